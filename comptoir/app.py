@@ -1,0 +1,125 @@
+"""App assembly: routes, middleware and the lifespan that opens the database and broadcast."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tortoise import connections
+
+from comptoir.db import database
+from comptoir.graphql_view import ComptoirGraphQL
+from comptoir.settings import Settings, get_settings
+from realtime.broadcast import open_broadcast
+from schema import build_schema
+
+log = logging.getLogger("comptoir")
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await JSONResponse({"error": "Request body too large"}, 413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await JSONResponse({"error": "Request body too large"}, 413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Starlette:
+    """The ASGI app; `run_jobs` runs the background jobs in-process (embedded `serve`)."""
+    settings = settings or get_settings()
+    origins = tuple(dict.fromkeys((*settings.allowed_origins, _origin(settings.public_url))))
+    graphql = ComptoirGraphQL(
+        build_schema(settings),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+        max_subscriptions_per_connection=settings.ws_max_subscriptions,
+        allowed_origins=origins,
+    )
+    state: dict[str, object] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(database(settings.database_url))
+            state["broadcast"] = await stack.enter_async_context(
+                open_broadcast(settings.redis_url)
+            )
+            if run_jobs:
+                from comptoir.jobs import run_jobs_in_background
+
+                await stack.enter_async_context(run_jobs_in_background(settings))
+            yield
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        checks: dict[str, object] = {}
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as error:  # any failure means "not ready", with its reason
+            checks["database"] = f"error: {type(error).__name__}"
+        backend = getattr(state.get("broadcast"), "_backend", None)
+        connected = getattr(backend, "connected", True)
+        checks["broadcast"] = "ok" if connected else "disconnected"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "unavailable", **checks},
+                            status_code=200 if ready else 503)
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(CORSMiddleware, allow_origins=list(origins), allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"], max_age=600),
+        ],
+        lifespan=lifespan,
+    )

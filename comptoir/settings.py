@@ -1,0 +1,154 @@
+"""Configuration, read once from environment variables (Heroku/Procfile conventions)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+
+class Secret(str):
+    """A string that never shows itself in logs or reprs."""
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    return default if raw in (None, "") else float(raw)
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    smtp_url: Secret | None
+    public_url: str
+    port: int
+    web_concurrency: int
+    allowed_origins: tuple[str, ...]
+    var_dir: Path
+    market: str
+    time_zone: str
+    lockout_minutes: float
+    lockout_attempts: int
+    reset_token_minutes: float
+    confirm_token_days: float
+    invitation_days: float
+    session_days: float
+    cart_days: float
+    order_expiry_business_days: float
+    sla_business_hours: float
+    small_order_threshold: Decimal
+    small_order_fee: Decimal
+    idempotency_hours: float
+    introspection: bool
+    graphiql: bool
+    rate_limits: bool
+    login_rate_per_minute: int
+    max_depth: int
+    max_aliases: int
+    max_tokens: int
+    max_cost: int
+    max_body_bytes: int
+    ws_init_timeout_seconds: float
+    ws_max_subscriptions: int
+    ws_max_message_bytes: int
+    ws_queue_size: int
+    argon2_time_cost: int
+    argon2_memory_kib: int
+    argon2_parallelism: int
+    jobs_interval_seconds: float
+    catch_up_interval_seconds: float
+    log_level: str
+    embedded: bool = field(default=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("COMPTOIR_VAR_DIR", "var")).resolve()
+        default_db = f"sqlite://{var_dir / 'comptoir.sqlite3'}"
+        database_url = env.get("DATABASE_URL") or default_db
+        redis_url = env.get("REDIS_URL") or None
+        port = _int(env, "PORT", 8000)
+        public_url = (env.get("PUBLIC_URL") or f"http://localhost:{port}").rstrip("/")
+        market = env.get("COMPTOIR_MARKET", "FR").upper()
+        return cls(
+            database_url=database_url,
+            redis_url=redis_url,
+            smtp_url=Secret(env["SMTP_URL"]) if env.get("SMTP_URL") else None,
+            public_url=public_url,
+            port=port,
+            web_concurrency=_int(env, "WEB_CONCURRENCY", 1),
+            allowed_origins=_origins(env.get("ALLOWED_ORIGINS", "")),
+            var_dir=var_dir,
+            market=market,
+            time_zone=env.get("COMPTOIR_TIME_ZONE", MARKET_TIME_ZONES.get(market, "UTC")),
+            lockout_minutes=_float(env, "COMPTOIR_LOCKOUT_MINUTES", 15),
+            lockout_attempts=_int(env, "COMPTOIR_LOCKOUT_ATTEMPTS", 5),
+            reset_token_minutes=_float(env, "COMPTOIR_RESET_TOKEN_MINUTES", 60),
+            confirm_token_days=_float(env, "COMPTOIR_CONFIRM_TOKEN_DAYS", 7),
+            invitation_days=_float(env, "COMPTOIR_INVITATION_DAYS", 7),
+            session_days=_float(env, "COMPTOIR_SESSION_DAYS", 30),
+            cart_days=_float(env, "COMPTOIR_CART_DAYS", 3),
+            order_expiry_business_days=_float(env, "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS", 3),
+            sla_business_hours=_float(env, "COMPTOIR_SLA_BUSINESS_HOURS", 24),
+            small_order_threshold=Decimal(env.get("COMPTOIR_SMALL_ORDER_THRESHOLD", "100.00")),
+            small_order_fee=Decimal(env.get("COMPTOIR_SMALL_ORDER_FEE", "5.00")),
+            idempotency_hours=_float(env, "COMPTOIR_IDEMPOTENCY_HOURS", 48),
+            introspection=_flag(env, "COMPTOIR_INTROSPECTION", True),
+            graphiql=_flag(env, "COMPTOIR_GRAPHIQL", redis_url is None),
+            rate_limits=_flag(env, "COMPTOIR_RATE_LIMITS", True),
+            login_rate_per_minute=_int(env, "COMPTOIR_LOGIN_RATE_PER_MINUTE", 30),
+            max_depth=_int(env, "COMPTOIR_MAX_DEPTH", 10),
+            max_aliases=_int(env, "COMPTOIR_MAX_ALIASES", 30),
+            max_tokens=_int(env, "COMPTOIR_MAX_TOKENS", 2000),
+            max_cost=_int(env, "COMPTOIR_MAX_COST", 50_000),
+            max_body_bytes=_int(env, "COMPTOIR_MAX_BODY_BYTES", 1024 * 1024),
+            ws_init_timeout_seconds=_float(env, "COMPTOIR_WS_INIT_TIMEOUT_SECONDS", 10),
+            ws_max_subscriptions=_int(env, "COMPTOIR_WS_MAX_SUBSCRIPTIONS", 20),
+            ws_max_message_bytes=_int(env, "COMPTOIR_WS_MAX_MESSAGE_BYTES", 64 * 1024),
+            ws_queue_size=_int(env, "COMPTOIR_WS_QUEUE_SIZE", 100),
+            argon2_time_cost=_int(env, "COMPTOIR_ARGON2_TIME_COST", 3),
+            argon2_memory_kib=_int(env, "COMPTOIR_ARGON2_MEMORY_KIB", 65536),
+            argon2_parallelism=_int(env, "COMPTOIR_ARGON2_PARALLELISM", 4),
+            jobs_interval_seconds=_float(env, "COMPTOIR_JOBS_INTERVAL_SECONDS", 30),
+            catch_up_interval_seconds=_float(env, "COMPTOIR_CATCH_UP_INTERVAL_SECONDS", 2),
+            log_level=env.get("COMPTOIR_LOG_LEVEL", "INFO").upper(),
+            embedded=database_url.startswith("sqlite") and redis_url is None,
+        )
+
+
+# The market decides the business calendar (holidays) and the clock the SLA is counted in.
+MARKET_TIME_ZONES = {"FR": "Europe/Paris", "BE": "Europe/Brussels", "DE": "Europe/Berlin",
+                     "ES": "Europe/Madrid", "IT": "Europe/Rome", "NL": "Europe/Amsterdam"}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment, then call this)."""
+    get_settings.cache_clear()

@@ -1,0 +1,9 @@
+"""Tortoise models: tables, relations, indexes, unique constraints, enums. Nothing else."""
+
+# Every module holding models; Tortoise and the migrations read this list.
+MODEL_MODULES = (
+    "models.accounts",
+    "models.mail",
+    "models.events",
+    "models.catalog",
+)

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    BUYER = "BUYER"
+    SELLER = "SELLER"
+    ADMIN = "ADMIN"
+
+
+class CompanyRight(StrEnum):
+    PLACE_ORDERS = "PLACE_ORDERS"
+    SEE_INVOICES = "SEE_INVOICES"
+    SEE_COMPANY_ORDERS = "SEE_COMPANY_ORDERS"
+    MANAGE_COLLEAGUES = "MANAGE_COLLEAGUES"
+
+
+class TokenPurpose(StrEnum):
+    CONFIRM_EMAIL = "CONFIRM_EMAIL"
+    RESET_PASSWORD = "RESET_PASSWORD"
+    INVITATION = "INVITATION"
+
+
+class Company(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    vat_number = fields.CharField(max_length=32, unique=True)
+    country = fields.CharField(max_length=2)
+    line1 = fields.CharField(max_length=200)
+    postal_code = fields.CharField(max_length=16)
+    city = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    members: fields.ReverseRelation[Account]
+
+    class Meta:
+        table = "company"
+
+
+class Account(Model):
+    id = fields.IntField(primary_key=True)
+    # Stored lower-cased: e-mail uniqueness is case-insensitive.  A deleted account keeps a
+    # placeholder address so the column stays unique and non-null.
+    email = fields.CharField(max_length=254, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    first_name = fields.CharField(max_length=200)
+    last_name = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=8)
+    postal_code = fields.CharField(max_length=16, null=True)
+    company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
+        "models.Company", related_name="members", null=True, on_delete=fields.SET_NULL
+    )
+    company_id: int | None
+    rights = fields.JSONField(default=list)
+    email_confirmed_at = fields.DatetimeField(null=True)
+    failed_logins = fields.IntField(default=0)
+    locked_until = fields.DatetimeField(null=True)
+    totp_secret = fields.CharField(max_length=64, null=True)
+    totp_pending_secret = fields.CharField(max_length=64, null=True)
+    # Last accepted TOTP time step: a code is usable once, even within its 30 s window.
+    totp_last_step = fields.BigIntField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    seller: fields.BackwardOneToOneRelation[Seller]
+    sessions: fields.ReverseRelation[Session]
+
+    class Meta:
+        table = "account"
+
+
+class Seller(Model):
+    id = fields.IntField(primary_key=True)
+    account: fields.OneToOneRelation[Account] = fields.OneToOneField(
+        "models.Account", related_name="seller", on_delete=fields.RESTRICT
+    )
+    account_id: int
+    name = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "seller"
+
+
+class Session(Model):
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="sessions", on_delete=fields.CASCADE
+    )
+    account_id: int
+    # SHA-256 of the bearer token: a leaked table does not leak usable tokens.
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "session"
+
+
+class AccountToken(Model):
+    """Single-use token sent by mail: e-mail confirmation, password reset, invitation."""
+
+    id = fields.IntField(primary_key=True)
+    purpose = fields.CharEnumField(TokenPurpose, max_length=16)
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", related_name="tokens", null=True, on_delete=fields.CASCADE
+    )
+    account_id: int | None
+    token_hash = fields.CharField(max_length=64, unique=True)
+    data = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "account_token"

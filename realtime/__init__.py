@@ -1,0 +1,1 @@
+"""Moves already-decided events: the event log, the broadcast doorbell, subscription streams."""

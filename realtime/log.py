@@ -1,0 +1,95 @@
+"""The event log: appended inside the change's own transaction, announced after commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from models.events import Event, EventKind
+from realtime import doorbell
+
+log = logging.getLogger(__name__)
+
+# Ids of the events appended by the transaction running in this task, announced after commit.
+_pending: ContextVar[list[int] | None] = ContextVar("comptoir_pending_events", default=None)
+
+# Any constant: the one advisory lock that orders event inserts on PostgreSQL.
+_EVENT_LOCK_KEY = 0x636F6D70  # "comp"
+
+
+@asynccontextmanager
+async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
+    """A transaction whose appended events are announced once it has committed.
+
+    Nested calls join the outer transaction, so the doorbell never rings before the outermost
+    commit.
+    """
+    outer = _pending.get()
+    if outer is not None:
+        async with in_transaction() as conn:
+            yield conn
+        return
+    pending: list[int] = []
+    token = _pending.set(pending)
+    try:
+        async with in_transaction() as conn:
+            yield conn
+    finally:
+        _pending.reset(token)
+    if pending:
+        await doorbell.ring(max(pending))
+
+
+async def append_event(
+    kind: EventKind,
+    payload: dict[str, Any],
+    *,
+    at: datetime | None = None,
+    buyer_id: int | None = None,
+    seller_id: int | None = None,
+    company_id: int | None = None,
+    order_id: int | None = None,
+    thread_id: int | None = None,
+    account_id: int | None = None,
+    session_id: int | None = None,
+) -> Event:
+    """Append an event to the log inside the caller's `atomic()` block.
+
+    Call it last in the transaction: on PostgreSQL it takes a transaction-scoped lock that
+    serialises event inserts until commit, so ids become visible in increasing order (a reader
+    that has seen id N never later discovers a smaller id committed late).
+    """
+    pending = _pending.get()
+    if pending is None:
+        raise RuntimeError("append_event() must run inside realtime.log.atomic()")
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [_EVENT_LOCK_KEY])
+    event = await Event.create(
+        kind=kind,
+        payload=payload,
+        at=at or datetime.now(UTC),
+        buyer_id=buyer_id,
+        seller_id=seller_id,
+        company_id=company_id,
+        order_id=order_id,
+        thread_id=thread_id,
+        account_id=account_id,
+        session_id=session_id,
+        using_db=conn,
+    )
+    pending.append(event.id)
+    return event
+
+
+async def last_event_id() -> int:
+    row = await Event.all().order_by("-id").first().values_list("id", flat=True)
+    return int(row) if row is not None else 0

@@ -1,0 +1,77 @@
+"""Error codes of the domain, converted once at the GraphQL edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_VAT_NUMBER = "INVALID_VAT_NUMBER"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    EMAIL_NOT_CONFIRMED = "EMAIL_NOT_CONFIRMED"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    OTP_REQUIRED = "OTP_REQUIRED"
+    INVALID_OTP = "INVALID_OTP"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    BELOW_MINIMUM_QUANTITY = "BELOW_MINIMUM_QUANTITY"
+    NOT_DELIVERABLE = "NOT_DELIVERABLE"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    CART_EMPTY = "CART_EMPTY"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    CONTACT_SELLER = "CONTACT_SELLER"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    TOO_MANY_ITEMS = "TOO_MANY_ITEMS"
+    RIGHT_MISSING = "RIGHT_MISSING"
+    TWO_FACTOR_NOT_STARTED = "TWO_FACTOR_NOT_STARTED"
+    ALREADY_MEMBER = "ALREADY_MEMBER"
+    RATE_LIMITED = "RATE_LIMITED"
+    CONTACT_DETAILS_NOT_ALLOWED = "CONTACT_DETAILS_NOT_ALLOWED"
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: ErrorCode
+    message: str
+    field: str | None = None
+
+
+class DomainError(Exception):
+    """An expected refusal: becomes the payload's `errors`, and nothing was changed."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None,
+                 *, more: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = [Problem(code, message, field), *(more or [])]
+
+    @classmethod
+    def of(cls, problems: list[Problem]) -> DomainError:
+        first, *rest = problems
+        return cls(first.code, first.message, first.field, more=rest)
+
+
+class Unauthenticated(Exception):
+    """No valid login where one is needed: a top-level UNAUTHENTICATED error."""
+
+    def __init__(self, message: str = "Authentication required") -> None:
+        super().__init__(message)
+
+
+class Forbidden(Exception):
+    """Logged in, but with the wrong role for the operation: top-level FORBIDDEN."""
+
+    def __init__(self, message: str = "Not allowed for this account") -> None:
+        super().__init__(message)
+
+
+class QueryError(Exception):
+    """A coded top-level error for queries (TOO_MANY_ITEMS, INVALID_INPUT...)."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code

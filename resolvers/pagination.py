@@ -1,0 +1,64 @@
+"""Keyset pagination: pages are read by key, so a deep page costs what the first one does."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from resolvers.errors import ErrorCode, QueryError
+
+T = TypeVar("T")
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int
+    after: list[Any] | None
+
+    @classmethod
+    def of(cls, first: int | None, after: str | None) -> PageRequest:
+        """Validate `first` (1..100, default 20) and decode the `after` cursor."""
+        size = DEFAULT_PAGE if first is None else first
+        if size < 0 or size > MAX_PAGE:
+            raise QueryError(ErrorCode.INVALID_INPUT, f"first must be between 0 and {MAX_PAGE}")
+        return cls(first=size, after=None if after is None else decode_cursor(after))
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[tuple[str, T]]
+    has_next_page: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.items[-1][0] if self.items else None
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    raw = json.dumps(list(key), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor") from exc
+    if not isinstance(key, list) or not key:
+        raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+    return key
+
+
+def page_of(rows: list[T], request: PageRequest, key: Any) -> Page[T]:
+    """Cut rows fetched with `limit first + 1` into a page; `key(row)` gives the sort key."""
+    has_next = len(rows) > request.first
+    kept = rows[: request.first]
+    return Page(items=[(encode_cursor(key(r)), r) for r in kept], has_next_page=has_next)

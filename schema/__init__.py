@@ -1,0 +1,33 @@
+"""The GraphQL layer: Strawberry types and thin fields that delegate to resolvers/."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import DisableIntrospection
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from comptoir.settings import Settings
+from schema import accounts
+from schema.scalars import SCALAR_MAP
+from schema.security import extensions
+
+# Each module adds its own Query / Mutation / Subscription fields; the root merges them.
+MODULES = (accounts,)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    def merged(name: str) -> type | None:
+        parts = tuple(getattr(m, name) for m in MODULES if hasattr(m, name))
+        return merge_types(name, parts) if parts else None
+
+    schema_extensions = extensions(settings)
+    if not settings.introspection:
+        schema_extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=merged("Query"),
+        mutation=merged("Mutation"),
+        subscription=merged("Subscription"),
+        extensions=schema_extensions,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True),
+    )

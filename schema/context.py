@@ -1,0 +1,58 @@
+"""The per-request context: who is calling, and the request's DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info as StrawberryInfo
+from tortoise.models import Model
+
+from resolvers.actor import ANONYMOUS, Actor
+
+M = TypeVar("M", bound=Model)
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Loaders:
+    """DataLoaders of one request: each related object is fetched once, in one query per kind."""
+
+    def __init__(self) -> None:
+        self._loaders: dict[object, DataLoader[Any, Any]] = {}
+
+    def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
+        async def load(ids: Sequence[int]) -> list[M | None]:
+            found = {row.pk: row for row in await model.filter(pk__in=list(ids))}
+            return [found.get(i) for i in ids]
+
+        return self.custom(model, load)
+
+    def custom(
+        self, key: object, load: Callable[[Sequence[K]], Awaitable[Sequence[V]]]
+    ) -> DataLoader[K, V]:
+        """The loader registered under `key`, created from `load` the first time."""
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = DataLoader(load_fn=load)  # type: ignore[arg-type]
+            self._loaders[key] = loader
+        return loader  # type: ignore[return-value]
+
+
+@dataclass
+class Context:
+    actor: Actor = ANONYMOUS
+    request: Request | WebSocket | None = None
+    response: Any = None
+    # Set when a bearer token was sent but is unknown, revoked or expired: every operation
+    # then fails with UNAUTHENTICATED, even those open to anonymous callers.
+    auth_error: str | None = None
+    loaders: Loaders = field(default_factory=Loaders)
+    connection_params: dict[str, Any] | None = None
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,30 @@
+"""Opaque global ids: unique across types, so an Account and a Seller never share one."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from resolvers.errors import DomainError, ErrorCode
+
+
+def encode_id(type_name: str, pk: int) -> str:
+    raw = f"{type_name}:{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_id(value: str, type_name: str, field: str = "id") -> int:
+    """The primary key behind `value`.
+
+    Malformed → INVALID_INPUT; well-formed but of another type → NOT_FOUND (it names nothing
+    of the expected kind).
+    """
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        kind, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        number = int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"Malformed id: {value!r}", field) from exc
+    if kind != type_name or number <= 0 or number > 2**62:
+        raise DomainError(ErrorCode.NOT_FOUND, f"No {type_name} with this id", field)
+    return number

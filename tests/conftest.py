@@ -1,0 +1,135 @@
+"""Test wiring: one database and app per session, clean tables per test, a client per caller.
+
+The suite runs on SQLite by default; set COMPTOIR_TEST_DATABASE_URL to a postgres:// URL to
+run it against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="comptoir-tests-"))
+# The environment is set before any settings are read.
+os.environ.update(
+    {
+        "COMPTOIR_VAR_DIR": str(_TMP / "var"),
+        "DATABASE_URL": os.environ.get("COMPTOIR_TEST_DATABASE_URL")
+        or f"sqlite://{_TMP / 'test.sqlite3'}",
+        "PUBLIC_URL": "http://testserver.local",
+        "ALLOWED_ORIGINS": "https://shop.example.fr",
+        # Cheap argon2 parameters: the suite hashes hundreds of passwords.
+        "COMPTOIR_ARGON2_TIME_COST": "1",
+        "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
+        "COMPTOIR_ARGON2_PARALLELISM": "1",
+        "COMPTOIR_RATE_LIMITS": "0",
+    }
+)
+for name in ("REDIS_URL", "SMTP_URL"):
+    os.environ.pop(name, None)
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+import uvicorn  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+
+from comptoir.app import create_app  # noqa: E402
+from comptoir.settings import get_settings, reset_settings  # noqa: E402
+from tests.clients import GraphQLClient  # noqa: E402
+from tests.factories import login_as, make_account  # noqa: E402
+from models.accounts import Role  # noqa: E402
+from tests.database import migrate_fresh, truncate_all  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+async def app() -> AsyncIterator[Starlette]:
+    reset_settings()
+    application = create_app(get_settings())
+    async with application.router.lifespan_context(application):
+        await migrate_fresh()
+        yield application
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(app: Starlette) -> None:
+    await truncate_all()
+
+
+@pytest.fixture
+async def http(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        yield c
+
+
+@pytest.fixture
+def anonymous(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+@pytest.fixture
+async def buyer(http: httpx.AsyncClient) -> GraphQLClient:
+    account = await make_account(Role.BUYER, email="buyer@example.fr", postal_code="75011")
+    return await login_as(http, account)
+
+
+@pytest.fixture
+async def other_buyer(http: httpx.AsyncClient) -> GraphQLClient:
+    account = await make_account(Role.BUYER, email="other.buyer@example.fr", postal_code="69003")
+    return await login_as(http, account)
+
+
+@pytest.fixture
+async def seller(http: httpx.AsyncClient) -> GraphQLClient:
+    account = await make_account(Role.SELLER, email="seller@example.fr", shop_name="BatiPro")
+    return await login_as(http, account)
+
+
+@pytest.fixture
+async def other_seller(http: httpx.AsyncClient) -> GraphQLClient:
+    account = await make_account(Role.SELLER, email="other.seller@example.fr",
+                                 shop_name="ElecRecond")
+    return await login_as(http, account)
+
+
+@pytest.fixture
+async def admin(http: httpx.AsyncClient) -> GraphQLClient:
+    account = await make_account(Role.ADMIN, email="admin@example.fr")
+    return await login_as(http, account)
+
+
+@pytest.fixture
+async def company_member(http: httpx.AsyncClient) -> GraphQLClient:
+    """A colleague of a company account holding only PLACE_ORDERS."""
+    main = await make_account(Role.BUYER, email="main@acme.fr", company="ACME BTP",
+                              rights=["PLACE_ORDERS", "SEE_INVOICES", "SEE_COMPANY_ORDERS",
+                                      "MANAGE_COLLEAGUES"])
+    member = await make_account(Role.BUYER, email="member@acme.fr", company_id=main.company_id,
+                                rights=["PLACE_ORDERS"], postal_code="75011")
+    return await login_as(http, member)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+async def live_server(app: Starlette) -> AsyncIterator[str]:
+    """A real uvicorn server on 127.0.0.1 serving the session's app (for WebSocket clients)."""
+    import asyncio
+
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
+                            ws="websockets-sansio")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"127.0.0.1:{port}"
+    server.should_exit = True
+    await task

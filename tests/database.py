@@ -1,0 +1,31 @@
+"""Schema set-up and per-test cleaning, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from tortoise import Tortoise, connections
+
+
+async def migrate_fresh() -> None:
+    """Drop everything and build the schema as `comptoir migrate` does on a new database."""
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    await Tortoise.generate_schemas(safe=True)
+
+
+def _tables() -> list[str]:
+    apps = Tortoise.apps
+    return [model._meta.db_table for app in apps.values() for model in app.values()]
+
+
+async def truncate_all() -> None:
+    conn = connections.get("default")
+    tables = _tables()
+    if conn.capabilities.dialect == "postgres":
+        quoted = ", ".join(f'"{t}"' for t in tables)
+        await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        return
+    script = ["PRAGMA foreign_keys = OFF;"]
+    script += [f'DELETE FROM "{t}";' for t in tables]
+    script += ["DELETE FROM sqlite_sequence;", "PRAGMA foreign_keys = ON;"]
+    await conn.execute_script("\n".join(script))

@@ -1,0 +1,52 @@
+"""Rows made directly in the database, for tests that need a world to act in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+
+from models.accounts import Account, Company, Role, Seller
+from resolvers.passwords import hash_password
+from resolvers.sessions import open_session
+from tests.clients import GraphQLClient
+
+PASSWORD = "correct horse battery staple"
+
+
+async def make_account(
+    role: Role,
+    *,
+    email: str,
+    password: str = PASSWORD,
+    postal_code: str | None = None,
+    shop_name: str | None = None,
+    company: str | None = None,
+    company_id: int | None = None,
+    rights: list[str] | None = None,
+    confirmed: bool = True,
+) -> Account:
+    if company is not None:
+        row = await Company.create(name=company, vat_number=f"FR{abs(hash(company)) % 10**11:011d}",
+                                   country="FR", line1="1 rue de la Paix", postal_code="75002",
+                                   city="Paris")
+        company_id = row.id
+    account = await Account.create(
+        email=email.lower(),
+        password_hash=hash_password(password),
+        first_name="Camille",
+        last_name="Martin",
+        role=role,
+        postal_code=postal_code,
+        company_id=company_id,
+        rights=rights or [],
+        email_confirmed_at=datetime.now(UTC) if confirmed else None,
+    )
+    if role is Role.SELLER:
+        await Seller.create(account=account, name=shop_name or f"Boutique {account.id}")
+    return account
+
+
+async def login_as(http: httpx.AsyncClient, account: Account) -> GraphQLClient:
+    token = await open_session(account)
+    return GraphQLClient(http, token=token, account_id=account.id)
