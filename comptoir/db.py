@@ -13,6 +13,8 @@ from tortoise.backends.base.config_generator import expand_db_url
 from models import MODEL_MODULES
 
 APP_LABEL = "models"
+# Committed migration files live beside the models they build.
+MIGRATIONS_MODULE = "models.migrations"
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -30,7 +32,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
             APP_LABEL: {
                 "models": list(MODEL_MODULES),
                 "default_connection": "default",
-                "migrations": "migrations",
+                "migrations": MIGRATIONS_MODULE,
             }
         },
         "use_tz": True,
@@ -57,3 +59,42 @@ async def database(database_url: str) -> AsyncIterator[None]:
         yield
     finally:
         await close_database()
+
+
+async def migrate_database(database_url: str) -> None:
+    """Apply every migration not yet applied (what `comptoir migrate` runs)."""
+    from tortoise.migrations.api.migrate import migrate
+
+    try:
+        await migrate(config=tortoise_config(database_url))
+    finally:
+        await Tortoise.close_connections()
+
+
+async def pending_model_changes(database_url: str) -> list[str]:
+    """Names of the migrations the models would need beyond the committed ones (empty = in step)."""
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    config = tortoise_config(database_url)
+    await Tortoise.init(config=config)
+    try:
+        writers = await MigrationAutodetector(Tortoise.apps, config["apps"]).changes()
+    finally:
+        await Tortoise.close_connections()
+    return [w.name for w in writers]
+
+
+async def make_migrations(database_url: str) -> None:
+    """Write migration files for model changes (developers run `comptoir makemigrations`)."""
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    config = tortoise_config(database_url)
+    await Tortoise.init(config=config)
+    try:
+        writers = await MigrationAutodetector(Tortoise.apps, config["apps"]).changes()
+    finally:
+        await Tortoise.close_connections()
+    for writer in writers:
+        print(f"created {writer.write()}")
+    if not writers:
+        print("no changes")

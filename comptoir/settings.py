@@ -81,6 +81,7 @@ class Settings:
     jobs_interval_seconds: float
     catch_up_interval_seconds: float
     log_level: str
+    jobs_in_web: bool
     embedded: bool = field(default=False)
 
     @classmethod
@@ -135,6 +136,8 @@ class Settings:
             jobs_interval_seconds=_float(env, "COMPTOIR_JOBS_INTERVAL_SECONDS", 30),
             catch_up_interval_seconds=_float(env, "COMPTOIR_CATCH_UP_INTERVAL_SECONDS", 2),
             log_level=env.get("COMPTOIR_LOG_LEVEL", "INFO").upper(),
+            jobs_in_web=_flag(env, "COMPTOIR_JOBS_IN_WEB",
+                              database_url.startswith("sqlite") and redis_url is None),
             embedded=database_url.startswith("sqlite") and redis_url is None,
         )
 

@@ -6,4 +6,5 @@ MODEL_MODULES = (
     "models.mail",
     "models.events",
     "models.catalog",
+    "models.helpdesk",
 )

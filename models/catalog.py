@@ -1,8 +1,16 @@
+"""Products, their attributes and delivery zones, and the word index behind name search.
+
+Every listing (search, filter, sort, keyset page) is answered from an index on SQLite and
+PostgreSQL alike; the composite indexes below are chosen for the sort orders of the API
+(NAME_ASC, PRICE_ASC/DESC, NEWEST) combined with the equality filters (category, seller).
+"""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -12,14 +20,19 @@ if TYPE_CHECKING:
 class Product(Model):
     id = fields.IntField(primary_key=True)
     seller: fields.ForeignKeyRelation[Seller] = fields.ForeignKeyField(
-        "models.Seller", related_name="products", on_delete=fields.RESTRICT
+        "models.Seller", related_name="products", on_delete=fields.RESTRICT, db_index=False
     )
     seller_id: int
     name = fields.CharField(max_length=200)
+    # The name folded (lower case, no accents): NAME_ASC sorts by it so "éponge" sits with "e".
+    sort_name = fields.CharField(max_length=200)
     description = fields.TextField()
     brand = fields.CharField(max_length=200, null=True)
-    category = fields.CharField(max_length=100, db_index=True)
+    category = fields.CharField(max_length=100)
     price = fields.DecimalField(max_digits=12, decimal_places=2)
+    # The price again, in cents: SQLite stores decimals as text, which neither sorts nor
+    # compares as numbers, so sorting and price ranges use this column on both databases.
+    price_cents = fields.BigIntField()
     # What is still available: reserving lowers it, refusal/cancellation/expiry raise it back.
     stock = fields.IntField()
     minimum_quantity = fields.IntField(default=1)
@@ -30,23 +43,38 @@ class Product(Model):
 
     attributes: fields.ReverseRelation[ProductAttribute]
     zones: fields.ReverseRelation[DeliveryZone]
+    words: fields.ReverseRelation[ProductWord]
 
     class Meta:
         table = "product"
+        indexes = (
+            Index(fields=("sort_name", "id"), name="product_by_name"),
+            Index(fields=("price_cents", "id"), name="product_by_price"),
+            Index(fields=("category", "sort_name", "id"), name="product_category_by_name"),
+            Index(fields=("category", "price_cents", "id"), name="product_category_by_price"),
+            Index(fields=("category", "id"), name="product_category_by_id"),
+            Index(fields=("seller_id", "sort_name", "id"), name="product_seller_by_name"),
+            Index(fields=("seller_id", "price_cents", "id"), name="product_seller_by_price"),
+            Index(fields=("seller_id", "id"), name="product_seller_by_id"),
+        )
 
 
 class ProductAttribute(Model):
     id = fields.IntField(primary_key=True)
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
-        "models.Product", related_name="attributes", on_delete=fields.CASCADE
+        "models.Product", related_name="attributes", on_delete=fields.CASCADE, db_index=False
     )
     product_id: int
     name = fields.CharField(max_length=100)
     value = fields.CharField(max_length=200)
+    # Folded copies: the attribute filter ignores case and accents ("Tension" = "tension").
+    name_key = fields.CharField(max_length=100)
+    value_key = fields.CharField(max_length=200)
 
     class Meta:
         table = "product_attribute"
-        unique_together = (("product", "name"),)
+        unique_together = (("product", "name_key"),)
+        indexes = (Index(fields=("name_key", "value_key", "product_id"), name="attribute_lookup"),)
 
 
 class DeliveryZone(Model):
@@ -54,11 +82,32 @@ class DeliveryZone(Model):
 
     id = fields.IntField(primary_key=True)
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
-        "models.Product", related_name="zones", on_delete=fields.CASCADE
+        "models.Product", related_name="zones", on_delete=fields.CASCADE, db_index=False
     )
     product_id: int
-    prefix = fields.CharField(max_length=16)
+    prefix = fields.CharField(max_length=10)
 
     class Meta:
         table = "delivery_zone"
         unique_together = (("product", "prefix"),)
+        indexes = (Index(fields=("prefix", "product_id"), name="zone_lookup"),)
+
+
+class ProductWord(Model):
+    """One folded word of a product's name: a name search is a range scan over `word`.
+
+    "beto" finds "Béton" as `word >= 'beto' AND word < 'betp'`, which both databases answer
+    from the index (a LIKE on the name, as Tortoise compiles it, cannot use one on SQLite).
+    """
+
+    id = fields.IntField(primary_key=True)
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="words", on_delete=fields.CASCADE, db_index=False
+    )
+    product_id: int
+    word = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "product_word"
+        unique_together = (("product", "word"),)
+        indexes = (Index(fields=("word", "product_id"), name="word_lookup"),)

@@ -5,7 +5,7 @@ from tortoise.models import Model
 
 
 class OutboxMail(Model):
-    """A mail waiting for the mail server; written in the transaction of the change it reports."""
+    """A mail waiting for the mail server, written in the transaction of the change it reports."""
 
     id = fields.BigIntField(primary_key=True)
     to = fields.CharField(max_length=254)

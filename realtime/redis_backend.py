@@ -1,26 +1,26 @@
 """A broadcaster backend on Redis pub/sub that survives restarts, pauses and killed connections.
 
-broadcaster 0.3.1's own RedisBackend loses the first subscription with redis-py 8 and its
-listener dies silently when the connection drops (see REALTIME.md). This one keeps ONE
-subscriber connection, written under a lock and read by ONE task:
+broadcaster 0.3.1's RedisBackend loses the first subscription with redis-py 8 and its listener
+dies silently when the connection drops (REALTIME.md). This one keeps ONE subscriber
+connection, written under a lock and read by ONE task:
 
-* `subscribe` returns once Redis has confirmed the subscription. While Redis is down it only
-  records the channel, which is subscribed on reconnection (waiting would hang the caller).
-* After `health_interval` s without traffic the reader sends PING; no frame within `timeout` s
+* `subscribe` returns once Redis confirmed it. While Redis is down it only records the
+  channel, subscribed on reconnection (waiting would hang the caller).
+* After `health_interval` s without traffic the reader PINGs; no frame within `timeout` s
   means the link is dead (a SIGSTOPped Redis is noticed in ~3 s with the defaults).
-* On loss it logs a warning, reconnects forever with capped jittered backoff, re-subscribes
-  every channel and logs an info line. `next_published` never raises.
-* `publish` uses its own pooled connection and is bounded by `publish_timeout` (<= 1 s): while
-  Redis is unreachable it raises the builtin `ConnectionError` quickly.
-* `connected` is True while the subscriber connection is up and subscribed (readiness probe).
+* On loss: a warning, reconnection forever with capped jittered backoff, every channel
+  re-subscribed, an info line. `next_published` never raises.
+* `publish` uses its own pool, bounded by `publish_timeout` (<= 1 s): while Redis is
+  unreachable it raises the builtin `ConnectionError` quickly.
+* `connected` is True while the subscriber is up and subscribed (readiness probe).
 
-Reconnect signal: `on_reconnect` (an attribute, `async def () -> None`). Redis pub/sub is
-at-most-once, so whatever was published while we were away is gone. After every connection,
-the first one included, once all channels are subscribed again, the backend awaits
-`on_reconnect()` so the app re-reads its event log after the highest id it delivered. It is
-also called when the internal queue overflows and a message had to be dropped. Calls run in a
-task of their own, one at a time, coalesced (signals during a call cause one more call); an
-exception is logged, never raised here. No synthetic Event is put into `next_published`.
+Reconnect signal: the `on_reconnect` attribute (`async def () -> None`), not a synthetic Event.
+Pub/sub is at-most-once: what was published while we were away is gone. After every
+connection, the first included, once all channels are subscribed, the backend awaits
+`on_reconnect()` so the app re-reads its event log after the highest id it delivered; also
+when the bounded queue overflowed and a message was dropped. Calls run in a task of their
+own, one at a time, coalesced (signals during a call cause one more call); exceptions are
+logged, never raised here.
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from broadcaster import Event
-from broadcaster._backends.base import BroadcastBackend
+from broadcaster import BroadcastBackend, Event
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
@@ -48,39 +47,26 @@ _UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class ResilientRedisBackend(BroadcastBackend):
-    def __init__(
-        self,
-        url: str,
-        *,
-        health_interval: float = 1.0,
-        timeout: float = 2.0,
-        publish_timeout: float = 1.0,
-        max_backoff: float = 5.0,
-        max_queue: int = 10_000,
-    ) -> None:
+    def __init__(self, url: str, *, health_interval: float = 1.0, timeout: float = 2.0,
+                 publish_timeout: float = 1.0, max_backoff: float = 5.0,
+                 max_queue: int = 10_000) -> None:
         self.on_reconnect: Callable[[], Awaitable[None]] | None = None
         self._health_interval = health_interval
         self._timeout = timeout
         self._publish_timeout = publish_timeout
         self._max_backoff = max_backoff
-        pool = ConnectionPool.from_url(url)
+        pool = ConnectionPool.from_url(url, protocol=2)
         # Querystring options beat keyword arguments in from_url, so ours are forced afterwards:
         # failure detection and the publish bound depend on them, and RESP2 keeps pub/sub
         # frames plain arrays (redis-py 8 defaults to RESP3, whose push frames need handlers).
-        pool.connection_kwargs.update(
-            protocol=2,
-            socket_timeout=publish_timeout,
-            socket_connect_timeout=publish_timeout,
-            retry=Retry(NoBackoff(), 1),  # one instant retry replaces a socket a restart killed
-        )
+        pool.connection_kwargs.update(  # one instant retry replaces a socket a restart killed
+            protocol=2, socket_timeout=publish_timeout, socket_connect_timeout=publish_timeout,
+            retry=Retry(NoBackoff(), 1))
         self._publisher = Redis.from_pool(pool)
         self._connection_class = pool.connection_class
-        self._subscriber_kwargs: dict[str, Any] = {
-            **pool.connection_kwargs,
-            "socket_timeout": timeout,
-            "socket_connect_timeout": timeout,
-            "retry": Retry(NoBackoff(), 0),  # our loop does the retrying, with backoff
-        }
+        self._subscriber_kwargs: dict[str, Any] = {  # our loop does the retrying, with backoff
+            **pool.connection_kwargs, "socket_timeout": timeout, "socket_connect_timeout": timeout,
+            "retry": Retry(NoBackoff(), 0)}
         self._channels: set[str] = set()
         self._confirmations: dict[str, asyncio.Future[None]] = {}
         self._lock = asyncio.Lock()  # serialises writes to the subscriber connection

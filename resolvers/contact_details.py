@@ -7,14 +7,8 @@ e-mail address, phone number, web address or bank account are flagged for the ad
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 __all__ = ["find_contact_details"]
-
-try:
-    from stdnum import iban as _stdnum_iban
-except ImportError:  # pragma: no cover - python-stdnum is a project dependency
-    _stdnum_iban = None
 
 
 def _mod97_iban(number: str) -> bool:
@@ -24,9 +18,14 @@ def _mod97_iban(number: str) -> bool:
     return int(digits) % 97 == 1
 
 
-_is_iban: Callable[[str], bool] = (
-    _stdnum_iban.is_valid if _stdnum_iban is not None else _mod97_iban
-)
+def _is_iban(number: str) -> bool:
+    try:
+        from stdnum import iban
+    except ImportError:  # pragma: no cover - python-stdnum is a project dependency
+        return _mod97_iban(number)
+    # Besides mod 97, stdnum checks each country's length and national check digits.
+    return iban.is_valid(number)
+
 
 _TLDS = (
     "com|fr|net|org|eu|io|be|ch|de|lu|it|es|nl|uk|co|me|info|biz|shop|store|site|online"
@@ -49,7 +48,7 @@ _LOOSE_EMAIL = re.compile(
 _URL = re.compile(
     rf"\b(?:https?://|www\.)\S+"
     rf"|(?<![\w.@-])(?:[a-z0-9][a-z0-9-]*[a-z0-9]\.)+(?:{_TLDS})\b(?![.-]?\w)"
-    rf"|\b[a-z0-9][a-z0-9-]*[a-z0-9]\s*(?:{_BRACKETED_DOT}|\s(?:dot|point)\s)"
+    rf"|(?<![\w.-])[a-z0-9][a-z0-9-]*[a-z0-9]\s*(?:{_BRACKETED_DOT}|\s(?:dot|point)\s)"
     rf"\s*(?:{_SPELLED_TLDS})\b",
     re.IGNORECASE,
 )
@@ -84,14 +83,15 @@ def _has_phone(text: str) -> bool:
 
 
 def _iban_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     for m in _IBAN_START.finditer(text):
-        # The run may swallow the words after the IBAN, so try every plausible length.
+        # The run may swallow the words after the IBAN: try each length ending a word.
         chars = [(i, c) for i, c in enumerate(m.group(), m.start()) if c.isalnum()]
         compact = "".join(c for _, c in chars).upper()
         for length in range(min(len(compact), 34), 14, -1):
-            if _is_iban(compact[:length]):
-                spans.append((m.start(), chars[length - 1][0] + 1))
+            end = chars[length - 1][0] + 1
+            if (end == len(text) or not text[end].isalnum()) and _is_iban(compact[:length]):
+                spans.append((m.start(), end))
                 break
     return spans
 

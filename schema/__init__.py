@@ -8,12 +8,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from comptoir.settings import Settings
-from schema import accounts
+from schema import accounts, catalog
 from schema.scalars import SCALAR_MAP
 from schema.security import extensions
 
 # Each module adds its own Query / Mutation / Subscription fields; the root merges them.
-MODULES = (accounts,)
+MODULES = (accounts, catalog)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -1,0 +1,1 @@
+"""Wiring only: settings, app assembly, command line, background jobs runner."""

@@ -1,0 +1,125 @@
+"""The `comptoir` command line: serve, migrate, worker, create-admin, seed-demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from comptoir.db import database, migrate_database
+from comptoir.settings import Settings, get_settings
+
+log = logging.getLogger("comptoir")
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+async def _prepare(settings: Settings) -> None:
+    """Migrate; on an empty embedded database, load the demo data and print its accounts."""
+    await migrate_database(settings.database_url)
+    if not settings.embedded:
+        return
+    from comptoir.demo import seed_demo
+
+    async with database(settings.database_url):
+        accounts = await seed_demo()
+    if accounts:
+        log.info("Demo data loaded. Demo accounts (development only):")
+        for email, password in accounts:
+            log.info("  %s / %s", email, password)
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    asyncio.run(_prepare(settings))
+    log.info("GraphQL on http://%s:%s/graphql", "localhost" if host == "0.0.0.0" else host, port)
+    uvicorn.run(
+        "comptoir.asgi:app",
+        host=host,
+        port=port,
+        workers=settings.web_concurrency,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        ws_max_size=settings.ws_max_message_bytes,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+    )
+
+
+async def _worker(settings: Settings) -> None:
+    from comptoir.jobs import run_forever
+    from realtime.broadcast import open_broadcast
+
+    async with database(settings.database_url), open_broadcast(settings.redis_url):
+        log.info("worker started: jobs every %ss", settings.jobs_interval_seconds)
+        await run_forever(settings)
+
+
+async def _create_admin(settings: Settings, email: str, password: str) -> None:
+    from resolvers.accounts import create_admin
+
+    async with database(settings.database_url):
+        account = await create_admin(email=email, password=password)
+    print(f"Admin account {account.email} created.")
+
+
+async def _seed_demo(settings: Settings, products: int) -> None:
+    from comptoir.demo import seed_demo
+
+    async with database(settings.database_url):
+        accounts = await seed_demo(extra_products=products)
+    print(f"Demo data loaded ({products} extra products)." if accounts or products
+          else "Demo data already present.")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="comptoir", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="migrate, seed an empty embedded DB, serve")
+    serve_cmd.add_argument("--host", default="0.0.0.0")
+    serve_cmd.add_argument("--port", type=int, default=settings.port)
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("makemigrations", help="(developers) write a migration for model changes")
+    commands.add_parser("worker", help="run the background jobs")
+    admin_cmd = commands.add_parser("create-admin", help="create a confirmed ADMIN account")
+    admin_cmd.add_argument("email")
+    admin_cmd.add_argument("--password")
+    demo_cmd = commands.add_parser("seed-demo", help="load the demo data")
+    demo_cmd.add_argument("--products", type=int, default=0,
+                          help="additional generated products (load tests)")
+    args = parser.parse_args(argv)
+    _configure_logging(settings)
+
+    if args.command == "serve":
+        serve(settings, args.host, args.port)
+    elif args.command == "migrate":
+        asyncio.run(migrate_database(settings.database_url))
+    elif args.command == "makemigrations":
+        from comptoir.db import make_migrations
+
+        asyncio.run(make_migrations(settings.database_url))
+    elif args.command == "worker":
+        asyncio.run(_worker(settings))
+    elif args.command == "create-admin":
+        password = args.password or getpass.getpass("Password: ")
+        try:
+            asyncio.run(_create_admin(settings, args.email, password))
+        except Exception as error:  # a refusal (taken e-mail, weak password) is told plainly
+            print(f"create-admin failed: {error}", file=sys.stderr)
+            return 1
+    elif args.command == "seed-demo":
+        asyncio.run(_seed_demo(settings, args.products))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The background jobs runner: mail outbox, order expiry, cart expiry.
+
+Every job claims its rows with conditional updates, so `serve` (jobs in-process) and a
+standalone `comptoir worker` can run at the same time without sending a mail or expiring an
+order twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+
+from comptoir.mail import transport_for
+from comptoir.settings import Settings
+from resolvers.cart import empty_stale_carts
+from resolvers.mail import send_due_mails
+from resolvers.orders import expire_pending_orders
+
+log = logging.getLogger("comptoir.jobs")
+
+Job = Callable[[], Awaitable[int]]
+
+
+def jobs(settings: Settings) -> dict[str, Job]:
+    transport = transport_for(settings)
+    return {
+        "expire_pending_orders": expire_pending_orders,
+        "empty_stale_carts": empty_stale_carts,
+        # Last, so the mails the other jobs just queued go out in the same round.
+        "send_due_mails": lambda: send_due_mails(transport),
+    }
+
+
+async def run_once(settings: Settings) -> dict[str, int]:
+    """One round of every job; a failing job is logged and does not stop the others."""
+    done: dict[str, int] = {}
+    for name, job in jobs(settings).items():
+        try:
+            done[name] = await job()
+        except Exception:  # one broken job must not starve the rest
+            log.exception("job %s failed", name)
+    return done
+
+
+async def run_forever(settings: Settings) -> None:
+    while True:
+        counts = await run_once(settings)
+        if any(counts.values()):
+            log.info("jobs: %s", counts)
+        await asyncio.sleep(settings.jobs_interval_seconds)
+
+
+@asynccontextmanager
+async def run_jobs_in_background(settings: Settings) -> AsyncIterator[None]:
+    task = asyncio.create_task(run_forever(settings), name="comptoir-jobs")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,37 @@
+"""Batch reads behind the per-request DataLoaders: one query per kind, whatever the page size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from models.catalog import DeliveryZone, Product, ProductAttribute
+
+
+async def attributes_of(product_ids: Sequence[int]) -> list[list[ProductAttribute]]:
+    """Each product's attributes, in name order, aligned with `product_ids`."""
+    grouped: dict[int, list[ProductAttribute]] = defaultdict(list)
+    rows = await ProductAttribute.filter(product_id__in=list(product_ids)).order_by("name", "id")
+    for row in rows:
+        grouped[row.product_id].append(row)
+    return [grouped.get(pid, []) for pid in product_ids]
+
+
+async def zones_of(product_ids: Sequence[int]) -> list[list[str]]:
+    """Each product's delivery postal-code prefixes, aligned with `product_ids`."""
+    grouped: dict[int, list[str]] = defaultdict(list)
+    rows = await DeliveryZone.filter(product_id__in=list(product_ids)).order_by("prefix")
+    for row in rows:
+        grouped[row.product_id].append(row.prefix)
+    return [grouped.get(pid, []) for pid in product_ids]
+
+
+async def products_by_id(product_ids: Sequence[int]) -> list[Product | None]:
+    found = {row.id: row for row in await Product.filter(id__in=list(product_ids))}
+    return [found.get(pid) for pid in product_ids]
+
+
+def deliverable(prefixes: Sequence[str], postal_code: str) -> bool:
+    """True when a listed prefix starts `postal_code`; no prefix at all means nowhere."""
+    code = postal_code.strip().replace(" ", "")
+    return bool(code) and any(code.startswith(prefix) for prefix in prefixes)
