@@ -7,4 +7,5 @@ MODEL_MODULES = (
     "models.events",
     "models.catalog",
     "models.helpdesk",
+    "models.orders",
 )

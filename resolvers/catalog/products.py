@@ -1,0 +1,227 @@
+"""Sellers write their own products and stock; every write goes through these functions.
+
+The word index, the folded sort name and the price in cents are derived here, in the same
+transaction as the product, so they can never disagree with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from models.accounts import Role
+from models.catalog import DeliveryZone, Product, ProductAttribute, ProductWord
+from realtime.log import atomic
+from resolvers.actor import Actor, require_role
+from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.search_text import fold, sort_key, words
+
+MAX_PRICE = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
+MAX_INT = 2**31 - 1
+MAX_ATTRIBUTES = 50
+MAX_ZONES = 200
+# Postal-code prefixes: digits, plus letters for Corsica ("2A") and foreign codes.
+_ZONE = re.compile(r"[0-9A-Z]{1,10}")
+
+
+@dataclass(frozen=True)
+class ProductData:
+    """Everything a seller states about a product; an update replaces all of it."""
+
+    name: str
+    description: str
+    category: str
+    price: Decimal
+    stock: int
+    delivery_zones: Sequence[str]
+    brand: str | None = None
+    attributes: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    minimum_quantity: int = 1
+    lead_time_days: int | None = None
+    warehouse: str | None = None
+
+
+@dataclass(frozen=True)
+class _Clean:
+    columns: dict[str, object]
+    attributes: list[tuple[str, str]]
+    zones: list[str]
+
+
+def _text(value: str | None, name: str, limit: int, problems: list[Problem], *,
+          required: bool) -> str | None:
+    cleaned = " ".join(value.split()) if value is not None else ""
+    if not cleaned:
+        if required:
+            problems.append(Problem(ErrorCode.INVALID_INPUT, f"{name} must not be empty", name))
+        return None
+    if len(cleaned) > limit:
+        problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                f"{name} must be at most {limit} characters", name))
+    return cleaned
+
+
+def _whole(value: int | None, name: str, low: int, problems: list[Problem]) -> None:
+    if value is not None and not low <= value <= MAX_INT:
+        problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                f"{name} must be between {low} and {MAX_INT}", name))
+
+
+def _check_price(price: Decimal, problems: list[Problem]) -> None:
+    if not price.is_finite() or price < 0 or price > MAX_PRICE:
+        problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                f"price must be between 0.00 and {MAX_PRICE}", "price"))
+    elif price != price.quantize(Decimal("0.01")):
+        problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                "price has at most two decimals (cents)", "price"))
+
+
+def _check_attributes(pairs: Sequence[tuple[str, str]],
+                      problems: list[Problem]) -> list[tuple[str, str]]:
+    if len(pairs) > MAX_ATTRIBUTES:
+        problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                f"at most {MAX_ATTRIBUTES} attributes", "attributes"))
+    cleaned: list[tuple[str, str]] = []
+    keys: set[str] = set()
+    for raw_name, raw_value in pairs:
+        name = _text(raw_name, "attributes", 100, problems, required=True)
+        value = _text(raw_value, "attributes", 200, problems, required=True)
+        if name is None or value is None:
+            continue
+        if fold(name) in keys:
+            problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                    f"attribute {name!r} is given twice", "attributes"))
+        keys.add(fold(name))
+        cleaned.append((name, value))
+    return cleaned
+
+
+def _check_zones(zones: Sequence[str], problems: list[Problem]) -> list[str]:
+    if len(zones) > MAX_ZONES:
+        problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                f"at most {MAX_ZONES} delivery zones", "deliveryZones"))
+    cleaned: dict[str, None] = {}
+    for zone in zones:
+        prefix = zone.replace(" ", "").upper()
+        if not _ZONE.fullmatch(prefix):
+            problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                    f"{zone!r} is not a postal-code prefix", "deliveryZones"))
+        cleaned.setdefault(prefix, None)
+    return list(cleaned)
+
+
+def clean(data: ProductData) -> _Clean:
+    """The product's columns, or INVALID_INPUT naming every faulty field at once."""
+    problems: list[Problem] = []
+    name = _text(data.name, "name", 200, problems, required=True)
+    description = data.description.strip()
+    if len(description) > 10_000:
+        problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                "description must be at most 10000 characters", "description"))
+    brand = _text(data.brand, "brand", 200, problems, required=False)
+    # Categories are free text (sellers name their own shelves); only their length is checked.
+    category = _text(data.category, "category", 100, problems, required=True)
+    warehouse = _text(data.warehouse, "warehouse", 200, problems, required=False)
+    _check_price(data.price, problems)
+    _whole(data.stock, "stock", 0, problems)
+    _whole(data.minimum_quantity, "minimumQuantity", 1, problems)
+    _whole(data.lead_time_days, "leadTimeDays", 0, problems)
+    attributes = _check_attributes(data.attributes, problems)
+    zones = _check_zones(data.delivery_zones, problems)
+    if problems:
+        raise DomainError.of(problems)
+    assert name is not None and category is not None
+    columns: dict[str, object] = {
+        "name": name,
+        "sort_name": sort_key(name),
+        "description": description,
+        "brand": brand,
+        "category": category,
+        "price": data.price,
+        "price_cents": int(data.price * 100),
+        "stock": data.stock,
+        "minimum_quantity": data.minimum_quantity,
+        "lead_time_days": data.lead_time_days,
+        "warehouse": warehouse,
+    }
+    return _Clean(columns=columns, attributes=attributes, zones=zones)
+
+
+def dependants(product_id: int, name: str, attributes: Sequence[tuple[str, str]],
+               zones: Sequence[str]) -> tuple[list[ProductWord], list[ProductAttribute],
+                                              list[DeliveryZone]]:
+    """The rows derived from a product: its name's words, its attributes, its zones."""
+    return (
+        [ProductWord(product_id=product_id, word=w) for w in words(name)],
+        [ProductAttribute(product_id=product_id, name=n, value=v, name_key=fold(n),
+                          value_key=fold(v)) for n, v in attributes],
+        [DeliveryZone(product_id=product_id, prefix=p) for p in zones],
+    )
+
+
+async def _write_dependants(product: Product, cleaned: _Clean) -> None:
+    word_rows, attribute_rows, zone_rows = dependants(
+        product.id, product.name, cleaned.attributes, cleaned.zones
+    )
+    await ProductWord.bulk_create(word_rows)
+    if attribute_rows:
+        await ProductAttribute.bulk_create(attribute_rows)
+    if zone_rows:
+        await DeliveryZone.bulk_create(zone_rows)
+
+
+def _seller_of(actor: Actor) -> int:
+    require_role(actor, Role.SELLER)
+    if actor.seller_id is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "This account has no shop")
+    return actor.seller_id
+
+
+async def create_product(actor: Actor, *, data: ProductData) -> Product:
+    """A seller lists a new product in their shop."""
+    seller_id = _seller_of(actor)
+    cleaned = clean(data)
+    async with atomic():
+        product = await Product.create(seller_id=seller_id, **cleaned.columns)
+        await _write_dependants(product, cleaned)
+    return product
+
+
+async def _own_product(seller_id: int, product_id: int) -> Product:
+    # Another shop's product answers exactly like a missing one.
+    product = await Product.get_or_none(id=product_id, seller_id=seller_id)
+    if product is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such product in your shop", "id")
+    return product
+
+
+async def update_product(actor: Actor, *, product_id: int, data: ProductData) -> Product:
+    """A seller replaces everything about one of their products."""
+    seller_id = _seller_of(actor)
+    cleaned = clean(data)
+    async with atomic():
+        product = await _own_product(seller_id, product_id)
+        product.update_from_dict(cleaned.columns)
+        await product.save()
+        await ProductWord.filter(product_id=product.id).delete()
+        await ProductAttribute.filter(product_id=product.id).delete()
+        await DeliveryZone.filter(product_id=product.id).delete()
+        await _write_dependants(product, cleaned)
+    return product
+
+
+async def set_stock(actor: Actor, *, product_id: int, quantity: int) -> Product:
+    """A seller states how many units are available now."""
+    seller_id = _seller_of(actor)
+    problems: list[Problem] = []
+    _whole(quantity, "quantity", 0, problems)
+    if problems:
+        raise DomainError.of(problems)
+    async with atomic():
+        product = await _own_product(seller_id, product_id)
+        # A single UPDATE: a reservation running meanwhile is not overwritten by a stale read.
+        await Product.filter(id=product.id).update(stock=quantity)
+        await product.refresh_from_db()
+    return product

@@ -1,0 +1,62 @@
+"""Folding text for search: case and accents ignored, names cut into words.
+
+A word is a maximal run of letters and digits ("visseuse" is a word of "Perceuse-visseuse").
+Folded words are stored in `product_word`; a search term is found as a range over them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+WORD_LENGTH = 64  # the width of product_word.word: longer words are kept by their prefix
+
+# Letters that NFKD does not split into a base letter and an accent.
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l"})
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Béton ARMÉ" → "beton arme"."""
+    lowered = text.casefold().translate(_LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def sort_key(text: str) -> str:
+    """The folded text with runs of white space collapsed, for alphabetical order."""
+    return " ".join(fold(text).split())
+
+
+def words(text: str) -> list[str]:
+    """The distinct folded words of `text`, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(fold(text)):
+        seen.setdefault(word[:WORD_LENGTH], None)
+    return list(seen)
+
+
+def search_terms(search: str) -> list[str] | None:
+    """The word prefixes a name must all start words with; None when nothing can match.
+
+    The search is split on white space; a term holding other characters than letters and
+    digits ("perceuse-visseuse", "50%") needs each of its words, so `%` and `_` are never
+    wildcards, and a term made only of them ("%") matches nothing.  An empty search is [].
+    """
+    prefixes: dict[str, None] = {}
+    for term in search.split():
+        parts = words(term)
+        if not parts:
+            return None
+        for part in parts:
+            prefixes.setdefault(part, None)
+    return list(prefixes)
+
+
+def prefix_range(prefix: str) -> tuple[str, str]:
+    """Bounds `lo <= word < hi` holding exactly the words that start with `prefix`.
+
+    Exact under a binary (C) collation, which SQLite uses and the PostgreSQL databases are
+    created with.
+    """
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
