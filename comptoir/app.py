@@ -66,6 +66,11 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def printed_schema(settings: Settings) -> str:
+    """The SDL frontends diff (committed as schema.graphql)."""
+    return build_schema(settings).as_str() + "\n"
+
+
 def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Starlette:
     """The ASGI app; `run_jobs` runs the background jobs in-process (embedded `serve`)."""
     settings = settings or get_settings()

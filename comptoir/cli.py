@@ -90,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("makemigrations", help="(developers) write a migration for model changes")
     commands.add_parser("worker", help="run the background jobs")
+    commands.add_parser("print-schema", help="print the GraphQL SDL (schema.graphql)")
     admin_cmd = commands.add_parser("create-admin", help="create a confirmed ADMIN account")
     admin_cmd.add_argument("email")
     admin_cmd.add_argument("--password")
@@ -116,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as error:  # a refusal (taken e-mail, weak password) is told plainly
             print(f"create-admin failed: {error}", file=sys.stderr)
             return 1
+    elif args.command == "print-schema":
+        from comptoir.app import printed_schema
+
+        print(printed_schema(settings), end="")
     elif args.command == "seed-demo":
         asyncio.run(_seed_demo(settings, args.products))
     return 0

@@ -61,14 +61,18 @@ async def database(database_url: str) -> AsyncIterator[None]:
         await close_database()
 
 
-async def migrate_database(database_url: str) -> None:
-    """Apply every migration not yet applied (what `comptoir migrate` runs)."""
-    from tortoise.migrations.api.migrate import migrate
+async def apply_migrations() -> None:
+    """Apply the committed migrations not yet applied, on the open default connection."""
+    from tortoise.migrations.executor import MigrationExecutor
 
-    try:
-        await migrate(config=tortoise_config(database_url))
-    finally:
-        await Tortoise.close_connections()
+    apps = tortoise_config("sqlite://:memory:")["apps"]
+    await MigrationExecutor(connections.get("default"), apps).migrate()
+
+
+async def migrate_database(database_url: str) -> None:
+    """What `comptoir migrate` runs."""
+    async with database(database_url):
+        await apply_migrations()
 
 
 async def pending_model_changes(database_url: str) -> list[str]:

@@ -12,6 +12,7 @@ from models.accounts import Role
 if TYPE_CHECKING:
     from models.accounts import Account, Seller
     from models.catalog import Product
+    from models.orders import Order
 
 
 class TicketCategory(StrEnum):
@@ -38,7 +39,10 @@ class Thread(Model):
         "models.Seller", related_name="threads", null=True, on_delete=fields.RESTRICT
     )
     seller_id: int | None
-    order_id = fields.IntField(null=True, db_index=True)
+    order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "models.Order", related_name="threads", null=True, on_delete=fields.RESTRICT
+    )
+    order_id: int | None
     product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="threads", null=True, on_delete=fields.SET_NULL
     )

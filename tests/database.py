@@ -5,8 +5,9 @@ from __future__ import annotations
 from tortoise import Tortoise, connections
 
 
+
 async def migrate_fresh() -> None:
-    """Drop everything and build the schema as `comptoir migrate` does on a new database."""
+    """Drop everything and build the schema."""
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
         await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")

@@ -1,5 +1,15 @@
 """Catalog: sellers' products and stock, name search, filters, comparison."""
 
 from resolvers.catalog.loading import attributes_of, deliverable, products_by_id, zones_of
+from resolvers.catalog.products import ProductData, create_product, set_stock, update_product
 
-__all__ = ["attributes_of", "deliverable", "products_by_id", "zones_of"]
+__all__ = [
+    "ProductData",
+    "attributes_of",
+    "create_product",
+    "deliverable",
+    "products_by_id",
+    "set_stock",
+    "update_product",
+    "zones_of",
+]

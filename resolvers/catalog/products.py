@@ -189,11 +189,11 @@ async def create_product(actor: Actor, *, data: ProductData) -> Product:
     return product
 
 
-async def _own_product(seller_id: int, product_id: int) -> Product:
+async def _own_product(seller_id: int, product_id: int, field: str) -> Product:
     # Another shop's product answers exactly like a missing one.
     product = await Product.get_or_none(id=product_id, seller_id=seller_id)
     if product is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such product in your shop", "id")
+        raise DomainError(ErrorCode.NOT_FOUND, "No such product in your shop", field)
     return product
 
 
@@ -202,7 +202,7 @@ async def update_product(actor: Actor, *, product_id: int, data: ProductData) ->
     seller_id = _seller_of(actor)
     cleaned = clean(data)
     async with atomic():
-        product = await _own_product(seller_id, product_id)
+        product = await _own_product(seller_id, product_id, "id")
         product.update_from_dict(cleaned.columns)
         await product.save()
         await ProductWord.filter(product_id=product.id).delete()
@@ -220,8 +220,7 @@ async def set_stock(actor: Actor, *, product_id: int, quantity: int) -> Product:
     if problems:
         raise DomainError.of(problems)
     async with atomic():
-        product = await _own_product(seller_id, product_id)
-        # A single UPDATE: a reservation running meanwhile is not overwritten by a stale read.
-        await Product.filter(id=product.id).update(stock=quantity)
-        await product.refresh_from_db()
+        product = await _own_product(seller_id, product_id, "productId")
+        product.stock = quantity
+        await product.save(update_fields=["stock", "updated_at"])
     return product

@@ -1,0 +1,99 @@
+"""The seller's response SLA (seed 004): 24 business hours per buyer message.
+
+A seller message answers every earlier unanswered buyer message of its thread. The response
+rate is the share of the last 90 days' buyer messages answered before their deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from tortoise.expressions import Q
+from tortoise.functions import Count
+
+from comptoir.settings import get_settings
+from models.accounts import Role
+from models.helpdesk import Message, Thread
+from resolvers.calendar import BusinessCalendar
+
+RATE_WINDOW = timedelta(days=90)
+
+
+@lru_cache(maxsize=4)
+def _calendar(market: str, time_zone: str) -> BusinessCalendar:
+    return BusinessCalendar(country=market, tz=time_zone)
+
+
+def market_calendar() -> BusinessCalendar:
+    settings = get_settings()
+    return _calendar(settings.market, settings.time_zone)
+
+
+def deadline(sent_at: datetime) -> datetime:
+    """When a buyer message received at `sent_at` must have been answered."""
+    hours = timedelta(hours=get_settings().sla_business_hours)
+    return market_calendar().add_business_time(sent_at, hours)
+
+
+def is_overdue(thread: Thread, *, now: datetime | None = None) -> bool:
+    due = thread.response_due_at
+    return due is not None and due < (now or datetime.now(UTC))
+
+
+async def answer_buyer_messages(thread_id: int, *, at: datetime) -> None:
+    """Mark every buyer message sent up to `at` and still unanswered as answered at `at`."""
+    pending = Message.filter(
+        thread_id=thread_id, author_role=Role.BUYER, due_at__not_isnull=True,
+        answered_at__isnull=True, sent_at__lte=at,
+    )
+    await pending.filter(due_at__gte=at).update(answered_at=at, answered_in_time=True)
+    await pending.filter(due_at__lt=at).update(answered_at=at, answered_in_time=False)
+
+
+async def earliest_deadline(thread_id: int) -> datetime | None:
+    """The earliest deadline among the thread's unanswered buyer messages."""
+    value: datetime | None = await (
+        Message.filter(thread_id=thread_id, answered_at__isnull=True, due_at__not_isnull=True)
+        .order_by("due_at")
+        .first()
+        .values_list("due_at", flat=True)
+    )
+    return value
+
+
+async def _counts_by_seller(query: Q, seller_ids: Sequence[int]) -> dict[int, int]:
+    rows = await (
+        Message.filter(query, thread__seller_id__in=list(seller_ids))
+        .annotate(n=Count("id"))
+        .group_by("thread__seller_id")
+        .values("thread__seller_id", "n")
+    )
+    return {int(r["thread__seller_id"]): int(r["n"]) for r in rows}
+
+
+async def response_rates(
+    seller_ids: Sequence[int], *, now: datetime | None = None
+) -> list[float | None]:
+    """Each seller's share of recent buyer messages answered in time (None: nothing to judge).
+
+    A message still within its deadline and unanswered is not judged yet: counting it as a
+    failure would punish a seller for a message received a minute ago.
+    """
+    now = now or datetime.now(UTC)
+    recent = Q(author_role=Role.BUYER, due_at__not_isnull=True, sent_at__gte=now - RATE_WINDOW)
+    judged = recent & (Q(answered_at__not_isnull=True) | Q(due_at__lt=now))
+    totals = await _counts_by_seller(judged, seller_ids)
+    on_time = await _counts_by_seller(recent & Q(answered_in_time=True), seller_ids)
+    rates: list[float | None] = []
+    for seller_id in seller_ids:
+        total = totals.get(seller_id, 0)
+        rates.append(on_time.get(seller_id, 0) / total if total else None)
+    return rates
+
+
+async def response_rate(*, seller_id: int, now: datetime | None = None) -> float | None:
+    """One seller's response rate over the last 90 days."""
+    (rate,) = await response_rates([seller_id], now=now)
+    return rate
