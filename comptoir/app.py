@@ -20,7 +20,7 @@ from tortoise import connections
 from comptoir.db import database
 from comptoir.graphql_view import ComptoirGraphQL
 from comptoir.settings import Settings, get_settings
-from realtime.broadcast import open_broadcast
+from realtime.broadcast import Live, open_live
 from schema import build_schema
 
 log = logging.getLogger("comptoir")
@@ -74,7 +74,11 @@ def printed_schema(settings: Settings) -> str:
 def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Starlette:
     """The ASGI app; `run_jobs` runs the background jobs in-process (embedded `serve`)."""
     settings = settings or get_settings()
-    origins = tuple(dict.fromkeys((*settings.allowed_origins, _origin(settings.public_url))))
+    # Never "*": it would let every site's pages call the API and open sockets with it.
+    if "*" in settings.allowed_origins:
+        log.warning("ALLOWED_ORIGINS: '*' is ignored; list each origin instead")
+    origins = tuple(dict.fromkeys(o for o in (*settings.allowed_origins,
+                                              _origin(settings.public_url)) if o != "*"))
     graphql = ComptoirGraphQL(
         build_schema(settings),
         graphql_ide="graphiql" if settings.graphiql else None,
@@ -88,8 +92,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(database(settings.database_url))
-            state["broadcast"] = await stack.enter_async_context(
-                open_broadcast(settings.redis_url)
+            state["live"] = await stack.enter_async_context(
+                open_live(settings.redis_url, queue_size=settings.ws_queue_size,
+                          tick_seconds=settings.catch_up_interval_seconds)
             )
             if run_jobs:
                 from comptoir.jobs import run_jobs_in_background
@@ -107,12 +112,21 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
             checks["database"] = "ok"
         except Exception as error:  # any failure means "not ready", with its reason
             checks["database"] = f"error: {type(error).__name__}"
-        backend = getattr(state.get("broadcast"), "_backend", None)
-        connected = getattr(backend, "connected", True)
-        checks["broadcast"] = "ok" if connected else "disconnected"
+        live = state.get("live")
+        delivery: dict[str, object] = {}
+        if isinstance(live, Live):
+            checks["broadcast"] = "ok" if live.connected else "disconnected"
+            try:
+                delivery = await live.status()
+                if delivery["connected"] and not delivery["ok"]:
+                    checks["broadcast"] = "lagging"
+            except Exception as error:  # the database check above already says why
+                delivery = {"error": type(error).__name__}
+        else:
+            checks["broadcast"] = "not started"
         ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ready else "unavailable", **checks},
-                            status_code=200 if ready else 503)
+        return JSONResponse({"status": "ready" if ready else "unavailable", **checks,
+                             "delivery": delivery}, status_code=200 if ready else 503)
 
     return Starlette(
         routes=[

@@ -84,7 +84,8 @@ class Message(Model):
     body = fields.TextField()
     sent_at = fields.DatetimeField()
     flagged = fields.BooleanField(default=False)
-    flagged_kinds = fields.JSONField(default=list)
+    # Kinds of contact details found, among "email", "phone", "url", "iban".
+    flagged_kinds: fields.Field[list[str]] = fields.JSONField(default=list)
     # When the other side marked the thread read after this message arrived.
     read_at = fields.DatetimeField(null=True)
     # Seller SLA, on buyer messages of buyer–seller threads only.

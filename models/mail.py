@@ -8,7 +8,6 @@ class OutboxMail(Model):
     """A mail waiting for the mail server, written in the transaction of the change it reports."""
 
     id = fields.BigIntField(primary_key=True)
-    # Not "to": a reserved word in PostgreSQL that Tortoise does not quote in INSERTs.
     recipient = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=300)
     body = fields.TextField()

@@ -119,6 +119,8 @@ class OrderLine(Model):
         "models.Product", related_name="order_lines", null=True, on_delete=fields.SET_NULL
     )
     product_id: int | None
+    # The product's id even after it is gone: reorder reports it as UNAVAILABLE by id.
+    product_ref = fields.IntField()
     product_name = fields.CharField(max_length=200)
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
     quantity = fields.IntField()
@@ -196,6 +198,8 @@ class OrderTemplateLine(Model):
         "models.Product", related_name="template_lines", null=True, on_delete=fields.SET_NULL
     )
     product_id: int | None
+    # The product's id even after it is gone: reorder reports it as UNAVAILABLE by id.
+    product_ref = fields.IntField()
     product_name = fields.CharField(max_length=200)
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
     quantity = fields.IntField()

@@ -41,7 +41,9 @@ async def actor_for_token(token: str) -> Actor:
     account = session.account
     if account.deleted_at is not None:
         raise Unauthenticated("Invalid or expired token")
-    seller = await Seller.get_or_none(account_id=account.id) if account.role is Role.SELLER else None
+    seller = None
+    if account.role is Role.SELLER:
+        seller = await Seller.get_or_none(account_id=account.id)
     return Actor(
         account_id=account.id,
         role=account.role,

@@ -8,12 +8,12 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from comptoir.settings import Settings
-from schema import accounts, catalog
+from schema import account_mutations, accounts, cart, catalog, helpdesk, live, orders
 from schema.scalars import SCALAR_MAP
-from schema.security import extensions
+from schema.security import ComptoirSchema, extensions
 
 # Each module adds its own Query / Mutation / Subscription fields; the root merges them.
-MODULES = (accounts, catalog)
+MODULES = (accounts, account_mutations, catalog, cart, orders, helpdesk, live)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -24,7 +24,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     schema_extensions = extensions(settings)
     if not settings.introspection:
         schema_extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return ComptoirSchema(
         query=merged("Query"),
         mutation=merged("Mutation"),
         subscription=merged("Subscription"),

@@ -97,7 +97,10 @@ class Seller:
 
     @strawberry.field(description="Share of buyer messages answered within the SLA (last 90 days).")
     async def response_rate(self, info: Info) -> float | None:
-        return None
+        from resolvers.helpdesk import response_rates
+
+        loader = info.context.loaders.custom("seller.response_rate", response_rates)
+        return await loader.load(self.model.id)
 
 
 @strawberry.type

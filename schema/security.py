@@ -1,89 +1,44 @@
-"""The security baseline: document limits, a cost rule, coded and masked errors."""
+"""The security baseline: document limits, no suggestions, coded and masked errors."""
 
 from __future__ import annotations
 
+import importlib
 import logging
+import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
-import graphql.pyutils.did_you_mean as did_you_mean
-from graphql import (
-    ASTValidationRule,
-    ExecutionResult,
-    FieldNode,
-    GraphQLError,
-    IntValueNode,
-    OperationDefinitionNode,
-    ValidationContext,
-    VariableNode,
-)
+import strawberry
+from graphql import ExecutionResult, GraphQLError
+from starlette.requests import Request
 from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
+    AddValidationRules,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.extensions.add_validation_rules import AddValidationRules
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from comptoir.settings import Settings
-from resolvers.pagination import MAX_PAGE
 from schema.errors import coded_error
+from schema.limits import Limits, document_limits
 
 log = logging.getLogger("comptoir.errors")
 
-# "Did you mean 'password'?" tells an attacker the schema even with introspection off; graphql-core
-# reads this module global at call time, 0 turns every suggestion off.
-did_you_mean.MAX_LENGTH = 0
+# "Did you mean 'password'?" tells an attacker the schema even with introspection off.
+# graphql-core reads this module global at call time; 0 turns every suggestion off. (Not through
+# `import graphql.pyutils.did_you_mean as m`: that binds the package's function of the same name.)
+importlib.import_module("graphql.pyutils.did_you_mean").MAX_LENGTH = 0
+# The few hints graphql-core writes by hand ("Did you mean 'me { ... }'?", "did you mean '...'?").
+_SUGGESTION = re.compile(r",?\s*did you mean\b[^?]*\?", re.IGNORECASE)
 
-
-def _list_size(node: FieldNode) -> int:
-    for argument in node.arguments or ():
-        if argument.name.value == "first":
-            if isinstance(argument.value, IntValueNode):
-                return max(1, min(int(argument.value.value), MAX_PAGE))
-            if isinstance(argument.value, VariableNode):
-                return MAX_PAGE  # unknown at validation time: assume the worst
-    return 1
-
-
-def cost_rule(max_cost: int) -> type[ASTValidationRule]:
-    """Reject documents whose nested page sizes multiply past `max_cost` rows.
-
-    `products(first: 100) { seller { products(first: 100) ... } }` asks for 10,000 rows
-    with 30 characters; each paginated field multiplies the cost of what it contains.
-    """
-
-    class CostRule(ASTValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.multipliers: list[int] = [1]
-            self.cost = 0
-
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            self.multipliers = [1]
-            self.cost = 0
-
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            factor = self.multipliers[-1] * _list_size(node)
-            self.cost += factor
-            self.multipliers.append(factor)
-            if self.cost > max_cost:
-                self.report_error(
-                    GraphQLError(
-                        f"Query too costly: more than {max_cost} fields would be resolved",
-                        node,
-                        extensions={"code": "QUERY_TOO_COMPLEX"},
-                    )
-                )
-                self.cost = -(10**18)  # one report per document is enough
-
-        def leave_field(self, *_: Any) -> None:
-            self.multipliers.pop()
-
-    return CostRule
+# Documents up to this size are cached once parsed and validated; a longer one (a huge comment
+# or string) would let a few requests pin a lot of memory in the caches. A parsed document of
+# 2,000 tokens holds ~770 KiB, so the caches stay under ~200 MiB whatever clients send.
+CACHEABLE_QUERY_CHARS = 16 * 1024
+CACHE_ENTRIES = 256
 
 
 class AuthGate(SchemaExtension):
@@ -99,41 +54,119 @@ class AuthGate(SchemaExtension):
         yield
 
 
-class CodedErrors(MaskErrors):
-    """Our coded errors pass with `extensions.code`; anything unexpected is masked and logged."""
+class SubscriptionsOverWebSocketOnly(SchemaExtension):
+    """A subscription sent over HTTP is refused before its resolver runs.
 
-    def __init__(self) -> None:
-        super().__init__(error_message="Internal server error")
+    Strawberry lets GET and POST carry subscriptions (for its multipart transport, which we do
+    not serve); executed as a query, the resolver would open a stream nobody reads.
+    """
 
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self._code(error) for error in errors]
+    def on_execute(self) -> Iterator[None]:
+        request = getattr(self.execution_context.context, "request", None)
+        if (isinstance(request, Request)
+                and self.execution_context.operation_type is OperationType.SUBSCRIPTION):
+            self.execution_context.result = ExecutionResult(data=None, errors=[GraphQLError(
+                "Subscriptions are served over WebSocket only",
+                extensions={"code": "INVALID_INPUT"})])
+        yield
 
-    def _code(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if original is None or isinstance(original, GraphQLError) or error.path is None:
-            # Parsing, validation and variable coercion: the client's document is wrong.
-            if not (error.extensions or {}).get("code"):
-                error.extensions = {**(error.extensions or {}), "code": "INVALID_INPUT"}
-            return error
-        coded = coded_error(original)
-        if coded is not None:
-            return GraphQLError(coded.message, error.nodes, error.source, error.positions,
-                                error.path, extensions=coded.extensions)
-        log.error("unexpected error at %s", error.path, exc_info=original)
-        return GraphQLError("Internal server error", error.nodes, error.source,
-                            error.positions, error.path, extensions={"code": "INTERNAL"})
+
+def _cacheable(context: ExecutionContext) -> bool:
+    return len(context.query or "") <= CACHEABLE_QUERY_CHARS
+
+
+class BoundedParserCache(ParserCache):
+    def on_parse(self) -> Iterator[None]:
+        if _cacheable(self.execution_context):
+            yield from super().on_parse()
+        else:
+            yield  # Strawberry parses it, uncached
+
+
+class BoundedValidationCache(ValidationCache):
+    def on_validate(self) -> Iterator[None]:
+        if _cacheable(self.execution_context):
+            yield from super().on_validate()
+        else:
+            yield
 
 
 def extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    """Extension factories: a fresh instance per operation (the caches live at module level)."""
-    rule = cost_rule(settings.max_cost)
+    """Extension factories: a fresh instance per operation (the caches live at module level).
+
+    The rule classes are made once here: the validation cache is keyed by them.
+    """
+    rules = [document_limits(Limits(max_depth=settings.max_depth,
+                                    max_aliases=settings.max_aliases, max_cost=settings.max_cost))]
     return [
         AuthGate,
-        lambda: ParserCache(maxsize=1024),
+        SubscriptionsOverWebSocketOnly,
+        lambda: BoundedParserCache(maxsize=CACHE_ENTRIES),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        lambda: AddValidationRules([rule]),
-        lambda: ValidationCache(maxsize=1024),
-        CodedErrors,
+        lambda: AddValidationRules(rules),
+        lambda: BoundedValidationCache(maxsize=CACHE_ENTRIES),
     ]
+
+
+def coded_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """What the client may see of each error: coded ones pass, anything unexpected is masked.
+
+    Unexpected errors are logged here, with their traceback, and nowhere else.
+    """
+    return [_coded(error) for error in errors]
+
+
+def _coded(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if error.path is None and _about_the_request(error):
+        # Parsing, validation, variables: the client's document is wrong, and is told how.
+        error.message = _SUGGESTION.sub("", error.message)
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": "INVALID_INPUT"}
+        return error
+    if original is None or isinstance(original, GraphQLError):
+        if (error.extensions or {}).get("code"):
+            return error  # raised on purpose, with its code
+        # graphql-core's own complaints while executing ("Cannot return null for non-nullable
+        # field", a value a scalar cannot serialize) are our bugs, and may quote data.
+        log.error("Unexpected error at %s: %s", error.path, error.message)
+        return _masked(error)
+    coded = coded_error(original)
+    if coded is not None:
+        return GraphQLError(coded.message, error.nodes, error.source, error.positions,
+                            error.path, extensions=coded.extensions)
+    log.error("Unexpected error at %s", error.path, exc_info=original)
+    return _masked(error)
+
+
+def _about_the_request(error: GraphQLError) -> bool:
+    """Whether an error raised outside any field is about the request rather than our code.
+
+    A scalar refusing a literal (a float for a Decimal) keeps its ValueError but points at the
+    document; an exception from a subscription's stream or an extension points nowhere.
+    """
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return True
+    if isinstance(original, (CannotGetOperationTypeError, InvalidOperationTypeError)):
+        return True
+    return bool(error.nodes)
+
+
+def _masked(error: GraphQLError) -> GraphQLError:
+    return GraphQLError("Internal server error", error.nodes, error.source, error.positions,
+                        error.path, extensions={"code": "INTERNAL"})
+
+
+class ComptoirSchema(strawberry.Schema):
+    """A Strawberry schema whose errors are coded or masked before any client sees them.
+
+    Strawberry hands every error list to `process_errors` before returning it: queries,
+    mutations, each subscription event, and failures inside extensions, which a MaskErrors
+    extension never sees (its hook is skipped when an exception crosses it). The default
+    implementation logs every error, expected ones included, with a traceback.
+    """
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        errors[:] = coded_errors(errors)

@@ -172,7 +172,7 @@ async def _write_dependants(product: Product, cleaned: _Clean) -> None:
         await DeliveryZone.bulk_create(zone_rows)
 
 
-def _seller_of(actor: Actor) -> int:
+def seller_of(actor: Actor) -> int:
     require_role(actor, Role.SELLER)
     if actor.seller_id is None:
         raise DomainError(ErrorCode.NOT_FOUND, "This account has no shop")
@@ -181,7 +181,7 @@ def _seller_of(actor: Actor) -> int:
 
 async def create_product(actor: Actor, *, data: ProductData) -> Product:
     """A seller lists a new product in their shop."""
-    seller_id = _seller_of(actor)
+    seller_id = seller_of(actor)
     cleaned = clean(data)
     async with atomic():
         product = await Product.create(seller_id=seller_id, **cleaned.columns)
@@ -199,7 +199,7 @@ async def _own_product(seller_id: int, product_id: int, field: str) -> Product:
 
 async def update_product(actor: Actor, *, product_id: int, data: ProductData) -> Product:
     """A seller replaces everything about one of their products."""
-    seller_id = _seller_of(actor)
+    seller_id = seller_of(actor)
     cleaned = clean(data)
     async with atomic():
         product = await _own_product(seller_id, product_id, "id")
@@ -214,7 +214,7 @@ async def update_product(actor: Actor, *, product_id: int, data: ProductData) ->
 
 async def set_stock(actor: Actor, *, product_id: int, quantity: int) -> Product:
     """A seller states how many units are available now."""
-    seller_id = _seller_of(actor)
+    seller_id = seller_of(actor)
     problems: list[Problem] = []
     _whole(quantity, "quantity", 0, problems)
     if problems:

@@ -21,6 +21,15 @@ from resolvers.calendar import BusinessCalendar
 RATE_WINDOW = timedelta(days=90)
 
 
+def utc_now(now: datetime | None = None) -> datetime:
+    """The injected clock (tests) or the real one, in UTC.
+
+    SQLite compares stored datetimes as text, so every instant we write or filter on must
+    carry the same (UTC) offset.
+    """
+    return (now or datetime.now(UTC)).astimezone(UTC)
+
+
 @lru_cache(maxsize=4)
 def _calendar(market: str, time_zone: str) -> BusinessCalendar:
     return BusinessCalendar(country=market, tz=time_zone)
@@ -39,7 +48,7 @@ def deadline(sent_at: datetime) -> datetime:
 
 def is_overdue(thread: Thread, *, now: datetime | None = None) -> bool:
     due = thread.response_due_at
-    return due is not None and due < (now or datetime.now(UTC))
+    return due is not None and due < utc_now(now)
 
 
 async def answer_buyer_messages(thread_id: int, *, at: datetime) -> None:
@@ -54,13 +63,12 @@ async def answer_buyer_messages(thread_id: int, *, at: datetime) -> None:
 
 async def earliest_deadline(thread_id: int) -> datetime | None:
     """The earliest deadline among the thread's unanswered buyer messages."""
-    value: datetime | None = await (
+    first = await (
         Message.filter(thread_id=thread_id, answered_at__isnull=True, due_at__not_isnull=True)
         .order_by("due_at")
         .first()
-        .values_list("due_at", flat=True)
     )
-    return value
+    return first.due_at if first is not None else None
 
 
 async def _counts_by_seller(query: Q, seller_ids: Sequence[int]) -> dict[int, int]:
@@ -81,7 +89,7 @@ async def response_rates(
     A message still within its deadline and unanswered is not judged yet: counting it as a
     failure would punish a seller for a message received a minute ago.
     """
-    now = now or datetime.now(UTC)
+    now = utc_now(now)
     recent = Q(author_role=Role.BUYER, due_at__not_isnull=True, sent_at__gte=now - RATE_WINDOW)
     judged = recent & (Q(answered_at__not_isnull=True) | Q(due_at__lt=now))
     totals = await _counts_by_seller(judged, seller_ids)

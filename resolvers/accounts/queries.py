@@ -1,4 +1,4 @@
-"""Accounts: registration, confirmation, login, sessions, passwords, two-factor, colleagues."""
+"""Reading accounts: the caller's own, and a company's members."""
 
 from __future__ import annotations
 

@@ -1,0 +1,28 @@
+"""Accounts: registration, confirmation, login, sessions, passwords, two-factor, colleagues."""
+
+from resolvers.accounts.colleagues import (
+    AddColleagueResult,
+    accept_invitation,
+    add_colleague,
+    remove_colleague,
+    set_colleague_rights,
+)
+from resolvers.accounts.login import LoginResult, login, logout
+from resolvers.accounts.profile import ProfileChanges, delete_account, update_profile
+from resolvers.accounts.queries import company_members, me
+from resolvers.accounts.recovery import change_password, request_password_reset, reset_password
+from resolvers.accounts.registration import CompanyDetails, confirm_email, create_admin, register
+from resolvers.accounts.two_factor import (
+    TwoFactorSetup,
+    confirm_two_factor,
+    disable_two_factor,
+    start_two_factor,
+)
+
+__all__ = [
+    "AddColleagueResult", "CompanyDetails", "LoginResult", "ProfileChanges", "TwoFactorSetup",
+    "accept_invitation", "add_colleague", "change_password", "company_members", "confirm_email",
+    "confirm_two_factor", "create_admin", "delete_account", "disable_two_factor", "login",
+    "logout", "me", "register", "remove_colleague", "request_password_reset", "reset_password",
+    "set_colleague_rights", "start_two_factor", "update_profile",
+]

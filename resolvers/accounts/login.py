@@ -1,0 +1,114 @@
+"""Login with lock-out and two-factor, and logout.
+
+Lock-out rule (API.md, Sessions): the 5th consecutive failed login since the last success or the
+end of the last lock locks the account for COMPTOIR_LOCKOUT_MINUTES from that failure; while
+locked every attempt gets ACCOUNT_LOCKED and does not count.  A failure is a wrong password, or a
+missing or wrong OTP when two-factor is on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from comptoir.settings import get_settings
+from models.accounts import Account, Session
+from models.events import EventKind
+from realtime.log import append_event, atomic
+from resolvers.accounts.rules import normalize_email, password_matches
+from resolvers.accounts.two_factor import accept_otp
+from resolvers.actor import Actor, require_login
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.passwords import hash_password_async, needs_rehash
+from resolvers.sessions import open_session
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    account: Account
+
+
+def _locked(account: Account, now: datetime) -> bool:
+    return account.locked_until is not None and account.locked_until > now
+
+
+def _locked_error() -> DomainError:
+    return DomainError(ErrorCode.ACCOUNT_LOCKED,
+                       "Trop de tentatives : compte verrouillé temporairement, réessayez plus tard")
+
+
+async def _record_failure(account: Account, now: datetime) -> None:
+    """Count one failure on a row locked by the caller's transaction (FOR UPDATE on PostgreSQL,
+    BEGIN IMMEDIATE on SQLite), so concurrent attempts each count."""
+    settings = get_settings()
+    # An expired lock restarts the count: this failure is the first since the lock ended.
+    count = 1 if account.locked_until is not None else account.failed_logins + 1
+    account.failed_logins = count
+    account.locked_until = None
+    if count >= settings.lockout_attempts:
+        account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+    await account.save(update_fields=["failed_logins", "locked_until", "updated_at"])
+
+
+async def login(actor: Actor, *, email: str, password: str, otp: str | None = None) -> LoginResult:
+    """Open a session; see the module docstring for lock-out and two-factor."""
+    now = datetime.now(UTC)
+    found = await Account.get_or_none(email=normalize_email(email), deleted_at__isnull=True)
+    if found is not None and _locked(found, now):
+        raise _locked_error()
+    # The slow argon2 check runs before the transaction, so the row lock is held briefly.
+    password_ok = await password_matches(found, password)
+    if found is None:
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "E-mail ou mot de passe incorrect")
+
+    refusal: DomainError | None = None
+    async with atomic():
+        account = await Account.select_for_update().get(id=found.id)
+        now = datetime.now(UTC)
+        if _locked(account, now):
+            refusal = _locked_error()
+        elif not password_ok:
+            await _record_failure(account, now)
+            refusal = DomainError(ErrorCode.INVALID_CREDENTIALS,
+                                  "E-mail ou mot de passe incorrect")
+        elif account.email_confirmed_at is None:
+            refusal = DomainError(ErrorCode.EMAIL_NOT_CONFIRMED,
+                                  "Confirmez d'abord votre adresse e-mail (lien reçu par mail)")
+        elif account.totp_secret is not None and not otp:
+            await _record_failure(account, now)
+            refusal = DomainError(ErrorCode.OTP_REQUIRED, "Code de double authentification requis",
+                                  "otp")
+        elif account.totp_secret is not None and not await accept_otp(account, otp or "", now):
+            await _record_failure(account, now)
+            refusal = DomainError(ErrorCode.INVALID_OTP, "Code de double authentification invalide",
+                                  "otp")
+        else:
+            if account.failed_logins or account.locked_until is not None:
+                account.failed_logins = 0
+                account.locked_until = None
+                await account.save(update_fields=["failed_logins", "locked_until", "updated_at"])
+            token = await open_session(account)
+    # The failure is committed above; only then is the refusal reported.
+    if refusal is not None:
+        raise refusal
+    if needs_rehash(account.password_hash):
+        new_hash = await hash_password_async(password)
+        # Only if the password did not change meanwhile.
+        await Account.filter(id=account.id, password_hash=account.password_hash).update(
+            password_hash=new_hash
+        )
+        account.password_hash = new_hash
+    return LoginResult(token=token, account=account)
+
+
+async def logout(actor: Actor) -> None:
+    """Revoke the caller's session (and close its live subscriptions)."""
+    account_id = require_login(actor)
+    async with atomic():
+        revoked = await Session.filter(id=actor.session_id, revoked_at__isnull=True).update(
+            revoked_at=datetime.now(UTC)
+        )
+        if revoked:
+            await append_event(EventKind.SESSION_REVOKED, {"session_id": actor.session_id},
+                               account_id=account_id, session_id=actor.session_id)

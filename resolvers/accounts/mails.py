@@ -1,0 +1,72 @@
+"""The account mails, in French.  Links are built from PUBLIC_URL, never from the request."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from comptoir.settings import get_settings
+from resolvers.mail import enqueue_mail
+
+SIGNATURE = "\n\nÀ bientôt sur Comptoir,\nL'équipe Comptoir\n"
+
+
+def link(path: str, token: str) -> str:
+    return f"{get_settings().public_url}/{path}?{urlencode({'token': token})}"
+
+
+def _duration(minutes: float) -> str:
+    if minutes >= 1440 and minutes % 1440 == 0:
+        days = int(minutes // 1440)
+        return f"{days} jour{'s' if days > 1 else ''}"
+    return f"{minutes:g} minutes"
+
+
+async def confirmation_mail(*, to: str, first_name: str, token: str) -> None:
+    days = get_settings().confirm_token_days
+    await enqueue_mail(
+        to=to,
+        subject="Confirmez votre adresse e-mail",
+        body=(f"Bonjour {first_name},\n\n"
+              "Bienvenue sur Comptoir ! Pour activer votre compte, ouvrez ce lien :\n"
+              f"{link('confirm-email', token)}\n\n"
+              f"Ce lien est valable {_duration(days * 1440)} et ne sert qu'une fois. "
+              "Si vous n'avez pas créé de compte, ignorez ce message." + SIGNATURE),
+    )
+
+
+async def reset_mail(*, to: str, first_name: str, token: str) -> None:
+    minutes = get_settings().reset_token_minutes
+    await enqueue_mail(
+        to=to,
+        subject="Réinitialisation de votre mot de passe",
+        body=(f"Bonjour {first_name},\n\n"
+              "Vous avez demandé à changer de mot de passe. Choisissez-en un nouveau ici :\n"
+              f"{link('reset-password', token)}\n\n"
+              f"Ce lien est valable {_duration(minutes)} et ne sert qu'une fois. "
+              "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
+              "votre mot de passe reste inchangé." + SIGNATURE),
+    )
+
+
+async def invitation_mail(*, to: str, company: str, inviter: str, token: str) -> None:
+    days = get_settings().invitation_days
+    await enqueue_mail(
+        to=to,
+        subject=f"Invitation à rejoindre {company} sur Comptoir",
+        body=("Bonjour,\n\n"
+              f"{inviter} vous invite à rejoindre le compte de l'entreprise {company} "
+              "sur Comptoir. Pour créer votre accès, ouvrez ce lien :\n"
+              f"{link('accept-invitation', token)}\n\n"
+              f"Cette invitation est valable {_duration(days * 1440)}." + SIGNATURE),
+    )
+
+
+async def joined_company_mail(*, to: str, first_name: str, company: str, inviter: str) -> None:
+    await enqueue_mail(
+        to=to,
+        subject=f"Vous avez rejoint {company} sur Comptoir",
+        body=(f"Bonjour {first_name},\n\n"
+              f"{inviter} a ajouté votre compte à l'entreprise {company}. "
+              "Vos prochaines commandes pourront être passées au nom de l'entreprise, selon "
+              "les droits qui vous ont été donnés." + SIGNATURE),
+    )

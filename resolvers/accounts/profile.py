@@ -1,0 +1,89 @@
+"""Profile changes and account deletion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from models.accounts import Account, AccountToken, Seller
+from realtime.log import atomic
+from resolvers.accounts.rules import check, name_problems, password_matches, postal_code_problems
+from resolvers.actor import Actor, require_login
+from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.sessions import revoke_sessions
+
+# What an erased account still shows where orders and threads name it.
+ERASED_NAME = "Compte supprimé"
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    """None leaves a field as it is; an empty postal code clears it."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    postal_code: str | None = None
+    shop_name: str | None = None
+
+
+async def update_profile(actor: Actor, *, changes: ProfileChanges) -> Account:
+    """Change the caller's names, postal code and (sellers) shop name."""
+    account_id = require_login(actor)
+    problems: list[Problem] = []
+    if changes.first_name is not None:
+        problems += name_problems(changes.first_name, "firstName", "Le prénom")
+    if changes.last_name is not None:
+        problems += name_problems(changes.last_name, "lastName", "Le nom")
+    if changes.postal_code:
+        problems += postal_code_problems(changes.postal_code)
+    if changes.shop_name is not None:
+        if not actor.is_seller:
+            problems.append(Problem(ErrorCode.INVALID_INPUT, "Réservé aux vendeurs", "shopName"))
+        else:
+            problems += name_problems(changes.shop_name, "shopName", "Le nom de la boutique")
+    check(problems)
+    async with atomic():
+        account = await Account.select_for_update().get(id=account_id, deleted_at__isnull=True)
+        if changes.first_name is not None:
+            account.first_name = changes.first_name.strip()
+        if changes.last_name is not None:
+            account.last_name = changes.last_name.strip()
+        if changes.postal_code is not None:
+            account.postal_code = changes.postal_code.strip() or None
+        await account.save(update_fields=["first_name", "last_name", "postal_code", "updated_at"])
+        if changes.shop_name is not None:
+            await Seller.filter(account_id=account_id).update(name=changes.shop_name.strip())
+    return account
+
+
+async def delete_account(actor: Actor, *, password: str) -> None:
+    """Erase the caller's personal data; orders and threads stay, anonymised; all sessions end."""
+    account_id = require_login(actor)
+    account = await Account.get(id=account_id, deleted_at__isnull=True)
+    if not await password_matches(account, password):
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Mot de passe incorrect", "password")
+    async with atomic():
+        # Imported here: the orders module builds on accounts, not the other way round.
+        from resolvers.orders import on_account_deleted
+
+        # Orders first, while the account still looks as the orders module knows it.
+        await on_account_deleted(account_id=account_id)
+        await Account.filter(id=account_id).update(
+            # Unique and non-null, and frees the address for a new registration.
+            email=f"deleted-{account_id}@deleted.invalid",
+            password_hash="!",
+            first_name=ERASED_NAME,
+            last_name="",
+            postal_code=None,
+            company_id=None,
+            rights=[],
+            totp_secret=None,
+            totp_pending_secret=None,
+            failed_logins=0,
+            locked_until=None,
+            deleted_at=datetime.now(UTC),
+        )
+        await AccountToken.filter(account_id=account_id, used_at__isnull=True).update(
+            used_at=datetime.now(UTC)
+        )
+        await revoke_sessions(account_id)

@@ -1,0 +1,300 @@
+"""The buyer's cart: lines, per-seller subtotals with the small-order fee, expiry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from comptoir.settings import get_settings
+from models.accounts import Account, Company, Role, Seller
+from models.catalog import Product
+from models.orders import Cart, CartLine
+from realtime.log import atomic
+from resolvers.actor import Actor, require_role
+from resolvers.catalog import deliverable, zones_of
+from resolvers.errors import DomainError, ErrorCode
+
+CENT = Decimal("0.01")
+# Far above any real building-site order; stops typos such as 10000000 before they hit stock.
+MAX_QUANTITY = 100_000
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    product: Product
+    quantity: int
+    line_total: Decimal
+
+
+@dataclass(frozen=True)
+class SellerSubtotal:
+    seller: Seller
+    subtotal: Decimal
+    small_order_fee: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: list[CartLineView]
+    subtotals: list[SellerSubtotal]
+    total: Decimal
+    expires_at: datetime | None
+
+
+class ChangeKind(StrEnum):
+    PRICE_CHANGED = "PRICE_CHANGED"
+    QUANTITY_REDUCED = "QUANTITY_REDUCED"
+    MINIMUM_RAISED = "MINIMUM_RAISED"
+    UNAVAILABLE = "UNAVAILABLE"
+
+
+@dataclass(frozen=True)
+class WantedLine:
+    """A line to put back in the cart (from an order or a template), as it was then."""
+
+    product_id: int
+    product_name: str
+    unit_price: Decimal
+    quantity: int
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """What differs from the remembered line: `before`/`after` are money or integer strings."""
+
+    product_id: int
+    product_name: str
+    kind: ChangeKind
+    before: str | None = None
+    after: str | None = None
+
+
+def money(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(CENT)
+
+
+def small_order_fee(subtotal: Decimal) -> Decimal:
+    """The fee on one seller's part (one future order) strictly under the threshold."""
+    settings = get_settings()
+    fee = settings.small_order_fee if subtotal < settings.small_order_threshold else Decimal(0)
+    return money(fee)
+
+
+def _require_buyer(actor: Actor) -> int:
+    return require_role(actor, Role.BUYER)
+
+
+async def buyer_postal_code(buyer_id: int) -> str | None:
+    """Where the buyer's goods go: their own postal code, else their company's."""
+    account = await Account.get(id=buyer_id)
+    if account.postal_code:
+        return account.postal_code
+    if account.company_id is not None:
+        company = await Company.get_or_none(id=account.company_id)
+        return company.postal_code if company is not None else None
+    return None
+
+
+async def cart_view(buyer_id: int, *, now: datetime | None = None) -> CartView:
+    """The cart with current prices; reading it does not count as a change."""
+    cart = await Cart.get_or_none(buyer_id=buyer_id)
+    if cart is None:
+        return CartView(lines=[], subtotals=[], total=money(Decimal(0)), expires_at=None)
+    rows = await CartLine.filter(cart_id=cart.id).select_related("product__seller").order_by("id")
+    lines = [CartLineView(product=r.product, quantity=r.quantity,
+                          line_total=money(r.product.price * r.quantity)) for r in rows]
+    by_seller: dict[int, list[CartLineView]] = {}
+    for line in lines:
+        by_seller.setdefault(line.product.seller_id, []).append(line)
+    subtotals = []
+    for group in by_seller.values():
+        subtotal = money(sum((line.line_total for line in group), Decimal(0)))
+        fee = small_order_fee(subtotal)
+        subtotals.append(SellerSubtotal(seller=group[0].product.seller, subtotal=subtotal,
+                                        small_order_fee=fee, total=subtotal + fee))
+    expires_at = cart.changed_at + timedelta(days=get_settings().cart_days) if lines else None
+    return CartView(lines=lines, subtotals=subtotals,
+                    total=money(sum((s.total for s in subtotals), Decimal(0))),
+                    expires_at=expires_at)
+
+
+async def get_cart(actor: Actor) -> CartView:
+    """The caller's cart (buyers only)."""
+    return await cart_view(_require_buyer(actor))
+
+
+def _check_quantity_input(quantity: int, *, allow_zero: bool = False) -> None:
+    lowest = 0 if allow_zero else 1
+    if quantity < lowest:
+        raise DomainError(ErrorCode.INVALID_INPUT,
+                          f"La quantité doit être au moins {lowest}.", "quantity")
+    if quantity > MAX_QUANTITY:
+        raise DomainError(ErrorCode.INVALID_INPUT,
+                          f"La quantité ne peut dépasser {MAX_QUANTITY}.", "quantity")
+
+
+async def _product_for(buyer_id: int, product_id: int) -> Product:
+    product = await Product.get_or_none(id=product_id)
+    if product is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
+    postal_code = await buyer_postal_code(buyer_id)
+    if postal_code is not None:
+        (prefixes,) = await zones_of([product.id])
+        if not deliverable(prefixes, postal_code):
+            raise DomainError(ErrorCode.NOT_DELIVERABLE,
+                              f"« {product.name} » n'est pas livrable au {postal_code}.",
+                              "productId")
+    return product
+
+
+def _check_against_product(product: Product, quantity: int) -> None:
+    if quantity < product.minimum_quantity:
+        raise DomainError(ErrorCode.BELOW_MINIMUM_QUANTITY,
+                          f"« {product.name} » se commande par {product.minimum_quantity} "
+                          "au minimum.", "quantity")
+    if quantity > product.stock:
+        raise DomainError(ErrorCode.OUT_OF_STOCK,
+                          f"« {product.name} » : {product.stock} disponible(s).", "quantity")
+
+
+async def _touched_cart(buyer_id: int, now: datetime) -> Cart:
+    """The buyer's cart, created if needed, marked as changed now (inside a transaction)."""
+    cart, created = await Cart.get_or_create(buyer_id=buyer_id, defaults={"changed_at": now})
+    if not created:
+        await Cart.filter(id=cart.id).update(changed_at=now)
+    return cart
+
+
+async def _set_line(cart: Cart, product: Product, quantity: int) -> None:
+    updated = await CartLine.filter(cart_id=cart.id, product_id=product.id).update(
+        quantity=quantity)
+    if not updated:
+        await CartLine.create(cart_id=cart.id, product_id=product.id, quantity=quantity)
+
+
+async def add_to_cart(actor: Actor, *, product_id: int, quantity: int) -> CartView:
+    """Add `quantity` to the product's line; the resulting line must respect minimum and stock."""
+    buyer_id = _require_buyer(actor)
+    _check_quantity_input(quantity)
+    now = datetime.now(UTC)
+    async with atomic():
+        product = await _product_for(buyer_id, product_id)
+        cart = await _touched_cart(buyer_id, now)
+        current = await CartLine.get_or_none(cart_id=cart.id, product_id=product_id)
+        wanted = quantity + (current.quantity if current is not None else 0)
+        _check_quantity_input(wanted)
+        _check_against_product(product, wanted)
+        await _set_line(cart, product, wanted)
+    return await cart_view(buyer_id)
+
+
+async def set_cart_quantity(actor: Actor, *, product_id: int, quantity: int) -> CartView:
+    """Set the line's quantity; 0 removes it."""
+    buyer_id = _require_buyer(actor)
+    _check_quantity_input(quantity, allow_zero=True)
+    if quantity == 0:
+        return await remove_from_cart(actor, product_id=product_id)
+    now = datetime.now(UTC)
+    async with atomic():
+        product = await _product_for(buyer_id, product_id)
+        _check_against_product(product, quantity)
+        await _set_line(await _touched_cart(buyer_id, now), product, quantity)
+    return await cart_view(buyer_id)
+
+
+async def remove_from_cart(actor: Actor, *, product_id: int) -> CartView:
+    """Remove the product's line; a product that is not in the cart leaves it as it is."""
+    buyer_id = _require_buyer(actor)
+    if not await Product.exists(id=product_id):
+        raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
+    async with atomic():
+        cart = await Cart.get_or_none(buyer_id=buyer_id)
+        if cart is not None and await CartLine.filter(cart_id=cart.id,
+                                                      product_id=product_id).delete():
+            await Cart.filter(id=cart.id).update(changed_at=datetime.now(UTC))
+    return await cart_view(buyer_id)
+
+
+async def empty_cart(actor: Actor) -> CartView:
+    buyer_id = _require_buyer(actor)
+    await clear_cart(buyer_id, now=datetime.now(UTC))
+    return await cart_view(buyer_id)
+
+
+async def clear_cart(buyer_id: int, *, now: datetime) -> None:
+    """Remove every line (joins the caller's transaction when there is one)."""
+    async with atomic():
+        cart = await Cart.get_or_none(buyer_id=buyer_id)
+        if cart is not None and await CartLine.filter(cart_id=cart.id).delete():
+            await Cart.filter(id=cart.id).update(changed_at=now)
+
+
+async def cart_lines(buyer_id: int) -> list[CartLine]:
+    """The cart's lines with their products, in the order the cart shows them."""
+    return list(await CartLine.filter(cart__buyer_id=buyer_id).select_related("product")
+                .order_by("id"))
+
+
+async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list[LineChange]:
+    """Add remembered lines to the cart, adjusted to today's catalog; report each difference.
+
+    A line is never silently dropped: a product gone, out of stock or no longer deliverable
+    is reported UNAVAILABLE.
+    """
+    now = datetime.now(UTC)
+    changes: list[LineChange] = []
+    async with atomic():
+        cart = await _touched_cart(buyer_id, now)
+        postal_code = await buyer_postal_code(buyer_id)
+        ids = [w.product_id for w in wanted]
+        products = {p.id: p for p in await Product.filter(id__in=ids)}
+        zones = dict(zip(ids, await zones_of(ids), strict=True))
+        in_cart = {line.product_id: line.quantity for line in await cart_lines(buyer_id)}
+        for w in wanted:
+            product = products.get(w.product_id)
+            if product is None or (postal_code is not None
+                                   and not deliverable(zones[product.id], postal_code)):
+                changes.append(LineChange(w.product_id, w.product_name, ChangeKind.UNAVAILABLE))
+                continue
+            already = in_cart.get(product.id, 0)
+            add = max(w.quantity, product.minimum_quantity - already)
+            available = product.stock - already
+            if available <= 0 or already + available < product.minimum_quantity:
+                changes.append(LineChange(product.id, product.name, ChangeKind.UNAVAILABLE))
+                continue
+            if add > available:
+                changes.append(LineChange(product.id, product.name, ChangeKind.QUANTITY_REDUCED,
+                                          str(w.quantity), str(available)))
+                add = available
+            elif add > w.quantity:
+                changes.append(LineChange(product.id, product.name, ChangeKind.MINIMUM_RAISED,
+                                          str(w.quantity), str(add)))
+            if money(product.price) != money(w.unit_price):
+                changes.append(LineChange(product.id, product.name, ChangeKind.PRICE_CHANGED,
+                                          str(money(w.unit_price)), str(money(product.price))))
+            in_cart[product.id] = already + add
+            await _set_line(cart, product, already + add)
+    return changes
+
+
+async def empty_stale_carts(*, now: datetime | None = None) -> int:
+    """Empty every cart unchanged for COMPTOIR_CART_DAYS; returns how many were emptied.
+
+    Each cart is claimed with a conditional update on its change time, so a buyer adding a
+    line meanwhile keeps the cart, and two job runners never both empty it.
+    """
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=get_settings().cart_days)
+    stale = await (Cart.filter(changed_at__lte=cutoff, lines__id__isnull=False).distinct()
+                   .values_list("id", flat=True))
+    emptied = 0
+    for cart_id in stale:
+        async with atomic():
+            if await Cart.filter(id=cart_id, changed_at__lte=cutoff).update(changed_at=now):
+                await CartLine.filter(cart_id=cart_id).delete()
+                emptied += 1
+    return emptied

@@ -1,0 +1,165 @@
+"""Opening threads: a buyer writes to a seller about an order or a product, or to support."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from comptoir.settings import get_settings
+from models.accounts import Role, Seller
+from models.catalog import Product
+from models.helpdesk import Message, Thread, TicketCategory
+from models.orders import Order
+from realtime.log import atomic
+from resolvers.actor import Actor, require_role
+from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.helpdesk import sla
+from resolvers.helpdesk.messages import (
+    MAX_SUBJECT,
+    announce,
+    body_problems,
+    contact_warnings,
+    insert_message,
+    one_line,
+    subject_problems,
+)
+from resolvers.mail import enqueue_mail
+from resolvers.orders import get_order
+
+MAX_TRACKING_NUMBER = 100
+
+# Seed 002: "Les enquêtes de livraison prennent généralement entre 5 et 10 jours ouvrés."
+DELIVERY_NOTICE = (
+    "Nous ouvrons une enquête auprès du transporteur et vous tiendrons informé dans cette "
+    "conversation. Les enquêtes de livraison prennent généralement entre 5 et 10 jours ouvrés."
+)
+
+_CATEGORY_SUBJECTS = {
+    TicketCategory.ACCOUNT_ACCESS: "Accès au compte",
+    TicketCategory.LOGIN: "Connexion",
+    TicketCategory.DISPLAY: "Affichage",
+    TicketCategory.PERFORMANCE: "Performances",
+    TicketCategory.PAYMENT: "Paiement",
+    TicketCategory.DELIVERY: "Livraison",
+    TicketCategory.SECURITY: "Sécurité",
+    TicketCategory.OTHER: "Autre demande",
+}
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A thread just opened with its first message, and what its author should be told."""
+
+    thread: Thread
+    message: Message
+    warnings: list[Problem] = field(default_factory=list)
+    notice: str | None = None
+
+
+def _raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise DomainError.of(problems)
+
+
+async def _visible_order(actor: Actor, order_id: int) -> Order:
+    order = await get_order(actor, order_id=order_id)
+    if order is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Aucune commande avec cet identifiant", "orderId")
+    return order
+
+
+async def _new_thread_mail(thread: Thread) -> None:
+    """Tell the seller a buyer has written; the reply is due within the SLA (seed 004)."""
+    seller = await Seller.get(id=thread.seller_id).select_related("account")
+    hours = f"{get_settings().sla_business_hours:g}"
+    await enqueue_mail(
+        to=seller.account.email,
+        subject=f"Nouvelle conversation : {thread.subject}",
+        body=(
+            f"Bonjour,\n\nUn acheteur vous a écrit au sujet de « {thread.subject} ».\n"
+            f"Merci de lui répondre depuis votre espace vendeur, dans la messagerie de la "
+            f"plateforme, sous {hours} heures ouvrées (hors week-ends et jours fériés).\n\n"
+            f"{get_settings().public_url}\n\nL'équipe Comptoir\n"
+        ),
+    )
+
+
+async def open_thread(
+    actor: Actor,
+    *,
+    body: str,
+    subject: str | None = None,
+    order_id: int | None = None,
+    product_id: int | None = None,
+    now: datetime | None = None,
+) -> Opened:
+    """A buyer writes to the seller of one of their orders or of a product."""
+    buyer_id = require_role(actor, Role.BUYER)
+    problems = subject_problems(subject) + body_problems(body)
+    if (order_id is None) == (product_id is None):
+        problems.insert(0, Problem(ErrorCode.INVALID_INPUT,
+                                   "Indiquez une commande ou un produit, pas les deux", "orderId"))
+    _raise_if(problems)
+    if order_id is not None:
+        order = await _visible_order(actor, order_id)
+        seller_id, default_subject = order.seller_id, f"Commande {order.number}"
+    else:
+        product = await Product.get_or_none(id=product_id)
+        if product is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "Aucun produit avec cet identifiant",
+                              "productId")
+        seller_id, default_subject = product.seller_id, product.name
+    now = sla.utc_now(now)
+    async with atomic():
+        thread = await Thread.create(
+            subject=one_line(subject or default_subject)[:MAX_SUBJECT], buyer_id=buyer_id, seller_id=seller_id,
+            order_id=order_id, product_id=product_id, created_at=now, last_message_at=now,
+        )
+        message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body,
+                                       now=now)
+        await _new_thread_mail(thread)
+        await announce(thread, message)
+    return Opened(thread=thread, message=message,
+                  warnings=contact_warnings(message.flagged_kinds))
+
+
+async def open_support_ticket(
+    actor: Actor,
+    *,
+    category: TicketCategory,
+    body: str,
+    subject: str | None = None,
+    order_id: int | None = None,
+    tracking_number: str | None = None,
+    now: datetime | None = None,
+) -> Opened:
+    """A buyer asks the platform for help; admins answer in the same thread machinery."""
+    buyer_id = require_role(actor, Role.BUYER)
+    problems = subject_problems(subject) + body_problems(body)
+    if tracking_number is not None and not 1 <= len(tracking_number.strip()) <= MAX_TRACKING_NUMBER:
+        problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                f"Le numéro de suivi doit faire de 1 à {MAX_TRACKING_NUMBER} "
+                                "caractères", "trackingNumber"))
+    _raise_if(problems)
+    if order_id is not None:
+        await _visible_order(actor, order_id)
+    now = sla.utc_now(now)
+    notice = DELIVERY_NOTICE if category is TicketCategory.DELIVERY else None
+    async with atomic():
+        thread = await Thread.create(
+            subject=one_line(subject or _CATEGORY_SUBJECTS[category]), buyer_id=buyer_id,
+            order_id=order_id, category=category,
+            tracking_number=tracking_number.strip() if tracking_number else None,
+            created_at=now, last_message_at=now,
+        )
+        message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body,
+                                       now=now)
+        posted = [message]
+        if notice is not None:
+            # The platform's own message (no author): the buyer finds the delay in the thread.
+            posted.append(await insert_message(thread, author_id=None, role=Role.ADMIN,
+                                               body=notice, now=now))
+        for each in posted:
+            await announce(thread, each)
+    return Opened(thread=thread, message=message,
+                  warnings=contact_warnings(message.flagged_kinds), notice=notice)

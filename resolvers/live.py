@@ -1,0 +1,69 @@
+"""Who may follow which live events: the audience of `orderEvents` and `messageEvents`.
+
+The same rules as the query side: a buyer sees their own orders (and their company's with
+SEE_COMPANY_ORDERS), a seller the orders addressed to it, an admin everything; threads are
+seen by their participants and admins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from models.events import EventKind
+from realtime.audience import Audience
+from resolvers.actor import Actor, require_login
+from resolvers.errors import DomainError, ErrorCode, QueryError
+from resolvers.helpdesk import get_thread
+from resolvers.orders import get_order
+from resolvers.orders.queries import sees_company_orders
+
+
+def parse_after(after: str | None) -> int | None:
+    """An event id as clients send it back: a decimal string; None means "from now on"."""
+    if after is None:
+        return None
+    if not after.isascii() or not after.isdigit() or len(after) > 18:
+        raise QueryError(ErrorCode.INVALID_INPUT, "`after` must be an event id")
+    return int(after)
+
+
+def _order_viewer(actor: Actor) -> Audience:
+    # The audience form of `can_see_order`.
+    kind = EventKind.ORDER_STATUS
+    if actor.is_admin:
+        return Audience(kind, everything=True)
+    if actor.is_seller:
+        return Audience(kind, seller_id=actor.seller_id)
+    if actor.is_buyer:
+        return Audience(kind, buyer_id=actor.account_id,
+                        company_id=actor.company_id if sees_company_orders(actor) else None)
+    return Audience(kind)
+
+
+def _thread_viewer(actor: Actor) -> Audience:
+    # The audience form of `can_see_thread`.
+    if actor.is_admin:
+        return Audience(EventKind.MESSAGE, everything=True)
+    return Audience(EventKind.MESSAGE, buyer_id=actor.account_id, seller_id=actor.seller_id)
+
+
+async def order_events_audience(actor: Actor, *, order_id: int | None) -> Audience:
+    """The order events `actor` may follow (of one order when `order_id` is given)."""
+    require_login(actor)
+    audience = _order_viewer(actor)
+    if order_id is None:
+        return audience
+    if await get_order(actor, order_id=order_id) is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No order with this id", "orderId")
+    return dataclasses.replace(audience, order_id=order_id)
+
+
+async def message_events_audience(actor: Actor, *, thread_id: int | None) -> Audience:
+    """The new messages `actor` may follow (of one thread when `thread_id` is given)."""
+    require_login(actor)
+    audience = _thread_viewer(actor)
+    if thread_id is None:
+        return audience
+    if await get_thread(actor, thread_id=thread_id) is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No thread with this id", "threadId")
+    return dataclasses.replace(audience, thread_id=thread_id)

@@ -1,0 +1,46 @@
+"""Reservation and the order life cycle."""
+
+from resolvers.orders.actions import (
+    cancel_order,
+    expire_pending_orders,
+    mark_delivered,
+    on_account_deleted,
+    refuse_order,
+    reorder,
+    ship_order,
+    validate_order,
+)
+from resolvers.orders.flow import TRANSITIONS, change_status, check_transition
+from resolvers.orders.queries import (
+    can_see_order,
+    get_order,
+    history_of,
+    lines_of,
+    list_orders,
+    read_order,
+    visible_orders,
+)
+from resolvers.orders.reserve import Address, reserve_cart
+
+__all__ = [
+    "TRANSITIONS",
+    "Address",
+    "can_see_order",
+    "cancel_order",
+    "change_status",
+    "check_transition",
+    "expire_pending_orders",
+    "get_order",
+    "history_of",
+    "lines_of",
+    "list_orders",
+    "mark_delivered",
+    "on_account_deleted",
+    "read_order",
+    "refuse_order",
+    "reorder",
+    "reserve_cart",
+    "ship_order",
+    "validate_order",
+    "visible_orders",
+]

@@ -1,0 +1,155 @@
+"""What buyers, sellers and the platform do to existing orders."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from comptoir.settings import get_settings
+from models.accounts import CompanyRight, Role, Seller
+from models.orders import Cart, CartLine, IdempotencyKey, Order, OrderStatus, OrderTemplate
+from realtime.log import atomic
+from resolvers.actor import Actor, require_role
+from resolvers.calendar import BusinessCalendar
+from resolvers.cart import CartView, LineChange, WantedLine, cart_view, put_lines_in_cart
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.orders.flow import change_status
+from resolvers.orders.queries import lines_of, visible_order_or_not_found
+from resolvers.orders.reserve import MAX_REMARK
+
+S = OrderStatus
+MAX_TEXT = 200
+
+
+def _reason(value: str | None, *, required: bool) -> str | None:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Indiquez un motif.", "reason")
+    if len(cleaned) > MAX_REMARK:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"{MAX_REMARK} caractères au maximum.",
+                          "reason")
+    return cleaned or None
+
+
+def _short(value: str, field: str) -> str:
+    cleaned = value.strip()
+    if not cleaned or len(cleaned) > MAX_TEXT:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"1 à {MAX_TEXT} caractères.", field)
+    return cleaned
+
+
+async def _buyers_order(actor: Actor, order_id: int) -> Order:
+    """An order the calling buyer may act on: their own, or a colleague's they can see if
+    they may place orders for the company."""
+    require_role(actor, Role.BUYER)
+    order = await visible_order_or_not_found(actor, order_id)
+    if order.buyer_id != actor.account_id and not actor.has_right(CompanyRight.PLACE_ORDERS):
+        raise DomainError(ErrorCode.RIGHT_MISSING,
+                          "Votre compte société n'a pas le droit d'agir sur cette commande.")
+    return order
+
+
+async def _sellers_order(actor: Actor, order_id: int) -> Order:
+    require_role(actor, Role.SELLER)
+    return await visible_order_or_not_found(actor, order_id)
+
+
+async def cancel_order(actor: Actor, *, order_id: int, reason: str | None = None) -> Order:
+    """The buyer cancels, only while PENDING (seed 001); once validated: CONTACT_SELLER."""
+    reason = _reason(reason, required=False)
+    order = await _buyers_order(actor, order_id)
+    return await change_status(order, to=S.CANCELLED, role=Role.BUYER,
+                               actor_account_id=actor.account_id, reason=reason)
+
+
+async def validate_order(actor: Actor, *, order_id: int) -> Order:
+    order = await _sellers_order(actor, order_id)
+    return await change_status(order, to=S.VALIDATED, role=Role.SELLER,
+                               actor_account_id=actor.account_id)
+
+
+async def refuse_order(actor: Actor, *, order_id: int, reason: str) -> Order:
+    reason_ = _reason(reason, required=True)
+    order = await _sellers_order(actor, order_id)
+    return await change_status(order, to=S.REFUSED, role=Role.SELLER,
+                               actor_account_id=actor.account_id, reason=reason_)
+
+
+async def ship_order(actor: Actor, *, order_id: int, carrier: str, tracking_number: str) -> Order:
+    carrier = _short(carrier, "carrier")
+    tracking_number = _short(tracking_number, "trackingNumber")
+    order = await _sellers_order(actor, order_id)
+    return await change_status(order, to=S.SHIPPED, role=Role.SELLER,
+                               actor_account_id=actor.account_id, carrier=carrier,
+                               tracking_number=tracking_number)
+
+
+async def mark_delivered(actor: Actor, *, order_id: int) -> Order:
+    """Delivery is confirmed by the seller or by the buyer, from SHIPPED only."""
+    require_role(actor, Role.BUYER, Role.SELLER)
+    order = (await _buyers_order(actor, order_id) if actor.is_buyer
+             else await _sellers_order(actor, order_id))
+    assert actor.role is not None
+    return await change_status(order, to=S.DELIVERED, role=actor.role,
+                               actor_account_id=actor.account_id)
+
+
+async def reorder(actor: Actor, *, order_id: int) -> tuple[CartView, list[LineChange]]:
+    """"Commander à nouveau": the order's lines back in the cart, with what changed since."""
+    require_role(actor, Role.BUYER)
+    order = await visible_order_or_not_found(actor, order_id)
+    (lines,) = await lines_of([order.id])
+    assert actor.account_id is not None
+    changes = await put_lines_in_cart(actor.account_id, [
+        WantedLine(product_id=line.product_ref, product_name=line.product_name,
+                   unit_price=line.unit_price, quantity=line.quantity) for line in lines
+    ])
+    return await cart_view(actor.account_id), changes
+
+
+@lru_cache(maxsize=8)
+def _calendar(market: str, time_zone: str) -> BusinessCalendar:
+    return BusinessCalendar(market, time_zone)
+
+
+async def expire_pending_orders(*, now: datetime | None = None) -> int:
+    """Expire PENDING orders left unanswered for COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS business
+    days (market calendar); returns how many this call expired.
+
+    Two runners may overlap: the conditional status update lets exactly one expire each order.
+    """
+    settings = get_settings()
+    now = now or datetime.now(UTC)
+    days = settings.order_expiry_business_days
+    calendar = _calendar(settings.market, settings.time_zone)
+    # Business days are never shorter than calendar days: older orders are the only candidates.
+    candidates = await Order.filter(status=S.PENDING,
+                                    created_at__lte=now - timedelta(days=days)).order_by("id")
+    expired = 0
+    for order in candidates:
+        if calendar.add_business_days(order.created_at, days) > now:
+            continue
+        try:
+            await change_status(order, to=S.EXPIRED, role=None, actor_account_id=None,
+                                reason="Sans réponse du vendeur dans le délai.", now=now)
+        except DomainError:
+            continue  # the seller answered, or another runner expired it, meanwhile
+        expired += 1
+    return expired
+
+
+async def on_account_deleted(*, account_id: int) -> None:
+    """Called inside the account deletion's transaction: PENDING orders are cancelled (stock
+    released, events written), the cart, templates and idempotency keys go."""
+    async with atomic():
+        seller = await Seller.get_or_none(account_id=account_id)
+        pending = Order.filter(status=S.PENDING, buyer_id=account_id)
+        if seller is not None:
+            pending = Order.filter(status=S.PENDING, seller_id=seller.id)
+        for order in await pending.order_by("id"):
+            await change_status(order, to=S.CANCELLED, role=None, actor_account_id=None,
+                                reason="Compte supprimé.", mail_buyer=seller is not None)
+        await CartLine.filter(cart__buyer_id=account_id).delete()
+        await Cart.filter(buyer_id=account_id).delete()
+        await OrderTemplate.filter(buyer_id=account_id).delete()
+        await IdempotencyKey.filter(buyer_id=account_id).delete()

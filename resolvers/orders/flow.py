@@ -1,0 +1,180 @@
+"""The order state machine: one table, one function through which every status change passes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.expressions import F
+
+from models.accounts import Account, Role, Seller
+from models.catalog import Product
+from models.events import EventKind
+from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
+from realtime.log import append_event, atomic
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.mail import enqueue_mail
+
+S = OrderStatus
+
+# (from, to) → who may make the change; None is the platform itself (expiry, account deletion).
+TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], frozenset[Role | None]] = {
+    (S.PENDING, S.VALIDATED): frozenset({Role.SELLER}),
+    (S.PENDING, S.REFUSED): frozenset({Role.SELLER}),
+    (S.PENDING, S.CANCELLED): frozenset({Role.BUYER, None}),
+    (S.PENDING, S.EXPIRED): frozenset({None}),
+    (S.VALIDATED, S.SHIPPED): frozenset({Role.SELLER}),
+    (S.SHIPPED, S.DELIVERED): frozenset({Role.SELLER, Role.BUYER}),
+}
+
+# The goods go back on the shelf: `Product.stock` is what is still available.
+RELEASES_STOCK = frozenset({S.REFUSED, S.CANCELLED, S.EXPIRED})
+
+# Seed 000/001: once the seller has validated, the buyer negotiates through the helpdesk.
+CONTACT_SELLER_STATUSES = frozenset({S.VALIDATED, S.SHIPPED})
+
+LABELS = {
+    S.PENDING: "En attente",
+    S.VALIDATED: "Commande validée",
+    S.REFUSED: "Commande refusée",
+    S.CANCELLED: "Commande annulée",
+    S.SHIPPED: "Commande expédiée",
+    S.DELIVERED: "Commande livrée",
+    S.EXPIRED: "Commande expirée",
+}
+
+
+def check_transition(current: OrderStatus, to: OrderStatus, role: Role | None) -> None:
+    """Refuse a change the table does not allow to `role`, with the code the buyer should see."""
+    if role in TRANSITIONS.get((current, to), frozenset()):
+        return
+    if role is Role.BUYER and to is S.CANCELLED and current in CONTACT_SELLER_STATUSES:
+        raise DomainError(ErrorCode.CONTACT_SELLER,
+                          "La commande est déjà validée : contactez le vendeur via la messagerie.",
+                          "orderId")
+    raise DomainError(ErrorCode.INVALID_TRANSITION,
+                      f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
+                      "orderId")
+
+
+def event_payload(change: OrderStatusChange) -> dict[str, Any]:
+    return {
+        "order_id": change.order_id,
+        "from": None if change.from_status is None else str(change.from_status),
+        "to": str(change.to_status),
+        "reason": change.reason,
+        "actor_role": None if change.actor_role is None else str(change.actor_role),
+    }
+
+
+async def record_change(order: Order, change: OrderStatusChange) -> None:
+    """Append the change's event; call it last in the transaction."""
+    await append_event(EventKind.ORDER_STATUS, event_payload(change), at=change.at,
+                       order_id=order.id, buyer_id=order.buyer_id, seller_id=order.seller_id,
+                       company_id=order.company_id)
+
+
+async def release_stock(order_id: int) -> None:
+    # Product-id order: every writer locks product rows in the same order (no deadlock on PG).
+    lines = await OrderLine.filter(order_id=order_id, product_id__isnull=False).order_by(
+        "product_id")
+    for line in lines:
+        await Product.filter(id=line.product_id).update(stock=F("stock") + line.quantity)
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who is mailed about an order (None: a deleted account, mailed no more)."""
+
+    seller_name: str
+    seller_email: str | None
+    buyer_email: str | None
+
+
+def _email(account: Account | None) -> str | None:
+    return account.email if account is not None and account.deleted_at is None else None
+
+
+async def parties_of(buyer_id: int, seller_ids: Sequence[int]) -> dict[int, Parties]:
+    """The buyer's and each seller's addresses, in two queries whatever the number of sellers."""
+    buyer = _email(await Account.get_or_none(id=buyer_id))
+    sellers = await Seller.filter(id__in=list(seller_ids)).select_related("account")
+    return {s.id: Parties(s.name, _email(s.account), buyer) for s in sellers}
+
+
+def _mail_body(order: Order, change: OrderStatusChange, seller_name: str) -> str:
+    parts = [
+        "Bonjour,",
+        "",
+        f"La commande {order.number} ({seller_name}, {order.total} €) est désormais : "
+        f"« {LABELS[change.to_status]} ».",
+    ]
+    if change.reason:
+        parts.append(f"Motif : {change.reason}")
+    if change.to_status is S.SHIPPED:
+        parts.append(f"Transporteur : {order.carrier} — numéro de suivi : {order.tracking_number}")
+    if change.to_status is S.EXPIRED:
+        parts.append("Le vendeur n'a pas répondu à temps ; le stock réservé a été libéré.")
+    parts += ["", "Suivez vos commandes sur Comptoir.", "— L'équipe Comptoir"]
+    return "\n".join(parts)
+
+
+async def notify(order: Order, change: OrderStatusChange, parties: Parties, *,
+                 mail_buyer: bool = True) -> None:
+    """Mail the other party of the change (both parties for the platform's own changes, and
+    the buyer a confirmation of what they did themself), through the outbox."""
+    recipients: list[str | None] = []
+    if change.actor_role is not Role.SELLER:
+        recipients.append(parties.seller_email)
+    if mail_buyer:
+        recipients.append(parties.buyer_email)
+    subject = f"Commande {order.number} : {LABELS[change.to_status]}"
+    if change.to_status is S.PENDING:
+        subject = f"Nouvelle commande {order.number}"
+    body = _mail_body(order, change, parties.seller_name)
+    for to in dict.fromkeys(r for r in recipients if r):
+        await enqueue_mail(to=to, subject=subject, body=body)
+
+
+async def change_status(
+    order: Order,
+    *,
+    to: OrderStatus,
+    role: Role | None,
+    actor_account_id: int | None,
+    reason: str | None = None,
+    now: datetime | None = None,
+    mail_buyer: bool = True,
+    **fields: Any,
+) -> Order:
+    """Move `order` to `to`: the only way a status changes.
+
+    The update is conditional on the status the caller saw, so of two concurrent changes
+    (cancel and validate) exactly one wins; the loser gets the refusal the new status calls
+    for. History, stock release, mails and the event are written in the same transaction.
+    """
+    check_transition(order.status, to, role)
+    now = now or datetime.now(UTC)
+    async with atomic():
+        won = await Order.filter(id=order.id, status=order.status).update(
+            status=to, updated_at=now, **fields)
+        if not won:
+            current = await Order.get(id=order.id)
+            check_transition(current.status, to, role)
+            raise DomainError(ErrorCode.INVALID_TRANSITION, "La commande vient de changer.",
+                              "orderId")
+        change = await OrderStatusChange.create(
+            order_id=order.id, from_status=order.status, to_status=to, at=now, actor_role=role,
+            actor_account_id=actor_account_id, reason=reason)
+        order.status = to
+        order.updated_at = now
+        for name, value in fields.items():
+            setattr(order, name, value)
+        if to in RELEASES_STOCK:
+            await release_stock(order.id)
+        parties = await parties_of(order.buyer_id, [order.seller_id])
+        await notify(order, change, parties[order.seller_id], mail_buyer=mail_buyer)
+        await record_change(order, change)
+    return order

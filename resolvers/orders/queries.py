@@ -1,0 +1,111 @@
+"""Who sees which order, the order history list, and batch reads for the DataLoaders."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from models.accounts import CompanyRight
+from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
+from resolvers.actor import Actor, require_login
+from resolvers.errors import DomainError, ErrorCode, QueryError
+from resolvers.pagination import Page, PageRequest, page_of
+
+
+def sees_company_orders(actor: Actor) -> bool:
+    return (actor.is_buyer and actor.company_id is not None
+            and CompanyRight.SEE_COMPANY_ORDERS in actor.rights)
+
+
+def can_see_order(actor: Actor, order: Order) -> bool:
+    """Sellers see the orders addressed to them, buyers their own (or their company's with
+    SEE_COMPANY_ORDERS), admins every order."""
+    if actor.is_admin:
+        return True
+    if actor.is_seller:
+        return actor.seller_id is not None and order.seller_id == actor.seller_id
+    if actor.is_buyer:
+        if order.buyer_id == actor.account_id:
+            return True
+        return sees_company_orders(actor) and order.company_id == actor.company_id
+    return False
+
+
+def visible_orders(actor: Actor) -> QuerySet[Order]:
+    """The orders `actor` may see, as a query (the same rule as `can_see_order`)."""
+    if actor.is_admin:
+        return Order.all()
+    if actor.is_seller and actor.seller_id is not None:
+        return Order.filter(seller_id=actor.seller_id)
+    if actor.is_buyer:
+        if sees_company_orders(actor):
+            return Order.filter(Q(buyer_id=actor.account_id) | Q(company_id=actor.company_id))
+        return Order.filter(buyer_id=actor.account_id)
+    return Order.filter(id__in=[])
+
+
+async def get_order(actor: Actor, *, order_id: int) -> Order | None:
+    """The order if `actor` may see it, else None (someone else's order looks missing)."""
+    order = await Order.get_or_none(id=order_id)
+    return order if order is not None and can_see_order(actor, order) else None
+
+
+async def read_order(actor: Actor, *, order_id: int) -> Order | None:
+    """The `order(id)` query: a login is needed."""
+    require_login(actor)
+    return await get_order(actor, order_id=order_id)
+
+
+async def visible_order_or_not_found(actor: Actor, order_id: int) -> Order:
+    """For mutations: the order, or NOT_FOUND when it is missing or someone else's."""
+    order = await get_order(actor, order_id=order_id)
+    if order is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Commande introuvable.", "orderId")
+    return order
+
+
+async def list_orders(
+    actor: Actor,
+    *,
+    page: PageRequest,
+    status: OrderStatus | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> Page[Order]:
+    """The caller's order history, newest first, with optional status and date filters."""
+    require_login(actor)
+    if created_after is not None and created_before is not None and created_after > created_before:
+        raise QueryError(ErrorCode.INVALID_INPUT, "createdAfter is later than createdBefore")
+    query = visible_orders(actor)
+    if status is not None:
+        query = query.filter(status=status)
+    if created_after is not None:
+        query = query.filter(created_at__gte=created_after)
+    if created_before is not None:
+        query = query.filter(created_at__lt=created_before)
+    if page.after is not None:
+        (last_id,) = page.after
+        if not isinstance(last_id, int):
+            raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+        query = query.filter(id__lt=last_id)
+    rows = list(await query.order_by("-id").limit(page.first + 1))
+    return page_of(rows, page, key=lambda order: [order.id])
+
+
+async def lines_of(order_ids: Sequence[int]) -> list[list[OrderLine]]:
+    grouped: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in await OrderLine.filter(order_id__in=list(order_ids)).order_by("id"):
+        grouped[line.order_id].append(line)
+    return [grouped.get(i, []) for i in order_ids]
+
+
+async def history_of(order_ids: Sequence[int]) -> list[list[OrderStatusChange]]:
+    """Each order's status changes in time order (ids follow commit order within an order)."""
+    grouped: dict[int, list[OrderStatusChange]] = defaultdict(list)
+    for change in await OrderStatusChange.filter(order_id__in=list(order_ids)).order_by("id"):
+        grouped[change.order_id].append(change)
+    return [grouped.get(i, []) for i in order_ids]

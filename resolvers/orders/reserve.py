@@ -1,0 +1,237 @@
+""""Réserver maintenant": the cart becomes one order per seller, stock reserved atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+
+from comptoir.settings import get_settings
+from models.accounts import CompanyRight, Role
+from models.catalog import Product
+from models.orders import (
+    Cart,
+    CartLine,
+    IdempotencyKey,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderStatusChange,
+)
+from realtime.log import atomic
+from resolvers.actor import Actor, require_role
+from resolvers.cart import cart_lines, money, small_order_fee
+from resolvers.catalog import deliverable, zones_of
+from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.orders.flow import notify, parties_of, record_change
+
+MAX_TEXT = 200
+MAX_REMARK = 2000
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+# A retry that lost the race for its key waits for the winner's commit, then reads its result.
+_KEY_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Address:
+    line1: str
+    postal_code: str
+    city: str
+    country: str
+    line2: str | None = None
+
+
+def _text(value: str | None, field: str, *, required: bool, limit: int = MAX_TEXT) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        if required:
+            raise DomainError(ErrorCode.INVALID_INPUT, "Champ obligatoire.", field)
+        return None
+    if len(cleaned) > limit:
+        raise DomainError(ErrorCode.INVALID_INPUT, f"{limit} caractères au maximum.", field)
+    return cleaned
+
+
+def clean_address(address: Address) -> Address:
+    prefix = "deliveryAddress."
+    country = (address.country or "").strip().upper()
+    if not _COUNTRY.match(country):
+        raise DomainError(ErrorCode.INVALID_INPUT, "Pays : code ISO à deux lettres (FR).",
+                          prefix + "country")
+    postal_code = _text(address.postal_code, prefix + "postalCode", required=True, limit=16)
+    return Address(
+        line1=_text(address.line1, prefix + "line1", required=True) or "",
+        line2=_text(address.line2, prefix + "line2", required=False),
+        postal_code=(postal_code or "").replace(" ", ""),
+        city=_text(address.city, prefix + "city", required=True) or "",
+        country=country,
+    )
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def _cart_hash(lines: Sequence[CartLine]) -> str:
+    return _digest(sorted([line.product_id, line.quantity] for line in lines))
+
+
+async def reserve_cart(
+    actor: Actor,
+    *,
+    address: Address,
+    remark: str | None,
+    idempotency_key: str,
+    now: datetime | None = None,
+) -> list[Order]:
+    """Turn the caller's cart into one PENDING order per seller, reserving the stock.
+
+    All or nothing: if any line cannot be reserved nothing is, and each such line is named.
+    The idempotency key belongs to the buyer: the same key again returns the same orders.
+    """
+    buyer_id = require_role(actor, Role.BUYER)
+    if not actor.has_right(CompanyRight.PLACE_ORDERS):
+        raise DomainError(ErrorCode.RIGHT_MISSING,
+                          "Votre compte société n'a pas le droit de passer commande.")
+    address = clean_address(address)
+    remark = _text(remark, "remark", required=False, limit=MAX_REMARK)
+    key = _text(idempotency_key, "idempotencyKey", required=True)
+    assert key is not None
+    request_hash = _digest([address.line1, address.line2, address.postal_code, address.city,
+                            address.country, remark])
+    for _ in range(_KEY_ATTEMPTS):
+        now_ = now or datetime.now(UTC)
+        earlier = await _replay(buyer_id, key, request_hash, now_)
+        if earlier is not None:
+            return earlier
+        try:
+            return await _reserve(actor, buyer_id, key=key, request_hash=request_hash,
+                                  address=address, remark=remark, now=now_)
+        except IntegrityError:
+            # Another request with this key committed first; the next round replays it.
+            if not await IdempotencyKey.exists(buyer_id=buyer_id, key=key):
+                raise
+            await asyncio.sleep(0)
+    raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "Requête en cours avec cette clé.",
+                      "idempotencyKey")
+
+
+def _cutoff(now: datetime) -> datetime:
+    return now - timedelta(hours=get_settings().idempotency_hours)
+
+
+async def _replay(buyer_id: int, key: str, request_hash: str, now: datetime) -> list[Order] | None:
+    """The orders an earlier request with this key made, or None if there was none."""
+    row = await IdempotencyKey.get_or_none(buyer_id=buyer_id, key=key)
+    if row is None or row.created_at < _cutoff(now):
+        return None
+    lines = await cart_lines(buyer_id)
+    # After the first success the cart is empty: an empty cart is a plain retry.
+    if row.request_hash != request_hash or (lines and _cart_hash(lines) != row.cart_hash):
+        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                          "Cette clé a déjà servi pour une autre réservation.", "idempotencyKey")
+    return list(await Order.filter(id__in=row.order_ids).order_by("id"))
+
+
+async def _reserve(actor: Actor, buyer_id: int, *, key: str, request_hash: str,
+                   address: Address, remark: str | None, now: datetime) -> list[Order]:
+    async with atomic():
+        # The key row first: a concurrent request with the same key blocks on the unique
+        # constraint until this transaction ends, then fails and replays our result.
+        await IdempotencyKey.filter(buyer_id=buyer_id, key=key,
+                                    created_at__lt=_cutoff(now)).delete()
+        key_row = await IdempotencyKey.create(buyer_id=buyer_id, key=key,
+                                              request_hash=request_hash, cart_hash="",
+                                              order_ids=[], created_at=now)
+        # Touching the cart row locks it: cart edits wait until the reservation is decided.
+        await Cart.filter(buyer_id=buyer_id).update(changed_at=now)
+        lines = await cart_lines(buyer_id)
+        if not lines:
+            raise DomainError(ErrorCode.CART_EMPTY, "Le panier est vide.")
+        await _take_stock(lines, address.postal_code)
+        by_seller: dict[int, list[CartLine]] = {}
+        for line in lines:
+            by_seller.setdefault(line.product.seller_id, []).append(line)
+        orders = [await _create_order(actor, buyer_id, seller_id, group, address, remark, now)
+                  for seller_id, group in by_seller.items()]
+        await CartLine.filter(id__in=[line.id for line in lines]).delete()
+        key_row.cart_hash = _cart_hash(lines)
+        key_row.order_ids = [o.id for o in orders]
+        await key_row.save(update_fields=["cart_hash", "order_ids"])
+        changes = [OrderStatusChange(order_id=order.id, from_status=None,
+                                     to_status=OrderStatus.PENDING, at=now, actor_role=Role.BUYER,
+                                     actor_account_id=actor.account_id) for order in orders]
+        await OrderStatusChange.bulk_create(changes)
+        parties = await parties_of(buyer_id, list(by_seller))
+        for order, change in zip(orders, changes, strict=True):
+            await notify(order, change, parties[order.seller_id])
+        for order, change in zip(orders, changes, strict=True):
+            await record_change(order, change)
+    return orders
+
+
+async def _take_stock(lines: Sequence[CartLine], postal_code: str) -> None:
+    """Lower each product's stock if enough is left, or refuse naming every line that fails.
+
+    Each decrement is one conditional UPDATE (`stock >= q`): the database decides, so two
+    buyers racing for the last unit never both get it.  Rows are touched in product-id order
+    so concurrent reservations lock them in the same order (no deadlock on PostgreSQL).
+    """
+    problems: list[Problem] = []
+    zones = dict(zip([line.product_id for line in lines],
+                     await zones_of([line.product_id for line in lines]), strict=True))
+    position = {line.product_id: index for index, line in enumerate(lines)}
+    for line in sorted(lines, key=lambda line: line.product_id):
+        product, field = line.product, f"lines.{position[line.product_id]}"
+        if not deliverable(zones[product.id], postal_code):
+            problems.append(Problem(ErrorCode.NOT_DELIVERABLE,
+                                    f"« {product.name} » n'est pas livrable au {postal_code}.",
+                                    field))
+            continue
+        if line.quantity < product.minimum_quantity:
+            problems.append(Problem(ErrorCode.BELOW_MINIMUM_QUANTITY,
+                                    f"« {product.name} » se commande par "
+                                    f"{product.minimum_quantity} au minimum.", field))
+            continue
+        taken = await Product.filter(id=product.id, stock__gte=line.quantity).update(
+            stock=F("stock") - line.quantity)
+        if not taken:
+            left = await Product.filter(id=product.id).values_list("stock", flat=True)
+            problems.append(Problem(ErrorCode.OUT_OF_STOCK,
+                                    f"« {product.name} » : {left[0] if left else 0} disponible(s), "
+                                    f"{line.quantity} demandé(s).", field))
+    if problems:
+        problems.sort(key=lambda p: int((p.field or "lines.0").split(".")[1]))
+        raise DomainError.of(problems)
+
+
+async def _create_order(actor: Actor, buyer_id: int, seller_id: int, lines: Sequence[CartLine],
+                        address: Address, remark: str | None, now: datetime) -> Order:
+    subtotal = money(sum((line.product.price * line.quantity for line in lines), Decimal(0)))
+    fee = small_order_fee(subtotal)
+    order = await Order.create(
+        # Placeholder until the id is known: the number is built from it, hence unique.
+        number=f"TMP-{uuid.uuid4().hex[:24]}",
+        status=OrderStatus.PENDING, buyer_id=buyer_id, company_id=actor.company_id,
+        seller_id=seller_id, subtotal=subtotal, small_order_fee=fee, total=subtotal + fee,
+        address_line1=address.line1, address_line2=address.line2,
+        address_postal_code=address.postal_code, address_city=address.city,
+        address_country=address.country, remark=remark, created_at=now, updated_at=now)
+    order.number = f"CMD-{now.year}-{order.id:06d}"
+    await order.save(update_fields=["number"])
+    await OrderLine.bulk_create([
+        OrderLine(order_id=order.id, product_id=line.product_id, product_ref=line.product_id,
+                  product_name=line.product.name,
+                  unit_price=money(line.product.price), quantity=line.quantity)
+        for line in lines
+    ])
+    return order

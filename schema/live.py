@@ -1,0 +1,178 @@
+"""Live subscriptions: `orderEvents` and `messageEvents`, replayed from the log then live.
+
+Over WebSocket the view hands each operation a `LiveOperation`; the stream then executes the
+document once per (event, document, variables, viewer) in the process, shares the encoded
+payload between every subscriber of that class, and writes it straight to the socket. Without
+one (any other transport) Strawberry executes the document per event as usual.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextvars import ContextVar
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import DocumentNode, ExecutionResult, execute, parse
+
+from models import helpdesk as helpdesk_models
+from models import orders as order_models
+from models.events import Event
+from realtime import hub as live_hub
+from realtime.streams import Subscription as Stream
+from resolvers import live as rules
+from resolvers.actor import Actor
+from schema.context import Context, Info, Loaders
+from schema.helpdesk import Message, Thread
+from schema.ids import decode_id
+from schema.orders import Order, OrderStatus
+from schema.security import coded_errors
+
+S = TypeVar("S")
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveOperation:
+    """One subscribe message over WebSocket, as the client sent it."""
+
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    # Writes one pre-encoded `payload` (JSON text) as this operation's next/data message.
+    send: Callable[[str], Awaitable[None]]
+
+
+# Set by the WebSocket view in each operation's task, read by the stream of that operation.
+LIVE_OPERATION: ContextVar[LiveOperation | None] = ContextVar("live_operation", default=None)
+
+
+@strawberry.type
+class OrderEvent:
+    event: strawberry.Private[Event]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.event.id))
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.event.at
+
+    @strawberry.field
+    async def order(self, info: Info) -> Order:
+        row = await info.context.loaders.by_id(order_models.Order).load(self.event.order_id)
+        if row is None:
+            raise LookupError(f"order {self.event.order_id} of event {self.event.id} is gone")
+        return Order(model=row)
+
+    @strawberry.field(name="from")
+    def from_(self) -> OrderStatus | None:
+        value = self.event.payload.get("from")
+        return order_models.OrderStatus(value) if value is not None else None
+
+    @strawberry.field
+    def to(self) -> OrderStatus:
+        return order_models.OrderStatus(self.event.payload["to"])
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        value = self.event.payload.get("reason")
+        return str(value) if value is not None else None
+
+
+@strawberry.type
+class MessageEvent:
+    event: strawberry.Private[Event]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.event.id))
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.event.at
+
+    @strawberry.field
+    async def thread(self, info: Info) -> Thread:
+        row = await info.context.loaders.by_id(helpdesk_models.Thread).load(self.event.thread_id)
+        if row is None:
+            raise LookupError(f"thread {self.event.thread_id} of event {self.event.id} is gone")
+        return Thread(model=row)
+
+    @strawberry.field
+    async def message(self, info: Info) -> Message:
+        message_id = self.event.payload["message_id"]
+        row = await info.context.loaders.by_id(helpdesk_models.Message).load(message_id)
+        if row is None:
+            raise LookupError(f"message {message_id} of event {self.event.id} is gone")
+        return Message(model=row)
+
+
+@lru_cache(maxsize=256)
+def _document(query: str) -> DocumentNode:
+    return parse(query)
+
+
+async def _render(info: Info, operation: LiveOperation, actor: Actor, source: object) -> str:
+    """The encoded `payload` of one event for one (document, variables, viewer) class."""
+    context = Context(actor=actor, loaders=Loaders())  # fresh loaders: never stale rows
+    result = execute(info.schema._schema, _document(operation.query), root_value=source,
+                     context_value=context, variable_values=operation.variables,
+                     operation_name=operation.operation_name)
+    if not isinstance(result, ExecutionResult):
+        result = await result
+    payload: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [e.formatted for e in coded_errors(result.errors)]
+    return json.dumps(payload, separators=(",", ":"))
+
+
+async def _deliver(info: Info, stream: Stream,
+                   build: Callable[[Event], S]) -> AsyncGenerator[S, None]:
+    hub = stream.hub
+    operation = LIVE_OPERATION.get()
+    try:
+        if operation is None:
+            while True:
+                event = await stream.next()
+                info.context.loaders = Loaders()  # the context outlives the request
+                yield build(event)
+        viewer = dataclasses.replace(info.context.actor, session_id=None)
+        variables = json.dumps(operation.variables, sort_keys=True, default=str)
+        document_key = (operation.query, operation.operation_name, variables, viewer)
+        while True:
+            event = await stream.next()
+            source = build(event)
+            payload = await hub.cached(
+                (event.id, document_key),
+                lambda: _render(info, operation, viewer, source))
+            await operation.send(payload)
+    finally:
+        stream.close()
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def order_events(self, info: Info, after: strawberry.ID | None = None,
+                           order_id: strawberry.ID | None = None
+                           ) -> AsyncGenerator[OrderEvent, None]:
+        position = rules.parse_after(after)
+        pk = decode_id(order_id, "Order", "orderId") if order_id is not None else None
+        audience = await rules.order_events_audience(info.context.actor, order_id=pk)
+        return _deliver(info, live_hub.current().open(audience, after=position),
+                        lambda e: OrderEvent(event=e))
+
+    @strawberry.subscription
+    async def message_events(self, info: Info, after: strawberry.ID | None = None,
+                             thread_id: strawberry.ID | None = None
+                             ) -> AsyncGenerator[MessageEvent, None]:
+        position = rules.parse_after(after)
+        pk = decode_id(thread_id, "Thread", "threadId") if thread_id is not None else None
+        audience = await rules.message_events_audience(info.context.actor, thread_id=pk)
+        return _deliver(info, live_hub.current().open(audience, after=position),
+                        lambda e: MessageEvent(event=e))

@@ -1,0 +1,286 @@
+"""Orders: types, the order queries, reservation and the life-cycle mutations."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from models import orders as m
+from models.accounts import Account as AccountModel
+from models.accounts import Seller as SellerModel
+from models.catalog import Product as ProductModel
+from resolvers import orders as rules
+from resolvers.pagination import PageRequest
+from schema.accounts import Account, Role, Seller
+from schema.cart import Cart, ReorderChange, changes_of
+from schema.catalog import Product
+from schema.context import Info
+from schema.errors import UserError, mutate
+from schema.ids import decode_id, encode_id
+from schema.pagination import Connection
+
+OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
+
+
+@strawberry.type
+class Address:
+    line1: str
+    line2: str | None
+    postal_code: str
+    city: str
+    country: str
+
+
+@strawberry.type
+class OrderLine:
+    model: strawberry.Private[m.OrderLine]
+
+    @strawberry.field(description="Null once the product is no longer in the catalog.")
+    async def product(self, info: Info) -> Product | None:
+        if self.model.product_id is None:
+            return None
+        row = await info.context.loaders.by_id(ProductModel).load(self.model.product_id)
+        return Product(model=row) if row is not None else None
+
+    @strawberry.field
+    def product_name(self) -> str:
+        return self.model.product_name
+
+    @strawberry.field
+    def unit_price(self) -> Decimal:
+        return self.model.unit_price
+
+    @strawberry.field
+    def quantity(self) -> int:
+        return self.model.quantity
+
+
+@strawberry.type
+class StatusChange:
+    model: strawberry.Private[m.OrderStatusChange]
+
+    @strawberry.field(name="from")
+    def from_(self) -> OrderStatus | None:
+        return self.model.from_status
+
+    @strawberry.field
+    def to(self) -> OrderStatus:
+        return self.model.to_status
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.model.at
+
+    @strawberry.field(description="Null when the platform made the change (expiry).")
+    def actor_role(self) -> Role | None:
+        return self.model.actor_role
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        return self.model.reason
+
+
+@strawberry.type
+class Order:
+    model: strawberry.Private[m.Order]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("Order", self.model.id))
+
+    @strawberry.field
+    def number(self) -> str:
+        return self.model.number
+
+    @strawberry.field
+    def status(self) -> OrderStatus:
+        return self.model.status
+
+    @strawberry.field
+    async def buyer(self, info: Info) -> Account:
+        row = await info.context.loaders.by_id(AccountModel).load(self.model.buyer_id)
+        assert row is not None  # order.buyer_id is a RESTRICT foreign key
+        return Account(model=row)
+
+    @strawberry.field
+    async def seller(self, info: Info) -> Seller:
+        row = await info.context.loaders.by_id(SellerModel).load(self.model.seller_id)
+        assert row is not None  # order.seller_id is a RESTRICT foreign key
+        return Seller(model=row)
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLine]:
+        rows = await info.context.loaders.custom("order.lines", rules.lines_of).load(
+            self.model.id)
+        return [OrderLine(model=row) for row in rows]
+
+    @strawberry.field
+    def subtotal(self) -> Decimal:
+        return self.model.subtotal
+
+    @strawberry.field
+    def small_order_fee(self) -> Decimal:
+        return self.model.small_order_fee
+
+    @strawberry.field
+    def total(self) -> Decimal:
+        return self.model.total
+
+    @strawberry.field
+    def delivery_address(self) -> Address:
+        o = self.model
+        return Address(line1=o.address_line1, line2=o.address_line2,
+                       postal_code=o.address_postal_code, city=o.address_city,
+                       country=o.address_country)
+
+    @strawberry.field
+    def remark(self) -> str | None:
+        return self.model.remark
+
+    @strawberry.field
+    def carrier(self) -> str | None:
+        return self.model.carrier
+
+    @strawberry.field
+    def tracking_number(self) -> str | None:
+        return self.model.tracking_number
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.model.created_at
+
+    @strawberry.field(description="Every status change in time order, starting with PENDING.")
+    async def history(self, info: Info) -> list[StatusChange]:
+        rows = await info.context.loaders.custom("order.history", rules.history_of).load(
+            self.model.id)
+        return [StatusChange(model=row) for row in rows]
+
+
+@strawberry.input
+class AddressInput:
+    line1: str
+    postal_code: str
+    city: str
+    country: str
+    line2: str | None = None
+
+
+@strawberry.input
+class ReserveInput:
+    delivery_address: AddressInput
+    idempotency_key: str
+    remark: str | None = None
+
+
+@strawberry.input
+class OrderFilter:
+    status: OrderStatus | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+@strawberry.type
+class ReserveCartPayload:
+    errors: list[UserError]
+    orders: list[Order] | None = None
+
+
+@strawberry.type
+class OrderPayload:
+    errors: list[UserError]
+    order: Order | None = None
+
+
+@strawberry.type
+class ReorderPayload:
+    errors: list[UserError]
+    cart: Cart | None = None
+    changes: list[ReorderChange] | None = None
+
+
+def _order_id(value: strawberry.ID) -> int:
+    return decode_id(value, "Order", "orderId")
+
+
+async def _order_payload(action: Callable[[], Awaitable[m.Order]]) -> OrderPayload:
+    async def run() -> dict[str, Any]:
+        return {"order": Order(model=await action())}
+
+    return await mutate(OrderPayload, run)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def order(self, info: Info, id: strawberry.ID) -> Order | None:
+        row = await rules.read_order(info.context.actor, order_id=decode_id(id, "Order"))
+        return Order(model=row) if row is not None else None
+
+    @strawberry.field(description="Buyers: their orders (or their company's with "
+                                  "SEE_COMPANY_ORDERS); sellers: orders addressed to them; "
+                                  "admins: all. Newest first.")
+    async def orders(self, info: Info, filter: OrderFilter | None = None,
+                     first: int | None = None, after: str | None = None) -> Connection[Order]:
+        chosen = filter or OrderFilter()
+        page = await rules.list_orders(
+            info.context.actor, page=PageRequest.of(first, after),
+            status=None if chosen.status is None else m.OrderStatus(chosen.status),
+            created_after=chosen.created_after, created_before=chosen.created_before)
+        return Connection.of(page, lambda row: Order(model=row))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="One order per seller; stock reserved all or nothing.")
+    async def reserve_cart(self, info: Info, input: ReserveInput) -> ReserveCartPayload:
+        async def action() -> dict[str, Any]:
+            a = input.delivery_address
+            rows = await rules.reserve_cart(
+                info.context.actor,
+                address=rules.Address(line1=a.line1, line2=a.line2, postal_code=a.postal_code,
+                                      city=a.city, country=a.country),
+                remark=input.remark, idempotency_key=input.idempotency_key)
+            return {"orders": [Order(model=row) for row in rows]}
+
+        return await mutate(ReserveCartPayload, action)
+
+    @strawberry.mutation
+    async def cancel_order(self, info: Info, order_id: strawberry.ID,
+                           reason: str | None = None) -> OrderPayload:
+        return await _order_payload(lambda: rules.cancel_order(
+            info.context.actor, order_id=_order_id(order_id), reason=reason))
+
+    @strawberry.mutation
+    async def validate_order(self, info: Info, order_id: strawberry.ID) -> OrderPayload:
+        return await _order_payload(lambda: rules.validate_order(
+            info.context.actor, order_id=_order_id(order_id)))
+
+    @strawberry.mutation
+    async def refuse_order(self, info: Info, order_id: strawberry.ID, reason: str
+                           ) -> OrderPayload:
+        return await _order_payload(lambda: rules.refuse_order(
+            info.context.actor, order_id=_order_id(order_id), reason=reason))
+
+    @strawberry.mutation
+    async def ship_order(self, info: Info, order_id: strawberry.ID, carrier: str,
+                         tracking_number: str) -> OrderPayload:
+        return await _order_payload(lambda: rules.ship_order(
+            info.context.actor, order_id=_order_id(order_id), carrier=carrier,
+            tracking_number=tracking_number))
+
+    @strawberry.mutation
+    async def mark_delivered(self, info: Info, order_id: strawberry.ID) -> OrderPayload:
+        return await _order_payload(lambda: rules.mark_delivered(
+            info.context.actor, order_id=_order_id(order_id)))
+
+    @strawberry.mutation
+    async def reorder(self, info: Info, order_id: strawberry.ID) -> ReorderPayload:
+        async def action() -> dict[str, Any]:
+            cart, changes = await rules.reorder(info.context.actor, order_id=_order_id(order_id))
+            return {"cart": Cart(model=cart), "changes": changes_of(changes)}
+
+        return await mutate(ReorderPayload, action)

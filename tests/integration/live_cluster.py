@@ -1,0 +1,197 @@
+"""Real processes for the live tests: a redis-server, uvicorn workers, PostgreSQL.
+
+Outside CI a missing PostgreSQL or redis-server skips these tests with the reason; under
+CI=true it fails them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SERVER = "postgres://postgres:postgres@127.0.0.1:5432"
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"live integration needs it under CI: {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _admin(server: str) -> asyncpg.Connection:
+    try:
+        return await asyncpg.connect(server + "/postgres", timeout=3)
+    except (OSError, asyncpg.PostgresError) as error:
+        unavailable(f"PostgreSQL unreachable at {server}: {error}")
+        raise
+
+
+@asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """A database of this run's own on COMPTOIR_LIVE_POSTGRES (server URL), dropped after.
+
+    Its own, because several people may run the suite at once on one server.
+    """
+    server = os.environ.get("COMPTOIR_LIVE_POSTGRES", DEFAULT_SERVER).rstrip("/")
+    name = f"comptoir_live_{os.getpid()}"
+    conn = await _admin(server)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield f"{server}/{name}"
+    finally:
+        conn = await _admin(server)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+class Redis:
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            unavailable("redis-server is not installed")
+        self.binary = binary
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def signal(self, number: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(number)
+
+    async def kill_clients(self) -> None:
+        """Drop every client connection (CLIENT KILL), as a proxy or failover would."""
+        from redis.asyncio import Redis as Client
+
+        client = Client.from_url(self.url)
+        try:
+            for kind in ("pubsub", "normal"):
+                await client.client_kill_filter(_type=kind, skipme=True)
+        finally:
+            await client.aclose()
+
+
+def worker_env(database_url: str, redis_url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+            "PUBLIC_URL": "http://testserver.local", "COMPTOIR_CATCH_UP_INTERVAL_SECONDS": "0.5",
+            "COMPTOIR_RATE_LIMITS": "0", "COMPTOIR_ARGON2_TIME_COST": "1",
+            "COMPTOIR_ARGON2_MEMORY_KIB": "1024", "COMPTOIR_ARGON2_PARALLELISM": "1",
+            "COMPTOIR_JOBS_IN_WEB": "0", "COMPTOIR_LOG_LEVEL": "WARNING",
+            "COMPTOIR_VAR_DIR": str(ROOT / "var" / "live-tests"), "PYTHONPATH": str(ROOT)}
+
+
+class Worker:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "comptoir.asgi:app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=self.env)
+        deadline = time.monotonic() + 20
+        async with httpx.AsyncClient() as http:
+            while time.monotonic() < deadline:
+                try:
+                    if (await http.get(f"http://{self.address}/readyz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"worker on {self.port} did not become ready")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    async def graphql(self, token: str, query: str, **variables: Any) -> dict[str, Any]:
+        async with httpx.AsyncClient() as http:
+            response = await http.post(f"http://{self.address}/graphql",
+                                       json={"query": query, "variables": variables},
+                                       headers={"Authorization": f"Bearer {token}"})
+        body: dict[str, Any] = response.json()
+        assert not body.get("errors"), body
+        return body["data"]
+
+    async def readyz(self) -> tuple[int, dict[str, Any]]:
+        async with httpx.AsyncClient() as http:
+            response = await http.get(f"http://{self.address}/readyz")
+        return response.status_code, response.json()
+
+
+async def world(env: dict[str, str], *args: str) -> Any:
+    """Run tests.integration.live_world in its own process and decode its JSON answer."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.integration.live_world", *args, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE)
+    out, _ = await process.communicate()
+    return json.loads(out) if out.strip() else process.returncode
+
+
+async def log_ids(database_url: str, thread_id: int, after: int = 0) -> list[str]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch("SELECT id FROM event WHERE kind = 'MESSAGE' AND thread_id = $1 "
+                                "AND id > $2 ORDER BY id", thread_id, after)
+    finally:
+        await conn.close()
+    return [str(row["id"]) for row in rows]

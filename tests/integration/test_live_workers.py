@@ -1,0 +1,206 @@
+"""Two uvicorn workers sharing PostgreSQL and a real Redis: nothing lost, nothing twice."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.integration.live_cluster import (
+    Redis,
+    Worker,
+    log_ids,
+    postgres_database,
+    worker_env,
+    world,
+)
+from tests.live_helpers import MESSAGE_EVENTS, ORDER_EVENTS, TransportWS, transport_ws
+
+POST = """mutation($t: ID!, $b: String!) {
+  postMessage(threadId: $t, body: $b) { errors { code } message { id } } }"""
+VALIDATE = "mutation($o: ID!) { validateOrder(orderId: $o) { errors { code } } }"
+LOGOUT = "mutation { logout { errors { code } } }"
+
+
+@dataclass
+class Cluster:
+    database_url: str
+    redis: Redis
+    a: Worker
+    b: Worker
+    env: dict[str, str]
+    world: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+async def cluster() -> AsyncIterator[Cluster]:
+    redis = Redis()
+    async with postgres_database() as database_url:
+        redis.start()
+        env = worker_env(database_url, redis.url)
+        created = await world(env, "setup")
+        a, b = Worker(env), Worker(env)
+        try:
+            await asyncio.gather(a.start(), b.start())
+            yield Cluster(database_url, redis, a, b, env, created)
+        finally:
+            a.stop()
+            b.stop()
+            redis.kill()
+
+
+class Collector:
+    """Every event id a subscription receives, gathered in the background."""
+
+    def __init__(self, client: TransportWS) -> None:
+        self.client = client
+        self.ids: list[str] = []
+        self.task = asyncio.create_task(self._collect())
+
+    async def _collect(self) -> None:
+        while True:
+            message = await self.client.receive(timeout=120)
+            assert message["type"] == "next", message
+            (event,) = message["payload"]["data"].values()
+            self.ids.append(event["id"])
+
+    async def until(self, expected: list[str], timeout: float = 15) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while len(self.ids) < len(expected) and time.monotonic() < deadline:
+            assert not self.task.done() or self.task.result()
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # a duplicate would arrive now
+        self.task.cancel()
+        return self.ids
+
+
+async def _position(cluster: Cluster) -> str:
+    ids = await log_ids(cluster.database_url, cluster.world["thread_id"])
+    return ids[-1] if ids else "0"
+
+
+async def _stream_through(cluster: Cluster, disruption: Callable[[], Awaitable[None]]) -> None:
+    """Post messages through A during `disruption`; the subscriber on B gets exactly the log."""
+    start = await _position(cluster)
+    thread, buyer = cluster.world["thread"], cluster.world["buyer"]
+    async with transport_ws(cluster.b.address, cluster.world["seller"]) as client:
+        await client.subscribe("1", MESSAGE_EVENTS, threadId=thread, after=start)
+        collector = Collector(client)
+        stop = asyncio.Event()
+
+        async def post_forever() -> int:
+            count = 0
+            while not stop.is_set():
+                await cluster.a.graphql(buyer, POST, t=thread, b=f"message {count}")
+                count += 1
+                await asyncio.sleep(0.03)
+            return count
+
+        poster = asyncio.create_task(post_forever())
+        await asyncio.sleep(0.5)
+        await disruption()
+        await asyncio.sleep(0.5)
+        stop.set()
+        posted = await poster
+        expected = await log_ids(cluster.database_url, cluster.world["thread_id"], int(start))
+        assert len(expected) == posted
+        received = await collector.until(expected)
+    assert received == expected
+
+
+async def test_a_change_through_worker_a_reaches_a_subscriber_on_worker_b(
+        cluster: Cluster) -> None:
+    order = cluster.world["orders"][0]
+    async with transport_ws(cluster.b.address, cluster.world["buyer"]) as client:
+        await client.subscribe("1", ORDER_EVENTS, orderId=order)
+        await asyncio.sleep(0.2)
+        started = time.monotonic()
+        await cluster.a.graphql(cluster.world["seller"], VALIDATE, o=order)
+        message = await client.receive(timeout=5)
+    assert message["payload"]["data"]["orderEvents"]["to"] == "VALIDATED"
+    assert time.monotonic() - started < 1.0  # the doorbell, not the periodic catch-up
+
+
+async def test_nothing_is_lost_when_redis_is_killed_and_restarted(cluster: Cluster) -> None:
+    async def restart() -> None:
+        cluster.redis.kill()
+        deadline = time.monotonic() + 30
+        while (await cluster.b.readyz())[0] == 200:
+            assert time.monotonic() < deadline, "/readyz still 200 30 s after losing Redis"
+            await asyncio.sleep(0.2)
+        status, body = await cluster.b.readyz()
+        assert body["broadcast"] == "disconnected"
+        await asyncio.sleep(0.5)
+        cluster.redis.start()
+        deadline = time.monotonic() + 15
+        while (await cluster.b.readyz())[0] != 200:
+            assert time.monotonic() < deadline, "/readyz not back after Redis returned"
+            await asyncio.sleep(0.2)
+
+    await _stream_through(cluster, restart)
+
+
+async def test_nothing_is_lost_when_redis_is_paused(cluster: Cluster) -> None:
+    async def pause() -> None:
+        cluster.redis.signal(signal.SIGSTOP)
+        await asyncio.sleep(4)
+        cluster.redis.signal(signal.SIGCONT)
+
+    await _stream_through(cluster, pause)
+
+
+async def test_nothing_is_lost_when_redis_drops_its_client_connections(
+        cluster: Cluster) -> None:
+    await _stream_through(cluster, cluster.redis.kill_clients)
+
+
+async def test_an_event_committed_by_a_process_killed_before_publishing_arrives(
+        cluster: Cluster) -> None:
+    start = await _position(cluster)
+    async with transport_ws(cluster.b.address, cluster.world["seller"]) as client:
+        await client.subscribe("1", MESSAGE_EVENTS, threadId=cluster.world["thread"])
+        await asyncio.sleep(0.2)
+        returncode = await world(cluster.env, "commit-and-die", cluster.world["buyer"],
+                                 str(cluster.world["thread_id"]))
+        assert returncode == -signal.SIGKILL
+        expected = await log_ids(cluster.database_url, cluster.world["thread_id"], int(start))
+        assert len(expected) == 1
+        assert await client.next_ids(1, timeout=5) == expected
+
+
+async def test_reconnecting_with_after_gets_exactly_the_missed_changes_then_live(
+        cluster: Cluster) -> None:
+    thread, buyer = cluster.world["thread"], cluster.world["buyer"]
+    async with transport_ws(cluster.b.address, cluster.world["seller"]) as client:
+        await client.subscribe("1", MESSAGE_EVENTS, threadId=thread)
+        await asyncio.sleep(0.2)
+        await cluster.a.graphql(buyer, POST, t=thread, b="avant la coupure")
+        (last_seen,) = await client.next_ids(1)
+    for n in range(3):
+        await cluster.a.graphql(buyer, POST, t=thread, b=f"pendant la coupure {n}")
+    missed = await log_ids(cluster.database_url, cluster.world["thread_id"], int(last_seen))
+    async with transport_ws(cluster.a.address, cluster.world["seller"]) as client:
+        await client.subscribe("1", MESSAGE_EVENTS, threadId=thread, after=last_seen)
+        assert await client.next_ids(3) == missed
+        await cluster.b.graphql(buyer, POST, t=thread, b="après")
+        (live,) = await client.next_ids(1)
+        assert int(live) > int(missed[-1])
+        assert await client.silent(0.3)
+
+
+async def test_logging_out_on_worker_a_closes_the_sessions_sockets_on_worker_b(
+        cluster: Cluster) -> None:
+    token = await world(cluster.env, "session", "buyer@example.fr")
+    async with transport_ws(cluster.b.address, token) as client:
+        await client.subscribe("1", ORDER_EVENTS)
+        await asyncio.sleep(0.2)
+        await cluster.a.graphql(token, LOGOUT)
+        started = time.monotonic()
+        await asyncio.wait_for(client.ws.wait_closed(), 2)
+    assert client.ws.close_code == 4403
+    assert time.monotonic() - started < 2

@@ -1,0 +1,190 @@
+"""The mail outbox and its transports: a real SMTP sink (aiosmtpd) and .eml files."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from comptoir.mail import FileTransport, SmtpTransport, transport_for
+from comptoir.settings import Settings, get_settings
+from models.mail import OutboxMail
+from realtime.log import atomic
+from resolvers.mail import enqueue_mail, retry_delay, send_due_mails
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+class Sink:
+    """Collects what the SMTP server accepted; refuses every mail while `refusing` is set."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refusing = False
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.refusing:
+            return "451 4.3.0 Try again later"
+        raw = envelope.original_content or b""
+        self.messages.append(email.message_from_bytes(raw, policy=default_policy))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    handler = Sink()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+async def _queue(count: int = 1) -> None:
+    async with atomic():
+        for i in range(count):
+            await enqueue_mail(to=f"client{i}@example.fr", subject=f"Commande n°{i} validée",
+                               body=f"Bonjour,\n\nVotre commande n°{i} est validée. À bientôt !")
+
+
+async def test_a_mail_queued_in_a_rolled_back_change_is_never_sent() -> None:
+    with pytest.raises(RuntimeError):
+        async with atomic():
+            await enqueue_mail(to="a@example.fr", subject="s", body="b")
+            raise RuntimeError("the change fails")
+    assert await OutboxMail.all().count() == 0
+
+
+async def test_smtp_delivers_utf8_mails_and_marks_them_sent(sink: tuple[Sink, int]) -> None:
+    handler, port = sink
+    await _queue()
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")) == 1
+    (message,) = handler.messages
+    assert message["To"] == "client0@example.fr"
+    assert message["Subject"] == "Commande n°0 validée"
+    assert "À bientôt" in message.get_content()
+    row = await OutboxMail.get()
+    assert row.sent_at is not None and row.claimed_until is None and row.attempts == 1
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")) == 0
+
+
+async def test_a_refused_mail_is_kept_and_retried_later(sink: tuple[Sink, int]) -> None:
+    handler, port = sink
+    transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
+    await _queue()
+    handler.refusing = True
+    assert await send_due_mails(transport) == 0
+    row = await OutboxMail.get()
+    assert row.sent_at is None and row.attempts == 1 and "451" in (row.last_error or "")
+    assert row.next_attempt_at > datetime.now(UTC) + timedelta(seconds=20)
+    handler.refusing = False
+    assert await send_due_mails(transport) == 0  # not due yet: backoff
+    await OutboxMail.all().update(next_attempt_at=datetime.now(UTC))
+    assert await send_due_mails(transport) == 1
+    assert len(handler.messages) == 1
+    row = await OutboxMail.get()
+    assert row.sent_at is not None and row.attempts == 2 and row.last_error is None
+
+
+async def test_mails_wait_while_the_smtp_server_is_down() -> None:
+    port = _free_port()  # nothing listens there yet
+    transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
+    await _queue()
+    assert await send_due_mails(transport) == 0
+    row = await OutboxMail.get()
+    assert row.sent_at is None and row.attempts == 1 and row.last_error
+    handler = Sink()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        await OutboxMail.all().update(next_attempt_at=datetime.now(UTC))
+        assert await send_due_mails(transport) == 1
+        assert len(handler.messages) == 1
+    finally:
+        controller.stop()
+
+
+async def test_two_concurrent_senders_send_each_mail_once(sink: tuple[Sink, int]) -> None:
+    handler, port = sink
+    await _queue(30)
+    sent = await asyncio.gather(
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")),
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")),
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), limit=10),
+    )
+    assert sum(sent) == 30
+    recipients = sorted(str(m["To"]) for m in handler.messages)
+    assert recipients == sorted(f"client{i}@example.fr" for i in range(30))
+    assert await OutboxMail.filter(sent_at__isnull=True).count() == 0
+
+
+async def test_a_mail_claimed_by_another_sender_is_left_alone(sink: tuple[Sink, int]) -> None:
+    handler, port = sink
+    await _queue()
+    await OutboxMail.all().update(claimed_until=datetime.now(UTC) + timedelta(minutes=1))
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")) == 0
+    # A sender that died mid-way: its claim runs out and the mail goes.
+    await OutboxMail.all().update(claimed_until=datetime.now(UTC) - timedelta(seconds=1))
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")) == 1
+    assert len(handler.messages) == 1
+
+
+async def test_the_file_transport_writes_one_eml_file_per_mail(tmp_path: Path) -> None:
+    await _queue(2)
+    transport = FileTransport(tmp_path / "mail")
+    assert await send_due_mails(transport) == 2
+    first = await OutboxMail.all().order_by("id").first()
+    assert first is not None
+    path = tmp_path / "mail" / f"{first.id:08d}.eml"
+    assert sorted(p.name for p in (tmp_path / "mail").iterdir()) == [
+        f"{first.id:08d}.eml", f"{first.id + 1:08d}.eml"]
+    message: Any = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+    assert message["Subject"] == "Commande n°0 validée"
+    assert message["To"] == "client0@example.fr"
+    assert "Votre commande n°0 est validée" in message.get_content()
+    assert message["Message-ID"] == f"<outbox-{first.id}@localhost>"
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 8, 50)] == [
+        30, 60, 120, 3600, 3600]
+
+
+def test_smtp_urls_are_parsed() -> None:
+    plain = SmtpTransport("smtp://127.0.0.1:1025")
+    assert (plain.hostname, plain.port, plain.use_tls, plain.username) == (
+        "127.0.0.1", 1025, False, None)
+    tls = SmtpTransport("smtps://postmaster%40shop.fr:s3cr%2Ft@mail.example.fr")
+    assert (tls.hostname, tls.port, tls.use_tls, tls.username, tls.password) == (
+        "mail.example.fr", 465, True, "postmaster@shop.fr", "s3cr/t")
+    with pytest.raises(ValueError):
+        SmtpTransport("http://mail.example.fr")
+
+
+def test_smtp_is_used_only_when_smtp_url_is_set() -> None:
+    settings = get_settings()
+    files = transport_for(settings)
+    assert isinstance(files, FileTransport)
+    assert files.directory == settings.var_dir / "mail"
+    smtp = transport_for(Settings.from_env({"SMTP_URL": "smtp://127.0.0.1:2525",
+                                            "PUBLIC_URL": "https://comptoir.example.fr"}))
+    assert isinstance(smtp, SmtpTransport) and smtp.port == 2525
+    assert smtp.sender == "Comptoir <no-reply@comptoir.example.fr>"

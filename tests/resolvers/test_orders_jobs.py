@@ -1,0 +1,80 @@
+"""Jobs and hooks on orders: expiry in business days, account deletion."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from models.events import Event
+from models.orders import Cart, CartLine, Order, OrderStatus, OrderStatusChange
+from resolvers.cart import add_to_cart
+from resolvers.orders import expire_pending_orders, on_account_deleted, validate_order
+from tests.catalog_helpers import make_product
+from tests.clients import GraphQLClient
+from tests.orders_helpers import actor_of, reserve, stock_of
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+async def test_a_pending_order_expires_after_three_business_days_skipping_holidays(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    product = await make_product(seller, stock=10)
+    (order,) = await reserve(buyer, (product, 4))
+    # Thursday 24 December, 10:00: Christmas and the weekend do not count, so the three
+    # business days run Thursday (from 10:00), Monday, Tuesday and end Wednesday 10:00.
+    await Order.filter(id=order.id).update(created_at=datetime(2026, 12, 24, 10, tzinfo=PARIS))
+
+    assert await expire_pending_orders(now=datetime(2026, 12, 30, 9, 59, tzinfo=PARIS)) == 0
+    assert await expire_pending_orders(now=datetime(2026, 12, 30, 10, 1, tzinfo=PARIS)) == 1
+
+    assert (await Order.get(id=order.id)).status is OrderStatus.EXPIRED
+    assert await stock_of(product) == 10
+    last = await OrderStatusChange.filter(order_id=order.id).order_by("-id").first()
+    assert last is not None and (last.to_status, last.actor_role) == (OrderStatus.EXPIRED, None)
+    event = await Event.all().order_by("-id").first()
+    assert event is not None and event.payload["to"] == "EXPIRED"
+    assert event.payload["actor_role"] is None
+
+
+async def test_answered_orders_never_expire(buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    product = await make_product(seller, stock=10)
+    (order,) = await reserve(buyer, (product, 4))
+    await validate_order(await actor_of(seller), order_id=order.id)
+    await Order.filter(id=order.id).update(created_at=datetime(2026, 1, 5, tzinfo=PARIS))
+    assert await expire_pending_orders(now=datetime(2026, 3, 1, tzinfo=PARIS)) == 0
+    assert (await Order.get(id=order.id)).status is OrderStatus.VALIDATED
+
+
+async def test_overlapping_runners_expire_each_order_once(buyer: GraphQLClient,
+                                                          seller: GraphQLClient) -> None:
+    product = await make_product(seller, stock=10)
+    orders = [(await reserve(buyer, (product, 1)))[0] for _ in range(3)]
+    await Order.all().update(created_at=datetime(2026, 1, 5, tzinfo=PARIS))
+    events_before = await Event.all().count()
+    later = datetime(2026, 1, 20, tzinfo=PARIS)
+
+    done = await asyncio.gather(*(expire_pending_orders(now=later) for _ in range(4)))
+
+    assert sum(done) == len(orders)
+    assert await Event.all().count() == events_before + len(orders)
+    assert await stock_of(product) == 10
+
+
+async def test_deleting_an_account_cancels_its_pending_orders_and_empties_its_cart(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    product = await make_product(seller, stock=10)
+    (pending,) = await reserve(buyer, (product, 2))
+    (validated,) = await reserve(buyer, (product, 3))
+    await validate_order(await actor_of(seller), order_id=validated.id)
+    await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=1)
+    assert buyer.account_id is not None
+
+    await on_account_deleted(account_id=buyer.account_id)
+
+    assert (await Order.get(id=pending.id)).status is OrderStatus.CANCELLED
+    assert (await Order.get(id=validated.id)).status is OrderStatus.VALIDATED
+    assert await stock_of(product) == 7
+    assert await CartLine.all().count() == 0 and await Cart.all().count() == 0
+    event = await Event.all().order_by("-id").first()
+    assert event is not None and event.order_id == pending.id and event.payload["to"] == "CANCELLED"

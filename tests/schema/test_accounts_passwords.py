@@ -1,0 +1,196 @@
+"""requestPasswordReset, resetPassword and changePassword over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from models.accounts import Account, AccountToken, Role, TokenPurpose
+from models.events import Event, EventKind
+from resolvers.accounts import mails
+from tests.accounts_helpers import (
+    ME,
+    STRONG,
+    account,
+    counts,
+    link_token,
+    login_codes,
+    login_token,
+    mails_to,
+)
+from tests.clients import GraphQLClient
+from tests.factories import PASSWORD, login_as, make_account
+
+REQUEST = """
+mutation($email: String!) { requestPasswordReset(email: $email) { errors { code } } }"""
+RESET = """
+mutation($token: String!, $password: String!) {
+  resetPassword(token: $token, newPassword: $password) { errors { code field } }
+}"""
+CHANGE = """
+mutation($current: String!, $new: String!) {
+  changePassword(currentPassword: $current, newPassword: $new) { errors { code field } }
+}"""
+EMAIL = "buyer@example.fr"
+
+
+async def test_a_reset_link_sets_a_new_password_and_revokes_every_session(
+    buyer: GraphQLClient, anonymous: GraphQLClient
+) -> None:
+    payload = await anonymous.mutate(REQUEST, email="Buyer@Example.fr")
+    assert payload == {"errors": []}
+    (mail,) = await mails_to(EMAIL)
+    assert mail.subject == "Réinitialisation de votre mot de passe"
+    assert "60 minutes" in mail.body
+    token = await link_token(EMAIL, "reset-password")
+    assert await anonymous.mutate(RESET, token=token, password=STRONG) == {"errors": []}
+    assert await buyer.error_codes(ME) == ["UNAUTHENTICATED"]
+    assert await login_codes(anonymous, EMAIL, PASSWORD) == ["INVALID_CREDENTIALS"]
+    await login_token(anonymous, EMAIL, STRONG)
+    assert await Event.filter(kind=EventKind.SESSION_REVOKED).count() == 1
+
+
+async def test_an_unknown_email_gets_the_same_answer_and_no_mail(
+    anonymous: GraphQLClient,
+) -> None:
+    before = await counts()
+    assert await anonymous.mutate(REQUEST, email="nobody@example.fr") == {"errors": []}
+    assert await anonymous.mutate(REQUEST, email="not even an e-mail") == {"errors": []}
+    assert await counts() == before
+
+
+async def test_known_and_unknown_emails_answer_in_similar_time(
+    buyer: GraphQLClient, anonymous: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow_mail = mails.reset_mail
+
+    async def slow_database(**kwargs: str) -> None:
+        await asyncio.sleep(0.02)  # a loaded database: the known path takes ~20 ms more
+        await slow_mail(**kwargs)
+
+    monkeypatch.setattr(mails, "reset_mail", slow_database)
+
+    async def median(email: str) -> float:
+        times = []
+        for _ in range(9):
+            started = time.perf_counter()
+            await anonymous.mutate(REQUEST, email=email)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    await median(EMAIL)  # the server learns how long the known path takes
+    known, unknown = await median(EMAIL), await median("nobody@example.fr")
+    assert known > 0.02
+    assert abs(known - unknown) < 0.25 * known, (known, unknown)
+
+
+async def test_a_reset_link_works_once(buyer: GraphQLClient, anonymous: GraphQLClient) -> None:
+    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    token = await link_token(EMAIL, "reset-password")
+    await anonymous.mutate_ok(RESET, token=token, password=STRONG)
+    assert await anonymous.refused(RESET, token=token, password=STRONG + "!") == [
+        "INVALID_TOKEN"]
+    await login_token(anonymous, EMAIL, STRONG)
+
+
+async def test_a_reset_voids_the_older_links(
+    buyer: GraphQLClient, anonymous: GraphQLClient
+) -> None:
+    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    older = await link_token(EMAIL, "reset-password")
+    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    newer = await link_token(EMAIL, "reset-password")
+    await anonymous.mutate_ok(RESET, token=newer, password=STRONG)
+    assert await anonymous.refused(RESET, token=older, password=STRONG + "!") == [
+        "INVALID_TOKEN"]
+
+
+async def test_a_reset_link_expires_after_the_configured_minutes(
+    buyer: GraphQLClient, anonymous: GraphQLClient
+) -> None:
+    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    token = await link_token(EMAIL, "reset-password")
+    row = await AccountToken.get(purpose=TokenPurpose.RESET_PASSWORD)
+    assert timedelta(minutes=59) < row.expires_at - row.created_at <= timedelta(minutes=60)
+    await AccountToken.filter(id=row.id).update(expires_at=datetime.now(UTC))
+    old_hash = (await account(EMAIL)).password_hash
+    assert await anonymous.refused(RESET, token=token, password=STRONG) == ["TOKEN_EXPIRED"]
+    assert (await account(EMAIL)).password_hash == old_hash
+    assert (await buyer.query(ME))["me"]["email"] == EMAIL
+
+
+@pytest.mark.parametrize("token", ["", "unknown", "é" * 300])
+async def test_unknown_reset_tokens_are_invalid(anonymous: GraphQLClient, token: str) -> None:
+    assert await anonymous.refused(RESET, token=token, password=STRONG) == ["INVALID_TOKEN"]
+
+
+async def test_a_confirmation_token_is_not_a_reset_token(anonymous: GraphQLClient) -> None:
+    await make_account(Role.BUYER, email="late@example.fr", confirmed=False)
+    await anonymous.mutate_ok(REQUEST, email="late@example.fr")
+    token = await link_token("late@example.fr", "reset-password")
+    await AccountToken.filter(purpose=TokenPurpose.RESET_PASSWORD).update(
+        purpose=TokenPurpose.CONFIRM_EMAIL)
+    assert await anonymous.refused(RESET, token=token, password=STRONG) == ["INVALID_TOKEN"]
+
+
+async def test_a_weak_new_password_keeps_the_link_usable(
+    buyer: GraphQLClient, anonymous: GraphQLClient
+) -> None:
+    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    token = await link_token(EMAIL, "reset-password")
+    payload = await anonymous.mutate(RESET, token=token, password="faible")
+    assert payload["errors"] == [{"code": "WEAK_PASSWORD", "field": "newPassword"}]
+    assert (await buyer.query(ME))["me"]["email"] == EMAIL
+    await anonymous.mutate_ok(RESET, token=token, password=STRONG)
+
+
+async def test_a_reset_confirms_an_unconfirmed_address(anonymous: GraphQLClient) -> None:
+    await make_account(Role.BUYER, email="late@example.fr", confirmed=False)
+    await anonymous.mutate_ok(REQUEST, email="late@example.fr")
+    token = await link_token("late@example.fr", "reset-password")
+    await anonymous.mutate_ok(RESET, token=token, password=STRONG)
+    await login_token(anonymous, "late@example.fr", STRONG)
+
+
+async def test_change_password_keeps_the_caller_and_revokes_the_other_sessions(
+    buyer: GraphQLClient, http: httpx.AsyncClient, anonymous: GraphQLClient
+) -> None:
+    other_device = await login_as(http, await account(EMAIL))
+    assert await buyer.mutate(CHANGE, current=PASSWORD, new=STRONG) == {"errors": []}
+    assert (await buyer.query(ME))["me"]["email"] == EMAIL
+    assert await other_device.error_codes(ME) == ["UNAUTHENTICATED"]
+    await login_token(anonymous, EMAIL, STRONG)
+    revoked = await Event.filter(kind=EventKind.SESSION_REVOKED).values_list("payload",
+                                                                             flat=True)
+    assert len(revoked) == 1
+
+
+async def test_a_wrong_current_password_changes_nothing(
+    buyer: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    other_device = await login_as(http, await account(EMAIL))
+    old_hash = (await account(EMAIL)).password_hash
+    before = await counts()
+    payload = await buyer.mutate(CHANGE, current="wrong", new=STRONG)
+    assert payload["errors"] == [{"code": "INVALID_CREDENTIALS", "field": "currentPassword"}]
+    assert (await account(EMAIL)).password_hash == old_hash
+    assert (await other_device.query(ME))["me"]["email"] == EMAIL
+    assert await counts() == before
+
+
+async def test_a_weak_new_password_is_refused(buyer: GraphQLClient) -> None:
+    old_hash = (await account(EMAIL)).password_hash
+    payload = await buyer.mutate(CHANGE, current=PASSWORD, new="1111111111")
+    assert payload["errors"] == [{"code": "WEAK_PASSWORD", "field": "newPassword"}]
+    assert (await account(EMAIL)).password_hash == old_hash
+
+
+async def test_change_password_needs_a_login(anonymous: GraphQLClient) -> None:
+    assert await anonymous.error_codes(CHANGE, current=PASSWORD, new=STRONG) == [
+        "UNAUTHENTICATED"]
+    assert await Account.all().count() == 0

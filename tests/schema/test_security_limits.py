@@ -1,0 +1,235 @@
+"""Depth, alias, token and cost limits, checked before anything runs."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from graphql import get_introspection_query, parse, specified_rules, validate
+from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
+
+from comptoir.settings import get_settings
+from schema import build_schema
+from schema.security import CACHE_ENTRIES, CACHEABLE_QUERY_CHARS, extensions
+from tests.clients import GraphQLClient
+from tests.security_helpers import codes, messages, run, toy_schema
+
+
+def nested(levels: int) -> str:
+    """`{ node { child { child ... { id } } } }` with `levels` fields above `id`."""
+    return "{ node { " + "child { " * (levels - 1) + "id" + " }" * levels + " }"
+
+
+async def test_a_document_ten_levels_deep_is_accepted() -> None:
+    result = await run(toy_schema(), nested(10))
+    assert result.errors is None
+
+
+async def test_a_document_eleven_levels_deep_is_refused_as_invalid_input() -> None:
+    result = await run(toy_schema(), nested(11))
+    assert codes(result) == ["INVALID_INPUT"]
+    assert "exceeds maximum operation depth of 10" in messages(result)[0]
+    assert result.data is None
+
+
+async def test_depth_counts_through_fragments() -> None:
+    document = nested(6).replace("id", "...Deeper") + (
+        " fragment Deeper on Node { child { child { child { child { child { id } } } } } }")
+    result = await run(toy_schema(), document)
+    assert codes(result) == ["INVALID_INPUT"]
+    assert "depth" in messages(result)[0]
+
+
+def aliased(count: int) -> str:
+    return "{ " + " ".join(f"a{i}: node {{ id }}" for i in range(count)) + " }"
+
+
+async def test_thirty_aliases_are_accepted() -> None:
+    assert (await run(toy_schema(), aliased(30))).errors is None
+
+
+async def test_thirty_one_aliases_are_refused() -> None:
+    result = await run(toy_schema(), aliased(31))
+    assert codes(result) == ["INVALID_INPUT"]
+    assert messages(result) == ["31 aliases found. Allowed: 30"]
+
+
+async def test_aliases_in_a_fragment_count_once_per_spread() -> None:
+    fragment = "fragment Ten on Query { " + " ".join(f"x{i}: node {{ id }}" for i in range(10)) + " }"
+    three = "{ ...Ten n: node { ...Nested } } fragment Nested on Node { c: child { id } } " + fragment
+    assert (await run(toy_schema(), three)).errors is None  # 12 aliases
+    result = await run(toy_schema(), "{ ...Ten ...Ten ...Ten ...Ten } " + fragment)
+    assert messages(result) == ["40 aliases found. Allowed: 30"]
+
+
+async def test_fragments_that_double_at_each_level_are_refused_at_once() -> None:
+    # Strawberry's own depth and alias limiters expand each spread anew: this document of
+    # a few kilobytes would keep a worker busy for longer than the universe has existed.
+    count = 150
+    fragments = "".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }} "
+                        for i in range(count))
+    document = "{ ...F0 } " + fragments + f"fragment F{count} on Query {{ a: node {{ id }} }}"
+    started = time.perf_counter()
+    result = await run(toy_schema(max_tokens=10_000), document)
+    assert time.perf_counter() - started < 1.0
+    assert "INVALID_INPUT" in codes(result)
+
+
+async def test_an_unknown_fragment_is_reported_as_invalid_input() -> None:
+    result = await run(toy_schema(), "{ ...Nowhere }")
+    assert codes(result) == ["INVALID_INPUT"]
+    assert messages(result) == ["Unknown fragment 'Nowhere'."]
+
+
+async def test_a_document_past_the_token_limit_is_refused() -> None:
+    document = "{ " + " ".join(f"a{i}: node {{ id }}" for i in range(400)) + " }"
+    result = await run(toy_schema(), document)
+    assert codes(result) == ["INVALID_INPUT"]
+    assert "more than 2000 tokens" in messages(result)[0]
+
+
+async def test_a_document_nested_past_what_the_parser_can_follow_is_invalid_input() -> None:
+    document = "{ node " + "{ child " * 900 + "{ id }" + " }" * 901
+    result = await run(toy_schema(max_tokens=10_000), document)
+    assert codes(result) == ["INVALID_INPUT"]
+
+
+SELLERS_PRODUCTS = """{ products(first: 100) { edges { node { id seller {
+    products(first: 100) { edges { node { id name price } } } } } } } }"""
+
+
+async def test_nested_pages_multiplying_past_the_bound_are_refused() -> None:
+    result = await run(toy_schema(), SELLERS_PRODUCTS)
+    assert codes(result) == ["INVALID_INPUT"]
+    assert "too costly" in messages(result)[0]
+    assert result.data is None
+
+
+async def test_the_same_nesting_with_small_pages_is_accepted() -> None:
+    result = await run(toy_schema(), SELLERS_PRODUCTS.replace("100", "10"))
+    assert result.errors is None
+
+
+async def test_a_page_hidden_in_a_fragment_is_multiplied_where_it_is_spread() -> None:
+    document = """{ products(first: 100) { edges { node { seller { ...Catalogue } } } } }
+        fragment Catalogue on Seller { products(first: 100) { edges { node { id name price } } } }"""
+    assert "too costly" in messages(await run(toy_schema(), document))[0]
+
+
+PAGE_IN_PAGE = """query VARIABLES { products(first: 100) { edges { node { seller {
+    products(first: FIRST) { edges { node { id name price } } } } } } } }"""
+
+
+async def test_a_variable_page_size_counts_as_the_largest_page() -> None:
+    literal = PAGE_IN_PAGE.replace("VARIABLES", "").replace("FIRST", "1")
+    assert (await run(toy_schema(), literal)).errors is None
+    variable = PAGE_IN_PAGE.replace("VARIABLES", "($n: Int)").replace("FIRST", "$n")
+    assert "too costly" in messages(await run(toy_schema(), variable, n=1))[0]
+
+
+async def test_a_list_without_a_page_counts_as_several_items() -> None:
+    bare = "{ products(first: 100) { edges { node { id name } } } }"
+    assert (await run(toy_schema(max_cost=1000), bare)).errors is None  # 500 fields
+    with_list = bare.replace("name", "name attributes { name value }")
+    assert "too costly" in messages(await run(toy_schema(max_cost=1000), with_list))[0]
+
+
+async def test_the_cost_bound_comes_from_the_settings() -> None:
+    document = "{ products(first: 100) { edges { node { id name price } } } }"
+    assert (await run(toy_schema(), document)).errors is None
+    result = await run(toy_schema(max_cost=300), document)
+    assert "too costly" in messages(result)[0]
+
+
+async def test_first_above_one_hundred_is_refused_with_invalid_input() -> None:
+    result = await run(toy_schema(), "{ products(first: 101) { edges { cursor } } }")
+    assert codes(result) == ["INVALID_INPUT"]
+
+
+async def test_validation_is_cached_across_requests() -> None:
+    # The cache is keyed by the rule classes: rules made per request would never hit it.
+    schema = toy_schema()
+    cache = _get_validate_cache(CACHE_ENTRIES)
+    document = "{ products(first: 7) { pageInfo { hasNextPage } } }"
+    await run(schema, document)
+    hits = cache.cache_info().hits
+    await run(schema, document)
+    await run(schema, document)
+    assert cache.cache_info().hits == hits + 2
+
+
+async def test_long_documents_stay_out_of_the_caches() -> None:
+    schema = toy_schema()
+    parsed, validated = _get_parse_cache(CACHE_ENTRIES), _get_validate_cache(CACHE_ENTRIES)
+    long_document = "{ __typename }\n#" + "x" * CACHEABLE_QUERY_CHARS
+    before = parsed.cache_info(), validated.cache_info()
+    for _ in range(2):
+        assert (await run(schema, long_document)).data == {"__typename": "Query"}
+    assert (parsed.cache_info(), validated.cache_info()) == before  # not even looked up
+
+
+async def test_deep_introspection_is_refused() -> None:
+    document = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }"
+    result = await run(toy_schema(), document)
+    assert codes(result) == ["INVALID_INPUT"]
+    assert messages(result) == ["Maximum introspection depth exceeded"]
+
+
+async def test_graphiql_introspection_passes_every_limit(anonymous: GraphQLClient) -> None:
+    data = await anonymous.query(get_introspection_query(descriptions=True))
+    assert data["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_the_real_schema_refuses_a_costly_document(anonymous: GraphQLClient) -> None:
+    document = """{ threads(first: 100) { edges { node { messages(first: 100) { edges {
+        node { id body sentAt readAt flagged } } } } } } }"""
+    assert await anonymous.error_codes(document) == ["INVALID_INPUT"]
+
+
+# The documents a frontend of API.md sends: they must never meet the limits.
+CONTRACT_DOCUMENTS = {
+    "orders with lines and history": """query($after: String) {
+      orders(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node {
+        id number status subtotal smallOrderFee total remark carrier trackingNumber createdAt
+        buyer { id email firstName lastName company { id name } }
+        seller { id name responseRate }
+        deliveryAddress { line1 line2 postalCode city country }
+        lines { productName unitPrice quantity product { id name price stock minimumQuantity
+                attributes { name value } seller { id name } } }
+        history { from to at actorRole reason } } } } }""",
+    "threads with their first messages": """{
+      threads(first: 100) { edges { node { id subject category trackingNumber responseDueAt
+        overdue unreadCount flagged buyer { id firstName } seller { id name }
+        order { id number status } product { id name }
+        messages(first: 20) { edges { node { id body sentAt readAt flagged authorRole
+          author { id firstName } } } } } } } }""",
+    "a thread's messages": """query($id: ID!) { thread(id: $id) { id subject
+      messages(first: 100) { pageInfo { hasNextPage endCursor }
+        edges { cursor node { id body sentAt readAt flagged authorRole author { id } } } } } }""",
+    "the cart": """{ cart { total expiresAt lines { quantity lineTotal product { id name price
+      stock minimumQuantity attributes { name value } seller { id name } } }
+      subtotals { subtotal smallOrderFee total seller { id name } } } }""",
+    "a product page with attributes and seller": """{ products(first: 100) {
+      pageInfo { hasNextPage endCursor } edges { cursor node { id name description brand category
+        price stock minimumQuantity leadTimeDays warehouse deliverableTo(postalCode: "75011")
+        attributes { name value } seller { id name responseRate } } } } }""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONTRACT_DOCUMENTS))
+def test_contract_documents_fit_every_limit(name: str) -> None:
+    schema = build_schema(get_settings())._schema
+    root_field = parse(CONTRACT_DOCUMENTS[name]).definitions[0].selection_set.selections[0].name.value  # type: ignore[attr-defined]
+    if root_field not in schema.query_type.fields:  # type: ignore[union-attr]
+        pytest.skip(f"Query.{root_field} is not in the schema yet")
+    rules = [*specified_rules]
+    for factory in extensions(get_settings()):
+        rules.extend(getattr(factory(), "validation_rules", ()))
+    assert validate(schema, parse(CONTRACT_DOCUMENTS[name]), rules) == []
+
+
+async def test_a_full_product_page_with_attributes_and_seller_is_accepted() -> None:
+    document = """{ products(first: 100) { pageInfo { hasNextPage endCursor } edges { cursor
+        node { id name price attributes { name value } seller { id name } } } } }"""
+    assert (await run(toy_schema(), document)).errors is None
