@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager, suppress
 from comptoir.mail import transport_for
 from comptoir.settings import Settings
 from resolvers.cart import empty_stale_carts
+from resolvers.helpdesk import remind_overdue_threads
 from resolvers.mail import send_due_mails
 from resolvers.orders import expire_pending_orders
 
@@ -28,6 +29,7 @@ def jobs(settings: Settings) -> dict[str, Job]:
     return {
         "expire_pending_orders": expire_pending_orders,
         "empty_stale_carts": empty_stale_carts,
+        "remind_overdue_threads": remind_overdue_threads,
         # Last, so the mails the other jobs just queued go out in the same round.
         "send_due_mails": lambda: send_due_mails(transport),
     }

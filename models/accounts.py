@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -55,7 +56,7 @@ class Account(Model):
         "models.Company", related_name="members", null=True, on_delete=fields.SET_NULL
     )
     company_id: int | None
-    rights = fields.JSONField(default=list)
+    rights: fields.Field[list[str]] = fields.JSONField(default=list)
     email_confirmed_at = fields.DatetimeField(null=True)
     failed_logins = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
@@ -113,7 +114,7 @@ class AccountToken(Model):
     )
     account_id: int | None
     token_hash = fields.CharField(max_length=64, unique=True)
-    data = fields.JSONField(default=dict)
+    data: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)

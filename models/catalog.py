@@ -73,8 +73,8 @@ class ProductAttribute(Model):
 
     class Meta:
         table = "product_attribute"
+        # Also the filter's index: each candidate product is probed by (product, name).
         unique_together = (("product", "name_key"),)
-        indexes = (Index(fields=("name_key", "value_key", "product_id"), name="attribute_lookup"),)
 
 
 class DeliveryZone(Model):
@@ -89,8 +89,9 @@ class DeliveryZone(Model):
 
     class Meta:
         table = "delivery_zone"
+        # Also the filter's index: each candidate is probed by (product, prefix IN the
+        # postal code's prefixes), in sort order, until the page is full.
         unique_together = (("product", "prefix"),)
-        indexes = (Index(fields=("prefix", "product_id"), name="zone_lookup"),)
 
 
 class ProductWord(Model):
@@ -98,6 +99,9 @@ class ProductWord(Model):
 
     "beto" finds "Béton" as `word >= 'beto' AND word < 'betp'`, which both databases answer
     from the index (a LIKE on the name, as Tortoise compiles it, cannot use one on SQLite).
+    The product's sort keys and equality filters are copied here so a search sorts and
+    filters its candidates from the index alone, without reading each product row; they
+    only change through `updateProduct`, which rewrites the words.
     """
 
     id = fields.IntField(primary_key=True)
@@ -106,8 +110,15 @@ class ProductWord(Model):
     )
     product_id: int
     word = fields.CharField(max_length=64)
+    sort_name = fields.CharField(max_length=200)
+    price_cents = fields.BigIntField()
+    category = fields.CharField(max_length=100)
+    seller_id = fields.IntField()
 
     class Meta:
         table = "product_word"
         unique_together = (("product", "word"),)
-        indexes = (Index(fields=("word", "product_id"), name="word_lookup"),)
+        indexes = (
+            Index(fields=("word", "sort_name", "price_cents", "category", "seller_id",
+                          "product_id"), name="word_lookup"),
+        )

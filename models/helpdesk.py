@@ -54,6 +54,8 @@ class Thread(Model):
     # Earliest deadline among the buyer messages still unanswered (null: nothing due), kept
     # on the thread so the "overdue" queue is one indexed comparison.
     response_due_at = fields.DatetimeField(null=True, db_index=True)
+    # The seller was mailed that `response_due_at` passed; reset whenever the deadline moves.
+    overdue_reminded = fields.BooleanField(default=False)
     flagged = fields.BooleanField(default=False, db_index=True)
 
     messages: fields.ReverseRelation[Message]

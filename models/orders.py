@@ -160,7 +160,7 @@ class IdempotencyKey(Model):
     # SHA-256 of the address and remark, and of the cart lines, of the request that used it.
     request_hash = fields.CharField(max_length=64)
     cart_hash = fields.CharField(max_length=64)
-    order_ids = fields.JSONField(default=list)
+    order_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField()
 
     class Meta:

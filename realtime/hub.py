@@ -128,6 +128,9 @@ class Hub:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
+            if task.done() and not task.cancelled() and task.exception() is None:
+                done: T = task.result()  # the common case under fan-out: no await at all
+                return done
         try:
             result: T = await asyncio.shield(task)
         except Exception:

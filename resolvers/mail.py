@@ -61,10 +61,10 @@ async def send_due_mails(transport: MailTransport, *, limit: int = 50) -> int:
         OutboxMail.filter(_claimable(now), next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
         .limit(limit)
-        .values_list("id", flat=True)
+        .only("id")
     )
     sent = 0
-    for mail_id in due:
+    for mail_id in (row.id for row in due):
         if not await _claim(mail_id, now):
             continue
         mail = await OutboxMail.get(id=mail_id)

@@ -54,14 +54,15 @@ def words(text: str) -> list[str]:
 def search_terms(search: str) -> list[str] | None:
     """The word prefixes a name must all start words with; None when nothing can match.
 
-    The search is split on white space; a term holding other characters than letters and
-    digits ("perceuse-visseuse", "50%") needs each of its words, so `%` and `_` are never
-    wildcards, and a term made only of them ("%") matches nothing.  An empty search is [].
+    The search is split on white space.  Punctuation inside a term separates words as it
+    does in names ("perceuse-visseuse", "0/4"), but `%` and `_` are literal characters: no
+    word holds them, so a term containing one matches nothing (never a wildcard).  A term of
+    punctuation alone also matches nothing.  An empty search is [] (no condition).
     """
     prefixes: dict[str, None] = {}
     for term in search.split():
         parts = words(term)
-        if not parts:
+        if not parts or "%" in term or "_" in term:
             return None
         for part in parts:
             prefixes.setdefault(part, None)

@@ -63,7 +63,7 @@ async def revoke_sessions(account_id: int, *, keep_session_id: int | None = None
     query = Session.filter(account_id=account_id, revoked_at__isnull=True)
     if keep_session_id is not None:
         query = query.exclude(id=keep_session_id)
-    ids = list(await query.values_list("id", flat=True))
+    ids = [row.id for row in await query.only("id")]
     if ids:
         await Session.filter(id__in=ids).update(revoked_at=now)
         for session_id in ids:

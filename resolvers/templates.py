@@ -8,8 +8,15 @@ from models.accounts import Role
 from models.orders import OrderTemplate, OrderTemplateLine
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
-from resolvers.cart import CartView, LineChange, WantedLine, cart_lines, cart_view, money
-from resolvers.cart import put_lines_in_cart
+from resolvers.cart import (
+    CartView,
+    LineChange,
+    WantedLine,
+    cart_lines,
+    cart_view,
+    money,
+    put_lines_in_cart,
+)
 from resolvers.errors import DomainError, ErrorCode
 
 MAX_NAME = 200

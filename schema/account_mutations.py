@@ -6,8 +6,9 @@ from typing import Any
 
 import strawberry
 
+from models import accounts as m
 from resolvers import accounts as rules
-from schema.accounts import Account, CompanyRight, Role
+from schema.accounts import Account
 from schema.context import Info
 from schema.errors import UserError, mutate
 from schema.ids import decode_id
@@ -29,7 +30,7 @@ class RegisterInput:
     password: str
     first_name: str
     last_name: str
-    role: Role = strawberry.field(description="BUYER or SELLER")
+    role: m.Role = strawberry.field(default=m.Role.BUYER, description="BUYER or SELLER")
     postal_code: str | None = None
     shop_name: str | None = strawberry.field(default=None, description="Required for sellers")
     company: CompanyInput | None = strawberry.field(
@@ -185,7 +186,8 @@ class Mutation:
 
         return await mutate(LogoutPayload, do)
 
-    @strawberry.mutation(description="Same answer whether or not the e-mail has an account.")
+    # Same answer whether or not the e-mail has an account.
+    @strawberry.mutation
     async def request_password_reset(self, info: Info, email: str) -> RequestPasswordResetPayload:
         async def do() -> dict[str, Any]:
             await rules.request_password_reset(info.context.actor, email=email)
@@ -260,7 +262,7 @@ class Mutation:
 
     @strawberry.mutation
     async def add_colleague(self, info: Info, email: str,
-                            rights: list[CompanyRight]) -> AddColleaguePayload:
+                            rights: list[m.CompanyRight]) -> AddColleaguePayload:
         async def do() -> dict[str, Any]:
             result = await rules.add_colleague(info.context.actor, email=email, rights=rights)
             if result.account is None:
@@ -282,7 +284,7 @@ class Mutation:
 
     @strawberry.mutation
     async def set_colleague_rights(self, info: Info, account_id: strawberry.ID,
-                                   rights: list[CompanyRight]) -> SetColleagueRightsPayload:
+                                   rights: list[m.CompanyRight]) -> SetColleagueRightsPayload:
         async def do() -> dict[str, Any]:
             account = await rules.set_colleague_rights(
                 info.context.actor, account_id=decode_id(account_id, "Account", "accountId"),

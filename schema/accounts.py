@@ -60,7 +60,7 @@ class Account:
         return self.model.last_name
 
     @strawberry.field
-    def role(self) -> Role:
+    def role(self) -> m.Role:
         return self.model.role
 
     @strawberry.field
@@ -75,7 +75,7 @@ class Account:
         return Company(model=row) if row is not None else None
 
     @strawberry.field
-    def rights(self) -> list[CompanyRight]:
+    def rights(self) -> list[m.CompanyRight]:
         return [m.CompanyRight(r) for r in self.model.rights]
 
     @strawberry.field

@@ -9,9 +9,14 @@ import strawberry
 from models import catalog as m
 from models.accounts import Seller as SellerModel
 from resolvers import catalog as rules
+from resolvers.catalog import listing
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.pagination import PageRequest
 from schema.accounts import Seller
 from schema.context import Info
-from schema.ids import encode_id
+from schema.errors import UserError, mutate
+from schema.ids import decode_id, encode_id
+from schema.pagination import Connection
 
 
 @strawberry.type
@@ -83,3 +88,138 @@ class Product:
             self.model.id
         )
         return rules.deliverable(prefixes, postal_code)
+
+
+ProductSort = strawberry.enum(listing.ProductSort, name="ProductSort")
+
+
+@strawberry.input
+class AttributeInput:
+    name: str
+    value: str
+
+
+@strawberry.input
+class ProductFilter:
+    category: str | None = None
+    seller_id: strawberry.ID | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool | None = strawberry.field(
+        default=None, description="true: only products with stock left; false/null: all.")
+    deliverable_to: str | None = strawberry.field(default=None, description="A postal code.")
+    attributes: list[AttributeInput] | None = None
+
+    def to_domain(self) -> listing.ProductFilter:
+        return listing.ProductFilter(
+            category=self.category,
+            seller_id=(None if self.seller_id is None
+                       else decode_id(self.seller_id, "Seller", "sellerId")),
+            min_price=self.min_price,
+            max_price=self.max_price,
+            in_stock=self.in_stock,
+            deliverable_to=self.deliverable_to,
+            attributes=[(a.name, a.value) for a in self.attributes or []],
+        )
+
+
+@strawberry.input
+class ProductInput:
+    name: str
+    description: str
+    brand: str | None = None
+    category: str
+    attributes: list[AttributeInput] = strawberry.field(default_factory=list)
+    price: Decimal
+    stock: int
+    minimum_quantity: int = 1
+    lead_time_days: int | None = None
+    warehouse: str | None = None
+    delivery_zones: list[str]
+
+    def to_domain(self) -> rules.ProductData:
+        return rules.ProductData(
+            name=self.name, description=self.description, brand=self.brand,
+            category=self.category, attributes=[(a.name, a.value) for a in self.attributes],
+            price=self.price, stock=self.stock, minimum_quantity=self.minimum_quantity,
+            lead_time_days=self.lead_time_days, warehouse=self.warehouse,
+            delivery_zones=self.delivery_zones,
+        )
+
+
+@strawberry.type
+class ProductPayload:
+    errors: list[UserError]
+    product: Product | None = None
+
+
+def _known_id(value: strawberry.ID) -> int | None:
+    """The product behind a well-formed id; None when it names something else."""
+    try:
+        return decode_id(value, "Product")
+    except DomainError as error:
+        if error.problems[0].code is ErrorCode.NOT_FOUND:
+            return None
+        raise
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def product(self, info: Info, id: strawberry.ID) -> Product | None:
+        product_id = _known_id(id)
+        if product_id is None:
+            return None
+        row = await listing.get_product(info.context.actor, product_id=product_id)
+        return Product(model=row) if row is not None else None
+
+    @strawberry.field(description="Search matches words of the name only, never the brand.")
+    async def products(
+        self, info: Info, search: str | None = None, filter: ProductFilter | None = None,
+        sort: ProductSort | None = listing.ProductSort.NAME_ASC, first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Product]:
+        page = await listing.list_products(
+            info.context.actor, search=search,
+            filters=filter.to_domain() if filter is not None else listing.ProductFilter(),
+            sort=sort or listing.ProductSort.NAME_ASC, page=PageRequest.of(first, after),
+        )
+        return Connection.of(page, lambda row: Product(model=row))
+
+    @strawberry.field(description="At most 3 ids; input order kept, unknown ids left out.")
+    async def compare_products(self, info: Info, ids: list[strawberry.ID]) -> list[Product]:
+        rows = await listing.compare_products(info.context.actor,
+                                              product_ids=[_known_id(i) for i in ids])
+        return [Product(model=row) for row in rows]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_product(self, info: Info, input: ProductInput) -> ProductPayload:
+        async def do() -> dict[str, object]:
+            row = await rules.create_product(info.context.actor, data=input.to_domain())
+            return {"product": Product(model=row)}
+
+        return await mutate(ProductPayload, do)
+
+    @strawberry.mutation(description="Replaces the whole product with the input.")
+    async def update_product(self, info: Info, id: strawberry.ID,
+                             input: ProductInput) -> ProductPayload:
+        async def do() -> dict[str, object]:
+            product_id = decode_id(id, "Product", "id")
+            row = await rules.update_product(info.context.actor, product_id=product_id,
+                                             data=input.to_domain())
+            return {"product": Product(model=row)}
+
+        return await mutate(ProductPayload, do)
+
+    @strawberry.mutation
+    async def set_stock(self, info: Info, product_id: strawberry.ID,
+                        quantity: int) -> ProductPayload:
+        async def do() -> dict[str, object]:
+            pid = decode_id(product_id, "Product", "productId")
+            row = await rules.set_stock(info.context.actor, product_id=pid, quantity=quantity)
+            return {"product": Product(model=row)}
+
+        return await mutate(ProductPayload, do)

@@ -11,12 +11,13 @@ from graphql import GraphQLError
 from resolvers.errors import DomainError, Forbidden, QueryError, Unauthenticated
 from resolvers.errors import ErrorCode as DomainErrorCode
 
+# Registers the domain's enum itself (same class) as the GraphQL enum "ErrorCode".
 ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
 
 
 @strawberry.type
 class UserError:
-    code: ErrorCode
+    code: DomainErrorCode
     field: str | None
     message: str
 

@@ -43,7 +43,7 @@ class Message:
     def id(self) -> strawberry.ID:
         return strawberry.ID(encode_id("Message", self.model.id))
 
-    @strawberry.field(description="Null for the platform's automatic messages and deleted accounts.")
+    @strawberry.field(description="Null for the platform's own messages and deleted accounts.")
     async def author(self, info: Info) -> Account | None:
         return await _account(info, self.model.author_id)
 

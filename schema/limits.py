@@ -20,6 +20,7 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -80,8 +81,8 @@ def page_size(node: FieldNode) -> int:
 
 
 class _Walk:
-    def __init__(self, rule: ValidationRule, document: DocumentNode) -> None:
-        self.schema = rule.context.schema
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
+        self.schema = schema
         self.fragments = {d.name.value: d for d in document.definitions
                           if isinstance(d, FragmentDefinitionNode)}
         self.measured: dict[tuple[str, bool, bool], Measure] = {}
@@ -114,7 +115,8 @@ class _Walk:
         definition = _META_FIELDS.get(name) or _field_of(parent, name)
         if introspection or name.startswith("__"):
             # Introspection nests deeply by design (`ofType`) and reads the schema, not the
-            # database: graphql-core's MaxIntrospectionDepthRule (a specified rule) bounds it; only its aliases count here.
+            # database: graphql-core's MaxIntrospectionDepthRule, one of the specified rules,
+            # bounds it. Only its aliases count here.
             if node.selection_set is None:
                 return Measure(0, aliases, 0)
             scope = get_named_type(definition.type) if definition is not None else None
@@ -153,7 +155,8 @@ class _Walk:
 
 def _field_of(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
     if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
-        return parent.fields.get(name)
+        field: GraphQLField | None = parent.fields.get(name)
+        return field
     return None
 
 
@@ -168,7 +171,7 @@ def document_limits(limits: Limits) -> type[ValidationRule]:
 
     class DocumentLimits(ValidationRule):
         def enter_document(self, node: DocumentNode, *_: Any) -> object:
-            walk = _Walk(self, node)
+            walk = _Walk(self.context.schema, node)
             aliases = 0
             try:
                 for operation in node.definitions:

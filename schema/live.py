@@ -146,10 +146,9 @@ async def _deliver(info: Info, stream: Stream,
         document_key = (operation.query, operation.operation_name, variables, viewer)
         while True:
             event = await stream.next()
-            source = build(event)
             payload = await hub.cached(
                 (event.id, document_key),
-                lambda: _render(info, operation, viewer, source))
+                lambda: _render(info, operation, viewer, build(event)))
             await operation.send(payload)
     finally:
         stream.close()

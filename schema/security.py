@@ -6,9 +6,10 @@ import importlib
 import logging
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import strawberry
-from graphql import ExecutionResult, GraphQLError
+from graphql import ASTValidationRule, ExecutionResult, GraphQLError
 from starlette.requests import Request
 from strawberry.extensions import (
     AddValidationRules,
@@ -30,7 +31,8 @@ log = logging.getLogger("comptoir.errors")
 # "Did you mean 'password'?" tells an attacker the schema even with introspection off.
 # graphql-core reads this module global at call time; 0 turns every suggestion off. (Not through
 # `import graphql.pyutils.did_you_mean as m`: that binds the package's function of the same name.)
-importlib.import_module("graphql.pyutils.did_you_mean").MAX_LENGTH = 0
+_did_you_mean: Any = importlib.import_module("graphql.pyutils.did_you_mean")
+_did_you_mean.MAX_LENGTH = 0
 # The few hints graphql-core writes by hand ("Did you mean 'me { ... }'?", "did you mean '...'?").
 _SUGGESTION = re.compile(r",?\s*did you mean\b[^?]*\?", re.IGNORECASE)
 
@@ -96,7 +98,7 @@ def extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
 
     The rule classes are made once here: the validation cache is keyed by them.
     """
-    rules = [document_limits(Limits(max_depth=settings.max_depth,
+    rules: list[type[ASTValidationRule]] = [document_limits(Limits(max_depth=settings.max_depth,
                                     max_aliases=settings.max_aliases, max_cost=settings.max_cost))]
     return [
         AuthGate,

@@ -29,10 +29,10 @@ ORDER_FIELDS = """
   history { from to actorRole reason }
 """
 
-RESERVE = """
-mutation($input: ReserveInput!) {
-  reserveCart(input: $input) { errors { code field message } orders { %s } }
-}""" % ORDER_FIELDS
+RESERVE = f"""
+mutation($input: ReserveInput!) {{
+  reserveCart(input: $input) {{ errors {{ code field message }} orders {{ {ORDER_FIELDS} }} }}
+}}"""
 
 ADD = """
 mutation($p: ID!, $q: Int!) {

@@ -65,9 +65,9 @@ def violations(module: str, path: Path) -> Iterator[str]:
     for line, name in imported(module, path):
         where = f"{_shown(path)}:{line} imports {name}"
         target = name.split(".")[0]
-        if target in ORDER and target != room and not any(_within(name, s) for s in SHARED):
-            if ORDER.index(target) < ORDER.index(room):
-                yield f"{where} (against {' → '.join(ORDER)})"
+        upward = target in ORDER and ORDER.index(target) < ORDER.index(room)
+        if upward and not any(_within(name, shared) for shared in SHARED):
+            yield f"{where} (against {' → '.join(ORDER)})"
         if any(_within(name, lib) for lib in FORBIDDEN_LIBRARIES.get(room, ())):
             yield f"{where} ({room}/ stays free of it)"
 

@@ -63,11 +63,6 @@ async def delete_account(actor: Actor, *, password: str) -> None:
     if not await password_matches(account, password):
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Mot de passe incorrect", "password")
     async with atomic():
-        # Imported here: the orders module builds on accounts, not the other way round.
-        from resolvers.orders import on_account_deleted
-
-        # Orders first, while the account still looks as the orders module knows it.
-        await on_account_deleted(account_id=account_id)
         await Account.filter(id=account_id).update(
             # Unique and non-null, and frees the address for a new registration.
             email=f"deleted-{account_id}@deleted.invalid",
@@ -86,4 +81,9 @@ async def delete_account(actor: Actor, *, password: str) -> None:
         await AccountToken.filter(account_id=account_id, used_at__isnull=True).update(
             used_at=datetime.now(UTC)
         )
+        # Imported here: the orders module builds on accounts, not the other way round.
+        from resolvers.orders import on_account_deleted
+
+        # Both append events, which come last in a transaction.
+        await on_account_deleted(account_id=account_id)
         await revoke_sessions(account_id)

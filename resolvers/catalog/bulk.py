@@ -15,9 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.catalog import Product
 from realtime.log import atomic
 from resolvers.actor import Actor
-from resolvers.catalog.listing import for_dialect
-from resolvers.catalog.products import ProductData, clean, seller_of
-from resolvers.search_text import fold, words
+from resolvers.catalog.products import ProductData, clean, seller_of, write_dependants
 
 BATCH = 2_000
 
@@ -35,24 +33,12 @@ async def _reserve_ids(conn: BaseDBAsyncClient, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-async def _insert(conn: BaseDBAsyncClient, table: str, columns: tuple[str, ...],
-                  rows: list[list[object]]) -> None:
-    if not rows:
-        return
-    marks = ", ".join("?" for _ in columns)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    await conn.execute_many(for_dialect(sql, conn.capabilities.dialect), rows)
-
-
 async def import_products(actor: Actor, *, items: Sequence[ProductData]) -> int:
     """A seller adds many products in one go; all are valid or none is written."""
     seller_id = seller_of(actor)
     cleaned = [clean(item) for item in items]
     now = datetime.now(UTC)
     async with atomic() as conn:
-        if conn.capabilities.dialect == "sqlite":
-            # Index pages of a large import stay in memory for the transaction (default 2 MB).
-            await conn.execute_script("PRAGMA cache_size = -262144")
         for start in range(0, len(cleaned), BATCH):
             batch = cleaned[start:start + BATCH]
             ids = await _reserve_ids(conn, len(batch))
@@ -61,16 +47,6 @@ async def import_products(actor: Actor, *, items: Sequence[ProductData]) -> int:
                          **c.columns) for pid, c in zip(ids, batch, strict=True)],
                 using_db=conn,
             )
-            word_rows: list[list[object]] = []
-            attribute_rows: list[list[object]] = []
-            zone_rows: list[list[object]] = []
-            for pid, c in zip(ids, batch, strict=True):
-                word_rows += [[pid, w] for w in words(str(c.columns["name"]))]
-                attribute_rows += [[pid, n, v, fold(n), fold(v)] for n, v in c.attributes]
-                zone_rows += [[pid, z] for z in c.zones]
-            await _insert(conn, "product_word", ("product_id", "word"), word_rows)
-            await _insert(conn, "product_attribute",
-                          ("product_id", "name", "value", "name_key", "value_key"),
-                          attribute_rows)
-            await _insert(conn, "delivery_zone", ("product_id", "prefix"), zone_rows)
+            await write_dependants(conn, [(pid, seller_id, c)
+                                          for pid, c in zip(ids, batch, strict=True)])
     return len(cleaned)

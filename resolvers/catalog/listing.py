@@ -1,9 +1,10 @@
 """Browsing: one product, comparison, and the searched, filtered, sorted, keyset-paged list.
 
-The list is one SQL statement built for both databases.  Each search term and each filter
-is a condition an index answers: a range over `product_word.word`, `delivery_zone.prefix`
-IN the postal code's prefixes, `product_attribute (name_key, value_key)`, and the composite
-indexes of `product` for category/seller with each sort order.  Pages continue after the
+The list is one SQL statement built for both databases.  Without a search it walks the
+`product` index of the sort order (with category or seller in front when filtered); with a
+search, candidates come from a range of the word index, which carries the sort keys, so
+they are sorted and filtered without reading product rows.  Zones, attributes, stock and
+further terms are probed per candidate through unique indexes.  Pages continue after the
 last row's sort key (a row-value comparison), never with OFFSET.
 """
 
@@ -19,7 +20,7 @@ from tortoise import connections
 
 from models.catalog import Product
 from resolvers.actor import Actor
-from resolvers.catalog.products import MAX_PRICE
+from resolvers.catalog.products import MAX_PRICE, for_dialect
 from resolvers.errors import ErrorCode, QueryError
 from resolvers.pagination import Page, PageRequest, page_of
 from resolvers.search_text import fold, prefix_range, search_terms
@@ -72,13 +73,17 @@ async def get_product(actor: Actor, *, product_id: int) -> Product | None:
     return await Product.get_or_none(id=product_id)
 
 
-async def compare_products(actor: Actor, *, product_ids: Sequence[int]) -> list[Product]:
-    """Up to three products side by side, in the order asked; unknown ids are left out."""
+async def compare_products(actor: Actor, *,
+                           product_ids: Sequence[int | None]) -> list[Product]:
+    """Up to three products side by side, in the order asked; unknown ids are left out.
+
+    None stands for an id that names no product (it still counts toward the limit).
+    """
     if len(product_ids) > MAX_COMPARED:
         raise QueryError(ErrorCode.TOO_MANY_ITEMS,
                          f"At most {MAX_COMPARED} products can be compared")
-    found = {p.id: p for p in await Product.filter(id__in=list(product_ids))}
-    wanted = dict.fromkeys(product_ids)
+    wanted = dict.fromkeys(pid for pid in product_ids if pid is not None)
+    found = {p.id: p for p in await Product.filter(id__in=list(wanted))}
     return [found[pid] for pid in wanted if pid in found]
 
 
@@ -109,35 +114,34 @@ class _Query:
         self.where.append(condition)
         self.params.extend(params)
 
+    def clause(self) -> str:
+        return " WHERE " + " AND ".join(self.where) if self.where else ""
 
-def _conditions(query: _Query, terms: Sequence[str], filters: ProductFilter) -> None:
-    for term in terms:
-        query.add("p.id IN (SELECT w.product_id FROM product_word w"
-                  " WHERE w.word >= ? AND w.word < ?)", *prefix_range(term))
-    if filters.category is not None:
-        query.add("p.category = ?", " ".join(filters.category.split()))
-    if filters.seller_id is not None:
-        query.add("p.seller_id = ?", filters.seller_id)
+
+def _price_range(query: _Query, alias: str, filters: ProductFilter) -> None:
     low = _cents(filters.min_price, "minPrice")
     high = _cents(filters.max_price, "maxPrice")
     if low is not None:
-        query.add("p.price_cents >= ?", low)
+        query.add(f"{alias}.price_cents >= ?", low)
     if high is not None:
-        query.add("p.price_cents <= ?", high)
-    if filters.in_stock:
-        query.add("p.stock > 0")
+        query.add(f"{alias}.price_cents <= ?", high)
+
+
+def _probes(query: _Query, ref: str, filters: ProductFilter) -> None:
+    """Filters checked per candidate through a unique (product_id, ...) index."""
     if filters.deliverable_to is not None:
         prefixes = postal_prefixes(filters.deliverable_to)
         marks = ", ".join("?" for _ in prefixes)
-        query.add(f"p.id IN (SELECT z.product_id FROM delivery_zone z"
-                  f" WHERE z.prefix IN ({marks}))", *prefixes)
+        query.add(f"EXISTS (SELECT 1 FROM delivery_zone z WHERE z.product_id = {ref}"
+                  f" AND z.prefix IN ({marks}))", *prefixes)
     for name, value in filters.attributes:
-        query.add("p.id IN (SELECT a.product_id FROM product_attribute a"
-                  " WHERE a.name_key = ? AND a.value_key = ?)", fold(name.strip()),
-                  fold(value.strip()))
+        query.add(f"EXISTS (SELECT 1 FROM product_attribute a WHERE a.product_id = {ref}"
+                  " AND a.name_key = ? AND a.value_key = ?)",
+                  fold(name.strip()), fold(value.strip()))
 
 
-def _after(query: _Query, order: _Order, sort: ProductSort, after: list[Any] | None) -> None:
+def _after(query: _Query, columns: tuple[str, ...], order: _Order, sort: ProductSort,
+           after: list[Any] | None) -> None:
     if after is None:
         return
     kinds = [str if c == "sort_name" else int for c in order.columns]
@@ -145,10 +149,62 @@ def _after(query: _Query, order: _Order, sort: ProductSort, after: list[Any] | N
     if (tag != sort.value or len(key) != len(kinds)
             or not all(type(v) is k for v, k in zip(key, kinds, strict=True))):
         raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
-    columns = ", ".join(f"p.{c}" for c in order.columns)
     marks = ", ".join("?" for _ in key)
     sign = "<" if order.descending else ">"
-    query.add(f"({columns}) {sign} ({marks})", *key)
+    query.add(f"({', '.join(columns)}) {sign} ({marks})", *key)
+
+
+def _order_by(columns: tuple[str, ...], order: _Order) -> str:
+    direction = " DESC" if order.descending else ""
+    return " ORDER BY " + ", ".join(f"{c}{direction}" for c in columns)
+
+
+def _browse_sql(filters: ProductFilter, sort: ProductSort, after: list[Any] | None) -> _Query:
+    """No search: walk the product index of the sort (with category or seller in front)."""
+    query = _Query()
+    if filters.category is not None:
+        query.add("p.category = ?", " ".join(filters.category.split()))
+    if filters.seller_id is not None:
+        query.add("p.seller_id = ?", filters.seller_id)
+    _price_range(query, "p", filters)
+    if filters.in_stock:
+        query.add("p.stock > 0")
+    _probes(query, "p.id", filters)
+    order = _ORDERS[sort]
+    _after(query, tuple(f"p.{c}" for c in order.columns), order, sort, after)
+    return query
+
+
+def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
+                after: list[Any] | None, limit: int) -> tuple[str, list[Any]]:
+    """Search: candidates come from one term's range of `word_lookup`, which also holds
+    the sort keys, category, seller and price, so they are filtered and sorted from the
+    index, not from product rows; the other terms, stock, zones and attributes are probed
+    per candidate through unique or covering indexes."""
+    driving, *others = sorted(terms, key=len, reverse=True)  # the longest: fewest candidates
+    query = _Query()
+    query.add("w.word >= ? AND w.word < ?", *prefix_range(driving))
+    for term in others:
+        query.add("EXISTS (SELECT 1 FROM product_word o WHERE o.product_id = w.product_id"
+                  " AND o.word >= ? AND o.word < ?)", *prefix_range(term))
+    if filters.category is not None:
+        query.add("w.category = ?", " ".join(filters.category.split()))
+    if filters.seller_id is not None:
+        query.add("w.seller_id = ?", filters.seller_id)
+    _price_range(query, "w", filters)
+    if filters.in_stock:
+        query.add("EXISTS (SELECT 1 FROM product s WHERE s.id = w.product_id"
+                  " AND s.stock > 0)")
+    _probes(query, "w.product_id", filters)
+    order = _ORDERS[sort]
+    columns = tuple("w.product_id" if c == "id" else f"w.{c}" for c in order.columns)
+    _after(query, columns, order, sort, after)
+    # DISTINCT: a product appears once even when two of its words start with the term.
+    inner = (f"SELECT DISTINCT {', '.join(columns)} FROM product_word w{query.clause()}"
+             f"{_order_by(columns, order)} LIMIT ?")
+    outer = (f"SELECT p.* FROM product p WHERE p.id IN (SELECT product_id FROM ({inner}) m)"
+             f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)}")
+    return outer, [*query.params, limit]
 
 
 def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
@@ -157,26 +213,13 @@ def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
     terms = search_terms(search or "")
     if terms is None:
         return None
+    if terms:
+        return _search_sql(terms, filters, sort, after, limit)
+    query = _browse_sql(filters, sort, after)
     order = _ORDERS[sort]
-    query = _Query()
-    _conditions(query, terms, filters)
-    _after(query, order, sort, after)
-    direction = " DESC" if order.descending else ""
-    sql = "SELECT p.* FROM product p"
-    if query.where:
-        sql += " WHERE " + " AND ".join(query.where)
-    sql += " ORDER BY " + ", ".join(f"p.{c}{direction}" for c in order.columns)
-    sql += " LIMIT ?"
+    sql = (f"SELECT p.* FROM product p{query.clause()}"
+           f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?")
     return sql, [*query.params, limit]
-
-
-def for_dialect(sql: str, dialect: str) -> str:
-    """`?` placeholders as the connection's driver wants them ($1, $2... for asyncpg)."""
-    if dialect != "postgres":
-        return sql
-    pieces = sql.split("?")
-    return "".join(p + (f"${i}" if i < len(pieces) else "")
-                   for i, p in enumerate(pieces, start=1))
 
 
 async def list_products(actor: Actor, *, search: str | None, filters: ProductFilter,

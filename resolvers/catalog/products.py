@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from models.accounts import Role
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from models.catalog import DeliveryZone, Product, ProductAttribute, ProductWord
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
@@ -44,7 +46,7 @@ class ProductData:
 
 
 @dataclass(frozen=True)
-class _Clean:
+class Cleaned:
     columns: dict[str, object]
     attributes: list[tuple[str, str]]
     zones: list[str]
@@ -112,7 +114,7 @@ def _check_zones(zones: Sequence[str], problems: list[Problem]) -> list[str]:
     return list(cleaned)
 
 
-def clean(data: ProductData) -> _Clean:
+def clean(data: ProductData) -> Cleaned:
     """The product's columns, or INVALID_INPUT naming every faulty field at once."""
     problems: list[Problem] = []
     name = _text(data.name, "name", 200, problems, required=True)
@@ -146,30 +148,51 @@ def clean(data: ProductData) -> _Clean:
         "lead_time_days": data.lead_time_days,
         "warehouse": warehouse,
     }
-    return _Clean(columns=columns, attributes=attributes, zones=zones)
+    return Cleaned(columns=columns, attributes=attributes, zones=zones)
 
 
-def dependants(product_id: int, name: str, attributes: Sequence[tuple[str, str]],
-               zones: Sequence[str]) -> tuple[list[ProductWord], list[ProductAttribute],
-                                              list[DeliveryZone]]:
-    """The rows derived from a product: its name's words, its attributes, its zones."""
-    return (
-        [ProductWord(product_id=product_id, word=w) for w in words(name)],
-        [ProductAttribute(product_id=product_id, name=n, value=v, name_key=fold(n),
-                          value_key=fold(v)) for n, v in attributes],
-        [DeliveryZone(product_id=product_id, prefix=p) for p in zones],
-    )
+def word_rows(product_id: int, seller_id: int,
+              columns: dict[str, object]) -> list[list[object]]:
+    """The product's `product_word` rows, one per distinct word of its name."""
+    copied = [columns["sort_name"], columns["price_cents"], columns["category"], seller_id]
+    return [[product_id, word, *copied] for word in words(str(columns["name"]))]
 
 
-async def _write_dependants(product: Product, cleaned: _Clean) -> None:
-    word_rows, attribute_rows, zone_rows = dependants(
-        product.id, product.name, cleaned.attributes, cleaned.zones
-    )
-    await ProductWord.bulk_create(word_rows)
-    if attribute_rows:
-        await ProductAttribute.bulk_create(attribute_rows)
-    if zone_rows:
-        await DeliveryZone.bulk_create(zone_rows)
+WORD_COLUMNS = ("product_id", "word", "sort_name", "price_cents", "category", "seller_id")
+
+
+async def write_dependants(conn: BaseDBAsyncClient,
+                           rows: Sequence[tuple[int, int, Cleaned]]) -> None:
+    """Insert the words, attributes and zones of (product_id, seller_id, cleaned) rows."""
+    word_list: list[list[object]] = []
+    attributes: list[list[object]] = []
+    zones: list[list[object]] = []
+    for product_id, seller_id, cleaned in rows:
+        word_list += word_rows(product_id, seller_id, cleaned.columns)
+        attributes += [[product_id, n, v, fold(n), fold(v)] for n, v in cleaned.attributes]
+        zones += [[product_id, z] for z in cleaned.zones]
+    await _insert(conn, "product_word", WORD_COLUMNS, word_list)
+    await _insert(conn, "product_attribute",
+                  ("product_id", "name", "value", "name_key", "value_key"), attributes)
+    await _insert(conn, "delivery_zone", ("product_id", "prefix"), zones)
+
+
+async def _insert(conn: BaseDBAsyncClient, table: str, columns: tuple[str, ...],
+                  rows: list[list[object]]) -> None:
+    if not rows:
+        return
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    await conn.execute_many(for_dialect(sql, conn.capabilities.dialect), rows)
+
+
+def for_dialect(sql: str, dialect: str) -> str:
+    """`?` placeholders as the connection's driver wants them ($1, $2... for asyncpg)."""
+    if dialect != "postgres":
+        return sql
+    pieces = sql.split("?")
+    return "".join(p + (f"${i}" if i < len(pieces) else "")
+                   for i, p in enumerate(pieces, start=1))
 
 
 def seller_of(actor: Actor) -> int:
@@ -183,9 +206,9 @@ async def create_product(actor: Actor, *, data: ProductData) -> Product:
     """A seller lists a new product in their shop."""
     seller_id = seller_of(actor)
     cleaned = clean(data)
-    async with atomic():
+    async with atomic() as conn:
         product = await Product.create(seller_id=seller_id, **cleaned.columns)
-        await _write_dependants(product, cleaned)
+        await write_dependants(conn, [(product.id, seller_id, cleaned)])
     return product
 
 
@@ -201,14 +224,14 @@ async def update_product(actor: Actor, *, product_id: int, data: ProductData) ->
     """A seller replaces everything about one of their products."""
     seller_id = seller_of(actor)
     cleaned = clean(data)
-    async with atomic():
+    async with atomic() as conn:
         product = await _own_product(seller_id, product_id, "id")
         product.update_from_dict(cleaned.columns)
         await product.save()
         await ProductWord.filter(product_id=product.id).delete()
         await ProductAttribute.filter(product_id=product.id).delete()
         await DeliveryZone.filter(product_id=product.id).delete()
-        await _write_dependants(product, cleaned)
+        await write_dependants(conn, [(product.id, seller_id, cleaned)])
     return product
 
 

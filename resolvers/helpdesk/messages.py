@@ -84,10 +84,14 @@ async def insert_message(
     )
     if role is Role.SELLER:
         await sla.answer_buyer_messages(thread.id, at=now)
+    due_before = thread.response_due_at
     thread.response_due_at = await sla.earliest_deadline(thread.id)
+    if thread.response_due_at != due_before:
+        thread.overdue_reminded = False
     thread.flagged = thread.flagged or bool(kinds)
     thread.last_message_at = max(thread.last_message_at, now)
-    await thread.save(update_fields=["response_due_at", "flagged", "last_message_at"])
+    await thread.save(update_fields=["response_due_at", "overdue_reminded", "flagged",
+                                     "last_message_at"])
     return message
 
 

@@ -112,8 +112,9 @@ async def open_thread(
     now = sla.utc_now(now)
     async with atomic():
         thread = await Thread.create(
-            subject=one_line(subject or default_subject)[:MAX_SUBJECT], buyer_id=buyer_id, seller_id=seller_id,
-            order_id=order_id, product_id=product_id, created_at=now, last_message_at=now,
+            subject=one_line(subject or default_subject)[:MAX_SUBJECT], buyer_id=buyer_id,
+            seller_id=seller_id, order_id=order_id, product_id=product_id, created_at=now,
+            last_message_at=now,
         )
         message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body,
                                        now=now)
@@ -136,7 +137,8 @@ async def open_support_ticket(
     """A buyer asks the platform for help; admins answer in the same thread machinery."""
     buyer_id = require_role(actor, Role.BUYER)
     problems = subject_problems(subject) + body_problems(body)
-    if tracking_number is not None and not 1 <= len(tracking_number.strip()) <= MAX_TRACKING_NUMBER:
+    tracking = tracking_number.strip() if tracking_number is not None else None
+    if tracking is not None and not 1 <= len(tracking) <= MAX_TRACKING_NUMBER:
         problems.append(Problem(ErrorCode.INVALID_INPUT,
                                 f"Le numéro de suivi doit faire de 1 à {MAX_TRACKING_NUMBER} "
                                 "caractères", "trackingNumber"))
@@ -149,7 +151,7 @@ async def open_support_ticket(
         thread = await Thread.create(
             subject=one_line(subject or _CATEGORY_SUBJECTS[category]), buyer_id=buyer_id,
             order_id=order_id, category=category,
-            tracking_number=tracking_number.strip() if tracking_number else None,
+            tracking_number=tracking,
             created_at=now, last_message_at=now,
         )
         message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body,

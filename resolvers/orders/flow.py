@@ -108,8 +108,8 @@ def _mail_body(order: Order, change: OrderStatusChange, seller_name: str) -> str
     parts = [
         "Bonjour,",
         "",
-        f"La commande {order.number} ({seller_name}, {order.total} €) est désormais : "
-        f"« {LABELS[change.to_status]} ».",
+        (f"La commande {order.number} ({seller_name}, {order.total} €) est désormais : "
+         f"« {LABELS[change.to_status]} »."),
     ]
     if change.reason:
         parts.append(f"Motif : {change.reason}")

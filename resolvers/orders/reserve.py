@@ -110,12 +110,12 @@ async def reserve_cart(
                             address.country, remark])
     for _ in range(_KEY_ATTEMPTS):
         now_ = now or datetime.now(UTC)
-        earlier = await _replay(buyer_id, key, request_hash, now_)
+        earlier, stale = await _replay(buyer_id, key, request_hash, now_)
         if earlier is not None:
             return earlier
         try:
             return await _reserve(actor, buyer_id, key=key, request_hash=request_hash,
-                                  address=address, remark=remark, now=now_)
+                                  address=address, remark=remark, now=now_, stale_key=stale)
         except IntegrityError:
             # Another request with this key committed first; the next round replays it.
             if not await IdempotencyKey.exists(buyer_id=buyer_id, key=key):
@@ -129,26 +129,30 @@ def _cutoff(now: datetime) -> datetime:
     return now - timedelta(hours=get_settings().idempotency_hours)
 
 
-async def _replay(buyer_id: int, key: str, request_hash: str, now: datetime) -> list[Order] | None:
-    """The orders an earlier request with this key made, or None if there was none."""
+async def _replay(buyer_id: int, key: str, request_hash: str,
+                  now: datetime) -> tuple[list[Order] | None, bool]:
+    """The orders an earlier request with this key made (None if there was none), and whether
+    the key is held by a request older than the keys' lifetime."""
     row = await IdempotencyKey.get_or_none(buyer_id=buyer_id, key=key)
     if row is None or row.created_at < _cutoff(now):
-        return None
+        return None, row is not None
     lines = await cart_lines(buyer_id)
     # After the first success the cart is empty: an empty cart is a plain retry.
     if row.request_hash != request_hash or (lines and _cart_hash(lines) != row.cart_hash):
         raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                           "Cette clé a déjà servi pour une autre réservation.", "idempotencyKey")
-    return list(await Order.filter(id__in=row.order_ids).order_by("id"))
+    return list(await Order.filter(id__in=row.order_ids).order_by("id")), False
 
 
 async def _reserve(actor: Actor, buyer_id: int, *, key: str, request_hash: str,
-                   address: Address, remark: str | None, now: datetime) -> list[Order]:
+                   address: Address, remark: str | None, now: datetime,
+                   stale_key: bool) -> list[Order]:
     async with atomic():
+        if stale_key:
+            await IdempotencyKey.filter(buyer_id=buyer_id, key=key,
+                                        created_at__lt=_cutoff(now)).delete()
         # The key row first: a concurrent request with the same key blocks on the unique
         # constraint until this transaction ends, then fails and replays our result.
-        await IdempotencyKey.filter(buyer_id=buyer_id, key=key,
-                                    created_at__lt=_cutoff(now)).delete()
         key_row = await IdempotencyKey.create(buyer_id=buyer_id, key=key,
                                               request_hash=request_hash, cart_hash="",
                                               order_ids=[], created_at=now)
@@ -163,6 +167,12 @@ async def _reserve(actor: Actor, buyer_id: int, *, key: str, request_hash: str,
             by_seller.setdefault(line.product.seller_id, []).append(line)
         orders = [await _create_order(actor, buyer_id, seller_id, group, address, remark, now)
                   for seller_id, group in by_seller.items()]
+        await OrderLine.bulk_create([
+            OrderLine(order_id=order.id, product_id=line.product_id, product_ref=line.product_id,
+                      product_name=line.product.name, unit_price=money(line.product.price),
+                      quantity=line.quantity)
+            for order, group in zip(orders, by_seller.values(), strict=True) for line in group
+        ])
         await CartLine.filter(id__in=[line.id for line in lines]).delete()
         key_row.cart_hash = _cart_hash(lines)
         key_row.order_ids = [o.id for o in orders]
@@ -228,10 +238,4 @@ async def _create_order(actor: Actor, buyer_id: int, seller_id: int, lines: Sequ
         address_country=address.country, remark=remark, created_at=now, updated_at=now)
     order.number = f"CMD-{now.year}-{order.id:06d}"
     await order.save(update_fields=["number"])
-    await OrderLine.bulk_create([
-        OrderLine(order_id=order.id, product_id=line.product_id, product_ref=line.product_id,
-                  product_name=line.product.name,
-                  unit_price=money(line.product.price), quantity=line.quantity)
-        for line in lines
-    ])
     return order

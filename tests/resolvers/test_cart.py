@@ -80,9 +80,9 @@ async def test_refusals_leave_the_cart_as_it_was(buyer: GraphQLClient,
     await add_to_cart(actor, product_id=product.id, quantity=4)
     changed_at = (await Cart.get(buyer_id=actor.account_id)).changed_at
     attempts = [
-        (dict(product_id=product.id, quantity=7), "OUT_OF_STOCK"),
-        (dict(product_id=far.id, quantity=1), "NOT_DELIVERABLE"),
-        (dict(product_id=far.id + 1000, quantity=1), "NOT_FOUND"),
+        ({"product_id": product.id, "quantity": 7}, "OUT_OF_STOCK"),
+        ({"product_id": far.id, "quantity": 1}, "NOT_DELIVERABLE"),
+        ({"product_id": far.id + 1000, "quantity": 1}, "NOT_FOUND"),
     ]
     for kwargs, code in attempts:
         with pytest.raises(DomainError) as refused:

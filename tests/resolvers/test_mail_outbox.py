@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from comptoir.mail import FileTransport, SmtpTransport, transport_for
 from comptoir.settings import Settings, get_settings
@@ -28,15 +28,17 @@ pytestmark = pytest.mark.usefixtures("app")
 class Sink:
     """Collects what the SMTP server accepted; refuses every mail while `refusing` is set."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[EmailMessage] = []
         self.refusing = False
+        self.delay = delay
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        await asyncio.sleep(self.delay)
         if self.refusing:
             return "451 4.3.0 Try again later"
         raw = envelope.original_content or b""
-        self.messages.append(email.message_from_bytes(raw, policy=default_policy))  # type: ignore[arg-type]
+        self.messages.append(email.message_from_bytes(raw, policy=default_policy))
         return "250 OK"
 
 
@@ -84,6 +86,29 @@ async def test_smtp_delivers_utf8_mails_and_marks_them_sent(sink: tuple[Sink, in
     row = await OutboxMail.get()
     assert row.sent_at is not None and row.claimed_until is None and row.attempts == 1
     assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")) == 0
+
+
+async def test_smtp_logs_in_with_the_credentials_of_the_url() -> None:
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                      auth_data: Any) -> AuthResult:
+        assert isinstance(auth_data, LoginPassword)
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"p@ss/word")
+
+    handler, port = Sink(), _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port,
+                            authenticator=authenticator, auth_require_tls=False)
+    controller.start()
+    try:
+        await _queue()
+        transport = SmtpTransport(f"smtp://shop%40example.fr:p%40ss%2Fword@127.0.0.1:{port}")
+        assert await send_due_mails(transport) == 1
+    finally:
+        controller.stop()
+    assert logins == [(b"shop@example.fr", b"p@ss/word")]
+    assert len(handler.messages) == 1
 
 
 async def test_a_refused_mail_is_kept_and_retried_later(sink: tuple[Sink, int]) -> None:

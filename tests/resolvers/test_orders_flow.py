@@ -82,7 +82,7 @@ async def test_allowed_transition_is_recorded_announced_and_mailed(
 async def test_refused_transition_changes_nothing(
         buyer: GraphQLClient, seller: GraphQLClient, name: str, status: OrderStatus) -> None:
     order = await _order_in(status, buyer, seller)
-    who, target, action = ACTIONS[name]
+    who, _, action = ACTIONS[name]
     caller = buyer if who == "buyer" else seller
     product_id = (await order.lines.all())[0].product_id
     stock = (await Product.get(id=product_id)).stock

@@ -150,7 +150,7 @@ async def test_a_seller_with_nothing_to_judge_has_no_response_rate(
     assert await helpdesk.response_rate(seller_id=shop.id) is None
 
 
-async def test_response_rates_are_loaded_per_seller_in_one_batch(
+async def test_response_rates_are_computed_for_many_sellers_at_once(
     buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
 ) -> None:
     now = datetime.now(UTC)

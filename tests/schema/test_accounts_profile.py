@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import Any
 
 import httpx
 import pytest
 
 from models.accounts import Account, AccountToken, Seller
 from models.events import Event, EventKind
+from models.orders import Order, OrderStatus
+from resolvers.orders import validate_order
+from schema.ids import encode_id
 from tests.accounts_helpers import (
     ME,
     REGISTER,
@@ -19,8 +21,10 @@ from tests.accounts_helpers import (
     login_codes,
     registration,
 )
+from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD, login_as
+from tests.orders_helpers import actor_of, reserve
 
 UPDATE = """
 mutation($input: ProfileInput!) {
@@ -125,16 +129,15 @@ async def test_deletion_hands_pending_orders_to_the_orders_module(
 ) -> None:
     import resolvers.orders  # noqa: F401  (the orders module must be importable)
 
-    calls: list[dict[str, Any]] = []
+    calls: list[int] = []
 
     async def on_account_deleted(*, account_id: int) -> None:
-        calls.append({"account_id": account_id,
-                      "still_named": (await Account.get(id=account_id)).email == EMAIL})
+        calls.append(account_id)
 
     monkeypatch.setattr(sys.modules["resolvers.orders"], "on_account_deleted",
                         on_account_deleted)
     await buyer.mutate_ok(DELETE, password=PASSWORD)
-    assert calls == [{"account_id": buyer.account_id, "still_named": True}]
+    assert calls == [buyer.account_id]
 
 
 async def test_a_failure_in_the_orders_module_keeps_the_account(
@@ -150,3 +153,20 @@ async def test_a_failure_in_the_orders_module_keeps_the_account(
     assert await buyer.error_codes(DELETE, password=PASSWORD) == ["INTERNAL"]
     assert (await account(EMAIL)).deleted_at is None
     assert (await buyer.query(ME))["me"]["email"] == EMAIL
+
+
+async def test_deletion_cancels_pending_orders_and_keeps_the_others_anonymised(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    product = await make_product(seller, stock=10)
+    (pending,) = await reserve(buyer, (product, 2))
+    (validated,) = await reserve(buyer, (product, 3))
+    await validate_order(await actor_of(seller), order_id=validated.id)
+    await buyer.mutate_ok(DELETE, password=PASSWORD)
+    assert (await Order.get(id=pending.id)).status is OrderStatus.CANCELLED
+    kept = await Order.get(id=validated.id)
+    assert kept.status is OrderStatus.VALIDATED and kept.buyer_id == buyer.account_id
+    seen = await seller.query("query($id: ID!) { order(id: $id) { buyer { email firstName } } }",
+                              id=encode_id("Order", validated.id))
+    assert seen["order"]["buyer"]["firstName"] == "Compte supprimé"
+    assert EMAIL not in seen["order"]["buyer"]["email"]

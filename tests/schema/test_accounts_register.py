@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -147,7 +148,7 @@ async def test_weak_passwords_are_refused(anonymous: GraphQLClient, password: st
     ("company", {"role": "SELLER", "shopName": "Shop", "company": company_input()}),
 ])
 async def test_bad_registration_input_names_the_field_and_creates_nothing(
-    anonymous: GraphQLClient, field: str, extra: dict[str, object]
+    anonymous: GraphQLClient, field: str, extra: dict[str, Any]
 ) -> None:
     before = await counts()
     payload = await anonymous.mutate(REGISTER, input=registration(**extra))
@@ -174,3 +175,10 @@ async def test_every_problem_is_reported_at_once(anonymous: GraphQLClient) -> No
     assert {(e["code"], e["field"]) for e in payload["errors"]} == {
         ("INVALID_INPUT", "email"), ("WEAK_PASSWORD", "password"),
         ("INVALID_INPUT", "firstName")}
+
+
+async def test_the_role_defaults_to_buyer(anonymous: GraphQLClient) -> None:
+    values = registration()
+    del values["role"]
+    payload = await anonymous.mutate_ok(REGISTER, input=values)
+    assert payload["account"]["role"] == "BUYER"

@@ -10,7 +10,7 @@ from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.orders_helpers import ADD, ORDER_FIELDS, RESERVE, counts, reserve, reserve_input
 
-ORDER = "query($id: ID!) { order(id: $id) { %s } }" % ORDER_FIELDS
+ORDER = f"query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"
 ORDERS = """query($f: OrderFilter, $first: Int, $after: String) {
   orders(filter: $f, first: $first, after: $after) {
     edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }"""

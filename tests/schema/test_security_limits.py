@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from graphql import get_introspection_query, parse, specified_rules, validate
-from strawberry.extensions.parser_cache import _get_parse_cache
-from strawberry.extensions.validation_cache import _get_validate_cache
+from strawberry.extensions.parser_cache import _get_parse_cache as parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache as validate_cache
 
 from comptoir.settings import get_settings
 from schema import build_schema
@@ -56,9 +57,10 @@ async def test_thirty_one_aliases_are_refused() -> None:
 
 
 async def test_aliases_in_a_fragment_count_once_per_spread() -> None:
-    fragment = "fragment Ten on Query { " + " ".join(f"x{i}: node {{ id }}" for i in range(10)) + " }"
-    three = "{ ...Ten n: node { ...Nested } } fragment Nested on Node { c: child { id } } " + fragment
-    assert (await run(toy_schema(), three)).errors is None  # 12 aliases
+    ten = " ".join(f"x{i}: node {{ id }}" for i in range(10))
+    fragment = f"fragment Ten on Query {{ {ten} }}"
+    twelve = "{ ...Ten n: node { ...Nested } } fragment Nested on Node { c: child { id } } "
+    assert (await run(toy_schema(), twelve + fragment)).errors is None
     result = await run(toy_schema(), "{ ...Ten ...Ten ...Ten ...Ten } " + fragment)
     assert messages(result) == ["40 aliases found. Allowed: 30"]
 
@@ -113,7 +115,8 @@ async def test_the_same_nesting_with_small_pages_is_accepted() -> None:
 
 async def test_a_page_hidden_in_a_fragment_is_multiplied_where_it_is_spread() -> None:
     document = """{ products(first: 100) { edges { node { seller { ...Catalogue } } } } }
-        fragment Catalogue on Seller { products(first: 100) { edges { node { id name price } } } }"""
+        fragment Catalogue on Seller {
+          products(first: 100) { edges { node { id name price } } } }"""
     assert "too costly" in messages(await run(toy_schema(), document))[0]
 
 
@@ -150,7 +153,7 @@ async def test_first_above_one_hundred_is_refused_with_invalid_input() -> None:
 async def test_validation_is_cached_across_requests() -> None:
     # The cache is keyed by the rule classes: rules made per request would never hit it.
     schema = toy_schema()
-    cache = _get_validate_cache(CACHE_ENTRIES)
+    cache: Any = validate_cache(CACHE_ENTRIES)
     document = "{ products(first: 7) { pageInfo { hasNextPage } } }"
     await run(schema, document)
     hits = cache.cache_info().hits
@@ -161,7 +164,8 @@ async def test_validation_is_cached_across_requests() -> None:
 
 async def test_long_documents_stay_out_of_the_caches() -> None:
     schema = toy_schema()
-    parsed, validated = _get_parse_cache(CACHE_ENTRIES), _get_validate_cache(CACHE_ENTRIES)
+    parsed: Any = parse_cache(CACHE_ENTRIES)
+    validated: Any = validate_cache(CACHE_ENTRIES)
     long_document = "{ __typename }\n#" + "x" * CACHEABLE_QUERY_CHARS
     before = parsed.cache_info(), validated.cache_info()
     for _ in range(2):
@@ -220,7 +224,8 @@ CONTRACT_DOCUMENTS = {
 @pytest.mark.parametrize("name", sorted(CONTRACT_DOCUMENTS))
 def test_contract_documents_fit_every_limit(name: str) -> None:
     schema = build_schema(get_settings())._schema
-    root_field = parse(CONTRACT_DOCUMENTS[name]).definitions[0].selection_set.selections[0].name.value  # type: ignore[attr-defined]
+    operation = parse(CONTRACT_DOCUMENTS[name]).definitions[0]
+    root_field = operation.selection_set.selections[0].name.value  # type: ignore[attr-defined]
     if root_field not in schema.query_type.fields:  # type: ignore[union-attr]
         pytest.skip(f"Query.{root_field} is not in the schema yet")
     rules = [*specified_rules]

@@ -99,7 +99,8 @@ async def test_only_json_post_bodies_are_read(http: httpx.AsyncClient,
 
 
 async def test_malformed_json_is_a_client_error(http: httpx.AsyncClient) -> None:
-    response = await http.post("/graphql", content="{", headers={"Content-Type": "application/json"})
+    response = await http.post("/graphql", content="{",
+                               headers={"Content-Type": "application/json"})
     assert response.status_code == 400
 
 

@@ -82,11 +82,10 @@ async def test_a_socket_from_another_origin_is_refused_with_403(live_server: str
 
 async def test_a_socket_that_never_sends_connection_init_is_closed(app: Starlette) -> None:
     settings = dataclasses.replace(get_settings(), ws_init_timeout_seconds=0.3)
-    async with served(create_app(settings), settings) as address:
-        async with socket_to(address) as ws:
-            with pytest.raises(ConnectionClosed):
-                await asyncio.wait_for(ws.recv(), 5)
-            assert ws.close_code == 4408
+    async with served(create_app(settings), settings) as address, socket_to(address) as ws:
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+        assert ws.close_code == 4408
 
 
 async def test_subscriptions_per_connection_are_bounded(live_server: str,
@@ -109,10 +108,11 @@ async def test_subscriptions_per_connection_are_bounded(live_server: str,
 
 def subscribe_padded(size: int) -> str:
     """A subscribe message of `size` bytes: a short query padded by a comment."""
-    message = {"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }\n#"}}
-    bare = len(json.dumps(message))
-    message["payload"]["query"] += "x" * (size - bare)
-    return json.dumps(message)
+    def message(query: str) -> str:
+        return json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}})
+
+    bare = "{ __typename }\n#"
+    return message(bare + "x" * (size - len(message(bare))))
 
 
 async def test_a_message_at_the_size_limit_is_read(app: Starlette) -> None:

@@ -1,0 +1,183 @@
+"""Catalog load test: 100,000 products, one uvicorn worker, GraphQL against a bare-JSON floor.
+
+    .venv/bin/python bench/catalog.py [--products 100000] [--seconds 8] [--concurrency 8]
+
+Seeds a temporary SQLite database with the demo catalog plus `--products` generated
+products, starts one uvicorn worker on 127.0.0.1 serving the real app plus one bare Starlette
+route (the floor: the same 20 rows as plain JSON, no GraphQL), then measures each request
+kind for `--seconds` with `--concurrency` clients and prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NODE = "edges { cursor node { id name price stock seller { name } } } pageInfo { endCursor }"
+QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
+    "typename": ("{ __typename }", {}),
+    "list": (f"{{ products(first: 20) {{ {NODE} }} }}", {}),
+    "search": (f'{{ products(first: 20, search: "perceuse") {{ {NODE} }} }}', {}),
+    "filtered search": (
+        f'{{ products(first: 20, search: "driver", filter: {{category: "Drivers LED",'
+        f' inStock: true, maxPrice: "80.00"}}) {{ {NODE} }} }}', {}),
+    "deep page": (f"query ($after: String) {{ products(first: 20, after: $after) {{ {NODE} }} }}",
+                  {}),
+}
+
+
+def make_app() -> Any:
+    """The real app plus the floor route (uvicorn --factory imports this)."""
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from comptoir.app import create_app
+    from models.accounts import Seller
+    from models.catalog import Product
+
+    async def floor(request: Request) -> JSONResponse:
+        rows = await Product.all().order_by("sort_name", "id").limit(20)
+        sellers = {s.id: s for s in await Seller.filter(id__in={r.seller_id for r in rows})}
+        return JSONResponse([{"id": r.id, "name": r.name, "price": str(r.price),
+                              "stock": r.stock, "seller": {"name": sellers[r.seller_id].name}}
+                             for r in rows])
+
+    app = create_app()
+    app.router.routes.insert(0, Route("/bench/products.json", floor))
+    return app
+
+
+async def seed(products: int) -> tuple[float, str]:
+    """Build the schema, load the demo data; the load time and a cursor 90% down the list."""
+    from tortoise import Tortoise
+
+    from comptoir.db import tortoise_config
+    from comptoir.demo import seed_demo
+    from models.catalog import Product
+    from resolvers.pagination import encode_cursor
+
+    await Tortoise.init(config=tortoise_config(os.environ["DATABASE_URL"]))
+    await Tortoise.generate_schemas(safe=True)
+    started = time.perf_counter()
+    await seed_demo(extra_products=products)
+    elapsed = time.perf_counter() - started
+    count = await Product.all().count()
+    deep = await Product.all().order_by("sort_name", "id").offset(count * 9 // 10).first()
+    assert deep is not None
+    await Tortoise.close_connections()
+    return elapsed, encode_cursor(["NAME_ASC", deep.sort_name, deep.id])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def measure(client: Any, kind: str, seconds: float, concurrency: int,
+                  deep_cursor: str) -> dict[str, float]:
+    if kind == "floor":
+        async def call() -> None:
+            response = await client.get("/bench/products.json")
+            assert response.status_code == 200 and len(response.json()) == 20
+    else:
+        query, variables = QUERIES[kind]
+        if kind == "deep page":
+            variables = {"after": deep_cursor}
+
+        async def call() -> None:
+            response = await client.post("/graphql", json={"query": query,
+                                                           "variables": variables})
+            body = response.json()
+            assert response.status_code == 200 and not body.get("errors"), body
+            if kind != "typename":
+                assert len(body["data"]["products"]["edges"]) == 20, (kind, body)
+
+    for _ in range(20):  # warm-up: imports, statement caches, DataLoader paths
+        await call()
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            await call()
+            latencies.append(time.perf_counter() - start)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {"rps": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "n": len(latencies)}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+
+    import httpx
+
+    workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite://{workdir / 'bench.sqlite3'}",
+           "COMPTOIR_VAR_DIR": str(workdir / "var"), "COMPTOIR_RATE_LIMITS": "0",
+           "COMPTOIR_JOBS_IN_WEB": "0", "PUBLIC_URL": "http://127.0.0.1"}
+    for name in ("REDIS_URL", "SMTP_URL"):
+        env.pop(name, None)
+    os.environ.update(env)
+    seed_seconds, deep_cursor = await seed(args.products)
+    print(f"seeded {args.products:,} extra products in {seed_seconds:.1f} s", file=sys.stderr)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "bench.catalog:make_app",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                                     limits=httpx.Limits(max_connections=args.concurrency)
+                                     ) as client:
+            for _ in range(200):
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            results = {kind: await measure(client, kind, args.seconds, args.concurrency,
+                                           deep_cursor)
+                       for kind in ["floor", *QUERIES]}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    base = results["list"]["rps"]
+    print(f"\n{args.products:,} generated products + demo catalog, SQLite, 1 uvicorn worker, "
+          f"{args.concurrency} concurrent clients, {args.seconds:g} s per row\n")
+    print("| request | req/s | p50 ms | p99 ms | vs list | vs floor |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind, r in results.items():
+        print(f"| {kind} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} "
+              f"| {r['rps'] / base:.0%} | {r['rps'] / results['floor']['rps']:.0%} |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

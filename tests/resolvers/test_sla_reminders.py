@@ -1,0 +1,61 @@
+"""The SLA job mails a seller once per missed deadline."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from models.helpdesk import TicketCategory
+from models.mail import OutboxMail
+from resolvers import helpdesk
+from tests.clients import GraphQLClient
+from tests.helpdesk_helpers import actor_of, open_product_thread
+
+
+async def test_a_seller_is_reminded_once_when_a_deadline_passes(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    now = datetime.now(UTC)
+    await open_product_thread(buyer, seller, now=now - timedelta(days=8))
+    await open_product_thread(buyer, seller, body="Toute fraîche")
+    await OutboxMail.all().delete()  # the new-thread mails
+    assert await helpdesk.remind_overdue_threads() == 1
+    mail = await OutboxMail.get()
+    assert mail.recipient == "seller@example.fr"
+    assert mail.subject.startswith("Réponse en retard")
+    assert await helpdesk.remind_overdue_threads() == 0
+
+
+async def test_a_new_deadline_missed_after_a_reply_is_reminded_again(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    now = datetime.now(UTC)
+    thread = await open_product_thread(buyer, seller, now=now - timedelta(days=20))
+    assert await helpdesk.remind_overdue_threads() == 1
+    await helpdesk.post_message(await actor_of(seller), thread_id=thread.id, body="Pardon",
+                                now=now - timedelta(days=15))
+    await helpdesk.post_message(await actor_of(buyer), thread_id=thread.id, body="Et donc ?",
+                                now=now - timedelta(days=10))
+    assert await helpdesk.remind_overdue_threads() == 1
+    assert await helpdesk.remind_overdue_threads() == 0
+
+
+async def test_support_tickets_and_answered_threads_need_no_reminder(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    old = datetime.now(UTC) - timedelta(days=30)
+    await helpdesk.open_support_ticket(await actor_of(buyer), category=TicketCategory.LOGIN,
+                                       body="Bloqué", now=old)
+    thread = await open_product_thread(buyer, seller, now=old)
+    await helpdesk.post_message(await actor_of(seller), thread_id=thread.id, body="Voilà",
+                                now=old + timedelta(hours=2))
+    assert await helpdesk.remind_overdue_threads() == 0
+
+
+async def test_two_job_runners_racing_send_one_reminder(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
+    await OutboxMail.all().delete()
+    sent = await asyncio.gather(helpdesk.remind_overdue_threads(),
+                                helpdesk.remind_overdue_threads())
+    assert sum(sent) == 1
+    assert await OutboxMail.all().count() == 1
