@@ -16,8 +16,7 @@ import struct
 from typing import Any
 
 
-def _frame(text: str, opcode: int = 0x1) -> bytes:
-    payload = text.encode()
+def _frame(payload: bytes, opcode: int = 0x1) -> bytes:
     mask = os.urandom(4)
     length = len(payload)
     if length < 126:
@@ -85,7 +84,7 @@ class LightClient(asyncio.Protocol):
             if opcode == 0x1:
                 self._message(payload)
             elif opcode == 0x9 and self.transport is not None:
-                self.transport.write(_frame(payload.decode(), 0xA))
+                self.transport.write(_frame(payload, 0xA))  # pong
         self.buffer = buffer[at:]
 
     def _message(self, payload: bytes) -> None:
@@ -99,7 +98,7 @@ class LightClient(asyncio.Protocol):
 
     def send(self, message: dict[str, Any]) -> None:
         assert self.transport is not None
-        self.transport.write(_frame(json.dumps(message)))
+        self.transport.write(_frame(json.dumps(message).encode()))
 
     async def receive(self, timeout: float = 10) -> dict[str, Any]:
         assert self.messages is not None
@@ -115,7 +114,7 @@ class LightClient(asyncio.Protocol):
 
     def close(self) -> None:
         if self.transport is not None:
-            self.transport.write(_frame("", 0x8))
+            self.transport.write(_frame(b"", 0x8))
             self.transport.close()
 
 

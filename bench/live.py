@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import resource
 import socket
@@ -35,9 +34,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
+import httpx
 
-from bench.light_ws import LightClient, subscribe  # noqa: E402
+from bench.light_ws import LightClient, subscribe
 
 POST = """mutation($t: ID!, $b: String!) { postMessage(threadId: $t, body: $b) {
   errors { code } } }"""
@@ -243,6 +242,13 @@ def _env(database_url: str, redis_url: str | None) -> dict[str, str]:
     return env
 
 
+def _start_redis() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--save", "",
+                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
 async def _baseline(args: argparse.Namespace, database_url: str) -> list[Rate]:
     server = Server("bench.live_baseline:app", _env(database_url, None))
     try:
@@ -264,13 +270,10 @@ async def run(args: argparse.Namespace) -> str:
     from comptoir.db import database
     from realtime.broadcast import open_broadcast
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     database_url = await _create_database(args.postgres.rstrip("/"), "comptoir_live_bench")
-    redis_port = _free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "",
-                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    redis, redis_url = _start_redis()
     try:
         async with database(database_url):
             world = await _world(database_url)
@@ -328,13 +331,13 @@ async def run(args: argparse.Namespace) -> str:
         ("commit→client latency, no other subscription",
          f"p50 {quiet[0]:.1f} ms, p99 {quiet[1]:.1f} ms"),
         (f"commit→client latency, {args.idle:,} idle subscriptions open",
-         f"p50 {busy[0]:.1f} ms, p99 {busy[1]:.1f} ms "
-         f"(×{busy[0] / quiet[0]:.2f} p50, ×{busy[1] / quiet[1]:.2f} p99)"),
+         (f"p50 {busy[0]:.1f} ms, p99 {busy[1]:.1f} ms "
+          f"(×{busy[0] / quiet[0]:.2f} p50, ×{busy[1] / quiet[1]:.2f} p99)")),
         (f"memory per idle subscription ({args.idle:,} open)", f"{per_subscription:.1f} KB"),
         (f"deliveries, {args.clients:,} clients, same document, one worker", rates(ours)),
         ("deliveries, bare Strawberry subscription + broadcaster memory", rates(baseline)),
-        ("ours / bare Strawberry", f"×{ratio(ours, baseline, 0):.1f} wall, "
-                                    f"×{ratio(ours, baseline, 1):.1f} per CPU-second"),
+        ("ours / bare Strawberry", (f"×{ratio(ours, baseline, 0):.1f} wall, "
+                                    f"×{ratio(ours, baseline, 1):.1f} per CPU-second")),
         (f"deliveries, {args.clients:,} clients over 2 workers through Redis", rates(redis_runs)),
     ]
     return "\n".join(["| measure | result |", "|---|---|",

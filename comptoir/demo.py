@@ -136,7 +136,9 @@ CATALOG: list[Line] = [
      {"Tension de sortie": "24 V", "Puissance": "100 VA", "Montage": "Rail DIN"}),
 ]
 
-_SIZES = ["", " - lot de 2", " - lot de 5", " - lot de 10", " pro", " compact", " renforcé"]
+_VARIANTS = ["lot de 2", "lot de 5", "lot de 10", "palette", "version pro", "édition 2024",
+             "garantie 2 ans", "livraison express", "coloris anthracite", "coloris sable",
+             "modèle compact", "modèle renforcé", "pack chantier", "kit complet"]
 
 
 def _description(name: str, brand: str | None) -> str:
@@ -150,7 +152,7 @@ def _item(line: Line, rng: random.Random, *, variant: int = 0) -> tuple[int, Pro
     shop = SHOPS[shop_index]
     base = Decimal(price)
     if variant:
-        name = f"{name}{_SIZES[variant % len(_SIZES)]} réf. {variant:06d}"
+        name = f"{name} - {_VARIANTS[variant % len(_VARIANTS)]}"
         base = (base * Decimal(rng.uniform(0.8, 1.3))).quantize(Decimal("0.01"))
     stock = rng.choice([0, 0, 3, 12, 40, 150, 600])
     return shop_index, ProductData(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -38,7 +39,7 @@ def bearer_token(value: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def _raw_sender(websocket: WebSocket, prefix: str) -> Any:
+def _raw_sender(websocket: WebSocket, prefix: str) -> Callable[[str], Awaitable[None]]:
     """Send `prefix + payload + "}"` as is: the payload is shared, already encoded JSON."""
 
     async def send(payload: str) -> None:
@@ -52,7 +53,7 @@ def _raw_sender(websocket: WebSocket, prefix: str) -> Any:
 
 class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        prefix = '{"id":%s,"type":"next","payload":' % json.dumps(operation.id)
+        prefix = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":'
         LIVE_OPERATION.set(LiveOperation(operation.query, operation.variables,
                                          operation.operation_name,
                                          _raw_sender(self.websocket.ws, prefix)))  # type: ignore[attr-defined]
@@ -63,7 +64,7 @@ class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def handle_async_results(self, operation_id: str, query: str,
                                    operation_name: str | None,
                                    variables: dict[str, object] | None) -> None:
-        prefix = '{"type":"data","id":%s,"payload":' % json.dumps(operation_id)
+        prefix = f'{{"type":"data","id":{json.dumps(operation_id)},"payload":'
         LIVE_OPERATION.set(LiveOperation(query, variables, operation_name,
                                          _raw_sender(self.websocket.ws, prefix)))  # type: ignore[attr-defined]
         await super().handle_async_results(operation_id, query, operation_name, variables)
@@ -79,7 +80,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         self._watches: dict[WebSocket, Any] = {}
         self._closing: set[asyncio.Task[None]] = set()
 
-    async def run(self, request: Request | WebSocket, context: Any = UNSET,
+    async def run(self, request: Request | WebSocket, context: Any = UNSET,  # type: ignore[override]
                   root_value: Any = UNSET) -> Response | WebSocket:
         if not isinstance(request, WebSocket):
             return await super().run(request, context, root_value)

@@ -30,7 +30,7 @@ class Audience:
     order_id: int | None = None
     thread_id: int | None = None
 
-    def keys(self) -> list[Key]:
+    def index_keys(self) -> list[Key]:
         """The index keys to listen on: the narrowest that still see every admitted event."""
         if self.order_id is not None:
             return [(self.kind, "order", self.order_id)]
@@ -64,9 +64,13 @@ class Audience:
             query &= Q(thread_id=self.thread_id)
         if self.everything:
             return query
-        visible = [Q(**{f"{column}_id": value}) for column, value in (
-            ("buyer", self.buyer_id), ("seller", self.seller_id), ("company", self.company_id))
-            if value is not None]
+        visible = []
+        if self.buyer_id is not None:
+            visible.append(Q(buyer_id=self.buyer_id))
+        if self.seller_id is not None:
+            visible.append(Q(seller_id=self.seller_id))
+        if self.company_id is not None:
+            visible.append(Q(company_id=self.company_id))
         if not visible:
             return query & Q(id__lt=0)  # sees nothing
         return query & Q(*visible, join_type=Q.OR)

@@ -109,7 +109,6 @@ async def _listen(broadcast: Broadcast, hub: Hub, ready: asyncio.Event) -> None:
         ready.set()
         hub.poke()  # anything committed before the subscription took effect
         async for event in subscriber:  # type: ignore[union-attr]
-            try:
-                hub.poke(int(event.message))
-            except ValueError:
-                hub.poke()
+            message = getattr(event, "message", None)
+            # A doorbell names the id it announces; anything else still means "read the log".
+            hub.poke(int(message) if isinstance(message, str) and message.isdigit() else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -81,13 +82,13 @@ class Hub:
         """
         subscription = Subscription(self, audience, start=self.routed_id if after is None
                                     else after, replay=after is not None)
-        for key in audience.keys():
+        for key in audience.index_keys():
             self._index.setdefault(key, set()).add(subscription)
         self.subscriptions += 1
         return subscription
 
     def forget(self, subscription: Subscription) -> None:
-        for key in subscription.audience.keys():
+        for key in subscription.audience.index_keys():
             members = self._index.get(key)
             if members is not None and subscription in members:
                 members.discard(subscription)
@@ -113,30 +114,41 @@ class Hub:
         return await Event.filter(kind=EventKind.SESSION_REVOKED, session_id=session_id,
                                   id__gt=position).exists()
 
-    async def cached(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
+    async def cached(self, key: Hashable, make: Callable[[], T | Awaitable[T]]) -> T:
         """`make()` once per key among concurrent and recent callers (bounded LRU).
 
-        Subscribers sharing a document and a viewer class share one execution per event. The
-        work runs in a task of its own so that a subscriber leaving midway cancels nobody else.
+        Subscribers sharing a document and a viewer class share one execution per event. A
+        result `make` can give at once is stored at once, so the subscribers woken by the same
+        event never wait on each other; otherwise the work runs in a task of its own, so that
+        a subscriber leaving midway cancels nobody else.
         """
-        task = self._cache.get(key)
-        if task is None:
-            task = asyncio.ensure_future(make())
-            task.add_done_callback(_retrieve)
-            self._cache[key] = task
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        entry = self._cache.get(key)
+        if entry is None:
+            produced = make()
+            if not inspect.isawaitable(produced):
+                entry = asyncio.get_running_loop().create_future()
+                entry.set_result(produced)
+                self._remember(key, entry)
+                return produced
+            entry = asyncio.ensure_future(produced)
+            entry.add_done_callback(_retrieve)
+            self._remember(key, entry)
         else:
             self._cache.move_to_end(key)
-            if task.done() and not task.cancelled() and task.exception() is None:
-                done: T = task.result()  # the common case under fan-out: no await at all
+            if entry.done() and not entry.cancelled() and entry.exception() is None:
+                done: T = entry.result()
                 return done
         try:
-            result: T = await asyncio.shield(task)
+            result: T = await asyncio.shield(entry)
         except Exception:
             self._cache.pop(key, None)  # a failure is not remembered
             raise
         return result
+
+    def _remember(self, key: Hashable, entry: asyncio.Future[Any]) -> None:
+        self._cache[key] = entry
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     async def catch_up(self) -> None:
         """Read the log after `routed_id` and route every row, in id order."""

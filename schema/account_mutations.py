@@ -143,7 +143,7 @@ def _company(value: CompanyInput | None) -> rules.CompanyDetails | None:
 
 
 def _login(result: rules.LoginResult) -> dict[str, Any]:
-    return {"token": result.token, "account": Account(model=result.account)}
+    return {"token": result.token, "account": Account(model=result.account, proven_owner=True)}
 
 
 @strawberry.type
@@ -157,7 +157,7 @@ class Mutation:
                 postal_code=input.postal_code, shop_name=input.shop_name,
                 company=_company(input.company),
             )
-            return {"account": Account(model=account)}
+            return {"account": Account(model=account, proven_owner=True)}
 
         return await mutate(RegisterPayload, do)
 
@@ -165,7 +165,7 @@ class Mutation:
     async def confirm_email(self, info: Info, token: str) -> ConfirmEmailPayload:
         async def do() -> dict[str, Any]:
             account = await rules.confirm_email(info.context.actor, token=token)
-            return {"account": Account(model=account)}
+            return {"account": Account(model=account, proven_owner=True)}
 
         return await mutate(ConfirmEmailPayload, do)
 

@@ -39,17 +39,30 @@ class Company:
         return [Account(model=row) for row in rows]
 
 
+_PRIVATE = ("Private: shown to the account itself, admins and its company colleagues; "
+            "others read {}.")
+
+
 @strawberry.type
 class Account:
     model: strawberry.Private[m.Account]
+    # The account the caller proved in this very request to own (login, registration, e-mailed
+    # token) while the request itself is still anonymous.
+    proven_owner: strawberry.Private[bool] = False
+
+    def _private(self, info: Info) -> bool:
+        return self.proven_owner or rules.can_see_private_fields(info.context.actor, self.model)
 
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(encode_id("Account", self.model.id))
 
-    @strawberry.field
-    def email(self) -> str:
-        return self.model.email
+    @strawberry.field(description=_PRIVATE.format(
+        'a mask: the first character followed by "***@***", e.g. "c***@***"'))
+    def email(self, info: Info) -> str:
+        if self._private(info):
+            return self.model.email
+        return rules.masked_email(self.model.email)
 
     @strawberry.field
     def first_name(self) -> str:
@@ -63,24 +76,26 @@ class Account:
     def role(self) -> m.Role:
         return self.model.role
 
-    @strawberry.field
-    def postal_code(self) -> str | None:
-        return self.model.postal_code
+    @strawberry.field(description=_PRIVATE.format("null"))
+    def postal_code(self, info: Info) -> str | None:
+        return self.model.postal_code if self._private(info) else None
 
-    @strawberry.field
+    @strawberry.field(description=_PRIVATE.format("null"))
     async def company(self, info: Info) -> Company | None:
-        if self.model.company_id is None:
+        if self.model.company_id is None or not self._private(info):
             return None
         row = await info.context.loaders.by_id(m.Company).load(self.model.company_id)
         return Company(model=row) if row is not None else None
 
-    @strawberry.field
-    def rights(self) -> list[m.CompanyRight]:
+    @strawberry.field(description=_PRIVATE.format("an empty list"))
+    def rights(self, info: Info) -> list[m.CompanyRight]:
+        if not self._private(info):
+            return []
         return [m.CompanyRight(r) for r in self.model.rights]
 
-    @strawberry.field
-    def two_factor_enabled(self) -> bool:
-        return self.model.totp_secret is not None
+    @strawberry.field(description=_PRIVATE.format("false"))
+    def two_factor_enabled(self, info: Info) -> bool:
+        return self._private(info) and self.model.totp_secret is not None
 
 
 @strawberry.type

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import DocumentNode, ExecutionResult, execute, parse
+from tortoise.models import Model
 
 from models import helpdesk as helpdesk_models
 from models import orders as order_models
@@ -50,6 +51,17 @@ class LiveOperation:
 LIVE_OPERATION: ContextVar[LiveOperation | None] = ContextVar("live_operation", default=None)
 
 
+M = TypeVar("M", bound=Model)
+
+
+async def _load(info: Info, model: type[M], pk: int | None) -> M:
+    """A row an event names; the log only names rows that are never deleted."""
+    row = await info.context.loaders.by_id(model).load(pk) if pk is not None else None
+    if row is None:
+        raise LookupError(f"{model.__name__} {pk} named by an event is missing")
+    return row
+
+
 @strawberry.type
 class OrderEvent:
     event: strawberry.Private[Event]
@@ -64,9 +76,7 @@ class OrderEvent:
 
     @strawberry.field
     async def order(self, info: Info) -> Order:
-        row = await info.context.loaders.by_id(order_models.Order).load(self.event.order_id)
-        if row is None:
-            raise LookupError(f"order {self.event.order_id} of event {self.event.id} is gone")
+        row = await _load(info, order_models.Order, self.event.order_id)
         return Order(model=row)
 
     @strawberry.field(name="from")
@@ -98,17 +108,11 @@ class MessageEvent:
 
     @strawberry.field
     async def thread(self, info: Info) -> Thread:
-        row = await info.context.loaders.by_id(helpdesk_models.Thread).load(self.event.thread_id)
-        if row is None:
-            raise LookupError(f"thread {self.event.thread_id} of event {self.event.id} is gone")
-        return Thread(model=row)
+        return Thread(model=await _load(info, helpdesk_models.Thread, self.event.thread_id))
 
     @strawberry.field
     async def message(self, info: Info) -> Message:
-        message_id = self.event.payload["message_id"]
-        row = await info.context.loaders.by_id(helpdesk_models.Message).load(message_id)
-        if row is None:
-            raise LookupError(f"message {message_id} of event {self.event.id} is gone")
+        row = await _load(info, helpdesk_models.Message, self.event.payload.get("message_id"))
         return Message(model=row)
 
 
@@ -117,17 +121,29 @@ def _document(query: str) -> DocumentNode:
     return parse(query)
 
 
-async def _render(info: Info, operation: LiveOperation, actor: Actor, source: object) -> str:
-    """The encoded `payload` of one event for one (document, variables, viewer) class."""
+def _render(info: Info, operation: LiveOperation, actor: Actor,
+            source: object) -> str | Awaitable[str]:
+    """The encoded `payload` of one event for one (document, variables, viewer) class.
+
+    Synchronous when no field needs the database (graphql-core then executes at once).
+    """
     context = Context(actor=actor, loaders=Loaders())  # fresh loaders: never stale rows
     result = execute(info.schema._schema, _document(operation.query), root_value=source,
                      context_value=context, variable_values=operation.variables,
                      operation_name=operation.operation_name)
-    if not isinstance(result, ExecutionResult):
-        result = await result
+    if isinstance(result, ExecutionResult):
+        return _encode(result)
+
+    async def finish(pending: Awaitable[ExecutionResult]) -> str:
+        return _encode(await pending)
+
+    return finish(result)
+
+
+def _encode(result: ExecutionResult) -> str:
     payload: dict[str, Any] = {"data": result.data}
     if result.errors:
-        payload["errors"] = [e.formatted for e in coded_errors(result.errors)]
+        payload["errors"] = [e.formatted for e in coded_errors(list(result.errors))]
     return json.dumps(payload, separators=(",", ":"))
 
 
@@ -146,9 +162,10 @@ async def _deliver(info: Info, stream: Stream,
         document_key = (operation.query, operation.operation_name, variables, viewer)
         while True:
             event = await stream.next()
-            payload = await hub.cached(
-                (event.id, document_key),
-                lambda: _render(info, operation, viewer, build(event)))
+            def render(event: Event = event) -> str | Awaitable[str]:
+                return _render(info, operation, viewer, build(event))
+
+            payload = await hub.cached((event.id, document_key), render)
             await operation.send(payload)
     finally:
         stream.close()

@@ -18,11 +18,13 @@ from resolvers.accounts.two_factor import (
     disable_two_factor,
     start_two_factor,
 )
+from resolvers.accounts.visibility import can_see_private_fields, masked_email
 
 __all__ = [
     "AddColleagueResult", "CompanyDetails", "LoginResult", "ProfileChanges", "TwoFactorSetup",
-    "accept_invitation", "add_colleague", "change_password", "company_members", "confirm_email",
-    "confirm_two_factor", "create_admin", "delete_account", "disable_two_factor", "login",
-    "logout", "me", "register", "remove_colleague", "request_password_reset", "reset_password",
-    "set_colleague_rights", "start_two_factor", "update_profile",
+    "accept_invitation", "add_colleague", "can_see_private_fields", "change_password",
+    "company_members", "confirm_email", "confirm_two_factor", "create_admin", "delete_account",
+    "disable_two_factor", "login", "logout", "masked_email", "me", "register", "remove_colleague",
+    "request_password_reset", "reset_password", "set_colleague_rights", "start_two_factor",
+    "update_profile",
 ]

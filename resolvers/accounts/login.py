@@ -64,6 +64,8 @@ async def login(actor: Actor, *, email: str, password: str, otp: str | None = No
 
     refusal: DomainError | None = None
     async with atomic():
+        # A request that waited here re-reads the row as committed by the one ahead of it
+        # (FOR UPDATE under READ COMMITTED), so a lock set meanwhile is seen just below.
         account = await Account.select_for_update().get(id=found.id)
         now = datetime.now(UTC)
         if _locked(account, now):

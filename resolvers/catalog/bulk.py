@@ -8,16 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.catalog import Product
 from realtime.log import atomic
 from resolvers.actor import Actor
-from resolvers.catalog.products import ProductData, clean, seller_of, write_dependants
+from resolvers.catalog.products import (
+    ProductData,
+    clean,
+    insert_rows,
+    seller_of,
+    write_dependants,
+)
 
 BATCH = 2_000
+COPIED = ("name", "sort_name", "description", "brand", "category", "price", "price_cents",
+          "stock", "minimum_quantity", "lead_time_days", "warehouse")
+PRODUCT_COLUMNS = ("id", "seller_id", *COPIED, "created_at", "updated_at")
+
+
+def _db(value: object, sqlite: bool) -> object:
+    return str(value) if sqlite and isinstance(value, Decimal) else value
 
 
 async def _reserve_ids(conn: BaseDBAsyncClient, count: int) -> list[int]:
@@ -39,14 +52,20 @@ async def import_products(actor: Actor, *, items: Sequence[ProductData]) -> int:
     cleaned = [clean(item) for item in items]
     now = datetime.now(UTC)
     async with atomic() as conn:
+        sqlite = conn.capabilities.dialect == "sqlite"
+        # SQLite stores Tortoise's decimals and datetimes as text, in these forms.
+        stamp: object = str(now) if sqlite else now
+        if conn.capabilities.dialect == "sqlite":
+            # Word-index pages of a large load stay in memory (the default cache is 2 MB).
+            await conn.execute_query("PRAGMA cache_size = -131072")
         for start in range(0, len(cleaned), BATCH):
             batch = cleaned[start:start + BATCH]
             ids = await _reserve_ids(conn, len(batch))
-            await Product.bulk_create(
-                [Product(id=pid, seller_id=seller_id, created_at=now, updated_at=now,
-                         **c.columns) for pid, c in zip(ids, batch, strict=True)],
-                using_db=conn,
-            )
+            await insert_rows(conn, "product", PRODUCT_COLUMNS, [
+                [pid, seller_id, *(_db(c.columns[k], sqlite) for k in COPIED), stamp, stamp]
+                for pid, c in zip(ids, batch, strict=True)])
             await write_dependants(conn, [(pid, seller_id, c)
                                           for pid, c in zip(ids, batch, strict=True)])
+        if conn.capabilities.dialect == "sqlite":
+            await conn.execute_query("PRAGMA cache_size = -2000")
     return len(cleaned)

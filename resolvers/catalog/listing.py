@@ -26,6 +26,7 @@ from resolvers.pagination import Page, PageRequest, page_of
 from resolvers.search_text import fold, prefix_range, search_terms
 
 MAX_COMPARED = 3
+STOCK_CHECK_LIMIT = 5_000
 POSTAL_CODE_LENGTH = 10
 
 
@@ -176,11 +177,13 @@ def _browse_sql(filters: ProductFilter, sort: ProductSort, after: list[Any] | No
 
 
 def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
-                after: list[Any] | None, limit: int) -> tuple[str, list[Any]]:
+                after: list[Any] | None, limit: int,
+                candidates: int | None) -> tuple[str, list[Any]]:
     """Search: candidates come from one term's range of `word_lookup`, which also holds
     the sort keys, category, seller and price, so they are filtered and sorted from the
-    index, not from product rows; the other terms, stock, zones and attributes are probed
-    per candidate through unique or covering indexes."""
+    index, not from product rows; the other terms, zones and attributes are probed per
+    candidate through unique indexes.  Stock lives only in the product row, so "in stock"
+    is checked on the first `candidates` in order (None: all of them)."""
     driving, *others = sorted(terms, key=len, reverse=True)  # the longest: fewest candidates
     query = _Query()
     query.add("w.word >= ? AND w.word < ?", *prefix_range(driving))
@@ -192,7 +195,7 @@ def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
     if filters.seller_id is not None:
         query.add("w.seller_id = ?", filters.seller_id)
     _price_range(query, "w", filters)
-    if filters.in_stock:
+    if filters.in_stock and candidates is None:
         query.add("EXISTS (SELECT 1 FROM product s WHERE s.id = w.product_id"
                   " AND s.stock > 0)")
     _probes(query, "w.product_id", filters)
@@ -202,19 +205,24 @@ def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
     # DISTINCT: a product appears once even when two of its words start with the term.
     inner = (f"SELECT DISTINCT {', '.join(columns)} FROM product_word w{query.clause()}"
              f"{_order_by(columns, order)} LIMIT ?")
+    stock = " AND p.stock > 0" if candidates is not None else ""
     outer = (f"SELECT p.* FROM product p WHERE p.id IN (SELECT product_id FROM ({inner}) m)"
-             f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)}")
-    return outer, [*query.params, limit]
+             f"{stock}{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?")
+    return outer, [*query.params, candidates or limit, limit]
 
 
 def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
-             after: list[Any] | None, limit: int) -> tuple[str, list[Any]] | None:
-    """The statement listing one page (`?` placeholders), or None when nothing can match."""
+             after: list[Any] | None, limit: int,
+             candidates: int | None = None) -> tuple[str, list[Any]] | None:
+    """The statement listing one page (`?` placeholders), or None when nothing can match.
+
+    `candidates` bounds how many search matches are checked for stock (see `_search_sql`).
+    """
     terms = search_terms(search or "")
     if terms is None:
         return None
     if terms:
-        return _search_sql(terms, filters, sort, after, limit)
+        return _search_sql(terms, filters, sort, after, limit, candidates)
     query = _browse_sql(filters, sort, after)
     order = _ORDERS[sort]
     sql = (f"SELECT p.* FROM product p{query.clause()}"
@@ -230,8 +238,23 @@ async def list_products(actor: Actor, *, search: str | None, filters: ProductFil
                          limit=page.first + 1)
     if statement is None or page.first == 0:
         return page_of([], page, order.key)
-    sql, params = statement
+    if filters.in_stock and search_terms(search or ""):
+        # Most products are in stock: checking the first few candidates in order usually
+        # fills the page without reading every match's row; widen until it does.
+        candidates = (page.first + 1) * 4
+        while candidates < STOCK_CHECK_LIMIT:
+            bounded = list_sql(search=search, filters=filters, sort=sort, after=page.after,
+                               limit=page.first + 1, candidates=candidates)
+            assert bounded is not None
+            rows = await _fetch(*bounded)
+            if len(rows) > page.first:
+                return page_of(rows, page, lambda row: [sort.value, *order.key(row)])
+            candidates *= 8
+    rows = await _fetch(*statement)
+    return page_of(rows, page, lambda row: [sort.value, *order.key(row)])
+
+
+async def _fetch(sql: str, params: list[Any]) -> list[Product]:
     conn = connections.get("default")
-    rows = await conn.execute_query_dict(for_dialect(sql, conn.capabilities.dialect), params)
-    products = [Product._init_from_db(**row) for row in rows]
-    return page_of(products, page, lambda row: [sort.value, *order.key(row)])
+    return [Product._init_from_db(**row) for row in await conn.execute_query_dict(
+        for_dialect(sql, conn.capabilities.dialect), params)]

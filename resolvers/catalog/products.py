@@ -171,13 +171,13 @@ async def write_dependants(conn: BaseDBAsyncClient,
         word_list += word_rows(product_id, seller_id, cleaned.columns)
         attributes += [[product_id, n, v, fold(n), fold(v)] for n, v in cleaned.attributes]
         zones += [[product_id, z] for z in cleaned.zones]
-    await _insert(conn, "product_word", WORD_COLUMNS, word_list)
-    await _insert(conn, "product_attribute",
+    await insert_rows(conn, "product_word", WORD_COLUMNS, word_list)
+    await insert_rows(conn, "product_attribute",
                   ("product_id", "name", "value", "name_key", "value_key"), attributes)
-    await _insert(conn, "delivery_zone", ("product_id", "prefix"), zones)
+    await insert_rows(conn, "delivery_zone", ("product_id", "prefix"), zones)
 
 
-async def _insert(conn: BaseDBAsyncClient, table: str, columns: tuple[str, ...],
+async def insert_rows(conn: BaseDBAsyncClient, table: str, columns: tuple[str, ...],
                   rows: list[list[object]]) -> None:
     if not rows:
         return

@@ -138,10 +138,13 @@ class Worker:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
+    def _spawn(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "comptoir.asgi:app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=self.env)
+
+    async def start(self) -> None:
+        self._spawn()
         deadline = time.monotonic() + 20
         async with httpx.AsyncClient() as http:
             while time.monotonic() < deadline:

@@ -133,7 +133,7 @@ async def test_nothing_is_lost_when_redis_is_killed_and_restarted(cluster: Clust
         while (await cluster.b.readyz())[0] == 200:
             assert time.monotonic() < deadline, "/readyz still 200 30 s after losing Redis"
             await asyncio.sleep(0.2)
-        status, body = await cluster.b.readyz()
+        _, body = await cluster.b.readyz()
         assert body["broadcast"] == "disconnected"
         await asyncio.sleep(0.5)
         cluster.redis.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -27,8 +28,8 @@ from tests.factories import make_account
 from tests.orders_helpers import actor_of, reserve
 
 
-async def _listed(actor: Actor, **filters: object) -> list[int]:
-    page = await list_orders(actor, page=PageRequest.of(100, None), **filters)  # type: ignore[arg-type]
+async def _listed(actor: Actor, **filters: Any) -> list[int]:
+    page = await list_orders(actor, page=PageRequest.of(100, None), **filters)
     return [order.id for _, order in page.items]
 
 

@@ -27,7 +27,10 @@ async def member(http: httpx.AsyncClient) -> Account:
 async def test_login_returns_a_token_that_authenticates(
     anonymous: GraphQLClient, member: Account
 ) -> None:
-    token = await login_token(anonymous, "Lock@Example.fr", PASSWORD)
+    payload = await anonymous.mutate_ok(LOGIN, email="Lock@Example.fr", password=PASSWORD)
+    token = payload["token"]
+    # The request is anonymous, yet the password proved the account is the caller's.
+    assert payload["account"]["email"] == EMAIL
     anonymous.token = token
     assert (await anonymous.query(ME))["me"]["email"] == EMAIL
     session = await Session.get(account_id=member.id)
@@ -99,16 +102,30 @@ async def test_aliased_attempts_in_one_document_each_count(
     assert await login_codes(anonymous, EMAIL, PASSWORD) == ["ACCOUNT_LOCKED"]
 
 
-async def test_concurrent_attempts_cannot_slip_past_the_count(
+async def test_concurrent_wrong_passwords_lock_after_exactly_five_failures(
     anonymous: GraphQLClient, member: Account
 ) -> None:
-    results = await asyncio.gather(*(
-        anonymous.mutate(LOGIN, email=EMAIL, password=f"wrong {i}") for i in range(12)
+    # 4 documents of 3 aliased attempts in flight at once: 12 failures racing for one row.
+    attempts = " ".join(
+        f'a{i}: login(email: "{EMAIL}", password: "wrong {i}") {{ errors {{ code }} token }}'
+        for i in range(3)
+    )
+    started = datetime.now(UTC)
+    documents = await asyncio.gather(*(
+        anonymous.query(f"mutation {{ {attempts} }}") for _ in range(4)
     ))
-    codes = [r["errors"][0]["code"] for r in results]
-    assert codes.count("INVALID_CREDENTIALS") <= 5
+    ended = datetime.now(UTC)
+    codes = [data[f"a{i}"]["errors"][0]["code"] for data in documents for i in range(3)]
+    assert sorted(codes) == ["ACCOUNT_LOCKED"] * 7 + ["INVALID_CREDENTIALS"] * 5
+    locked = await account(EMAIL)
+    assert locked.failed_logins == 5  # attempts refused as locked do not count
+    assert locked.locked_until is not None
+    # The lock runs from a failure inside the burst, and that locking write was the last one.
+    lock_start = locked.locked_until - timedelta(minutes=15)
+    assert started <= lock_start <= ended
+    assert timedelta(0) <= locked.updated_at - lock_start < timedelta(seconds=1)
     assert await login_codes(anonymous, EMAIL, PASSWORD) == ["ACCOUNT_LOCKED"]
-    assert (await account(EMAIL)).failed_logins == 5
+    assert await Session.all().count() == 0
 
 
 async def test_a_locked_account_answers_locked_before_checking_anything(

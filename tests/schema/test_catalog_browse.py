@@ -216,3 +216,17 @@ async def test_a_page_costs_the_same_number_of_queries_for_5_or_100_products(
         data = await anonymous.query(document, first=100)
     assert len(data["products"]["edges"]) == 100
     assert large.statements == small.statements <= 4
+
+
+async def test_a_search_in_stock_skips_long_runs_of_sold_out_products(
+        seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    for n in range(40):
+        await make_product(seller, name=f"Vis inox {n:02d}", stock=0 if n < 33 else 10)
+    assert await names(anonymous, search="vis", filter={"inStock": True}, first=2) == [
+        "Vis inox 33", "Vis inox 34"]
+    assert await names(anonymous, search="vis", filter={"inStock": True}, first=20) == [
+        f"Vis inox {n}" for n in range(33, 40)]
+    data = await anonymous.query(LIST, search="vis", filter={"inStock": True}, first=3)
+    after = data["products"]["pageInfo"]["endCursor"]
+    assert await names(anonymous, search="vis", filter={"inStock": True}, first=3,
+                       after=after) == ["Vis inox 36", "Vis inox 37", "Vis inox 38"]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from tortoise import connections
+
 from models.accounts import Account
 from models.catalog import Product
 from models.orders import Order
@@ -198,3 +203,35 @@ async def test_reorder_over_graphql(buyer: GraphQLClient, seller: GraphQLClient)
     payload = await buyer.mutate_ok(REORDER, o=gid("Order", order.id))
     assert payload["cart"]["lines"] == [{"quantity": 2}]
     assert payload["changes"] == [{"kind": "PRICE_CHANGED", "before": "10.00", "after": "12.00"}]
+
+
+async def test_listing_orders_costs_the_same_number_of_queries_for_any_page_size(
+        buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    mine = await make_product(seller)
+    theirs = await make_product(other_seller, name="Perceuse")
+    document = ("query($first: Int) { orders(first: $first) { edges { node { "
+                + ORDER_FIELDS + " } } } }")
+
+    async def queries_for(first: int) -> int:
+        client = type(connections.get("default"))
+        calls: list[str] = []
+        for name in ("execute_query", "execute_query_dict"):
+            original = getattr(client, name)
+
+            async def counting(self: Any, query: str, *args: Any,
+                               _original: Any = original) -> Any:
+                # The live hub polls the event log in the background: not this request's.
+                if 'FROM "event"' not in query:
+                    calls.append(query)
+                return await _original(self, query, *args)
+
+            monkeypatch.setattr(client, name, counting)
+        data = await buyer.query(document, first=first)
+        monkeypatch.undo()
+        assert len(data["orders"]["edges"]) == first
+        return len(calls)
+
+    for _ in range(6):
+        await reserve(buyer, (mine, 1), (theirs, 1))
+    assert await queries_for(2) == await queries_for(12)
