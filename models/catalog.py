@@ -73,8 +73,10 @@ class ProductAttribute(Model):
 
     class Meta:
         table = "product_attribute"
-        # Also the filter's index: each candidate product is probed by (product, name).
+        # Probing candidates by (product, name) suits common attributes; the lookup index
+        # lets PostgreSQL's planner start from the matches of a rare one instead.
         unique_together = (("product", "name_key"),)
+        indexes = (Index(fields=("name_key", "value_key", "product_id"), name="attribute_lookup"),)
 
 
 class DeliveryZone(Model):
@@ -89,9 +91,10 @@ class DeliveryZone(Model):
 
     class Meta:
         table = "delivery_zone"
-        # Also the filter's index: each candidate is probed by (product, prefix IN the
-        # postal code's prefixes), in sort order, until the page is full.
+        # Candidates are probed by (product, prefix IN the postal code's prefixes) in sort
+        # order until the page is full; PostgreSQL may start from `zone_lookup` instead.
         unique_together = (("product", "prefix"),)
+        indexes = (Index(fields=("prefix", "product_id"), name="zone_lookup"),)
 
 
 class ProductWord(Model):
