@@ -31,8 +31,8 @@ QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
     "list": (f"{{ products(first: 20) {{ {NODE} }} }}", {}),
     "search": (f'{{ products(first: 20, search: "perceuse") {{ {NODE} }} }}', {}),
     "filtered search": (
-        f'{{ products(first: 20, search: "driver", filter: {{category: "Drivers LED",'
-        f' inStock: true, maxPrice: "80.00"}}) {{ {NODE} }} }}', {}),
+        (f'{{ products(first: 20, search: "driver", filter: {{category: "Drivers LED",'
+         f' inStock: true, maxPrice: "80.00"}}) {{ {NODE} }} }}'), {}),
     "deep page": (f"query ($after: String) {{ products(first: 20, after: $after) {{ {NODE} }} }}",
                   {}),
 }

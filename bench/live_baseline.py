@@ -40,7 +40,7 @@ class Subscription:
     async def events(self) -> AsyncGenerator[Event, None]:
         async with broadcast.subscribe("events") as subscriber:
             async for message in subscriber:  # type: ignore[union-attr]
-                event = json.loads(message.message)
+                event = json.loads(message.message)  # type: ignore[union-attr]
                 yield Event(id=strawberry.ID(event["id"]), at=datetime.fromisoformat(event["at"]))
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from comptoir.settings import get_settings
 from models.accounts import Account, Company, Role, Seller
@@ -18,8 +19,6 @@ from resolvers.catalog import deliverable, zones_of
 from resolvers.errors import DomainError, ErrorCode
 
 CENT = Decimal("0.01")
-# Far above any real building-site order; stops typos such as 10000000 before they hit stock.
-MAX_QUANTITY = 100_000
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,34 @@ def money(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
-def small_order_fee(subtotal: Decimal) -> Decimal:
-    """The fee on one seller's part (one future order) strictly under the threshold."""
+def line_total(price: Decimal, quantity: int) -> Decimal:
+    return money(price * quantity)
+
+
+def seller_amounts(line_totals: Iterable[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
+    """Subtotal, small-order fee and total of one seller's part, which becomes one order: the
+    fee applies strictly under the threshold (seed 003: "under 100 €")."""
     settings = get_settings()
-    fee = settings.small_order_fee if subtotal < settings.small_order_threshold else Decimal(0)
-    return money(fee)
+    subtotal = money(sum(line_totals, Decimal(0)))
+    fee = money(settings.small_order_fee if subtotal < settings.small_order_threshold
+                else Decimal(0))
+    return subtotal, fee, subtotal + fee
+
+
+class _HasProduct(Protocol):
+    @property
+    def product(self) -> Product: ...
+
+
+L = TypeVar("L", bound=_HasProduct)
+
+
+def by_seller(lines: Iterable[L]) -> dict[int, list[L]]:
+    """Lines grouped by the product's seller, sellers in the order of their first line."""
+    groups: dict[int, list[L]] = {}
+    for line in lines:
+        groups.setdefault(line.product.seller_id, []).append(line)
+    return groups
 
 
 def _require_buyer(actor: Actor) -> int:
@@ -99,23 +121,19 @@ async def buyer_postal_code(buyer_id: int) -> str | None:
     return None
 
 
-async def cart_view(buyer_id: int, *, now: datetime | None = None) -> CartView:
+async def cart_view(buyer_id: int) -> CartView:
     """The cart with current prices; reading it does not count as a change."""
     cart = await Cart.get_or_none(buyer_id=buyer_id)
     if cart is None:
         return CartView(lines=[], subtotals=[], total=money(Decimal(0)), expires_at=None)
     rows = await CartLine.filter(cart_id=cart.id).select_related("product__seller").order_by("id")
     lines = [CartLineView(product=r.product, quantity=r.quantity,
-                          line_total=money(r.product.price * r.quantity)) for r in rows]
-    by_seller: dict[int, list[CartLineView]] = {}
-    for line in lines:
-        by_seller.setdefault(line.product.seller_id, []).append(line)
+                          line_total=line_total(r.product.price, r.quantity)) for r in rows]
     subtotals = []
-    for group in by_seller.values():
-        subtotal = money(sum((line.line_total for line in group), Decimal(0)))
-        fee = small_order_fee(subtotal)
+    for group in by_seller(lines).values():
+        subtotal, fee, total = seller_amounts(line.line_total for line in group)
         subtotals.append(SellerSubtotal(seller=group[0].product.seller, subtotal=subtotal,
-                                        small_order_fee=fee, total=subtotal + fee))
+                                        small_order_fee=fee, total=total))
     expires_at = cart.changed_at + timedelta(days=get_settings().cart_days) if lines else None
     return CartView(lines=lines, subtotals=subtotals,
                     total=money(sum((s.total for s in subtotals), Decimal(0))),
@@ -128,13 +146,11 @@ async def get_cart(actor: Actor) -> CartView:
 
 
 def _check_quantity_input(quantity: int, *, allow_zero: bool = False) -> None:
+    # No upper bound here: anything above the stock is OUT_OF_STOCK, as the contract says.
     lowest = 0 if allow_zero else 1
     if quantity < lowest:
         raise DomainError(ErrorCode.INVALID_INPUT,
                           f"La quantité doit être au moins {lowest}.", "quantity")
-    if quantity > MAX_QUANTITY:
-        raise DomainError(ErrorCode.INVALID_INPUT,
-                          f"La quantité ne peut dépasser {MAX_QUANTITY}.", "quantity")
 
 
 async def _product_for(buyer_id: int, product_id: int) -> Product:
@@ -186,7 +202,6 @@ async def add_to_cart(actor: Actor, *, product_id: int, quantity: int) -> CartVi
         cart = await _touched_cart(buyer_id, now)
         current = await CartLine.get_or_none(cart_id=cart.id, product_id=product_id)
         wanted = quantity + (current.quantity if current is not None else 0)
-        _check_quantity_input(wanted)
         _check_against_product(product, wanted)
         await _set_line(cart, product, wanted)
     return await cart_view(buyer_id)
@@ -211,26 +226,22 @@ async def remove_from_cart(actor: Actor, *, product_id: int) -> CartView:
     buyer_id = _require_buyer(actor)
     if not await Product.exists(id=product_id):
         raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
-    async with atomic():
-        cart = await Cart.get_or_none(buyer_id=buyer_id)
-        if cart is not None and await CartLine.filter(cart_id=cart.id,
-                                                      product_id=product_id).delete():
-            await Cart.filter(id=cart.id).update(changed_at=datetime.now(UTC))
+    await _delete_lines(buyer_id, product_id=product_id)
     return await cart_view(buyer_id)
 
 
 async def empty_cart(actor: Actor) -> CartView:
     buyer_id = _require_buyer(actor)
-    await clear_cart(buyer_id, now=datetime.now(UTC))
+    await _delete_lines(buyer_id)
     return await cart_view(buyer_id)
 
 
-async def clear_cart(buyer_id: int, *, now: datetime) -> None:
-    """Remove every line (joins the caller's transaction when there is one)."""
+async def _delete_lines(buyer_id: int, **only: int) -> None:
+    """Delete the buyer's lines (all, or those matching `only`); deleting one is a change."""
     async with atomic():
         cart = await Cart.get_or_none(buyer_id=buyer_id)
-        if cart is not None and await CartLine.filter(cart_id=cart.id).delete():
-            await Cart.filter(id=cart.id).update(changed_at=now)
+        if cart is not None and await CartLine.filter(cart_id=cart.id, **only).delete():
+            await Cart.filter(id=cart.id).update(changed_at=datetime.now(UTC))
 
 
 async def cart_lines(buyer_id: int) -> list[CartLine]:
@@ -245,10 +256,9 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
     A line is never silently dropped: a product gone, out of stock or no longer deliverable
     is reported UNAVAILABLE.
     """
-    now = datetime.now(UTC)
     changes: list[LineChange] = []
+    kept: list[tuple[Product, int]] = []
     async with atomic():
-        cart = await _touched_cart(buyer_id, now)
         postal_code = await buyer_postal_code(buyer_id)
         ids = [w.product_id for w in wanted]
         products = {p.id: p for p in await Product.filter(id__in=ids)}
@@ -277,7 +287,12 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
                 changes.append(LineChange(product.id, product.name, ChangeKind.PRICE_CHANGED,
                                           str(money(w.unit_price)), str(money(product.price))))
             in_cart[product.id] = already + add
-            await _set_line(cart, product, already + add)
+            kept.append((product, already + add))
+        # Nothing added is no change: the cart keeps its expiry.
+        if kept:
+            cart = await _touched_cart(buyer_id, datetime.now(UTC))
+            for product, quantity in kept:
+                await _set_line(cart, product, quantity)
     return changes
 
 

@@ -6,6 +6,7 @@ import strawberry
 
 from models import accounts as m
 from resolvers import accounts as rules
+from resolvers import helpdesk
 from schema.context import Info
 from schema.ids import encode_id
 
@@ -112,9 +113,7 @@ class Seller:
 
     @strawberry.field(description="Share of buyer messages answered within the SLA (last 90 days).")
     async def response_rate(self, info: Info) -> float | None:
-        from resolvers.helpdesk import response_rates
-
-        loader = info.context.loaders.custom("seller.response_rate", response_rates)
+        loader = info.context.loaders.custom("seller.response_rate", helpdesk.response_rates)
         return await loader.load(self.model.id)
 
 

@@ -25,6 +25,7 @@ def decode_id(value: str, type_name: str, field: str = "id") -> int:
         number = int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise DomainError(ErrorCode.INVALID_INPUT, f"Malformed id: {value!r}", field) from exc
-    if kind != type_name or number <= 0 or number > 2**62:
+    # Primary keys are 32-bit IntFields: a larger number names nothing (and PG would refuse it).
+    if kind != type_name or number <= 0 or number > 2**31 - 1:
         raise DomainError(ErrorCode.NOT_FOUND, f"No {type_name} with this id", field)
     return number

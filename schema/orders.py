@@ -14,6 +14,7 @@ from models.accounts import Account as AccountModel
 from models.accounts import Seller as SellerModel
 from models.catalog import Product as ProductModel
 from resolvers import orders as rules
+from resolvers.errors import DomainError, ErrorCode
 from resolvers.pagination import PageRequest
 from schema.accounts import Account, Role, Seller
 from schema.cart import Cart, ReorderChange, changes_of
@@ -217,7 +218,13 @@ async def _order_payload(action: Callable[[], Awaitable[m.Order]]) -> OrderPaylo
 class Query:
     @strawberry.field
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
-        row = await rules.read_order(info.context.actor, order_id=decode_id(id, "Order"))
+        try:
+            order_id: int | None = decode_id(id, "Order")
+        except DomainError as error:
+            if error.problems[0].code is not ErrorCode.NOT_FOUND:
+                raise
+            order_id = None  # a well-formed id of another kind names no order: null
+        row = await rules.read_order(info.context.actor, order_id=order_id)
         return Order(model=row) if row is not None else None
 
     @strawberry.field(description="Buyers: their orders (or their company's with "

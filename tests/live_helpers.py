@@ -11,20 +11,23 @@ from typing import Any
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from models.accounts import Account, Seller
+from models.accounts import Seller
 from models.events import EventKind
 from realtime.log import append_event, atomic
 
-ORDER_EVENTS = "subscription ($after: ID, $orderId: ID) { orderEvents(after: $after, orderId: $orderId) { id to from reason } }"
-MESSAGE_EVENTS = "subscription ($after: ID, $threadId: ID) { messageEvents(after: $after, threadId: $threadId) { id } }"
+ORDER_EVENTS = """subscription ($after: ID, $orderId: ID) {
+  orderEvents(after: $after, orderId: $orderId) { id to from reason } }"""
+MESSAGE_EVENTS = """subscription ($after: ID, $threadId: ID) {
+  messageEvents(after: $after, threadId: $threadId) { id } }"""
 
 
-async def seller_of(account_id: int) -> int:
+async def seller_of(account_id: int | None) -> int:
+    """The shop id of a seller account (fixtures' `account_id` is typed optional)."""
     seller = await Seller.get(account_id=account_id)
     return seller.id
 
 
-async def order_status(*, buyer_id: int, seller_id: int, order_id: int = 1,
+async def order_status(*, buyer_id: int | None, seller_id: int, order_id: int = 1,
                        company_id: int | None = None, to: str = "VALIDATED") -> int:
     """Commit one ORDER_STATUS event (no order row needed: routing reads the audience)."""
     async with atomic():
@@ -36,7 +39,7 @@ async def order_status(*, buyer_id: int, seller_id: int, order_id: int = 1,
     return int(event.id)
 
 
-async def message(*, buyer_id: int, seller_id: int | None, thread_id: int = 1,
+async def message(*, buyer_id: int | None, seller_id: int | None, thread_id: int = 1,
                   message_id: int = 1) -> int:
     async with atomic():
         event = await append_event(EventKind.MESSAGE,
@@ -68,7 +71,7 @@ class TransportWS:
 
     async def next_ids(self, count: int, timeout: float = 5.0) -> list[str]:
         """The event ids of the next `count` `next` messages (fails on anything else)."""
-        ids = []
+        ids: list[str] = []
         while len(ids) < count:
             message = await self.receive(timeout)
             assert message["type"] == "next", message
@@ -97,6 +100,3 @@ async def transport_ws(server: str, token: str | None = None, *, init: bool = Tr
             assert ack["type"] == "connection_ack", ack
         yield client
 
-
-async def account_of(token_owner_id: int) -> Account:
-    return await Account.get(id=token_owner_id)

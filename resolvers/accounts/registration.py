@@ -21,6 +21,7 @@ from resolvers.accounts.rules import (
 )
 from resolvers.accounts.tokens import issue_token, use_token, valid_token
 from resolvers.actor import Actor
+from resolvers.countries import iso_country
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.passwords import hash_password_async
 from resolvers.vat import compact_vat
@@ -44,8 +45,8 @@ def _company_problems(company: CompanyDetails) -> tuple[list[Problem], str | Non
         *name_problems(company.city, "company.city", "La ville"),
         *postal_code_problems(company.postal_code, "company.postalCode"),
     ]
-    country = company.country.strip().upper()
-    if not (len(country) == 2 and country.isascii() and country.isalpha()):
+    country = iso_country(company.country)
+    if country is None:
         problems.append(Problem(ErrorCode.INVALID_INPUT,
                                 "Pays attendu en code ISO à deux lettres (FR)", "company.country"))
         return problems, None
@@ -107,7 +108,7 @@ async def register(
             if company is not None and vat_number is not None:
                 company_row = await Company.create(
                     name=company.name.strip(), vat_number=vat_number,
-                    country=company.country.strip().upper(), line1=company.line1.strip(),
+                    country=iso_country(company.country), line1=company.line1.strip(),
                     postal_code=company.postal_code.strip(), city=company.city.strip(),
                 )
             account = await Account.create(

@@ -70,7 +70,9 @@ async def start_two_factor(actor: Actor) -> TwoFactorSetup:
         raise DomainError(ErrorCode.TWO_FACTOR_ALREADY_ENABLED,
                           "La double authentification est déjà active")
     secret = pyotp.random_base32()
-    await Account.filter(id=account.id).update(totp_pending_secret=secret)
+    # A new secret has no used code yet: steps recorded under an earlier secret would refuse
+    # the confirming code for as long as they stay ahead of the clock.
+    await Account.filter(id=account.id).update(totp_pending_secret=secret, totp_last_step=None)
     uri = pyotp.TOTP(secret).provisioning_uri(name=account.email, issuer_name=ISSUER)
     return TwoFactorSetup(secret=secret, otpauth_uri=uri)
 

@@ -1,6 +1,6 @@
 """Catalog: sellers' products and stock, name search, filters, comparison."""
 
-from resolvers.catalog.loading import attributes_of, deliverable, products_by_id, zones_of
+from resolvers.catalog.loading import attributes_of, deliverable, zones_of
 from resolvers.catalog.products import ProductData, create_product, set_stock, update_product
 
 __all__ = [
@@ -8,7 +8,6 @@ __all__ = [
     "attributes_of",
     "create_product",
     "deliverable",
-    "products_by_id",
     "set_stock",
     "update_product",
     "zones_of",

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from realtime.log import atomic

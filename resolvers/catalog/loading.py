@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from models.catalog import DeliveryZone, Product, ProductAttribute
+from models.catalog import DeliveryZone, ProductAttribute
 
 
 async def attributes_of(product_ids: Sequence[int]) -> list[list[ProductAttribute]]:
@@ -24,11 +24,6 @@ async def zones_of(product_ids: Sequence[int]) -> list[list[str]]:
     for row in rows:
         grouped[row.product_id].append(row.prefix)
     return [grouped.get(pid, []) for pid in product_ids]
-
-
-async def products_by_id(product_ids: Sequence[int]) -> list[Product | None]:
-    found = {row.id: row for row in await Product.filter(id__in=list(product_ids))}
-    return [found.get(pid) for pid in product_ids]
 
 
 def deliverable(prefixes: Sequence[str], postal_code: str) -> bool:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from models.accounts import Role
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models.accounts import Role
 from models.catalog import DeliveryZone, Product, ProductAttribute, ProductWord
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role

@@ -3,7 +3,7 @@
 from resolvers.helpdesk.messages import Posted, post_message
 from resolvers.helpdesk.opening import Opened, open_support_ticket, open_thread
 from resolvers.helpdesk.reminders import remind_overdue_threads
-from resolvers.helpdesk.sla import is_overdue, response_rate, response_rates
+from resolvers.helpdesk.sla import is_overdue, response_rates
 from resolvers.helpdesk.threads import (
     MessagesKey,
     Side,
@@ -37,7 +37,6 @@ __all__ = [
     "open_thread",
     "post_message",
     "remind_overdue_threads",
-    "response_rate",
     "response_rates",
     "shown_account",
     "shown_order",

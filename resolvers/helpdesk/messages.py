@@ -32,6 +32,11 @@ class Posted:
     warnings: list[Problem] = field(default_factory=list)
 
 
+def refuse_if_any(problems: list[Problem]) -> None:
+    if problems:
+        raise DomainError.of(problems)
+
+
 def body_problems(body: str) -> list[Problem]:
     if not body.strip():
         return [Problem(ErrorCode.INVALID_INPUT, "Le message est vide", "body")]
@@ -126,9 +131,7 @@ async def post_message(
     require_login(actor)
     thread = await visible_thread(actor, thread_id=thread_id)
     role = author_role(actor, side_of(actor, thread))
-    problems = body_problems(body)
-    if problems:
-        raise DomainError.of(problems)
+    refuse_if_any(body_problems(body))
     async with atomic():
         thread = await lock_thread(thread.id)
         # Stamped once the lock is held, so sending order is commit order within a thread.

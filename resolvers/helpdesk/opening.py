@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from comptoir.settings import get_settings
-from models.accounts import Role, Seller
+from models.accounts import Role
 from models.catalog import Product
 from models.helpdesk import Message, Thread, TicketCategory
 from models.orders import Order
@@ -14,6 +13,7 @@ from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.helpdesk import sla
+from resolvers.helpdesk.mails import new_thread_mail
 from resolvers.helpdesk.messages import (
     MAX_SUBJECT,
     announce,
@@ -21,9 +21,9 @@ from resolvers.helpdesk.messages import (
     contact_warnings,
     insert_message,
     one_line,
+    refuse_if_any,
     subject_problems,
 )
-from resolvers.mail import enqueue_mail
 from resolvers.orders import get_order
 
 MAX_TRACKING_NUMBER = 100
@@ -56,32 +56,11 @@ class Opened:
     notice: str | None = None
 
 
-def _raise_if(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainError.of(problems)
-
-
 async def _visible_order(actor: Actor, order_id: int) -> Order:
     order = await get_order(actor, order_id=order_id)
     if order is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Aucune commande avec cet identifiant", "orderId")
     return order
-
-
-async def _new_thread_mail(thread: Thread) -> None:
-    """Tell the seller a buyer has written; the reply is due within the SLA (seed 004)."""
-    seller = await Seller.get(id=thread.seller_id).select_related("account")
-    hours = f"{get_settings().sla_business_hours:g}"
-    await enqueue_mail(
-        to=seller.account.email,
-        subject=f"Nouvelle conversation : {thread.subject}",
-        body=(
-            f"Bonjour,\n\nUn acheteur vous a écrit au sujet de « {thread.subject} ».\n"
-            f"Merci de lui répondre depuis votre espace vendeur, dans la messagerie de la "
-            f"plateforme, sous {hours} heures ouvrées (hors week-ends et jours fériés).\n\n"
-            f"{get_settings().public_url}\n\nL'équipe Comptoir\n"
-        ),
-    )
 
 
 async def open_thread(
@@ -99,7 +78,7 @@ async def open_thread(
     if (order_id is None) == (product_id is None):
         problems.insert(0, Problem(ErrorCode.INVALID_INPUT,
                                    "Indiquez une commande ou un produit, pas les deux", "orderId"))
-    _raise_if(problems)
+    refuse_if_any(problems)
     if order_id is not None:
         order = await _visible_order(actor, order_id)
         seller_id, default_subject = order.seller_id, f"Commande {order.number}"
@@ -118,7 +97,7 @@ async def open_thread(
         )
         message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body,
                                        now=now)
-        await _new_thread_mail(thread)
+        await new_thread_mail(thread)
         await announce(thread, message)
     return Opened(thread=thread, message=message,
                   warnings=contact_warnings(message.flagged_kinds))
@@ -142,7 +121,7 @@ async def open_support_ticket(
         problems.append(Problem(ErrorCode.INVALID_INPUT,
                                 f"Le numéro de suivi doit faire de 1 à {MAX_TRACKING_NUMBER} "
                                 "caractères", "trackingNumber"))
-    _raise_if(problems)
+    refuse_if_any(problems)
     if order_id is not None:
         await _visible_order(actor, order_id)
     now = sla.utc_now(now)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from comptoir.settings import get_settings
-from models.accounts import Seller
 from models.helpdesk import Thread
 from realtime.log import atomic
 from resolvers.helpdesk import sla
-from resolvers.mail import enqueue_mail
+from resolvers.helpdesk.mails import overdue_mail
 
 BATCH = 100
 
@@ -22,18 +20,7 @@ async def _remind(thread: Thread) -> bool:
         ).update(overdue_reminded=True)
         if claimed != 1:
             return False
-        seller = await Seller.get(id=thread.seller_id).select_related("account")
-        hours = f"{get_settings().sla_business_hours:g}"
-        await enqueue_mail(
-            to=seller.account.email,
-            subject=f"Réponse en retard : {thread.subject}",
-            body=(
-                f"Bonjour,\n\nUn acheteur attend votre réponse au sujet de « {thread.subject} » "
-                f"depuis plus de {hours} heures ouvrées.\nLes vendeurs répondent à toutes les "
-                "demandes dans ce délai ; un retard répété pèse sur votre taux de réponse.\n\n"
-                f"{get_settings().public_url}\n\nL'équipe Comptoir\n"
-            ),
-        )
+        await overdue_mail(thread)
     return True
 
 

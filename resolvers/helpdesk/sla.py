@@ -100,8 +100,3 @@ async def response_rates(
         rates.append(on_time.get(seller_id, 0) / total if total else None)
     return rates
 
-
-async def response_rate(*, seller_id: int, now: datetime | None = None) -> float | None:
-    """One seller's response rate over the last 90 days."""
-    (rate,) = await response_rates([seller_id], now=now)
-    return rate

@@ -91,6 +91,8 @@ async def list_threads(
     now = sla.utc_now(now)
     query = Thread.all()
     if actor.is_seller:
+        if actor.seller_id is None:  # filtering on None would read as IS NULL: every ticket
+            return Page(items=[], has_next_page=False)
         query = query.filter(seller_id=actor.seller_id)
     elif not actor.is_admin:
         query = query.filter(buyer_id=actor.account_id)

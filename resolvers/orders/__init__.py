@@ -10,7 +10,6 @@ from resolvers.orders.actions import (
     ship_order,
     validate_order,
 )
-from resolvers.orders.flow import TRANSITIONS, change_status, check_transition
 from resolvers.orders.queries import (
     can_see_order,
     get_order,
@@ -18,17 +17,13 @@ from resolvers.orders.queries import (
     lines_of,
     list_orders,
     read_order,
-    visible_orders,
 )
 from resolvers.orders.reserve import Address, reserve_cart
 
 __all__ = [
-    "TRANSITIONS",
     "Address",
     "can_see_order",
     "cancel_order",
-    "change_status",
-    "check_transition",
     "expire_pending_orders",
     "get_order",
     "history_of",
@@ -42,5 +37,4 @@ __all__ = [
     "reserve_cart",
     "ship_order",
     "validate_order",
-    "visible_orders",
 ]

@@ -15,27 +15,13 @@ from resolvers.cart import CartView, LineChange, WantedLine, cart_view, put_line
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.orders.flow import change_status
 from resolvers.orders.queries import lines_of, visible_order_or_not_found
-from resolvers.orders.reserve import MAX_REMARK
+from resolvers.orders.reserve import MAX_REMARK, clean_text
 
 S = OrderStatus
-MAX_TEXT = 200
 
 
 def _reason(value: str | None, *, required: bool) -> str | None:
-    cleaned = (value or "").strip()
-    if required and not cleaned:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Indiquez un motif.", "reason")
-    if len(cleaned) > MAX_REMARK:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"{MAX_REMARK} caractères au maximum.",
-                          "reason")
-    return cleaned or None
-
-
-def _short(value: str, field: str) -> str:
-    cleaned = value.strip()
-    if not cleaned or len(cleaned) > MAX_TEXT:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"1 à {MAX_TEXT} caractères.", field)
-    return cleaned
+    return clean_text(value, "reason", required=required, limit=MAX_REMARK)
 
 
 async def _buyers_order(actor: Actor, order_id: int) -> Order:
@@ -56,10 +42,10 @@ async def _sellers_order(actor: Actor, order_id: int) -> Order:
 
 async def cancel_order(actor: Actor, *, order_id: int, reason: str | None = None) -> Order:
     """The buyer cancels, only while PENDING (seed 001); once validated: CONTACT_SELLER."""
-    reason = _reason(reason, required=False)
     order = await _buyers_order(actor, order_id)
     return await change_status(order, to=S.CANCELLED, role=Role.BUYER,
-                               actor_account_id=actor.account_id, reason=reason)
+                               actor_account_id=actor.account_id,
+                               reason=_reason(reason, required=False))
 
 
 async def validate_order(actor: Actor, *, order_id: int) -> Order:
@@ -69,19 +55,19 @@ async def validate_order(actor: Actor, *, order_id: int) -> Order:
 
 
 async def refuse_order(actor: Actor, *, order_id: int, reason: str) -> Order:
-    reason_ = _reason(reason, required=True)
     order = await _sellers_order(actor, order_id)
     return await change_status(order, to=S.REFUSED, role=Role.SELLER,
-                               actor_account_id=actor.account_id, reason=reason_)
+                               actor_account_id=actor.account_id,
+                               reason=_reason(reason, required=True))
 
 
 async def ship_order(actor: Actor, *, order_id: int, carrier: str, tracking_number: str) -> Order:
-    carrier = _short(carrier, "carrier")
-    tracking_number = _short(tracking_number, "trackingNumber")
     order = await _sellers_order(actor, order_id)
     return await change_status(order, to=S.SHIPPED, role=Role.SELLER,
-                               actor_account_id=actor.account_id, carrier=carrier,
-                               tracking_number=tracking_number)
+                               actor_account_id=actor.account_id,
+                               carrier=clean_text(carrier, "carrier", required=True),
+                               tracking_number=clean_text(tracking_number, "trackingNumber",
+                                                          required=True))
 
 
 async def mark_delivered(actor: Actor, *, order_id: int) -> Order:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -14,6 +14,15 @@ from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
 from resolvers.actor import Actor, require_login
 from resolvers.errors import DomainError, ErrorCode, QueryError
 from resolvers.pagination import Page, PageRequest, page_of
+
+
+# Order ids are 32-bit (IntField): PostgreSQL refuses a larger parameter outright.
+MAX_ID = 2**31 - 1
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A date filter without an offset is read as UTC, the API's time zone."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def sees_company_orders(actor: Actor) -> bool:
@@ -54,10 +63,10 @@ async def get_order(actor: Actor, *, order_id: int) -> Order | None:
     return order if order is not None and can_see_order(actor, order) else None
 
 
-async def read_order(actor: Actor, *, order_id: int) -> Order | None:
-    """The `order(id)` query: a login is needed."""
+async def read_order(actor: Actor, *, order_id: int | None) -> Order | None:
+    """The `order(id)` query: a login is needed; None for an id that names no order."""
     require_login(actor)
-    return await get_order(actor, order_id=order_id)
+    return None if order_id is None else await get_order(actor, order_id=order_id)
 
 
 async def visible_order_or_not_found(actor: Actor, order_id: int) -> Order:
@@ -78,6 +87,7 @@ async def list_orders(
 ) -> Page[Order]:
     """The caller's order history, newest first, with optional status and date filters."""
     require_login(actor)
+    created_after, created_before = _aware(created_after), _aware(created_before)
     if created_after is not None and created_before is not None and created_after > created_before:
         raise QueryError(ErrorCode.INVALID_INPUT, "createdAfter is later than createdBefore")
     query = visible_orders(actor)
@@ -89,7 +99,8 @@ async def list_orders(
         query = query.filter(created_at__lt=created_before)
     if page.after is not None:
         (last_id,) = page.after
-        if not isinstance(last_id, int):
+        # The cursor is the client's to tamper with: only an id the column can hold is a key.
+        if type(last_id) is not int or not 0 < last_id <= MAX_ID:
             raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
         query = query.filter(id__lt=last_id)
     rows = list(await query.order_by("-id").limit(page.first + 1))

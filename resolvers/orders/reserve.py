@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -29,7 +28,7 @@ from models.orders import (
 )
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
-from resolvers.cart import cart_lines, money, small_order_fee
+from resolvers.cart import by_seller, cart_lines, line_total, money, seller_amounts
 from resolvers.catalog import deliverable, zones_of
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.orders.flow import notify, parties_of, record_change
@@ -50,7 +49,10 @@ class Address:
     line2: str | None = None
 
 
-def _text(value: str | None, field: str, *, required: bool, limit: int = MAX_TEXT) -> str | None:
+def clean_text(value: str | None, field: str, *, required: bool,
+               limit: int = MAX_TEXT) -> str | None:
+    """`value` stripped, None when blank; INVALID_INPUT naming `field` when blank but required
+    or longer than `limit`."""
     cleaned = (value or "").strip()
     if not cleaned:
         if required:
@@ -67,12 +69,12 @@ def clean_address(address: Address) -> Address:
     if not _COUNTRY.match(country):
         raise DomainError(ErrorCode.INVALID_INPUT, "Pays : code ISO à deux lettres (FR).",
                           prefix + "country")
-    postal_code = _text(address.postal_code, prefix + "postalCode", required=True, limit=16)
+    postal_code = clean_text(address.postal_code, prefix + "postalCode", required=True, limit=16)
     return Address(
-        line1=_text(address.line1, prefix + "line1", required=True) or "",
-        line2=_text(address.line2, prefix + "line2", required=False),
+        line1=clean_text(address.line1, prefix + "line1", required=True) or "",
+        line2=clean_text(address.line2, prefix + "line2", required=False),
         postal_code=(postal_code or "").replace(" ", ""),
-        city=_text(address.city, prefix + "city", required=True) or "",
+        city=clean_text(address.city, prefix + "city", required=True) or "",
         country=country,
     )
 
@@ -103,8 +105,8 @@ async def reserve_cart(
         raise DomainError(ErrorCode.RIGHT_MISSING,
                           "Votre compte société n'a pas le droit de passer commande.")
     address = clean_address(address)
-    remark = _text(remark, "remark", required=False, limit=MAX_REMARK)
-    key = _text(idempotency_key, "idempotencyKey", required=True)
+    remark = clean_text(remark, "remark", required=False, limit=MAX_REMARK)
+    key = clean_text(idempotency_key, "idempotencyKey", required=True)
     assert key is not None
     request_hash = _digest([address.line1, address.line2, address.postal_code, address.city,
                             address.country, remark])
@@ -162,16 +164,14 @@ async def _reserve(actor: Actor, buyer_id: int, *, key: str, request_hash: str,
         if not lines:
             raise DomainError(ErrorCode.CART_EMPTY, "Le panier est vide.")
         await _take_stock(lines, address.postal_code)
-        by_seller: dict[int, list[CartLine]] = {}
-        for line in lines:
-            by_seller.setdefault(line.product.seller_id, []).append(line)
+        parts = by_seller(lines)
         orders = [await _create_order(actor, buyer_id, seller_id, group, address, remark, now)
-                  for seller_id, group in by_seller.items()]
+                  for seller_id, group in parts.items()]
         await OrderLine.bulk_create([
             OrderLine(order_id=order.id, product_id=line.product_id, product_ref=line.product_id,
                       product_name=line.product.name, unit_price=money(line.product.price),
                       quantity=line.quantity)
-            for order, group in zip(orders, by_seller.values(), strict=True) for line in group
+            for order, group in zip(orders, parts.values(), strict=True) for line in group
         ])
         await CartLine.filter(id__in=[line.id for line in lines]).delete()
         key_row.cart_hash = _cart_hash(lines)
@@ -181,7 +181,7 @@ async def _reserve(actor: Actor, buyer_id: int, *, key: str, request_hash: str,
                                      to_status=OrderStatus.PENDING, at=now, actor_role=Role.BUYER,
                                      actor_account_id=actor.account_id) for order in orders]
         await OrderStatusChange.bulk_create(changes)
-        parties = await parties_of(buyer_id, list(by_seller))
+        parties = await parties_of(buyer_id, list(parts))
         for order, change in zip(orders, changes, strict=True):
             await notify(order, change, parties[order.seller_id])
         for order, change in zip(orders, changes, strict=True):
@@ -226,13 +226,13 @@ async def _take_stock(lines: Sequence[CartLine], postal_code: str) -> None:
 
 async def _create_order(actor: Actor, buyer_id: int, seller_id: int, lines: Sequence[CartLine],
                         address: Address, remark: str | None, now: datetime) -> Order:
-    subtotal = money(sum((line.product.price * line.quantity for line in lines), Decimal(0)))
-    fee = small_order_fee(subtotal)
+    subtotal, fee, total = seller_amounts(line_total(line.product.price, line.quantity)
+                                          for line in lines)
     order = await Order.create(
         # Placeholder until the id is known: the number is built from it, hence unique.
         number=f"TMP-{uuid.uuid4().hex[:24]}",
         status=OrderStatus.PENDING, buyer_id=buyer_id, company_id=actor.company_id,
-        seller_id=seller_id, subtotal=subtotal, small_order_fee=fee, total=subtotal + fee,
+        seller_id=seller_id, subtotal=subtotal, small_order_fee=fee, total=total,
         address_line1=address.line1, address_line2=address.line2,
         address_postal_code=address.postal_code, address_city=address.city,
         address_country=address.country, remark=remark, created_at=now, updated_at=now)

@@ -77,7 +77,7 @@ class Redis:
         binary = shutil.which("redis-server")
         if binary is None:
             unavailable("redis-server is not installed")
-        self.binary = binary
+        self.binary = str(binary)
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -173,7 +173,8 @@ class Worker:
                                        headers={"Authorization": f"Bearer {token}"})
         body: dict[str, Any] = response.json()
         assert not body.get("errors"), body
-        return body["data"]
+        data: dict[str, Any] = body["data"]
+        return data
 
     async def readyz(self) -> tuple[int, dict[str, Any]]:
         async with httpx.AsyncClient() as http:

@@ -46,7 +46,7 @@ async def test_routing_only_touches_the_subscriptions_of_the_events_audience() -
     mine = hub.open(BUYER, after=None)
     offered: list[object] = []
     for stream in others:
-        stream.offer = offered.append  # type: ignore[method-assign]
+        stream.offer = offered.append  # type: ignore[method-assign,assignment]
     event_id = await order_status(buyer_id=7, seller_id=1)
     await hub.catch_up()
     assert offered == []
@@ -84,16 +84,16 @@ async def test_event_ids_become_visible_in_increasing_order_under_concurrent_wri
     async def reader() -> None:
         position = 0
         while not done.is_set():
-            rows = await Event.filter(id__gt=position).order_by("id").values_list("id", flat=True)
+            rows = await Event.filter(id__gt=position).order_by("id")
             for row in rows:
-                seen.append(int(row))
-                position = int(row)
+                seen.append(row.id)
+                position = row.id
             await asyncio.sleep(0)
 
     watching = asyncio.create_task(reader())
     await asyncio.gather(*(writer() for _ in range(6)))
     done.set()
     await watching
-    final = list(await Event.all().order_by("id").values_list("id", flat=True))
-    assert seen == [int(i) for i in final[:len(seen)]]
+    final = [row.id for row in await Event.all().order_by("id")]
+    assert seen == final[:len(seen)]
     assert len(final) == 90

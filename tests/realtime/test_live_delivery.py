@@ -199,7 +199,7 @@ async def test_a_revoked_session_is_closed_with_4403_within_two_seconds(
         await client.subscribe("1", ORDER_EVENTS)
         await asyncio.sleep(0.1)
         async with atomic():
-            await revoke_sessions(buyer.account_id)
+            await revoke_sessions(buyer.account_id or 0)
         await asyncio.wait_for(client.ws.wait_closed(), 2)
         assert client.ws.close_code == 4403
 
@@ -213,7 +213,7 @@ async def test_revoking_another_session_leaves_this_one_open(
         await kept.subscribe("1", ORDER_EVENTS)
         actor = await actor_for_token(buyer.token or "")
         async with atomic():
-            await revoke_sessions(buyer.account_id, keep_session_id=actor.session_id)
+            await revoke_sessions(buyer.account_id or 0, keep_session_id=actor.session_id)
         await asyncio.wait_for(dropped.ws.wait_closed(), 2)
         assert dropped.ws.close_code == 4403
         event_id = await order_status(buyer_id=buyer.account_id, seller_id=shop)
@@ -227,8 +227,8 @@ async def test_the_schema_subscribed_directly_yields_events_for_strawberry_to_ex
     context = Context(actor=await actor_for_token(buyer.token or ""))
     stream = await build_schema(get_settings()).subscribe(
         ORDER_EVENTS, variable_values={"after": "0"}, context_value=context)
-    result = await asyncio.wait_for(anext(stream), 5)  # type: ignore[arg-type]
-    await stream.aclose()  # type: ignore[union-attr]
+    result = await asyncio.wait_for(anext(stream), 5)
+    await stream.aclose()
     assert result.errors is None
     assert result.data == {"orderEvents": {"id": str(first), "to": "VALIDATED",
                                            "from": "PENDING", "reason": None}}
@@ -242,6 +242,6 @@ async def test_a_revoked_session_on_the_legacy_protocol_has_its_socket_closed(
         await client.send({"id": "1", "type": "start", "payload": {"query": ORDER_EVENTS}})
         await asyncio.sleep(0.1)
         async with atomic():
-            await revoke_sessions(buyer.account_id)
+            await revoke_sessions(buyer.account_id or 0)
         await asyncio.wait_for(client.ws.wait_closed(), 2)
         assert client.ws.close_code == 4403

@@ -62,7 +62,7 @@ async def test_expiry_is_announced_three_days_after_the_last_change(
     assert before + timedelta(days=3) <= cart.expires_at <= datetime.now(UTC) + timedelta(days=3)
 
 
-@pytest.mark.parametrize("quantity", [0, -1, 100_001])
+@pytest.mark.parametrize("quantity", [0, -1])
 async def test_nonsense_quantities_are_invalid_input(buyer: GraphQLClient, seller: GraphQLClient,
                                                      quantity: int) -> None:
     product = await make_product(seller)

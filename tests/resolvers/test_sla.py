@@ -147,7 +147,7 @@ async def test_a_seller_with_nothing_to_judge_has_no_response_rate(
     data = await buyer.query(RATE, id=gid("Thread", thread.id))
     assert data["thread"]["seller"]["responseRate"] is None
     shop = await seller_of(other_seller)
-    assert await helpdesk.response_rate(seller_id=shop.id) is None
+    assert await helpdesk.response_rates([shop.id]) == [None]
 
 
 async def test_response_rates_are_computed_for_many_sellers_at_once(

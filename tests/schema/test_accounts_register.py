@@ -90,12 +90,21 @@ async def test_a_company_registers_with_its_vat_number_in_any_layout(
                                                  "SEE_COMPANY_ORDERS", "MANAGE_COLLEAGUES"}
 
 
+@pytest.mark.parametrize("country,vat,compact", [
+    ("DE", "136695976", "DE136695976"),
+    ("de", "de 136.695.976", "DE136695976"),
+    ("BE", "0403.170.701", "BE0403170701"),
+    ("GR", "094259216", "EL094259216"),  # Greece's VAT prefix is EL, its ISO code GR
+    ("GR", "EL 094 259 216", "EL094259216"),
+    ("AT", "ATU 1358 5627", "ATU13585627"),
+])
 async def test_vat_numbers_are_checked_against_the_company_country(
-    anonymous: GraphQLClient,
+    anonymous: GraphQLClient, country: str, vat: str, compact: str
 ) -> None:
     payload = await anonymous.mutate_ok(
-        REGISTER, input=registration(company=company_input(country="DE", vatNumber="136695976")))
-    assert payload["account"]["company"]["vatNumber"] == "DE136695976"
+        REGISTER, input=registration(company=company_input(country=country, vatNumber=vat)))
+    assert payload["account"]["company"]["vatNumber"] == compact
+    assert payload["account"]["company"]["country"] == country.upper()
 
 
 @pytest.mark.parametrize("vat,country", [("40303265046", "FR"), ("DE136695976", "FR"),
@@ -145,6 +154,10 @@ async def test_weak_passwords_are_refused(anonymous: GraphQLClient, password: st
     ("role", {"role": "ADMIN"}),
     ("company.name", {"company": company_input(name="n" * 201)}),
     ("company.country", {"company": company_input(country="France")}),
+    ("company.country", {"company": company_input(country="ZZ")}),  # two letters, not ISO
+    ("company.country", {"company": company_input(country="EL", vatNumber="EL094259216")}),
+    ("company.line1", {"company": company_input(line1="l" * 201)}),
+    ("company.city", {"company": company_input(city="c" * 201)}),
     ("company", {"role": "SELLER", "shopName": "Shop", "company": company_input()}),
 ])
 async def test_bad_registration_input_names_the_field_and_creates_nothing(

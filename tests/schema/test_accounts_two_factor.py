@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pyotp
 import pytest
 
@@ -131,3 +134,33 @@ async def test_two_factor_needs_a_login(
 ) -> None:
     assert await anonymous.error_codes(document, **variables) == ["UNAUTHENTICATED"]
     assert await Account.all().count() == 0
+
+
+async def _away_from_a_step_boundary() -> None:
+    """A code computed now stays in its step for the next two seconds."""
+    left = 30 - time.time() % 30
+    if left < 2:
+        await asyncio.sleep(left + 0.05)
+
+
+async def test_a_code_one_step_behind_is_accepted_once(
+    buyer: GraphQLClient, anonymous: GraphQLClient
+) -> None:
+    secret, _ = await _enable(buyer)
+    # As if two-factor had been confirmed long ago: no step of the last minute is used yet.
+    await Account.filter(email=EMAIL).update(totp_last_step=None)
+    await _away_from_a_step_boundary()
+    previous = otp_for(secret, -1)
+    await login_token(anonymous, EMAIL, PASSWORD, previous)
+    assert await login_codes(anonymous, EMAIL, PASSWORD, previous) == ["INVALID_OTP"]
+
+
+async def test_two_factor_turned_off_then_on_again_takes_the_new_secrets_first_code(
+    buyer: GraphQLClient, anonymous: GraphQLClient
+) -> None:
+    secret, _ = await _enable(buyer)
+    await buyer.mutate_ok(DISABLE, password=PASSWORD, otp=otp_for(secret, 1))
+    new_secret, confirming_code = await _enable(buyer)
+    assert new_secret != secret
+    assert await login_codes(anonymous, EMAIL, PASSWORD, confirming_code) == ["INVALID_OTP"]
+    await login_token(anonymous, EMAIL, PASSWORD, otp_for(new_secret, 1))

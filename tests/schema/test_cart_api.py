@@ -94,8 +94,11 @@ async def test_set_remove_and_empty(buyer: GraphQLClient, seller: GraphQLClient)
 async def test_cart_mutations_turn_away_anonymous_and_sellers(anonymous: GraphQLClient,
                                                               seller: GraphQLClient) -> None:
     product = await make_product(seller)
-    for document, variables in ((ADD, {"p": pid(product), "q": 1}), (REMOVE, {"p": pid(product)}),
-                                (EMPTY, {}), (SAVE, {"n": "x"})):
+    for document, variables in ((ADD, {"p": pid(product), "q": 1}),
+                                (SET, {"p": pid(product), "q": 1}),
+                                (REMOVE, {"p": pid(product)}), (EMPTY, {}), (SAVE, {"n": "x"}),
+                                (APPLY, {"t": encode_id("OrderTemplate", 1)}),
+                                ("{ orderTemplates { id } }", {})):
         assert await anonymous.error_codes(document, **variables) == ["UNAUTHENTICATED"]
         assert await seller.error_codes(document, **variables) == ["FORBIDDEN"]
     assert await CartLine.all().count() == 0
