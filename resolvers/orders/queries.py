@@ -15,7 +15,6 @@ from resolvers.actor import Actor, require_login
 from resolvers.errors import DomainError, ErrorCode, QueryError
 from resolvers.pagination import Page, PageRequest, page_of
 
-
 # Order ids are 32-bit (IntField): PostgreSQL refuses a larger parameter outright.
 MAX_ID = 2**31 - 1
 

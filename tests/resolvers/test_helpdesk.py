@@ -7,6 +7,7 @@ from models.helpdesk import TicketCategory
 from resolvers import helpdesk
 from resolvers.actor import ANONYMOUS, Actor
 from resolvers.errors import Unauthenticated
+from resolvers.pagination import PageRequest
 from tests.clients import GraphQLClient
 from tests.helpdesk_helpers import actor_of, open_product_thread
 
@@ -39,3 +40,11 @@ async def test_a_seller_account_without_a_shop_sees_no_support_ticket(
 
 async def test_an_unknown_thread_is_none(buyer: GraphQLClient) -> None:
     assert await helpdesk.get_thread(await actor_of(buyer), thread_id=12345) is None
+
+
+async def test_a_seller_account_without_a_shop_lists_no_thread(buyer: GraphQLClient) -> None:
+    await helpdesk.open_support_ticket(await actor_of(buyer), category=TicketCategory.OTHER,
+                                       body="Question")
+    shopless = Actor(account_id=999, role=Role.SELLER, seller_id=None)
+    page = await helpdesk.list_threads(shopless, page=PageRequest.of(None, None))
+    assert page.items == []

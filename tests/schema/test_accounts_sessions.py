@@ -139,7 +139,7 @@ async def test_delete_account_revokes_every_session_each_with_its_event(
     buyer: GraphQLClient, http: httpx.AsyncClient
 ) -> None:
     caller = await Session.get(account_id=buyer.account_id)
-    ((other, other_id),) = await _devices(http, 1)
+    ((_, other_id),) = await _devices(http, 1)
     await buyer.mutate_ok(DELETE, password=PASSWORD)
     assert await _revocations() == [(buyer.account_id, caller.id, caller.id),
                                     (buyer.account_id, other_id, other_id)]

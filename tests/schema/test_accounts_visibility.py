@@ -17,7 +17,7 @@ ORDER_BUYER = "query($id: ID!) { order(id: $id) { buyer { firstName lastName " +
 THREAD_PEOPLE = """query($id: ID!) { thread(id: $id) {
   buyer { firstName """ + PRIVATE + """ }
   messages { edges { node { authorRole author { firstName """ + PRIVATE + """ } } } } } }"""
-HIDDEN = {"email": "b***@***", "postalCode": None, "rights": [], "twoFactorEnabled": False,
+HIDDEN: dict[str, object] = {"email": "b***@***", "postalCode": None, "rights": [], "twoFactorEnabled": False,
           "company": None}
 
 

@@ -7,6 +7,7 @@ from models.events import Event, EventKind
 from models.helpdesk import Message
 from models.mail import OutboxMail
 from tests.clients import GraphQLClient
+from tests.factories import PASSWORD
 from tests.helpdesk_helpers import (
     MARK_READ,
     OPEN_THREAD,
@@ -68,8 +69,8 @@ async def test_each_reply_appends_one_message_event(
                                      body="Oui, pour une dalle de 10 cm.")
     events = await Event.all().order_by("id")
     assert len(events) == 2
-    assert events[1].payload["message_id"] == int(
-        (await Message.all().order_by("-id").first().values_list("id", flat=True)) or 0)
+    last = await Message.all().order_by("-id").first()
+    assert last is not None and events[1].payload["message_id"] == last.id
     assert payload["message"]["authorRole"] == "SELLER"
     assert await OutboxMail.all().count() == 1  # only a new thread mails the seller
 
@@ -245,6 +246,8 @@ async def test_messages_are_oldest_first_and_paginated(
     rest = (await seller.query(doc, id=tid, after=first["pageInfo"]["endCursor"]))
     assert [e["node"]["body"] for e in rest["thread"]["messages"]["edges"]] == ["trois"]
     assert await seller.error_codes(doc, id=tid, after="bm9wZQ") == ["INVALID_INPUT"]
+    too_many = "query($id: ID!) { thread(id: $id) { messages(first: 101) { edges { cursor } } } }"
+    assert await seller.error_codes(too_many, id=tid) == ["INVALID_INPUT"]
 
 
 async def test_threads_are_listed_most_recently_active_first_and_paginated(
@@ -358,3 +361,30 @@ async def test_a_subject_is_kept_on_one_line(buyer: GraphQLClient, seller: Graph
         "body": "Bonjour"})
     assert payload["thread"]["subject"] == "Devis Bcc: x@example.com"
     assert "\n" not in (await OutboxMail.get()).subject
+
+
+async def test_deleting_the_buyer_account_keeps_the_thread_and_its_messages(
+    buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient
+) -> None:
+    thread = await open_product_thread(buyer, seller, body="Question")
+    tid = gid("Thread", thread.id)
+    await seller.mutate_ok(POST_MESSAGE, threadId=tid, body="Réponse")
+    await buyer.mutate_ok("mutation($p: String!) { deleteAccount(password: $p) { errors { code } } }",
+                          p=PASSWORD)
+    for viewer in (seller, admin):
+        shown = (await viewer.query(THREAD, id=tid))["thread"]
+        assert shown["buyer"] is None  # anonymised
+        bodies = [(e["node"]["body"], e["node"]["authorRole"], e["node"]["author"])
+                  for e in shown["messages"]["edges"]]
+        assert [(b, r) for b, r, _ in bodies] == [("Question", "BUYER"), ("Réponse", "SELLER")]
+        assert bodies[0][2] is None and bodies[1][2] is not None
+    assert await Message.all().count() == 2
+
+
+async def test_a_subject_of_exactly_200_characters_is_accepted(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    product = await product_of(seller)
+    payload = await buyer.mutate_ok(OPEN_THREAD, input={
+        "productId": gid("Product", product.id), "subject": "é" * 200, "body": "Bonjour"})
+    assert payload["thread"]["subject"] == "é" * 200
