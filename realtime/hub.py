@@ -12,7 +12,7 @@ import contextlib
 import inspect
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from models.events import Event, EventKind
@@ -61,8 +61,12 @@ class Hub:
                 subscription.close()
 
     async def rewind(self) -> None:
-        """Start from the end of the log as it is now (what is already there is not news)."""
+        """Start from the end of the log as it is now (what is already there is not news).
+
+        Also after the log was emptied (tests): ids restart, so renders keyed by id are dropped.
+        """
         self.routed_id = await last_event_id()
+        self._cache.clear()
         self._started = True
 
     def poke(self, event_id: int | None = None) -> None:
@@ -212,7 +216,7 @@ def current() -> Hub:
 
 
 @contextlib.asynccontextmanager
-async def running_hub(*, queue_size: int, tick_seconds: float) -> Any:
+async def running_hub(*, queue_size: int, tick_seconds: float) -> AsyncIterator[Hub]:
     hub = Hub(queue_size=queue_size, tick_seconds=tick_seconds)
     await hub.start()
     install(hub)

@@ -10,7 +10,13 @@ from comptoir.settings import get_settings
 from models.accounts import Account, AccountToken, TokenPurpose
 from realtime.log import atomic
 from resolvers.accounts import mails
-from resolvers.accounts.rules import check, normalize_email, password_matches, password_problems
+from resolvers.accounts.rules import (
+    MAX_EMAIL,
+    check,
+    normalize_email,
+    password_matches,
+    password_problems,
+)
 from resolvers.accounts.tokens import issue_token, use_token, valid_token
 from resolvers.actor import Actor, require_login
 from resolvers.errors import DomainError, ErrorCode
@@ -46,8 +52,10 @@ _timing = _KnownPathTiming()
 async def request_password_reset(actor: Actor, *, email: str) -> None:
     """Mail a reset link if the address has an account; the answer is the same either way."""
     started = time.perf_counter()
-    account = await Account.get_or_none(email=normalize_email(email)[:254],
-                                        deleted_at__isnull=True)
+    address = normalize_email(email)
+    account = None
+    if len(address) <= MAX_EMAIL:  # a longer one names no account, not a truncated one's
+        account = await Account.get_or_none(email=address, deleted_at__isnull=True)
     if account is None:
         await _timing.pad(started)
         return

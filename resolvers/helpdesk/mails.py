@@ -11,6 +11,8 @@ from resolvers.mail import enqueue_mail
 async def _mail_seller(thread: Thread, *, subject: str, text: str) -> None:
     """Queue a mail to the thread's seller, inside the caller's transaction."""
     seller = await Seller.get(id=thread.seller_id).select_related("account")
+    if seller.account.deleted_at is not None:  # an erased account keeps no address to write to
+        return
     await enqueue_mail(
         to=seller.account.email,
         subject=f"{subject} : {thread.subject}",

@@ -28,7 +28,7 @@ async def remind_overdue_threads(*, now: datetime | None = None) -> int:
     """Mail each seller whose thread just went past its deadline; returns how many were sent."""
     due = await (
         Thread.filter(response_due_at__lt=sla.utc_now(now), overdue_reminded=False,
-                      seller_id__isnull=False)
+                      seller_id__isnull=False, seller__account__deleted_at__isnull=True)
         .order_by("response_due_at")
         .limit(BATCH)
     )

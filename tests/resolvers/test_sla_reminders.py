@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 from models.helpdesk import TicketCategory
 from models.mail import OutboxMail
 from resolvers import helpdesk
+from resolvers.accounts import delete_account
 from tests.clients import GraphQLClient
+from tests.factories import PASSWORD
 from tests.helpdesk_helpers import actor_of, open_product_thread
 
 
@@ -59,3 +61,14 @@ async def test_two_job_runners_racing_send_one_reminder(
                                 helpdesk.remind_overdue_threads())
     assert sum(sent) == 1
     assert await OutboxMail.all().count() == 1
+
+
+async def test_a_deleted_seller_is_neither_reminded_nor_mailed_new_threads(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
+    await OutboxMail.all().delete()
+    await delete_account(await actor_of(seller), password=PASSWORD)
+    assert await helpdesk.remind_overdue_threads() == 0
+    await open_product_thread(buyer, seller)
+    assert await OutboxMail.all().count() == 0

@@ -64,6 +64,19 @@ async def test_an_unknown_email_gets_the_same_answer_and_no_mail(
     assert await counts() == before
 
 
+async def test_an_overlong_address_is_not_cut_down_to_someone_elses(
+    anonymous: GraphQLClient,
+) -> None:
+    longest = "a" * 240 + "@example.fr.eu"
+    assert len(longest) == 254
+    await make_account(Role.BUYER, email=longest)
+    before = await counts()
+    assert await anonymous.mutate(REQUEST, email=longest + "x") == {"errors": []}
+    assert await counts() == before
+    await anonymous.mutate_ok(REQUEST, email=longest.upper())
+    assert len(await mails_to(longest)) == 1
+
+
 async def test_known_and_unknown_emails_answer_in_similar_time(
     buyer: GraphQLClient, anonymous: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

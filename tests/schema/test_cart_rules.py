@@ -115,3 +115,22 @@ async def test_a_change_pushes_the_expiry_back(buyer: GraphQLClient,
         expires_at = datetime.fromisoformat((await buyer.query(CART))["cart"]["expiresAt"])
         assert expires_at >= before + timedelta(days=3), document
     assert await empty_stale_carts() == 0
+
+
+async def test_templates_refuse_bad_names_empty_carts_and_unknown_ids(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    save = """mutation($n: String!) { saveCartAsTemplate(name: $n) {
+      errors { code field } template { id } } }"""
+    apply = """mutation($t: ID!) { applyTemplate(templateId: $t) {
+      errors { code field } cart { total } changes { kind } } }"""
+    assert await buyer.refused(save, n="Vide") == ["CART_EMPTY"]
+    product = await make_product(seller)
+    await buyer.mutate_ok(ADD, p=pid(product), q=1)
+    for name in ("  ", "x" * 201):
+        payload = await buyer.mutate(save, n=name)
+        assert payload == {"errors": [{"code": "INVALID_INPUT", "field": "name"}],
+                           "template": None}
+    assert await buyer.refused(apply, t=encode_id("OrderTemplate", 42)) == ["NOT_FOUND"]
+    assert await buyer.refused(apply, t=pid(product)) == ["NOT_FOUND"]
+    assert await buyer.query("{ orderTemplates { id } }") == {"orderTemplates": []}
+    assert await _cart_rows() == [(product.id, 1)]

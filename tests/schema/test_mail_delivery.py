@@ -52,16 +52,6 @@ async def test_a_registration_mail_lands_in_var_mail_with_a_working_link(
     await anonymous.mutate_ok(CONFIRM, token=token)
 
 
-async def test_links_come_from_public_url_never_from_the_host_header(
-    anonymous: GraphQLClient,
-) -> None:
-    anonymous.http.headers["Host"] = "evil.example.com"
-    await anonymous.mutate_ok(REGISTER, input=registration("host@example.fr"))
-    (mail,) = await OutboxMail.all()
-    assert "http://testserver.local/confirm-email?token=" in mail.body
-    assert "evil" not in mail.body
-
-
 SPOOFED = {"Host": "evil.example.com", "X-Forwarded-Host": "evil.example.com",
            "X-Forwarded-Proto": "https", "Forwarded": "host=evil.example.com;proto=https",
            "Origin": "http://evil.example.com"}

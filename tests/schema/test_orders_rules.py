@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+from comptoir.settings import get_settings
 from models.catalog import Product
 from models.mail import OutboxMail
 from models.orders import IdempotencyKey, Order
 from resolvers.orders import expire_pending_orders
+from resolvers.sessions import actor_for_token
+from schema import build_schema
+from schema.context import Context
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
@@ -220,3 +225,21 @@ async def test_a_reorder_that_adds_nothing_leaves_the_cart_and_its_expiry_alone(
     assert payload["cart"]["expiresAt"] == cart["expiresAt"]
     assert payload["cart"]["lines"] == [{"quantity": 1, "product": {"id": gid("Product",
                                                                                kept.id)}}]
+
+
+async def test_the_buyer_and_the_seller_are_both_told_of_the_creation(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    product = await make_product(seller)
+    await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=1)
+    (order,) = (await buyer.mutate_ok(RESERVE, input=reserve_input()))["orders"]
+    schema = build_schema(get_settings())
+    for client in (buyer, seller):
+        context = Context(actor=await actor_for_token(client.token or ""))
+        stream = await schema.subscribe(
+            'subscription { orderEvents(after: "0") { from to order { id } } }',
+            context_value=context)
+        result = await asyncio.wait_for(anext(stream), 5)
+        await stream.aclose()
+        assert result.errors is None
+        assert result.data == {"orderEvents": {"from": None, "to": "PENDING",
+                                               "order": {"id": order["id"]}}}
