@@ -15,6 +15,10 @@ T = TypeVar("T")
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+# Cursors are the client's to tamper with: a key the column cannot hold must be refused here,
+# not crash the database driver (PostgreSQL's integer columns are 32-bit, bigint 64-bit).
+MAX_ID = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,13 @@ def decode_cursor(cursor: str) -> list[Any]:
     if not isinstance(key, list) or not key:
         raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
     return key
+
+
+def cursor_int(value: object, *, upper: int = MAX_ID) -> int:
+    """An integer cursor component within the column's range, else INVALID_INPUT."""
+    if type(value) is not int or not -upper <= value <= upper:
+        raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+    return value
 
 
 def page_of(rows: list[T], request: PageRequest, key: Any) -> Page[T]:

@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.pagination import MAX_ID
 
 
 def encode_id(type_name: str, pk: int) -> str:
@@ -26,6 +27,6 @@ def decode_id(value: str, type_name: str, field: str = "id") -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise DomainError(ErrorCode.INVALID_INPUT, f"Malformed id: {value!r}", field) from exc
     # Primary keys are 32-bit IntFields: a larger number names nothing (and PG would refuse it).
-    if kind != type_name or number <= 0 or number > 2**31 - 1:
+    if kind != type_name or number <= 0 or number > MAX_ID:
         raise DomainError(ErrorCode.NOT_FOUND, f"No {type_name} with this id", field)
     return number

@@ -22,7 +22,7 @@ from models.catalog import Product
 from resolvers.actor import Actor
 from resolvers.catalog.products import MAX_PRICE, for_dialect
 from resolvers.errors import ErrorCode, QueryError
-from resolvers.pagination import Page, PageRequest, page_of
+from resolvers.pagination import MAX_BIGINT, MAX_ID, Page, PageRequest, cursor_int, page_of
 from resolvers.search_text import fold, prefix_range, search_terms
 
 MAX_COMPARED = 3
@@ -150,6 +150,9 @@ def _after(query: _Query, columns: tuple[str, ...], order: _Order, sort: Product
     if (tag != sort.value or len(key) != len(kinds)
             or not all(type(v) is k for v, k in zip(key, kinds, strict=True))):
         raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+    for column, value in zip(order.columns, key, strict=True):
+        if column != "sort_name":
+            cursor_int(value, upper=MAX_BIGINT if column == "price_cents" else MAX_ID)
     marks = ", ".join("?" for _ in key)
     sign = "<" if order.descending else ">"
     query.add(f"({', '.join(columns)}) {sign} ({marks})", *key)

@@ -17,7 +17,7 @@ from resolvers.actor import Actor, require_login
 from resolvers.errors import DomainError, ErrorCode, QueryError
 from resolvers.helpdesk import sla
 from resolvers.orders import can_see_order
-from resolvers.pagination import Page, PageRequest, page_of
+from resolvers.pagination import Page, PageRequest, cursor_int, page_of
 
 
 class Side(StrEnum):
@@ -68,8 +68,9 @@ def _after_thread(after: list[object]) -> Q:
     try:
         at_raw, pk = after
         at = datetime.fromisoformat(str(at_raw))
-        if not isinstance(pk, int) or isinstance(pk, bool) or at.tzinfo is None:
+        if at.tzinfo is None:
             raise ValueError(after)
+        cursor_int(pk)
     except ValueError as exc:
         raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor") from exc
     at = at.astimezone(UTC)
@@ -120,8 +121,9 @@ def messages_key(actor: Actor, thread: Thread, page: PageRequest) -> MessagesKey
     after_id = 0
     if page.after is not None:
         (after_id, *rest) = page.after
-        if rest or not isinstance(after_id, int) or isinstance(after_id, bool):
+        if rest:
             raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+        cursor_int(after_id)
     if not can_see_thread(actor, thread):
         return None
     return (thread.id, page.first, after_id)
