@@ -9,6 +9,7 @@ from models.accounts import Account, AccountToken, Seller
 from realtime.log import atomic
 from resolvers.accounts.rules import check, name_problems, password_matches, postal_code_problems
 from resolvers.actor import Actor, require_login
+from resolvers.catalog import withdraw_seller_products
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.sessions import revoke_sessions
 
@@ -57,7 +58,8 @@ async def update_profile(actor: Actor, *, changes: ProfileChanges) -> Account:
 
 
 async def delete_account(actor: Actor, *, password: str) -> None:
-    """Erase the caller's personal data; orders and threads stay, anonymised; all sessions end."""
+    """Erase the caller's personal data; orders and threads stay, anonymised; all sessions end;
+    a seller's shop closes (products withdrawn, PENDING orders refused)."""
     account_id = require_login(actor)
     account = await Account.get(id=account_id, deleted_at__isnull=True)
     if not await password_matches(account, password):
@@ -84,6 +86,9 @@ async def delete_account(actor: Actor, *, password: str) -> None:
         # Imported here: the orders module builds on accounts, not the other way round.
         from resolvers.orders import on_account_deleted
 
+        if actor.seller_id is not None:
+            # A closed shop sells nothing more: its products leave the catalog and carts first.
+            await withdraw_seller_products(seller_id=actor.seller_id)
         # Both append events, which come last in a transaction.
         await on_account_deleted(account_id=account_id)
         await revoke_sessions(account_id)

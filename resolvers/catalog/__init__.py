@@ -1,7 +1,13 @@
 """Catalog: sellers' products and stock, name search, filters, comparison."""
 
 from resolvers.catalog.loading import attributes_of, deliverable, zones_of
-from resolvers.catalog.products import ProductData, create_product, set_stock, update_product
+from resolvers.catalog.products import (
+    ProductData,
+    create_product,
+    set_stock,
+    update_product,
+    withdraw_seller_products,
+)
 
 __all__ = [
     "ProductData",
@@ -10,5 +16,6 @@ __all__ = [
     "deliverable",
     "set_stock",
     "update_product",
+    "withdraw_seller_products",
     "zones_of",
 ]

@@ -247,3 +247,16 @@ async def set_stock(actor: Actor, *, product_id: int, quantity: int) -> Product:
         product.stock = quantity
         await product.save(update_fields=["stock", "updated_at"])
     return product
+
+
+async def withdraw_seller_products(*, seller_id: int) -> int:
+    """Take a closed shop's products out of the catalog; returns how many went.
+
+    Deleting the rows is the whole withdrawal: words, attributes, zones and buyers' cart lines
+    go with them (CASCADE), while order lines, template lines and threads only lose the link
+    (SET_NULL) and keep their snapshots, so old orders stay readable and a reorder reports the
+    product UNAVAILABLE.  Called inside the account deletion's transaction, before its orders
+    are settled: the product rows it locks keep a racing reservation from adding a new order.
+    """
+    async with atomic():
+        return await Product.filter(seller_id=seller_id).delete()

@@ -19,6 +19,9 @@ from resolvers.orders.reserve import MAX_REMARK, clean_text
 
 S = OrderStatus
 
+# The reason a closed shop's PENDING orders are refused with.
+SHOP_CLOSED = "Boutique fermée"
+
 
 def _reason(value: str | None, *, required: bool) -> str | None:
     return clean_text(value, "reason", required=required, limit=MAX_REMARK)
@@ -125,17 +128,32 @@ async def expire_pending_orders(*, now: datetime | None = None) -> int:
 
 
 async def on_account_deleted(*, account_id: int) -> None:
-    """Called inside the account deletion's transaction: PENDING orders are cancelled (stock
-    released, events written), the cart, templates and idempotency keys go."""
+    """Called inside the account deletion's transaction, after a closed shop's products are
+    withdrawn: the PENDING orders the account can no longer answer or follow are settled
+    (stock released, history, mails and events written), the cart, templates and idempotency
+    keys go."""
     async with atomic():
         seller = await Seller.get_or_none(account_id=account_id)
-        pending = Order.filter(status=S.PENDING, buyer_id=account_id)
         if seller is not None:
-            pending = Order.filter(status=S.PENDING, seller_id=seller.id)
-        for order in await pending.order_by("id"):
-            await change_status(order, to=S.CANCELLED, role=None, actor_account_id=None,
-                                reason="Compte supprimé.", mail_buyer=seller is not None)
+            await _close_shop(seller.id)
+        else:
+            for order in await Order.filter(status=S.PENDING, buyer_id=account_id).order_by("id"):
+                await change_status(order, to=S.CANCELLED, role=None, actor_account_id=None,
+                                    reason="Compte supprimé.", mail_buyer=False)
         await CartLine.filter(cart__buyer_id=account_id).delete()
         await Cart.filter(buyer_id=account_id).delete()
         await OrderTemplate.filter(buyer_id=account_id).delete()
         await IdempotencyKey.filter(buyer_id=account_id).delete()
+
+
+async def _close_shop(seller_id: int) -> None:
+    """A deleted seller can no longer answer: the platform refuses their PENDING orders for
+    them, so buyers are not left waiting until expiry, and each buyer is mailed why.
+    VALIDATED and SHIPPED orders stay as they are: the goods were promised or are already on
+    their way, and the orders stay readable from their own snapshots."""
+    for order in await Order.filter(status=S.PENDING, seller_id=seller_id).order_by("id"):
+        try:
+            await change_status(order, to=S.REFUSED, role=None, actor_account_id=None,
+                                reason=SHOP_CLOSED)
+        except DomainError:
+            continue  # validated from another session meanwhile: kept like the others

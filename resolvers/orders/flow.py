@@ -22,7 +22,8 @@ S = OrderStatus
 # (from, to) → who may make the change; None is the platform itself (expiry, account deletion).
 TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], frozenset[Role | None]] = {
     (S.PENDING, S.VALIDATED): frozenset({Role.SELLER}),
-    (S.PENDING, S.REFUSED): frozenset({Role.SELLER}),
+    # None: the platform, for a shop whose seller deleted their account.
+    (S.PENDING, S.REFUSED): frozenset({Role.SELLER, None}),
     (S.PENDING, S.CANCELLED): frozenset({Role.BUYER, None}),
     (S.PENDING, S.EXPIRED): frozenset({None}),
     (S.VALIDATED, S.SHIPPED): frozenset({Role.SELLER}),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,12 +29,12 @@ from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.cart import by_seller, cart_lines, line_total, money, seller_amounts
 from resolvers.catalog import deliverable, zones_of
+from resolvers.countries import iso_country
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.orders.flow import notify, parties_of, record_change
 
 MAX_TEXT = 200
 MAX_REMARK = 2000
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 # A retry that lost the race for its key waits for the winner's commit, then reads its result.
 _KEY_ATTEMPTS = 5
 
@@ -65,9 +64,9 @@ def clean_text(value: str | None, field: str, *, required: bool,
 
 def clean_address(address: Address) -> Address:
     prefix = "deliveryAddress."
-    country = (address.country or "").strip().upper()
-    if not _COUNTRY.match(country):
-        raise DomainError(ErrorCode.INVALID_INPUT, "Pays : code ISO à deux lettres (FR).",
+    country = iso_country(address.country or "")
+    if country is None:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Pays : code ISO 3166-1 à deux lettres (FR).",
                           prefix + "country")
     postal_code = clean_text(address.postal_code, prefix + "postalCode", required=True, limit=16)
     return Address(
