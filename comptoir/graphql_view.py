@@ -61,6 +61,23 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    async def handle(self) -> None:
+        # Strawberry gives this protocol no connection_init deadline: without one a socket
+        # could stay open forever without logging in.
+        deadline = asyncio.create_task(self._close_unless_acknowledged())
+        try:
+            await super().handle()
+        finally:
+            deadline.cancel()
+
+    async def _close_unless_acknowledged(self) -> None:
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+        if not self.connection_acknowledged:
+            # The legacy protocol defines no close codes: graphql-transport-ws's 4408 is the
+            # one clients already know for this.
+            with contextlib.suppress(Exception):
+                await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+
     async def handle_async_results(self, operation_id: str, query: str,
                                    operation_name: str | None,
                                    variables: dict[str, object] | None) -> None:

@@ -28,12 +28,13 @@ async def seller_of(account_id: int | None) -> int:
 
 
 async def order_status(*, buyer_id: int | None, seller_id: int, order_id: int = 1,
-                       company_id: int | None = None, to: str = "VALIDATED") -> int:
+                       company_id: int | None = None, to: str = "VALIDATED",
+                       reason: str | None = None) -> int:
     """Commit one ORDER_STATUS event (no order row needed: routing reads the audience)."""
     async with atomic():
         event = await append_event(
             EventKind.ORDER_STATUS,
-            {"order_id": order_id, "from": "PENDING", "to": to, "reason": None,
+            {"order_id": order_id, "from": "PENDING", "to": to, "reason": reason,
              "actor_role": "SELLER"},
             order_id=order_id, buyer_id=buyer_id, seller_id=seller_id, company_id=company_id)
     return int(event.id)

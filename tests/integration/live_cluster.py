@@ -1,7 +1,8 @@
 """Real processes for the live tests: a redis-server, uvicorn workers, PostgreSQL.
 
-Outside CI a missing PostgreSQL or redis-server skips these tests with the reason; under
-CI=true it fails them.
+Outside CI a missing PostgreSQL (COMPTOIR_TEST_POSTGRES_URL) or redis-server skips these tests
+with the reason; under CI=true it fails them. They start processes of their own, whatever
+database the suite runs on, so they run in one CI pass only: the SQLite one.
 """
 
 from __future__ import annotations
@@ -18,20 +19,36 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SERVER = "postgres://postgres:postgres@127.0.0.1:5432"
 
 
 def unavailable(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"live integration needs it under CI: {reason}")
     pytest.skip(reason)
+
+
+def single_pass() -> None:
+    """Skip in the PostgreSQL pass of the suite: these processes already ran in the SQLite one."""
+    if os.environ.get("COMPTOIR_TEST_DATABASE_URL"):
+        pytest.skip("multi-process live tests run in the SQLite pass of the suite only")
+
+
+def _postgres_server() -> str:
+    url = os.environ.get("COMPTOIR_TEST_POSTGRES_URL")
+    if not url:
+        unavailable("COMPTOIR_TEST_POSTGRES_URL is not set (a PostgreSQL URL for the "
+                    "multi-process live tests)")
+        raise AssertionError("unreachable")
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def free_port() -> int:
@@ -50,11 +67,12 @@ async def _admin(server: str) -> asyncpg.Connection:
 
 @asynccontextmanager
 async def postgres_database() -> AsyncIterator[str]:
-    """A database of this run's own on COMPTOIR_LIVE_POSTGRES (server URL), dropped after.
+    """A database of this run's own on COMPTOIR_TEST_POSTGRES_URL's server, dropped after.
 
-    Its own, because several people may run the suite at once on one server.
+    Its own, because the suite's PostgreSQL pass may use the database that URL names, and
+    several people may run the suite at once on one server.
     """
-    server = os.environ.get("COMPTOIR_LIVE_POSTGRES", DEFAULT_SERVER).rstrip("/")
+    server = _postgres_server()
     name = f"comptoir_live_{os.getpid()}"
     conn = await _admin(server)
     try:
@@ -128,10 +146,92 @@ def worker_env(database_url: str, redis_url: str) -> dict[str, str]:
             "COMPTOIR_VAR_DIR": str(ROOT / "var" / "live-tests"), "PYTHONPATH": str(ROOT)}
 
 
+class Proxy:
+    """A TCP relay to Redis that the test can cut: the worker behind it alone loses Redis."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        self.port = int(self._server.sockets[0].getsockname()[1])
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                "127.0.0.1", self.target_port)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers |= {writer, upstream_writer}
+        await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer),
+                             return_exceptions=True)
+
+    def cut(self) -> None:
+        """Refuse new connections and break the open ones, at once."""
+        if self._server is not None:
+            self._server.close()
+        for writer in self._writers:
+            writer.transport.abort()
+        self._writers.clear()
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    finally:
+        writer.transport.abort()
+
+
+class Doorbells:
+    """The doorbells published on a Redis, read straight from it (not through the app)."""
+
+    def __init__(self, redis_url: str) -> None:
+        from redis.asyncio import Redis as Client
+
+        self._client = Client.from_url(redis_url, protocol=2)
+        self._pubsub = self._client.pubsub()
+
+    async def __aenter__(self) -> Self:
+        from realtime.doorbell import CHANNEL
+
+        await self._pubsub.subscribe(CHANNEL)
+        confirmed = await self._pubsub.get_message(timeout=5)
+        assert confirmed is not None and confirmed["type"] == "subscribe", confirmed
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._client.aclose()
+
+    async def heard(self, seconds: float) -> list[str]:
+        """Every doorbell that arrives within `seconds`."""
+        rung: list[str] = []
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            message = await self._pubsub.get_message(ignore_subscribe_messages=True,
+                                                     timeout=left)
+            if message is not None:
+                rung.append(message["data"].decode())
+        return rung
+
+
 class Worker:
-    def __init__(self, env: dict[str, str]) -> None:
+    """A web process: `uvicorn comptoir.asgi:app` unless `command` says otherwise."""
+
+    def __init__(self, env: dict[str, str], command: list[str] | None = None) -> None:
         self.port = free_port()
         self.env = env
+        self.command = command or ["uvicorn", "comptoir.asgi:app", "--log-level", "warning"]
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -140,12 +240,20 @@ class Worker:
 
     def _spawn(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "comptoir.asgi:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"], cwd=ROOT, env=self.env)
+            [sys.executable, "-m", *self.command, "--host", "127.0.0.1", "--port",
+             str(self.port)], cwd=ROOT, env=self.env)
+
+    def kill(self) -> int:
+        """SIGKILL: no shutdown, no last words; returns the exit status."""
+        assert self.process is not None
+        self.process.kill()
+        status = self.process.wait()
+        self.process = None
+        return status
 
     async def start(self) -> None:
         self._spawn()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         async with httpx.AsyncClient() as http:
             while time.monotonic() < deadline:
                 try:
@@ -182,6 +290,22 @@ class Worker:
         return response.status_code, response.json()
 
 
+@asynccontextmanager
+async def jobs_worker(env: dict[str, str]) -> AsyncIterator[None]:
+    """`comptoir worker` (the background jobs) as its own process."""
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "comptoir.cli",
+                                                   "worker", cwd=ROOT, env=env)
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
 async def world(env: dict[str, str], *args: str) -> Any:
     """Run tests.integration.live_world in its own process and decode its JSON answer."""
     process = await asyncio.create_subprocess_exec(
@@ -196,6 +320,16 @@ async def log_ids(database_url: str, thread_id: int, after: int = 0) -> list[str
     try:
         rows = await conn.fetch("SELECT id FROM event WHERE kind = 'MESSAGE' AND thread_id = $1 "
                                 "AND id > $2 ORDER BY id", thread_id, after)
+    finally:
+        await conn.close()
+    return [str(row["id"]) for row in rows]
+
+
+async def order_event_ids(database_url: str, order_id: int) -> list[str]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch("SELECT id FROM event WHERE kind = 'ORDER_STATUS' "
+                                "AND order_id = $1 ORDER BY id", order_id)
     finally:
         await conn.close()
     return [str(row["id"]) for row in rows]

@@ -3,6 +3,10 @@
     python -m tests.integration.live_world setup            -> JSON of tokens and ids
     python -m tests.integration.live_world commit-and-die TOKEN THREAD_ID
         posts a message, then is SIGKILLed right after the commit, before any doorbell.
+    python -m tests.integration.live_world order BUYER_EMAIL SELLER_EMAIL
+        a new PENDING order between two existing accounts -> JSON of the buyer's token and ids
+    python -m tests.integration.live_world backdate ORDER_ID DAYS
+        moves the order's creation DAYS calendar days back (expirable by the jobs)
 
 DATABASE_URL names the database. Cheap argon2 parameters come from the environment.
 """
@@ -14,9 +18,11 @@ import json
 import os
 import signal
 import sys
+from datetime import timedelta
 
 from comptoir.db import database
 from models.accounts import Account, Role
+from models.orders import Order
 from realtime import doorbell
 from resolvers import helpdesk
 from resolvers.sessions import actor_for_token, open_session
@@ -50,6 +56,21 @@ async def session_for(email: str) -> str:
     return await open_session(await Account.get(email=email))
 
 
+async def new_order(buyer_email: str, seller_email: str) -> dict[str, object]:
+    buyer, seller = await Account.get(email=buyer_email), await Account.get(email=seller_email)
+    number = f"CMD-2026-{800_000 + await Order.all().count():06d}"
+    order = await make_order(GraphQLClient(None, None, buyer.id),  # type: ignore[arg-type]
+                             GraphQLClient(None, None, seller.id),  # type: ignore[arg-type]
+                             number=number)
+    return {"buyer": await open_session(buyer), "order": encode_id("Order", order.id),
+            "order_id": order.id}
+
+
+async def backdate(order_id: int, days: float) -> None:
+    order = await Order.get(id=order_id)
+    await Order.filter(id=order_id).update(created_at=order.created_at - timedelta(days=days))
+
+
 async def commit_and_die(token: str, thread_id: int) -> None:
     async def die(event_id: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)  # committed, never announced
@@ -65,6 +86,10 @@ async def main(argv: list[str]) -> None:
             print(json.dumps(await setup()))
         elif argv[0] == "session":
             print(json.dumps(await session_for(argv[1])))
+        elif argv[0] == "order":
+            print(json.dumps(await new_order(argv[1], argv[2])))
+        elif argv[0] == "backdate":
+            await backdate(int(argv[1]), float(argv[2]))
         elif argv[0] == "commit-and-die":
             await commit_and_die(argv[1], int(argv[2]))
 

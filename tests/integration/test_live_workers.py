@@ -1,4 +1,7 @@
-"""Two uvicorn workers sharing PostgreSQL and a real Redis: nothing lost, nothing twice."""
+"""Two uvicorn workers sharing PostgreSQL and a real Redis: nothing lost, nothing twice.
+
+Also a third worker killed right after its commit, and `comptoir worker` raising events.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,15 @@ from typing import Any
 import pytest
 
 from tests.integration.live_cluster import (
+    Doorbells,
+    Proxy,
     Redis,
     Worker,
+    jobs_worker,
     log_ids,
+    order_event_ids,
     postgres_database,
+    single_pass,
     worker_env,
     world,
 )
@@ -39,6 +47,7 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 async def cluster() -> AsyncIterator[Cluster]:
+    single_pass()
     redis = Redis()
     async with postgres_database() as database_url:
         redis.start()
@@ -204,3 +213,59 @@ async def test_logging_out_on_worker_a_closes_the_sessions_sockets_on_worker_b(
         await asyncio.wait_for(client.ws.wait_closed(), 2)
     assert client.ws.close_code == 4403
     assert time.monotonic() - started < 2
+
+
+async def test_a_worker_killed_right_after_its_commit_gets_its_event_delivered_anyway(
+        cluster: Cluster) -> None:
+    """A real uvicorn worker commits a message but its doorbell cannot go out (its only road to
+    Redis is cut), then it is SIGKILLed: worker B finds the event in the log on its own."""
+    proxy = Proxy(cluster.redis.port)
+    await proxy.start()
+    doomed = Worker({**cluster.env, "REDIS_URL": proxy.url})
+    try:
+        await doomed.start()
+        start = await _position(cluster)
+        thread = cluster.world["thread"]
+        async with Doorbells(cluster.redis.url) as doorbells, \
+                transport_ws(cluster.b.address, cluster.world["seller"]) as client:
+            await client.subscribe("1", MESSAGE_EVENTS, threadId=thread)
+            await asyncio.sleep(0.2)
+            proxy.cut()
+            await doomed.graphql(cluster.world["buyer"], POST, t=thread, b="dernier message")
+            assert doomed.kill() == -signal.SIGKILL
+            expected = await log_ids(cluster.database_url, cluster.world["thread_id"],
+                                     int(start))
+            assert len(expected) == 1
+            assert await client.next_ids(1, timeout=5) == expected
+            assert await client.silent(0.5)
+            assert expected[0] not in await doorbells.heard(0.1)  # B read it from the log
+    finally:
+        proxy.cut()
+        if doomed.process is not None:
+            doomed.kill()
+
+
+async def test_an_order_expired_by_the_jobs_worker_reaches_subscribers_on_every_web_worker(
+        cluster: Cluster) -> None:
+    made = await world(cluster.env, "order", "buyer@example.fr", "seller@example.fr")
+    # Backdated rather than a tiny expiry: business time stands still on weekends and holidays.
+    await world(cluster.env, "backdate", str(made["order_id"]), "30")
+    env = {**cluster.env, "COMPTOIR_JOBS_INTERVAL_SECONDS": "0.2",
+           "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS": "1"}
+    async with Doorbells(cluster.redis.url) as doorbells, \
+            transport_ws(cluster.a.address, made["buyer"]) as on_a, \
+            transport_ws(cluster.b.address, cluster.world["seller"]) as on_b:
+        for client in (on_a, on_b):
+            await client.subscribe("1", ORDER_EVENTS, orderId=made["order"])
+        await asyncio.sleep(0.2)
+        async with jobs_worker(env):
+            received = [await client.receive(timeout=20) for client in (on_a, on_b)]
+            rung = await doorbells.heard(0.3)
+        expected = await order_event_ids(cluster.database_url, made["order_id"])
+        assert len(expected) == 1
+        for message in received:
+            event = message["payload"]["data"]["orderEvents"]
+            assert (event["id"], event["from"], event["to"]) == (expected[0], "PENDING",
+                                                                 "EXPIRED")
+        assert expected[0] in rung  # announced through Redis by the jobs process
+        assert await on_a.silent(0.3) and await on_b.silent(0.1)

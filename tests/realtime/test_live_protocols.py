@@ -145,3 +145,25 @@ async def impatient_server(app: Starlette) -> AsyncIterator[str]:
 async def test_no_init_in_time_closes_with_4408(impatient_server: str) -> None:
     async with transport_ws(impatient_server, init=False) as client:
         assert await _closed_with(client.ws) == 4408
+
+
+async def test_no_init_in_time_on_the_legacy_protocol_closes_with_4408(
+        impatient_server: str) -> None:
+    async with websockets.connect(f"ws://{impatient_server}/graphql",
+                                  subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+        assert await _closed_with(ws) == 4408
+
+
+async def test_a_legacy_socket_initialised_in_time_outlives_the_init_deadline(
+        impatient_server: str, buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    async with websockets.connect(f"ws://{impatient_server}/graphql",
+                                  subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": buyer.token}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "start", "payload": {"query": ORDER_EVENTS}}))
+        await asyncio.sleep(0.6)  # twice the deadline
+        event_id = await order_status(buyer_id=buyer.account_id,
+                                      seller_id=await seller_of(seller.account_id))
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert reply["type"] == "data"
+        assert reply["payload"]["data"]["orderEvents"]["id"] == str(event_id)
