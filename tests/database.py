@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from tortoise import Tortoise, connections
 
+from comptoir.db import apply_migrations
 
 
 async def migrate_fresh() -> None:
-    """Drop everything and build the schema."""
+    """Drop everything and build the schema with the committed migrations, as production does."""
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
         await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    await Tortoise.generate_schemas(safe=True)
+    await apply_migrations()
 
 
 def _tables() -> list[str]:
