@@ -136,7 +136,7 @@ async def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite://{workdir / 'bench.sqlite3'}",
-           "COMPTOIR_VAR_DIR": str(workdir / "var"), "COMPTOIR_RATE_LIMITS": "0",
+           "COMPTOIR_VAR_DIR": str(workdir / "var"),
            "COMPTOIR_JOBS_IN_WEB": "0", "PUBLIC_URL": "http://127.0.0.1"}
     for name in ("REDIS_URL", "SMTP_URL"):
         env.pop(name, None)

@@ -233,7 +233,7 @@ async def _create_database(server: str, name: str) -> str:
 
 def _env(database_url: str, redis_url: str | None) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
-           "COMPTOIR_RATE_LIMITS": "0", "COMPTOIR_LOG_LEVEL": "WARNING",
+           "COMPTOIR_LOG_LEVEL": "WARNING",
            "COMPTOIR_JOBS_IN_WEB": "0", "COMPTOIR_WS_QUEUE_SIZE": "200",
            "COMPTOIR_CATCH_UP_INTERVAL_SECONDS": "0.05"}
     env.pop("REDIS_URL", None)

@@ -56,7 +56,7 @@ def _configure(args: argparse.Namespace) -> str:
     tmp = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     url = args.database_url or f"sqlite://{tmp / 'bench.sqlite3'}"
     os.environ.update({
-        "DATABASE_URL": url, "COMPTOIR_VAR_DIR": str(tmp / "var"), "COMPTOIR_RATE_LIMITS": "0",
+        "DATABASE_URL": url, "COMPTOIR_VAR_DIR": str(tmp / "var"),
         "COMPTOIR_ARGON2_TIME_COST": "1", "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
         "COMPTOIR_ARGON2_PARALLELISM": "1", "COMPTOIR_LOG_LEVEL": "WARNING",
     })

@@ -64,8 +64,6 @@ class Settings:
     idempotency_hours: float
     introspection: bool
     graphiql: bool
-    rate_limits: bool
-    login_rate_per_minute: int
     max_depth: int
     max_aliases: int
     max_tokens: int
@@ -119,8 +117,6 @@ class Settings:
             idempotency_hours=_float(env, "COMPTOIR_IDEMPOTENCY_HOURS", 48),
             introspection=_flag(env, "COMPTOIR_INTROSPECTION", True),
             graphiql=_flag(env, "COMPTOIR_GRAPHIQL", redis_url is None),
-            rate_limits=_flag(env, "COMPTOIR_RATE_LIMITS", True),
-            login_rate_per_minute=_int(env, "COMPTOIR_LOGIN_RATE_PER_MINUTE", 30),
             max_depth=_int(env, "COMPTOIR_MAX_DEPTH", 10),
             max_aliases=_int(env, "COMPTOIR_MAX_ALIASES", 30),
             max_tokens=_int(env, "COMPTOIR_MAX_TOKENS", 2000),

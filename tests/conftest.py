@@ -25,7 +25,6 @@ os.environ.update(
         "COMPTOIR_ARGON2_TIME_COST": "1",
         "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
         "COMPTOIR_ARGON2_PARALLELISM": "1",
-        "COMPTOIR_RATE_LIMITS": "0",
     }
 )
 for name in ("REDIS_URL", "SMTP_URL"):

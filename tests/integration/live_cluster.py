@@ -140,7 +140,7 @@ class Redis:
 def worker_env(database_url: str, redis_url: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
             "PUBLIC_URL": "http://testserver.local", "COMPTOIR_CATCH_UP_INTERVAL_SECONDS": "0.5",
-            "COMPTOIR_RATE_LIMITS": "0", "COMPTOIR_ARGON2_TIME_COST": "1",
+            "COMPTOIR_ARGON2_TIME_COST": "1",
             "COMPTOIR_ARGON2_MEMORY_KIB": "1024", "COMPTOIR_ARGON2_PARALLELISM": "1",
             "COMPTOIR_JOBS_IN_WEB": "0", "COMPTOIR_LOG_LEVEL": "WARNING",
             "COMPTOIR_VAR_DIR": str(ROOT / "var" / "live-tests"), "PYTHONPATH": str(ROOT)}
