@@ -52,8 +52,10 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=1_000)
     parser.add_argument("--events", type=int, default=40, help="events per fan-out burst")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--probes", type=int, default=200)
+    parser.add_argument("--probes", type=int, default=1_000,
+                        help="latency samples per case (a p99 needs ~1,000 to be stable)")
     parser.add_argument("--write", default=None, help="also write the figures to this file")
+    parser.add_argument("--hold", default=None, help=argparse.SUPPRESS)  # see IdleHolder
     return parser.parse_args()
 
 
@@ -115,6 +117,41 @@ async def _open_many(address: str, token: str | None, document: str,
     sockets = await asyncio.gather(*(one() for _ in range(count)))
     await asyncio.sleep(1.0)  # every subscribe message handled by the server
     return list(sockets)
+
+
+class IdleHolder:
+    """`count` idle subscriptions held open by a process of their own.
+
+    Held in the probe's own event loop, they would measure the client: its loop answers their
+    keepalive pings (10,000 sockets / 20 s) and its GC walks their objects, between the probe's
+    reads.
+    """
+
+    def __init__(self) -> None:
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def open(self, address: str, token: str, count: int) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--hold", address, "--idle", str(count), cwd=ROOT,
+            env={**os.environ, "BENCH_IDLE_TOKEN": token}, stdout=asyncio.subprocess.PIPE)
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), 300)
+        if line.split() != [b"ready", str(count).encode()]:
+            raise RuntimeError("the idle subscriptions could not be opened")
+
+    async def close(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            await self.process.wait()
+            await asyncio.sleep(1.0)  # the server tears the subscriptions down
+
+
+async def _hold(address: str, count: int) -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    held = await _open_many(address, os.environ["BENCH_IDLE_TOKEN"], FANOUT, count)
+    print(f"ready {len(held)}", flush=True)
+    await asyncio.Event().wait()  # until the bench terminates this process
 
 
 async def _close_all(sockets: list[LightClient]) -> None:
@@ -284,10 +321,14 @@ async def run(args: argparse.Namespace) -> str:
                     await worker.ready()
                     quiet = _percentiles(await _latencies(worker.address, world, args.probes))
                     before = worker.rss_kib()
-                    idle = await _open_many(worker.address, world["idle"], FANOUT, args.idle)
-                    per_subscription = (worker.rss_kib() - before) * 1024 / args.idle / 1000
-                    busy = _percentiles(await _latencies(worker.address, world, args.probes))
-                    await _close_all(idle)
+                    idle = IdleHolder()
+                    try:
+                        await idle.open(worker.address, world["idle"], args.idle)
+                        per_subscription = (worker.rss_kib() - before) * 1024 / args.idle / 1000
+                        busy = _percentiles(await _latencies(worker.address, world,
+                                                             args.probes))
+                    finally:
+                        await idle.close()
                     fans = await _open_many(worker.address, world["seller"], FANOUT,
                                             args.clients)
                     ours = await _rounds(args.rounds, fans, args.events,
@@ -346,6 +387,9 @@ async def run(args: argparse.Namespace) -> str:
 
 def main() -> None:
     args = _parse()
+    if args.hold:
+        asyncio.run(_hold(args.hold, args.idle))
+        return
     os.environ.update({"COMPTOIR_ARGON2_TIME_COST": "1", "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
                        "COMPTOIR_ARGON2_PARALLELISM": "1"})
     table = asyncio.run(run(args))
