@@ -45,8 +45,12 @@ class Page(Generic[T]):
         return self.items[-1][0] if self.items else None
 
 
+# Made once: `json.dumps` with options builds a new encoder per call, once per row of a page.
+_CURSOR_JSON = json.JSONEncoder(separators=(",", ":"), default=str)
+
+
 def encode_cursor(key: Sequence[Any]) -> str:
-    raw = json.dumps(list(key), separators=(",", ":"), default=str).encode()
+    raw = _CURSOR_JSON.encode(list(key)).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -1,6 +1,6 @@
 """Catalog: sellers' products and stock, name search, filters, comparison."""
 
-from resolvers.catalog.loading import attributes_of, deliverable, zones_of
+from resolvers.catalog.loading import attributes_of, deliverable, sellers_of, zones_of
 from resolvers.catalog.products import (
     ProductData,
     create_product,
@@ -14,6 +14,7 @@ __all__ = [
     "attributes_of",
     "create_product",
     "deliverable",
+    "sellers_of",
     "set_stock",
     "update_product",
     "withdraw_seller_products",

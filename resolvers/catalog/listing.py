@@ -27,6 +27,8 @@ from resolvers.search_text import fold, prefix_range, search_terms
 
 MAX_COMPARED = 3
 STOCK_CHECK_LIMIT = 5_000
+# Distinct words of a search term's range read one by one in sort order (see _search_sql).
+WORD_BRANCHES = 4
 POSTAL_CODE_LENGTH = 10
 
 
@@ -56,8 +58,37 @@ class _Order:
     columns: tuple[str, ...]
     descending: bool
 
-    def key(self, row: Product) -> list[Any]:
+    def key(self, row: ListedProduct) -> list[Any]:
         return [getattr(row, c) for c in self.columns]
+
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class ListedProduct:
+    """A product as a page shows and pages it: the row's columns, without the timestamps.
+
+    Read without the ORM: making Tortoise models of a page took longer than the query (the
+    timestamps alone, parsed from text on SQLite, cost more than the rest of the row).
+    """
+
+    id: int
+    seller_id: int
+    name: str
+    sort_name: str
+    description: str
+    brand: str | None
+    category: str
+    price: Decimal
+    price_cents: int
+    stock: int
+    minimum_quantity: int
+    lead_time_days: int | None
+    warehouse: str | None
+
+
+_COLUMNS = ", ".join(f"p.{name}" for name in ListedProduct.__slots__)
 
 
 # Ties are broken by id, so the order is total and a cursor names one position.
@@ -179,17 +210,34 @@ def _browse_sql(filters: ProductFilter, sort: ProductSort, after: list[Any] | No
     return query
 
 
+_IN_STOCK = "EXISTS (SELECT 1 FROM product s WHERE s.id = {} AND s.stock > 0)"
+
+
 def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
                 after: list[Any] | None, limit: int,
                 candidates: int | None) -> tuple[str, list[Any]]:
-    """Search: candidates come from one term's range of `word_lookup`, which also holds
-    the sort keys, category, seller and price, so they are filtered and sorted from the
-    index, not from product rows; the other terms, zones and attributes are probed per
-    candidate through unique indexes.  Stock lives only in the product row, so "in stock"
-    is checked on the first `candidates` in order (None: all of them)."""
+    """Search: candidates come from `word_lookup`, which also holds the sort keys, category,
+    seller and price, so they are filtered and sorted from the index, not from product rows;
+    the other terms, zones, attributes and stock are probed per candidate through unique
+    indexes.
+
+    A term's range usually holds a few distinct words ("perceuse", "perceuses"), each with
+    thousands of rows.  Sorting the whole range to keep one page cost 15 times the list;
+    instead the first `WORD_BRANCHES` words of the range are found by index seeks (the CTE
+    `v`) and each word's rows are read in sort order (the index is ordered by word, then
+    sort_name), only until the page is full.  The rest of the range, empty unless the
+    prefix is short ("p"), is sorted as a whole.  The union of these first pages holds the
+    page: a product among the first n overall is among the first n of each of its words.
+
+    "In stock" needs the product row.  The words' ordered walks probe it as they go, so
+    they read about one product row per product shown.  The rest of the range would probe
+    every match before sorting; with `candidates`, only its first `candidates` in order are
+    probed (the CTE `t`), and when it had more, the page stops at the last of them: a short
+    page then tells the caller to widen the window.
+    """
     driving, *others = sorted(terms, key=len, reverse=True)  # the longest: fewest candidates
+    low, high = prefix_range(driving)
     query = _Query()
-    query.add("w.word >= ? AND w.word < ?", *prefix_range(driving))
     for term in others:
         query.add("EXISTS (SELECT 1 FROM product_word o WHERE o.product_id = w.product_id"
                   " AND o.word >= ? AND o.word < ?)", *prefix_range(term))
@@ -198,20 +246,55 @@ def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
     if filters.seller_id is not None:
         query.add("w.seller_id = ?", filters.seller_id)
     _price_range(query, "w", filters)
-    if filters.in_stock and candidates is None:
-        query.add("EXISTS (SELECT 1 FROM product s WHERE s.id = w.product_id"
-                  " AND s.stock > 0)")
     _probes(query, "w.product_id", filters)
     order = _ORDERS[sort]
     columns = tuple("w.product_id" if c == "id" else f"w.{c}" for c in order.columns)
     _after(query, columns, order, sort, after)
+    where = "".join(f" AND {c}" for c in query.where)
+    stock = f" AND {_IN_STOCK.format('w.product_id')}" if filters.in_stock else ""
+    ordered = _order_by(columns, order)
+    names = tuple(c.removeprefix("w.") for c in columns)
+    selected = ", ".join(columns)
+
+    # Each next word is one index seek (ORDER BY ... LIMIT 1 rather than MIN(), which
+    # PostgreSQL may answer by reading the whole range when it misjudges its size).
+    words = ("v(n, word) AS (SELECT 1, (SELECT word FROM product_word WHERE word >= ?"
+             " AND word < ? ORDER BY word LIMIT 1) UNION ALL SELECT n + 1, (SELECT word"
+             " FROM product_word WHERE word > v.word AND word < ? ORDER BY word LIMIT 1)"
+             f" FROM v WHERE v.word IS NOT NULL AND n < {WORD_BRANCHES})")
+    ctes = [words]
+    head: list[Any] = [low, high, high]
+    branches, params = [], []
+    for n in range(1, WORD_BRANCHES + 1):
+        # (product, word) is unique: no product twice within one word.
+        branches.append(f"SELECT * FROM (SELECT {selected} FROM product_word w WHERE"
+                        f" w.word = (SELECT word FROM v WHERE n = {n}){where}{stock}"
+                        f"{ordered} LIMIT ?) b{n}")
+        params += [*query.params, limit]
     # DISTINCT: a product appears once even when two of its words start with the term.
-    inner = (f"SELECT DISTINCT {', '.join(columns)} FROM product_word w{query.clause()}"
-             f"{_order_by(columns, order)} LIMIT ?")
-    stock = " AND p.stock > 0" if candidates is not None else ""
-    outer = (f"SELECT p.* FROM product p WHERE p.id IN (SELECT product_id FROM ({inner}) m)"
-             f"{stock}{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?")
-    return outer, [*query.params, candidates or limit, limit]
+    rest = (f"SELECT DISTINCT {selected} FROM product_word w WHERE w.word > (SELECT word"
+            f" FROM v WHERE n = {WORD_BRANCHES}) AND w.word < ?{where}")
+    guard, tail = "", []
+    if filters.in_stock and candidates is not None:
+        ctes.append(f"t AS ({rest}{ordered} LIMIT ?)")
+        head += [high, *query.params, candidates]
+        branches.append(f"SELECT * FROM t WHERE {_IN_STOCK.format('t.product_id')}")
+        # Past the window's last candidate, a product of the rest might be missing.
+        last = _order_by(names, _Order(order.columns, not order.descending))
+        guard = (f" AND ((SELECT COUNT(*) FROM t) < ?"
+                 f" OR ({', '.join(f'p.{c}' for c in order.columns)})"
+                 f" {'>=' if order.descending else '<='}"
+                 f" (SELECT {', '.join(names)} FROM t{last} LIMIT 1))")
+        tail = [candidates]
+    else:
+        branches.append(f"SELECT * FROM ({rest}{stock}{ordered} LIMIT ?) rest")
+        params += [high, *query.params, limit]
+    # UNION drops the product found under two of its words.
+    sql = (f"WITH RECURSIVE {', '.join(ctes)} SELECT {_COLUMNS} FROM product p"
+           f" WHERE p.id IN (SELECT product_id FROM ({' UNION '.join(branches)}) m"
+           f"{_order_by(names, order)} LIMIT ?){guard}"
+           f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?")
+    return sql, [*head, *params, limit, *tail, limit]
 
 
 def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
@@ -228,13 +311,13 @@ def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
         return _search_sql(terms, filters, sort, after, limit, candidates)
     query = _browse_sql(filters, sort, after)
     order = _ORDERS[sort]
-    sql = (f"SELECT p.* FROM product p{query.clause()}"
+    sql = (f"SELECT {_COLUMNS} FROM product p{query.clause()}"
            f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?")
     return sql, [*query.params, limit]
 
 
 async def list_products(actor: Actor, *, search: str | None, filters: ProductFilter,
-                        sort: ProductSort, page: PageRequest) -> Page[Product]:
+                        sort: ProductSort, page: PageRequest) -> Page[ListedProduct]:
     """Anyone browses: name search, combinable filters, stable sort, keyset pages."""
     order = _ORDERS[sort]
     statement = list_sql(search=search, filters=filters, sort=sort, after=page.after,
@@ -242,8 +325,9 @@ async def list_products(actor: Actor, *, search: str | None, filters: ProductFil
     if statement is None or page.first == 0:
         return page_of([], page, order.key)
     if filters.in_stock and search_terms(search or ""):
-        # Most products are in stock: checking the first few candidates in order usually
-        # fills the page without reading every match's row; widen until it does.
+        # Past a term's first words, the rest of its range is checked for stock on its
+        # first candidates only: most products are in stock, so that usually fills the
+        # page without reading every match's row; widen until it does.
         candidates = (page.first + 1) * 4
         while candidates < STOCK_CHECK_LIMIT:
             bounded = list_sql(search=search, filters=filters, sort=sort, after=page.after,
@@ -257,7 +341,10 @@ async def list_products(actor: Actor, *, search: str | None, filters: ProductFil
     return page_of(rows, page, lambda row: [sort.value, *order.key(row)])
 
 
-async def _fetch(sql: str, params: list[Any]) -> list[Product]:
+async def _fetch(sql: str, params: list[Any]) -> list[ListedProduct]:
     conn = connections.get("default")
-    return [Product._init_from_db(**row) for row in await conn.execute_query_dict(
-        for_dialect(sql, conn.capabilities.dialect), params)]
+    rows = await conn.execute_query_dict(for_dialect(sql, conn.capabilities.dialect), params)
+    for row in rows:
+        # SQLite keeps decimals as text: read them as the model's DecimalField does.
+        row["price"] = Decimal(row["price"]).quantize(CENT)
+    return [ListedProduct(**row) for row in rows]

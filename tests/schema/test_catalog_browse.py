@@ -220,6 +220,22 @@ async def test_a_page_costs_the_same_number_of_queries_for_5_or_100_products(
     assert large.statements == small.statements <= 4
 
 
+async def test_a_page_reads_its_sellers_in_one_query_and_only_when_asked(
+        seller: GraphQLClient, other_seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    for n in range(6):
+        await make_product(seller if n % 2 else other_seller, name=f"Produit {n}")
+    with_sellers = """{ products(first: 6) { edges { node { name ...shop } } } }
+        fragment shop on Product { seller { name } }"""
+    with counting_queries() as counted:
+        data = await anonymous.query(with_sellers)
+    assert {e["node"]["seller"]["name"] for e in data["products"]["edges"]} == {
+        "BatiPro", (await Seller.get(account_id=other_seller.account_id)).name}
+    assert counted.statements == 2
+    with counting_queries() as counted:
+        await anonymous.query("{ products(first: 6) { edges { node { name } } } }")
+    assert counted.statements == 1
+
+
 async def test_a_search_in_stock_skips_long_runs_of_sold_out_products(
         seller: GraphQLClient, anonymous: GraphQLClient) -> None:
     for n in range(40):
