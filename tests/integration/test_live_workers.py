@@ -93,7 +93,7 @@ async def _position(cluster: Cluster) -> str:
     return ids[-1] if ids else "0"
 
 
-async def _stream_through(cluster: Cluster, disruption: Callable[[], Awaitable[None]]) -> None:
+async def _assert_stream_survives(cluster: Cluster, disruption: Callable[[], Awaitable[None]]) -> None:
     """Post messages through A during `disruption`; the subscriber on B gets exactly the log."""
     start = await _position(cluster)
     thread, buyer = cluster.world["thread"], cluster.world["buyer"]
@@ -151,7 +151,7 @@ async def test_nothing_is_lost_when_redis_is_killed_and_restarted(cluster: Clust
             assert time.monotonic() < deadline, "/readyz not back after Redis returned"
             await asyncio.sleep(0.2)
 
-    await _stream_through(cluster, restart)
+    await _assert_stream_survives(cluster, restart)
 
 
 async def test_nothing_is_lost_when_redis_is_paused(cluster: Cluster) -> None:
@@ -160,12 +160,12 @@ async def test_nothing_is_lost_when_redis_is_paused(cluster: Cluster) -> None:
         await asyncio.sleep(4)
         cluster.redis.signal(signal.SIGCONT)
 
-    await _stream_through(cluster, pause)
+    await _assert_stream_survives(cluster, pause)
 
 
 async def test_nothing_is_lost_when_redis_drops_its_client_connections(
         cluster: Cluster) -> None:
-    await _stream_through(cluster, cluster.redis.kill_clients)
+    await _assert_stream_survives(cluster, cluster.redis.kill_clients)
 
 
 async def test_an_event_committed_by_a_process_killed_before_publishing_arrives(

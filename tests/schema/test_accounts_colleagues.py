@@ -152,18 +152,18 @@ async def test_a_private_buyer_has_no_colleagues_to_manage(buyer: GraphQLClient)
     assert await buyer.refused(ADD, email="x@example.fr", rights=[]) == ["RIGHT_MISSING"]
 
 
-async def _forbidden(client: GraphQLClient) -> None:
+async def _assert_forbidden(client: GraphQLClient) -> None:
     assert await client.error_codes(ADD, email="x@example.fr", rights=[]) == ["FORBIDDEN"]
     assert await client.error_codes(REMOVE, id=gid(1)) == ["FORBIDDEN"]
     assert await client.error_codes(SET_RIGHTS, id=gid(1), rights=[]) == ["FORBIDDEN"]
 
 
 async def test_sellers_cannot_manage_colleagues(seller: GraphQLClient) -> None:
-    await _forbidden(seller)
+    await _assert_forbidden(seller)
 
 
 async def test_admins_cannot_manage_colleagues(admin: GraphQLClient) -> None:
-    await _forbidden(admin)
+    await _assert_forbidden(admin)
 
 
 @pytest.mark.parametrize("document,variables", [
