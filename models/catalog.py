@@ -104,7 +104,9 @@ class ProductWord(Model):
     from the index (a LIKE on the name, as Tortoise compiles it, cannot use one on SQLite).
     The product's sort keys and equality filters are copied here so a search sorts and
     filters its candidates from the index alone, without reading each product row; they
-    only change through `updateProduct`, which rewrites the words.
+    only change through `updateProduct`, which rewrites the words.  The index orders a
+    word's rows as NAME_ASC does (sort_name, then product id), so a page of one word is read
+    in order and stops when full, however many products share a name.
     """
 
     id = fields.IntField(primary_key=True)
@@ -122,6 +124,6 @@ class ProductWord(Model):
         table = "product_word"
         unique_together = (("product", "word"),)
         indexes = (
-            Index(fields=("word", "sort_name", "price_cents", "category", "seller_id",
-                          "product_id"), name="word_lookup"),
+            Index(fields=("word", "sort_name", "product_id", "price_cents", "category",
+                          "seller_id"), name="word_lookup"),
         )
