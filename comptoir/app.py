@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         allowed_origins=origins,
+        policy=settings.policy(),
     )
     state: dict[str, object] = {}
 

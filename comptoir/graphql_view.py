@@ -26,6 +26,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from realtime import hub as live_hub
 from resolvers.errors import Unauthenticated
+from resolvers.policy import Policy
 from resolvers.sessions import actor_for_token
 from schema.context import Context
 from schema.live import LIVE_OPERATION, LiveOperation
@@ -91,8 +92,9 @@ class ComptoirGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = _TransportWSHandler
     graphql_ws_handler_class = _LegacyWSHandler
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.policy = policy
         # The open sockets of each authenticated connection -> how to stop watching its session.
         self._watches: dict[WebSocket, Any] = {}
         self._closing: set[asyncio.Task[None]] = set()
@@ -123,7 +125,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             await websocket.close(code=4403, reason="Session revoked")
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        context = Context(request=request, response=response)
+        context = Context(request=request, response=response, policy=self.policy)
         if isinstance(request, WebSocket):
             return context  # authenticated in on_ws_connect, from connection_init
         token = bearer_token(request.headers.get("authorization"))

@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
+from resolvers.policy import Policy
+
 
 class Secret(str):
     """A string that never shows itself in logs or reprs."""
@@ -81,6 +83,22 @@ class Settings:
     log_level: str
     jobs_in_web: bool
     embedded: bool = field(default=False)
+
+    def policy(self) -> Policy:
+        """The rules' settings, as resolvers receive them."""
+        return Policy(
+            public_url=self.public_url, market=self.market, time_zone=self.time_zone,
+            lockout_minutes=self.lockout_minutes, lockout_attempts=self.lockout_attempts,
+            reset_token_minutes=self.reset_token_minutes,
+            confirm_token_days=self.confirm_token_days, invitation_days=self.invitation_days,
+            session_days=self.session_days, cart_days=self.cart_days,
+            order_expiry_business_days=self.order_expiry_business_days,
+            sla_business_hours=self.sla_business_hours,
+            small_order_threshold=self.small_order_threshold,
+            small_order_fee=self.small_order_fee, idempotency_hours=self.idempotency_hours,
+            argon2_time_cost=self.argon2_time_cost, argon2_memory_kib=self.argon2_memory_kib,
+            argon2_parallelism=self.argon2_parallelism,
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

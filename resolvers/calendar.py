@@ -72,3 +72,17 @@ class BusinessCalendar:
     def add_business_days(self, start: datetime, days: float) -> datetime:
         """`start` plus `days` business days (24 business hours each), as UTC."""
         return self.add_business_time(start, timedelta(days=days))
+
+    def end_of_business_days(self, start: datetime, days: float) -> datetime:
+        """Part 2's "business day" deadline: a whole N ends at 24:00 (market time) of the N-th
+        business day after the day of `start`; a fractional N counts N × 24 business hours,
+        so tests can use tiny durations."""
+        if days != int(days):
+            return self.add_business_days(start, days)
+        day = start.astimezone(self.tz).date()
+        remaining = int(days)
+        while remaining > 0:
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                remaining -= 1
+        return self._start_of_day(day + timedelta(days=1))

@@ -13,6 +13,7 @@ from strawberry.types import Info as StrawberryInfo
 from tortoise.models import Model
 
 from resolvers.actor import ANONYMOUS, Actor
+from resolvers.policy import Policy
 
 M = TypeVar("M", bound=Model)
 K = TypeVar("K")
@@ -53,6 +54,8 @@ class Context:
     auth_error: str | None = None
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, Any] | None = None
+    # The app's rules (settings), passed to every resolver that needs one.
+    policy: Policy = field(default_factory=Policy)
 
 
 Info = StrawberryInfo[Context, None]

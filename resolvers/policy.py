@@ -1,0 +1,52 @@
+"""The product's rules that configuration can tune, handed to resolvers by the caller.
+
+`comptoir.settings.Settings.policy()` builds it once per app; the GraphQL context and the jobs
+runner pass it down as the `policy` keyword argument. Resolvers never read the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from resolvers.calendar import BusinessCalendar
+
+
+@dataclass(frozen=True)
+class Policy:
+    public_url: str = "http://localhost:8000"
+    market: str = "FR"
+    time_zone: str = "Europe/Paris"
+    lockout_minutes: float = 15
+    lockout_attempts: int = 5
+    reset_token_minutes: float = 60
+    confirm_token_days: float = 7
+    invitation_days: float = 7
+    session_days: float = 30
+    cart_days: float = 3
+    order_expiry_business_days: float = 3
+    sla_business_hours: float = 24
+    small_order_threshold: Decimal = Decimal("100.00")
+    small_order_fee: Decimal = Decimal("5.00")
+    idempotency_hours: float = 48
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Built once: the calendar caches each year's holidays.
+        object.__setattr__(self, "calendar", BusinessCalendar(self.market, self.time_zone))
+
+    def business_hours_after(self, start: datetime, hours: float) -> datetime:
+        """`hours` of business time (24 h per business day) after `start`, in UTC."""
+        return self.calendar.add_business_time(start, timedelta(hours=hours))
+
+    def business_days_after(self, start: datetime, days: float) -> datetime:
+        """The end of the `days`-th business day after `start` (see the calendar)."""
+        return self.calendar.end_of_business_days(start, days)
+
+    def link(self, path: str) -> str:
+        """An absolute link under PUBLIC_URL (never the request's Host header)."""
+        return f"{self.public_url}/{path.lstrip('/')}"
