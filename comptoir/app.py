@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise import connections
@@ -21,6 +21,7 @@ from comptoir.db import database
 from comptoir.graphql_view import ComptoirGraphQL
 from comptoir.settings import Settings, get_settings
 from realtime.broadcast import Live, open_live
+from resolvers.links import FileReader, verify_link
 from schema import build_schema
 
 log = logging.getLogger("comptoir")
@@ -129,9 +130,35 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
         return JSONResponse({"status": "ready" if ready else "unavailable", **checks,
                              "delivery": delivery}, status_code=200 if ready else 503)
 
+    policy = settings.policy()
+    # Each kind of private file and how to read it (claim photos, invoice PDFs).
+    file_readers: dict[str, FileReader] = {}
+
+    async def files(request: Request) -> Response:
+        """A file behind a signed link; 403 and no bytes when the link is tampered or expired."""
+        kind = request.path_params["kind"]
+        object_id = request.path_params["object_id"]
+        reader = file_readers.get(kind)
+        if reader is None or not object_id.isdigit() or not verify_link(
+                policy=policy, kind=kind, object_id=int(object_id),
+                expires=request.query_params.get("expires", ""),
+                signature=request.query_params.get("signature", "")):
+            return JSONResponse({"code": "FORBIDDEN", "message": "Lien invalide ou expiré."},
+                                status_code=403)
+        stored = await reader(int(object_id))
+        if stored is None:
+            return JSONResponse({"code": "NOT_FOUND", "message": "Fichier introuvable."},
+                                status_code=404)
+        return Response(stored.content, media_type=stored.content_type, headers={
+            "Content-Disposition": f'inline; filename="{stored.filename}"',
+            "Cache-Control": "private, max-age=60",
+            "X-Content-Type-Options": "nosniff",
+        })
+
     return Starlette(
         routes=[
             Route("/healthz", healthz),
+            Route("/files/{kind}/{object_id}", files),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

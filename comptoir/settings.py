@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 from resolvers.policy import Policy
 
@@ -82,6 +83,8 @@ class Settings:
     catch_up_interval_seconds: float
     log_level: str
     jobs_in_web: bool
+    secret_key: Secret
+    document_link_minutes: float
     embedded: bool = field(default=False)
 
     def policy(self) -> Policy:
@@ -98,6 +101,7 @@ class Settings:
             small_order_fee=self.small_order_fee, idempotency_hours=self.idempotency_hours,
             argon2_time_cost=self.argon2_time_cost, argon2_memory_kib=self.argon2_memory_kib,
             argon2_parallelism=self.argon2_parallelism,
+            secret_key=self.secret_key, document_link_minutes=self.document_link_minutes,
         )
 
     @classmethod
@@ -153,7 +157,33 @@ class Settings:
             jobs_in_web=_flag(env, "COMPTOIR_JOBS_IN_WEB",
                               database_url.startswith("sqlite") and redis_url is None),
             embedded=database_url.startswith("sqlite") and redis_url is None,
+            secret_key=Secret(env.get("COMPTOIR_SECRET_KEY") or _kept_secret(var_dir)),
+            document_link_minutes=_float(env, "COMPTOIR_DOCUMENT_LINK_MINUTES", 15),
         )
+
+
+def _kept_secret(var_dir: Path) -> str:
+    """The secret generated on first start and kept under var/ (embedded default): links
+    signed before a restart stay valid. Production sets COMPTOIR_SECRET_KEY, shared by every
+    process and host."""
+    path = var_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    var_dir.mkdir(parents=True, exist_ok=True)
+    # Written aside then linked into place: of two processes starting at once, one key wins
+    # and neither ever reads a half-written file.
+    tmp = var_dir / f".secret_key.{os.getpid()}"
+    tmp.write_text(secrets.token_urlsafe(48))
+    tmp.chmod(0o600)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()
 
 
 # The market decides the business calendar (holidays) and the clock the SLA is counted in.

@@ -33,6 +33,9 @@ class Policy:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    # Signs links to private files (resolvers/links.py); the wiring always sets a real one.
+    secret_key: str = field(default="insecure-test-key", repr=False)
+    document_link_minutes: float = 15
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
