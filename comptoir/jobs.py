@@ -26,8 +26,9 @@ Job = Callable[[], Awaitable[int]]
 
 def jobs(settings: Settings) -> dict[str, Job]:
     transport = transport_for(settings)
+    policy = settings.policy()
     return {
-        "expire_pending_orders": expire_pending_orders,
+        "expire_pending_orders": lambda: expire_pending_orders(policy=policy),
         "empty_stale_carts": empty_stale_carts,
         "remind_overdue_threads": remind_overdue_threads,
         # Last, so the mails the other jobs just queued go out in the same round.

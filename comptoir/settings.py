@@ -85,6 +85,8 @@ class Settings:
     jobs_in_web: bool
     secret_key: Secret
     document_link_minutes: float
+    default_vat_rate: Decimal
+    invoice_history_months: int
     embedded: bool = field(default=False)
 
     def policy(self) -> Policy:
@@ -102,6 +104,8 @@ class Settings:
             argon2_time_cost=self.argon2_time_cost, argon2_memory_kib=self.argon2_memory_kib,
             argon2_parallelism=self.argon2_parallelism,
             secret_key=self.secret_key, document_link_minutes=self.document_link_minutes,
+            default_vat_rate=self.default_vat_rate,
+            invoice_history_months=self.invoice_history_months,
         )
 
     @classmethod
@@ -159,6 +163,8 @@ class Settings:
             embedded=database_url.startswith("sqlite") and redis_url is None,
             secret_key=Secret(env.get("COMPTOIR_SECRET_KEY") or _kept_secret(var_dir)),
             document_link_minutes=_float(env, "COMPTOIR_DOCUMENT_LINK_MINUTES", 15),
+            default_vat_rate=Decimal(env.get("COMPTOIR_DEFAULT_VAT_RATE") or "20.00"),
+            invoice_history_months=_int(env, "COMPTOIR_INVOICE_HISTORY_MONTHS", 12),
         )
 
 

@@ -8,4 +8,5 @@ MODEL_MODULES = (
     "models.catalog",
     "models.helpdesk",
     "models.orders",
+    "models.invoices",
 )

@@ -33,6 +33,8 @@ class Product(Model):
     # The price again, in cents: SQLite stores decimals as text, which neither sorts nor
     # compares as numbers, so sorting and price ranges use this column on both databases.
     price_cents = fields.BigIntField()
+    # VAT percent included in the price; null: the market's default (COMPTOIR_DEFAULT_VAT_RATE).
+    vat_rate = fields.DecimalField(max_digits=5, decimal_places=2, null=True)
     # What is still available: reserving lowers it, refusal/cancellation/expiry raise it back.
     stock = fields.IntField()
     minimum_quantity = fields.IntField(default=1)

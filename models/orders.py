@@ -124,6 +124,8 @@ class OrderLine(Model):
     product_name = fields.CharField(max_length=200)
     unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
     quantity = fields.IntField()
+    # The product's VAT rate when ordered, like the price (null: the market's default rate).
+    vat_rate = fields.DecimalField(max_digits=5, decimal_places=2, null=True)
 
     class Meta:
         table = "order_line"

@@ -36,6 +36,10 @@ class Policy:
     # Signs links to private files (resolvers/links.py); the wiring always sets a real one.
     secret_key: str = field(default="insecure-test-key", repr=False)
     document_link_minutes: float = 15
+    # Percent, prices include it: products without a rate of their own and the small-order fee.
+    default_vat_rate: Decimal = Decimal("20.00")
+    # Seed 003: buyers find their invoices "jusqu'à 12 mois en arrière".
+    invoice_history_months: int = 12
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

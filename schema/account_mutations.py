@@ -229,7 +229,8 @@ class Mutation:
     @strawberry.mutation
     async def delete_account(self, info: Info, password: str) -> DeleteAccountPayload:
         async def do() -> dict[str, Any]:
-            await rules.delete_account(info.context.actor, password=password)
+            await rules.delete_account(info.context.actor, password=password,
+                                       policy=info.context.policy)
             return {}
 
         return await mutate(DeleteAccountPayload, do)

@@ -259,30 +259,32 @@ class Mutation:
     async def cancel_order(self, info: Info, order_id: strawberry.ID,
                            reason: str | None = None) -> OrderPayload:
         return await _order_payload(lambda: rules.cancel_order(
-            info.context.actor, order_id=_order_id(order_id), reason=reason))
+            info.context.actor, order_id=_order_id(order_id), reason=reason,
+            policy=info.context.policy))
 
     @strawberry.mutation
     async def validate_order(self, info: Info, order_id: strawberry.ID) -> OrderPayload:
         return await _order_payload(lambda: rules.validate_order(
-            info.context.actor, order_id=_order_id(order_id)))
+            info.context.actor, order_id=_order_id(order_id), policy=info.context.policy))
 
     @strawberry.mutation
     async def refuse_order(self, info: Info, order_id: strawberry.ID, reason: str
                            ) -> OrderPayload:
         return await _order_payload(lambda: rules.refuse_order(
-            info.context.actor, order_id=_order_id(order_id), reason=reason))
+            info.context.actor, order_id=_order_id(order_id), reason=reason,
+            policy=info.context.policy))
 
     @strawberry.mutation
     async def ship_order(self, info: Info, order_id: strawberry.ID, carrier: str,
                          tracking_number: str) -> OrderPayload:
         return await _order_payload(lambda: rules.ship_order(
             info.context.actor, order_id=_order_id(order_id), carrier=carrier,
-            tracking_number=tracking_number))
+            tracking_number=tracking_number, policy=info.context.policy))
 
     @strawberry.mutation
     async def mark_delivered(self, info: Info, order_id: strawberry.ID) -> OrderPayload:
         return await _order_payload(lambda: rules.mark_delivered(
-            info.context.actor, order_id=_order_id(order_id)))
+            info.context.actor, order_id=_order_id(order_id), policy=info.context.policy))
 
     @strawberry.mutation
     async def reorder(self, info: Info, order_id: strawberry.ID) -> ReorderPayload:

@@ -12,6 +12,7 @@ from models.orders import Order, OrderStatusChange
 from resolvers.actor import Actor
 from resolvers.cart import add_to_cart
 from resolvers.orders import Address, reserve_cart
+from resolvers.policy import Policy
 from resolvers.sessions import actor_for_token
 from tests.clients import GraphQLClient
 
@@ -20,6 +21,9 @@ ADDRESS_INPUT = {"line1": "12 rue Oberkampf", "postalCode": "75011", "city": "Pa
                  "country": "FR"}
 
 _keys = itertools.count(1)
+
+# The rules' default settings, as the test app's context hands them to resolvers.
+POLICY = Policy()
 
 ORDER_FIELDS = """
   id number status total subtotal smallOrderFee remark carrier trackingNumber

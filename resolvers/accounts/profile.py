@@ -11,6 +11,7 @@ from resolvers.accounts.rules import check, name_problems, password_matches, pos
 from resolvers.actor import Actor, require_login
 from resolvers.catalog import withdraw_seller_products
 from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.policy import Policy
 from resolvers.sessions import revoke_sessions
 
 # What an erased account still shows where orders and threads name it.
@@ -57,7 +58,7 @@ async def update_profile(actor: Actor, *, changes: ProfileChanges) -> Account:
     return account
 
 
-async def delete_account(actor: Actor, *, password: str) -> None:
+async def delete_account(actor: Actor, *, password: str, policy: Policy) -> None:
     """Erase the caller's personal data; orders and threads stay, anonymised; all sessions end;
     a seller's shop closes (products withdrawn, PENDING orders refused)."""
     account_id = require_login(actor)
@@ -90,5 +91,5 @@ async def delete_account(actor: Actor, *, password: str) -> None:
             # A closed shop sells nothing more: its products leave the catalog and carts first.
             await withdraw_seller_products(seller_id=actor.seller_id)
         # Both append events, which come last in a transaction.
-        await on_account_deleted(account_id=account_id)
+        await on_account_deleted(account_id=account_id, policy=policy)
         await revoke_sessions(account_id)

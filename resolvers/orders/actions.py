@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
-from comptoir.settings import get_settings
 from models.accounts import CompanyRight, Role, Seller
 from models.orders import Cart, CartLine, IdempotencyKey, Order, OrderStatus, OrderTemplate
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
-from resolvers.calendar import BusinessCalendar
 from resolvers.cart import CartView, LineChange, WantedLine, cart_view, put_lines_in_cart
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.orders.flow import change_status
 from resolvers.orders.queries import lines_of, visible_order_or_not_found
 from resolvers.orders.reserve import MAX_REMARK, clean_text
+from resolvers.policy import Policy
 
 S = OrderStatus
 
@@ -43,44 +41,47 @@ async def _sellers_order(actor: Actor, order_id: int) -> Order:
     return await visible_order_or_not_found(actor, order_id)
 
 
-async def cancel_order(actor: Actor, *, order_id: int, reason: str | None = None) -> Order:
+async def cancel_order(actor: Actor, *, order_id: int, policy: Policy,
+                       reason: str | None = None) -> Order:
     """The buyer cancels, only while PENDING (seed 001); once validated: CONTACT_SELLER."""
     order = await _buyers_order(actor, order_id)
     return await change_status(order, to=S.CANCELLED, role=Role.BUYER,
-                               actor_account_id=actor.account_id,
+                               actor_account_id=actor.account_id, policy=policy,
                                reason=_reason(reason, required=False))
 
 
-async def validate_order(actor: Actor, *, order_id: int) -> Order:
+async def validate_order(actor: Actor, *, order_id: int, policy: Policy) -> Order:
     order = await _sellers_order(actor, order_id)
     return await change_status(order, to=S.VALIDATED, role=Role.SELLER,
-                               actor_account_id=actor.account_id)
+                               actor_account_id=actor.account_id, policy=policy)
 
 
-async def refuse_order(actor: Actor, *, order_id: int, reason: str) -> Order:
+async def refuse_order(actor: Actor, *, order_id: int, reason: str, policy: Policy) -> Order:
     order = await _sellers_order(actor, order_id)
     return await change_status(order, to=S.REFUSED, role=Role.SELLER,
-                               actor_account_id=actor.account_id,
+                               actor_account_id=actor.account_id, policy=policy,
                                reason=_reason(reason, required=True))
 
 
-async def ship_order(actor: Actor, *, order_id: int, carrier: str, tracking_number: str) -> Order:
+async def ship_order(actor: Actor, *, order_id: int, carrier: str, tracking_number: str,
+                     policy: Policy) -> Order:
+    """The seller ships a VALIDATED order; its invoice is issued in the same transaction."""
     order = await _sellers_order(actor, order_id)
     return await change_status(order, to=S.SHIPPED, role=Role.SELLER,
-                               actor_account_id=actor.account_id,
+                               actor_account_id=actor.account_id, policy=policy,
                                carrier=clean_text(carrier, "carrier", required=True),
                                tracking_number=clean_text(tracking_number, "trackingNumber",
                                                           required=True))
 
 
-async def mark_delivered(actor: Actor, *, order_id: int) -> Order:
+async def mark_delivered(actor: Actor, *, order_id: int, policy: Policy) -> Order:
     """Delivery is confirmed by the seller or by the buyer, from SHIPPED only."""
     require_role(actor, Role.BUYER, Role.SELLER)
     order = (await _buyers_order(actor, order_id) if actor.is_buyer
              else await _sellers_order(actor, order_id))
     assert actor.role is not None
     return await change_status(order, to=S.DELIVERED, role=actor.role,
-                               actor_account_id=actor.account_id)
+                               actor_account_id=actor.account_id, policy=policy)
 
 
 async def reorder(actor: Actor, *, order_id: int) -> tuple[CartView, list[LineChange]]:
@@ -96,38 +97,32 @@ async def reorder(actor: Actor, *, order_id: int) -> tuple[CartView, list[LineCh
     return await cart_view(actor.account_id), changes
 
 
-@lru_cache(maxsize=8)
-def _calendar(market: str, time_zone: str) -> BusinessCalendar:
-    return BusinessCalendar(market, time_zone)
-
-
-async def expire_pending_orders(*, now: datetime | None = None) -> int:
+async def expire_pending_orders(*, policy: Policy, now: datetime | None = None) -> int:
     """Expire PENDING orders left unanswered for COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS business
     days (market calendar); returns how many this call expired.
 
     Two runners may overlap: the conditional status update lets exactly one expire each order.
     """
-    settings = get_settings()
     now = now or datetime.now(UTC)
-    days = settings.order_expiry_business_days
-    calendar = _calendar(settings.market, settings.time_zone)
+    days = policy.order_expiry_business_days
     # Business days are never shorter than calendar days: older orders are the only candidates.
     candidates = await Order.filter(status=S.PENDING,
                                     created_at__lte=now - timedelta(days=days)).order_by("id")
     expired = 0
     for order in candidates:
-        if calendar.add_business_days(order.created_at, days) > now:
+        if policy.calendar.add_business_days(order.created_at, days) > now:
             continue
         try:
             await change_status(order, to=S.EXPIRED, role=None, actor_account_id=None,
-                                reason="Sans réponse du vendeur dans le délai.", now=now)
+                                policy=policy, reason="Sans réponse du vendeur dans le délai.",
+                                now=now)
         except DomainError:
             continue  # the seller answered, or another runner expired it, meanwhile
         expired += 1
     return expired
 
 
-async def on_account_deleted(*, account_id: int) -> None:
+async def on_account_deleted(*, account_id: int, policy: Policy) -> None:
     """Called inside the account deletion's transaction, after a closed shop's products are
     withdrawn: the PENDING orders the account can no longer answer or follow are settled
     (stock released, history, mails and events written), the cart, templates and idempotency
@@ -135,18 +130,18 @@ async def on_account_deleted(*, account_id: int) -> None:
     async with atomic():
         seller = await Seller.get_or_none(account_id=account_id)
         if seller is not None:
-            await _close_shop(seller.id)
+            await _close_shop(seller.id, policy)
         else:
             for order in await Order.filter(status=S.PENDING, buyer_id=account_id).order_by("id"):
                 await change_status(order, to=S.CANCELLED, role=None, actor_account_id=None,
-                                    reason="Compte supprimé.", mail_buyer=False)
+                                    policy=policy, reason="Compte supprimé.", mail_buyer=False)
         await CartLine.filter(cart__buyer_id=account_id).delete()
         await Cart.filter(buyer_id=account_id).delete()
         await OrderTemplate.filter(buyer_id=account_id).delete()
         await IdempotencyKey.filter(buyer_id=account_id).delete()
 
 
-async def _close_shop(seller_id: int) -> None:
+async def _close_shop(seller_id: int, policy: Policy) -> None:
     """A deleted seller can no longer answer: the platform refuses their PENDING orders for
     them, so buyers are not left waiting until expiry, and each buyer is mailed why.
     VALIDATED and SHIPPED orders stay as they are: the goods were promised or are already on
@@ -154,6 +149,6 @@ async def _close_shop(seller_id: int) -> None:
     for order in await Order.filter(status=S.PENDING, seller_id=seller_id).order_by("id"):
         try:
             await change_status(order, to=S.REFUSED, role=None, actor_account_id=None,
-                                reason=SHOP_CLOSED)
+                                policy=policy, reason=SHOP_CLOSED)
         except DomainError:
             continue  # validated from another session meanwhile: kept like the others

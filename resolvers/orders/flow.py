@@ -15,7 +15,9 @@ from models.events import EventKind
 from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
 from realtime.log import append_event, atomic
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.invoices.issuing import issue_invoice
 from resolvers.mail import enqueue_mail
+from resolvers.policy import Policy
 
 S = OrderStatus
 
@@ -145,6 +147,7 @@ async def change_status(
     to: OrderStatus,
     role: Role | None,
     actor_account_id: int | None,
+    policy: Policy,
     reason: str | None = None,
     now: datetime | None = None,
     mail_buyer: bool = True,
@@ -154,7 +157,8 @@ async def change_status(
 
     The update is conditional on the status the caller saw, so of two concurrent changes
     (cancel and validate) exactly one wins; the loser gets the refusal the new status calls
-    for. History, stock release, mails and the event are written in the same transaction.
+    for. History, stock release, the invoice of a shipped order, mails and the event are
+    written in the same transaction.
     """
     check_transition(order.status, to, role)
     now = now or datetime.now(UTC)
@@ -175,6 +179,8 @@ async def change_status(
             setattr(order, name, value)
         if to in RELEASES_STOCK:
             await release_stock(order.id)
+        if to is S.SHIPPED:
+            await issue_invoice(order, policy=policy, now=now)
         parties = await parties_of(order.buyer_id, [order.seller_id])
         await notify(order, change, parties[order.seller_id], mail_buyer=mail_buyer)
         await record_change(order, change)

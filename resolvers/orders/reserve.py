@@ -169,7 +169,7 @@ async def _reserve(actor: Actor, buyer_id: int, *, key: str, request_hash: str,
         await OrderLine.bulk_create([
             OrderLine(order_id=order.id, product_id=line.product_id, product_ref=line.product_id,
                       product_name=line.product.name, unit_price=money(line.product.price),
-                      quantity=line.quantity)
+                      vat_rate=line.product.vat_rate, quantity=line.quantity)
             for order, group in zip(orders, parts.values(), strict=True) for line in group
         ])
         await CartLine.filter(id__in=[line.id for line in lines]).delete()

@@ -29,7 +29,7 @@ from resolvers.orders import cancel_order, reserve_cart, validate_order
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
 from tests.factories import make_account
-from tests.orders_helpers import ADDRESS, reserve
+from tests.orders_helpers import ADDRESS, POLICY, reserve
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 3
@@ -44,9 +44,9 @@ async def _run_job(job: dict[str, Any]) -> Any:
             return [o.id for o in orders]
         if job["op"] == "cancel":
             actor = Actor(account_id=job["buyer"], role=Role.BUYER)
-            return str((await cancel_order(actor, order_id=job["order"])).status)
+            return str((await cancel_order(actor, order_id=job["order"], policy=POLICY)).status)
         actor = Actor(account_id=job["seller_account"], role=Role.SELLER, seller_id=job["seller"])
-        return str((await validate_order(actor, order_id=job["order"])).status)
+        return str((await validate_order(actor, order_id=job["order"], policy=POLICY)).status)
     except DomainError as error:
         return error.problems[0].code.value
 

@@ -22,19 +22,19 @@ from resolvers.orders import (
 )
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.orders_helpers import actor_of, counts, reserve, stock_of
+from tests.orders_helpers import POLICY, actor_of, counts, reserve, stock_of
 
 S = OrderStatus
 Action = Callable[[Actor, int], Awaitable[Order]]
 
 ACTIONS: dict[str, tuple[str, OrderStatus, Action]] = {
-    "cancel": ("buyer", S.CANCELLED, lambda a, i: cancel_order(a, order_id=i, reason="Erreur")),
-    "validate": ("seller", S.VALIDATED, lambda a, i: validate_order(a, order_id=i)),
-    "refuse": ("seller", S.REFUSED, lambda a, i: refuse_order(a, order_id=i, reason="Rupture")),
+    "cancel": ("buyer", S.CANCELLED, lambda a, i: cancel_order(a, order_id=i, reason="Erreur", policy=POLICY)),
+    "validate": ("seller", S.VALIDATED, lambda a, i: validate_order(a, order_id=i, policy=POLICY)),
+    "refuse": ("seller", S.REFUSED, lambda a, i: refuse_order(a, order_id=i, reason="Rupture", policy=POLICY)),
     "ship": ("seller", S.SHIPPED, lambda a, i: ship_order(a, order_id=i, carrier="Geodis",
-                                                          tracking_number="GE123456")),
-    "seller_delivers": ("seller", S.DELIVERED, lambda a, i: mark_delivered(a, order_id=i)),
-    "buyer_delivers": ("buyer", S.DELIVERED, lambda a, i: mark_delivered(a, order_id=i)),
+                                                          tracking_number="GE123456", policy=POLICY)),
+    "seller_delivers": ("seller", S.DELIVERED, lambda a, i: mark_delivered(a, order_id=i, policy=POLICY)),
+    "buyer_delivers": ("buyer", S.DELIVERED, lambda a, i: mark_delivered(a, order_id=i, policy=POLICY)),
 }
 
 ALLOWED = {
@@ -132,9 +132,9 @@ async def test_a_buyer_cancelling_a_validated_order_is_told_to_contact_the_selle
         buyer: GraphQLClient, seller: GraphQLClient) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 2))
-    await validate_order(await actor_of(seller), order_id=order.id)
+    await validate_order(await actor_of(seller), order_id=order.id, policy=POLICY)
     with pytest.raises(DomainError) as refused:
-        await cancel_order(await actor_of(buyer), order_id=order.id)
+        await cancel_order(await actor_of(buyer), order_id=order.id, policy=POLICY)
     assert refused.value.problems[0].code == "CONTACT_SELLER"
     assert await stock_of(product) == 8
 
@@ -144,15 +144,15 @@ async def test_refusal_needs_a_reason_and_shipping_a_carrier(buyer: GraphQLClien
     order = await _order_in(S.PENDING, buyer, seller)
     actor = await actor_of(seller)
     with pytest.raises(DomainError) as refused:
-        await refuse_order(actor, order_id=order.id, reason="  ")
+        await refuse_order(actor, order_id=order.id, reason="  ", policy=POLICY)
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "reason")]
-    await validate_order(actor, order_id=order.id)
+    await validate_order(actor, order_id=order.id, policy=POLICY)
     before = await counts()
     with pytest.raises(DomainError) as refused:
-        await ship_order(actor, order_id=order.id, carrier="", tracking_number="X1")
+        await ship_order(actor, order_id=order.id, carrier="", tracking_number="X1", policy=POLICY)
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "carrier")]
     assert await counts() == before
-    shipped = await ship_order(actor, order_id=order.id, carrier="Geodis", tracking_number="X1")
+    shipped = await ship_order(actor, order_id=order.id, carrier="Geodis", tracking_number="X1", policy=POLICY)
     assert (shipped.carrier, shipped.tracking_number) == ("Geodis", "X1")
 
 
@@ -161,9 +161,9 @@ async def test_history_runs_in_time_order_from_pending(buyer: GraphQLClient,
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     sellers = await actor_of(seller)
-    await validate_order(sellers, order_id=order.id)
-    await ship_order(sellers, order_id=order.id, carrier="DPD", tracking_number="1Z")
-    await mark_delivered(await actor_of(buyer), order_id=order.id)
+    await validate_order(sellers, order_id=order.id, policy=POLICY)
+    await ship_order(sellers, order_id=order.id, carrier="DPD", tracking_number="1Z", policy=POLICY)
+    await mark_delivered(await actor_of(buyer), order_id=order.id, policy=POLICY)
     steps = await OrderStatusChange.filter(order_id=order.id).order_by("id")
     assert [(c.from_status, c.to_status, c.actor_role) for c in steps] == [
         (None, S.PENDING, "BUYER"), (S.PENDING, S.VALIDATED, "SELLER"),
@@ -181,11 +181,11 @@ async def test_a_colleague_who_sees_company_orders_needs_place_orders_to_cancel(
                     company_id=member.company_id,
                     rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS}))
     with pytest.raises(DomainError) as refused:
-        await cancel_order(watcher, order_id=order.id)
+        await cancel_order(watcher, order_id=order.id, policy=POLICY)
     assert refused.value.problems[0].code == "RIGHT_MISSING"
     manager = Actor(account_id=member.account_id + 1000, role=member.role,
                     company_id=member.company_id,
                     rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS,
                                       CompanyRight.PLACE_ORDERS}))
-    assert (await cancel_order(manager, order_id=order.id)).status is S.CANCELLED
+    assert (await cancel_order(manager, order_id=order.id, policy=POLICY)).status is S.CANCELLED
     assert await stock_of(product) == 10

@@ -12,7 +12,7 @@ from resolvers.cart import add_to_cart
 from resolvers.orders import expire_pending_orders, on_account_deleted, validate_order
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.orders_helpers import actor_of, reserve, stock_of
+from tests.orders_helpers import POLICY, actor_of, reserve, stock_of
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -25,8 +25,8 @@ async def test_a_pending_order_expires_after_three_business_days_skipping_holida
     # business days run Thursday (from 10:00), Monday, Tuesday and end Wednesday 10:00.
     await Order.filter(id=order.id).update(created_at=datetime(2026, 12, 24, 10, tzinfo=PARIS))
 
-    assert await expire_pending_orders(now=datetime(2026, 12, 30, 9, 59, tzinfo=PARIS)) == 0
-    assert await expire_pending_orders(now=datetime(2026, 12, 30, 10, 1, tzinfo=PARIS)) == 1
+    assert await expire_pending_orders(now=datetime(2026, 12, 30, 9, 59, tzinfo=PARIS), policy=POLICY) == 0
+    assert await expire_pending_orders(now=datetime(2026, 12, 30, 10, 1, tzinfo=PARIS), policy=POLICY) == 1
 
     assert (await Order.get(id=order.id)).status is OrderStatus.EXPIRED
     assert await stock_of(product) == 10
@@ -40,9 +40,9 @@ async def test_a_pending_order_expires_after_three_business_days_skipping_holida
 async def test_answered_orders_never_expire(buyer: GraphQLClient, seller: GraphQLClient) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 4))
-    await validate_order(await actor_of(seller), order_id=order.id)
+    await validate_order(await actor_of(seller), order_id=order.id, policy=POLICY)
     await Order.filter(id=order.id).update(created_at=datetime(2026, 1, 5, tzinfo=PARIS))
-    assert await expire_pending_orders(now=datetime(2026, 3, 1, tzinfo=PARIS)) == 0
+    assert await expire_pending_orders(now=datetime(2026, 3, 1, tzinfo=PARIS), policy=POLICY) == 0
     assert (await Order.get(id=order.id)).status is OrderStatus.VALIDATED
 
 
@@ -54,7 +54,7 @@ async def test_overlapping_runners_expire_each_order_once(buyer: GraphQLClient,
     events_before = await Event.all().count()
     later = datetime(2026, 1, 20, tzinfo=PARIS)
 
-    done = await asyncio.gather(*(expire_pending_orders(now=later) for _ in range(4)))
+    done = await asyncio.gather(*(expire_pending_orders(now=later, policy=POLICY) for _ in range(4)))
 
     assert sum(done) == len(orders)
     assert await Event.all().count() == events_before + len(orders)
@@ -66,11 +66,11 @@ async def test_deleting_an_account_cancels_its_pending_orders_and_empties_its_ca
     product = await make_product(seller, stock=10)
     (pending,) = await reserve(buyer, (product, 2))
     (validated,) = await reserve(buyer, (product, 3))
-    await validate_order(await actor_of(seller), order_id=validated.id)
+    await validate_order(await actor_of(seller), order_id=validated.id, policy=POLICY)
     await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=1)
     assert buyer.account_id is not None
 
-    await on_account_deleted(account_id=buyer.account_id)
+    await on_account_deleted(account_id=buyer.account_id, policy=POLICY)
 
     assert (await Order.get(id=pending.id)).status is OrderStatus.CANCELLED
     assert (await Order.get(id=validated.id)).status is OrderStatus.VALIDATED

@@ -25,7 +25,7 @@ from resolvers.pagination import PageRequest
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.factories import make_account
-from tests.orders_helpers import actor_of, reserve
+from tests.orders_helpers import POLICY, actor_of, reserve
 
 
 async def _listed(actor: Actor, **filters: Any) -> list[int]:
@@ -83,7 +83,7 @@ async def test_the_history_filters_by_status_and_date(buyer: GraphQLClient,
     (kept,) = await reserve(buyer, (product, 1))
     (cancelled,) = await reserve(buyer, (product, 1))
     actor = await actor_of(buyer)
-    await cancel_order(actor, order_id=cancelled.id)
+    await cancel_order(actor, order_id=cancelled.id, policy=POLICY)
     await Order.filter(id=old.id).update(created_at=datetime.now(UTC) - timedelta(days=40))
     month_ago = datetime.now(UTC) - timedelta(days=30)
     assert await _listed(actor, status=OrderStatus.PENDING) == [kept.id, old.id]

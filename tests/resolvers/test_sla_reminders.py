@@ -10,6 +10,7 @@ from resolvers.accounts import delete_account
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD
 from tests.helpdesk_helpers import actor_of, open_product_thread
+from tests.orders_helpers import POLICY
 
 
 async def test_a_seller_is_reminded_once_when_a_deadline_passes(
@@ -68,7 +69,7 @@ async def test_a_deleted_seller_is_neither_reminded_nor_mailed_new_threads(
 ) -> None:
     await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
     await OutboxMail.all().delete()
-    await delete_account(await actor_of(seller), password=PASSWORD)
+    await delete_account(await actor_of(seller), password=PASSWORD, policy=POLICY)
     assert await helpdesk.remind_overdue_threads() == 0
     await open_product_thread(buyer, seller)
     assert await OutboxMail.all().count() == 0

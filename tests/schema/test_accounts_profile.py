@@ -24,7 +24,7 @@ from tests.accounts_helpers import (
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD, login_as
-from tests.orders_helpers import actor_of, reserve
+from tests.orders_helpers import POLICY, actor_of, reserve
 
 UPDATE = """
 mutation($input: ProfileInput!) {
@@ -131,7 +131,7 @@ async def test_deletion_hands_pending_orders_to_the_orders_module(
 
     calls: list[int] = []
 
-    async def on_account_deleted(*, account_id: int) -> None:
+    async def on_account_deleted(*, account_id: int, policy: object) -> None:
         calls.append(account_id)
 
     monkeypatch.setattr(sys.modules["resolvers.orders"], "on_account_deleted",
@@ -145,7 +145,7 @@ async def test_a_failure_in_the_orders_module_keeps_the_account(
 ) -> None:
     fake = types.ModuleType("resolvers.orders")
 
-    async def on_account_deleted(*, account_id: int) -> None:
+    async def on_account_deleted(*, account_id: int, policy: object) -> None:
         raise RuntimeError("orders are down")
 
     fake.on_account_deleted = on_account_deleted  # type: ignore[attr-defined]
@@ -161,7 +161,7 @@ async def test_deletion_cancels_pending_orders_and_keeps_the_others_anonymised(
     product = await make_product(seller, stock=10)
     (pending,) = await reserve(buyer, (product, 2))
     (validated,) = await reserve(buyer, (product, 3))
-    await validate_order(await actor_of(seller), order_id=validated.id)
+    await validate_order(await actor_of(seller), order_id=validated.id, policy=POLICY)
     await buyer.mutate_ok(DELETE, password=PASSWORD)
     assert (await Order.get(id=pending.id)).status is OrderStatus.CANCELLED
     kept = await Order.get(id=validated.id)

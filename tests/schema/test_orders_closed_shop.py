@@ -13,7 +13,7 @@ from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD
-from tests.orders_helpers import ADD, ORDER_FIELDS, actor_of, counts, reserve
+from tests.orders_helpers import ADD, ORDER_FIELDS, POLICY, actor_of, counts, reserve
 
 DELETE = """mutation($p: String!) { deleteAccount(password: $p) { errors { code field } } }"""
 ORDER = f"query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"
@@ -45,7 +45,7 @@ async def test_a_closed_shop_leaves_the_catalog_and_every_cart(
     cement = await make_product(seller, name="Ciment gris", price="9.90", stock=50)
     drill = await make_product(other_seller, name="Perceuse ciment", stock=5)
     (validated,) = await reserve(buyer, (cement, 3))
-    await validate_order(await actor_of(seller), order_id=validated.id)
+    await validate_order(await actor_of(seller), order_id=validated.id, policy=POLICY)
     await buyer.mutate_ok(ADD, p=gid("Product", cement.id), q=2)
     template = (await buyer.mutate_ok(SAVE, n="Chantier"))["template"]
     await buyer.mutate_ok(ADD, p=gid("Product", drill.id), q=1)
@@ -91,7 +91,7 @@ async def test_a_closed_shops_pending_orders_are_refused_and_their_buyers_told(
     drill = await make_product(other_seller, name="Perceuse", stock=5)
     pending, elsewhere = await reserve(buyer, (cement, 2), (drill, 1))
     (validated,) = await reserve(buyer, (cement, 1))
-    await validate_order(await actor_of(seller), order_id=validated.id)
+    await validate_order(await actor_of(seller), order_id=validated.id, policy=POLICY)
     events_before = await Event.all().count()
     await OutboxMail.all().delete()
 

@@ -20,6 +20,7 @@ from tests.orders_helpers import (
     ADD,
     ADDRESS_INPUT,
     ORDER_FIELDS,
+    POLICY,
     RESERVE,
     counts,
     reserve,
@@ -123,7 +124,7 @@ async def test_an_expired_order_shows_the_platform_as_actor_and_its_stock_back(
     (order,) = await reserve(buyer, (product, 4))
     await Order.filter(id=order.id).update(created_at=datetime.now(UTC) - timedelta(days=30))
 
-    assert await expire_pending_orders() == 1
+    assert await expire_pending_orders(policy=POLICY) == 1
 
     shown = (await buyer.query(ORDER, id=gid("Order", order.id)))["order"]
     assert shown["status"] == "EXPIRED"
