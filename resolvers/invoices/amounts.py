@@ -1,7 +1,7 @@
 """Invoice arithmetic: lines, VAT per rate, credit notes split over rates. Pure functions.
 
 Prices include VAT.  Per rate, the VAT is taken out of the sum of that rate's lines once
-(API.md Part 2): `amount` = half-up rounding of `sum × rate / (100 + rate)`, `base` = `sum −
+(API.md Part 2): `amount` = half-up rounding of `sum * rate / (100 + rate)`, `base` = `sum -
 amount`, so bases and amounts always add up to the lines, and the lines to the order total.
 """
 

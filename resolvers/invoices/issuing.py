@@ -59,6 +59,7 @@ async def _parties(order: Order) -> dict[str, Any]:
                if order.company_id is not None else None)
     # Seed 003: a company's billing data is its registered address; a private buyer is
     # billed at the address the order was delivered to.
+    billing: tuple[str, str | None, str, str, str]
     if company is not None:
         billing = (company.line1, None, company.postal_code, company.city, company.country)
     else:

@@ -1,5 +1,6 @@
 """Several OS processes on one database (the SQLite file, or PostgreSQL): the last units, one
-idempotency key and a cancel/validate pair, fought over by separate interpreters.
+idempotency key, a cancel/validate pair and one seller's invoice numbers, fought over by
+separate interpreters.
 
 Run as a script, this module is the worker: it opens the database and calls the resolvers.
 """
@@ -21,11 +22,12 @@ from comptoir.settings import get_settings
 from models.accounts import Role
 from models.catalog import Product
 from models.events import Event
+from models.invoices import Invoice
 from models.orders import Order, OrderStatus
 from resolvers.actor import Actor
 from resolvers.cart import add_to_cart
 from resolvers.errors import DomainError
-from resolvers.orders import cancel_order, reserve_cart, validate_order
+from resolvers.orders import cancel_order, reserve_cart, ship_order, validate_order
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
 from tests.factories import make_account
@@ -46,6 +48,10 @@ async def _run_job(job: dict[str, Any]) -> Any:
             actor = Actor(account_id=job["buyer"], role=Role.BUYER)
             return str((await cancel_order(actor, order_id=job["order"], policy=POLICY)).status)
         actor = Actor(account_id=job["seller_account"], role=Role.SELLER, seller_id=job["seller"])
+        if job["op"] == "ship":
+            shipped = await ship_order(actor, order_id=job["order"], carrier="DPD",
+                                       tracking_number="1Z", policy=POLICY)
+            return str(shipped.status)
         return str((await validate_order(actor, order_id=job["order"], policy=POLICY)).status)
     except DomainError as error:
         return error.problems[0].code.value
@@ -134,6 +140,25 @@ async def test_cancel_and_validate_from_two_processes_one_wins(buyer: GraphQLCli
     assert await Event.all().count() == events_before + len(orders)
     still_reserved = await Order.filter(status=OrderStatus.VALIDATED).count()
     assert (await Product.get(id=product.id)).stock == 50 - still_reserved
+
+
+async def test_one_sellers_shipments_from_three_processes_are_numbered_without_gap(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    product = await make_product(seller, stock=100)
+    shop = await seller_actor(seller)
+    orders = []
+    for _ in range(30):
+        (order,) = await reserve(buyer, (product, 1))
+        orders.append(await validate_order(shop, order_id=order.id, policy=POLICY))
+    jobs = [{"op": "ship", "seller_account": shop.account_id, "seller": shop.seller_id,
+             "order": o.id} for o in orders]
+
+    results = await _in_processes([jobs[i::WORKERS] for i in range(WORKERS)])
+
+    assert {r for chunk in results for r in chunk} == {"SHIPPED"}
+    invoices = await Invoice.all()
+    assert sorted(i.sequence for i in invoices) == list(range(1, 31))
+    assert {i.order_id for i in invoices} == {o.id for o in orders}
 
 
 if __name__ == "__main__":
