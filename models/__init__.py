@@ -9,4 +9,5 @@ MODEL_MODULES = (
     "models.helpdesk",
     "models.orders",
     "models.invoices",
+    "models.standing",
 )

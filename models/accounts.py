@@ -4,6 +4,7 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 
@@ -83,9 +84,14 @@ class Seller(Model):
     account_id: int
     name = fields.CharField(max_length=200)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Suspended while this lies in the future: readers compare it with the clock, so the
+    # suspension ends on time without a job (seed 004 "suspension temporaire").
+    suspended_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "seller"
+        # Catalog listings look up the sellers suspended now by a range on this index.
+        indexes = (Index(fields=("suspended_until",), name="seller_suspended"),)
 
 
 class Session(Model):

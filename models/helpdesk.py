@@ -57,6 +57,8 @@ class Thread(Model):
     # The seller was mailed that `response_due_at` passed; reset whenever the deadline moves.
     overdue_reminded = fields.BooleanField(default=False)
     flagged = fields.BooleanField(default=False, db_index=True)
+    # Some flagged message still waits for an admin's decision: the moderation queue.
+    awaiting_review = fields.BooleanField(default=False)
 
     messages: fields.ReverseRelation[Message]
 
@@ -66,6 +68,7 @@ class Thread(Model):
             Index(fields=("buyer_id", "last_message_at")),
             Index(fields=("seller_id", "last_message_at")),
             Index(fields=("last_message_at", "id")),
+            Index(fields=("awaiting_review", "last_message_at", "id"), name="thread_review_queue"),
         )
 
 

@@ -17,6 +17,7 @@ from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.catalog import deliverable, zones_of
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.standing.suspension import refuse_if_suspended, suspended_among
 
 CENT = Decimal("0.01")
 
@@ -157,6 +158,7 @@ async def _product_for(buyer_id: int, product_id: int) -> Product:
     product = await Product.get_or_none(id=product_id)
     if product is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
+    await refuse_if_suspended([product.seller_id])
     postal_code = await buyer_postal_code(buyer_id)
     if postal_code is not None:
         (prefixes,) = await zones_of([product.id])
@@ -253,8 +255,8 @@ async def cart_lines(buyer_id: int) -> list[CartLine]:
 async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list[LineChange]:
     """Add remembered lines to the cart, adjusted to today's catalog; report each difference.
 
-    A line is never silently dropped: a product gone, out of stock or no longer deliverable
-    is reported UNAVAILABLE.
+    A line is never silently dropped: a product gone, out of stock, no longer deliverable or
+    sold by a suspended seller is reported UNAVAILABLE.
     """
     changes: list[LineChange] = []
     kept: list[tuple[Product, int]] = []
@@ -264,10 +266,11 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
         products = {p.id: p for p in await Product.filter(id__in=ids)}
         zones = dict(zip(ids, await zones_of(ids), strict=True))
         in_cart = {line.product_id: line.quantity for line in await cart_lines(buyer_id)}
+        suspended = await suspended_among(p.seller_id for p in products.values())
         for w in wanted:
             product = products.get(w.product_id)
-            if product is None or (postal_code is not None
-                                   and not deliverable(zones[product.id], postal_code)):
+            if product is None or product.seller_id in suspended or (
+                    postal_code is not None and not deliverable(zones[product.id], postal_code)):
                 changes.append(LineChange(w.product_id, w.product_name, ChangeKind.UNAVAILABLE))
                 continue
             already = in_cart.get(product.id, 0)

@@ -54,19 +54,16 @@ def words(text: str) -> list[str]:
 def search_terms(search: str) -> list[str] | None:
     """The word prefixes a name must all start words with; None when nothing can match.
 
-    The search is split on white space.  Punctuation inside a term separates words as it
-    does in names ("perceuse-visseuse", "0/4"), but `%` and `_` are literal characters: no
-    word holds them, so a term containing one matches nothing (never a wildcard).  A term of
-    punctuation alone also matches nothing.  An empty search is [] (no condition).
+    A search is cut into words exactly as names are: punctuation inside a term separates
+    words ("perceuse-visseuse", "0/4"), so "100%" looks for the word "100" of "Ciment 100%
+    naturel".  `%` and `_` are punctuation like any other, never wildcards: the words are
+    compared as key ranges, not with LIKE.  A search with no word at all (only punctuation)
+    matches nothing; an empty search is [] (no condition).
     """
-    prefixes: dict[str, None] = {}
-    for term in search.split():
-        parts = words(term)
-        if not parts or "%" in term or "_" in term:
-            return None
-        for part in parts:
-            prefixes.setdefault(part, None)
-    return list(prefixes)
+    terms = words(search)
+    if not terms and search.strip():
+        return None
+    return terms
 
 
 def prefix_range(prefix: str) -> tuple[str, str]:

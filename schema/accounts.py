@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from models import accounts as m
 from resolvers import accounts as rules
 from resolvers import helpdesk
+from resolvers.standing import suspension
 from schema.context import Info
 from schema.ids import encode_id
 
@@ -116,6 +119,11 @@ class Seller:
     async def response_rate(self, info: Info) -> float | None:
         loader = info.context.loaders.custom("seller.response_rate", helpdesk.response_rates)
         return await loader.load(self.model.id)
+
+    @strawberry.field(description="End of the current suspension: shown to the seller itself "
+                      "and admins (others null); null when not suspended.")
+    def suspended_until(self, info: Info) -> datetime | None:
+        return suspension.shown_suspension(info.context.actor, self.model)
 
 
 @strawberry.type

@@ -12,9 +12,12 @@ from models.accounts import Account as AccountModel
 from models.accounts import Seller as SellerModel
 from models.catalog import Product as ProductModel
 from models.orders import Order as OrderModel
+from models.standing import FlagDecision as FlagDecisionModel
+from models.standing import FlagReview as FlagReviewModel
 from resolvers import helpdesk as rules
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.pagination import Page, PageRequest
+from resolvers.standing import moderation
 from schema.accounts import Account, Role, Seller
 from schema.context import Info
 from schema.errors import UserError, mutate
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from schema.orders import Order
 
 TicketCategory = strawberry.enum(m.TicketCategory, name="TicketCategory")
+FlagDecision = strawberry.enum(FlagDecisionModel, name="FlagDecision")
 
 
 async def _account(info: Info, account_id: int | None) -> Account | None:
@@ -33,6 +37,27 @@ async def _account(info: Info, account_id: int | None) -> Account | None:
         return None
     row = rules.shown_account(await info.context.loaders.by_id(AccountModel).load(account_id))
     return Account(model=row) if row is not None else None
+
+
+@strawberry.type
+class FlagReview:
+    model: strawberry.Private[FlagReviewModel]
+
+    @strawberry.field
+    def decision(self) -> FlagDecision:
+        return self.model.decision
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self.model.note
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.model.at
+
+    @strawberry.field(description="The admin who decided (null once their account is deleted).")
+    async def by(self, info: Info) -> Account | None:
+        return await _account(info, self.model.by_id)
 
 
 @strawberry.type
@@ -70,6 +95,14 @@ class Message:
     @strawberry.field(description="Kinds of contact details found: email, phone, url, iban.")
     def flagged_kinds(self) -> list[str]:
         return list(self.model.flagged_kinds)
+
+    @strawberry.field(description="The admins' decision on a flagged message (admins only).")
+    async def review(self, info: Info) -> FlagReview | None:
+        if not info.context.actor.is_admin or not self.model.flagged:
+            return None
+        loader = info.context.loaders.custom("message.review", moderation.reviews_of)
+        row = await loader.load(self.model.id)
+        return FlagReview(model=row) if row is not None else None
 
 
 @strawberry.type
@@ -165,6 +198,9 @@ class ThreadFilter:
     ticket: bool | None = strawberry.field(
         default=None, description="True: support tickets only; false: buyer–seller threads only."
     )
+    reviewed: bool | None = strawberry.field(
+        default=None, description="False: some flagged message waits for an admin's decision."
+    )
 
 
 @strawberry.input
@@ -240,6 +276,7 @@ class Query:
             flagged=wanted.flagged,
             order_id=_optional_id(wanted.order_id, "Order", "orderId"),
             ticket=wanted.ticket,
+            reviewed=wanted.reviewed,
         )
         return Connection.of(page, lambda row: Thread(model=row))
 
@@ -277,6 +314,19 @@ class Mutation:
             )
             return {"message": Message(model=posted.message),
                     "warnings": _warnings(posted.warnings)}
+
+        return await mutate(MessagePayload, do)
+
+    @strawberry.mutation(description="Admins: the one decision on a flagged message.")
+    async def review_flag(self, info: Info, message_id: strawberry.ID, decision: FlagDecision,
+                          note: str | None = None,
+                          suspend_days: int | None = None) -> MessagePayload:
+        async def do() -> dict[str, object]:
+            message = await moderation.review_flag(
+                info.context.actor, message_id=decode_id(message_id, "Message", "messageId"),
+                decision=FlagDecisionModel(decision), note=note, suspend_days=suspend_days,
+                policy=info.context.policy)
+            return {"message": Message(model=message), "warnings": []}
 
         return await mutate(MessagePayload, do)
 

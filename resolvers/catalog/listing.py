@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -22,8 +23,10 @@ from models.catalog import Product
 from resolvers.actor import Actor
 from resolvers.catalog.products import MAX_PRICE, for_dialect
 from resolvers.errors import ErrorCode, QueryError
+from resolvers.helpdesk.sla import utc_now
 from resolvers.pagination import MAX_BIGINT, MAX_ID, Page, PageRequest, cursor_int, page_of
 from resolvers.search_text import fold, prefix_range, search_terms
+from resolvers.standing.suspension import sees_suspended, suspended_among
 
 MAX_COMPARED = 3
 STOCK_CHECK_LIMIT = 5_000
@@ -100,9 +103,32 @@ _ORDERS = {
 }
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """What a listing leaves out for one viewer: the products of sellers suspended at `now`,
+    except the viewer's own shop (admins see everything and get no Visibility)."""
+
+    now: datetime
+    own_seller_id: int | None = None
+
+
+def visibility_for(actor: Actor, *, now: datetime | None = None) -> Visibility | None:
+    return None if actor.is_admin else Visibility(now=utc_now(now), own_seller_id=actor.seller_id)
+
+
+async def _shown(actor: Actor, products: list[Product]) -> list[Product]:
+    """The products whose seller is not suspended, or that the viewer may still see."""
+    hidden = await suspended_among(p.seller_id for p in products
+                                   if not sees_suspended(actor, p.seller_id))
+    return [p for p in products if p.seller_id not in hidden]
+
+
 async def get_product(actor: Actor, *, product_id: int) -> Product | None:
-    """A product, for anyone browsing."""
-    return await Product.get_or_none(id=product_id)
+    """A product, for anyone browsing (a suspended seller's: only itself and admins)."""
+    product = await Product.get_or_none(id=product_id)
+    if product is None:
+        return None
+    return next(iter(await _shown(actor, [product])), None)
 
 
 async def compare_products(actor: Actor, *,
@@ -115,7 +141,8 @@ async def compare_products(actor: Actor, *,
         raise QueryError(ErrorCode.TOO_MANY_ITEMS,
                          f"At most {MAX_COMPARED} products can be compared")
     wanted = dict.fromkeys(pid for pid in product_ids if pid is not None)
-    found = {p.id: p for p in await Product.filter(id__in=list(wanted))}
+    found = {p.id: p for p in await _shown(actor, list(await Product.filter(
+        id__in=list(wanted))))}
     return [found[pid] for pid in wanted if pid in found]
 
 
@@ -159,6 +186,20 @@ def _price_range(query: _Query, alias: str, filters: ProductFilter) -> None:
         query.add(f"{alias}.price_cents <= ?", high)
 
 
+def _hide_suspended(query: _Query, column: str, visibility: Visibility | None) -> None:
+    """Leave out suspended sellers' products: one uncorrelated look-up of the (usually empty)
+    set of sellers suspended now, by the index on `suspended_until`."""
+    if visibility is None:
+        return
+    own = ""
+    params: list[Any] = [visibility.now]
+    if visibility.own_seller_id is not None:
+        own = " AND sus.id <> ?"
+        params.append(visibility.own_seller_id)
+    query.add(f"{column} NOT IN (SELECT sus.id FROM seller sus"
+              f" WHERE sus.suspended_until > ?{own})", *params)
+
+
 def _probes(query: _Query, ref: str, filters: ProductFilter) -> None:
     """Filters checked per candidate through a unique (product_id, ...) index."""
     if filters.deliverable_to is not None:
@@ -194,7 +235,8 @@ def _order_by(columns: tuple[str, ...], order: _Order) -> str:
     return " ORDER BY " + ", ".join(f"{c}{direction}" for c in columns)
 
 
-def _browse_sql(filters: ProductFilter, sort: ProductSort, after: list[Any] | None) -> _Query:
+def _browse_sql(filters: ProductFilter, sort: ProductSort, after: list[Any] | None,
+                visibility: Visibility | None) -> _Query:
     """No search: walk the product index of the sort (with category or seller in front)."""
     query = _Query()
     if filters.category is not None:
@@ -204,6 +246,7 @@ def _browse_sql(filters: ProductFilter, sort: ProductSort, after: list[Any] | No
     _price_range(query, "p", filters)
     if filters.in_stock:
         query.add("p.stock > 0")
+    _hide_suspended(query, "p.seller_id", visibility)
     _probes(query, "p.id", filters)
     order = _ORDERS[sort]
     _after(query, tuple(f"p.{c}" for c in order.columns), order, sort, after)
@@ -214,8 +257,8 @@ _IN_STOCK = "EXISTS (SELECT 1 FROM product s WHERE s.id = {} AND s.stock > 0)"
 
 
 def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
-                after: list[Any] | None, limit: int,
-                candidates: int | None) -> tuple[str, list[Any]]:
+                after: list[Any] | None, limit: int, candidates: int | None,
+                visibility: Visibility | None) -> tuple[str, list[Any]]:
     """Search: candidates come from `word_lookup`, which also holds the sort keys, category,
     seller and price, so they are filtered and sorted from the index, not from product rows;
     the other terms, zones, attributes and stock are probed per candidate through unique
@@ -246,6 +289,7 @@ def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
     if filters.seller_id is not None:
         query.add("w.seller_id = ?", filters.seller_id)
     _price_range(query, "w", filters)
+    _hide_suspended(query, "w.seller_id", visibility)
     _probes(query, "w.product_id", filters)
     order = _ORDERS[sort]
     columns = tuple("w.product_id" if c == "id" else f"w.{c}" for c in order.columns)
@@ -298,7 +342,7 @@ def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
 
 
 def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
-             after: list[Any] | None, limit: int,
+             after: list[Any] | None, limit: int, visibility: Visibility | None,
              candidates: int | None = None) -> tuple[str, list[Any]] | None:
     """The statement listing one page (`?` placeholders), or None when nothing can match.
 
@@ -308,8 +352,8 @@ def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
     if terms is None:
         return None
     if terms:
-        return _search_sql(terms, filters, sort, after, limit, candidates)
-    query = _browse_sql(filters, sort, after)
+        return _search_sql(terms, filters, sort, after, limit, candidates, visibility)
+    query = _browse_sql(filters, sort, after, visibility)
     order = _ORDERS[sort]
     sql = (f"SELECT {_COLUMNS} FROM product p{query.clause()}"
            f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?")
@@ -318,10 +362,14 @@ def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
 
 async def list_products(actor: Actor, *, search: str | None, filters: ProductFilter,
                         sort: ProductSort, page: PageRequest) -> Page[ListedProduct]:
-    """Anyone browses: name search, combinable filters, stable sort, keyset pages."""
+    """Anyone browses: name search, combinable filters, stable sort, keyset pages.
+
+    A suspended seller's products are left out, except for itself and admins.
+    """
     order = _ORDERS[sort]
+    visibility = visibility_for(actor)
     statement = list_sql(search=search, filters=filters, sort=sort, after=page.after,
-                         limit=page.first + 1)
+                         limit=page.first + 1, visibility=visibility)
     if statement is None or page.first == 0:
         return page_of([], page, order.key)
     if filters.in_stock and search_terms(search or ""):
@@ -331,7 +379,8 @@ async def list_products(actor: Actor, *, search: str | None, filters: ProductFil
         candidates = (page.first + 1) * 4
         while candidates < STOCK_CHECK_LIMIT:
             bounded = list_sql(search=search, filters=filters, sort=sort, after=page.after,
-                               limit=page.first + 1, candidates=candidates)
+                               limit=page.first + 1, visibility=visibility,
+                               candidates=candidates)
             assert bounded is not None
             rows = await _fetch(*bounded)
             if len(rows) > page.first:

@@ -94,9 +94,10 @@ async def insert_message(
     if thread.response_due_at != due_before:
         thread.overdue_reminded = False
     thread.flagged = thread.flagged or bool(kinds)
+    thread.awaiting_review = thread.awaiting_review or bool(kinds)
     thread.last_message_at = max(thread.last_message_at, now)
     await thread.save(update_fields=["response_due_at", "overdue_reminded", "flagged",
-                                     "last_message_at"])
+                                     "awaiting_review", "last_message_at"])
     return message
 
 

@@ -85,6 +85,7 @@ async def list_threads(
     flagged: bool | None = None,
     order_id: int | None = None,
     ticket: bool | None = None,
+    reviewed: bool | None = None,
     now: datetime | None = None,
 ) -> Page[Thread]:
     """The caller's threads, most recently active first; admins see every thread."""
@@ -99,6 +100,9 @@ async def list_threads(
         query = query.filter(buyer_id=actor.account_id)
     if flagged is not None:
         query = query.filter(flagged=flagged)
+    if reviewed is not None:
+        # Reviewed: no flagged message of the thread waits for an admin's decision.
+        query = query.filter(awaiting_review=not reviewed)
     if overdue is True:
         query = query.filter(response_due_at__lt=now)
     elif overdue is False:

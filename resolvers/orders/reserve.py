@@ -32,6 +32,7 @@ from resolvers.catalog import deliverable, zones_of
 from resolvers.countries import iso_country
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.orders.flow import notify, parties_of, record_change
+from resolvers.standing.suspension import suspended_among
 
 MAX_TEXT = 200
 MAX_REMARK = 2000
@@ -199,8 +200,13 @@ async def _take_stock(lines: Sequence[CartLine], postal_code: str) -> None:
     zones = dict(zip([line.product_id for line in lines],
                      await zones_of([line.product_id for line in lines]), strict=True))
     position = {line.product_id: index for index, line in enumerate(lines)}
+    suspended = await suspended_among(line.product.seller_id for line in lines)
     for line in sorted(lines, key=lambda line: line.product_id):
         product, field = line.product, f"lines.{position[line.product_id]}"
+        if product.seller_id in suspended:
+            problems.append(Problem(ErrorCode.SELLER_SUSPENDED,
+                                    f"« {product.name} » : ce vendeur est suspendu.", field))
+            continue
         if not deliverable(zones[product.id], postal_code):
             problems.append(Problem(ErrorCode.NOT_DELIVERABLE,
                                     f"« {product.name} » n'est pas livrable au {postal_code}.",

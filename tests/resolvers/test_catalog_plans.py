@@ -16,7 +16,14 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.accounts import Role, Seller
-from resolvers.catalog.listing import ProductFilter, ProductSort, for_dialect, list_sql
+from resolvers.actor import ANONYMOUS
+from resolvers.catalog.listing import (
+    ProductFilter,
+    ProductSort,
+    for_dialect,
+    list_sql,
+    visibility_for,
+)
 from tests.catalog_helpers import make_product
 from tests.factories import make_account
 
@@ -34,8 +41,9 @@ async def shelves() -> int:
 
 async def plan(sort: ProductSort, *, search: str | None = None,
                after: list[Any] | None = None, **filters: Any) -> str:
+    # As anonymous callers see it: with the suspended sellers left out.
     statement = list_sql(search=search, filters=ProductFilter(**filters), sort=sort,
-                         after=after, limit=21)
+                         after=after, limit=21, visibility=visibility_for(ANONYMOUS))
     assert statement is not None
     sql, params = statement
     conn = connections.get("default")

@@ -61,16 +61,23 @@ async def test_search_ignores_case_and_accents_and_matches_word_starts(
     assert await names(anonymous, search="perceval") == []  # the brand is never searched
 
 
-async def test_percent_and_underscore_are_literal_in_a_search(
+async def test_a_search_is_cut_into_words_as_names_are_and_percent_is_literal(
         seller: GraphQLClient, anonymous: GraphQLClient) -> None:
     await make_product(seller, name="Sable 0/4")
     await make_product(seller, name="Gravier 6/10")
+    await make_product(seller, name="Ciment 100% naturel")
+    await make_product(seller, name="Chaux 1000 sacs")
+    assert await names(anonymous, search="100%") == ["Chaux 1000 sacs", "Ciment 100% naturel"]
+    assert await names(anonymous, search="ciment 100%") == ["Ciment 100% naturel"]
     assert await names(anonymous, search="%") == []
     assert await names(anonymous, search="_") == []
-    assert await names(anonymous, search="s%") == []
-    assert await names(anonymous, search="sable 0_4") == []
+    # Never a wildcard: "s%" is the word start "s", and "%s" does not mean "ends with s".
+    assert await names(anonymous, search="s%") == ["Chaux 1000 sacs", "Sable 0/4"]
+    assert await names(anonymous, search="%sa") == ["Chaux 1000 sacs", "Sable 0/4"]
+    assert await names(anonymous, search="g%l") == []
+    assert await names(anonymous, search="sable 0_4") == ["Sable 0/4"]
     assert await names(anonymous, search="sable 0/4") == ["Sable 0/4"]
-    assert len(await names(anonymous, search="")) == 2
+    assert len(await names(anonymous, search="")) == 4
 
 
 async def test_filters_combine_with_and(seller: GraphQLClient, other_seller: GraphQLClient,
