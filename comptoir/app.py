@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise import connections
 
 from comptoir.db import database
+from comptoir.graphiql import PREFIX, GraphiQLFiles, home
 from comptoir.graphql_view import ComptoirGraphQL
 from comptoir.settings import Settings, get_settings
 from realtime.broadcast import Live, open_live
@@ -80,9 +81,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
         log.warning("ALLOWED_ORIGINS: '*' is ignored; list each origin instead")
     origins = tuple(dict.fromkeys(o for o in (*settings.allowed_origins,
                                               _origin(settings.public_url)) if o != "*"))
+    graphiql_files = GraphiQLFiles() if settings.graphiql else None
     graphql = ComptoirGraphQL(
         build_schema(settings),
-        graphql_ide="graphiql" if settings.graphiql else None,
+        graphiql=graphiql_files,
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         allowed_origins=origins,
@@ -157,6 +159,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
 
     return Starlette(
         routes=[
+            Route("/", home(graphiql=graphiql_files is not None)),
+            *([Route(PREFIX + "/{version}/{name:path}", graphiql_files.asset)]
+              if graphiql_files else []),
             Route("/healthz", healthz),
             Route("/files/{kind}/{object_id}", files),
             Route("/readyz", readyz),

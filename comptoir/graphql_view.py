@@ -24,6 +24,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.unset import UNSET, UnsetType
 
+from comptoir.graphiql import GraphiQLFiles
 from realtime import hub as live_hub
 from resolvers.errors import Unauthenticated
 from resolvers.policy import Policy
@@ -92,9 +93,12 @@ class ComptoirGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = _TransportWSHandler
     graphql_ws_handler_class = _LegacyWSHandler
 
-    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, policy: Policy, graphiql: GraphiQLFiles | None = None,
+                 **kwargs: Any) -> None:
+        kwargs["graphql_ide"] = "graphiql" if graphiql else None
         super().__init__(*args, **kwargs)
         self.policy = policy
+        self.graphiql = graphiql
         # The open sockets of each authenticated connection -> how to stop watching its session.
         self._watches: dict[WebSocket, Any] = {}
         self._closing: set[asyncio.Task[None]] = set()
@@ -109,6 +113,15 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             unwatch = self._watches.pop(request, None)
             if unwatch is not None:
                 unwatch()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        assert self.graphiql is not None  # Strawberry asks only when an IDE is configured
+        return self.graphiql.page()
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A persisted query sent by GET has no `query`, only `extensions`: it is an operation.
+        return (super().should_render_graphql_ide(request)
+                and request.query_params.get("extensions") is None)
 
     def _watch_session(self, websocket: WebSocket, session_id: int) -> None:
         def revoked() -> None:

@@ -146,6 +146,31 @@ def worker_env(database_url: str, redis_url: str) -> dict[str, str]:
             "COMPTOIR_VAR_DIR": str(ROOT / "var" / "live-tests"), "PYTHONPATH": str(ROOT)}
 
 
+def embedded_env(var_dir: Path) -> dict[str, str]:
+    """`comptoir serve`'s embedded default (SQLite under var_dir, no Redis, jobs in-process)."""
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("REDIS_URL", "COMPTOIR_JOBS_IN_WEB", "WEB_CONCURRENCY")}
+    return {**env, "DATABASE_URL": f"sqlite://{var_dir / 'comptoir.sqlite3'}",
+            "COMPTOIR_VAR_DIR": str(var_dir), "PUBLIC_URL": "http://testserver.local",
+            "COMPTOIR_JOBS_INTERVAL_SECONDS": "0.2", "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS": "1",
+            "COMPTOIR_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+
+
+DEMO_BUYER, DEMO_SELLER = "acheteur@demo.comptoir.fr", "vendeur@demo.comptoir.fr"
+
+
+@asynccontextmanager
+async def embedded_server(var_dir: Path, **extra_env: str) -> AsyncIterator[Worker]:
+    """`comptoir serve` in its embedded default (demo data), ready; stopped after."""
+    single_pass()
+    server = Worker({**embedded_env(var_dir), **extra_env}, ["comptoir.cli", "serve"])
+    try:
+        await server.start()
+        yield server
+    finally:
+        server.stop()
+
+
 class Proxy:
     """A TCP relay to Redis that the test can cut: the worker behind it alone loses Redis."""
 

@@ -4,23 +4,11 @@ event raised by a background job reaches a subscriber of that same process."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 from pathlib import Path
 
-from tests.integration.live_cluster import ROOT, Worker, single_pass, world
+from tests.integration.live_cluster import DEMO_BUYER, DEMO_SELLER, embedded_server, world
 from tests.live_helpers import ORDER_EVENTS, transport_ws
-
-DEMO_BUYER, DEMO_SELLER = "acheteur@demo.comptoir.fr", "vendeur@demo.comptoir.fr"
-
-
-def _embedded_env(var_dir: Path) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("REDIS_URL", "COMPTOIR_JOBS_IN_WEB", "WEB_CONCURRENCY")}
-    return {**env, "DATABASE_URL": f"sqlite://{var_dir / 'comptoir.sqlite3'}",
-            "COMPTOIR_VAR_DIR": str(var_dir), "PUBLIC_URL": "http://testserver.local",
-            "COMPTOIR_JOBS_INTERVAL_SECONDS": "0.2", "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS": "1",
-            "COMPTOIR_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
 
 
 def _order_event_ids(database: Path, order_id: int) -> list[str]:
@@ -32,21 +20,15 @@ def _order_event_ids(database: Path, order_id: int) -> list[str]:
 
 async def test_an_order_expired_by_the_embedded_servers_own_jobs_reaches_its_subscriber(
         tmp_path: Path) -> None:
-    single_pass()
-    env = _embedded_env(tmp_path)
-    server = Worker(env, ["comptoir.cli", "serve"])
-    try:
-        await server.start()
-        made = await world(env, "order", DEMO_BUYER, DEMO_SELLER)
+    async with embedded_server(tmp_path) as server:
+        made = await world(server.env, "order", DEMO_BUYER, DEMO_SELLER)
         async with transport_ws(server.address, made["buyer"]) as client:
             await client.subscribe("1", ORDER_EVENTS, orderId=made["order"])
             await asyncio.sleep(0.2)
             # Expirable only now that the subscription is open: the jobs run every 0.2 s.
-            await world(env, "backdate", str(made["order_id"]), "30")
+            await world(server.env, "backdate", str(made["order_id"]), "30")
             message = await client.receive(timeout=10)
             assert await client.silent(0.3)
-    finally:
-        server.stop()
     expected = _order_event_ids(tmp_path / "comptoir.sqlite3", made["order_id"])
     assert len(expected) == 1
     event = message["payload"]["data"]["orderEvents"]
