@@ -1,4 +1,4 @@
-"""The background jobs runner: mail outbox, order expiry, cart expiry.
+"""The background jobs runner: mail outbox, order and quote expiry, cart expiry.
 
 Every job claims its rows with conditional updates, so `serve` (jobs in-process) and a
 standalone `comptoir worker` can run at the same time without sending a mail or expiring an
@@ -18,6 +18,7 @@ from resolvers.cart import empty_stale_carts
 from resolvers.helpdesk import remind_overdue_threads
 from resolvers.mail import send_due_mails
 from resolvers.orders import expire_pending_orders
+from resolvers.quotes import expire_offered_quotes
 
 log = logging.getLogger("comptoir.jobs")
 
@@ -29,6 +30,7 @@ def jobs(settings: Settings) -> dict[str, Job]:
     policy = settings.policy()
     return {
         "expire_pending_orders": lambda: expire_pending_orders(policy=policy),
+        "expire_offered_quotes": lambda: expire_offered_quotes(policy=policy),
         "empty_stale_carts": empty_stale_carts,
         "remind_overdue_threads": remind_overdue_threads,
         # Last, so the mails the other jobs just queued go out in the same round.

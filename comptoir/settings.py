@@ -62,6 +62,7 @@ class Settings:
     cart_days: float
     order_expiry_business_days: float
     sla_business_hours: float
+    quote_response_business_hours: float
     small_order_threshold: Decimal
     small_order_fee: Decimal
     idempotency_hours: float
@@ -99,6 +100,7 @@ class Settings:
             session_days=self.session_days, cart_days=self.cart_days,
             order_expiry_business_days=self.order_expiry_business_days,
             sla_business_hours=self.sla_business_hours,
+            quote_response_business_hours=self.quote_response_business_hours,
             small_order_threshold=self.small_order_threshold,
             small_order_fee=self.small_order_fee, idempotency_hours=self.idempotency_hours,
             argon2_time_cost=self.argon2_time_cost, argon2_memory_kib=self.argon2_memory_kib,
@@ -138,6 +140,8 @@ class Settings:
             cart_days=_float(env, "COMPTOIR_CART_DAYS", 3),
             order_expiry_business_days=_float(env, "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS", 3),
             sla_business_hours=_float(env, "COMPTOIR_SLA_BUSINESS_HOURS", 24),
+            quote_response_business_hours=_float(env, "COMPTOIR_QUOTE_RESPONSE_BUSINESS_HOURS",
+                                                 48),
             small_order_threshold=Decimal(env.get("COMPTOIR_SMALL_ORDER_THRESHOLD", "100.00")),
             small_order_fee=Decimal(env.get("COMPTOIR_SMALL_ORDER_FEE", "5.00")),
             idempotency_hours=_float(env, "COMPTOIR_IDEMPOTENCY_HOURS", 48),

@@ -10,4 +10,5 @@ MODEL_MODULES = (
     "models.orders",
     "models.invoices",
     "models.standing",
+    "models.quotes",
 )

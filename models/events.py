@@ -11,6 +11,7 @@ class EventKind(StrEnum):
     ORDER_STATUS = "ORDER_STATUS"
     MESSAGE = "MESSAGE"
     SESSION_REVOKED = "SESSION_REVOKED"
+    QUOTE_STATUS = "QUOTE_STATUS"
 
 
 class Event(Model):
@@ -29,6 +30,7 @@ class Event(Model):
     company_id = fields.IntField(null=True)
     order_id = fields.IntField(null=True)
     thread_id = fields.IntField(null=True)
+    quote_id = fields.IntField(null=True)
     account_id = fields.IntField(null=True)
     session_id = fields.IntField(null=True)
 
@@ -40,5 +42,6 @@ class Event(Model):
             Index(fields=("company_id", "id")),
             Index(fields=("order_id", "id")),
             Index(fields=("thread_id", "id")),
+            Index(fields=("quote_id", "id")),
             Index(fields=("account_id", "id")),
         )

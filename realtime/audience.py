@@ -16,7 +16,7 @@ from models.events import Event, EventKind
 # An index key: (kind, "all") or (kind, column, value), e.g. ("ORDER_STATUS", "seller", 3).
 Key = tuple[object, ...]
 
-_COLUMNS = ("buyer", "seller", "company", "order", "thread")
+_COLUMNS = ("buyer", "seller", "company", "order", "thread", "quote")
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,10 @@ class Audience:
     buyer_id: int | None = None
     seller_id: int | None = None
     company_id: int | None = None
-    # Narrowing to one order or thread, already authorised by the caller.
+    # Narrowing to one order, thread or quote, already authorised by the caller.
     order_id: int | None = None
     thread_id: int | None = None
+    quote_id: int | None = None
 
     def index_keys(self) -> list[Key]:
         """The index keys to listen on: the narrowest that still see every admitted event."""
@@ -36,6 +37,8 @@ class Audience:
             return [(self.kind, "order", self.order_id)]
         if self.thread_id is not None:
             return [(self.kind, "thread", self.thread_id)]
+        if self.quote_id is not None:
+            return [(self.kind, "quote", self.quote_id)]
         if self.everything:
             return [(self.kind, "all")]
         return [(self.kind, column, value) for column, value in (
@@ -48,6 +51,8 @@ class Audience:
         if self.order_id is not None and event.order_id != self.order_id:
             return False
         if self.thread_id is not None and event.thread_id != self.thread_id:
+            return False
+        if self.quote_id is not None and event.quote_id != self.quote_id:
             return False
         return self.everything or any((
             self.buyer_id is not None and event.buyer_id == self.buyer_id,
@@ -62,6 +67,8 @@ class Audience:
             query &= Q(order_id=self.order_id)
         if self.thread_id is not None:
             query &= Q(thread_id=self.thread_id)
+        if self.quote_id is not None:
+            query &= Q(quote_id=self.quote_id)
         if self.everything:
             return query
         visible = []

@@ -58,6 +58,7 @@ async def append_event(
     company_id: int | None = None,
     order_id: int | None = None,
     thread_id: int | None = None,
+    quote_id: int | None = None,
     account_id: int | None = None,
     session_id: int | None = None,
 ) -> Event:
@@ -82,6 +83,7 @@ async def append_event(
         company_id=company_id,
         order_id=order_id,
         thread_id=thread_id,
+        quote_id=quote_id,
         account_id=account_id,
         session_id=session_id,
         using_db=conn,

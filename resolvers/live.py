@@ -1,4 +1,5 @@
-"""Who may follow which live events: the audience of `orderEvents` and `messageEvents`.
+"""Who may follow which live events: the audience of `orderEvents`, `quoteEvents` and
+`messageEvents`.
 
 The same rules as the query side: a buyer sees their own orders (and their company's with
 SEE_COMPANY_ORDERS), a seller the orders addressed to it, an admin everything; threads are
@@ -16,6 +17,7 @@ from resolvers.errors import DomainError, ErrorCode, QueryError
 from resolvers.helpdesk import get_thread
 from resolvers.orders import get_order
 from resolvers.orders.queries import sees_company_orders
+from resolvers.quotes import get_quote
 
 
 def parse_after(after: str | None) -> int | None:
@@ -27,9 +29,8 @@ def parse_after(after: str | None) -> int | None:
     return int(after)
 
 
-def _order_viewer(actor: Actor) -> Audience:
-    # The audience form of `can_see_order`.
-    kind = EventKind.ORDER_STATUS
+def _order_viewer(actor: Actor, kind: EventKind = EventKind.ORDER_STATUS) -> Audience:
+    # The audience form of `can_see_order`, which quotes follow too.
     if actor.is_admin:
         return Audience(kind, everything=True)
     if actor.is_seller:
@@ -56,6 +57,17 @@ async def order_events_audience(actor: Actor, *, order_id: int | None) -> Audien
     if await get_order(actor, order_id=order_id) is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No order with this id", "orderId")
     return dataclasses.replace(audience, order_id=order_id)
+
+
+async def quote_events_audience(actor: Actor, *, quote_id: int | None) -> Audience:
+    """The quote events `actor` may follow (of one quote when `quote_id` is given)."""
+    require_login(actor)
+    audience = _order_viewer(actor, EventKind.QUOTE_STATUS)
+    if quote_id is None:
+        return audience
+    if await get_quote(actor, quote_id=quote_id) is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No quote with this id", "quoteId")
+    return dataclasses.replace(audience, quote_id=quote_id)
 
 
 async def message_events_audience(actor: Actor, *, thread_id: int | None) -> Audience:

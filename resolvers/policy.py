@@ -27,6 +27,8 @@ class Policy:
     cart_days: float = 3
     order_expiry_business_days: float = 3
     sla_business_hours: float = 24
+    # Seed 003: "une offre personnalisée dans les 48 heures".
+    quote_response_business_hours: float = 48
     small_order_threshold: Decimal = Decimal("100.00")
     small_order_fee: Decimal = Decimal("5.00")
     idempotency_hours: float = 48

@@ -8,12 +8,22 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from comptoir.settings import Settings
-from schema import account_mutations, accounts, cart, catalog, helpdesk, live, orders, standing
+from schema import (
+    account_mutations,
+    accounts,
+    cart,
+    catalog,
+    helpdesk,
+    live,
+    orders,
+    quotes,
+    standing,
+)
 from schema.scalars import SCALAR_MAP
 from schema.security import ComptoirSchema, extensions
 
 # Each module adds its own Query / Mutation / Subscription fields; the root merges them.
-MODULES = (accounts, account_mutations, catalog, cart, orders, helpdesk, standing, live)
+MODULES = (accounts, account_mutations, catalog, cart, orders, quotes, helpdesk, standing, live)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

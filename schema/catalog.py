@@ -12,12 +12,11 @@ from models import catalog as m
 from models.accounts import Seller as SellerModel
 from resolvers import catalog as rules
 from resolvers.catalog import listing
-from resolvers.errors import DomainError, ErrorCode
 from resolvers.pagination import PageRequest
 from schema.accounts import Seller
 from schema.context import Info
 from schema.errors import UserError, mutate
-from schema.ids import decode_id, encode_id
+from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
 
 
@@ -170,21 +169,11 @@ def _selects(selections: Sequence[Selection], *path: str) -> bool:
     return False
 
 
-def _known_id(value: strawberry.ID) -> int | None:
-    """The product behind a well-formed id; None when it names something else."""
-    try:
-        return decode_id(value, "Product")
-    except DomainError as error:
-        if error.problems[0].code is ErrorCode.NOT_FOUND:
-            return None
-        raise
-
-
 @strawberry.type
 class Query:
     @strawberry.field
     async def product(self, info: Info, id: strawberry.ID) -> Product | None:
-        product_id = _known_id(id)
+        product_id = known_id(id, "Product")
         if product_id is None:
             return None
         row = await listing.get_product(info.context.actor, product_id=product_id)
@@ -214,7 +203,7 @@ class Query:
     @strawberry.field(description="At most 3 ids; input order kept, unknown ids left out.")
     async def compare_products(self, info: Info, ids: list[strawberry.ID]) -> list[Product]:
         rows = await listing.compare_products(info.context.actor,
-                                              product_ids=[_known_id(i) for i in ids])
+                                              product_ids=[known_id(i, "Product") for i in ids])
         return [Product(model=row) for row in rows]
 
 

@@ -15,13 +15,13 @@ from models.orders import Order as OrderModel
 from models.standing import FlagDecision as FlagDecisionModel
 from models.standing import FlagReview as FlagReviewModel
 from resolvers import helpdesk as rules
-from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.errors import Problem
 from resolvers.pagination import Page, PageRequest
 from resolvers.standing import moderation
 from schema.accounts import Account, Role, Seller
 from schema.context import Info
 from schema.errors import UserError, mutate
-from schema.ids import decode_id, encode_id
+from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
 
 if TYPE_CHECKING:
@@ -251,12 +251,9 @@ def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> int
 class Query:
     @strawberry.field
     async def thread(self, info: Info, id: strawberry.ID) -> Thread | None:
-        try:
-            pk = decode_id(id, "Thread")
-        except DomainError as error:
-            if error.problems[0].code is ErrorCode.NOT_FOUND:
-                return None
-            raise
+        pk = known_id(id, "Thread")
+        if pk is None:
+            return None
         row = await rules.get_thread(info.context.actor, thread_id=pk)
         return Thread(model=row) if row is not None else None
 

@@ -30,3 +30,14 @@ def decode_id(value: str, type_name: str, field: str = "id") -> int:
     if kind != type_name or number <= 0 or number > MAX_ID:
         raise DomainError(ErrorCode.NOT_FOUND, f"No {type_name} with this id", field)
     return number
+
+
+def known_id(value: str, type_name: str) -> int | None:
+    """For queries: the primary key behind `value`, or None when the well-formed id names
+    something of another kind (a query then answers null); malformed is still INVALID_INPUT."""
+    try:
+        return decode_id(value, type_name)
+    except DomainError as error:
+        if error.problems[0].code is ErrorCode.NOT_FOUND:
+            return None
+        raise

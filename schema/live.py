@@ -1,4 +1,4 @@
-"""Live subscriptions: `orderEvents` and `messageEvents`, replayed from the log then live.
+"""Live subscriptions: `orderEvents`, `quoteEvents`, `messageEvents`: the log, then live.
 
 Over WebSocket the view hands each operation a `LiveOperation`; the stream then executes the
 document once per (event, document, variables, viewer) in the process, shares the encoded
@@ -22,6 +22,7 @@ from tortoise.models import Model
 
 from models import helpdesk as helpdesk_models
 from models import orders as order_models
+from models import quotes as quote_models
 from models.events import Event
 from realtime import hub as live_hub
 from realtime.streams import Subscription as Stream
@@ -31,6 +32,7 @@ from schema.context import Context, Info, Loaders
 from schema.helpdesk import Message, Thread
 from schema.ids import decode_id
 from schema.orders import Order, OrderStatus
+from schema.quotes import Quote
 from schema.security import coded_errors
 
 S = TypeVar("S")
@@ -63,7 +65,9 @@ async def _load(info: Info, model: type[M], pk: int | None) -> M:
 
 
 @strawberry.type
-class OrderEvent:
+class LogEvent:
+    """What every pushed event shows: its position in the log and its time."""
+
     event: strawberry.Private[Event]
 
     @strawberry.field
@@ -74,6 +78,19 @@ class OrderEvent:
     def at(self) -> datetime:
         return self.event.at
 
+
+@strawberry.type
+class StatusEvent(LogEvent):
+    """A status change of an order or a quote (`from` and `to` are typed by each)."""
+
+    @strawberry.field
+    def reason(self) -> str | None:
+        value = self.event.payload.get("reason")
+        return str(value) if value is not None else None
+
+
+@strawberry.type
+class OrderEvent(StatusEvent):
     @strawberry.field
     async def order(self, info: Info) -> Order:
         row = await _load(info, order_models.Order, self.event.order_id)
@@ -88,24 +105,25 @@ class OrderEvent:
     def to(self) -> OrderStatus:
         return order_models.OrderStatus(self.event.payload["to"])
 
+
+@strawberry.type
+class QuoteEvent(StatusEvent):
     @strawberry.field
-    def reason(self) -> str | None:
-        value = self.event.payload.get("reason")
-        return str(value) if value is not None else None
+    async def quote(self, info: Info) -> Quote:
+        return Quote(model=await _load(info, quote_models.Quote, self.event.quote_id))
+
+    @strawberry.field(name="from")
+    def from_(self) -> quote_models.QuoteStatus | None:
+        value = self.event.payload.get("from")
+        return quote_models.QuoteStatus(value) if value is not None else None
+
+    @strawberry.field
+    def to(self) -> quote_models.QuoteStatus:
+        return quote_models.QuoteStatus(self.event.payload["to"])
 
 
 @strawberry.type
-class MessageEvent:
-    event: strawberry.Private[Event]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.event.id))
-
-    @strawberry.field
-    def at(self) -> datetime:
-        return self.event.at
-
+class MessageEvent(LogEvent):
     @strawberry.field
     async def thread(self, info: Info) -> Thread:
         return Thread(model=await _load(info, helpdesk_models.Thread, self.event.thread_id))
@@ -182,6 +200,16 @@ class Subscription:
         audience = await rules.order_events_audience(info.context.actor, order_id=pk)
         return _deliver(info, live_hub.current().open(audience, after=position),
                         lambda e: OrderEvent(event=e))
+
+    @strawberry.subscription
+    async def quote_events(self, info: Info, after: strawberry.ID | None = None,
+                           quote_id: strawberry.ID | None = None
+                           ) -> AsyncGenerator[QuoteEvent, None]:
+        position = rules.parse_after(after)
+        pk = decode_id(quote_id, "Quote", "quoteId") if quote_id is not None else None
+        audience = await rules.quote_events_audience(info.context.actor, quote_id=pk)
+        return _deliver(info, live_hub.current().open(audience, after=position),
+                        lambda e: QuoteEvent(event=e))
 
     @strawberry.subscription
     async def message_events(self, info: Info, after: strawberry.ID | None = None,

@@ -14,14 +14,14 @@ from models.accounts import Account as AccountModel
 from models.accounts import Seller as SellerModel
 from models.catalog import Product as ProductModel
 from resolvers import orders as rules
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.orders.flow import Change
 from resolvers.pagination import PageRequest
 from schema.accounts import Account, Role, Seller
 from schema.cart import Cart, ReorderChange, changes_of
 from schema.catalog import Product
 from schema.context import Info
 from schema.errors import UserError, mutate
-from schema.ids import decode_id, encode_id
+from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
 
 OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
@@ -61,16 +61,10 @@ class OrderLine:
 
 
 @strawberry.type
-class StatusChange:
-    model: strawberry.Private[m.OrderStatusChange]
+class Transition:
+    """When, by whom and why a status changed (each life cycle adds its typed from/to)."""
 
-    @strawberry.field(name="from")
-    def from_(self) -> OrderStatus | None:
-        return self.model.from_status
-
-    @strawberry.field
-    def to(self) -> OrderStatus:
-        return self.model.to_status
+    model: strawberry.Private[Change]
 
     @strawberry.field
     def at(self) -> datetime:
@@ -83,6 +77,19 @@ class StatusChange:
     @strawberry.field
     def reason(self) -> str | None:
         return self.model.reason
+
+
+@strawberry.type
+class StatusChange(Transition):
+    model: strawberry.Private[m.OrderStatusChange]
+
+    @strawberry.field(name="from")
+    def from_(self) -> OrderStatus | None:
+        return self.model.from_status
+
+    @strawberry.field
+    def to(self) -> OrderStatus:
+        return self.model.to_status
 
 
 @strawberry.type
@@ -218,13 +225,7 @@ async def _order_payload(action: Callable[[], Awaitable[m.Order]]) -> OrderPaylo
 class Query:
     @strawberry.field
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
-        try:
-            order_id: int | None = decode_id(id, "Order")
-        except DomainError as error:
-            if error.problems[0].code is not ErrorCode.NOT_FOUND:
-                raise
-            order_id = None  # a well-formed id of another kind names no order: null
-        row = await rules.read_order(info.context.actor, order_id=order_id)
+        row = await rules.read_order(info.context.actor, order_id=known_id(id, "Order"))
         return Order(model=row) if row is not None else None
 
     @strawberry.field(description="Buyers: their orders (or their company's with "

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models.accounts import CompanyRight, Role, Seller
+from models.accounts import Role, Seller
 from models.orders import Cart, CartLine, IdempotencyKey, Order, OrderStatus, OrderTemplate
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.cart import CartView, LineChange, WantedLine, cart_view, put_lines_in_cart
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError
 from resolvers.orders.flow import change_status
-from resolvers.orders.queries import lines_of, visible_order_or_not_found
+from resolvers.orders.queries import (
+    lines_of,
+    require_acting_right,
+    visible_order_or_not_found,
+)
 from resolvers.orders.reserve import MAX_REMARK, clean_text
 from resolvers.policy import Policy
 
@@ -30,9 +34,7 @@ async def _buyers_order(actor: Actor, order_id: int) -> Order:
     they may place orders for the company."""
     require_role(actor, Role.BUYER)
     order = await visible_order_or_not_found(actor, order_id)
-    if order.buyer_id != actor.account_id and not actor.has_right(CompanyRight.PLACE_ORDERS):
-        raise DomainError(ErrorCode.RIGHT_MISSING,
-                          "Votre compte société n'a pas le droit d'agir sur cette commande.")
+    require_acting_right(actor, order)
     return order
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 from tortoise.expressions import F
 
@@ -23,7 +24,9 @@ S = OrderStatus
 
 # (from, to) → who may make the change; None is the platform itself (expiry, account deletion).
 TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], frozenset[Role | None]] = {
-    (S.PENDING, S.VALIDATED): frozenset({Role.SELLER}),
+    # None: the platform, for the order an accepted quote becomes (the seller's offer was
+    # its commitment).
+    (S.PENDING, S.VALIDATED): frozenset({Role.SELLER, None}),
     # None: the platform, for a shop whose seller deleted their account.
     (S.PENDING, S.REFUSED): frozenset({Role.SELLER, None}),
     (S.PENDING, S.CANCELLED): frozenset({Role.BUYER, None}),
@@ -62,14 +65,33 @@ def check_transition(current: OrderStatus, to: OrderStatus, role: Role | None) -
                       "orderId")
 
 
-def event_payload(change: OrderStatusChange) -> dict[str, Any]:
+class Change(Protocol):
+    """A history row of any life cycle (orders, quotes)."""
+
+    @property
+    def from_status(self) -> StrEnum | None: ...
+    @property
+    def to_status(self) -> StrEnum: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def actor_role(self) -> Role | None: ...
+
+
+def transition_payload(change: Change) -> dict[str, Any]:
+    """What every status event carries, whatever the life cycle."""
     return {
-        "order_id": change.order_id,
         "from": None if change.from_status is None else str(change.from_status),
         "to": str(change.to_status),
         "reason": change.reason,
         "actor_role": None if change.actor_role is None else str(change.actor_role),
     }
+
+
+def event_payload(change: OrderStatusChange) -> dict[str, Any]:
+    return {"order_id": change.order_id, **transition_payload(change)}
 
 
 async def record_change(order: Order, change: OrderStatusChange) -> None:

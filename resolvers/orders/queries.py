@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Protocol, TypeVar
 
 from tortoise.expressions import Q
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models.accounts import CompanyRight
@@ -16,6 +18,8 @@ from resolvers.errors import DomainError, ErrorCode, QueryError
 from resolvers.pagination import Page, PageRequest, cursor_int, page_of
 
 # Order ids are 32-bit (IntField): PostgreSQL refuses a larger parameter outright.
+
+M = TypeVar("M", bound=Model)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -28,9 +32,17 @@ def sees_company_orders(actor: Actor) -> bool:
             and CompanyRight.SEE_COMPANY_ORDERS in actor.rights)
 
 
-def can_see_order(actor: Actor, order: Order) -> bool:
+class Owned(Protocol):
+    """An order, or what follows an order's visibility (a quote)."""
+
+    buyer_id: int
+    seller_id: int
+    company_id: int | None
+
+
+def can_see_order(actor: Actor, order: Owned) -> bool:
     """Sellers see the orders addressed to them, buyers their own (or their company's with
-    SEE_COMPANY_ORDERS), admins every order."""
+    SEE_COMPANY_ORDERS), admins every order; quotes follow the same rule."""
     if actor.is_admin:
         return True
     if actor.is_seller:
@@ -42,17 +54,17 @@ def can_see_order(actor: Actor, order: Order) -> bool:
     return False
 
 
-def visible_orders(actor: Actor) -> QuerySet[Order]:
-    """The orders `actor` may see, as a query (the same rule as `can_see_order`)."""
+def visible_rows(actor: Actor, model: type[M]) -> QuerySet[M]:
+    """The orders (or quotes) `actor` may see, as a query (the rule of `can_see_order`)."""
     if actor.is_admin:
-        return Order.all()
+        return model.all()
     if actor.is_seller and actor.seller_id is not None:
-        return Order.filter(seller_id=actor.seller_id)
+        return model.filter(seller_id=actor.seller_id)
     if actor.is_buyer:
         if sees_company_orders(actor):
-            return Order.filter(Q(buyer_id=actor.account_id) | Q(company_id=actor.company_id))
-        return Order.filter(buyer_id=actor.account_id)
-    return Order.filter(id__in=[])
+            return model.filter(Q(buyer_id=actor.account_id) | Q(company_id=actor.company_id))
+        return model.filter(buyer_id=actor.account_id)
+    return model.filter(id__in=[])
 
 
 async def get_order(actor: Actor, *, order_id: int) -> Order | None:
@@ -65,6 +77,13 @@ async def read_order(actor: Actor, *, order_id: int | None) -> Order | None:
     """The `order(id)` query: a login is needed; None for an id that names no order."""
     require_login(actor)
     return None if order_id is None else await get_order(actor, order_id=order_id)
+
+
+def require_acting_right(actor: Actor, row: Owned) -> None:
+    """A colleague may act on a company order (or quote) they see only with PLACE_ORDERS."""
+    if row.buyer_id != actor.account_id and not actor.has_right(CompanyRight.PLACE_ORDERS):
+        raise DomainError(ErrorCode.RIGHT_MISSING,
+                          "Votre compte société n'a pas le droit d'agir pour ce collègue.")
 
 
 async def visible_order_or_not_found(actor: Actor, order_id: int) -> Order:
@@ -88,7 +107,7 @@ async def list_orders(
     created_after, created_before = _aware(created_after), _aware(created_before)
     if created_after is not None and created_before is not None and created_after > created_before:
         raise QueryError(ErrorCode.INVALID_INPUT, "createdAfter is later than createdBefore")
-    query = visible_orders(actor)
+    query = visible_rows(actor, Order)
     if status is not None:
         query = query.filter(status=status)
     if created_after is not None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -31,6 +31,7 @@ from resolvers.cart import by_seller, cart_lines, line_total, money, seller_amou
 from resolvers.catalog import deliverable, zones_of
 from resolvers.countries import iso_country
 from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.numbering import assign_number, provisional_number
 from resolvers.orders.flow import notify, parties_of, record_change
 from resolvers.standing.suspension import suspended_among
 
@@ -79,12 +80,47 @@ def clean_address(address: Address) -> Address:
     )
 
 
-def _digest(value: object) -> str:
+def digest(value: object) -> str:
+    """SHA-256 of a JSON-able value: what an idempotency key remembers of its request."""
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def _cart_hash(lines: Sequence[CartLine]) -> str:
-    return _digest(sorted([line.product_id, line.quantity] for line in lines))
+    return digest(sorted([line.product_id, line.quantity] for line in lines))
+
+
+@dataclass(frozen=True)
+class Item:
+    """A line to order: the product, how many, and the unit price it is ordered at."""
+
+    product: Product
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def product_id(self) -> int:
+        return self.product.id
+
+
+# `place(key_row, now)` does the work of a keyed request inside its transaction and returns
+# the orders it made; a `Check` says whether a remembered key row is this same request.
+Place = Callable[[IdempotencyKey, datetime], Awaitable[list[Order]]]
+Check = Callable[[IdempotencyKey], Awaitable[bool]]
+
+
+def require_place_orders(actor: Actor) -> int:
+    """The calling buyer's id, if they may place orders (company members need the right)."""
+    buyer_id = require_role(actor, Role.BUYER)
+    if not actor.has_right(CompanyRight.PLACE_ORDERS):
+        raise DomainError(ErrorCode.RIGHT_MISSING,
+                          "Votre compte société n'a pas le droit de passer commande.")
+    return buyer_id
+
+
+def clean_key(idempotency_key: str) -> str:
+    key = clean_text(idempotency_key, "idempotencyKey", required=True)
+    assert key is not None
+    return key
 
 
 async def reserve_cart(
@@ -100,24 +136,60 @@ async def reserve_cart(
     All or nothing: if any line cannot be reserved nothing is, and each such line is named.
     The idempotency key belongs to the buyer: the same key again returns the same orders.
     """
-    buyer_id = require_role(actor, Role.BUYER)
-    if not actor.has_right(CompanyRight.PLACE_ORDERS):
-        raise DomainError(ErrorCode.RIGHT_MISSING,
-                          "Votre compte société n'a pas le droit de passer commande.")
+    buyer_id = require_place_orders(actor)
     address = clean_address(address)
     remark = clean_text(remark, "remark", required=False, limit=MAX_REMARK)
-    key = clean_text(idempotency_key, "idempotencyKey", required=True)
-    assert key is not None
-    request_hash = _digest([address.line1, address.line2, address.postal_code, address.city,
-                            address.country, remark])
+    key = clean_key(idempotency_key)
+
+    async def same_cart(row: IdempotencyKey) -> bool:
+        # After the first success the cart is empty: an empty cart is a plain retry.
+        lines = await cart_lines(buyer_id)
+        return not lines or _cart_hash(lines) == row.cart_hash
+
+    async def place(key_row: IdempotencyKey, now: datetime) -> list[Order]:
+        # Touching the cart row locks it: cart edits wait until the reservation is decided.
+        await Cart.filter(buyer_id=buyer_id).update(changed_at=now)
+        lines = await cart_lines(buyer_id)
+        if not lines:
+            raise DomainError(ErrorCode.CART_EMPTY, "Le panier est vide.")
+        placed = await place_orders(actor, buyer_id, [
+            Item(line.product, line.quantity, money(line.product.price)) for line in lines
+        ], address=address, remark=remark, now=now)
+        await CartLine.filter(id__in=[line.id for line in lines]).delete()
+        await settle_key(key_row, placed, content_hash=_cart_hash(lines))
+        await announce(placed)
+        return [order for order, _ in placed]
+
+    return await once_per_key(
+        buyer_id, key, request_hash=digest([address.line1, address.line2, address.postal_code,
+                                            address.city, address.country, remark]),
+        hours=get_settings().idempotency_hours, place=place, same_content=same_cart, now=now)
+
+
+async def once_per_key(buyer_id: int, key: str, *, request_hash: str, hours: float,
+                       place: Place, same_content: Check | None = None,
+                       now: datetime | None = None) -> list[Order]:
+    """Run `place` once per (buyer, key) within `hours`: the same request again returns the
+    same orders; another request with the key is IDEMPOTENCY_KEY_REUSED.
+
+    The key row is written first in `place`'s transaction: a concurrent request with the same
+    key blocks on the unique constraint until that transaction ends, then replays its result.
+    """
     for _ in range(_KEY_ATTEMPTS):
         now_ = now or datetime.now(UTC)
-        earlier, stale = await _replay(buyer_id, key, request_hash, now_)
+        cutoff = now_ - timedelta(hours=hours)
+        earlier, stale = await _replay(buyer_id, key, request_hash, same_content, cutoff)
         if earlier is not None:
             return earlier
         try:
-            return await _reserve(actor, buyer_id, key=key, request_hash=request_hash,
-                                  address=address, remark=remark, now=now_, stale_key=stale)
+            async with atomic():
+                if stale:
+                    await IdempotencyKey.filter(buyer_id=buyer_id, key=key,
+                                                created_at__lt=cutoff).delete()
+                key_row = await IdempotencyKey.create(buyer_id=buyer_id, key=key,
+                                                      request_hash=request_hash, cart_hash="",
+                                                      order_ids=[], created_at=now_)
+                return await place(key_row, now_)
         except IntegrityError:
             # Another request with this key committed first; the next round replays it.
             if not await IdempotencyKey.exists(buyer_id=buyer_id, key=key):
@@ -127,69 +199,60 @@ async def reserve_cart(
                       "idempotencyKey")
 
 
-def _cutoff(now: datetime) -> datetime:
-    return now - timedelta(hours=get_settings().idempotency_hours)
-
-
-async def _replay(buyer_id: int, key: str, request_hash: str,
-                  now: datetime) -> tuple[list[Order] | None, bool]:
+async def _replay(buyer_id: int, key: str, request_hash: str, same_content: Check | None,
+                  cutoff: datetime) -> tuple[list[Order] | None, bool]:
     """The orders an earlier request with this key made (None if there was none), and whether
     the key is held by a request older than the keys' lifetime."""
     row = await IdempotencyKey.get_or_none(buyer_id=buyer_id, key=key)
-    if row is None or row.created_at < _cutoff(now):
+    if row is None or row.created_at < cutoff:
         return None, row is not None
-    lines = await cart_lines(buyer_id)
-    # After the first success the cart is empty: an empty cart is a plain retry.
-    if row.request_hash != request_hash or (lines and _cart_hash(lines) != row.cart_hash):
+    if row.request_hash != request_hash or (same_content is not None
+                                            and not await same_content(row)):
         raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                          "Cette clé a déjà servi pour une autre réservation.", "idempotencyKey")
+                          "Cette clé a déjà servi pour une autre demande.", "idempotencyKey")
     return list(await Order.filter(id__in=row.order_ids).order_by("id")), False
 
 
-async def _reserve(actor: Actor, buyer_id: int, *, key: str, request_hash: str,
-                   address: Address, remark: str | None, now: datetime,
-                   stale_key: bool) -> list[Order]:
-    async with atomic():
-        if stale_key:
-            await IdempotencyKey.filter(buyer_id=buyer_id, key=key,
-                                        created_at__lt=_cutoff(now)).delete()
-        # The key row first: a concurrent request with the same key blocks on the unique
-        # constraint until this transaction ends, then fails and replays our result.
-        key_row = await IdempotencyKey.create(buyer_id=buyer_id, key=key,
-                                              request_hash=request_hash, cart_hash="",
-                                              order_ids=[], created_at=now)
-        # Touching the cart row locks it: cart edits wait until the reservation is decided.
-        await Cart.filter(buyer_id=buyer_id).update(changed_at=now)
-        lines = await cart_lines(buyer_id)
-        if not lines:
-            raise DomainError(ErrorCode.CART_EMPTY, "Le panier est vide.")
-        await _take_stock(lines, address.postal_code)
-        parts = by_seller(lines)
-        orders = [await _create_order(actor, buyer_id, seller_id, group, address, remark, now)
-                  for seller_id, group in parts.items()]
-        await OrderLine.bulk_create([
-            OrderLine(order_id=order.id, product_id=line.product_id, product_ref=line.product_id,
-                      product_name=line.product.name, unit_price=money(line.product.price),
-                      vat_rate=line.product.vat_rate, quantity=line.quantity)
-            for order, group in zip(orders, parts.values(), strict=True) for line in group
-        ])
-        await CartLine.filter(id__in=[line.id for line in lines]).delete()
-        key_row.cart_hash = _cart_hash(lines)
-        key_row.order_ids = [o.id for o in orders]
-        await key_row.save(update_fields=["cart_hash", "order_ids"])
-        changes = [OrderStatusChange(order_id=order.id, from_status=None,
-                                     to_status=OrderStatus.PENDING, at=now, actor_role=Role.BUYER,
-                                     actor_account_id=actor.account_id) for order in orders]
-        await OrderStatusChange.bulk_create(changes)
-        parties = await parties_of(buyer_id, list(parts))
-        for order, change in zip(orders, changes, strict=True):
-            await notify(order, change, parties[order.seller_id])
-        for order, change in zip(orders, changes, strict=True):
-            await record_change(order, change)
-    return orders
+async def settle_key(key_row: IdempotencyKey, placed: Sequence[tuple[Order, OrderStatusChange]],
+                     *, content_hash: str = "") -> None:
+    """Remember on the key what its request made, for the replays."""
+    key_row.cart_hash = content_hash
+    key_row.order_ids = [order.id for order, _ in placed]
+    await key_row.save(update_fields=["cart_hash", "order_ids"])
 
 
-async def _take_stock(lines: Sequence[CartLine], postal_code: str) -> None:
+async def place_orders(actor: Actor, buyer_id: int, items: Sequence[Item], *, address: Address,
+                       remark: str | None,
+                       now: datetime) -> list[tuple[Order, OrderStatusChange]]:
+    """Reserve the items' stock and create one PENDING order per seller with its first history
+    row and mails, inside the caller's transaction; the caller then `announce`s them last."""
+    await _take_stock(items, address.postal_code)
+    parts = by_seller(items)
+    orders = [await _create_order(actor, buyer_id, seller_id, group, address, remark, now)
+              for seller_id, group in parts.items()]
+    await OrderLine.bulk_create([
+        OrderLine(order_id=order.id, product_id=item.product_id, product_ref=item.product_id,
+                  product_name=item.product.name, unit_price=item.unit_price,
+                  vat_rate=item.product.vat_rate, quantity=item.quantity)
+        for order, group in zip(orders, parts.values(), strict=True) for item in group
+    ])
+    changes = [OrderStatusChange(order_id=order.id, from_status=None,
+                                 to_status=OrderStatus.PENDING, at=now, actor_role=Role.BUYER,
+                                 actor_account_id=actor.account_id) for order in orders]
+    await OrderStatusChange.bulk_create(changes)
+    parties = await parties_of(buyer_id, list(parts))
+    for order, change in zip(orders, changes, strict=True):
+        await notify(order, change, parties[order.seller_id])
+    return list(zip(orders, changes, strict=True))
+
+
+async def announce(placed: Sequence[tuple[Order, OrderStatusChange]]) -> None:
+    """The new orders' events: last in the transaction."""
+    for order, change in placed:
+        await record_change(order, change)
+
+
+async def _take_stock(lines: Sequence[Item], postal_code: str) -> None:
     """Lower each product's stock if enough is left, or refuse naming every line that fails.
 
     Each decrement is one conditional UPDATE (`stock >= q`): the database decides, so two
@@ -229,18 +292,16 @@ async def _take_stock(lines: Sequence[CartLine], postal_code: str) -> None:
         raise DomainError.of(problems)
 
 
-async def _create_order(actor: Actor, buyer_id: int, seller_id: int, lines: Sequence[CartLine],
+async def _create_order(actor: Actor, buyer_id: int, seller_id: int, items: Sequence[Item],
                         address: Address, remark: str | None, now: datetime) -> Order:
-    subtotal, fee, total = seller_amounts(line_total(line.product.price, line.quantity)
-                                          for line in lines)
+    subtotal, fee, total = seller_amounts(line_total(item.unit_price, item.quantity)
+                                          for item in items)
     order = await Order.create(
-        # Placeholder until the id is known: the number is built from it, hence unique.
-        number=f"TMP-{uuid.uuid4().hex[:24]}",
+        number=provisional_number(),
         status=OrderStatus.PENDING, buyer_id=buyer_id, company_id=actor.company_id,
         seller_id=seller_id, subtotal=subtotal, small_order_fee=fee, total=total,
         address_line1=address.line1, address_line2=address.line2,
         address_postal_code=address.postal_code, address_city=address.city,
         address_country=address.country, remark=remark, created_at=now, updated_at=now)
-    order.number = f"CMD-{now.year}-{order.id:06d}"
-    await order.save(update_fields=["number"])
+    await assign_number(order, "CMD", now)
     return order
