@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from comptoir.jobs import run_once
+from comptoir.settings import get_settings
 from models.accounts import Role
 from models.events import Event, EventKind
 from models.mail import OutboxMail
@@ -267,3 +269,13 @@ async def test_the_platform_alone_expires(buyer: GraphQLClient, seller: GraphQLC
                                policy=POLICY)
         assert refused.value.problems[0].code == "INVALID_TRANSITION"
     assert await world() == before
+
+
+async def test_the_jobs_runner_expires_offers(buyer: GraphQLClient,
+                                              seller: GraphQLClient) -> None:
+    product = await make_product(seller)
+    quote = await offered_quote(buyer, seller, product, {10: "1.00"})
+    await Quote.filter(id=quote.id).update(valid_until=datetime.now(UTC) - timedelta(seconds=1))
+    done = await run_once(get_settings())
+    assert done["expire_offered_quotes"] == 1
+    assert (await Quote.get(id=quote.id)).status is Q.EXPIRED
