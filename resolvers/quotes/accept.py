@@ -110,7 +110,7 @@ async def accept_quote(actor: Actor, *, quote_id: int, choices: Sequence[Choice]
         await announce(placed)
         ((order, _),) = placed
         await change_status(order, to=OrderStatus.VALIDATED, role=None, actor_account_id=None,
-                            reason=ACCEPTED_REASON, now=now)
+                            policy=policy, reason=ACCEPTED_REASON, now=now)
         await change_quote(offered, to=Q.ACCEPTED, role=Role.BUYER,
                            actor_account_id=actor.account_id, policy=policy, now=now,
                            order_id=order.id)
