@@ -19,11 +19,15 @@ from tortoise import connections
 
 from comptoir.db import database
 from comptoir.graphiql import PREFIX, GraphiQLFiles, home
-from comptoir.graphql_view import ComptoirGraphQL
-from comptoir.settings import Settings, get_settings
+from comptoir.graphql_view import ComptoirGraphQL, bearer_token
+from comptoir.settings import Settings, file_store, get_settings
 from realtime.broadcast import Live, open_live
+from resolvers.errors import Unauthenticated
 from resolvers.links import FileReader, verify_link
+from resolvers.sessions import actor_for_token
+from resolvers.uploads import UploadInvalid, photo_reader, store_upload, too_large
 from schema import build_schema
+from schema.ids import encode_id
 
 log = logging.getLogger("comptoir")
 
@@ -36,7 +40,8 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # /uploads counts its own (larger) limit as it reads the body.
+        if scope["type"] != "http" or scope["path"] == "/uploads":
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
@@ -133,8 +138,36 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
                              "delivery": delivery}, status_code=200 if ready else 503)
 
     policy = settings.policy()
+    store = file_store(settings)
     # Each kind of private file and how to read it (claim photos, invoice PDFs).
-    file_readers: dict[str, FileReader] = {}
+    file_readers: dict[str, FileReader] = {"photo": photo_reader(store)}
+
+    async def uploads(request: Request) -> Response:
+        """A photo sent as the raw body; its own size limit, not the 1 MiB of /graphql."""
+        token = bearer_token(request.headers.get("authorization"))
+        try:
+            if not token:
+                raise Unauthenticated()
+            actor = await actor_for_token(token)
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > policy.upload_max_bytes:
+                raise too_large(policy)
+            body = bytearray()
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > policy.upload_max_bytes:
+                    raise too_large(policy)
+            upload = await store_upload(actor, data=bytes(body),
+                                        content_type=request.headers.get("content-type", ""),
+                                        store=store, policy=policy)
+        except Unauthenticated as error:
+            return JSONResponse({"code": "UNAUTHENTICATED", "message": str(error)}, 401)
+        except UploadInvalid as error:
+            return JSONResponse({"code": "UPLOAD_INVALID", "message": str(error)},
+                                413 if error.too_large else 415)
+        return JSONResponse({"id": encode_id("Photo", upload.id),
+                             "contentType": upload.content_type, "size": upload.size,
+                             "width": upload.width, "height": upload.height}, 201)
 
     async def files(request: Request) -> Response:
         """A file behind a signed link; 403 and no bytes when the link is tampered or expired."""
@@ -164,6 +197,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
               if graphiql_files else []),
             Route("/healthz", healthz),
             Route("/files/{kind}/{object_id}", files),
+            Route("/uploads", uploads, methods=["POST"]),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

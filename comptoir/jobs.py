@@ -1,4 +1,5 @@
-"""The background jobs runner: mail outbox, order and quote expiry, cart expiry.
+"""The background jobs runner: mail outbox, order and quote expiry, cart expiry, overdue
+claims, stale uploads.
 
 Every job claims its rows with conditional updates, so `serve` (jobs in-process) and a
 standalone `comptoir worker` can run at the same time without sending a mail or expiring an
@@ -13,12 +14,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 from comptoir.mail import transport_for
-from comptoir.settings import Settings
+from comptoir.settings import Settings, file_store
 from resolvers.cart import empty_stale_carts
+from resolvers.claims import mark_overdue_claims
 from resolvers.helpdesk import remind_overdue_threads
 from resolvers.mail import send_due_mails
 from resolvers.orders import expire_pending_orders
 from resolvers.quotes import expire_offered_quotes
+from resolvers.uploads import delete_stale_uploads
 
 log = logging.getLogger("comptoir.jobs")
 
@@ -28,11 +31,14 @@ Job = Callable[[], Awaitable[int]]
 def jobs(settings: Settings) -> dict[str, Job]:
     transport = transport_for(settings)
     policy = settings.policy()
+    store = file_store(settings)
     return {
         "expire_pending_orders": lambda: expire_pending_orders(policy=policy),
         "expire_offered_quotes": lambda: expire_offered_quotes(policy=policy),
         "empty_stale_carts": empty_stale_carts,
         "remind_overdue_threads": remind_overdue_threads,
+        "mark_overdue_claims": lambda: mark_overdue_claims(policy=policy),
+        "delete_stale_uploads": lambda: delete_stale_uploads(store=store, policy=policy),
         # Last, so the mails the other jobs just queued go out in the same round.
         "send_due_mails": lambda: send_due_mails(transport),
     }

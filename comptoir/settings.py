@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from resolvers.policy import Policy
+from resolvers.storage import FileStore, LocalDiskStore
 
 
 class Secret(str):
@@ -88,6 +89,13 @@ class Settings:
     document_link_minutes: float
     default_vat_rate: Decimal
     invoice_history_months: int
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_pixels: int = 40_000_000
+    upload_unattached_hours: float = 24
+    claim_business_days: float = 3
+    withdrawal_days: float = 30
+    refund_business_days: float = 3
+    claim_max_photos: int = 10
     embedded: bool = field(default=False)
 
     def policy(self) -> Policy:
@@ -108,6 +116,11 @@ class Settings:
             secret_key=self.secret_key, document_link_minutes=self.document_link_minutes,
             default_vat_rate=self.default_vat_rate,
             invoice_history_months=self.invoice_history_months,
+            upload_max_bytes=self.upload_max_bytes, upload_max_pixels=self.upload_max_pixels,
+            upload_unattached_hours=self.upload_unattached_hours,
+            claim_business_days=self.claim_business_days, withdrawal_days=self.withdrawal_days,
+            refund_business_days=self.refund_business_days,
+            claim_max_photos=self.claim_max_photos,
         )
 
     @classmethod
@@ -169,6 +182,13 @@ class Settings:
             document_link_minutes=_float(env, "COMPTOIR_DOCUMENT_LINK_MINUTES", 15),
             default_vat_rate=Decimal(env.get("COMPTOIR_DEFAULT_VAT_RATE") or "20.00"),
             invoice_history_months=_int(env, "COMPTOIR_INVOICE_HISTORY_MONTHS", 12),
+            upload_max_bytes=_int(env, "COMPTOIR_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+            upload_max_pixels=_int(env, "COMPTOIR_UPLOAD_MAX_PIXELS", 40_000_000),
+            upload_unattached_hours=_float(env, "COMPTOIR_UPLOAD_UNATTACHED_HOURS", 24),
+            claim_business_days=_float(env, "COMPTOIR_CLAIM_BUSINESS_DAYS", 3),
+            withdrawal_days=_float(env, "COMPTOIR_WITHDRAWAL_DAYS", 30),
+            refund_business_days=_float(env, "COMPTOIR_REFUND_BUSINESS_DAYS", 3),
+            claim_max_photos=_int(env, "COMPTOIR_CLAIM_MAX_PHOTOS", 10),
         )
 
 
@@ -194,6 +214,12 @@ def _kept_secret(var_dir: Path) -> str:
     finally:
         tmp.unlink()
     return path.read_text().strip()
+
+
+def file_store(settings: Settings) -> FileStore:
+    """Where uploaded photos are kept: the local disk under var/ (an object store would be
+    chosen here from its own variables)."""
+    return LocalDiskStore(settings.var_dir / "uploads")
 
 
 # The market decides the business calendar (holidays) and the clock the SLA is counted in.

@@ -11,4 +11,5 @@ MODEL_MODULES = (
     "models.invoices",
     "models.standing",
     "models.quotes",
+    "models.claims",
 )

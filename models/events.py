@@ -12,6 +12,7 @@ class EventKind(StrEnum):
     MESSAGE = "MESSAGE"
     SESSION_REVOKED = "SESSION_REVOKED"
     QUOTE_STATUS = "QUOTE_STATUS"
+    CLAIM_STATUS = "CLAIM_STATUS"
 
 
 class Event(Model):
@@ -33,6 +34,7 @@ class Event(Model):
     quote_id = fields.IntField(null=True)
     account_id = fields.IntField(null=True)
     session_id = fields.IntField(null=True)
+    claim_id = fields.IntField(null=True)
 
     class Meta:
         table = "event"
@@ -44,4 +46,5 @@ class Event(Model):
             Index(fields=("thread_id", "id")),
             Index(fields=("quote_id", "id")),
             Index(fields=("account_id", "id")),
+            Index(fields=("claim_id", "id")),
         )

@@ -94,6 +94,10 @@ class Order(Model):
     tracking_number = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
+    # When it became DELIVERED: the claim and withdrawal windows run from it.
+    delivered_at = fields.DatetimeField(null=True)
+    # Sum of the order's refunds, raised by one conditional UPDATE that keeps it <= total.
+    refunded_total = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     lines: fields.ReverseRelation[OrderLine]
     history: fields.ReverseRelation[OrderStatusChange]
@@ -150,24 +154,30 @@ class OrderStatusChange(Model):
 
 
 class IdempotencyKey(Model):
-    """A buyer's reservation key: a retried reservation returns the orders it made."""
+    """An account's key for a request that must happen once (reserveCart, resolveClaim)."""
+
+    # The same request again returns what the first one made.
 
     id = fields.IntField(primary_key=True)
-    buyer: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="idempotency_keys", on_delete=fields.CASCADE,
         db_index=False,
     )
-    buyer_id: int
+    account_id: int
+    # The operation the key was used for: one key may serve different operations.
+    scope = fields.CharField(max_length=32)
     key = fields.CharField(max_length=200)
-    # SHA-256 of the address and remark, and of the cart lines, of the request that used it.
+    # SHA-256 of the request's input (for reservations: the address and remark), and of the
+    # cart lines the reservation took.
     request_hash = fields.CharField(max_length=64)
-    cart_hash = fields.CharField(max_length=64)
-    order_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)
+    cart_hash = fields.CharField(max_length=64, default="")
+    # What the first request made (orders, or the resolved claim).
+    result_ids: fields.JSONField[list[int]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField()
 
     class Meta:
         table = "idempotency_key"
-        unique_together = (("buyer", "key"),)
+        unique_together = (("account", "scope", "key"),)
 
 
 class OrderTemplate(Model):

@@ -16,7 +16,7 @@ from models.events import Event, EventKind
 # An index key: (kind, "all") or (kind, column, value), e.g. ("ORDER_STATUS", "seller", 3).
 Key = tuple[object, ...]
 
-_COLUMNS = ("buyer", "seller", "company", "order", "thread", "quote")
+_COLUMNS = ("buyer", "seller", "company", "order", "thread", "quote", "claim")
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,11 @@ class Audience:
     buyer_id: int | None = None
     seller_id: int | None = None
     company_id: int | None = None
-    # Narrowing to one order, thread or quote, already authorised by the caller.
+    # Narrowing to one order, thread, quote or claim, already authorised by the caller.
     order_id: int | None = None
     thread_id: int | None = None
     quote_id: int | None = None
+    claim_id: int | None = None
 
     def index_keys(self) -> list[Key]:
         """The index keys to listen on: the narrowest that still see every admitted event."""
@@ -39,6 +40,8 @@ class Audience:
             return [(self.kind, "thread", self.thread_id)]
         if self.quote_id is not None:
             return [(self.kind, "quote", self.quote_id)]
+        if self.claim_id is not None:
+            return [(self.kind, "claim", self.claim_id)]
         if self.everything:
             return [(self.kind, "all")]
         return [(self.kind, column, value) for column, value in (
@@ -53,6 +56,8 @@ class Audience:
         if self.thread_id is not None and event.thread_id != self.thread_id:
             return False
         if self.quote_id is not None and event.quote_id != self.quote_id:
+            return False
+        if self.claim_id is not None and event.claim_id != self.claim_id:
             return False
         return self.everything or any((
             self.buyer_id is not None and event.buyer_id == self.buyer_id,
@@ -69,6 +74,8 @@ class Audience:
             query &= Q(thread_id=self.thread_id)
         if self.quote_id is not None:
             query &= Q(quote_id=self.quote_id)
+        if self.claim_id is not None:
+            query &= Q(claim_id=self.claim_id)
         if self.everything:
             return query
         visible = []

@@ -61,6 +61,7 @@ async def append_event(
     quote_id: int | None = None,
     account_id: int | None = None,
     session_id: int | None = None,
+    claim_id: int | None = None,
 ) -> Event:
     """Append an event to the log inside the caller's `atomic()` block.
 
@@ -86,6 +87,7 @@ async def append_event(
         quote_id=quote_id,
         account_id=account_id,
         session_id=session_id,
+        claim_id=claim_id,
         using_db=conn,
     )
     pending.append(event.id)

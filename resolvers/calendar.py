@@ -6,7 +6,7 @@ Used by the helpdesk response SLA (24 business hours) and by pending-order expir
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -43,7 +43,7 @@ class BusinessCalendar:
     def _start_of_day(self, d: date) -> datetime:
         # zoneinfo maps a midnight that falls in a DST gap (Africa/Cairo, for one) to the
         # instant the clocks jump, which is exactly when that local day begins.
-        return datetime.combine(d, time(), tzinfo=self.tz).astimezone(timezone.utc)
+        return datetime.combine(d, time(), tzinfo=self.tz).astimezone(UTC)
 
     def add_business_time(self, start: datetime, delta: timedelta) -> datetime:
         """The instant (UTC) at which `delta` of business time has elapsed since `start`."""
@@ -51,7 +51,7 @@ class BusinessCalendar:
             raise ValueError("start must be timezone-aware")
         if delta < timedelta(0):
             raise ValueError("delta must not be negative")
-        cursor = start.astimezone(timezone.utc)
+        cursor = start.astimezone(UTC)
         remaining = delta
         if not remaining:
             return cursor

@@ -1,5 +1,5 @@
-"""Who may follow which live events: the audience of `orderEvents`, `quoteEvents` and
-`messageEvents`.
+"""Who may follow which live events: the audience of `orderEvents`, `quoteEvents`,
+`messageEvents` and `claimEvents`.
 
 The same rules as the query side: a buyer sees their own orders (and their company's with
 SEE_COMPANY_ORDERS), a seller the orders addressed to it, an admin everything; threads are
@@ -13,6 +13,7 @@ import dataclasses
 from models.events import EventKind
 from realtime.audience import Audience
 from resolvers.actor import Actor, require_login
+from resolvers.claims import get_claim
 from resolvers.errors import DomainError, ErrorCode, QueryError
 from resolvers.helpdesk import get_thread
 from resolvers.orders import get_order
@@ -30,7 +31,7 @@ def parse_after(after: str | None) -> int | None:
 
 
 def _order_viewer(actor: Actor, kind: EventKind = EventKind.ORDER_STATUS) -> Audience:
-    # The audience form of `can_see_order`, which quotes follow too.
+    # The audience form of `can_see_order`, which quotes and claims follow too.
     if actor.is_admin:
         return Audience(kind, everything=True)
     if actor.is_seller:
@@ -79,3 +80,15 @@ async def message_events_audience(actor: Actor, *, thread_id: int | None) -> Aud
     if await get_thread(actor, thread_id=thread_id) is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No thread with this id", "threadId")
     return dataclasses.replace(audience, thread_id=thread_id)
+
+
+async def claim_events_audience(actor: Actor, *, claim_id: int | None) -> Audience:
+    """The claim changes `actor` may follow: the buyer, the seller, admins (of one claim when
+    `claim_id` is given)."""
+    require_login(actor)
+    audience = _order_viewer(actor, EventKind.CLAIM_STATUS)
+    if claim_id is None:
+        return audience
+    if await get_claim(actor, claim_id=claim_id) is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No claim with this id", "claimId")
+    return dataclasses.replace(audience, claim_id=claim_id)

@@ -71,7 +71,7 @@ async def send_due_mails(transport: MailTransport, *, limit: int = 50) -> int:
         try:
             await transport.send(mail_id=mail.id, to=mail.recipient, subject=mail.subject,
                                  body=mail.body)
-        except Exception as error:  # noqa: BLE001 (any transport failure: keep it, retry later)
+        except Exception as error:
             attempts = mail.attempts + 1
             log.warning("mail %s to %s not sent (attempt %s): %s", mail.id, mail.recipient,
                         attempts, error)

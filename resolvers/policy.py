@@ -42,6 +42,14 @@ class Policy:
     default_vat_rate: Decimal = Decimal("20.00")
     # Seed 003: buyers find their invoices "jusqu'à 12 mois en arrière".
     invoice_history_months: int = 12
+    upload_max_bytes: int = 10 * 1024 * 1024
+    # Decoded size bound (decompression bombs): 40 megapixels covers any phone camera.
+    upload_max_pixels: int = 40_000_000
+    upload_unattached_hours: float = 24
+    claim_business_days: float = 3
+    withdrawal_days: float = 30
+    refund_business_days: float = 3
+    claim_max_photos: int = 10
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

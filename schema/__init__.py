@@ -13,6 +13,7 @@ from schema import (
     accounts,
     cart,
     catalog,
+    claims,
     helpdesk,
     live,
     orders,
@@ -23,7 +24,8 @@ from schema.scalars import SCALAR_MAP
 from schema.security import ComptoirSchema, extensions
 
 # Each module adds its own Query / Mutation / Subscription fields; the root merges them.
-MODULES = (accounts, account_mutations, catalog, cart, orders, quotes, helpdesk, standing, live)
+MODULES = (accounts, account_mutations, catalog, cart, orders, quotes, helpdesk, claims, standing,
+           live)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

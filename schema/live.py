@@ -1,4 +1,5 @@
-"""Live subscriptions: `orderEvents`, `quoteEvents`, `messageEvents`: the log, then live.
+"""Live subscriptions: `orderEvents`, `quoteEvents`, `messageEvents`, `claimEvents`: the log,
+then live.
 
 Over WebSocket the view hands each operation a `LiveOperation`; the stream then executes the
 document once per (event, document, variables, viewer) in the process, shares the encoded
@@ -20,6 +21,7 @@ import strawberry
 from graphql import DocumentNode, ExecutionResult, execute, parse
 from tortoise.models import Model
 
+from models import claims as claim_models
 from models import helpdesk as helpdesk_models
 from models import orders as order_models
 from models import quotes as quote_models
@@ -28,6 +30,7 @@ from realtime import hub as live_hub
 from realtime.streams import Subscription as Stream
 from resolvers import live as rules
 from resolvers.actor import Actor
+from schema.claims import Claim, ClaimStatus
 from schema.context import Context, Info, Loaders
 from schema.helpdesk import Message, Thread
 from schema.ids import decode_id
@@ -81,7 +84,7 @@ class LogEvent:
 
 @strawberry.type
 class StatusEvent(LogEvent):
-    """A status change of an order or a quote (`from` and `to` are typed by each)."""
+    """A status change of an order, a quote or a claim (`from` and `to` are typed by each)."""
 
     @strawberry.field
     def reason(self) -> str | None:
@@ -132,6 +135,22 @@ class MessageEvent(LogEvent):
     async def message(self, info: Info) -> Message:
         row = await _load(info, helpdesk_models.Message, self.event.payload.get("message_id"))
         return Message(model=row)
+
+
+@strawberry.type
+class ClaimEvent(StatusEvent):
+    @strawberry.field
+    async def claim(self, info: Info) -> Claim:
+        return Claim(model=await _load(info, claim_models.Claim, self.event.claim_id))
+
+    @strawberry.field(name="from")
+    def from_(self) -> ClaimStatus | None:
+        value = self.event.payload.get("from")
+        return claim_models.ClaimStatus(value) if value is not None else None
+
+    @strawberry.field
+    def to(self) -> ClaimStatus:
+        return claim_models.ClaimStatus(self.event.payload["to"])
 
 
 @lru_cache(maxsize=256)
@@ -220,3 +239,13 @@ class Subscription:
         audience = await rules.message_events_audience(info.context.actor, thread_id=pk)
         return _deliver(info, live_hub.current().open(audience, after=position),
                         lambda e: MessageEvent(event=e))
+
+    @strawberry.subscription
+    async def claim_events(self, info: Info, after: strawberry.ID | None = None,
+                           claim_id: strawberry.ID | None = None
+                           ) -> AsyncGenerator[ClaimEvent, None]:
+        position = rules.parse_after(after)
+        pk = decode_id(claim_id, "Claim", "claimId") if claim_id is not None else None
+        audience = await rules.claim_events_audience(info.context.actor, claim_id=pk)
+        return _deliver(info, live_hub.current().open(audience, after=position),
+                        lambda e: ClaimEvent(event=e))

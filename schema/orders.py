@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -13,6 +13,7 @@ from models import orders as m
 from models.accounts import Account as AccountModel
 from models.accounts import Seller as SellerModel
 from models.catalog import Product as ProductModel
+from resolvers import claims
 from resolvers import orders as rules
 from resolvers.orders.flow import Change
 from resolvers.pagination import PageRequest
@@ -23,6 +24,9 @@ from schema.context import Info
 from schema.errors import UserError, mutate
 from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
+
+if TYPE_CHECKING:
+    from schema.claims import Claim, Refund
 
 OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
 
@@ -39,6 +43,10 @@ class Address:
 @strawberry.type
 class OrderLine:
     model: strawberry.Private[m.OrderLine]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id("OrderLine", self.model.id))
 
     @strawberry.field(description="Null once the product is no longer in the catalog.")
     async def product(self, info: Info) -> Product | None:
@@ -166,6 +174,39 @@ class Order:
         rows = await info.context.loaders.custom("order.history", rules.history_of).load(
             self.model.id)
         return [StatusChange(model=row) for row in rows]
+
+    @strawberry.field(description="The claims on this order the viewer may see.")
+    async def claims(self, info: Info) -> list[Annotated[Claim, strawberry.lazy("schema.claims")]]:
+        from schema.claims import Claim
+
+        rows = await info.context.loaders.custom("order.claims", claims.claims_of_orders).load(
+            self.model.id)
+        return [Claim(model=row) for row in rows if claims.can_see_claim(info.context.actor, row)]
+
+    @strawberry.field
+    async def refunds(self, info: Info
+                      ) -> list[Annotated[Refund, strawberry.lazy("schema.claims")]]:
+        from schema.claims import Refund
+
+        rows = await info.context.loaders.custom("order.refunds", claims.refunds_of_orders).load(
+            self.model.id)
+        return [Refund(model=row) for row in rows]
+
+    @strawberry.field
+    def refunded_total(self) -> Decimal:
+        return self.model.refunded_total
+
+    @strawberry.field(description="When it became DELIVERED.")
+    def delivered_at(self) -> datetime | None:
+        return self.model.delivered_at
+
+    @strawberry.field(description="End of the claim window (null until DELIVERED).")
+    def claimable_until(self, info: Info) -> datetime | None:
+        return claims.claimable_until(self.model, info.context.policy)
+
+    @strawberry.field(description="End of the withdrawal window (null until DELIVERED).")
+    def withdrawable_until(self, info: Info) -> datetime | None:
+        return claims.withdrawable_until(self.model, info.context.policy)
 
 
 @strawberry.input

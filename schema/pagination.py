@@ -31,7 +31,7 @@ class Connection(Generic[Node]):
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page[Row], node: Callable[[Row], Node]) -> "Connection[Node]":
+    def of(cls, page: Page[Row], node: Callable[[Row], Node]) -> Connection[Node]:
         return cls(
             edges=[Edge(cursor=c, node=node(row)) for c, row in page.items],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),

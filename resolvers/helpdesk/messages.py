@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tortoise import connections
-
 from models.accounts import Role
 from models.events import EventKind
 from models.helpdesk import Message, Thread
@@ -16,6 +14,7 @@ from resolvers.contact_details import find_contact_details
 from resolvers.errors import DomainError, ErrorCode, Forbidden, Problem
 from resolvers.helpdesk import sla
 from resolvers.helpdesk.threads import Side, side_of, visible_thread
+from resolvers.locking import locked
 
 MAX_BODY = 10_000
 MAX_SUBJECT = 200
@@ -111,11 +110,8 @@ async def announce(thread: Thread, message: Message) -> None:
 
 
 async def lock_thread(thread_id: int) -> Thread:
-    """The thread row, locked to the end of the transaction (SQLite serialises writers)."""
-    query = Thread.filter(id=thread_id)
-    if connections.get("default").capabilities.dialect == "postgres":
-        query = query.select_for_update()
-    return await query.get()
+    """The thread row, locked to the end of the transaction."""
+    return await locked(Thread, thread_id)
 
 
 def author_role(actor: Actor, side: Side | None) -> Role:

@@ -63,6 +63,27 @@ async def _visible_order(actor: Actor, order_id: int) -> Order:
     return order
 
 
+async def start_thread(
+    *,
+    subject: str,
+    buyer_id: int,
+    seller_id: int,
+    body: str,
+    now: datetime,
+    order_id: int | None = None,
+    product_id: int | None = None,
+) -> tuple[Thread, Message]:
+    """A buyer-seller thread and its first message (the seller's SLA starts), inside the
+    caller's transaction; the caller mails and announces."""
+    thread = await Thread.create(
+        subject=one_line(subject)[:MAX_SUBJECT], buyer_id=buyer_id, seller_id=seller_id,
+        order_id=order_id, product_id=product_id, created_at=now, last_message_at=now,
+    )
+    message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body,
+                                   now=now)
+    return thread, message
+
+
 async def open_thread(
     actor: Actor,
     *,
@@ -90,13 +111,9 @@ async def open_thread(
         seller_id, default_subject = product.seller_id, product.name
     now = sla.utc_now(now)
     async with atomic():
-        thread = await Thread.create(
-            subject=one_line(subject or default_subject)[:MAX_SUBJECT], buyer_id=buyer_id,
-            seller_id=seller_id, order_id=order_id, product_id=product_id, created_at=now,
-            last_message_at=now,
-        )
-        message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body,
-                                       now=now)
+        thread, message = await start_thread(
+            subject=subject or default_subject, buyer_id=buyer_id, seller_id=seller_id,
+            order_id=order_id, product_id=product_id, body=body, now=now)
         await new_thread_mail(thread)
         await announce(thread, message)
     return Opened(thread=thread, message=message,

@@ -29,7 +29,7 @@ def _reason(value: str | None, *, required: bool) -> str | None:
     return clean_text(value, "reason", required=required, limit=MAX_REMARK)
 
 
-async def _buyers_order(actor: Actor, order_id: int) -> Order:
+async def buyers_order(actor: Actor, order_id: int) -> Order:
     """An order the calling buyer may act on: their own, or a colleague's they can see if
     they may place orders for the company."""
     require_role(actor, Role.BUYER)
@@ -46,7 +46,7 @@ async def _sellers_order(actor: Actor, order_id: int) -> Order:
 async def cancel_order(actor: Actor, *, order_id: int, policy: Policy,
                        reason: str | None = None) -> Order:
     """The buyer cancels, only while PENDING (seed 001); once validated: CONTACT_SELLER."""
-    order = await _buyers_order(actor, order_id)
+    order = await buyers_order(actor, order_id)
     return await change_status(order, to=S.CANCELLED, role=Role.BUYER,
                                actor_account_id=actor.account_id, policy=policy,
                                reason=_reason(reason, required=False))
@@ -79,7 +79,7 @@ async def ship_order(actor: Actor, *, order_id: int, carrier: str, tracking_numb
 async def mark_delivered(actor: Actor, *, order_id: int, policy: Policy) -> Order:
     """Delivery is confirmed by the seller or by the buyer, from SHIPPED only."""
     require_role(actor, Role.BUYER, Role.SELLER)
-    order = (await _buyers_order(actor, order_id) if actor.is_buyer
+    order = (await buyers_order(actor, order_id) if actor.is_buyer
              else await _sellers_order(actor, order_id))
     assert actor.role is not None
     return await change_status(order, to=S.DELIVERED, role=actor.role,
@@ -140,7 +140,7 @@ async def on_account_deleted(*, account_id: int, policy: Policy) -> None:
         await CartLine.filter(cart__buyer_id=account_id).delete()
         await Cart.filter(buyer_id=account_id).delete()
         await OrderTemplate.filter(buyer_id=account_id).delete()
-        await IdempotencyKey.filter(buyer_id=account_id).delete()
+        await IdempotencyKey.filter(account_id=account_id).delete()
 
 
 async def _close_shop(seller_id: int, policy: Policy) -> None:

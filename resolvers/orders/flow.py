@@ -184,6 +184,8 @@ async def change_status(
     """
     check_transition(order.status, to, role)
     now = now or datetime.now(UTC)
+    if to is S.DELIVERED:
+        fields["delivered_at"] = now  # the claim and withdrawal windows start here
     async with atomic():
         won = await Order.filter(id=order.id, status=order.status).update(
             status=to, updated_at=now, **fields)

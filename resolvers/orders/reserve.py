@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from comptoir.settings import get_settings
@@ -25,20 +21,18 @@ from models.orders import (
     OrderStatus,
     OrderStatusChange,
 )
-from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.cart import by_seller, cart_lines, line_total, money, seller_amounts
 from resolvers.catalog import deliverable, zones_of
 from resolvers.countries import iso_country
 from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.idempotency import digest, once, reused
 from resolvers.numbering import assign_number, provisional_number
 from resolvers.orders.flow import notify, parties_of, record_change
 from resolvers.standing.suspension import suspended_among
 
 MAX_TEXT = 200
 MAX_REMARK = 2000
-# A retry that lost the race for its key waits for the winner's commit, then reads its result.
-_KEY_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -78,11 +72,6 @@ def clean_address(address: Address) -> Address:
         city=clean_text(address.city, prefix + "city", required=True) or "",
         country=country,
     )
-
-
-def digest(value: object) -> str:
-    """SHA-256 of a JSON-able value: what an idempotency key remembers of its request."""
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def _cart_hash(lines: Sequence[CartLine]) -> str:
@@ -170,55 +159,28 @@ async def once_per_key(buyer_id: int, key: str, *, request_hash: str, hours: flo
                        place: Place, same_content: Check | None = None,
                        now: datetime | None = None) -> list[Order]:
     """Run `place` once per (buyer, key) within `hours`: the same request again returns the
-    same orders; another request with the key is IDEMPOTENCY_KEY_REUSED.
+    same orders; another request with the key is IDEMPOTENCY_KEY_REUSED. Reservations and
+    quote acceptances share the buyer's keys (both place orders)."""
+    now_ = now or datetime.now(UTC)
 
-    The key row is written first in `place`'s transaction: a concurrent request with the same
-    key blocks on the unique constraint until that transaction ends, then replays its result.
-    """
-    for _ in range(_KEY_ATTEMPTS):
-        now_ = now or datetime.now(UTC)
-        cutoff = now_ - timedelta(hours=hours)
-        earlier, stale = await _replay(buyer_id, key, request_hash, same_content, cutoff)
-        if earlier is not None:
-            return earlier
-        try:
-            async with atomic():
-                if stale:
-                    await IdempotencyKey.filter(buyer_id=buyer_id, key=key,
-                                                created_at__lt=cutoff).delete()
-                key_row = await IdempotencyKey.create(buyer_id=buyer_id, key=key,
-                                                      request_hash=request_hash, cart_hash="",
-                                                      order_ids=[], created_at=now_)
-                return await place(key_row, now_)
-        except IntegrityError:
-            # Another request with this key committed first; the next round replays it.
-            if not await IdempotencyKey.exists(buyer_id=buyer_id, key=key):
-                raise
-            await asyncio.sleep(0)
-    raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, "Requête en cours avec cette clé.",
-                      "idempotencyKey")
+    async def replay(row: IdempotencyKey) -> list[Order]:
+        if same_content is not None and not await same_content(row):
+            raise reused()
+        return list(await Order.filter(id__in=row.result_ids).order_by("id"))
 
+    async def perform(row: IdempotencyKey) -> list[Order]:
+        return await place(row, now_)
 
-async def _replay(buyer_id: int, key: str, request_hash: str, same_content: Check | None,
-                  cutoff: datetime) -> tuple[list[Order] | None, bool]:
-    """The orders an earlier request with this key made (None if there was none), and whether
-    the key is held by a request older than the keys' lifetime."""
-    row = await IdempotencyKey.get_or_none(buyer_id=buyer_id, key=key)
-    if row is None or row.created_at < cutoff:
-        return None, row is not None
-    if row.request_hash != request_hash or (same_content is not None
-                                            and not await same_content(row)):
-        raise DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                          "Cette clé a déjà servi pour une autre demande.", "idempotencyKey")
-    return list(await Order.filter(id__in=row.order_ids).order_by("id")), False
+    return await once(account_id=buyer_id, scope="orders", key=key, request_hash=request_hash,
+                      hours=hours, now=now_, replay=replay, perform=perform)
 
 
 async def settle_key(key_row: IdempotencyKey, placed: Sequence[tuple[Order, OrderStatusChange]],
                      *, content_hash: str = "") -> None:
     """Remember on the key what its request made, for the replays."""
     key_row.cart_hash = content_hash
-    key_row.order_ids = [order.id for order, _ in placed]
-    await key_row.save(update_fields=["cart_hash", "order_ids"])
+    key_row.result_ids = [order.id for order, _ in placed]
+    await key_row.save(update_fields=["cart_hash", "result_ids"])
 
 
 async def place_orders(actor: Actor, buyer_id: int, items: Sequence[Item], *, address: Address,

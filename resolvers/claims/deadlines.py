@@ -1,0 +1,101 @@
+"""The after-sales deadlines (Part 2 "Deadlines"): the claim windows after delivery, the
+seller's answer while a claim is OPEN, the refund after the return is received."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import Q
+
+from models.accounts import Seller
+from models.claims import Claim, ClaimReason, ClaimStatus
+from models.helpdesk import Thread
+from models.orders import Order
+from realtime.log import atomic
+from resolvers.mail import enqueue_mail
+from resolvers.policy import Policy
+
+# A batch per round: the job never holds a long transaction, the next round takes the rest.
+BATCH = 200
+
+
+def claimable_until(order: Order, policy: Policy) -> datetime | None:
+    """End of the COMPTOIR_CLAIM_BUSINESS_DAYS-th business day after delivery (seed 001)."""
+    if order.delivered_at is None:
+        return None
+    return policy.business_days_after(order.delivered_at, policy.claim_business_days)
+
+
+def withdrawable_until(order: Order, policy: Policy) -> datetime | None:
+    """Droit de rétractation: COMPTOIR_WITHDRAWAL_DAYS calendar days after delivery."""
+    if order.delivered_at is None:
+        return None
+    return order.delivered_at + timedelta(days=policy.withdrawal_days)
+
+
+def window_end(order: Order, reason: ClaimReason, policy: Policy) -> datetime | None:
+    if reason is ClaimReason.WITHDRAWAL:
+        return withdrawable_until(order, policy)
+    return claimable_until(order, policy)
+
+
+def respond_by(claim: Claim, thread: Thread | None) -> datetime | None:
+    """While OPEN, the seller's SLA deadline in the claim's thread (null once answered)."""
+    if claim.status is not ClaimStatus.OPEN or thread is None:
+        return None
+    return thread.response_due_at
+
+
+def current_deadline(claim: Claim, thread: Thread | None) -> datetime | None:
+    if claim.status is ClaimStatus.RETURN_RECEIVED:
+        return claim.refund_due_by
+    return respond_by(claim, thread)
+
+
+def is_overdue(claim: Claim, thread: Thread | None, *, now: datetime | None = None) -> bool:
+    due = current_deadline(claim, thread)
+    return due is not None and due < (now or datetime.now(UTC))
+
+
+def overdue_filter(now: datetime) -> Q:
+    """`is_overdue` as a query filter."""
+    return (Q(status=ClaimStatus.OPEN, thread__response_due_at__lt=now)
+            | Q(status=ClaimStatus.RETURN_RECEIVED, refund_due_by__lt=now))
+
+
+async def mark_overdue_claims(*, policy: Policy, now: datetime | None = None) -> int:
+    """Record, once per deadline, each claim whose current deadline has passed, and mail the
+    seller a refund that is late (a late answer is already reminded by the thread's SLA job).
+
+    Returns how many this call marked; the conditional update lets two runners mark each once.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    candidates = await Claim.filter(overdue_filter(now), overdue_reported_for__isnull=True
+                                    ).order_by("id").limit(BATCH)
+    marked = 0
+    for claim in candidates:
+        thread = await Thread.get_or_none(id=claim.thread_id) if claim.thread_id else None
+        due = current_deadline(claim, thread)
+        if due is None:
+            continue
+        async with atomic():
+            won = await Claim.filter(id=claim.id, status=claim.status,
+                                     overdue_reported_for__isnull=True
+                                     ).update(overdue_reported_for=due)
+            if won and claim.status is ClaimStatus.RETURN_RECEIVED:
+                await _refund_late_mail(claim, policy)
+        marked += won
+    return marked
+
+
+async def _refund_late_mail(claim: Claim, policy: Policy) -> None:
+    seller = await Seller.get(id=claim.seller_id).select_related("account")
+    if seller.account.deleted_at is not None:
+        return
+    await enqueue_mail(to=seller.account.email,
+                       subject=f"Réclamation {claim.number} : remboursement en retard",
+                       body=("Bonjour,\n\nLe retour de la réclamation "
+                             f"{claim.number} a été reçu il y a plus de "
+                             f"{policy.refund_business_days:g} jours ouvrés : le remboursement "
+                             "ou la solution est en retard .\n\n"
+                             f"{policy.link('/')}\n\nL'équipe Comptoir\n"))

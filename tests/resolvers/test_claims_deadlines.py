@@ -1,0 +1,106 @@
+"""The after-sales deadlines on the market's business calendar, at their edges.
+
+The order is delivered on Friday 10 July 2026 at 20:00 in Paris; Tuesday 14 July is a public
+holiday. Three business days are Monday 13, Wednesday 15 and Thursday 16: the claim window
+ends at Thursday 24:00 in Paris (22:00 UTC), a day later than without the holiday.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from models.claims import Claim, ClaimStatus
+from models.mail import OutboxMail
+from resolvers import claims
+from resolvers.errors import DomainError
+from resolvers.helpdesk import post_message
+from tests.claims_helpers import POLICY, counts, delivered_order, open_claim
+from tests.clients import GraphQLClient
+from tests.orders_helpers import actor_of
+
+DELIVERED = datetime(2026, 7, 10, 18, 0, tzinfo=UTC)  # Friday 20:00 in Paris
+CLAIM_END = datetime(2026, 7, 16, 22, 0, tzinfo=UTC)  # Thursday 24:00 in Paris
+WITHDRAWAL_END = DELIVERED + timedelta(days=30)
+SECOND = timedelta(seconds=1)
+
+
+async def test_the_windows_end_on_the_business_calendar(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    delivered = await delivered_order(buyer, seller, 5, delivered_at=DELIVERED)
+    assert claims.claimable_until(delivered.order, POLICY) == CLAIM_END
+    assert claims.withdrawable_until(delivered.order, POLICY) == WITHDRAWAL_END
+
+    await open_claim(buyer, delivered, now=CLAIM_END - SECOND)
+    before = await counts()
+    with pytest.raises(DomainError) as closed:
+        await open_claim(buyer, delivered, now=CLAIM_END)
+    assert closed.value.problems[0].code == "CLAIM_WINDOW_CLOSED"
+    assert await counts() == before
+
+    # The withdrawal right runs 30 calendar days, holidays or not.
+    await open_claim(buyer, delivered, reason="WITHDRAWAL", now=WITHDRAWAL_END - SECOND)
+    before = await counts()
+    with pytest.raises(DomainError) as late:
+        await open_claim(buyer, delivered, reason="WITHDRAWAL", now=WITHDRAWAL_END)
+    assert late.value.problems[0].code == "CLAIM_WINDOW_CLOSED"
+    assert await counts() == before
+
+
+async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    delivered = await delivered_order(buyer, seller, 1, delivered_at=DELIVERED)
+    claim = await open_claim(buyer, delivered, now=DELIVERED + timedelta(minutes=30))
+    thread = await claim.thread  # type: ignore[misc]
+    due = claims.respond_by(claim, thread)
+    # 24 business hours from Friday 20:30: Friday's last 3.5 h, then Monday until 20:30.
+    assert due == datetime(2026, 7, 13, 18, 30, tzinfo=UTC)
+    assert claims.is_overdue(claim, thread, now=due - SECOND) is False
+    assert claims.is_overdue(claim, thread, now=due + SECOND) is True
+
+    assert await claims.mark_overdue_claims(policy=POLICY, now=due - SECOND) == 0
+    assert await claims.mark_overdue_claims(policy=POLICY, now=due + SECOND) == 1
+    assert await claims.mark_overdue_claims(policy=POLICY, now=due + 2 * SECOND) == 0
+
+    # The seller's answer in the claim's thread stops the clock.
+    await post_message(await actor_of(seller), thread_id=thread.id, body="Je regarde.",
+                       now=due + 2 * SECOND)
+    await thread.refresh_from_db()
+    assert claims.respond_by(claim, thread) is None
+    assert claims.is_overdue(claim, thread) is False
+
+
+async def test_the_refund_is_due_three_business_days_after_the_return_arrives(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    delivered = await delivered_order(buyer, seller, 1, delivered_at=DELIVERED)
+    claim = await open_claim(buyer, delivered, now=DELIVERED)
+    seller_actor, buyer_actor = await actor_of(seller), await actor_of(buyer)
+    await claims.request_return(seller_actor, claim_id=claim.id, instructions="Étiquette.",
+                                policy=POLICY, now=DELIVERED)
+    await claims.ship_return(buyer_actor, claim_id=claim.id, carrier="Colissimo",
+                             tracking_number="6A1", policy=POLICY, now=DELIVERED)
+    received = await claims.receive_return(seller_actor, claim_id=claim.id, policy=POLICY,
+                                           now=DELIVERED)
+    assert received.refund_due_by == CLAIM_END
+    await OutboxMail.all().delete()
+
+    assert await claims.mark_overdue_claims(policy=POLICY, now=CLAIM_END - SECOND) == 0
+    assert await claims.mark_overdue_claims(policy=POLICY, now=CLAIM_END + SECOND) == 1
+    assert await claims.mark_overdue_claims(policy=POLICY, now=CLAIM_END + 2 * SECOND) == 0
+    (late,) = await OutboxMail.all()
+    assert late.recipient == "seller@example.fr"
+    assert "remboursement en retard" in late.subject
+    row = await Claim.get(id=claim.id)
+    assert row.status is ClaimStatus.RETURN_RECEIVED
+    assert row.overdue_reported_for == CLAIM_END
+
+
+async def test_a_fractional_setting_counts_business_time_for_quick_tests(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    quick = POLICY.__class__(claim_business_days=0.0001)  # about 8.6 s of business time
+    monday = datetime(2026, 7, 13, 8, 0, tzinfo=UTC)
+    delivered = await delivered_order(buyer, seller, 1, delivered_at=monday)
+    end = claims.claimable_until(delivered.order, quick)
+    assert end is not None
+    assert timedelta(seconds=8) < end - monday < timedelta(seconds=9)
