@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -20,6 +20,10 @@ from tortoise import connections
 from comptoir.db import database
 from comptoir.graphiql import PREFIX, GraphiQLFiles, home
 from comptoir.graphql_view import ComptoirGraphQL, bearer_token
+from comptoir.http_cache import CachePolicy
+from comptoir.logs import RequestIds
+from comptoir.metrics import Metrics, metrics_endpoint
+from comptoir.persisted import PersistedQueries
 from comptoir.settings import Settings, file_store, get_settings
 from realtime.broadcast import Live, open_live
 from resolvers.errors import Unauthenticated
@@ -73,6 +77,11 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _delivery(state: dict[str, object]) -> Callable[[], Awaitable[dict[str, object]]] | None:
+    live = state.get("live")
+    return live.status if isinstance(live, Live) else None
+
+
 def printed_schema(settings: Settings) -> str:
     """The SDL frontends diff (committed as schema.graphql)."""
     return build_schema(settings).as_str() + "\n"
@@ -87,9 +96,14 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
     origins = tuple(dict.fromkeys(o for o in (*settings.allowed_origins,
                                               _origin(settings.public_url)) if o != "*"))
     graphiql_files = GraphiQLFiles() if settings.graphiql else None
+    metrics = Metrics()
+    persisted = PersistedQueries(max_bytes=settings.apq_cache_bytes, redis_url=settings.redis_url)
     graphql = ComptoirGraphQL(
         build_schema(settings),
         graphiql=graphiql_files,
+        persisted=persisted,
+        cache_policy=CachePolicy(settings.http_cache_max_age, settings.http_cache_stale_seconds),
+        metrics=metrics,
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         allowed_origins=origins,
@@ -101,6 +115,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(database(settings.database_url))
+            stack.push_async_callback(persisted.close)
+            stack.callback(metrics.close)
             state["live"] = await stack.enter_async_context(
                 open_live(settings.redis_url, queue_size=settings.ws_queue_size,
                           tick_seconds=settings.catch_up_interval_seconds)
@@ -108,7 +124,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
             if run_jobs:
                 from comptoir.jobs import run_jobs_in_background
 
-                await stack.enter_async_context(run_jobs_in_background(settings))
+                await stack.enter_async_context(run_jobs_in_background(settings, metrics))
             yield
 
     async def healthz(request: Request) -> JSONResponse:
@@ -195,6 +211,9 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
             Route("/", home(graphiql=graphiql_files is not None)),
             *([Route(PREFIX + "/{version}/{name:path}", graphiql_files.asset)]
               if graphiql_files else []),
+            *([Route("/metrics", metrics_endpoint(
+                metrics, token=settings.metrics_token, delivery=lambda: _delivery(state)))]
+              if settings.metrics else []),
             Route("/healthz", healthz),
             Route("/files/{kind}/{object_id}", files),
             Route("/uploads", uploads, methods=["POST"]),
@@ -203,6 +222,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
             WebSocketRoute("/graphql", graphql),
         ],
         middleware=[
+            Middleware(RequestIds),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(CORSMiddleware, allow_origins=list(origins), allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "Content-Type"], max_age=600),

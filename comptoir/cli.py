@@ -6,20 +6,30 @@ import argparse
 import asyncio
 import getpass
 import logging
+import os
+import shutil
 import sys
 from collections.abc import Sequence
 
 import uvicorn
 
 from comptoir.db import database, migrate_database
+from comptoir.logs import configure as configure_logging
+from comptoir.logs import uvicorn_log_config
 from comptoir.settings import Settings, get_settings
 
 log = logging.getLogger("comptoir")
 
 
-def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _metrics_across_workers(settings: Settings) -> None:
+    """Several workers: prometheus-client's multi-process mode over a fresh directory, so a
+    scrape answered by any worker sums them all (inherited by the workers uvicorn starts)."""
+    if settings.web_concurrency <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    directory = settings.var_dir / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)  # the counts of a previous run
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
 
 
 async def _prepare(settings: Settings) -> None:
@@ -39,6 +49,7 @@ async def _prepare(settings: Settings) -> None:
 
 def serve(settings: Settings, host: str, port: int) -> None:
     asyncio.run(_prepare(settings))
+    _metrics_across_workers(settings)
     log.info("GraphQL on http://%s:%s/graphql", "localhost" if host == "0.0.0.0" else host, port)
     uvicorn.run(
         "comptoir.asgi:app",
@@ -51,6 +62,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         ws_max_size=settings.ws_max_message_bytes,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
+        log_config=uvicorn_log_config(settings.log_level, settings.log_format),
     )
 
 
@@ -98,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo_cmd.add_argument("--products", type=int, default=0,
                           help="additional generated products (load tests)")
     args = parser.parse_args(argv)
-    _configure_logging(settings)
+    configure_logging(settings.log_level, settings.log_format)
 
     if args.command == "serve":
         serve(settings, args.host, args.port)

@@ -9,28 +9,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from comptoir.graphiql import GraphiQLFiles
+from comptoir.http_cache import CachePolicy
+from comptoir.logs import CURRENT
+from comptoir.metrics import Metrics
+from comptoir.metrics import Operation as MetricsOperation
+from comptoir.persisted import PersistedQueries
 from realtime import hub as live_hub
 from resolvers.errors import Unauthenticated
 from resolvers.policy import Policy
 from resolvers.sessions import actor_for_token
 from schema.context import Context
 from schema.live import LIVE_OPERATION, LiveOperation
+
+log = logging.getLogger("comptoir.graphql")
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -53,13 +65,28 @@ def _raw_sender(websocket: WebSocket, prefix: str) -> Callable[[str], Awaitable[
     return send
 
 
+@contextlib.asynccontextmanager
+async def _counted(view: Any, query: str, name: str | None) -> AsyncIterator[None]:
+    """Counts the subscription running inside (a query sent over the socket is not one)."""
+    metrics: Metrics | None = view.metrics
+    if metrics is None or MetricsOperation.of(query, name, None).kind != "subscription":
+        yield
+        return
+    metrics.subscriptions.inc()
+    try:
+        yield
+    finally:
+        metrics.subscriptions.dec()
+
+
 class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         prefix = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":'
         LIVE_OPERATION.set(LiveOperation(operation.query, operation.variables,
                                          operation.operation_name,
                                          _raw_sender(self.websocket.ws, prefix)))  # type: ignore[attr-defined]
-        await super().run_operation(operation)
+        async with _counted(self.view, operation.query, operation.operation_name):
+            await super().run_operation(operation)
 
 
 class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
@@ -86,7 +113,8 @@ class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         prefix = f'{{"type":"data","id":{json.dumps(operation_id)},"payload":'
         LIVE_OPERATION.set(LiveOperation(query, variables, operation_name,
                                          _raw_sender(self.websocket.ws, prefix)))  # type: ignore[attr-defined]
-        await super().handle_async_results(operation_id, query, operation_name, variables)
+        async with _counted(self.view, query, operation_name):
+            await super().handle_async_results(operation_id, query, operation_name, variables)
 
 
 class ComptoirGraphQL(GraphQL[Context, None]):
@@ -94,11 +122,16 @@ class ComptoirGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = _LegacyWSHandler
 
     def __init__(self, *args: Any, policy: Policy, graphiql: GraphiQLFiles | None = None,
+                 persisted: PersistedQueries | None = None,
+                 cache_policy: CachePolicy | None = None, metrics: Metrics | None = None,
                  **kwargs: Any) -> None:
         kwargs["graphql_ide"] = "graphiql" if graphiql else None
         super().__init__(*args, **kwargs)
         self.policy = policy
         self.graphiql = graphiql
+        self.persisted = persisted
+        self.cache_policy = cache_policy
+        self.metrics = metrics
         # The open sockets of each authenticated connection -> how to stop watching its session.
         self._watches: dict[WebSocket, Any] = {}
         self._closing: set[asyncio.Task[None]] = set()
@@ -106,13 +139,63 @@ class ComptoirGraphQL(GraphQL[Context, None]):
     async def run(self, request: Request | WebSocket, context: Any = UNSET,  # type: ignore[override]
                   root_value: Any = UNSET) -> Response | WebSocket:
         if not isinstance(request, WebSocket):
-            return await super().run(request, context, root_value)
+            return await self._run_http(request, context, root_value)
+        if self.metrics is not None:
+            self.metrics.websockets.inc()
         try:
             return await super().run(request, context, root_value)
         finally:
+            if self.metrics is not None:
+                self.metrics.websockets.dec()
             unwatch = self._watches.pop(request, None)
             if unwatch is not None:
                 unwatch()
+
+    async def _run_http(self, request: Request, context: Any, root_value: Any) -> Response:
+        started = time.perf_counter()
+        try:
+            response = await super().run(request, context, root_value)
+        except HTTPException:  # refused before running (no document, mutation by GET...)
+            request.state.graphql_operation = MetricsOperation(None, "query", "bad_request")
+            raise
+        finally:
+            self._observe(request, time.perf_counter() - started)
+        succeeded = getattr(request.state, "graphql_succeeded", None)
+        if self.cache_policy is None or succeeded is None:
+            return response  # GraphiQL's page, or no operation ran
+        return self.cache_policy.apply(request, response, succeeded=succeeded)
+
+    def _observe(self, request: Request, seconds: float) -> None:
+        operation: MetricsOperation | None = getattr(request.state, "graphql_operation", None)
+        if operation is None:
+            return
+        if self.metrics is not None:
+            self.metrics.observe(operation, seconds)
+        log.info("%s %s %s in %.1f ms", operation.kind, operation.name or "anonymous",
+                 operation.outcome, seconds * 1000)
+
+    async def execute_single(self, request: Request,
+                             request_adapter: Any, sub_response: Response, context: Context,
+                             root_value: None, request_data: GraphQLRequestData
+                             ) -> ExecutionResult:
+        resolved = (await self.persisted.resolve(request_data) if self.persisted
+                    else request_data)
+        if isinstance(resolved, ExecutionResult):
+            result = resolved
+        else:
+            result = await super().execute_single(request, request_adapter, sub_response,
+                                                  context, root_value, resolved)
+        # What HTTP caching needs to know, for every operation of a batch.
+        request.state.graphql_succeeded = (getattr(request.state, "graphql_succeeded", True)
+                                           and not result.errors)
+        document = resolved.query if isinstance(resolved, GraphQLRequestData) else None
+        request.state.graphql_operation = MetricsOperation.of(
+            document, request_data.operation_name, result.errors)
+        current = CURRENT.get()
+        if current is not None:
+            current.operation = request_data.operation_name
+            current.actor_id = context.actor.account_id
+        return result
 
     async def render_graphql_ide(self, request: Request) -> Response:
         assert self.graphiql is not None  # Strawberry asks only when an IDE is configured
@@ -149,7 +232,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
                 context.auth_error = str(error)
         return context
 
-    async def on_ws_connect(self, context: Context) -> UnsetType | None | dict[str, object]:
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         token = params.get("token")
         if token is None:
@@ -164,6 +247,9 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             context.actor = await actor_for_token(token)
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": str(error)}) from error
+        current = CURRENT.get()
+        if current is not None:  # the socket's lines say whose it is
+            current.actor_id = context.actor.account_id
         session_id = context.actor.session_id
         if isinstance(context.request, WebSocket) and session_id is not None:
             self._watch_session(context.request, session_id)

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 from comptoir.mail import transport_for
+from comptoir.metrics import Metrics
 from comptoir.settings import Settings, file_store
 from resolvers.cart import empty_stale_carts
 from resolvers.claims import mark_overdue_claims
@@ -44,7 +45,7 @@ def jobs(settings: Settings) -> dict[str, Job]:
     }
 
 
-async def run_once(settings: Settings) -> dict[str, int]:
+async def run_once(settings: Settings, metrics: Metrics | None = None) -> dict[str, int]:
     """One round of every job; a failing job is logged and does not stop the others."""
     done: dict[str, int] = {}
     for name, job in jobs(settings).items():
@@ -52,20 +53,23 @@ async def run_once(settings: Settings) -> dict[str, int]:
             done[name] = await job()
         except Exception:  # one broken job must not starve the rest
             log.exception("job %s failed", name)
+        if metrics is not None:
+            metrics.job_round(name, failed=name not in done)
     return done
 
 
-async def run_forever(settings: Settings) -> None:
+async def run_forever(settings: Settings, metrics: Metrics | None = None) -> None:
     while True:
-        counts = await run_once(settings)
+        counts = await run_once(settings, metrics)
         if any(counts.values()):
             log.info("jobs: %s", counts)
         await asyncio.sleep(settings.jobs_interval_seconds)
 
 
 @asynccontextmanager
-async def run_jobs_in_background(settings: Settings) -> AsyncIterator[None]:
-    task = asyncio.create_task(run_forever(settings), name="comptoir-jobs")
+async def run_jobs_in_background(settings: Settings,
+                                 metrics: Metrics | None = None) -> AsyncIterator[None]:
+    task = asyncio.create_task(run_forever(settings, metrics), name="comptoir-jobs")
     try:
         yield
     finally:

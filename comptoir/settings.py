@@ -97,6 +97,12 @@ class Settings:
     refund_business_days: float = 3
     claim_max_photos: int = 10
     embedded: bool = field(default=False)
+    apq_cache_bytes: int = 8 * 1024 * 1024
+    http_cache_max_age: int = 30
+    http_cache_stale_seconds: int = 60
+    log_format: str = "text"
+    metrics: bool = False
+    metrics_token: Secret | None = None
 
     def policy(self) -> Policy:
         """The rules' settings, as resolvers receive them."""
