@@ -189,11 +189,11 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         request.state.graphql_succeeded = (getattr(request.state, "graphql_succeeded", True)
                                            and not result.errors)
         document = resolved.query if isinstance(resolved, GraphQLRequestData) else None
-        request.state.graphql_operation = MetricsOperation.of(
-            document, request_data.operation_name, result.errors)
+        operation = MetricsOperation.of(document, request_data.operation_name, result.errors)
+        request.state.graphql_operation = operation
         current = CURRENT.get()
         if current is not None:
-            current.operation = request_data.operation_name
+            current.operation = operation.name
             current.actor_id = context.actor.account_id
         return result
 

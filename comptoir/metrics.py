@@ -70,14 +70,16 @@ class Operation:
     @classmethod
     def of(cls, document: str | None, name: str | None, errors: Sequence[Any] | None
            ) -> Operation:
+        """Fuzzy, as GraphiQL reads tab titles: a second parse of every document only for a
+        label would cost more than it tells. The name defaults to the document's first."""
         kind = "query"
         if document is not None:
-            # Fuzzy, as GraphiQL's: a second parse of every document only for a label would
-            # cost more than it tells.
-            target = rf"\s+{re.escape(name)}\b" if name else r"\b"
-            found = re.search(rf"\b(query|mutation|subscription){target}", document)
-            if found is not None and (name or not document.lstrip().startswith("{")):
-                kind = found.group(1)
+            wanted = re.escape(name) if name else r"[A-Za-z_]\w*"
+            found = re.search(rf"\b(query|mutation|subscription)\s+({wanted})\b", document)
+            if found is None and not name and not document.lstrip().startswith("{"):
+                found = re.search(r"\b(query|mutation|subscription)()\b", document)
+            if found is not None:
+                kind, name = found.group(1), name or found.group(2) or None
         if not errors:
             return cls(name, kind, "ok")
         code = (getattr(errors[0], "extensions", None) or {}).get("code")

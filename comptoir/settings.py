@@ -195,6 +195,15 @@ class Settings:
             withdrawal_days=_float(env, "COMPTOIR_WITHDRAWAL_DAYS", 30),
             refund_business_days=_float(env, "COMPTOIR_REFUND_BUSINESS_DAYS", 3),
             claim_max_photos=_int(env, "COMPTOIR_CLAIM_MAX_PHOTOS", 10),
+            apq_cache_bytes=_int(env, "COMPTOIR_APQ_CACHE_BYTES", 8 * 1024 * 1024),
+            http_cache_max_age=_int(env, "COMPTOIR_HTTP_CACHE_MAX_AGE", 30),
+            http_cache_stale_seconds=_int(env, "COMPTOIR_HTTP_CACHE_STALE_SECONDS", 60),
+            log_format="json" if env.get("COMPTOIR_LOG_FORMAT", "").lower() == "json"
+            else "text",
+            metrics=_flag(env, "COMPTOIR_METRICS",
+                          database_url.startswith("sqlite") and redis_url is None),
+            metrics_token=Secret(env["COMPTOIR_METRICS_TOKEN"])
+            if env.get("COMPTOIR_METRICS_TOKEN") else None,
         )
 
 

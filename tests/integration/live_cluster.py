@@ -160,10 +160,11 @@ DEMO_BUYER, DEMO_SELLER = "acheteur@demo.comptoir.fr", "vendeur@demo.comptoir.fr
 
 
 @asynccontextmanager
-async def embedded_server(var_dir: Path, **extra_env: str) -> AsyncIterator[Worker]:
+async def embedded_server(var_dir: Path, log: Path | None = None,
+                          **extra_env: str) -> AsyncIterator[Worker]:
     """`comptoir serve` in its embedded default (demo data), ready; stopped after."""
     single_pass()
-    server = Worker({**embedded_env(var_dir), **extra_env}, ["comptoir.cli", "serve"])
+    server = Worker({**embedded_env(var_dir), **extra_env}, ["comptoir.cli", "serve"], log)
     try:
         await server.start()
         yield server
@@ -253,20 +254,27 @@ class Doorbells:
 class Worker:
     """A web process: `uvicorn comptoir.asgi:app` unless `command` says otherwise."""
 
-    def __init__(self, env: dict[str, str], command: list[str] | None = None) -> None:
+    def __init__(self, env: dict[str, str], command: list[str] | None = None,
+                 log: Path | None = None) -> None:
         self.port = free_port()
         self.env = env
         self.command = command or ["uvicorn", "comptoir.asgi:app", "--log-level", "warning"]
         self.process: subprocess.Popen[bytes] | None = None
+        self.log = log  # where its stderr goes (else the test's)
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
     def _spawn(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", *self.command, "--host", "127.0.0.1", "--port",
-             str(self.port)], cwd=ROOT, env=self.env)
+        stderr = self.log.open("ab") if self.log else None
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", *self.command, "--host", "127.0.0.1", "--port",
+                 str(self.port)], cwd=ROOT, env=self.env, stderr=stderr)
+        finally:
+            if stderr is not None:
+                stderr.close()  # the child has its own copy
 
     def kill(self) -> int:
         """SIGKILL: no shutdown, no last words; returns the exit status."""
