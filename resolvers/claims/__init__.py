@@ -12,6 +12,7 @@ from resolvers.claims.deadlines import (
     claimable_until,
     is_overdue,
     mark_overdue_claims,
+    refund_tallies,
     respond_by,
     withdrawable_until,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "photos_of",
     "receive_return",
     "refund_of",
+    "refund_tallies",
     "refunds_of_orders",
     "reject_claim",
     "request_return",

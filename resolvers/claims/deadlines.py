@@ -3,17 +3,21 @@ seller's answer while a claim is OPEN, the refund after the return is received."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
 from models.accounts import Seller
-from models.claims import Claim, ClaimReason, ClaimStatus
+from models.claims import Claim, ClaimReason, ClaimStatus, ClaimStatusChange
 from models.helpdesk import Thread
 from models.orders import Order
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail
 from resolvers.policy import Policy
+
+# The window a seller's standing looks back over (as the helpdesk's response rate).
+RATING_WINDOW = timedelta(days=90)
 
 # A batch per round: the job never holds a long transaction, the next round takes the rest.
 BATCH = 200
@@ -99,3 +103,29 @@ async def _refund_late_mail(claim: Claim, policy: Policy) -> None:
                              f"{policy.refund_business_days:g} jours ouvrés : le remboursement "
                              "ou la solution est en retard .\n\n"
                              f"{policy.link('/')}\n\nL'équipe Comptoir\n"))
+
+
+async def refund_tallies(seller_ids: Sequence[int], *,
+                         now: datetime | None = None) -> dict[int, tuple[int, int]]:
+    """Per seller: (refund deadlines kept, refund deadlines judged) over the last 90 days.
+
+    A received return is judged once the claim is settled or its `refundDueBy` has passed;
+    kept when it was resolved by then. (Answering the claim is a buyer message of its
+    thread, already judged by the helpdesk's response rate.)
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    rows = await Claim.filter(seller_id__in=list(seller_ids), refund_due_by__isnull=False,
+                              refund_due_by__gte=now - RATING_WINDOW)
+    # After RETURN_RECEIVED the only way out is RESOLVED.
+    settled = {c.claim_id: c.at for c in await ClaimStatusChange.filter(
+        claim_id__in=[r.id for r in rows], to_status=ClaimStatus.RESOLVED)}
+    tallies: dict[int, tuple[int, int]] = {}
+    for claim in rows:
+        assert claim.refund_due_by is not None
+        done = settled.get(claim.id)
+        if done is None and claim.refund_due_by >= now:
+            continue  # still inside its deadline: not judged yet
+        kept = done is not None and done <= claim.refund_due_by
+        met, judged = tallies.get(claim.seller_id, (0, 0))
+        tallies[claim.seller_id] = (met + kept, judged + 1)
+    return tallies

@@ -8,10 +8,11 @@ ends at Thursday 24:00 in Paris (22:00 UTC), a day later than without the holida
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
-from models.claims import Claim, ClaimStatus
+from models.claims import Claim, ClaimResolution, ClaimStatus
 from models.mail import OutboxMail
 from resolvers import claims
 from resolvers.errors import DomainError
@@ -104,3 +105,33 @@ async def test_a_fractional_setting_counts_business_time_for_quick_tests(
     end = claims.claimable_until(delivered.order, quick)
     assert end is not None
     assert timedelta(seconds=8) < end - monday < timedelta(seconds=9)
+
+
+async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rating(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    delivered = await delivered_order(buyer, seller, 2, delivered_at=DELIVERED)
+    seller_actor, buyer_actor = await actor_of(seller), await actor_of(buyer)
+    received = []
+    for _ in range(2):
+        claim = await open_claim(buyer, delivered, now=DELIVERED)
+        await claims.request_return(seller_actor, claim_id=claim.id, instructions="Retour.",
+                                    policy=POLICY, now=DELIVERED)
+        await claims.ship_return(buyer_actor, claim_id=claim.id, carrier="Colissimo",
+                                 tracking_number="6A1", policy=POLICY, now=DELIVERED)
+        received.append(await claims.receive_return(seller_actor, claim_id=claim.id,
+                                                    policy=POLICY, now=DELIVERED))
+    shop = delivered.order.seller_id
+    # Inside the deadline nothing is judged yet.
+    assert await claims.refund_tallies([shop], now=CLAIM_END - SECOND) == {}
+    await claims.resolve_claim(seller_actor, claim_id=received[0].id,
+                               resolution=ClaimResolution.REFUND, refund_amount=Decimal("40.00"),
+                               reason="Retour reçu", idempotency_key="on-time", policy=POLICY,
+                               now=CLAIM_END - SECOND)
+    assert await claims.refund_tallies([shop], now=CLAIM_END - SECOND) == {shop: (1, 1)}
+    # The other one misses its deadline, and stays missed when resolved late.
+    assert await claims.refund_tallies([shop], now=CLAIM_END + SECOND) == {shop: (1, 2)}
+    await claims.resolve_claim(seller_actor, claim_id=received[1].id,
+                               resolution=ClaimResolution.REFUND, refund_amount=Decimal("40.00"),
+                               reason="Retour reçu", idempotency_key="late", policy=POLICY,
+                               now=CLAIM_END + SECOND)
+    assert await claims.refund_tallies([shop], now=CLAIM_END + 2 * SECOND) == {shop: (1, 2)}
