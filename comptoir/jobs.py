@@ -23,6 +23,7 @@ from resolvers.mail import send_due_mails
 from resolvers.orders import expire_pending_orders
 from resolvers.quotes import expire_offered_quotes
 from resolvers.uploads import delete_stale_uploads
+from resolvers.standing.rating import propagate_standing, refresh_stale_ratings
 
 log = logging.getLogger("comptoir.jobs")
 
@@ -40,6 +41,8 @@ def jobs(settings: Settings) -> dict[str, Job]:
         "remind_overdue_threads": remind_overdue_threads,
         "mark_overdue_claims": lambda: mark_overdue_claims(policy=policy),
         "delete_stale_uploads": lambda: delete_stale_uploads(store=store, policy=policy),
+        "refresh_stale_ratings": refresh_stale_ratings,
+        "propagate_standing": propagate_standing,
         # Last, so the mails the other jobs just queued go out in the same round.
         "send_due_mails": lambda: send_due_mails(transport),
     }

@@ -8,6 +8,10 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 
+# The search sort key of a seller without history: the middle of the scale (rating 2.5).
+NEUTRAL_STANDING = 25
+
+
 class Role(StrEnum):
     BUYER = "BUYER"
     SELLER = "SELLER"
@@ -87,11 +91,20 @@ class Seller(Model):
     # Suspended while this lies in the future: readers compare it with the clock, so the
     # suspension ends on time without a job (seed 004 "suspension temporaire").
     suspended_until = fields.DatetimeField(null=True)
+    # 0-5 from the obligations met on time (resolvers/standing/rating.py), null without
+    # history; kept up to date when its inputs change, so reading it costs nothing.
+    rating = fields.FloatField(null=True)
+    rated_at = fields.DatetimeField(null=True)
+    # The rating as a search sort key (0 best, NEUTRAL_STANDING without history), and the
+    # value its products' rows carry: a job copies `standing` to them when they differ.
+    standing = fields.SmallIntField(default=NEUTRAL_STANDING)
+    listed_standing = fields.SmallIntField(default=NEUTRAL_STANDING)
 
     class Meta:
         table = "seller"
         # Catalog listings look up the sellers suspended now by a range on this index.
-        indexes = (Index(fields=("suspended_until",), name="seller_suspended"),)
+        indexes = (Index(fields=("suspended_until",), name="seller_suspended"),
+                   Index(fields=("rated_at",), name="seller_rated_at"))
 
 
 class Session(Model):

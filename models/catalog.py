@@ -13,6 +13,8 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models.accounts import NEUTRAL_STANDING
+
 if TYPE_CHECKING:
     from models.accounts import Seller
 
@@ -40,6 +42,8 @@ class Product(Model):
     minimum_quantity = fields.IntField(default=1)
     lead_time_days = fields.IntField(null=True)
     warehouse = fields.CharField(max_length=200, null=True)
+    # The seller's standing (Seller.standing), copied for the RELEVANCE order.
+    standing = fields.SmallIntField(default=NEUTRAL_STANDING)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -58,6 +62,7 @@ class Product(Model):
             Index(fields=("seller_id", "sort_name", "id"), name="product_seller_by_name"),
             Index(fields=("seller_id", "price_cents", "id"), name="product_seller_by_price"),
             Index(fields=("seller_id", "id"), name="product_seller_by_id"),
+            Index(fields=("standing", "id"), name="product_by_standing"),
         )
 
 
@@ -106,7 +111,8 @@ class ProductWord(Model):
     from the index (a LIKE on the name, as Tortoise compiles it, cannot use one on SQLite).
     The product's sort keys and equality filters are copied here so a search sorts and
     filters its candidates from the index alone, without reading each product row; they
-    only change through `updateProduct`, which rewrites the words.  The index orders a
+    only change through `updateProduct`, which rewrites the words (and `standing`, through
+    the job that follows the seller's rating).  The index orders a
     word's rows as NAME_ASC does (sort_name, then product id), so a page of one word is read
     in order and stops when full, however many products share a name.
     """
@@ -121,6 +127,7 @@ class ProductWord(Model):
     price_cents = fields.BigIntField()
     category = fields.CharField(max_length=100)
     seller_id = fields.IntField()
+    standing = fields.SmallIntField(default=NEUTRAL_STANDING)
 
     class Meta:
         table = "product_word"
@@ -128,4 +135,7 @@ class ProductWord(Model):
         indexes = (
             Index(fields=("word", "sort_name", "product_id", "price_cents", "category",
                           "seller_id"), name="word_lookup"),
+            # RELEVANCE: a word's rows in the seller's standing order, then by product.
+            Index(fields=("word", "standing", "product_id", "price_cents", "category",
+                          "seller_id"), name="word_relevance"),
         )

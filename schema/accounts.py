@@ -109,11 +109,15 @@ class Seller:
     # `@strawberry.field` method costs far more per value than graphql-core reading one.
     id: strawberry.ID
     name: str
+    rating: float | None = strawberry.field(description=(
+        "0-5: five times the share of the last 90 days' obligations met on time (buyer "
+        "messages answered within the SLA, claims answered in time); null without history."))
 
     def __init__(self, model: m.Seller) -> None:
         self.model = model
         self.id = strawberry.ID(encode_id("Seller", model.id))
         self.name = model.name
+        self.rating = model.rating
 
     @strawberry.field(description="Share of buyer messages answered within the SLA (last 90 days).")
     async def response_rate(self, info: Info) -> float | None:

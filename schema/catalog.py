@@ -11,7 +11,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 from models import catalog as m
 from models.accounts import Seller as SellerModel
 from resolvers import catalog as rules
-from resolvers.catalog import listing
+from resolvers.catalog import listing, visibility
 from resolvers.pagination import PageRequest
 from schema.accounts import Seller
 from schema.context import Info
@@ -176,7 +176,7 @@ class Query:
         product_id = known_id(id, "Product")
         if product_id is None:
             return None
-        row = await listing.get_product(info.context.actor, product_id=product_id)
+        row = await visibility.get_product(info.context.actor, product_id=product_id)
         return Product(model=row) if row is not None else None
 
     @strawberry.field(description="Search matches words of the name only, never the brand.")
@@ -202,8 +202,8 @@ class Query:
 
     @strawberry.field(description="At most 3 ids; input order kept, unknown ids left out.")
     async def compare_products(self, info: Info, ids: list[strawberry.ID]) -> list[Product]:
-        rows = await listing.compare_products(info.context.actor,
-                                              product_ids=[known_id(i, "Product") for i in ids])
+        rows = await visibility.compare_products(info.context.actor,
+                                                 product_ids=[known_id(i, "Product") for i in ids])
         return [Product(model=row) for row in rows]
 
 

@@ -16,15 +16,16 @@ from realtime.log import atomic
 from resolvers.actor import Actor
 from resolvers.catalog.products import (
     ProductData,
-    clean,
     insert_rows,
     seller_of,
+    seller_standing,
+    standing_cleaned,
     write_dependants,
 )
 
 BATCH = 2_000
 COPIED = ("name", "sort_name", "description", "brand", "category", "price", "price_cents",
-          "stock", "minimum_quantity", "lead_time_days", "warehouse")
+          "stock", "minimum_quantity", "lead_time_days", "warehouse", "standing")
 PRODUCT_COLUMNS = ("id", "seller_id", *COPIED, "created_at", "updated_at")
 
 
@@ -48,7 +49,8 @@ async def _reserve_ids(conn: BaseDBAsyncClient, count: int) -> list[int]:
 async def import_products(actor: Actor, *, items: Sequence[ProductData]) -> int:
     """A seller adds many products in one go; all are valid or none is written."""
     seller_id = seller_of(actor)
-    cleaned = [clean(item) for item in items]
+    standing = await seller_standing(seller_id)
+    cleaned = [standing_cleaned(item, standing) for item in items]
     now = datetime.now(UTC)
     async with atomic() as conn:
         sqlite = conn.capabilities.dialect == "sqlite"

@@ -12,23 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from tortoise import connections
 
-from models.catalog import Product
 from resolvers.actor import Actor
+from resolvers.catalog import relevance
 from resolvers.catalog.products import MAX_PRICE, for_dialect
+from resolvers.catalog.visibility import Visibility, visibility_for
 from resolvers.errors import ErrorCode, QueryError
-from resolvers.helpdesk.sla import utc_now
 from resolvers.pagination import MAX_BIGINT, MAX_ID, Page, PageRequest, cursor_int, page_of
 from resolvers.search_text import fold, prefix_range, search_terms
-from resolvers.standing.suspension import sees_suspended, suspended_among
 
-MAX_COMPARED = 3
 STOCK_CHECK_LIMIT = 5_000
 # Distinct words of a search term's range read one by one in sort order (see _search_sql).
 WORD_BRANCHES = 4
@@ -40,6 +37,8 @@ class ProductSort(StrEnum):
     PRICE_ASC = "PRICE_ASC"
     PRICE_DESC = "PRICE_DESC"
     NEWEST = "NEWEST"
+    # Best name match first, then the seller's standing, then id (resolvers/catalog/relevance).
+    RELEVANCE = "RELEVANCE"
 
 
 @dataclass(frozen=True)
@@ -89,9 +88,13 @@ class ListedProduct:
     minimum_quantity: int
     lead_time_days: int | None
     warehouse: str | None
+    standing: int
+    # RELEVANCE only: 0 when the name holds the searched word itself, 1 when only a longer
+    # word starting with it (always 0 without a search).
+    match: int = 0
 
 
-_COLUMNS = ", ".join(f"p.{name}" for name in ListedProduct.__slots__)
+_COLUMNS = ", ".join(f"p.{name}" for name in ListedProduct.__slots__ if name != "match")
 
 
 # Ties are broken by id, so the order is total and a cursor names one position.
@@ -100,50 +103,8 @@ _ORDERS = {
     ProductSort.PRICE_ASC: _Order(("price_cents", "id"), descending=False),
     ProductSort.PRICE_DESC: _Order(("price_cents", "id"), descending=True),
     ProductSort.NEWEST: _Order(("id",), descending=True),
+    ProductSort.RELEVANCE: _Order(("match", "standing", "id"), descending=False),
 }
-
-
-@dataclass(frozen=True)
-class Visibility:
-    """What a listing leaves out for one viewer: the products of sellers suspended at `now`,
-    except the viewer's own shop (admins see everything and get no Visibility)."""
-
-    now: datetime
-    own_seller_id: int | None = None
-
-
-def visibility_for(actor: Actor, *, now: datetime | None = None) -> Visibility | None:
-    return None if actor.is_admin else Visibility(now=utc_now(now), own_seller_id=actor.seller_id)
-
-
-async def _shown(actor: Actor, products: list[Product]) -> list[Product]:
-    """The products whose seller is not suspended, or that the viewer may still see."""
-    hidden = await suspended_among(p.seller_id for p in products
-                                   if not sees_suspended(actor, p.seller_id))
-    return [p for p in products if p.seller_id not in hidden]
-
-
-async def get_product(actor: Actor, *, product_id: int) -> Product | None:
-    """A product, for anyone browsing (a suspended seller's: only itself and admins)."""
-    product = await Product.get_or_none(id=product_id)
-    if product is None:
-        return None
-    return next(iter(await _shown(actor, [product])), None)
-
-
-async def compare_products(actor: Actor, *,
-                           product_ids: Sequence[int | None]) -> list[Product]:
-    """Up to three products side by side, in the order asked; unknown ids are left out.
-
-    None stands for an id that names no product (it still counts toward the limit).
-    """
-    if len(product_ids) > MAX_COMPARED:
-        raise QueryError(ErrorCode.TOO_MANY_ITEMS,
-                         f"At most {MAX_COMPARED} products can be compared")
-    wanted = dict.fromkeys(pid for pid in product_ids if pid is not None)
-    found = {p.id: p for p in await _shown(actor, list(await Product.filter(
-        id__in=list(wanted))))}
-    return [found[pid] for pid in wanted if pid in found]
 
 
 def _cents(value: Decimal | None, name: str) -> int | None:
@@ -187,17 +148,8 @@ def _price_range(query: _Query, alias: str, filters: ProductFilter) -> None:
 
 
 def _hide_suspended(query: _Query, column: str, visibility: Visibility | None) -> None:
-    """Leave out suspended sellers' products: one uncorrelated look-up of the (usually empty)
-    set of sellers suspended now, by the index on `suspended_until`."""
-    if visibility is None:
-        return
-    own = ""
-    params: list[Any] = [visibility.now]
-    if visibility.own_seller_id is not None:
-        own = " AND sus.id <> ?"
-        params.append(visibility.own_seller_id)
-    query.add(f"{column} NOT IN (SELECT sus.id FROM seller sus"
-              f" WHERE sus.suspended_until > ?{own})", *params)
+    if visibility is not None:
+        query.add(*visibility.condition(column))
 
 
 def _probes(query: _Query, ref: str, filters: ProductFilter) -> None:
@@ -238,6 +190,13 @@ def _order_by(columns: tuple[str, ...], order: _Order) -> str:
 def _browse_sql(filters: ProductFilter, sort: ProductSort, after: list[Any] | None,
                 visibility: Visibility | None) -> _Query:
     """No search: walk the product index of the sort (with category or seller in front)."""
+    query = _browse_filters(filters, visibility)
+    order = _ORDERS[sort]
+    _after(query, tuple(f"p.{c}" for c in order.columns), order, sort, after)
+    return query
+
+
+def _browse_filters(filters: ProductFilter, visibility: Visibility | None) -> _Query:
     query = _Query()
     if filters.category is not None:
         query.add("p.category = ?", " ".join(filters.category.split()))
@@ -248,12 +207,40 @@ def _browse_sql(filters: ProductFilter, sort: ProductSort, after: list[Any] | No
         query.add("p.stock > 0")
     _hide_suspended(query, "p.seller_id", visibility)
     _probes(query, "p.id", filters)
-    order = _ORDERS[sort]
-    _after(query, tuple(f"p.{c}" for c in order.columns), order, sort, after)
     return query
 
 
 _IN_STOCK = "EXISTS (SELECT 1 FROM product s WHERE s.id = {} AND s.stock > 0)"
+
+
+def _word_filters(others: Sequence[str], filters: ProductFilter,
+                  visibility: Visibility | None) -> _Query:
+    """The conditions on a `product_word w` candidate: the other terms, filters, visibility."""
+    query = _Query()
+    for term in others:
+        query.add("EXISTS (SELECT 1 FROM product_word o WHERE o.product_id = w.product_id"
+                  " AND o.word >= ? AND o.word < ?)", *prefix_range(term))
+    if filters.category is not None:
+        query.add("w.category = ?", " ".join(filters.category.split()))
+    if filters.seller_id is not None:
+        query.add("w.seller_id = ?", filters.seller_id)
+    _price_range(query, "w", filters)
+    _hide_suspended(query, "w.seller_id", visibility)
+    _probes(query, "w.product_id", filters)
+    return query
+
+
+def _relevance_sql(terms: Sequence[str], filters: ProductFilter, after: list[Any] | None,
+                   limit: int, visibility: Visibility | None) -> tuple[str, list[Any]]:
+    key = relevance.cursor_key(after)
+    if not terms:
+        query = _browse_filters(filters, visibility)
+        return relevance.browse_sql(_COLUMNS, query.where, query.params, key, limit)
+    driving, *others = sorted(terms, key=len, reverse=True)
+    query = _word_filters(others, filters, visibility)
+    if filters.in_stock:
+        query.add(_IN_STOCK.format("w.product_id"))
+    return relevance.search_sql(_COLUMNS, driving, query.where, query.params, key, limit)
 
 
 def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
@@ -280,17 +267,7 @@ def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
     """
     driving, *others = sorted(terms, key=len, reverse=True)  # the longest: fewest candidates
     low, high = prefix_range(driving)
-    query = _Query()
-    for term in others:
-        query.add("EXISTS (SELECT 1 FROM product_word o WHERE o.product_id = w.product_id"
-                  " AND o.word >= ? AND o.word < ?)", *prefix_range(term))
-    if filters.category is not None:
-        query.add("w.category = ?", " ".join(filters.category.split()))
-    if filters.seller_id is not None:
-        query.add("w.seller_id = ?", filters.seller_id)
-    _price_range(query, "w", filters)
-    _hide_suspended(query, "w.seller_id", visibility)
-    _probes(query, "w.product_id", filters)
+    query = _word_filters(others, filters, visibility)
     order = _ORDERS[sort]
     columns = tuple("w.product_id" if c == "id" else f"w.{c}" for c in order.columns)
     _after(query, columns, order, sort, after)
@@ -351,6 +328,8 @@ def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
     terms = search_terms(search or "")
     if terms is None:
         return None
+    if sort is ProductSort.RELEVANCE:
+        return _relevance_sql(terms, filters, after, limit, visibility)
     if terms:
         return _search_sql(terms, filters, sort, after, limit, candidates, visibility)
     query = _browse_sql(filters, sort, after, visibility)
@@ -372,7 +351,7 @@ async def list_products(actor: Actor, *, search: str | None, filters: ProductFil
                          limit=page.first + 1, visibility=visibility)
     if statement is None or page.first == 0:
         return page_of([], page, order.key)
-    if filters.in_stock and search_terms(search or ""):
+    if filters.in_stock and search_terms(search or "") and sort is not ProductSort.RELEVANCE:
         # Past a term's first words, the rest of its range is checked for stock on its
         # first candidates only: most products are in stock, so that usually fills the
         # page without reading every match's row; widen until it does.

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.accounts import Role
+from models.accounts import NEUTRAL_STANDING, Role, Seller
 from models.catalog import DeliveryZone, Product, ProductAttribute, ProductWord
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
@@ -154,11 +154,30 @@ def clean(data: ProductData) -> Cleaned:
 def word_rows(product_id: int, seller_id: int,
               columns: dict[str, object]) -> list[list[object]]:
     """The product's `product_word` rows, one per distinct word of its name."""
-    copied = [columns["sort_name"], columns["price_cents"], columns["category"], seller_id]
+    copied = [columns["sort_name"], columns["price_cents"], columns["category"], seller_id,
+              columns["standing"]]
     return [[product_id, word, *copied] for word in words(str(columns["name"]))]
 
 
-WORD_COLUMNS = ("product_id", "word", "sort_name", "price_cents", "category", "seller_id")
+WORD_COLUMNS = ("product_id", "word", "sort_name", "price_cents", "category", "seller_id",
+                "standing")
+
+
+async def seller_standing(seller_id: int) -> int:
+    """The seller's standing, which its products copy for the RELEVANCE order."""
+    seller = await Seller.get_or_none(id=seller_id).only("id", "standing")
+    return seller.standing if seller is not None else NEUTRAL_STANDING
+
+
+def standing_cleaned(data: ProductData, standing: int) -> Cleaned:
+    cleaned = clean(data)
+    cleaned.columns["standing"] = standing
+    return cleaned
+
+
+async def cleaned_for(seller_id: int, data: ProductData) -> Cleaned:
+    """The validated columns, with the seller's standing."""
+    return standing_cleaned(data, await seller_standing(seller_id))
 
 
 async def write_dependants(conn: BaseDBAsyncClient,
@@ -205,7 +224,7 @@ def seller_of(actor: Actor) -> int:
 async def create_product(actor: Actor, *, data: ProductData) -> Product:
     """A seller lists a new product in their shop."""
     seller_id = seller_of(actor)
-    cleaned = clean(data)
+    cleaned = await cleaned_for(seller_id, data)
     async with atomic() as conn:
         product = await Product.create(seller_id=seller_id, **cleaned.columns)
         await write_dependants(conn, [(product.id, seller_id, cleaned)])
@@ -223,7 +242,7 @@ async def _own_product(seller_id: int, product_id: int, field: str) -> Product:
 async def update_product(actor: Actor, *, product_id: int, data: ProductData) -> Product:
     """A seller replaces everything about one of their products."""
     seller_id = seller_of(actor)
-    cleaned = clean(data)
+    cleaned = await cleaned_for(seller_id, data)
     async with atomic() as conn:
         product = await _own_product(seller_id, product_id, "id")
         product.update_from_dict(cleaned.columns)

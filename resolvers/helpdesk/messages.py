@@ -15,6 +15,7 @@ from resolvers.errors import DomainError, ErrorCode, Forbidden, Problem
 from resolvers.helpdesk import sla
 from resolvers.helpdesk.threads import Side, side_of, visible_thread
 from resolvers.locking import locked
+from resolvers.standing.rating import refresh_ratings
 
 MAX_BODY = 10_000
 MAX_SUBJECT = 200
@@ -86,8 +87,9 @@ async def insert_message(
         thread_id=thread.id, author_id=author_id, author_role=role, body=body.strip(),
         sent_at=now, flagged=bool(kinds), flagged_kinds=kinds, due_at=due,
     )
-    if role is Role.SELLER:
+    if role is Role.SELLER and thread.seller_id is not None:
         await sla.answer_buyer_messages(thread.id, at=now)
+        await refresh_ratings([thread.seller_id], now=now)
     due_before = thread.response_due_at
     thread.response_due_at = await sla.earliest_deadline(thread.id)
     if thread.response_due_at != due_before:

@@ -81,10 +81,10 @@ async def _counts_by_seller(query: Q, seller_ids: Sequence[int]) -> dict[int, in
     return {int(r["thread__seller_id"]): int(r["n"]) for r in rows}
 
 
-async def response_rates(
+async def response_tallies(
     seller_ids: Sequence[int], *, now: datetime | None = None
-) -> list[float | None]:
-    """Each seller's share of recent buyer messages answered in time (None: nothing to judge).
+) -> dict[int, tuple[int, int]]:
+    """Per seller: (recent buyer messages answered in time, recent buyer messages judged).
 
     A message still within its deadline and unanswered is not judged yet: counting it as a
     failure would punish a seller for a message received a minute ago.
@@ -94,9 +94,12 @@ async def response_rates(
     judged = recent & (Q(answered_at__not_isnull=True) | Q(due_at__lt=now))
     totals = await _counts_by_seller(judged, seller_ids)
     on_time = await _counts_by_seller(recent & Q(answered_in_time=True), seller_ids)
-    rates: list[float | None] = []
-    for seller_id in seller_ids:
-        total = totals.get(seller_id, 0)
-        rates.append(on_time.get(seller_id, 0) / total if total else None)
-    return rates
+    return {s: (on_time.get(s, 0), totals[s]) for s in seller_ids if totals.get(s)}
 
+
+async def response_rates(
+    seller_ids: Sequence[int], *, now: datetime | None = None
+) -> list[float | None]:
+    """Each seller's share of recent buyer messages answered in time (None: nothing to judge)."""
+    tallies = await response_tallies(seller_ids, now=now)
+    return [tallies[s][0] / tallies[s][1] if s in tallies else None for s in seller_ids]

@@ -17,13 +17,8 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Role, Seller
 from resolvers.actor import ANONYMOUS
-from resolvers.catalog.listing import (
-    ProductFilter,
-    ProductSort,
-    for_dialect,
-    list_sql,
-    visibility_for,
-)
+from resolvers.catalog.listing import ProductFilter, ProductSort, for_dialect, list_sql
+from resolvers.catalog.visibility import visibility_for
 from tests.catalog_helpers import make_product
 from tests.factories import make_account
 
@@ -142,5 +137,19 @@ async def test_delivery_and_attribute_filters_probe_their_unique_indexes(shelves
 async def test_search_with_filters_keeps_every_index(shelves: int) -> None:
     text = await plan(ProductSort.PRICE_ASC, search="alim", category="Alimentations",
                       in_stock=True, max_price=Decimal(30), deliverable_to="75011")
-    assert "word_lookup" in text and probes(text, "z"), text
+    # A price order sorts the word's rows whichever word index is read (both cover them).
+    assert ("word_lookup" in text or "word_relevance" in text) and probes(text, "z"), text
     assert probes(text, "s"), text
+
+
+async def test_relevance_reads_the_words_and_products_in_standing_order(shelves: int) -> None:
+    text = await plan(ProductSort.RELEVANCE, search="alimentation")
+    if is_sqlite():
+        # The exact word, then each longer word, in (standing, product) order from the index.
+        assert "SEARCH w USING COVERING INDEX word_relevance (word=?)" in text, text
+        assert "SEARCH x USING COVERING INDEX" in text, text
+    else:
+        assert "word_relevance" in text and "Seq Scan" not in text, text
+    text = await plan(ProductSort.RELEVANCE, after=["RELEVANCE", 0, 25, 7])
+    assert "product_by_standing" in text, text
+    assert "TEMP B-TREE" not in text and "Sort" not in text, text

@@ -1,0 +1,97 @@
+"""A seller's rating (seed 004): "des réponses régulières, ponctuelles et fiables" make it.
+
+rating = 5 x (obligations met on time) / (obligations judged), over the last 90 days,
+rounded to one decimal; null while nothing has been judged.  An obligation is a buyer message
+(met: answered within the SLA; judged once answered or once its deadline has passed) and,
+as sources are added to `RATING_INPUTS`, every other deadline a seller must keep (answered
+claims).  A message still inside its deadline is not judged: a seller is not punished for a
+message received a minute ago.
+
+The rating is stored on the seller (reading it costs nothing) and recomputed when an input
+changes: a seller reply, a deadline passing (the deadline job), and once a day for the
+window sliding past old messages.  Its sort key `standing` orders RELEVANCE searches; the
+products' copies follow it through `propagate_standing`, in batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+
+from tortoise.expressions import F
+
+from models.accounts import NEUTRAL_STANDING, Seller
+from models.catalog import Product, ProductWord
+from realtime.log import atomic
+from resolvers.helpdesk.sla import response_tallies, utc_now
+
+# Per seller id: (obligations met on time, obligations judged), sellers without any left out.
+Tallies = dict[int, tuple[int, int]]
+RatingInput = Callable[..., Awaitable[Tallies]]
+
+# Each input is called as `input(seller_ids, now=now)`.  Claims add theirs here.
+RATING_INPUTS: tuple[RatingInput, ...] = (response_tallies,)
+
+REFRESH_AFTER = timedelta(days=1)
+BATCH = 100
+PRODUCT_BATCH = 1_000
+
+
+def rating_of(met: int, judged: int) -> float | None:
+    return round(5 * met / judged, 1) if judged else None
+
+
+def standing_of(rating: float | None) -> int:
+    """The sort key of a rating: 0 for 5.0, 50 for 0.0; a seller without history sits in
+    the middle (2.5), above sellers who keep fewer than half of their deadlines."""
+    return NEUTRAL_STANDING if rating is None else round((5 - rating) * 10)
+
+
+async def refresh_ratings(seller_ids: Sequence[int], *, now: datetime | None = None) -> None:
+    """Recompute and store these sellers' ratings (a few grouped queries for all of them)."""
+    now = utc_now(now)
+    ids = list(dict.fromkeys(seller_ids))
+    totals: dict[int, list[int]] = {s: [0, 0] for s in ids}
+    for tallies in [await source(ids, now=now) for source in RATING_INPUTS]:
+        for seller_id, (met, judged) in tallies.items():
+            totals[seller_id][0] += met
+            totals[seller_id][1] += judged
+    for seller_id, (met, judged) in totals.items():
+        rating = rating_of(met, judged)
+        await Seller.filter(id=seller_id).update(rating=rating, rated_at=now,
+                                                 standing=standing_of(rating))
+
+
+async def refresh_stale_ratings(*, now: datetime | None = None) -> int:
+    """The daily pass: ratings not recomputed for a day (old messages leave the window)."""
+    now = utc_now(now)
+    stale = await (Seller.filter(rated_at__lt=now - REFRESH_AFTER).order_by("rated_at")
+                   .limit(BATCH).only("id"))
+    fresh = await Seller.filter(rated_at__isnull=True).limit(BATCH).only("id")
+    ids = [s.id for s in [*stale, *fresh]]
+    if ids:
+        await refresh_ratings(ids, now=now)
+    return len(ids)
+
+
+async def propagate_standing() -> int:
+    """Copy changed standings onto the sellers' products and words, a batch per transaction;
+    returns how many products moved.  A product and its words always move together, so a
+    search's order and its cursors agree."""
+    moved = 0
+    for seller in await Seller.filter(standing__not=F("listed_standing")).limit(BATCH):
+        target, last = seller.standing, 0
+        while True:
+            ids = [p.id for p in await (
+                Product.filter(seller_id=seller.id, id__gt=last).order_by("id")
+                .limit(PRODUCT_BATCH).only("id"))]
+            if not ids:
+                break
+            async with atomic():
+                await Product.filter(id__in=ids).update(standing=target)
+                await ProductWord.filter(product_id__in=ids).update(standing=target)
+            moved += len(ids)
+            last = ids[-1]
+        # Conditional: a rating that changed meanwhile leaves the seller for the next pass.
+        await Seller.filter(id=seller.id, standing=target).update(listed_standing=target)
+    return moved
