@@ -15,7 +15,8 @@ from resolvers.errors import DomainError, ErrorCode, Forbidden, Problem
 from resolvers.helpdesk import sla
 from resolvers.helpdesk.threads import Side, side_of, visible_thread
 from resolvers.locking import locked
-from resolvers.standing.rating import refresh_ratings
+# A module reference, not its names: the rating reads the SLA module of this package.
+from resolvers.standing import rating
 
 MAX_BODY = 10_000
 MAX_SUBJECT = 200
@@ -89,7 +90,7 @@ async def insert_message(
     )
     if role is Role.SELLER and thread.seller_id is not None:
         await sla.answer_buyer_messages(thread.id, at=now)
-        await refresh_ratings([thread.seller_id], now=now)
+        await rating.refresh_ratings([thread.seller_id], now=now)
     due_before = thread.response_due_at
     thread.response_due_at = await sla.earliest_deadline(thread.id)
     if thread.response_due_at != due_before:
