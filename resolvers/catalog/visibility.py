@@ -11,7 +11,7 @@ from typing import Any
 from models.catalog import Product
 from resolvers.actor import Actor
 from resolvers.errors import ErrorCode, QueryError
-from resolvers.helpdesk.sla import utc_now
+from resolvers.clock import utc_now
 from resolvers.standing.suspension import sees_suspended, suspended_among
 
 MAX_COMPARED = 3

@@ -17,17 +17,9 @@ from comptoir.settings import get_settings
 from models.accounts import Role
 from models.helpdesk import Message, Thread
 from resolvers.calendar import BusinessCalendar
+from resolvers.clock import utc_now
 
 RATE_WINDOW = timedelta(days=90)
-
-
-def utc_now(now: datetime | None = None) -> datetime:
-    """The injected clock (tests) or the real one, in UTC.
-
-    SQLite compares stored datetimes as text, so every instant we write or filter on must
-    carry the same (UTC) offset.
-    """
-    return (now or datetime.now(UTC)).astimezone(UTC)
 
 
 @lru_cache(maxsize=4)

@@ -2,9 +2,9 @@
 
 rating = 5 x (obligations met on time) / (obligations judged), over the last 90 days,
 rounded to one decimal; null while nothing has been judged.  An obligation is a buyer message
-(met: answered within the SLA; judged once answered or once its deadline has passed) and,
-as sources are added to `RATING_INPUTS`, every other deadline a seller must keep (answered
-claims).  A message still inside its deadline is not judged: a seller is not punished for a
+(met: answered within the SLA; judged once answered or once its deadline has passed;
+answering a claim is answering its thread's first message) and a received return (met:
+refunded or resolved by its `refundDueBy`; judged once settled or past it).  A message still inside its deadline is not judged: a seller is not punished for a
 message received a minute ago.
 
 The rating is stored on the seller (reading it costs nothing) and recomputed when an input
@@ -23,14 +23,21 @@ from tortoise.expressions import F
 from models.accounts import NEUTRAL_STANDING, Seller
 from models.catalog import Product, ProductWord
 from realtime.log import atomic
-from resolvers.helpdesk.sla import response_tallies, utc_now
+from resolvers.clock import utc_now
+from resolvers.helpdesk.sla import response_tallies
 
 # Per seller id: (obligations met on time, obligations judged), sellers without any left out.
 Tallies = dict[int, tuple[int, int]]
 RatingInput = Callable[..., Awaitable[Tallies]]
 
-# Each input is called as `input(seller_ids, now=now)`.  Claims add theirs here.
-RATING_INPUTS: tuple[RatingInput, ...] = (response_tallies,)
+
+
+def rating_inputs() -> tuple[RatingInput, ...]:
+    """Each input is called as `input(seller_ids, now=now)`: buyer messages answered within
+    the SLA (answering a claim is one of them), and refunds made by their due date."""
+    # Imported here: claims depend on the helpdesk, whose seller replies refresh ratings.
+    
+    return (response_tallies, refund_tallies)
 
 REFRESH_AFTER = timedelta(days=1)
 BATCH = 100
@@ -52,7 +59,7 @@ async def refresh_ratings(seller_ids: Sequence[int], *, now: datetime | None = N
     now = utc_now(now)
     ids = list(dict.fromkeys(seller_ids))
     totals: dict[int, list[int]] = {s: [0, 0] for s in ids}
-    for tallies in [await source(ids, now=now) for source in RATING_INPUTS]:
+    for tallies in [await source(ids, now=now) for source in rating_inputs()]:
         for seller_id, (met, judged) in tallies.items():
             totals[seller_id][0] += met
             totals[seller_id][1] += judged

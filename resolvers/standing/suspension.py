@@ -16,7 +16,7 @@ from models.standing import Suspension
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.errors import DomainError, ErrorCode
-from resolvers.helpdesk.sla import utc_now
+from resolvers.clock import utc_now
 from resolvers.mail import enqueue_mail
 from resolvers.policy import Policy
 

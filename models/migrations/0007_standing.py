@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_moderation')]
+    dependencies = [('models', '0006_claims_refunds_uploads')]
 
     initial = False
 
