@@ -10,8 +10,8 @@ from typing import Any
 
 from models.catalog import Product
 from resolvers.actor import Actor
-from resolvers.errors import ErrorCode, QueryError
 from resolvers.clock import utc_now
+from resolvers.errors import ErrorCode, QueryError
 from resolvers.standing.suspension import sees_suspended, suspended_among
 
 MAX_COMPARED = 3

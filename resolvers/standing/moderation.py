@@ -16,9 +16,9 @@ from models.helpdesk import Message, Thread
 from models.standing import FlagDecision, FlagReview
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
+from resolvers.clock import utc_now
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.helpdesk.messages import lock_thread
-from resolvers.clock import utc_now
 from resolvers.mail import enqueue_mail
 from resolvers.policy import Policy
 from resolvers.standing.suspension import apply_suspension, check_days

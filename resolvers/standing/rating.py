@@ -4,8 +4,9 @@ rating = 5 x (obligations met on time) / (obligations judged), over the last 90 
 rounded to one decimal; null while nothing has been judged.  An obligation is a buyer message
 (met: answered within the SLA; judged once answered or once its deadline has passed;
 answering a claim is answering its thread's first message) and a received return (met:
-refunded or resolved by its `refundDueBy`; judged once settled or past it).  A message still inside its deadline is not judged: a seller is not punished for a
-message received a minute ago.
+refunded or resolved by its `refundDueBy`; judged once settled or past it).  A message still
+inside its deadline is not judged: a seller is not punished for a message received a minute
+ago.
 
 The rating is stored on the seller (reading it costs nothing) and recomputed when an input
 changes: a seller reply, a deadline passing (the deadline job), and once a day for the
@@ -31,13 +32,14 @@ Tallies = dict[int, tuple[int, int]]
 RatingInput = Callable[..., Awaitable[Tallies]]
 
 
-
 def rating_inputs() -> tuple[RatingInput, ...]:
     """Each input is called as `input(seller_ids, now=now)`: buyer messages answered within
     the SLA (answering a claim is one of them), and refunds made by their due date."""
     # Imported here: claims depend on the helpdesk, whose seller replies refresh ratings.
-    
+    from resolvers.claims.deadlines import refund_tallies
+
     return (response_tallies, refund_tallies)
+
 
 REFRESH_AFTER = timedelta(days=1)
 BATCH = 100

@@ -15,8 +15,8 @@ from models.accounts import Role, Seller
 from models.standing import Suspension
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
-from resolvers.errors import DomainError, ErrorCode
 from resolvers.clock import utc_now
+from resolvers.errors import DomainError, ErrorCode
 from resolvers.mail import enqueue_mail
 from resolvers.policy import Policy
 

@@ -32,6 +32,7 @@ assert len([w for w in VOCABULARY if w.startswith("ka")]) > WORD_BRANCHES + 2
 def expected(products: list[Product], search: str, sort: ProductSort,
              in_stock: bool) -> list[int]:
     terms = search.split()
+    driving = sorted(terms, key=len, reverse=True)[0]
     matching = [p for p in products
                 if all(any(w.startswith(t) for w in words(p.name)) for t in terms)
                 and (not in_stock or p.stock > 0)]
@@ -40,6 +41,8 @@ def expected(products: list[Product], search: str, sort: ProductSort,
         ProductSort.PRICE_ASC: lambda p: (p.price_cents, p.id),
         ProductSort.PRICE_DESC: lambda p: (-p.price_cents, -p.id),
         ProductSort.NEWEST: lambda p: -p.id,
+        # The longest term as a whole word first, then the seller's standing, then id.
+        ProductSort.RELEVANCE: lambda p: (driving not in words(p.name), p.standing, p.id),
     }
     return [p.id for p in sorted(matching, key=keys[sort])]
 
