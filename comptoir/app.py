@@ -26,8 +26,9 @@ from comptoir.metrics import Metrics, metrics_endpoint
 from comptoir.persisted import PersistedQueries
 from comptoir.settings import Settings, file_store, get_settings
 from realtime.broadcast import Live, open_live
+from resolvers import invoices
 from resolvers.errors import Unauthenticated
-from resolvers.links import FileReader, verify_link
+from resolvers.links import FileReader, StoredFile, verify_link
 from resolvers.sessions import actor_for_token
 from resolvers.uploads import UploadInvalid, photo_reader, store_upload, too_large
 from schema import build_schema
@@ -184,6 +185,11 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
         return JSONResponse({"id": encode_id("Photo", upload.id),
                              "contentType": upload.content_type, "size": upload.size,
                              "width": upload.width, "height": upload.height}, 201)
+
+    async def invoice_pdf(invoice_id: int) -> StoredFile | None:
+        return await invoices.invoice_pdf(invoice_id, policy=policy)
+
+    file_readers[invoices.KIND] = invoice_pdf
 
     async def files(request: Request) -> Response:
         """A file behind a signed link; 403 and no bytes when the link is tampered or expired."""

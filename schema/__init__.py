@@ -15,6 +15,7 @@ from schema import (
     catalog,
     claims,
     helpdesk,
+    invoices,
     live,
     orders,
     quotes,
@@ -24,8 +25,8 @@ from schema.scalars import SCALAR_MAP
 from schema.security import ComptoirSchema, extensions
 
 # Each module adds its own Query / Mutation / Subscription fields; the root merges them.
-MODULES = (accounts, account_mutations, catalog, cart, orders, quotes, helpdesk, claims, standing,
-           live)
+MODULES = (accounts, account_mutations, catalog, cart, orders, invoices, quotes, helpdesk, claims,
+           standing, live)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -86,6 +86,10 @@ class Product:
         assert row is not None  # product.seller_id is a RESTRICT foreign key
         return Seller(model=row)
 
+    @strawberry.field(description="VAT percent included in the price.")
+    def vat_rate(self, info: Info) -> Decimal:
+        return rules.vat_rate_of(self.model.vat_rate, policy=info.context.policy)
+
     @strawberry.field
     async def deliverable_to(self, info: Info, postal_code: str) -> bool:
         prefixes = await info.context.loaders.custom("product.zones", rules.zones_of).load(
@@ -140,6 +144,8 @@ class ProductInput:
     lead_time_days: int | None = None
     warehouse: str | None = None
     delivery_zones: list[str]
+    vat_rate: Decimal | None = strawberry.field(
+        default=None, description="Percent included in the price; null: the default rate.")
 
     def to_domain(self) -> rules.ProductData:
         return rules.ProductData(
@@ -147,7 +153,7 @@ class ProductInput:
             category=self.category, attributes=[(a.name, a.value) for a in self.attributes],
             price=self.price, stock=self.stock, minimum_quantity=self.minimum_quantity,
             lead_time_days=self.lead_time_days, warehouse=self.warehouse,
-            delivery_zones=self.delivery_zones,
+            delivery_zones=self.delivery_zones, vat_rate=self.vat_rate,
         )
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from models import invoices as m_invoices
 from models import orders as m
 from models.accounts import Account as AccountModel
 from models.accounts import Seller as SellerModel
 from models.catalog import Product as ProductModel
 from resolvers import claims
+from resolvers import invoices
 from resolvers import orders as rules
 from resolvers.orders.flow import Change
 from resolvers.pagination import PageRequest
@@ -27,6 +29,7 @@ from schema.pagination import Connection
 
 if TYPE_CHECKING:
     from schema.claims import Claim, Refund
+    from schema.invoices import Invoice
 
 OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
 
@@ -207,6 +210,20 @@ class Order:
     @strawberry.field(description="End of the withdrawal window (null until DELIVERED).")
     def withdrawable_until(self, info: Info) -> datetime | None:
         return claims.withdrawable_until(self.model, info.context.policy)
+    @strawberry.field(description="The order's invoice and credit notes the caller may read, "
+                                  "oldest first.")
+    async def invoices(
+        self, info: Info
+    ) -> list[Annotated[Invoice, strawberry.lazy("schema.invoices")]]:
+        from schema.invoices import Invoice
+
+        actor, policy = info.context.actor, info.context.policy
+
+        async def load(order_ids: Sequence[int]) -> list[list[m_invoices.Invoice]]:
+            return await invoices.invoices_of_orders(actor, order_ids, policy=policy)
+
+        rows = await info.context.loaders.custom("order.invoices", load).load(self.model.id)
+        return [Invoice(model=row) for row in rows]
 
 
 @strawberry.input

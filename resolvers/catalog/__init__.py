@@ -6,6 +6,7 @@ from resolvers.catalog.products import (
     create_product,
     set_stock,
     update_product,
+    vat_rate_of,
     withdraw_seller_products,
 )
 
@@ -17,6 +18,7 @@ __all__ = [
     "sellers_of",
     "set_stock",
     "update_product",
+    "vat_rate_of",
     "withdraw_seller_products",
     "zones_of",
 ]

@@ -25,7 +25,8 @@ from resolvers.catalog.products import (
 
 BATCH = 2_000
 COPIED = ("name", "sort_name", "description", "brand", "category", "price", "price_cents",
-          "stock", "minimum_quantity", "lead_time_days", "warehouse", "standing")
+          "stock", "minimum_quantity", "lead_time_days", "warehouse", "standing",
+          "vat_rate")
 PRODUCT_COLUMNS = ("id", "seller_id", *COPIED, "created_at", "updated_at")
 
 

@@ -89,6 +89,7 @@ class ListedProduct:
     lead_time_days: int | None
     warehouse: str | None
     standing: int
+    vat_rate: Decimal | None
     # RELEVANCE only: 0 when the name holds the searched word itself, 1 when only a longer
     # word starting with it (always 0 without a search).
     match: int = 0
@@ -375,4 +376,6 @@ async def _fetch(sql: str, params: list[Any]) -> list[ListedProduct]:
     for row in rows:
         # SQLite keeps decimals as text: read them as the model's DecimalField does.
         row["price"] = Decimal(row["price"]).quantize(CENT)
+        if row["vat_rate"] is not None:
+            row["vat_rate"] = Decimal(row["vat_rate"]).quantize(CENT)
     return [ListedProduct(**row) for row in rows]

@@ -18,9 +18,11 @@ from models.catalog import DeliveryZone, Product, ProductAttribute, ProductWord
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.policy import Policy
 from resolvers.search_text import fold, sort_key, words
 
 MAX_PRICE = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
+MAX_VAT_RATE = Decimal("99.99")  # DecimalField(max_digits=5, decimal_places=2), percent
 MAX_INT = 2**31 - 1
 MAX_ATTRIBUTES = 50
 MAX_ZONES = 200
@@ -43,6 +45,13 @@ class ProductData:
     minimum_quantity: int = 1
     lead_time_days: int | None = None
     warehouse: str | None = None
+    # Percent included in the price; None: the market's default rate.
+    vat_rate: Decimal | None = None
+
+
+def vat_rate_of(rate: Decimal | None, *, policy: Policy) -> Decimal:
+    """A product's (or order line's) VAT rate: its own, else COMPTOIR_DEFAULT_VAT_RATE."""
+    return policy.default_vat_rate if rate is None else rate
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,17 @@ def _check_price(price: Decimal, problems: list[Problem]) -> None:
     elif price != price.quantize(Decimal("0.01")):
         problems.append(Problem(ErrorCode.INVALID_INPUT,
                                 "price has at most two decimals (cents)", "price"))
+
+
+def _check_vat_rate(rate: Decimal | None, problems: list[Problem]) -> None:
+    if rate is None:
+        return
+    if not rate.is_finite() or rate < 0 or rate > MAX_VAT_RATE:
+        problems.append(Problem(ErrorCode.INVALID_INPUT,
+                                f"vatRate must be between 0.00 and {MAX_VAT_RATE}", "vatRate"))
+    elif rate != rate.quantize(Decimal("0.01")):
+        problems.append(Problem(ErrorCode.INVALID_INPUT, "vatRate has at most two decimals",
+                                "vatRate"))
 
 
 def _check_attributes(pairs: Sequence[tuple[str, str]],
@@ -127,6 +147,7 @@ def clean(data: ProductData) -> Cleaned:
     category = _text(data.category, "category", 100, problems, required=True)
     warehouse = _text(data.warehouse, "warehouse", 200, problems, required=False)
     _check_price(data.price, problems)
+    _check_vat_rate(data.vat_rate, problems)
     _whole(data.stock, "stock", 0, problems)
     _whole(data.minimum_quantity, "minimumQuantity", 1, problems)
     _whole(data.lead_time_days, "leadTimeDays", 0, problems)
@@ -147,6 +168,7 @@ def clean(data: ProductData) -> Cleaned:
         "minimum_quantity": data.minimum_quantity,
         "lead_time_days": data.lead_time_days,
         "warehouse": warehouse,
+        "vat_rate": None if data.vat_rate is None else data.vat_rate.quantize(Decimal("0.01")),
     }
     return Cleaned(columns=columns, attributes=attributes, zones=zones)
 

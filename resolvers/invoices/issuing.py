@@ -16,6 +16,7 @@ from models.accounts import Account, Company, Seller
 from models.invoices import Invoice, InvoiceKind
 from models.orders import Order, OrderLine
 from realtime.log import atomic
+from resolvers.catalog.products import vat_rate_of
 from resolvers.invoices.amounts import (
     CENT,
     Line,
@@ -34,8 +35,7 @@ def invoice_lines(order: Order, lines: list[OrderLine], *, policy: Policy) -> li
     """The order's lines as invoiced, the small-order fee as a line of its own."""
     result = [Line(description=line.product_name, quantity=line.quantity,
                    unit_price=line.unit_price,
-                   vat_rate=line.vat_rate if line.vat_rate is not None
-                   else policy.default_vat_rate,
+                   vat_rate=vat_rate_of(line.vat_rate, policy=policy),
                    total=(line.unit_price * line.quantity).quantize(CENT))
               for line in lines]
     if order.small_order_fee:
