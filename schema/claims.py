@@ -13,6 +13,7 @@ from models import claims as m
 from models import helpdesk as helpdesk_models
 from models import orders as order_models
 from resolvers import claims as rules
+from resolvers import invoices
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.links import signed_url
 from resolvers.pagination import PageRequest
@@ -24,6 +25,7 @@ from schema.ids import decode_id, encode_id
 from schema.pagination import Connection
 
 if TYPE_CHECKING:
+    from schema.invoices import Invoice
     from schema.orders import Order, OrderLine
 
 ClaimReason = strawberry.enum(m.ClaimReason, name="ClaimReason")
@@ -139,6 +141,16 @@ class Refund:
     @strawberry.field
     def created_at(self) -> datetime:
         return self.model.created_at
+
+    @strawberry.field(description="The credit note issued for this refund (when visible).")
+    async def credit_note(
+        self, info: Info
+    ) -> Annotated[Invoice, strawberry.lazy("schema.invoices")] | None:
+        from schema.invoices import Invoice
+
+        row = await invoices.credit_note_of(info.context.actor, refund_id=self.model.id,
+                                            policy=info.context.policy)
+        return Invoice(model=row) if row is not None else None
 
 
 @strawberry.type

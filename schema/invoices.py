@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from models import invoices as m
+from models.claims import Refund as RefundModel
 from models.accounts import Seller as SellerModel
 from models.orders import Order as OrderModel
 from resolvers import invoices as rules
@@ -19,6 +20,9 @@ from schema.context import Info
 from schema.ids import decode_id, encode_id
 from schema.orders import Address, Order
 from schema.pagination import Connection
+
+if TYPE_CHECKING:
+    from schema.claims import Refund
 
 InvoiceKind = strawberry.enum(m.InvoiceKind, name="InvoiceKind")
 
@@ -84,6 +88,17 @@ class Invoice:
         row = await info.context.loaders.by_id(OrderModel).load(self.model.order_id)
         assert row is not None  # invoice.order_id is a RESTRICT foreign key
         return Order(model=row)
+
+    @strawberry.field(description="A credit note: the refund it was issued for.")
+    async def refund(
+        self, info: Info
+    ) -> Annotated[Refund, strawberry.lazy("schema.claims")] | None:
+        from schema.claims import Refund
+
+        if self.model.refund_id is None:
+            return None
+        row = await info.context.loaders.by_id(RefundModel).load(self.model.refund_id)
+        return Refund(model=row) if row is not None else None
 
     @strawberry.field(description="A credit note: the invoice it corrects (when visible).")
     async def corrects(self, info: Info) -> Invoice | None:

@@ -119,3 +119,8 @@ async def invoices_of_orders(actor: Actor, order_ids: Sequence[int], *, policy: 
         grouped[invoice.order_id].append(invoice)
     return [grouped.get(i, []) for i in order_ids]
 
+
+
+async def credit_note_of(actor: Actor, *, refund_id: int, policy: Policy) -> Invoice | None:
+    """`Refund.creditNote`: the refund's credit note, if the caller may read it."""
+    return await visible_invoices(actor, policy=policy).filter(refund_id=refund_id).first()
