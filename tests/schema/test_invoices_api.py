@@ -14,6 +14,7 @@ from models.invoices import Invoice
 from resolvers.invoices import issue_credit_note
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
+from tests.claims_helpers import RESOLVE, delivered_order, open_claim
 from tests.clients import GraphQLClient
 from tests.factories import login_as, make_account
 from tests.invoices_helpers import shipped
@@ -173,3 +174,30 @@ async def test_an_impossible_vat_rate_is_refused_and_creates_nothing(
         assert payload["errors"] == [{"code": "INVALID_INPUT", "field": "vatRate"}]
         assert payload["product"] is None
     assert await Product.all().count() == 0
+
+
+REFUND_NOTES = """query($id: ID!) { order(id: $id) { refunds { amount
+  creditNote { kind number sequence total corrects { number } refund { amount } } } } }"""
+
+
+async def test_a_claims_refund_issues_a_credit_note_in_the_sellers_sequence(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    delivered = await delivered_order(buyer, seller, 2)
+    invoice = await Invoice.get(order_id=delivered.order.id)
+    claim = await open_claim(buyer, delivered)
+
+    await seller.mutate_ok(RESOLVE, input={
+        "claimId": encode_id("Claim", claim.id), "resolution": "REFUND", "refundAmount": "25.00",
+        "reason": "Perceuse défectueuse", "idempotencyKey": "refund-1"})
+    product = await make_product(seller, name="Autre produit")
+    _, later = await shipped(buyer, seller, (product, 1))
+
+    (refund,) = (await buyer.query(REFUND_NOTES, id=encode_id("Order", delivered.order.id))
+                 )["order"]["refunds"]
+    note = refund["creditNote"]
+    assert (note["kind"], note["total"], refund["amount"]) == ("CREDIT_NOTE", "25.00", "25.00")
+    assert (invoice.sequence, note["sequence"], later.sequence) == (1, 2, 3)
+    assert note["corrects"]["number"] == invoice.number
+    assert note["refund"]["amount"] == "25.00"
+    assert (await seller.query(REFUND_NOTES, id=encode_id("Order", delivered.order.id))
+            )["order"]["refunds"][0]["creditNote"]["number"] == note["number"]
