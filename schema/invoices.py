@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from models import invoices as m
-from models.claims import Refund as RefundModel
 from models.accounts import Seller as SellerModel
+from models.claims import Refund as RefundModel
 from models.orders import Order as OrderModel
 from resolvers import invoices as rules
 from resolvers.errors import DomainError, ErrorCode

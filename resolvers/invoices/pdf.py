@@ -58,7 +58,7 @@ def _buyer_lines(invoice: Invoice) -> list[str]:
         f"N° TVA : {invoice.buyer_vat_number}" if invoice.buyer_vat_number else None])
 
 
-class _Document(FPDF):
+class _Document(FPDF):  # type: ignore[misc]  # fpdf2 ships no type hints
     def footer(self) -> None:
         self.set_y(-15)
         self.set_font(FAMILY, size=8)
@@ -94,10 +94,10 @@ def render_pdf(invoice: Invoice, *, order_number: str, corrected_number: str | N
     half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
     for column, lines in enumerate((_seller_lines(invoice), _buyer_lines(invoice))):
         pdf.set_xy(pdf.l_margin + column * half, top)
-        for index, line in enumerate(lines):
+        for index, text in enumerate(lines):
             pdf.set_font(FAMILY, "B" if index == 0 else "", 10)
             pdf.set_x(pdf.l_margin + column * half)
-            pdf.multi_cell(half - 4, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.multi_cell(half - 4, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_y(max(pdf.get_y(), top) + 6)
 
     pdf.set_font(FAMILY, size=9)

@@ -35,10 +35,12 @@ def test_bases_and_vat_add_up_to_the_lines_to_the_cent(drawn: list[Line]) -> Non
     for v in vat:
         total = sums[v.rate]
         assert v.base + v.amount == total
-        assert v.amount == cents(v.amount) and v.base == cents(v.base)
+        assert v.amount == cents(v.amount)
+        assert v.base == cents(v.base)
         # The VAT is the rate's share of the VAT-inclusive sum, rounded half-up once.
         assert abs(v.amount - total * v.rate / (100 + v.rate)) <= Decimal("0.005")
-        assert v.amount >= 0 and v.base >= 0
+        assert v.amount >= 0
+        assert v.base >= 0
 
 
 @settings(max_examples=300, deadline=None)
@@ -55,7 +57,8 @@ def test_a_refund_splits_over_the_rates_in_proportion_and_exactly(
 
     assert sum(shares.values()) == refund
     for rate, share in shares.items():
-        assert share == cents(share) and share > 0
+        assert share == cents(share)
+        assert share > 0
         # Each share is within a cent of the exact proportion.
         assert abs(share - refund * sums[rate] / whole) < Decimal("0.01")
     for v in vat_of(shares):
@@ -68,14 +71,14 @@ def test_a_worked_example_at_two_rates() -> None:
              Line("Frais de petite commande", 1, Decimal("5.00"), Decimal("20.00"),
                   Decimal("5.00"))]
     vat = vat_of(rate_sums(drawn))
-    # 12.00 × 5.5 / 105.5 = 0.6256 → 0.63; 34.70 × 20 / 120 = 5.7833 → 5.78.
+    # 12.00 * 5.5 / 105.5 = 0.6256 → 0.63; 34.70 * 20 / 120 = 5.7833 → 5.78.
     assert [(v.rate, v.base, v.amount) for v in vat] == [
         (Decimal("5.50"), Decimal("11.37"), Decimal("0.63")),
         (Decimal("20.00"), Decimal("28.92"), Decimal("5.78"))]
 
 
 def test_half_a_cent_rounds_up() -> None:
-    # 0.06 × 20 / 120 = 0.01 exactly; 0.03 × 20 / 120 = 0.005 → 0.01 (half-up, not to even).
+    # 0.06 * 20 / 120 = 0.01 exactly; 0.03 * 20 / 120 = 0.005 → 0.01 (half-up, not to even).
     (v,) = vat_of({Decimal("20.00"): Decimal("0.03")})
     assert (v.amount, v.base) == (Decimal("0.01"), Decimal("0.02"))
 

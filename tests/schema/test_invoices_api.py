@@ -61,7 +61,8 @@ async def test_the_buyer_reads_the_invoice_in_full(buyer: GraphQLClient,
                           {"rate": "20.00", "base": "28.92", "amount": "5.78"}]
     assert got["lines"][2] == {"description": "Frais de petite commande", "quantity": 1,
                                "unitPrice": "5.00", "vatRate": "20.00", "total": "5.00"}
-    assert got["order"]["number"] == order.number and got["seller"]["name"] == "BatiPro"
+    assert got["order"]["number"] == order.number
+    assert got["seller"]["name"] == "BatiPro"
     assert got["pdfUrl"].startswith(f"http://testserver.local/files/invoice/{invoice.id}?")
     assert (got["corrects"], got["refund"]) == (None, None)
     assert await _numbers(buyer) == [invoice.number]
@@ -144,7 +145,8 @@ async def test_listing_is_newest_first_in_keyset_pages_with_filters(
     rest = (await buyer.query(INVOICES, first=2, after=first["pageInfo"]["endCursor"]))
     seen = [e["node"]["number"] for e in first["edges"] + rest["invoices"]["edges"]]
     assert seen == expected
-    assert first["pageInfo"]["hasNextPage"] and not rest["invoices"]["pageInfo"]["hasNextPage"]
+    assert first["pageInfo"]["hasNextPage"]
+    assert not rest["invoices"]["pageInfo"]["hasNextPage"]
     assert await _numbers(buyer, f={"kind": "CREDIT_NOTE"}) == [note.number]
     assert await _numbers(buyer, f={"orderId": encode_id("Order", invoices[1].order_id)}) == [
         invoices[1].number]

@@ -43,6 +43,18 @@ async def _company_invoice(company_member: GraphQLClient,
     return invoice.id, invoice.number
 
 
+def _page_one_png(content: bytes, folder: Path) -> bytes:
+    """Page 1 drawn by poppler; COMPTOIR_INVOICE_PNG=docs/invoice-example.png keeps it."""
+    pdf = folder / "invoice.pdf"
+    pdf.write_bytes(content)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(folder / "page")], check=True)
+    png = (folder / "page.png").read_bytes()
+    if keep := os.environ.get("COMPTOIR_INVOICE_PNG"):
+        Path(keep).write_bytes(png)
+    return png
+
+
 async def test_the_pdf_shows_number_parties_lines_vat_and_total_in_french(
         http: httpx.AsyncClient, company_member: GraphQLClient, seller: GraphQLClient,
         tmp_path: Path) -> None:
@@ -63,15 +75,9 @@ async def test_the_pdf_shows_number_parties_lines_vat_and_total_in_french(
 
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    pdf = tmp_path / "invoice.pdf"
-    pdf.write_bytes(response.content)
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
-                    str(pdf), str(tmp_path / "page")], check=True)
-    png = (tmp_path / "page.png").read_bytes()
-    assert png.startswith(b"\x89PNG") and len(png) > 10_000
-    # COMPTOIR_INVOICE_PNG=docs/invoice-example.png keeps the picture for people to look at.
-    if keep := os.environ.get("COMPTOIR_INVOICE_PNG"):
-        Path(keep).write_bytes(png)
+    png = _page_one_png(response.content, tmp_path)
+    assert png.startswith(b"\x89PNG")
+    assert len(png) > 10_000
 
 
 async def test_tampered_expired_or_misdirected_links_get_403_and_no_bytes(
