@@ -24,6 +24,8 @@ from models.catalog import Product
 from models.events import Event
 from models.invoices import Invoice
 from models.orders import Order, OrderStatus
+# First: the modules in the app's order (importing resolvers.cart first is an import cycle).
+import comptoir.app  # noqa: F401, I001
 from resolvers.actor import Actor
 from resolvers.cart import add_to_cart
 from resolvers.errors import DomainError
