@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import asdict
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ from realtime.broadcast import Live, open_live
 from resolvers import invoices
 from resolvers.errors import Unauthenticated
 from resolvers.links import FileReader, StoredFile, verify_link
+from resolvers.mail import mail_backlog
 from resolvers.sessions import actor_for_token
 from resolvers.uploads import UploadInvalid, photo_reader, store_upload, too_large
 from schema import build_schema
@@ -83,6 +85,15 @@ def _delivery(state: dict[str, object]) -> Callable[[], Awaitable[dict[str, obje
     return live.status if isinstance(live, Live) else None
 
 
+async def _mail_backlog() -> dict[str, object]:
+    """The outbox backlog, reported but not part of readiness: a slow mail server is no
+    reason to take a web process out of the load balancer."""
+    try:
+        return asdict(await mail_backlog())
+    except Exception as error:  # the database check already says why
+        return {"error": type(error).__name__}
+
+
 def printed_schema(settings: Settings) -> str:
     """The SDL frontends diff (committed as schema.graphql)."""
     return build_schema(settings).as_str() + "\n"
@@ -118,14 +129,18 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
             await stack.enter_async_context(database(settings.database_url))
             stack.push_async_callback(persisted.close)
             stack.callback(metrics.close)
-            state["live"] = await stack.enter_async_context(
+            live = await stack.enter_async_context(
                 open_live(settings.redis_url, queue_size=settings.ws_queue_size,
                           tick_seconds=settings.catch_up_interval_seconds)
             )
+            state["live"] = live
             if run_jobs:
-                from comptoir.jobs import run_jobs_in_background
+                from comptoir.jobs import Deps, Runner, run_jobs_in_background
 
-                await stack.enter_async_context(run_jobs_in_background(settings, metrics))
+                runner = Runner(Deps.from_settings(settings),
+                                interval_seconds=settings.jobs_interval_seconds, metrics=metrics)
+                await stack.enter_async_context(
+                    run_jobs_in_background(runner, live.broadcast))
             yield
 
     async def healthz(request: Request) -> JSONResponse:
@@ -152,7 +167,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
             checks["broadcast"] = "not started"
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "unavailable", **checks,
-                             "delivery": delivery}, status_code=200 if ready else 503)
+                             "delivery": delivery, "mail": await _mail_backlog()},
+                            status_code=200 if ready else 503)
 
     policy = settings.policy()
     store = file_store(settings)

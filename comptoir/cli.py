@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -67,12 +69,21 @@ def serve(settings: Settings, host: str, port: int) -> None:
 
 
 async def _worker(settings: Settings) -> None:
-    from comptoir.jobs import run_forever
+    from comptoir.jobs import Deps, Runner
     from realtime.broadcast import open_broadcast
 
-    async with database(settings.database_url), open_broadcast(settings.redis_url):
-        log.info("worker started: jobs every %ss", settings.jobs_interval_seconds)
-        await run_forever(settings)
+    runner = Runner(Deps.from_settings(settings), interval_seconds=settings.jobs_interval_seconds)
+    # SIGTERM (a deploy, a scale-down) stops the jobs through cancellation, so a mail batch
+    # in progress records what the server already took instead of sending it again later.
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, task.cancel)
+    async with database(settings.database_url), \
+            open_broadcast(settings.redis_url) as broadcast:
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner.run(broadcast)
 
 
 async def _create_admin(settings: Settings, email: str, password: str) -> None:

@@ -1,81 +1,220 @@
-"""The background jobs runner: mail outbox, order and quote expiry, cart expiry, overdue
-claims, stale uploads.
+"""The background jobs runner: mail outbox, order and quote expiry, cart expiry, helpdesk
+reminders, overdue claims, stale uploads.
 
-Every job claims its rows with conditional updates, so `serve` (jobs in-process) and a
-standalone `comptoir worker` can run at the same time without sending a mail or expiring an
-order twice.
+Adding a job is one declaration in `JOBS`:
+
+    Job("expire_quotes", lambda deps: expire_quotes(policy=deps.policy),
+        wake_on=(doorbell.CHANNEL,), next_due=lambda deps: next_quote_expiry())
+
+* `run` is a resolver function that processes **every** row due now, in batches (keyset
+  pages, or claim-until-empty), each row claimed with a conditional update (or `SKIP LOCKED`),
+  and returns how many it handled. It never holds a transaction across network I/O.
+* `wake_on` (optional): doorbell channels (`realtime.doorbell`) whose ring starts a round at
+  once, e.g. `MAIL_CHANNEL` for the outbox, `CHANNEL` for work that follows a logged change.
+* `next_due` (optional): when the job's next row falls due (None: nothing pending); the runner
+  sleeps until then instead of a whole interval, so short deadlines are met on time.
+* The interval (`COMPTOIR_JOBS_INTERVAL_SECONDS`) is only the safety net: lost doorbells,
+  rows changed by hand, a process that died between its commit and its ring.
+
+Every job runs in a task of its own: a slow mail server never delays an expiry. At start,
+every job runs one round before the runner listens, so what piled up while no runner was
+up is cleared. Any number of runners (`serve` with jobs in-process, `comptoir worker`) may
+run at once: the claims make each row handled once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from broadcaster import Broadcast
 
 from comptoir.mail import transport_for
 from comptoir.metrics import Metrics
 from comptoir.settings import Settings, file_store
+from realtime.doorbell import MAIL_CHANNEL
+
+# resolvers.helpdesk first: imported before it, resolvers.cart and resolvers.orders meet
+# their import cycle through resolvers.standing (the worker imports nothing else beforehand).
+from resolvers.helpdesk import remind_overdue_threads
+
+# isort: split
 from resolvers.cart import empty_stale_carts
 from resolvers.claims import mark_overdue_claims
-from resolvers.helpdesk import remind_overdue_threads
-from resolvers.mail import send_due_mails
+from resolvers.mail import MailTransport, next_mail_due, send_due_mails
 from resolvers.orders import expire_pending_orders
+from resolvers.policy import Policy
 from resolvers.quotes import expire_offered_quotes
-from resolvers.uploads import delete_stale_uploads
 from resolvers.standing.rating import propagate_standing, refresh_stale_ratings
+from resolvers.storage import FileStore
+from resolvers.uploads import delete_stale_uploads
 
 log = logging.getLogger("comptoir.jobs")
 
-Job = Callable[[], Awaitable[int]]
+
+@dataclass(frozen=True)
+class Deps:
+    """What jobs are handed (built once per runner from the settings)."""
+
+    policy: Policy
+    transport: MailTransport
+    store: FileStore
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Deps:
+        return cls(policy=settings.policy(), transport=transport_for(settings),
+                   store=file_store(settings))
 
 
-def jobs(settings: Settings) -> dict[str, Job]:
-    transport = transport_for(settings)
-    policy = settings.policy()
-    store = file_store(settings)
-    return {
-        "expire_pending_orders": lambda: expire_pending_orders(policy=policy),
-        "expire_offered_quotes": lambda: expire_offered_quotes(policy=policy),
-        "empty_stale_carts": empty_stale_carts,
-        "remind_overdue_threads": remind_overdue_threads,
-        "mark_overdue_claims": lambda: mark_overdue_claims(policy=policy),
-        "delete_stale_uploads": lambda: delete_stale_uploads(store=store, policy=policy),
-        "refresh_stale_ratings": refresh_stale_ratings,
-        "propagate_standing": propagate_standing,
-        # Last, so the mails the other jobs just queued go out in the same round.
-        "send_due_mails": lambda: send_due_mails(transport),
-    }
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Deps], Awaitable[int]]
+    wake_on: tuple[str, ...] = ()
+    next_due: Callable[[Deps], Awaitable[datetime | None]] | None = field(default=None)
+
+
+JOBS: tuple[Job, ...] = (
+    Job("expire_pending_orders", lambda deps: expire_pending_orders(policy=deps.policy)),
+    Job("expire_offered_quotes", lambda deps: expire_offered_quotes(policy=deps.policy)),
+    Job("empty_stale_carts", lambda deps: empty_stale_carts(policy=deps.policy)),
+    Job("remind_overdue_threads", lambda deps: remind_overdue_threads()),
+    Job("mark_overdue_claims", lambda deps: mark_overdue_claims(policy=deps.policy)),
+    Job("delete_stale_uploads",
+        lambda deps: delete_stale_uploads(store=deps.store, policy=deps.policy)),
+    Job("refresh_stale_ratings", lambda deps: refresh_stale_ratings()),
+    Job("propagate_standing", lambda deps: propagate_standing()),
+    Job("send_due_mails", lambda deps: send_due_mails(deps.transport, policy=deps.policy),
+        wake_on=(MAIL_CHANNEL,), next_due=lambda deps: next_mail_due()),
+)
+
+
+class Runner:
+    """Runs each job in its own loop: a round, then a wait for a doorbell, its next due row
+    or the interval, whichever comes first."""
+
+    def __init__(self, deps: Deps, *, interval_seconds: float, jobs: Sequence[Job] = JOBS,
+                 metrics: Metrics | None = None) -> None:
+        self.deps = deps
+        self.metrics = metrics
+        self.interval_seconds = interval_seconds
+        self.jobs = tuple(jobs)
+        self._wake = {job.name: asyncio.Event() for job in self.jobs}
+        # Set once the doorbells are heard and every job has done its first round.
+        self.ready = asyncio.Event()
+
+    @property
+    def channels(self) -> set[str]:
+        return {channel for job in self.jobs for channel in job.wake_on}
+
+    def ring(self, channel: str) -> None:
+        """A doorbell rang: start a round of every job that listens to it."""
+        for job in self.jobs:
+            if channel in job.wake_on:
+                self._wake[job.name].set()
+
+    async def round(self, job: Job) -> int | None:
+        """One round of one job; a failure is logged (None) and does not stop the runner."""
+        try:
+            done = await job.run(self.deps)
+        except Exception:  # one broken job must not starve the rest
+            log.exception("job %s failed", job.name)
+            done = None
+        if self.metrics is not None:
+            self.metrics.job_round(job.name, failed=done is None)
+        if done:
+            log.info("job %s: %s", job.name, done)
+        return done
+
+    async def run_once(self) -> dict[str, int]:
+        """One round of every job, in declaration order (the outbox last: it sends what the
+        others just queued)."""
+        done: dict[str, int] = {}
+        for job in self.jobs:
+            count = await self.round(job)
+            if count is not None:
+                done[job.name] = count
+        return done
+
+    async def _pause(self, job: Job, failed: bool) -> float:
+        """Seconds until the job's next round, unless a doorbell comes first."""
+        if failed or job.next_due is None:
+            return self.interval_seconds
+        try:
+            due = await job.next_due(self.deps)
+        except Exception:  # the database may be briefly away: the interval retries
+            log.warning("job %s: next due time unreadable", job.name, exc_info=True)
+            return self.interval_seconds
+        if due is None:
+            return self.interval_seconds
+        return min(self.interval_seconds,
+                   max(0.0, (due - datetime.now(UTC)).total_seconds()))
+
+    async def _loop(self, job: Job, failed: bool) -> None:
+        wake = self._wake[job.name]
+        while True:
+            pause = await self._pause(job, failed)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), pause)
+            wake.clear()  # before the round: a ring during it starts the next one
+            failed = await self.round(job) is None
+
+    async def run(self, broadcast: Broadcast | None) -> None:
+        """Listen to the doorbells, catch up with one round of everything, then loop."""
+        async with contextlib.AsyncExitStack() as stack:
+            if broadcast is not None:
+                for channel in sorted(self.channels):
+                    subscribed = asyncio.Event()
+                    stack.push_async_callback(_cancel, asyncio.create_task(
+                        self._listen(broadcast, channel, subscribed),
+                        name=f"jobs-doorbell-{channel}"))
+                    await subscribed.wait()
+            first = {job.name: await self.round(job) for job in self.jobs}
+            self.ready.set()
+            log.info("jobs runner listening (%s); safety-net interval %ss",
+                     ", ".join(sorted(self.channels)) or "no doorbell", self.interval_seconds)
+            async with asyncio.TaskGroup() as group:
+                for job in self.jobs:
+                    group.create_task(self._loop(job, first[job.name] is None),
+                                      name=f"job-{job.name}")
+
+    async def _listen(self, broadcast: Broadcast, channel: str,
+                      subscribed: asyncio.Event) -> None:
+        try:
+            async with broadcast.subscribe(channel) as subscriber:
+                subscribed.set()
+                async for _ in subscriber:  # type: ignore[union-attr]
+                    self.ring(channel)
+        except Exception:  # the interval still runs every job
+            log.warning("doorbell %s lost; jobs fall back to their interval", channel,
+                        exc_info=True)
+        finally:
+            subscribed.set()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def run_once(settings: Settings, metrics: Metrics | None = None) -> dict[str, int]:
-    """One round of every job; a failing job is logged and does not stop the others."""
-    done: dict[str, int] = {}
-    for name, job in jobs(settings).items():
-        try:
-            done[name] = await job()
-        except Exception:  # one broken job must not starve the rest
-            log.exception("job %s failed", name)
-        if metrics is not None:
-            metrics.job_round(name, failed=name not in done)
-    return done
-
-
-async def run_forever(settings: Settings, metrics: Metrics | None = None) -> None:
-    while True:
-        counts = await run_once(settings, metrics)
-        if any(counts.values()):
-            log.info("jobs: %s", counts)
-        await asyncio.sleep(settings.jobs_interval_seconds)
+    """One round of every job, outside any runner (tests, one-off maintenance)."""
+    runner = Runner(Deps.from_settings(settings),
+                    interval_seconds=settings.jobs_interval_seconds, metrics=metrics)
+    return await runner.run_once()
 
 
 @asynccontextmanager
-async def run_jobs_in_background(settings: Settings,
-                                 metrics: Metrics | None = None) -> AsyncIterator[None]:
-    task = asyncio.create_task(run_forever(settings, metrics), name="comptoir-jobs")
+async def run_jobs_in_background(runner: Runner, broadcast: Broadcast | None
+                                 ) -> AsyncIterator[Runner]:
+    task = asyncio.create_task(runner.run(broadcast), name="comptoir-jobs")
     try:
-        yield
+        yield runner
     finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+        await _cancel(task)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -17,7 +19,7 @@ from comptoir.settings import Settings
 
 log = logging.getLogger("comptoir.mail")
 
-SMTP_TIMEOUT_SECONDS = 30
+SMTP_TIMEOUT_SECONDS = 30.0
 
 
 def build_message(*, sender: str, mail_id: int, to: str, subject: str, body: str) -> EmailMessage:
@@ -41,6 +43,8 @@ def sender_for(settings: Settings) -> str:
 class SmtpTransport:
     """`smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://...` (implicit TLS)."""
 
+    timeout_seconds = SMTP_TIMEOUT_SECONDS
+
     def __init__(self, url: str, *, sender: str = "Comptoir <no-reply@localhost>") -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
@@ -52,23 +56,57 @@ class SmtpTransport:
         self.password = unquote(parts.password) if parts.password else None
         self.sender = sender
 
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[SmtpSession]:
+        session = SmtpSession(self)
+        try:
+            yield session
+        finally:
+            await session.close()
+
+
+class SmtpSession:
+    """One SMTP connection reused mail after mail, (re)opened when a mail needs it."""
+
+    def __init__(self, transport: SmtpTransport) -> None:
+        self.transport = transport
+        self.client: aiosmtplib.SMTP | None = None
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        if self.client is not None and self.client.is_connected:
+            return self.client
+        t = self.transport
+        client = aiosmtplib.SMTP(hostname=t.hostname, port=t.port, username=t.username,
+                                 password=t.password, use_tls=t.use_tls,
+                                 timeout=SMTP_TIMEOUT_SECONDS, local_hostname="localhost")
+        await client.connect()
+        self.client = client
+        return client
+
     async def send(self, *, mail_id: int, to: str, subject: str, body: str) -> None:
-        message = build_message(sender=self.sender, mail_id=mail_id, to=to, subject=subject,
-                                body=body)
-        await aiosmtplib.send(
-            message,
-            hostname=self.hostname,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            use_tls=self.use_tls,
-            timeout=SMTP_TIMEOUT_SECONDS,
-        )
+        message = build_message(sender=self.transport.sender, mail_id=mail_id, to=to,
+                                subject=subject, body=body)
+        client = await self._connected()
+        try:
+            await client.send_message(message)
+        except aiosmtplib.SMTPServerDisconnected:
+            self.client = None
+            raise
         log.info("mail %s sent to %s over SMTP: %s", mail_id, to, subject)
+
+    async def close(self) -> None:
+        if self.client is not None and self.client.is_connected:
+            try:
+                await self.client.quit()
+            except aiosmtplib.SMTPException:
+                self.client.close()  # the mails were taken; a rude goodbye loses nothing
+        self.client = None
 
 
 class FileTransport:
     """Writes each mail as an .eml file (the embedded default, no mail server needed)."""
+
+    timeout_seconds = 10.0
 
     def __init__(self, directory: Path, *, sender: str = "Comptoir <no-reply@localhost>") -> None:
         self.directory = directory
@@ -76,6 +114,10 @@ class FileTransport:
 
     def path_for(self, mail_id: int) -> Path:
         return self.directory / f"{mail_id:08d}.eml"
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[FileTransport]:
+        yield self
 
     async def send(self, *, mail_id: int, to: str, subject: str, body: str) -> None:
         message = build_message(sender=self.sender, mail_id=mail_id, to=to, subject=subject,

@@ -17,7 +17,6 @@ import os
 import re
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import (
@@ -33,9 +32,8 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
-from tortoise.functions import Count, Min
 
-from models.mail import OutboxMail
+from resolvers.mail import mail_backlog
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 # Operation names come from clients: past this many distinct ones, the rest share "other", so
@@ -43,20 +41,6 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 MAX_OPERATION_NAMES = 200
 CODE = re.compile(r"[A-Z_]{1,40}")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
-
-
-async def outbox_backlog(now: datetime | None = None) -> tuple[int, float]:
-    """Unsent mails, and how long the oldest due one has waited (seconds), in one query."""
-    now = now or datetime.now(UTC)
-    row = await OutboxMail.filter(sent_at__isnull=True).annotate(
-        unsent=Count("id"), oldest=Min("next_attempt_at")).first().values("unsent", "oldest")
-    oldest = row["oldest"] if row else None
-    if isinstance(oldest, str):  # SQLite hands aggregates back as text
-        oldest = datetime.fromisoformat(oldest)
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)
-    age = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
-    return (int(row["unsent"]) if row else 0), age
 
 
 @dataclass(frozen=True)
@@ -148,12 +132,13 @@ class Metrics:
                          ) -> bytes:
         """The text format: counters of every process, then figures read now."""
         families: list[Metric] = []
-        unsent, age = await outbox_backlog()
+        backlog = await mail_backlog()
         families.append(GaugeMetricFamily("comptoir_outbox_unsent_mails",
-                                          "Mails in the outbox not sent yet", value=unsent))
+                                          "Mails in the outbox not sent yet",
+                                          value=backlog.unsent))
         families.append(GaugeMetricFamily("comptoir_outbox_oldest_due_seconds",
                                           "How long the oldest unsent mail has been due",
-                                          value=age))
+                                          value=backlog.oldest_due_seconds))
         if delivery is not None:
             status = await delivery()
             for key, name, text in (

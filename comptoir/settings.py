@@ -96,6 +96,7 @@ class Settings:
     withdrawal_days: float = 30
     refund_business_days: float = 3
     claim_max_photos: int = 10
+    mail_retry_seconds: float = 30
     embedded: bool = field(default=False)
     apq_cache_bytes: int = 8 * 1024 * 1024
     http_cache_max_age: int = 30
@@ -127,6 +128,7 @@ class Settings:
             claim_business_days=self.claim_business_days, withdrawal_days=self.withdrawal_days,
             refund_business_days=self.refund_business_days,
             claim_max_photos=self.claim_max_photos,
+            mail_retry_seconds=self.mail_retry_seconds,
         )
 
     @classmethod
@@ -204,6 +206,7 @@ class Settings:
                           database_url.startswith("sqlite") and redis_url is None),
             metrics_token=Secret(env["COMPTOIR_METRICS_TOKEN"])
             if env.get("COMPTOIR_METRICS_TOKEN") else None,
+            mail_retry_seconds=_float(env, "COMPTOIR_MAIL_RETRY_SECONDS", 30),
         )
 
 

@@ -39,7 +39,7 @@ def _make_broadcast(redis_url: str | None,
 async def open_broadcast(redis_url: str | None, *,
                          on_reconnect: Callable[[], Awaitable[None]] | None = None
                          ) -> AsyncIterator[Broadcast]:
-    """Connect the broadcast and install it as the doorbell for the event log.
+    """Connect the broadcast and install it as the doorbells (event log, mail outbox).
 
     `on_reconnect` runs after each (re)connection to Redis: what was published meanwhile is
     lost, so the caller re-reads its log.
@@ -47,14 +47,14 @@ async def open_broadcast(redis_url: str | None, *,
     broadcast = _make_broadcast(redis_url, on_reconnect)
     await broadcast.connect()
 
-    async def ring(event_id: int) -> None:
-        await broadcast.publish(channel=doorbell.CHANNEL, message=str(event_id))
+    async def publish(channel: str, message: str) -> None:
+        await broadcast.publish(channel=channel, message=message)
 
-    doorbell.install(ring)
+    previous = doorbell.install(publish)
     try:
         yield broadcast
     finally:
-        doorbell.install(None)
+        doorbell.install(previous)
         await broadcast.disconnect()
 
 

@@ -1,4 +1,8 @@
-"""The event log: appended inside the change's own transaction, announced after commit."""
+"""The event log: appended inside the change's own transaction, announced after commit.
+
+`atomic()` also announces queued mail after commit (`mail_queued`), so the mail sender wakes
+the moment the mails it may send are visible.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +22,20 @@ from realtime import doorbell
 
 log = logging.getLogger(__name__)
 
-# Ids of the events appended by the transaction running in this task, announced after commit.
-_pending: ContextVar[list[int] | None] = ContextVar("comptoir_pending_events", default=None)
+
+
+class _Pending:
+    """What the transaction running in this task will announce after its commit."""
+
+    def __init__(self) -> None:
+        self.events: list[int] = []
+        self.mail = False
+
+    def append(self, event_id: int) -> None:
+        self.events.append(event_id)
+
+
+_pending: ContextVar[_Pending | None] = ContextVar("comptoir_pending_events", default=None)
 
 # Any constant: the one advisory lock that orders event inserts on PostgreSQL.
 _EVENT_LOCK_KEY = 0x636F6D70  # "comp"
@@ -37,15 +53,26 @@ async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
         async with in_transaction() as conn:
             yield conn
         return
-    pending: list[int] = []
+    pending = _Pending()
     token = _pending.set(pending)
     try:
         async with in_transaction() as conn:
             yield conn
     finally:
         _pending.reset(token)
-    if pending:
-        await doorbell.ring(max(pending))
+    if pending.events:
+        await doorbell.ring(max(pending.events))
+    if pending.mail:
+        await doorbell.ring_mail()
+
+
+async def mail_queued() -> None:
+    """Wake the mail sender once the running `atomic()` block commits (at once outside one)."""
+    pending = _pending.get()
+    if pending is None:
+        await doorbell.ring_mail()
+    else:
+        pending.mail = True
 
 
 async def append_event(

@@ -17,6 +17,7 @@ from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.catalog import deliverable, zones_of
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.policy import Policy
 from resolvers.standing.suspension import refuse_if_suspended, suspended_among
 
 CENT = Decimal("0.01")
@@ -299,20 +300,22 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
     return changes
 
 
-async def empty_stale_carts(*, now: datetime | None = None) -> int:
-    """Empty every cart unchanged for COMPTOIR_CART_DAYS; returns how many were emptied.
+async def empty_stale_carts(*, policy: Policy, now: datetime | None = None,
+                            batch: int = 200) -> int:
+    """Empty every cart unchanged for `cart_days`; returns how many were emptied.
 
     Each cart is claimed with a conditional update on its change time, so a buyer adding a
     line meanwhile keeps the cart, and two job runners never both empty it.
     """
     now = now or datetime.now(UTC)
-    cutoff = now - timedelta(days=get_settings().cart_days)
-    stale = await (Cart.filter(changed_at__lte=cutoff, lines__id__isnull=False).distinct()
-                   .values_list("id", flat=True))
-    emptied = 0
-    for cart_id in stale:
-        async with atomic():
-            if await Cart.filter(id=cart_id, changed_at__lte=cutoff).update(changed_at=now):
-                await CartLine.filter(cart_id=cart_id).delete()
-                emptied += 1
+    cutoff = now - timedelta(days=policy.cart_days)
+    stale = Cart.filter(changed_at__lte=cutoff, lines__id__isnull=False).distinct()
+    emptied, after = 0, 0
+    while page := await stale.filter(id__gt=after).order_by("id").limit(batch):
+        after = page[-1].id
+        for cart_id in (cart.id for cart in page):
+            async with atomic():
+                if await Cart.filter(id=cart_id, changed_at__lte=cutoff).update(changed_at=now):
+                    await CartLine.filter(cart_id=cart_id).delete()
+                    emptied += 1
     return emptied

@@ -1,44 +1,70 @@
 """The mail outbox: mails are written with the change they report and sent by a job.
 
 A mail is enqueued inside the caller's transaction, so a rolled-back change sends nothing and
-a committed one is never forgotten.  Senders claim each row with a conditional UPDATE before
-sending: `serve` (in-process jobs) and `comptoir worker` may run side by side without ever
-sending a mail twice.
+a committed one is never forgotten; the commit rings the mail doorbell, which wakes a sender.
+A sender claims a batch of due rows (account mails first) in one short transaction, `SKIP
+LOCKED` on PostgreSQL so concurrent senders take disjoint batches, `BEGIN IMMEDIATE` on SQLite
+so they queue; then, outside any transaction, it sends the batch over a few reused
+connections and records the outcome. `serve` (in-process jobs) and `comptoir worker` may run
+side by side without ever sending a mail twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections import deque
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
-from models.mail import OutboxMail
+from models.mail import MailPriority, OutboxMail
+from realtime.log import mail_queued
+from resolvers.policy import Policy
 
 log = logging.getLogger(__name__)
 
-# A claim outlives any SMTP exchange (the transports time out well before), so a mail is only
-# claimed again when its sender died mid-way.
+# A claim outlives the sending of its batch: a sender starts no exchange that could end after
+# its claim ran out (see `_send_batch`), so a mail is only claimed again when its sender died.
 CLAIM_SECONDS = 300
-FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600
+BATCH = 50
+CONNECTIONS = 4
 
 
-class MailTransport(Protocol):
+class MailSession(Protocol):
     async def send(self, *, mail_id: int, to: str, subject: str, body: str) -> None:
         """Hand one mail to the mail server (or its stand-in); raise when it was not taken."""
 
 
-async def enqueue_mail(*, to: str, subject: str, body: str) -> None:
+class MailTransport(Protocol):
+    @property
+    def timeout_seconds(self) -> float:
+        """The longest one exchange may take (the transport's own timeout)."""
+
+    def session(self) -> AbstractAsyncContextManager[MailSession]:
+        """A connection reused for several mails, closed on exit."""
+
+
+async def enqueue_mail(*, to: str, subject: str, body: str,
+                       priority: MailPriority = MailPriority.NOTIFICATION) -> None:
     """Queue a mail; call it inside the transaction of the change the mail reports."""
-    await OutboxMail.create(recipient=to, subject=subject, body=body,
+    await OutboxMail.create(recipient=to, subject=subject, body=body, priority=priority,
                             next_attempt_at=datetime.now(UTC))
+    await mail_queued()
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff after `attempts` failures: 30 s, 1 min, 2 min... capped at 1 h."""
-    seconds = FIRST_RETRY_SECONDS * 2 ** min(attempts - 1, 20)
+def retry_delay(attempts: int, *, first_seconds: float) -> timedelta:
+    """Exponential backoff after `attempts` failures: first, twice, four times... capped at
+    1 h (30 s, 1 min, 2 min... by default)."""
+    seconds = first_seconds * 2 ** min(attempts - 1, 20)
     return timedelta(seconds=min(seconds, MAX_RETRY_SECONDS))
 
 
@@ -46,43 +72,126 @@ def _claimable(now: datetime) -> Q:
     return Q(sent_at__isnull=True) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
 
 
-async def _claim(mail_id: int, now: datetime) -> bool:
-    """Claim one row; the UPDATE re-checks the claim, so of two racing senders one wins."""
-    won = await OutboxMail.filter(_claimable(now), id=mail_id).update(
-        claimed_until=now + timedelta(seconds=CLAIM_SECONDS)
-    )
-    return won == 1
-
-
-async def send_due_mails(transport: MailTransport, *, limit: int = 50) -> int:
-    """Send up to `limit` due mails; returns how many the transport took."""
+async def _claim_batch(size: int) -> list[OutboxMail]:
+    """Claim up to `size` due mails, account mails first, oldest first."""
     now = datetime.now(UTC)
-    due = await (
-        OutboxMail.filter(_claimable(now), next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id")
-        .limit(limit)
-        .only("id")
-    )
+    async with in_transaction():
+        rows = await (OutboxMail.filter(_claimable(now), next_attempt_at__lte=now)
+                      .order_by("priority", "next_attempt_at", "id").limit(size)
+                      .select_for_update(skip_locked=True))
+        if rows:
+            await OutboxMail.filter(id__in=[row.id for row in rows]).update(
+                claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    return rows
+
+
+@dataclass
+class _Outcome:
+    sent: list[int]
+    failed: list[tuple[OutboxMail, str]]
+    untouched: list[int]
+
+
+async def _send_batch(transport: MailTransport, mails: Sequence[OutboxMail], connections: int,
+                      outcome: _Outcome) -> None:
+    """Send the claimed mails over up to `connections` sessions pulling from one queue."""
+    # No exchange starts unless it ends, timeout included, well before the claim runs out.
+    stop_at = time.monotonic() + CLAIM_SECONDS - 2 * transport.timeout_seconds
+    queue = deque(mails)
+
+    async def pump() -> None:
+        async with transport.session() as session:
+            while queue and time.monotonic() < stop_at:
+                mail = queue.popleft()
+                try:
+                    await session.send(mail_id=mail.id, to=mail.recipient,
+                                       subject=mail.subject, body=mail.body)
+                except Exception as error:  # any failure: keep it, retry later
+                    outcome.failed.append((mail, f"{type(error).__name__}: {error}"[:2000]))
+                else:
+                    outcome.sent.append(mail.id)
+
+    try:
+        results = await asyncio.gather(*(pump() for _ in range(min(connections, len(mails)))),
+                                       return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):  # closing failed: the mails were taken
+                log.warning("mail session did not close cleanly: %r", result)
+    finally:
+        outcome.untouched = [mail.id for mail in queue]
+
+
+async def _record(outcome: _Outcome, policy: Policy) -> None:
+    now = datetime.now(UTC)
+    if outcome.sent:
+        await OutboxMail.filter(id__in=outcome.sent).update(
+            sent_at=now, claimed_until=None, attempts=F("attempts") + 1, last_error=None)
+    for mail, error in outcome.failed:
+        attempts = mail.attempts + 1
+        log.warning("mail %s to %s not sent (attempt %s): %s", mail.id, mail.recipient,
+                    attempts, error)
+        await OutboxMail.filter(id=mail.id).update(
+            attempts=attempts,
+            next_attempt_at=now + retry_delay(attempts, first_seconds=policy.mail_retry_seconds),
+            claimed_until=None, last_error=error)
+    if outcome.untouched:  # out of claim time: due again at once, for any sender
+        await OutboxMail.filter(id__in=outcome.untouched).update(claimed_until=None)
+
+
+async def send_due_mails(transport: MailTransport, *, policy: Policy, batch: int = BATCH,
+                         connections: int = CONNECTIONS) -> int:
+    """Send every mail due now, batch after batch; returns how many the transport took.
+
+    Each batch is claimed afresh, so an account mail queued meanwhile overtakes the
+    notifications still waiting.
+    """
     sent = 0
-    for mail_id in (row.id for row in due):
-        if not await _claim(mail_id, now):
-            continue
-        mail = await OutboxMail.get(id=mail_id)
+    while True:
+        mails = await _claim_batch(batch)
+        if not mails:
+            return sent
+        outcome = _Outcome(sent=[], failed=[], untouched=[])
         try:
-            await transport.send(mail_id=mail.id, to=mail.recipient, subject=mail.subject,
-                                 body=mail.body)
-        except Exception as error:
-            attempts = mail.attempts + 1
-            log.warning("mail %s to %s not sent (attempt %s): %s", mail.id, mail.recipient,
-                        attempts, error)
-            await OutboxMail.filter(id=mail.id).update(
-                attempts=attempts,
-                next_attempt_at=datetime.now(UTC) + retry_delay(attempts),
-                claimed_until=None,
-                last_error=f"{type(error).__name__}: {error}"[:2000],
-            )
-            continue
-        await OutboxMail.filter(id=mail.id).update(sent_at=datetime.now(UTC), claimed_until=None,
-                                                   attempts=mail.attempts + 1, last_error=None)
-        sent += 1
-    return sent
+            await _send_batch(transport, mails, connections, outcome)
+        finally:
+            # Also when the sender is stopped mid-batch: what the server took is marked sent
+            # (a mail in flight at that moment is sent again once its claim runs out).
+            await _record(outcome, policy)
+        sent += len(outcome.sent)
+        if len(mails) < batch or not outcome.sent:
+            # Nothing more was due, or the server takes nothing (its mails got their backoff).
+            return sent
+
+
+async def _earliest(query: QuerySet[OutboxMail], field: str) -> datetime | None:
+    found = await query.order_by(field).first().values_list(field, flat=True)
+    return found if isinstance(found, datetime) else None
+
+
+async def next_mail_due() -> datetime | None:
+    """When the sender has something to do next: the earliest attempt time among unsent
+    mails that no sender holds, or the end of the earliest claim (its sender may have died)."""
+    now = datetime.now(UTC)
+    found = [at for at in (
+        await _earliest(OutboxMail.filter(_claimable(now)), "next_attempt_at"),
+        await _earliest(OutboxMail.filter(sent_at__isnull=True, claimed_until__gte=now),
+                        "claimed_until"),
+    ) if at is not None]
+    return min(found) if found else None
+
+
+@dataclass(frozen=True)
+class Backlog:
+    unsent: int
+    due: int
+    oldest_due_seconds: float
+
+
+async def mail_backlog(*, now: datetime | None = None) -> Backlog:
+    """Unsent mails, how many are due, and how long the oldest due one has been waiting."""
+    now = now or datetime.now(UTC)
+    due = OutboxMail.filter(sent_at__isnull=True, next_attempt_at__lte=now)
+    oldest = await _earliest(due, "next_attempt_at")
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return Backlog(unsent=await OutboxMail.filter(sent_at__isnull=True).count(),
+                   due=await due.count(), oldest_due_seconds=round(max(0.0, age), 3))

@@ -50,6 +50,8 @@ class Policy:
     withdrawal_days: float = 30
     refund_business_days: float = 3
     claim_max_photos: int = 10
+    # First pause before retrying a mail the server did not take; it doubles, capped at 1 h.
+    mail_retry_seconds: float = 30
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

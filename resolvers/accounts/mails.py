@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from comptoir.settings import get_settings
+from models.mail import MailPriority
 from resolvers.mail import enqueue_mail
 
 SIGNATURE = "\n\nÀ bientôt sur Comptoir,\nL'équipe Comptoir\n"
@@ -25,6 +26,7 @@ async def confirmation_mail(*, to: str, first_name: str, token: str) -> None:
     days = get_settings().confirm_token_days
     await enqueue_mail(
         to=to,
+        priority=MailPriority.ACCOUNT,
         subject="Confirmez votre adresse e-mail",
         body=(f"Bonjour {first_name},\n\n"
               "Bienvenue sur Comptoir ! Pour activer votre compte, ouvrez ce lien :\n"
@@ -38,6 +40,7 @@ async def reset_mail(*, to: str, first_name: str, token: str) -> None:
     minutes = get_settings().reset_token_minutes
     await enqueue_mail(
         to=to,
+        priority=MailPriority.ACCOUNT,
         subject="Réinitialisation de votre mot de passe",
         body=(f"Bonjour {first_name},\n\n"
               "Vous avez demandé à changer de mot de passe. Choisissez-en un nouveau ici :\n"
@@ -52,6 +55,7 @@ async def invitation_mail(*, to: str, company: str, inviter: str, token: str) ->
     days = get_settings().invitation_days
     await enqueue_mail(
         to=to,
+        priority=MailPriority.ACCOUNT,
         subject=f"Invitation à rejoindre {company} sur Comptoir",
         body=("Bonjour,\n\n"
               f"{inviter} vous invite à rejoindre le compte de l'entreprise {company} "
@@ -64,6 +68,7 @@ async def invitation_mail(*, to: str, company: str, inviter: str, token: str) ->
 async def joined_company_mail(*, to: str, first_name: str, company: str, inviter: str) -> None:
     await enqueue_mail(
         to=to,
+        priority=MailPriority.ACCOUNT,
         subject=f"Vous avez rejoint {company} sur Comptoir",
         body=(f"Bonjour {first_name},\n\n"
               f"{inviter} a ajouté votre compte à l'entreprise {company}. "

@@ -25,11 +25,11 @@ async def _remind(thread: Thread) -> bool:
 
 
 async def remind_overdue_threads(*, now: datetime | None = None) -> int:
-    """Mail each seller whose thread just went past its deadline; returns how many were sent."""
-    due = await (
-        Thread.filter(response_due_at__lt=sla.utc_now(now), overdue_reminded=False,
-                      seller_id__isnull=False, seller__account__deleted_at__isnull=True)
-        .order_by("response_due_at")
-        .limit(BATCH)
-    )
-    return sum([await _remind(thread) for thread in due])
+    """Mail each seller whose thread went past its deadline; returns how many were sent."""
+    due = Thread.filter(response_due_at__lt=sla.utc_now(now), overdue_reminded=False,
+                        seller_id__isnull=False, seller__account__deleted_at__isnull=True)
+    sent, after = 0, 0
+    while page := await due.filter(id__gt=after).order_by("id").limit(BATCH):
+        after = page[-1].id
+        sent += sum([await _remind(thread) for thread in page])
+    return sent

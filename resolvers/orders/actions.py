@@ -99,8 +99,12 @@ async def reorder(actor: Actor, *, order_id: int) -> tuple[CartView, list[LineCh
     return await cart_view(actor.account_id), changes
 
 
+# Rows read per query by the jobs below: a backlog is cleared in one call, page after page.
+JOB_BATCH = 200
+
+
 async def expire_pending_orders(*, policy: Policy, now: datetime | None = None) -> int:
-    """Expire PENDING orders left unanswered for COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS business
+    """Expire every PENDING order left unanswered for `order_expiry_business_days` business
     days (market calendar); returns how many this call expired.
 
     Two runners may overlap: the conditional status update lets exactly one expire each order.
@@ -108,19 +112,20 @@ async def expire_pending_orders(*, policy: Policy, now: datetime | None = None) 
     now = now or datetime.now(UTC)
     days = policy.order_expiry_business_days
     # Business days are never shorter than calendar days: older orders are the only candidates.
-    candidates = await Order.filter(status=S.PENDING,
-                                    created_at__lte=now - timedelta(days=days)).order_by("id")
-    expired = 0
-    for order in candidates:
-        if policy.calendar.add_business_days(order.created_at, days) > now:
-            continue
-        try:
-            await change_status(order, to=S.EXPIRED, role=None, actor_account_id=None,
-                                policy=policy, reason="Sans réponse du vendeur dans le délai.",
-                                now=now)
-        except DomainError:
-            continue  # the seller answered, or another runner expired it, meanwhile
-        expired += 1
+    candidates = Order.filter(status=S.PENDING, created_at__lte=now - timedelta(days=days))
+    expired, after = 0, 0
+    while page := await candidates.filter(id__gt=after).order_by("id").limit(JOB_BATCH):
+        after = page[-1].id
+        for order in page:
+            if policy.calendar.add_business_days(order.created_at, days) > now:
+                continue
+            try:
+                await change_status(order, to=S.EXPIRED, role=None, actor_account_id=None,
+                                    policy=policy,
+                                    reason="Sans réponse du vendeur dans le délai.", now=now)
+            except DomainError:
+                continue  # the seller answered, or another runner expired it, meanwhile
+            expired += 1
     return expired
 
 

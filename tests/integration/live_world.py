@@ -72,7 +72,7 @@ async def backdate(order_id: int, days: float) -> None:
 
 
 async def commit_and_die(token: str, thread_id: int) -> None:
-    async def die(event_id: int) -> None:
+    async def die(channel: str, message: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)  # committed, never announced
 
     doorbell.install(die)

@@ -20,7 +20,7 @@ from resolvers.cart import (
 from resolvers.errors import DomainError, Forbidden, Unauthenticated
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.orders_helpers import actor_of
+from tests.orders_helpers import POLICY, actor_of
 
 
 async def _line_quantities(client: GraphQLClient) -> dict[int, int]:
@@ -150,8 +150,8 @@ async def test_stale_carts_are_emptied_once_and_fresh_ones_kept(
     await add_to_cart(fresh, product_id=product.id, quantity=1)
     three_days_ago = datetime.now(UTC) - timedelta(days=3, seconds=1)
     await Cart.filter(buyer_id=stale.account_id).update(changed_at=three_days_ago)
-    assert await empty_stale_carts() == 1
-    assert await empty_stale_carts() == 0
+    assert await empty_stale_carts(policy=POLICY) == 1
+    assert await empty_stale_carts(policy=POLICY) == 0
     assert (await get_cart(stale)).lines == []
     assert len((await get_cart(fresh)).lines) == 1
 
@@ -162,4 +162,5 @@ async def test_reading_the_cart_does_not_keep_it_alive(buyer: GraphQLClient,
     actor = await actor_of(buyer)
     await add_to_cart(actor, product_id=product.id, quantity=1)
     await get_cart(actor)
-    assert await empty_stale_carts(now=datetime.now(UTC) + timedelta(days=3, seconds=1)) == 1
+    later = datetime.now(UTC) + timedelta(days=3, seconds=1)
+    assert await empty_stale_carts(policy=POLICY, now=later) == 1

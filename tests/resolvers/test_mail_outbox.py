@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import email
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -21,43 +19,18 @@ from comptoir.settings import Settings, get_settings
 from models.mail import OutboxMail
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail, retry_delay, send_due_mails
+from tests.mail_helpers import Sink, free_port, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")
 
-
-class Sink:
-    """Collects what the SMTP server accepted; refuses every mail while `refusing` is set."""
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refusing = False
-        self.delay = delay
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        await asyncio.sleep(self.delay)
-        if self.refusing:
-            return "451 4.3.0 Try again later"
-        raw = envelope.original_content or b""
-        self.messages.append(email.message_from_bytes(raw, policy=default_policy))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+POLICY = get_settings().policy()
 
 
 @pytest.fixture
 def sink() -> Iterator[tuple[Sink, int]]:
     handler = Sink()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 async def _queue(count: int = 1) -> None:
@@ -78,14 +51,14 @@ async def test_a_mail_queued_in_a_rolled_back_change_is_never_sent() -> None:
 async def test_smtp_delivers_utf8_mails_and_marks_them_sent(sink: tuple[Sink, int]) -> None:
     handler, port = sink
     await _queue()
-    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")) == 1
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 1
     (message,) = handler.messages
     assert message["To"] == "client0@example.fr"
     assert message["Subject"] == "Commande n°0 validée"
     assert "À bientôt" in message.get_content()
     row = await OutboxMail.get()
     assert row.sent_at is not None and row.claimed_until is None and row.attempts == 1
-    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")) == 0
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 0
 
 
 async def test_smtp_logs_in_with_the_credentials_of_the_url() -> None:
@@ -97,14 +70,14 @@ async def test_smtp_logs_in_with_the_credentials_of_the_url() -> None:
         logins.append((auth_data.login, auth_data.password))
         return AuthResult(success=auth_data.password == b"p@ss/word")
 
-    handler, port = Sink(), _free_port()
+    handler, port = Sink(), free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port,
                             authenticator=authenticator, auth_require_tls=False)
     controller.start()
     try:
         await _queue()
         transport = SmtpTransport(f"smtp://shop%40example.fr:p%40ss%2Fword@127.0.0.1:{port}")
-        assert await send_due_mails(transport) == 1
+        assert await send_due_mails(transport, policy=POLICY) == 1
     finally:
         controller.stop()
     assert logins == [(b"shop@example.fr", b"p@ss/word")]
@@ -116,24 +89,24 @@ async def test_a_refused_mail_is_kept_and_retried_later(sink: tuple[Sink, int]) 
     transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
     await _queue()
     handler.refusing = True
-    assert await send_due_mails(transport) == 0
+    assert await send_due_mails(transport, policy=POLICY) == 0
     row = await OutboxMail.get()
     assert row.sent_at is None and row.attempts == 1 and "451" in (row.last_error or "")
     assert row.next_attempt_at > datetime.now(UTC) + timedelta(seconds=20)
     handler.refusing = False
-    assert await send_due_mails(transport) == 0  # not due yet: backoff
+    assert await send_due_mails(transport, policy=POLICY) == 0  # not due yet: backoff
     await OutboxMail.all().update(next_attempt_at=datetime.now(UTC))
-    assert await send_due_mails(transport) == 1
+    assert await send_due_mails(transport, policy=POLICY) == 1
     assert len(handler.messages) == 1
     row = await OutboxMail.get()
     assert row.sent_at is not None and row.attempts == 2 and row.last_error is None
 
 
 async def test_mails_wait_while_the_smtp_server_is_down() -> None:
-    port = _free_port()  # nothing listens there yet
+    port = free_port()  # nothing listens there yet
     transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
     await _queue()
-    assert await send_due_mails(transport) == 0
+    assert await send_due_mails(transport, policy=POLICY) == 0
     row = await OutboxMail.get()
     assert row.sent_at is None and row.attempts == 1 and row.last_error
     handler = Sink()
@@ -141,7 +114,7 @@ async def test_mails_wait_while_the_smtp_server_is_down() -> None:
     controller.start()
     try:
         await OutboxMail.all().update(next_attempt_at=datetime.now(UTC))
-        assert await send_due_mails(transport) == 1
+        assert await send_due_mails(transport, policy=POLICY) == 1
         assert len(handler.messages) == 1
     finally:
         controller.stop()
@@ -151,9 +124,10 @@ async def test_two_concurrent_senders_send_each_mail_once(sink: tuple[Sink, int]
     handler, port = sink
     await _queue(30)
     sent = await asyncio.gather(
-        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")),
-        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")),
-        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), limit=10),
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY),
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY),
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY,
+                       batch=10),
     )
     assert sum(sent) == 30
     recipients = sorted(str(m["To"]) for m in handler.messages)
@@ -165,17 +139,17 @@ async def test_a_mail_claimed_by_another_sender_is_left_alone(sink: tuple[Sink, 
     handler, port = sink
     await _queue()
     await OutboxMail.all().update(claimed_until=datetime.now(UTC) + timedelta(minutes=1))
-    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")) == 0
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 0
     # A sender that died mid-way: its claim runs out and the mail goes.
     await OutboxMail.all().update(claimed_until=datetime.now(UTC) - timedelta(seconds=1))
-    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}")) == 1
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 1
     assert len(handler.messages) == 1
 
 
 async def test_the_file_transport_writes_one_eml_file_per_mail(tmp_path: Path) -> None:
     await _queue(2)
     transport = FileTransport(tmp_path / "mail")
-    assert await send_due_mails(transport) == 2
+    assert await send_due_mails(transport, policy=POLICY) == 2
     first = await OutboxMail.all().order_by("id").first()
     assert first is not None
     path = tmp_path / "mail" / f"{first.id:08d}.eml"
@@ -189,7 +163,7 @@ async def test_the_file_transport_writes_one_eml_file_per_mail(tmp_path: Path) -
 
 
 def test_backoff_doubles_and_is_capped() -> None:
-    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 8, 50)] == [
+    assert [retry_delay(n, first_seconds=30).total_seconds() for n in (1, 2, 3, 8, 50)] == [
         30, 60, 120, 3600, 3600]
 
 

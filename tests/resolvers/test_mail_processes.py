@@ -1,4 +1,4 @@
-"""`serve` and `comptoir worker` side by side: two processes sending from one outbox."""
+"""`serve` and `comptoir worker` side by side: two processes sending 1,000 mails from one outbox."""
 
 from __future__ import annotations
 
@@ -15,19 +15,21 @@ from aiosmtpd.controller import Controller
 from models.mail import OutboxMail
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail
-from tests.resolvers.test_mail_outbox import Sink, _free_port
+from tests.mail_helpers import Sink, free_port
 
 pytestmark = pytest.mark.usefixtures("app")
 
 ROOT = Path(__file__).resolve().parents[2]
+MAILS = 1000
 
-# Each process sends in small batches until nothing is left unsent.
+# Each process sends until nothing is left unsent.
 SENDER = """
 import asyncio, os, sys, time
 from comptoir.db import database
 from comptoir.mail import SmtpTransport
 from models.mail import OutboxMail
 from resolvers.mail import send_due_mails
+from resolvers.policy import Policy
 
 async def main() -> None:
     async with database(os.environ["DATABASE_URL"]):
@@ -35,7 +37,7 @@ async def main() -> None:
         time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
         transport, total = SmtpTransport(sys.argv[1]), 0
         while await OutboxMail.filter(sent_at__isnull=True).exists():
-            total += await send_due_mails(transport, limit=3)
+            total += await send_due_mails(transport, policy=Policy())
             await asyncio.sleep(0)
         print(total)
 
@@ -45,9 +47,9 @@ asyncio.run(main())
 
 async def test_two_sender_processes_send_each_mail_exactly_once() -> None:
     async with atomic():
-        for i in range(40):
+        for i in range(MAILS):
             await enqueue_mail(to=f"client{i}@example.fr", subject=f"Mail {i}", body="Bonjour")
-    handler, port = Sink(delay=0.02), _free_port()  # slow enough for the two to overlap
+    handler, port = Sink(delay=0.002), free_port()  # slow enough for the two to overlap
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -66,7 +68,7 @@ async def test_two_sender_processes_send_each_mail_exactly_once() -> None:
     for process, (_, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err.decode()
     sent = [int(out.decode().strip()) for out, _ in outputs]
-    assert sum(sent) == 40 and min(sent) > 0, sent
+    assert sum(sent) == MAILS and min(sent) > 0, sent
     received = Counter(str(m["To"]) for m in handler.messages)
-    assert received == Counter(f"client{i}@example.fr" for i in range(40))
+    assert received == Counter(f"client{i}@example.fr" for i in range(MAILS))
     assert await OutboxMail.filter(sent_at__isnull=True).count() == 0

@@ -11,7 +11,7 @@ from resolvers.cart import empty_stale_carts
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.orders_helpers import ADD
+from tests.orders_helpers import ADD, POLICY
 
 CART = """{ cart { total expiresAt lines { quantity lineTotal product { id } }
   subtotals { seller { name } subtotal smallOrderFee total } } }"""
@@ -97,7 +97,8 @@ async def test_expiry_follows_the_last_change_and_reading_does_not_count(
         expires_at = (await buyer.query(CART))["cart"]["expiresAt"]
         assert datetime.fromisoformat(expires_at) == two_days_ago + timedelta(days=3)
 
-    assert await empty_stale_carts(now=two_days_ago + timedelta(days=3, seconds=1)) == 1
+    later = two_days_ago + timedelta(days=3, seconds=1)
+    assert await empty_stale_carts(policy=POLICY, now=later) == 1
     assert (await buyer.query(CART))["cart"]["lines"] == []
     assert (await buyer.query(CART))["cart"]["expiresAt"] is None
 
@@ -114,7 +115,7 @@ async def test_a_change_pushes_the_expiry_back(buyer: GraphQLClient,
         await buyer.mutate_ok(document, **variables)
         expires_at = datetime.fromisoformat((await buyer.query(CART))["cart"]["expiresAt"])
         assert expires_at >= before + timedelta(days=3), document
-    assert await empty_stale_carts() == 0
+    assert await empty_stale_carts(policy=POLICY) == 0
 
 
 async def test_templates_refuse_bad_names_empty_carts_and_unknown_ids(

@@ -37,7 +37,7 @@ async def test_a_registration_mail_lands_in_var_mail_with_a_working_link(
     assert isinstance(transport, FileTransport)
     shutil.rmtree(transport.directory, ignore_errors=True)
     await anonymous.mutate_ok(REGISTER, input=registration("eml@example.fr"))
-    assert await send_due_mails(transport) == 1
+    assert await send_due_mails(transport, policy=get_settings().policy()) == 1
     (mail,) = await OutboxMail.all()
     path = get_settings().var_dir / "mail" / f"{mail.id:08d}.eml"
     message: Any = email.message_from_bytes(path.read_bytes(), policy=default_policy)

@@ -1,0 +1,71 @@
+"""A real SMTP server (aiosmtpd) that records what it accepted, and waiting for conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import re
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+from email.policy import default as default_policy
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+
+class Sink:
+    """Collects what the SMTP server accepted, in order; refuses every mail while `refusing`
+    is set."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refusing = False
+        self.delay = delay
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        await asyncio.sleep(self.delay)
+        if self.refusing:
+            return "451 4.3.0 Try again later"
+        raw = envelope.original_content or b""
+        self.messages.append(email.message_from_bytes(raw, policy=default_policy))
+        return "250 OK"
+
+    def outbox_ids(self) -> list[int]:
+        """The outbox row of each accepted mail, in the order they arrived."""
+        ids = []
+        for message in self.messages:
+            found = re.match(r"<outbox-(\d+)@", str(message["Message-ID"]))
+            assert found is not None, message["Message-ID"]
+            ids.append(int(found.group(1)))
+        return ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def smtp_server(handler: Sink, port: int | None = None) -> Iterator[int]:
+    """Serve `handler` on 127.0.0.1 (on `port`, or a free one) until the block ends."""
+    port = port or free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]], *, within: float,
+                     what: str) -> None:
+    """Wait until `condition()` holds; fail after `within` seconds."""
+    deadline = time.monotonic() + within
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {within} s: {what}")
+        await asyncio.sleep(0.02)

@@ -1,0 +1,131 @@
+"""The outbox keeps pace: account mails first, every due mail in one call, a doorbell after
+commit, the backlog measured, the jobs runner woken by the doorbell."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from comptoir.jobs import Deps, Runner, run_jobs_in_background
+from comptoir.mail import SmtpTransport
+from comptoir.settings import file_store, get_settings
+from models.mail import MailPriority, OutboxMail
+from realtime.broadcast import open_broadcast
+from realtime.doorbell import MAIL_CHANNEL
+from realtime.log import atomic
+from resolvers.mail import CONNECTIONS, enqueue_mail, mail_backlog, send_due_mails
+from tests.accounts_helpers import REGISTER, registration
+from tests.clients import GraphQLClient
+from tests.mail_helpers import Sink, eventually, smtp_server
+
+pytestmark = pytest.mark.usefixtures("app")
+
+POLICY = get_settings().policy()
+
+
+async def _notifications(count: int) -> None:
+    async with atomic():
+        for i in range(count):
+            await enqueue_mail(to=f"client{i}@example.fr", subject=f"Commande n°{i} validée",
+                               body="Bonjour")
+
+
+async def test_a_confirmation_queued_after_500_notifications_is_sent_first() -> None:
+    await _notifications(500)
+    async with atomic():
+        await enqueue_mail(to="new@example.fr", subject="Confirmez votre adresse e-mail",
+                           body="Bonjour", priority=MailPriority.ACCOUNT)
+    confirmation = await OutboxMail.get(recipient="new@example.fr")
+    handler = Sink()
+    with smtp_server(handler) as port:
+        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"),
+                                    policy=POLICY) == 501
+    arrived = handler.outbox_ids()
+    assert len(arrived) == 501
+    # The first wave: one mail per connection leaves at once, the confirmation first in line.
+    assert arrived.index(confirmation.id) < CONNECTIONS, arrived[:10]
+    assert Counter(arrived) == Counter(m.id for m in await OutboxMail.all())
+    assert await OutboxMail.filter(sent_at__isnull=True).count() == 0
+
+
+async def test_one_call_sends_every_due_mail_not_one_batch() -> None:
+    await _notifications(120)
+    handler = Sink()
+    with smtp_server(handler) as port:
+        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY,
+                                    batch=25) == 120
+    assert len(set(handler.outbox_ids())) == 120
+
+
+async def test_the_backlog_counts_unsent_mails_and_the_oldest_due_one() -> None:
+    assert await mail_backlog() == type(await mail_backlog())(0, 0, 0.0)
+    await _notifications(3)
+    now = datetime.now(UTC)
+    rows = await OutboxMail.all().order_by("id")
+    await OutboxMail.filter(id=rows[0].id).update(next_attempt_at=now - timedelta(seconds=90))
+    await OutboxMail.filter(id=rows[1].id).update(next_attempt_at=now + timedelta(minutes=5))
+    await OutboxMail.filter(id=rows[2].id).update(sent_at=now)
+    backlog = await mail_backlog(now=now)
+    assert (backlog.unsent, backlog.due, backlog.oldest_due_seconds) == (2, 1, 90.0)
+
+
+async def test_readyz_reports_the_mail_backlog(http: httpx.AsyncClient) -> None:
+    await _notifications(2)
+    await OutboxMail.all().update(next_attempt_at=datetime.now(UTC) - timedelta(seconds=30))
+    response = await http.get("/readyz")
+    assert response.status_code == 200
+    mail = response.json()["mail"]
+    assert (mail["unsent"], mail["due"]) == (2, 2)
+    assert mail["oldest_due_seconds"] >= 30
+
+
+async def _queue_then_fail() -> None:
+    async with atomic():
+        await enqueue_mail(to="a@example.fr", subject="s", body="b")
+        raise RuntimeError("the change fails")
+
+
+async def test_the_mail_doorbell_rings_after_commit_and_never_for_a_rollback() -> None:
+    async with open_broadcast(None) as broadcast, broadcast.subscribe(MAIL_CHANNEL) as rings:
+        with pytest.raises(RuntimeError, match="the change fails"):
+            await _queue_then_fail()
+        assert await OutboxMail.all().count() == 0
+        async with atomic():
+            await enqueue_mail(to="a@example.fr", subject="s", body="b")
+            await enqueue_mail(to="b@example.fr", subject="s", body="b")
+            # Not yet: the other processes would not see the rows.
+            assert await OutboxMail.all().count() == 2
+        await broadcast.publish(channel=MAIL_CHANNEL, message="marker")
+        heard = [(await asyncio.wait_for(rings.get(), 5)).message for _ in range(2)]
+        # One ring for the committed transaction, before the marker; none for the rollback.
+        assert heard == ["mail", "marker"]
+
+
+async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_interval(
+    anonymous: GraphQLClient,
+) -> None:
+    handler = Sink()
+    with smtp_server(handler) as port:
+        # An interval of an hour: only the doorbell can make this mail leave during the test.
+        deps = Deps(policy=POLICY, transport=SmtpTransport(f"smtp://127.0.0.1:{port}"),
+                    store=file_store(get_settings()))
+        runner = Runner(deps, interval_seconds=3600)
+        async with open_broadcast(None) as broadcast, \
+                run_jobs_in_background(runner, broadcast):
+            await asyncio.wait_for(runner.ready.wait(), 30)
+            await anonymous.mutate_ok(REGISTER, input=registration("lea@example.fr"))
+
+            async def arrived() -> bool:
+                return len(handler.messages) == 1
+
+            await eventually(arrived, within=20, what="the confirmation mail")
+    (message,) = handler.messages
+    assert message["To"] == "lea@example.fr"
+    assert message["Subject"] == "Confirmez votre adresse e-mail"
+    row = await OutboxMail.get()
+    assert row.priority is MailPriority.ACCOUNT
+    assert row.sent_at is not None
