@@ -18,7 +18,7 @@ from tests.live_helpers import order_status, seller_of
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 
 
-def _node_clients_ready() -> None:
+def node_clients_ready() -> None:
     """Install the npm packages when missing; skip outside CI when node/npm are absent."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
@@ -33,7 +33,7 @@ def _node_clients_ready() -> None:
 
 async def test_javascript_clients_replay_then_receive_live_events_on_both_protocols(
         live_server: str, buyer: GraphQLClient, seller: GraphQLClient) -> None:
-    _node_clients_ready()
+    node_clients_ready()
     shop = await seller_of(seller.account_id)
     old = [await order_status(buyer_id=buyer.account_id, seller_id=shop) for _ in range(3)]
     process = await asyncio.create_subprocess_exec(
