@@ -6,13 +6,21 @@ Seeds a temporary SQLite database with the demo catalog plus `--products` genera
 products, starts one uvicorn worker on 127.0.0.1 serving the real app plus one bare Starlette
 route (the floor: the same 20 rows as plain JSON, no GraphQL), then measures each request
 kind for `--seconds` with `--concurrency` clients and prints a markdown table.
+
+The "list" rows by GET send the persisted-query hash only (APQ, as Apollo Client and urql
+do): plain; with `If-None-Match` (the server still runs the query, the answer is a bodiless
+304); and through a minimal shared HTTP cache in its own process (the role of a CDN or
+Varnish: keeps what `Cache-Control: public, max-age` allows, then revalidates by ETag).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -39,6 +47,46 @@ QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
         f'{{ products(first: 20, search: "perceuse", sort: RELEVANCE) {{ {NODE} }} }}', {}),
     "relevance list": (f"{{ products(first: 20, sort: RELEVANCE) {{ {NODE} }} }}", {}),
 }
+
+
+LIST_HASH = hashlib.sha256(QUERIES["list"][0].encode()).hexdigest()
+APQ_PARAMS = {"extensions": json.dumps({"persistedQuery": {"version": 1,
+                                                           "sha256Hash": LIST_HASH}})}
+GET_KINDS = ("list GET+APQ", "list GET+APQ If-None-Match", "list GET+APQ via HTTP cache")
+
+
+def make_proxy() -> Any:
+    """A minimal shared HTTP cache in front of BENCH_UPSTREAM (uvicorn --factory): GETs kept
+    per URL while `public, max-age` says fresh, then revalidated with If-None-Match."""
+    import httpx
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    upstream = httpx.AsyncClient(base_url=os.environ["BENCH_UPSTREAM"])
+    kept: dict[str, tuple[float, bytes, dict[str, str]]] = {}
+
+    async def cache(request: Request) -> Response:
+        key = f"{request.url.path}?{request.url.query}"
+        entry = kept.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return Response(entry[1], headers=entry[2])
+        sent = {"If-None-Match": entry[2]["etag"]} if entry and "etag" in entry[2] else {}
+        answer = await upstream.get(key, headers=sent)
+        if answer.status_code == 304 and entry is not None:
+            body, headers = entry[1], entry[2]
+        else:
+            body = answer.content
+            headers = {k: v for k, v in answer.headers.items()
+                       if k in ("content-type", "cache-control", "etag")}
+        fresh = re.search(r"max-age=(\d+)", headers.get("cache-control", ""))
+        if "public" in headers.get("cache-control", "") and fresh:
+            kept[key] = (time.monotonic() + int(fresh.group(1)), body, headers)
+        return Response(body, status_code=200 if answer.status_code == 304
+                        else answer.status_code, headers=headers)
+
+    return Starlette(routes=[Route("/graphql", cache)])
 
 
 def make_app() -> Any:
@@ -105,9 +153,29 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _get_call(client: Any, kind: str) -> Any:
+    """One catalog list by GET with the persisted-query hash only (registered beforehand)."""
+    etag: dict[str, str] = {}
+
+    async def call() -> None:
+        headers = etag if kind == "list GET+APQ If-None-Match" else {}
+        response = await client.get("/graphql", params=APQ_PARAMS, headers=headers)
+        if response.status_code == 304:
+            return
+        body = response.json()
+        assert response.status_code == 200, body
+        assert not body.get("errors"), body
+        assert len(body["data"]["products"]["edges"]) == 20, body
+        etag["If-None-Match"] = response.headers["etag"]
+
+    return call
+
+
 async def measure(client: Any, kind: str, seconds: float, concurrency: int,
                   deep_cursor: str) -> dict[str, float]:
-    if kind == "floor":
+    if kind in GET_KINDS:
+        call = _get_call(client, kind)
+    elif kind == "floor":
         async def call() -> None:
             response = await client.get("/bench/products.json")
             assert response.status_code == 200 and len(response.json()) == 20
@@ -162,17 +230,25 @@ async def main() -> None:
     seed_seconds, deep_cursor = await seed(args.products)
     print(f"seeded {args.products:,} extra products in {seed_seconds:.1f} s", file=sys.stderr)
 
-    port = free_port()
+    port, proxy_port = free_port(), free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "bench.catalog:make_app",
          "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
          "--log-level", "warning", "--no-access-log"],
         cwd=ROOT, env=env,
     )
+    proxy = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "bench.catalog:make_proxy",
+         "--host", "127.0.0.1", "--port", str(proxy_port), "--workers", "1",
+         "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env={**env, "BENCH_UPSTREAM": f"http://127.0.0.1:{port}"},
+    )
+    limits = httpx.Limits(max_connections=args.concurrency)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                     limits=httpx.Limits(max_connections=args.concurrency)
-                                     ) as client:
+                                     limits=limits) as client, \
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{proxy_port}", timeout=30,
+                                  limits=limits) as cached:
             for _ in range(200):
                 try:
                     if (await client.get("/healthz")).status_code == 200:
@@ -180,12 +256,17 @@ async def main() -> None:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.1)
+            # The client's first miss registers the document, as Apollo's retry does.
+            await client.get("/graphql", params={**APQ_PARAMS, "query": QUERIES["list"][0]})
             results = {kind: await measure(client, kind, args.seconds, args.concurrency,
                                            deep_cursor)
-                       for kind in ["floor", *QUERIES]}
+                       for kind in ["floor", *QUERIES, *GET_KINDS[:2]]}
+            results[GET_KINDS[2]] = await measure(cached, GET_KINDS[2], args.seconds,
+                                                  args.concurrency, deep_cursor)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for process in (server, proxy):
+            process.terminate()
+            process.wait(timeout=10)
 
     base = results["list"]["rps"]
     print(f"\n{args.products:,} generated products + demo catalog, SQLite, 1 uvicorn worker, "
