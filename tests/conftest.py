@@ -21,6 +21,8 @@ os.environ.update(
         or f"sqlite://{_TMP / 'test.sqlite3'}",
         "PUBLIC_URL": "http://testserver.local",
         "ALLOWED_ORIGINS": "https://shop.example.fr",
+        # On in the embedded default only; the suite scrapes it on PostgreSQL too.
+        "COMPTOIR_METRICS": "1",
         # Cheap argon2 parameters: the suite hashes hundreds of passwords.
         "COMPTOIR_ARGON2_TIME_COST": "1",
         "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
