@@ -17,6 +17,7 @@ from comptoir.db import database, migrate_database
 from comptoir.logs import configure as configure_logging
 from comptoir.logs import uvicorn_log_config
 from comptoir.settings import Settings, get_settings
+from schema.security import ShortQuotes
 
 log = logging.getLogger("comptoir")
 
@@ -111,6 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                           help="additional generated products (load tests)")
     args = parser.parse_args(argv)
     configure_logging(settings.log_level, settings.log_format)
+    # None of the records reaching the root handler may copy a client's 100 KB value.
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(ShortQuotes())
 
     if args.command == "serve":
         serve(settings, args.host, args.port)

@@ -73,6 +73,8 @@ class Settings:
     max_aliases: int
     max_tokens: int
     max_cost: int
+    max_fields: int
+    document_cache_bytes: int
     max_body_bytes: int
     ws_init_timeout_seconds: float
     ws_max_subscriptions: int
@@ -170,6 +172,8 @@ class Settings:
             max_aliases=_int(env, "COMPTOIR_MAX_ALIASES", 30),
             max_tokens=_int(env, "COMPTOIR_MAX_TOKENS", 2000),
             max_cost=_int(env, "COMPTOIR_MAX_COST", 50_000),
+            max_fields=_int(env, "COMPTOIR_MAX_FIELDS", 300),
+            document_cache_bytes=_int(env, "COMPTOIR_DOCUMENT_CACHE_BYTES", 32 * 1024 * 1024),
             max_body_bytes=_int(env, "COMPTOIR_MAX_BODY_BYTES", 1024 * 1024),
             ws_init_timeout_seconds=_float(env, "COMPTOIR_WS_INIT_TIMEOUT_SECONDS", 10),
             ws_max_subscriptions=_int(env, "COMPTOIR_WS_MAX_SUBSCRIPTIONS", 20),

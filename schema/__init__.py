@@ -20,6 +20,7 @@ from schema import (
     quotes,
     standing,
 )
+from schema.input_limits import bound_arguments
 from schema.scalars import SCALAR_MAP
 from schema.security import ComptoirSchema, extensions
 
@@ -36,10 +37,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     schema_extensions = extensions(settings)
     if not settings.introspection:
         schema_extensions.append(DisableIntrospection)
+    config = StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True)
+    roots = {name: merged(name) for name in ("Query", "Mutation", "Subscription")}
+    bound_arguments(roots, config.name_converter)
     return ComptoirSchema(
-        query=merged("Query"),
-        mutation=merged("Mutation"),
-        subscription=merged("Subscription"),
+        query=roots["Query"],
+        mutation=roots["Mutation"],
+        subscription=roots["Subscription"],
         extensions=schema_extensions,
-        config=StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True),
+        config=config,
     )
