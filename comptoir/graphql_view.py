@@ -31,6 +31,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from comptoir import frames
+from comptoir.client_address import client_address
 from comptoir.graphiql import GraphiQLFiles
 from comptoir.http_cache import CachePolicy
 from comptoir.logs import CURRENT
@@ -155,7 +156,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
     def __init__(self, *args: Any, policy: Policy, graphiql: GraphiQLFiles | None = None,
                  persisted: PersistedQueries | None = None,
                  cache_policy: CachePolicy | None = None, metrics: Metrics | None = None,
-                 **kwargs: Any) -> None:
+                 trusted_proxies: tuple[str, ...] = (), **kwargs: Any) -> None:
         kwargs["graphql_ide"] = "graphiql" if graphiql else None
         super().__init__(*args, **kwargs)
         self.policy = policy
@@ -163,6 +164,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         self.persisted = persisted
         self.cache_policy = cache_policy
         self.metrics = metrics
+        self.trusted_proxies = trusted_proxies
         # The open sockets of each authenticated connection -> how to stop watching its session.
         self._watches: dict[WebSocket, Any] = {}
         self._closing: set[asyncio.Task[None]] = set()
@@ -272,7 +274,10 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             await websocket.close(code=4403, reason="Session revoked")
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        context = Context(request=request, response=response, policy=self.policy)
+        context = Context(request=request, response=response, policy=self.policy,
+                          client=client_address(request.client.host if request.client else None,
+                                                request.headers.get("x-forwarded-for"),
+                                                self.trusted_proxies))
         if isinstance(request, WebSocket):
             return context  # authenticated in on_ws_connect, from connection_init
         token = bearer_token(request.headers.get("authorization"))

@@ -22,6 +22,7 @@ from resolvers.helpdesk import remind_overdue_threads
 from resolvers.mail import send_due_mails
 from resolvers.orders import expire_pending_orders
 from resolvers.quotes import expire_offered_quotes
+from resolvers.throttle import forget_ended_windows
 from resolvers.uploads import delete_stale_uploads
 
 log = logging.getLogger("comptoir.jobs")
@@ -40,6 +41,7 @@ def jobs(settings: Settings) -> dict[str, Job]:
         "remind_overdue_threads": remind_overdue_threads,
         "mark_overdue_claims": lambda: mark_overdue_claims(policy=policy),
         "delete_stale_uploads": lambda: delete_stale_uploads(store=store, policy=policy),
+        "forget_ended_windows": forget_ended_windows,
         # Last, so the mails the other jobs just queued go out in the same round.
         "send_due_mails": lambda: send_due_mails(transport),
     }

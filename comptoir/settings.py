@@ -12,6 +12,7 @@ from pathlib import Path
 
 from resolvers.policy import Policy
 from resolvers.storage import FileStore, LocalDiskStore
+from resolvers.throttle import DEFAULT_RATE_LIMITS, RateLimit
 
 
 class Secret(str):
@@ -98,6 +99,9 @@ class Settings:
     withdrawal_days: float = 30
     refund_business_days: float = 3
     claim_max_photos: int = 10
+    account_mails_per_hour: int = 5
+    rate_limits: dict[str, RateLimit] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    trusted_proxies: tuple[str, ...] = ()
     embedded: bool = field(default=False)
     apq_cache_bytes: int = 8 * 1024 * 1024
     http_cache_max_age: int = 30
@@ -129,6 +133,7 @@ class Settings:
             claim_business_days=self.claim_business_days, withdrawal_days=self.withdrawal_days,
             refund_business_days=self.refund_business_days,
             claim_max_photos=self.claim_max_photos,
+            account_mails_per_hour=self.account_mails_per_hour, rate_limits=self.rate_limits,
         )
 
     @classmethod
@@ -208,7 +213,19 @@ class Settings:
                           database_url.startswith("sqlite") and redis_url is None),
             metrics_token=Secret(env["COMPTOIR_METRICS_TOKEN"])
             if env.get("COMPTOIR_METRICS_TOKEN") else None,
+            account_mails_per_hour=_int(env, "COMPTOIR_ACCOUNT_MAILS_PER_HOUR", 5),
+            rate_limits=_rate_limits(env),
+            trusted_proxies=_origins(env.get("COMPTOIR_TRUSTED_PROXIES", "")),
         )
+
+
+def _rate_limits(env: Mapping[str, str]) -> dict[str, RateLimit]:
+    """The per-client rate limits; none at all with COMPTOIR_RATE_LIMITS=0."""
+    if not _flag(env, "COMPTOIR_RATE_LIMITS", True):
+        return {}
+    return {rule: RateLimit.parse(env[f"COMPTOIR_RATE_LIMIT_{rule.upper()}"])
+            if env.get(f"COMPTOIR_RATE_LIMIT_{rule.upper()}") else default
+            for rule, default in DEFAULT_RATE_LIMITS.items()}
 
 
 def _kept_secret(var_dir: Path) -> str:

@@ -23,6 +23,7 @@ from schema import (
 from schema.input_limits import bound_arguments
 from schema.scalars import SCALAR_MAP
 from schema.security import ComptoirSchema, extensions
+from schema.throttle import throttle_mutations
 
 # Each module adds its own Query / Mutation / Subscription fields; the root merges them.
 MODULES = (accounts, account_mutations, catalog, cart, orders, quotes, helpdesk, claims, standing,
@@ -40,6 +41,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     config = StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True)
     roots = {name: merged(name) for name in ("Query", "Mutation", "Subscription")}
     bound_arguments(roots, config.name_converter)
+    throttle_mutations(roots["Mutation"], config.name_converter)
     return ComptoirSchema(
         query=roots["Query"],
         mutation=roots["Mutation"],

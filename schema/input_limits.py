@@ -32,7 +32,7 @@ from strawberry.types.union import StrawberryUnion
 from resolvers.accounts.rules import MAX_PASSWORD
 from resolvers.catalog.listing import MAX_COMPARED, POSTAL_CODE_LENGTH
 from resolvers.catalog.products import MAX_ATTRIBUTES, MAX_ZONES
-from resolvers.errors import DomainError, ErrorCode, QueryError
+from resolvers.errors import DomainError, ErrorCode, Problem, QueryError
 from resolvers.orders.reserve import MAX_REMARK
 from schema.errors import mutate
 
@@ -129,7 +129,8 @@ def encodable(text: str) -> bool:
 @dataclass(frozen=True)
 class _Argument:
     coordinate: str
-    path: str
+    python_name: str
+    name: str
     type: object
 
 
@@ -155,55 +156,50 @@ class _Checker:
         self.names = names
 
     def problem(self, arguments: Iterable[_Argument], values: dict[str, Any]) -> DomainError | None:
+        """Every argument past its bounds, in one error (None when all are within them)."""
+        found: list[Problem] = []
         for argument in arguments:
-            value = values.get(argument.path)
-            found = self._value(value, argument.type, argument.coordinate,
-                                "" if argument.path == "input" else argument.path)
-            if found is not None:
-                return found
-        return None
+            self._value(values.get(argument.python_name), argument.type, argument.coordinate,
+                        "" if argument.name == "input" else argument.name, found)
+        return DomainError.of(found) if found else None
 
-    def _value(self, value: object, kind: object, coordinate: str, path: str) -> DomainError | None:
+    def _value(self, value: object, kind: object, coordinate: str, path: str,
+               found: list[Problem]) -> None:
         named = _unwrap(kind)
         if isinstance(value, list):
             limit = LIST_LIMITS.get(coordinate, DEFAULT_LIST)
             if len(value) > limit:
-                return _refusal(f"Trop d'éléments : {limit} au plus.", coordinate, path)
+                found.append(_refusal(f"Trop d'éléments : {limit} au plus.", coordinate, path))
+                return
             for item in value:
-                found = self._value(item, named, coordinate, path)
-                if found is not None:
-                    return found
-            return None
-        if isinstance(value, str):
-            return self._text(value, named, coordinate, path)
-        definition = get_object_definition(type(value))
-        if definition is not None and definition.is_input:
-            return self._input(value, definition, path)
-        return None
+                self._value(item, named, coordinate, path, found)
+        elif isinstance(value, str):
+            self._text(value, named, coordinate, path, found)
+        else:
+            definition = get_object_definition(type(value))
+            if definition is not None and definition.is_input:
+                self._input(value, definition, path, found)
 
     @staticmethod
-    def _text(value: str, kind: object, coordinate: str, path: str) -> DomainError | None:
+    def _text(value: str, kind: object, coordinate: str, path: str,
+              found: list[Problem]) -> None:
         limit = STRING_LIMITS.get(coordinate, DEFAULT_ID if _is_id(kind) else DEFAULT_STRING)
         if len(value) > limit:
-            return _refusal(f"Trop long : {limit} caractères au plus.", coordinate, path)
-        if not encodable(value):
-            return _refusal("Texte illisible : caractères Unicode invalides.", coordinate, path)
-        return None
+            found.append(_refusal(f"Trop long : {limit} caractères au plus.", coordinate, path))
+        elif not encodable(value):
+            found.append(_refusal("Texte illisible : caractères Unicode invalides.",
+                                  coordinate, path))
 
-    def _input(self, value: object, definition: StrawberryObjectDefinition,
-               path: str) -> DomainError | None:
+    def _input(self, value: object, definition: StrawberryObjectDefinition, path: str,
+               found: list[Problem]) -> None:
         for field in definition.fields:
             name = self.names.get_graphql_name(field)
-            found = self._value(getattr(value, field.python_name, None), field.type,
-                                f"{definition.name}.{name}", f"{path}.{name}" if path else name)
-            if found is not None:
-                return found
-        return None
+            self._value(getattr(value, field.python_name, None), field.type,
+                        f"{definition.name}.{name}", f"{path}.{name}" if path else name, found)
 
 
-def _refusal(message: str, coordinate: str, path: str) -> DomainError:
-    code = REFUSAL_CODES.get(coordinate, ErrorCode.INVALID_INPUT)
-    return DomainError(code, message, path or None)
+def _refusal(message: str, coordinate: str, path: str) -> Problem:
+    return Problem(REFUSAL_CODES.get(coordinate, ErrorCode.INVALID_INPUT), message, path or None)
 
 
 class _Bounded(FieldExtension):
@@ -217,7 +213,7 @@ class _Bounded(FieldExtension):
         for argument in field.arguments:
             graphql_name = self.checker.names.from_argument(argument)
             self.arguments.append(_Argument(f"{self.parent}.{name}({graphql_name}:)",
-                                            argument.python_name, argument.type))
+                                            argument.python_name, graphql_name, argument.type))
 
 
 class BoundedQueryArguments(_Bounded):
