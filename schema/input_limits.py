@@ -54,7 +54,9 @@ STRING_LIMITS: dict[str, int] = {
     "Mutation.login(email:)": EMAIL,
     "Mutation.login(password:)": MAX_PASSWORD,
     "Mutation.login(otp:)": OTP,
-    "Mutation.requestPasswordReset(email:)": EMAIL,
+    # Longer than any address, the request still answers as for an unknown one (it names no
+    # account, and the answer must not say so).
+    "Mutation.requestPasswordReset(email:)": 1000,
     "Mutation.addColleague(email:)": EMAIL,
     "RegisterInput.email": EMAIL,
     "RegisterInput.password": MAX_PASSWORD,
@@ -96,9 +98,10 @@ STRING_LIMITS: dict[str, int] = {
     "Mutation.postMessage(body:)": MESSAGE_BODY,
 }
 
-# A token in a mail that is too long to be one is malformed, and the contract answers every
-# malformed token with INVALID_TOKEN.
+# Where the contract names another code: comparing more than three products is TOO_MANY_ITEMS;
+# a token in a mail that is too long to be one is malformed, hence INVALID_TOKEN.
 REFUSAL_CODES: dict[str, ErrorCode] = {
+    "Query.compareProducts(ids:)": ErrorCode.TOO_MANY_ITEMS,
     "Mutation.confirmEmail(token:)": ErrorCode.INVALID_TOKEN,
     "Mutation.resetPassword(token:)": ErrorCode.INVALID_TOKEN,
     "Mutation.acceptInvitation(token:)": ErrorCode.INVALID_TOKEN,
