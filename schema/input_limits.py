@@ -34,6 +34,9 @@ from resolvers.catalog.listing import MAX_COMPARED, POSTAL_CODE_LENGTH
 from resolvers.catalog.products import MAX_ATTRIBUTES, MAX_ZONES
 from resolvers.errors import DomainError, ErrorCode, Problem, QueryError
 from resolvers.orders.reserve import MAX_REMARK
+from resolvers.quotes.requests import MAX_LINES, MAX_QUANTITIES
+from resolvers.standing.moderation import MAX_NOTE
+from resolvers.standing.suspension import MAX_REASON
 from schema.errors import mutate
 
 # The contract's bound for every free-text name (product, person, shop, company, subject).
@@ -96,6 +99,14 @@ STRING_LIMITS: dict[str, int] = {
     "SupportTicketInput.body": MESSAGE_BODY,
     "SupportTicketInput.trackingNumber": 100,
     "Mutation.postMessage(body:)": MESSAGE_BODY,
+    "Query.quotes(after:)": CURSOR,
+    "AcceptQuoteInput.remark": MAX_REMARK,
+    "OfferQuoteInput.message": MAX_REMARK,
+    "Mutation.sendQuoteRequest(remark:)": MAX_REMARK,
+    "Mutation.declineQuote(reason:)": MAX_REMARK,
+    "Mutation.refuseQuote(reason:)": MAX_REMARK,
+    "Mutation.suspendSeller(reason:)": MAX_REASON,
+    "Mutation.reviewFlag(note:)": MAX_NOTE,
 }
 
 # Where the contract names another code: comparing more than three products is TOO_MANY_ITEMS;
@@ -115,6 +126,9 @@ LIST_LIMITS: dict[str, int] = {
     "ProductFilter.attributes": 20,
     "Mutation.addColleague(rights:)": 10,
     "Mutation.setColleagueRights(rights:)": 10,
+    "Mutation.addToQuoteList(quantities:)": MAX_QUANTITIES,
+    "AcceptQuoteInput.choices": MAX_LINES,
+    "OfferQuoteInput.prices": MAX_LINES * MAX_QUANTITIES,
 }
 
 
