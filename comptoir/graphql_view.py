@@ -35,6 +35,7 @@ from comptoir.client_address import client_address
 from comptoir.graphiql import GraphiQLFiles
 from comptoir.http_cache import CachePolicy
 from comptoir.logs import CURRENT
+from comptoir.memory import MemoryReturn
 from comptoir.metrics import Metrics
 from comptoir.metrics import Operation as MetricsOperation
 from comptoir.persisted import PersistedQueries
@@ -165,6 +166,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         self.cache_policy = cache_policy
         self.metrics = metrics
         self.trusted_proxies = trusted_proxies
+        self.memory = MemoryReturn()
         # The open sockets of each authenticated connection -> how to stop watching its session.
         self._watches: dict[WebSocket, Any] = {}
         self._closing: set[asyncio.Task[None]] = set()
@@ -176,11 +178,13 @@ class ComptoirGraphQL(GraphQL[Context, None]):
                 return await self._run_http(request, context, root_value)
             except HTTPException as error:
                 return frames.request_error(error.status_code, error.reason)
+        self.memory.opened()
         if self.metrics is not None:
             self.metrics.websockets.inc()
         try:
             return await super().run(request, context, root_value)
         finally:
+            self.memory.closed()
             if self.metrics is not None:
                 self.metrics.websockets.dec()
             unwatch = self._watches.pop(request, None)

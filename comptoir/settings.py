@@ -81,6 +81,7 @@ class Settings:
     ws_max_subscriptions: int
     ws_max_message_bytes: int
     ws_queue_size: int
+    ws_compression: bool
     argon2_time_cost: int
     argon2_memory_kib: int
     argon2_parallelism: int
@@ -184,6 +185,7 @@ class Settings:
             ws_max_subscriptions=_int(env, "COMPTOIR_WS_MAX_SUBSCRIPTIONS", 20),
             ws_max_message_bytes=_int(env, "COMPTOIR_WS_MAX_MESSAGE_BYTES", 64 * 1024),
             ws_queue_size=_int(env, "COMPTOIR_WS_QUEUE_SIZE", 100),
+            ws_compression=_flag(env, "COMPTOIR_WS_COMPRESSION", False),
             argon2_time_cost=_int(env, "COMPTOIR_ARGON2_TIME_COST", 3),
             argon2_memory_kib=_int(env, "COMPTOIR_ARGON2_MEMORY_KIB", 65536),
             argon2_parallelism=_int(env, "COMPTOIR_ARGON2_PARALLELISM", 4),

@@ -40,6 +40,7 @@ import uvicorn  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 
 from comptoir.app import create_app  # noqa: E402
+from comptoir.cli import websocket_options  # noqa: E402
 from comptoir.settings import get_settings, reset_settings  # noqa: E402
 from tests.clients import GraphQLClient  # noqa: E402
 from tests.factories import login_as, make_account  # noqa: E402
@@ -131,7 +132,7 @@ async def live_server(app: Starlette) -> AsyncIterator[str]:
 
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                            ws="websockets-sansio")
+                            **websocket_options(get_settings()))
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
