@@ -226,6 +226,8 @@ class _Bounded(FieldExtension):
         self.arguments: list[_Argument] = []
 
     def apply(self, field: StrawberryField) -> None:
+        # Every schema built from these types applies the extension again: start afresh.
+        self.arguments = []
         name = self.checker.names.get_graphql_name(field)
         for argument in field.arguments:
             graphql_name = self.checker.names.from_argument(argument)

@@ -248,3 +248,14 @@ async def test_an_unencodable_token_in_connection_init_is_refused(live_server: s
         else:
             assert (await receive(ws))["type"] == "connection_error"
 
+
+
+async def test_building_the_schema_again_reports_each_problem_once(
+        anonymous: GraphQLClient) -> None:
+    from comptoir.settings import get_settings
+    from schema import build_schema
+
+    build_schema(get_settings())
+    build_schema(get_settings())
+    payload = await anonymous.mutate(LOGIN, email="a" * 300, password="x")
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT", "email")]
