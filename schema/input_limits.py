@@ -107,6 +107,11 @@ STRING_LIMITS: dict[str, int] = {
     "Mutation.refuseQuote(reason:)": MAX_REMARK,
     "Mutation.suspendSeller(reason:)": MAX_REASON,
     "Mutation.reviewFlag(note:)": MAX_NOTE,
+    "Query.claims(after:)": CURSOR,
+    "OpenClaimInput.body": MESSAGE_BODY,
+    "Mutation.rejectClaim(reason:)": MAX_REMARK,
+    "Mutation.requestReturn(instructions:)": MAX_REMARK,
+    "ResolveClaimInput.reason": MAX_REMARK,
 }
 
 # Where the contract names another code: comparing more than three products is TOO_MANY_ITEMS;
@@ -129,6 +134,9 @@ LIST_LIMITS: dict[str, int] = {
     "Mutation.addToQuoteList(quantities:)": MAX_QUANTITIES,
     "AcceptQuoteInput.choices": MAX_LINES,
     "OfferQuoteInput.prices": MAX_LINES * MAX_QUANTITIES,
+    "OpenClaimInput.lines": 100,
+    # COMPTOIR_CLAIM_MAX_PHOTOS (10) is the rule; this only bounds what is read at all.
+    "OpenClaimInput.photoIds": 50,
 }
 
 

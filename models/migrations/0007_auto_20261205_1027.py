@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_quotes')]
+    dependencies = [('models', '0006_claims_refunds_uploads')]
 
     initial = False
 
