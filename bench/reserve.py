@@ -59,6 +59,7 @@ def _configure(args: argparse.Namespace) -> str:
         "DATABASE_URL": url, "COMPTOIR_VAR_DIR": str(tmp / "var"),
         "COMPTOIR_ARGON2_TIME_COST": "1", "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
         "COMPTOIR_ARGON2_PARALLELISM": "1", "COMPTOIR_LOG_LEVEL": "WARNING",
+        "COMPTOIR_RATE_LIMITS": "0",  # every simulated buyer comes from 127.0.0.1
     })
     os.environ.pop("REDIS_URL", None)
     return url

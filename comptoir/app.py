@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         allowed_origins=origins,
         policy=settings.policy(),
+        trusted_proxies=settings.trusted_proxies,
     )
     state: dict[str, object] = {}
 

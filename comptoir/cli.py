@@ -12,6 +12,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
 
@@ -19,6 +20,7 @@ from comptoir.db import database, migrate_database
 from comptoir.logs import configure as configure_logging
 from comptoir.logs import uvicorn_log_config
 from comptoir.settings import Settings, get_settings
+from schema.security import ShortQuotes
 
 log = logging.getLogger("comptoir")
 
@@ -53,19 +55,22 @@ def serve(settings: Settings, host: str, port: int) -> None:
     asyncio.run(_prepare(settings))
     _metrics_across_workers(settings)
     log.info("GraphQL on http://%s:%s/graphql", "localhost" if host == "0.0.0.0" else host, port)
-    uvicorn.run(
-        "comptoir.asgi:app",
-        host=host,
-        port=port,
-        workers=settings.web_concurrency,
-        loop="uvloop",
-        http="httptools",
-        ws="websockets-sansio",
-        ws_max_size=settings.ws_max_message_bytes,
-        proxy_headers=True,
-        log_level=settings.log_level.lower(),
-        log_config=uvicorn_log_config(settings.log_level, settings.log_format),
-    )
+    uvicorn.run("comptoir.asgi:app", host=host, port=port, workers=settings.web_concurrency,
+                loop="uvloop", http="httptools", proxy_headers=True,
+                log_level=settings.log_level.lower(),
+                log_config=uvicorn_log_config(settings.log_level, settings.log_format),
+                **websocket_options(settings))
+
+
+def websocket_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's WebSocket settings, as `serve` runs them (tests and benches use these too).
+
+    permessage-deflate is off unless COMPTOIR_WS_COMPRESSION=1: its zlib state costs ~43 KiB
+    per connection (uvicorn's 4 KiB windows, memLevel 5), for events of a few hundred bytes
+    (bench/idle_memory.py measures both).
+    """
+    return {"ws": "websockets-sansio", "ws_max_size": settings.ws_max_message_bytes,
+            "ws_per_message_deflate": settings.ws_compression}
 
 
 async def _worker(settings: Settings) -> None:
@@ -122,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                           help="additional generated products (load tests)")
     args = parser.parse_args(argv)
     configure_logging(settings.log_level, settings.log_format)
+    # None of the records reaching the root handler may copy a client's 100 KB value.
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(ShortQuotes())
 
     if args.command == "serve":
         serve(settings, args.host, args.port)

@@ -14,11 +14,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -29,9 +30,12 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from comptoir import frames
+from comptoir.client_address import client_address
 from comptoir.graphiql import GraphiQLFiles
 from comptoir.http_cache import CachePolicy
 from comptoir.logs import CURRENT
+from comptoir.memory import MemoryReturn
 from comptoir.metrics import Metrics
 from comptoir.metrics import Operation as MetricsOperation
 from comptoir.persisted import PersistedQueries
@@ -40,6 +44,7 @@ from resolvers.errors import Unauthenticated
 from resolvers.policy import Policy
 from resolvers.sessions import actor_for_token
 from schema.context import Context
+from schema.input_limits import encodable
 from schema.live import LIVE_OPERATION, LiveOperation
 
 log = logging.getLogger("comptoir.graphql")
@@ -79,7 +84,27 @@ async def _counted(view: Any, query: str, name: str | None) -> AsyncIterator[Non
         metrics.subscriptions.dec()
 
 
+class _SocketAdapter(ASGIWebSocketAdapter):
+    async def close(self, code: int, reason: str) -> None:
+        await super().close(code, frames.close_reason(reason))
+
+
 class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle_message(self, message: Any) -> None:
+        problem = frames.transport_problem(message)
+        if problem is not None:
+            await self.handle_invalid_message(problem)
+            return
+        await super().handle_message(message)
+
+    @staticmethod
+    def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
+        # A syntax error is the operation's error, answered with `error` for its id as the
+        # protocol describes; Strawberry would close the whole socket over it.
+        if isinstance(error, GraphQLSyntaxError):
+            return None
+        return BaseGraphQLTransportWSHandler._get_pre_execution_close_reason(error)
+
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         prefix = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":'
         LIVE_OPERATION.set(LiveOperation(operation.query, operation.variables,
@@ -90,6 +115,13 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    async def handle_message(self, message: Any) -> None:
+        answer = frames.legacy_problem(message)
+        if answer is not None:
+            await self.send_message(answer)  # type: ignore[arg-type]
+            return
+        await super().handle_message(message)
+
     async def handle(self) -> None:
         # Strawberry gives this protocol no connection_init deadline: without one a socket
         # could stay open forever without logging in.
@@ -120,11 +152,12 @@ class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
 class ComptoirGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = _TransportWSHandler
     graphql_ws_handler_class = _LegacyWSHandler
+    websocket_adapter_class = _SocketAdapter
 
     def __init__(self, *args: Any, policy: Policy, graphiql: GraphiQLFiles | None = None,
                  persisted: PersistedQueries | None = None,
                  cache_policy: CachePolicy | None = None, metrics: Metrics | None = None,
-                 **kwargs: Any) -> None:
+                 trusted_proxies: tuple[str, ...] = (), **kwargs: Any) -> None:
         kwargs["graphql_ide"] = "graphiql" if graphiql else None
         super().__init__(*args, **kwargs)
         self.policy = policy
@@ -132,6 +165,8 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         self.persisted = persisted
         self.cache_policy = cache_policy
         self.metrics = metrics
+        self.trusted_proxies = trusted_proxies
+        self.memory = MemoryReturn()
         # The open sockets of each authenticated connection -> how to stop watching its session.
         self._watches: dict[WebSocket, Any] = {}
         self._closing: set[asyncio.Task[None]] = set()
@@ -139,12 +174,17 @@ class ComptoirGraphQL(GraphQL[Context, None]):
     async def run(self, request: Request | WebSocket, context: Any = UNSET,  # type: ignore[override]
                   root_value: Any = UNSET) -> Response | WebSocket:
         if not isinstance(request, WebSocket):
-            return await self._run_http(request, context, root_value)
+            try:
+                return await self._run_http(request, context, root_value)
+            except HTTPException as error:
+                return frames.request_error(error.status_code, error.reason)
+        self.memory.opened()
         if self.metrics is not None:
             self.metrics.websockets.inc()
         try:
             return await super().run(request, context, root_value)
         finally:
+            self.memory.closed()
             if self.metrics is not None:
                 self.metrics.websockets.dec()
             unwatch = self._watches.pop(request, None)
@@ -205,6 +245,23 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         # A persisted query sent by GET has no `query`, only `extensions`: it is an operation.
         return (super().should_render_graphql_ide(request)
                 and request.query_params.get("extensions") is None)
+    def decode_json(self, data: str | bytes) -> object:
+        return frames.decode(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        value = self.decode_json(data)
+        if value is frames.UNREADABLE:
+            raise HTTPException(400, "Unable to parse request body as JSON")
+        if not isinstance(value, (dict, list)):  # a list is a batch, refused with its reason
+            raise HTTPException(400, "The request must be a JSON object")
+        return value
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter
+                              ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if not isinstance(data, list) and not isinstance(data.operation_name, (str, type(None))):
+            raise HTTPException(400, "The operationName must be a string")
+        return data
 
     def _watch_session(self, websocket: WebSocket, session_id: int) -> None:
         def revoked() -> None:
@@ -221,7 +278,10 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             await websocket.close(code=4403, reason="Session revoked")
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        context = Context(request=request, response=response, policy=self.policy)
+        context = Context(request=request, response=response, policy=self.policy,
+                          client=client_address(request.client.host if request.client else None,
+                                                request.headers.get("x-forwarded-for"),
+                                                self.trusted_proxies))
         if isinstance(request, WebSocket):
             return context  # authenticated in on_ws_connect, from connection_init
         token = bearer_token(request.headers.get("authorization"))
@@ -239,7 +299,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             token = bearer_token(params.get("Authorization") or params.get("authorization"))
         if token is None:
             return UNSET  # anonymous: accepted, but every subscription answers UNAUTHENTICATED
-        if not isinstance(token, str):
+        if not isinstance(token, str) or not encodable(token):
             raise ConnectionRejectionError({"message": "Invalid token"})
         hub = live_hub.current()
         mark = hub.routed_id

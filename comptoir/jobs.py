@@ -52,6 +52,7 @@ from resolvers.policy import Policy
 from resolvers.quotes import expire_offered_quotes
 from resolvers.standing.rating import propagate_standing, refresh_stale_ratings
 from resolvers.storage import FileStore
+from resolvers.throttle import forget_ended_windows
 from resolvers.uploads import delete_stale_uploads
 
 log = logging.getLogger("comptoir.jobs")
@@ -89,6 +90,7 @@ JOBS: tuple[Job, ...] = (
         lambda deps: delete_stale_uploads(store=deps.store, policy=deps.policy)),
     Job("refresh_stale_ratings", lambda deps: refresh_stale_ratings()),
     Job("propagate_standing", lambda deps: propagate_standing()),
+    Job("forget_ended_windows", lambda deps: forget_ended_windows()),
     Job("send_due_mails", lambda deps: send_due_mails(deps.transport, policy=deps.policy),
         wake_on=(MAIL_CHANNEL,), next_due=lambda deps: next_mail_due()),
 )

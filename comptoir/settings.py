@@ -12,6 +12,7 @@ from pathlib import Path
 
 from resolvers.policy import Policy
 from resolvers.storage import FileStore, LocalDiskStore
+from resolvers.throttle import DEFAULT_RATE_LIMITS, RateLimit
 
 
 class Secret(str):
@@ -73,11 +74,14 @@ class Settings:
     max_aliases: int
     max_tokens: int
     max_cost: int
+    max_fields: int
+    document_cache_bytes: int
     max_body_bytes: int
     ws_init_timeout_seconds: float
     ws_max_subscriptions: int
     ws_max_message_bytes: int
     ws_queue_size: int
+    ws_compression: bool
     argon2_time_cost: int
     argon2_memory_kib: int
     argon2_parallelism: int
@@ -97,6 +101,9 @@ class Settings:
     refund_business_days: float = 3
     claim_max_photos: int = 10
     mail_retry_seconds: float = 30
+    account_mails_per_hour: int = 5
+    rate_limits: dict[str, RateLimit] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    trusted_proxies: tuple[str, ...] = ()
     embedded: bool = field(default=False)
     apq_cache_bytes: int = 8 * 1024 * 1024
     http_cache_max_age: int = 30
@@ -129,6 +136,7 @@ class Settings:
             refund_business_days=self.refund_business_days,
             claim_max_photos=self.claim_max_photos,
             mail_retry_seconds=self.mail_retry_seconds,
+            account_mails_per_hour=self.account_mails_per_hour, rate_limits=self.rate_limits,
         )
 
     @classmethod
@@ -172,11 +180,14 @@ class Settings:
             max_aliases=_int(env, "COMPTOIR_MAX_ALIASES", 30),
             max_tokens=_int(env, "COMPTOIR_MAX_TOKENS", 2000),
             max_cost=_int(env, "COMPTOIR_MAX_COST", 50_000),
+            max_fields=_int(env, "COMPTOIR_MAX_FIELDS", 300),
+            document_cache_bytes=_int(env, "COMPTOIR_DOCUMENT_CACHE_BYTES", 32 * 1024 * 1024),
             max_body_bytes=_int(env, "COMPTOIR_MAX_BODY_BYTES", 1024 * 1024),
             ws_init_timeout_seconds=_float(env, "COMPTOIR_WS_INIT_TIMEOUT_SECONDS", 10),
             ws_max_subscriptions=_int(env, "COMPTOIR_WS_MAX_SUBSCRIPTIONS", 20),
             ws_max_message_bytes=_int(env, "COMPTOIR_WS_MAX_MESSAGE_BYTES", 64 * 1024),
             ws_queue_size=_int(env, "COMPTOIR_WS_QUEUE_SIZE", 100),
+            ws_compression=_flag(env, "COMPTOIR_WS_COMPRESSION", False),
             argon2_time_cost=_int(env, "COMPTOIR_ARGON2_TIME_COST", 3),
             argon2_memory_kib=_int(env, "COMPTOIR_ARGON2_MEMORY_KIB", 65536),
             argon2_parallelism=_int(env, "COMPTOIR_ARGON2_PARALLELISM", 4),
@@ -207,7 +218,19 @@ class Settings:
             metrics_token=Secret(env["COMPTOIR_METRICS_TOKEN"])
             if env.get("COMPTOIR_METRICS_TOKEN") else None,
             mail_retry_seconds=_float(env, "COMPTOIR_MAIL_RETRY_SECONDS", 30),
+            account_mails_per_hour=_int(env, "COMPTOIR_ACCOUNT_MAILS_PER_HOUR", 5),
+            rate_limits=_rate_limits(env),
+            trusted_proxies=_origins(env.get("COMPTOIR_TRUSTED_PROXIES", "")),
         )
+
+
+def _rate_limits(env: Mapping[str, str]) -> dict[str, RateLimit]:
+    """The per-client rate limits; none at all with COMPTOIR_RATE_LIMITS=0."""
+    if not _flag(env, "COMPTOIR_RATE_LIMITS", True):
+        return {}
+    return {rule: RateLimit.parse(env[f"COMPTOIR_RATE_LIMIT_{rule.upper()}"])
+            if env.get(f"COMPTOIR_RATE_LIMIT_{rule.upper()}") else default
+            for rule, default in DEFAULT_RATE_LIMITS.items()}
 
 
 def _kept_secret(var_dir: Path) -> str:

@@ -12,4 +12,5 @@ MODEL_MODULES = (
     "models.standing",
     "models.quotes",
     "models.claims",
+    "models.abuse",
 )

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from resolvers.calendar import BusinessCalendar
+from resolvers.throttle import DEFAULT_RATE_LIMITS, RateLimit
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class Policy:
     claim_max_photos: int = 10
     # First pause before retrying a mail the server did not take; it doubles, capped at 1 h.
     mail_retry_seconds: float = 30
+    account_mails_per_hour: int = 5
+    # Per-client rate limits by rule name; empty when COMPTOIR_RATE_LIMITS=0.
+    rate_limits: dict[str, RateLimit] = field(
+        default_factory=lambda: dict(DEFAULT_RATE_LIMITS), compare=False)
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

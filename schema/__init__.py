@@ -21,8 +21,10 @@ from schema import (
     quotes,
     standing,
 )
+from schema.input_limits import bound_arguments
 from schema.scalars import SCALAR_MAP
 from schema.security import ComptoirSchema, extensions
+from schema.throttle import throttle_mutations
 
 # Each module adds its own Query / Mutation / Subscription fields; the root merges them.
 MODULES = (accounts, account_mutations, catalog, cart, orders, invoices, quotes, helpdesk, claims,
@@ -37,10 +39,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     schema_extensions = extensions(settings)
     if not settings.introspection:
         schema_extensions.append(DisableIntrospection)
+    config = StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True)
+    roots = {name: merged(name) for name in ("Query", "Mutation", "Subscription")}
+    bound_arguments(roots, config.name_converter)
+    throttle_mutations(roots["Mutation"], config.name_converter)
     return ComptoirSchema(
-        query=merged("Query"),
-        mutation=merged("Mutation"),
-        subscription=merged("Subscription"),
+        query=roots["Query"],
+        mutation=roots["Mutation"],
+        subscription=roots["Subscription"],
         extensions=schema_extensions,
-        config=StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True),
+        config=config,
     )

@@ -56,6 +56,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     # The app's rules (settings), passed to every resolver that needs one.
     policy: Policy = field(default_factory=Policy)
+    # The caller's address (behind trusted proxies: from X-Forwarded-For), for rate limits.
+    client: str = "unknown"
 
 
 Info = StrawberryInfo[Context, None]

@@ -9,24 +9,46 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError
 from starlette.requests import Request
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from comptoir.settings import Settings
+from schema.document_cache import CachedDocuments, DocumentStore
 from schema.errors import coded_error
-from schema.limits import Limits, document_limits
+from schema.limits import Limits
 
 log = logging.getLogger("comptoir.errors")
+
+# A refused 100 KB value used to be logged in full, twice (in the message and in the
+# exception's text). Records keep this much of each line they quote.
+QUOTE_CHARS = 1000
+
+
+def _cut(text: str) -> str:
+    if len(text) <= QUOTE_CHARS:
+        return text
+    return f"{text[:QUOTE_CHARS]}… [{len(text) - QUOTE_CHARS} more characters]"
+
+
+class ShortQuotes(logging.Filter):
+    """Cuts every line of a record's message and traceback to QUOTE_CHARS."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if len(message) > QUOTE_CHARS:
+            record.msg, record.args = _cut(message), None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set: the traceback is cut once, here.
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = "\n".join(_cut(line) for line in text.splitlines())
+        return True
+
+
+log.addFilter(ShortQuotes())
 
 # "Did you mean 'password'?" tells an attacker the schema even with introspection off.
 # graphql-core reads this module global at call time; 0 turns every suggestion off. (Not through
@@ -35,13 +57,6 @@ _did_you_mean: Any = importlib.import_module("graphql.pyutils.did_you_mean")
 _did_you_mean.MAX_LENGTH = 0
 # The few hints graphql-core writes by hand ("Did you mean 'me { ... }'?", "did you mean '...'?").
 _SUGGESTION = re.compile(r",?\s*did you mean\b[^?]*\?", re.IGNORECASE)
-
-# Documents up to this size are cached once parsed and validated; a longer one (a huge comment
-# or string) would let a few requests pin a lot of memory in the caches. A parsed document of
-# 2,000 tokens holds ~770 KiB, so the caches stay under ~200 MiB whatever clients send.
-CACHEABLE_QUERY_CHARS = 16 * 1024
-CACHE_ENTRIES = 256
-
 
 class AuthGate(SchemaExtension):
     """A bad bearer token fails every operation, even those open to anonymous callers."""
@@ -73,40 +88,16 @@ class SubscriptionsOverWebSocketOnly(SchemaExtension):
         yield
 
 
-def _cacheable(context: ExecutionContext) -> bool:
-    return len(context.query or "") <= CACHEABLE_QUERY_CHARS
-
-
-class BoundedParserCache(ParserCache):
-    def on_parse(self) -> Iterator[None]:
-        if _cacheable(self.execution_context):
-            yield from super().on_parse()
-        else:
-            yield  # Strawberry parses it, uncached
-
-
-class BoundedValidationCache(ValidationCache):
-    def on_validate(self) -> Iterator[None]:
-        if _cacheable(self.execution_context):
-            yield from super().on_validate()
-        else:
-            yield
-
-
 def extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    """Extension factories: a fresh instance per operation (the caches live at module level).
-
-    The rule classes are made once here: the validation cache is keyed by them.
-    """
-    rules: list[type[ASTValidationRule]] = [document_limits(Limits(max_depth=settings.max_depth,
-                                    max_aliases=settings.max_aliases, max_cost=settings.max_cost))]
+    """Extension factories: a fresh instance per operation; the document store is the app's."""
+    limits = Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
+                    max_cost=settings.max_cost, max_fields=settings.max_fields)
+    store = DocumentStore(settings.document_cache_bytes)
     return [
         AuthGate,
         SubscriptionsOverWebSocketOnly,
-        lambda: BoundedParserCache(maxsize=CACHE_ENTRIES),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: AddValidationRules(rules),
-        lambda: BoundedValidationCache(maxsize=CACHE_ENTRIES),
+        lambda: CachedDocuments(store=store, limits=limits),
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -30,8 +31,10 @@ class GraphQLClient:
 
     async def execute(self, query: str, **variables: Any) -> dict[str, Any]:
         """The whole response body (data and errors)."""
+        # Escaped as JSON.stringify escapes lone surrogates (httpx's `json=` cannot send them).
         response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=self.headers
+            "/graphql", content=json.dumps({"query": query, "variables": variables}),
+            headers={"Content-Type": "application/json", **self.headers},
         )
         assert response.status_code == 200, (response.status_code, response.text)
         body: dict[str, Any] = response.json()

@@ -27,6 +27,10 @@ os.environ.update(
         "COMPTOIR_ARGON2_TIME_COST": "1",
         "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
         "COMPTOIR_ARGON2_PARALLELISM": "1",
+        # Every test client is 127.0.0.1 and the suite logs in hundreds of times: like any
+        # harness sending everything from one address, it turns the per-client rate limits
+        # off. tests/schema/test_abuse_limits.py builds apps with them on.
+        "COMPTOIR_RATE_LIMITS": "0",
     }
 )
 for name in ("REDIS_URL", "SMTP_URL"):
@@ -38,6 +42,7 @@ import uvicorn  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 
 from comptoir.app import create_app  # noqa: E402
+from comptoir.cli import websocket_options  # noqa: E402
 from comptoir.settings import get_settings, reset_settings  # noqa: E402
 from tests.clients import GraphQLClient  # noqa: E402
 from tests.factories import login_as, make_account  # noqa: E402
@@ -129,7 +134,7 @@ async def live_server(app: Starlette) -> AsyncIterator[str]:
 
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                            ws="websockets-sansio")
+                            **websocket_options(get_settings()))
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from comptoir.settings import get_settings
+from models.abuse import AddressLockout
 from models.accounts import Account, Session
 from models.events import EventKind
 from realtime.log import append_event, atomic
@@ -29,8 +30,8 @@ class LoginResult:
     account: Account
 
 
-def _locked(account: Account, now: datetime) -> bool:
-    return account.locked_until is not None and account.locked_until > now
+def _locked(account: Account | AddressLockout | None, now: datetime) -> bool:
+    return account is not None and account.locked_until is not None and account.locked_until > now
 
 
 def _locked_error() -> DomainError:
@@ -38,7 +39,7 @@ def _locked_error() -> DomainError:
                        "Trop de tentatives : compte verrouillé temporairement, réessayez plus tard")
 
 
-async def _record_failure(account: Account, now: datetime) -> None:
+async def _record_failure(account: Account | AddressLockout, now: datetime) -> None:
     """Count one failure on a row locked by the caller's transaction (FOR UPDATE on PostgreSQL,
     BEGIN IMMEDIATE on SQLite), so concurrent attempts each count."""
     settings = get_settings()
@@ -54,12 +55,15 @@ async def _record_failure(account: Account, now: datetime) -> None:
 async def login(actor: Actor, *, email: str, password: str, otp: str | None = None) -> LoginResult:
     """Open a session; see the module docstring for lock-out and two-factor."""
     now = datetime.now(UTC)
-    found = await Account.get_or_none(email=normalize_email(email), deleted_at__isnull=True)
-    if found is not None and _locked(found, now):
+    address = normalize_email(email)
+    found = await Account.get_or_none(email=address, deleted_at__isnull=True)
+    if _locked(found, now) or (found is None and _locked(
+            await AddressLockout.get_or_none(email=address), now)):
         raise _locked_error()
     # The slow argon2 check runs before the transaction, so the row lock is held briefly.
     password_ok = await password_matches(found, password)
     if found is None:
+        await _unknown_address_failed(address)
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "E-mail ou mot de passe incorrect")
 
     refusal: DomainError | None = None
@@ -102,6 +106,17 @@ async def login(actor: Actor, *, email: str, password: str, otp: str | None = No
         )
         account.password_hash = new_hash
     return LoginResult(token=token, account=account)
+
+
+async def _unknown_address_failed(address: str) -> None:
+    """Count a failure against an address with no account, as an account's would be counted:
+    its 5th failure locks it too, so ACCOUNT_LOCKED says nothing about who has an account.
+    (The locked answer itself was given before the password check, as for an account.)"""
+    await AddressLockout.bulk_create([AddressLockout(email=address)], ignore_conflicts=True)
+    async with atomic():
+        row = await AddressLockout.select_for_update().get(email=address)
+        if not _locked(row, datetime.now(UTC)):
+            await _record_failure(row, datetime.now(UTC))
 
 
 async def logout(actor: Actor) -> None:

@@ -7,8 +7,24 @@ from urllib.parse import urlencode
 from comptoir.settings import get_settings
 from models.mail import MailPriority
 from resolvers.mail import enqueue_mail
+from resolvers.throttle import RateLimit, take
 
 SIGNATURE = "\n\nÀ bientôt sur Comptoir,\nL'équipe Comptoir\n"
+
+
+async def mail_slot(to: str) -> bool:
+    """Take one of the address's account mails of the hour (API.md, Abuse limits).
+
+    Past the cap nothing is queued and the caller answers exactly as before: the cap must not
+    tell anyone which addresses have an account.  Not a rate limit: it stays on with
+    COMPTOIR_RATE_LIMITS=0.
+    """
+    return await take(f"account-mail:{to}", RateLimit(get_settings().account_mails_per_hour, 3600))
+
+
+async def _account_mail(*, to: str, subject: str, body: str) -> None:
+    if await mail_slot(to):
+        await enqueue_mail(to=to, subject=subject, body=body)
 
 
 def link(path: str, token: str) -> str:
@@ -24,7 +40,7 @@ def _duration(minutes: float) -> str:
 
 async def confirmation_mail(*, to: str, first_name: str, token: str) -> None:
     days = get_settings().confirm_token_days
-    await enqueue_mail(
+    await _account_mail(
         to=to,
         priority=MailPriority.ACCOUNT,
         subject="Confirmez votre adresse e-mail",
@@ -38,7 +54,7 @@ async def confirmation_mail(*, to: str, first_name: str, token: str) -> None:
 
 async def reset_mail(*, to: str, first_name: str, token: str) -> None:
     minutes = get_settings().reset_token_minutes
-    await enqueue_mail(
+    await _account_mail(
         to=to,
         priority=MailPriority.ACCOUNT,
         subject="Réinitialisation de votre mot de passe",
@@ -53,7 +69,7 @@ async def reset_mail(*, to: str, first_name: str, token: str) -> None:
 
 async def invitation_mail(*, to: str, company: str, inviter: str, token: str) -> None:
     days = get_settings().invitation_days
-    await enqueue_mail(
+    await _account_mail(
         to=to,
         priority=MailPriority.ACCOUNT,
         subject=f"Invitation à rejoindre {company} sur Comptoir",

@@ -57,6 +57,9 @@ async def request_password_reset(actor: Actor, *, email: str) -> None:
     if len(address) <= MAX_EMAIL:  # a longer one names no account, not a truncated one's
         account = await Account.get_or_none(email=address, deleted_at__isnull=True)
     if account is None:
+        # The same counter write as a known address's mail, so both answers cost alike.
+        async with atomic():
+            await mails.mail_slot(address)
         await _timing.pad(started)
         return
     async with atomic():

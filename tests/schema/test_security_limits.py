@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 from graphql import get_introspection_query, parse, specified_rules, validate
-from strawberry.extensions.parser_cache import _get_parse_cache as parse_cache
-from strawberry.extensions.validation_cache import _get_validate_cache as validate_cache
 
 from comptoir.settings import get_settings
 from schema import build_schema
-from schema.security import CACHE_ENTRIES, CACHEABLE_QUERY_CHARS, extensions
+from schema.document_cache import CachedDocuments, DocumentStore
+from schema.security import extensions
 from tests.clients import GraphQLClient
 from tests.security_helpers import codes, messages, run, toy_schema
 
@@ -150,27 +149,54 @@ async def test_first_above_one_hundred_is_refused_with_invalid_input() -> None:
     assert codes(result) == ["INVALID_INPUT"]
 
 
+def cached_documents(schema: Any) -> DocumentStore:
+    """The document store behind a schema's extensions."""
+    for factory in schema.extensions:
+        extension = factory()
+        if isinstance(extension, CachedDocuments):
+            return extension.store
+    raise AssertionError("no document cache")
+
+
 async def test_validation_is_cached_across_requests() -> None:
-    # The cache is keyed by the rule classes: rules made per request would never hit it.
     schema = toy_schema()
-    cache: Any = validate_cache(CACHE_ENTRIES)
+    store = cached_documents(schema)
     document = "{ products(first: 7) { pageInfo { hasNextPage } } }"
     await run(schema, document)
-    hits = cache.cache_info().hits
+    hits = store.hits
     await run(schema, document)
     await run(schema, document)
-    assert cache.cache_info().hits == hits + 2
+    assert store.hits == hits + 4  # parsed and validated once each
 
 
-async def test_long_documents_stay_out_of_the_caches() -> None:
-    schema = toy_schema()
-    parsed: Any = parse_cache(CACHE_ENTRIES)
-    validated: Any = validate_cache(CACHE_ENTRIES)
-    long_document = "{ __typename }\n#" + "x" * CACHEABLE_QUERY_CHARS
-    before = parsed.cache_info(), validated.cache_info()
+async def test_the_cache_is_bounded_by_bytes_not_entries() -> None:
+    schema = toy_schema(document_cache_bytes=4 * 1024 * 1024)
+    store = cached_documents(schema)
+    for number in range(200):
+        padding = f"# {number} " + "x" * 4000
+        assert (await run(schema, "{ __typename }\n" + padding)).data == {"__typename": "Query"}
+    assert store.bytes <= 4 * 1024 * 1024
+    assert 0 < len(store) < 200
+
+
+async def test_a_document_larger_than_the_whole_budget_is_not_cached() -> None:
+    schema = toy_schema(document_cache_bytes=64 * 1024)
+    store = cached_documents(schema)
+    long_document = "{ __typename }\n#" + "x" * 64 * 1024
     for _ in range(2):
         assert (await run(schema, long_document)).data == {"__typename": "Query"}
-    assert (parsed.cache_info(), validated.cache_info()) == before  # not even looked up
+    assert len(store) == 0
+
+
+async def test_a_document_with_too_many_fields_is_refused_before_validation() -> None:
+    schema = toy_schema()
+    fields = get_settings().max_fields
+    accepted = "{ products { edges { node { " + "name " * (fields - 4) + "} } } }"
+    assert codes(await run(schema, accepted)) == []
+    refused = "{ products { edges { node { " + "name " * 1000 + "} } } }"
+    result = await run(schema, refused)
+    assert codes(result) == ["INVALID_INPUT"]
+    assert messages(result) == [f"1003 fields found. Allowed: {fields}"]
 
 
 async def test_deep_introspection_is_refused() -> None:

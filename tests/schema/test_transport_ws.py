@@ -18,6 +18,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from comptoir.app import create_app
+from comptoir.cli import websocket_options
 from comptoir.settings import Settings, get_settings
 from tests.clients import GraphQLClient
 
@@ -36,8 +37,7 @@ async def served(application: Starlette, settings: Settings) -> AsyncIterator[st
     """The app behind uvicorn configured as `comptoir serve` configures it; yields host:port."""
     port = _free_port()
     config = uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
-                            log_level="warning", ws="websockets-sansio",
-                            ws_max_size=settings.ws_max_message_bytes)
+                            log_level="warning", **websocket_options(settings))
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
