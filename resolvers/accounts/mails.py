@@ -23,8 +23,9 @@ async def mail_slot(to: str) -> bool:
 
 
 async def _account_mail(*, to: str, subject: str, body: str) -> None:
+    """An account mail within the address's hourly cap; account mails leave first."""
     if await mail_slot(to):
-        await enqueue_mail(to=to, subject=subject, body=body)
+        await enqueue_mail(to=to, subject=subject, body=body, priority=MailPriority.ACCOUNT)
 
 
 def link(path: str, token: str) -> str:
@@ -42,7 +43,6 @@ async def confirmation_mail(*, to: str, first_name: str, token: str) -> None:
     days = get_settings().confirm_token_days
     await _account_mail(
         to=to,
-        priority=MailPriority.ACCOUNT,
         subject="Confirmez votre adresse e-mail",
         body=(f"Bonjour {first_name},\n\n"
               "Bienvenue sur Comptoir ! Pour activer votre compte, ouvrez ce lien :\n"
@@ -56,7 +56,6 @@ async def reset_mail(*, to: str, first_name: str, token: str) -> None:
     minutes = get_settings().reset_token_minutes
     await _account_mail(
         to=to,
-        priority=MailPriority.ACCOUNT,
         subject="Réinitialisation de votre mot de passe",
         body=(f"Bonjour {first_name},\n\n"
               "Vous avez demandé à changer de mot de passe. Choisissez-en un nouveau ici :\n"
@@ -71,7 +70,6 @@ async def invitation_mail(*, to: str, company: str, inviter: str, token: str) ->
     days = get_settings().invitation_days
     await _account_mail(
         to=to,
-        priority=MailPriority.ACCOUNT,
         subject=f"Invitation à rejoindre {company} sur Comptoir",
         body=("Bonjour,\n\n"
               f"{inviter} vous invite à rejoindre le compte de l'entreprise {company} "
