@@ -112,7 +112,7 @@ def post(body: object) -> dict[str, Any]:
     return {"content": json.dumps(body), "headers": {"Content-Type": "application/json"}}
 
 
-def no_error_logged(caplog: pytest.LogCaptureFixture) -> None:
+def assert_no_error_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert [r.getMessage()[:300] for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
@@ -131,7 +131,7 @@ async def test_no_argument_value_reaches_an_internal_error(
     response = await http.post("/graphql", headers={**request["headers"], **caller},
                                content=request["content"])
     assert_handled(response)
-    no_error_logged(caplog)
+    assert_no_error_logged(caplog)
 
 
 @EXAMPLES
@@ -172,7 +172,7 @@ def frames(types: list[str]) -> st.SearchStrategy[str]:
     return st.one_of(shaped.map(json.dumps), JSON.map(json.dumps), HOSTILE_TEXT)
 
 
-async def alive_or_closed_with_a_code(ws: Any, probe: str, answer_type: str) -> None:
+async def assert_alive_or_closed_with_a_code(ws: Any, probe: str, answer_type: str) -> None:
     """After the hostile frame: the socket answers a probe, or was closed with a code."""
     try:
         await ws.send(probe)
@@ -202,5 +202,5 @@ async def test_no_websocket_frame_drops_the_socket(
     async with socket_to(live_server, protocol) as ws:
         await init(ws, {"token": buyer.token})
         await ws.send(frame)
-        await alive_or_closed_with_a_code(ws, probe, answer)
-    no_error_logged(caplog)
+        await assert_alive_or_closed_with_a_code(ws, probe, answer)
+    assert_no_error_logged(caplog)
