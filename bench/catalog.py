@@ -39,19 +39,26 @@ QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
     "list": (f"{{ products(first: 20) {{ {NODE} }} }}", {}),
     "search": (f'{{ products(first: 20, search: "perceuse") {{ {NODE} }} }}', {}),
     "filtered search": (
-        (f'{{ products(first: 20, search: "driver", filter: {{category: "Drivers LED",'
-         f' inStock: true, maxPrice: "80.00"}}) {{ {NODE} }} }}'), {}),
-    "deep page": (f"query ($after: String) {{ products(first: 20, after: $after) {{ {NODE} }} }}",
-                  {}),
+        (
+            f'{{ products(first: 20, search: "driver", filter: {{category: "Drivers LED",'
+            f' inStock: true, maxPrice: "80.00"}}) {{ {NODE} }} }}'
+        ),
+        {},
+    ),
+    "deep page": (
+        f"query ($after: String) {{ products(first: 20, after: $after) {{ {NODE} }} }}",
+        {},
+    ),
     "relevance search": (
-        f'{{ products(first: 20, search: "perceuse", sort: RELEVANCE) {{ {NODE} }} }}', {}),
+        f'{{ products(first: 20, search: "perceuse", sort: RELEVANCE) {{ {NODE} }} }}',
+        {},
+    ),
     "relevance list": (f"{{ products(first: 20, sort: RELEVANCE) {{ {NODE} }} }}", {}),
 }
 
 
 LIST_HASH = hashlib.sha256(QUERIES["list"][0].encode()).hexdigest()
-APQ_PARAMS = {"extensions": json.dumps({"persistedQuery": {"version": 1,
-                                                           "sha256Hash": LIST_HASH}})}
+APQ_PARAMS = {"extensions": json.dumps({"persistedQuery": {"version": 1, "sha256Hash": LIST_HASH}})}
 GET_KINDS = ("list GET+APQ", "list GET+APQ If-None-Match", "list GET+APQ via HTTP cache")
 
 
@@ -78,13 +85,19 @@ def make_proxy() -> Any:
             body, headers = entry[1], entry[2]
         else:
             body = answer.content
-            headers = {k: v for k, v in answer.headers.items()
-                       if k in ("content-type", "cache-control", "etag")}
+            headers = {
+                k: v
+                for k, v in answer.headers.items()
+                if k in ("content-type", "cache-control", "etag")
+            }
         fresh = re.search(r"max-age=(\d+)", headers.get("cache-control", ""))
         if "public" in headers.get("cache-control", "") and fresh:
             kept[key] = (time.monotonic() + int(fresh.group(1)), body, headers)
-        return Response(body, status_code=200 if answer.status_code == 304
-                        else answer.status_code, headers=headers)
+        return Response(
+            body,
+            status_code=200 if answer.status_code == 304 else answer.status_code,
+            headers=headers,
+        )
 
     return Starlette(routes=[Route("/graphql", cache)])
 
@@ -102,9 +115,18 @@ def make_app() -> Any:
     async def floor(request: Request) -> JSONResponse:
         rows = await Product.all().order_by("sort_name", "id").limit(20)
         sellers = {s.id: s for s in await Seller.filter(id__in={r.seller_id for r in rows})}
-        return JSONResponse([{"id": r.id, "name": r.name, "price": str(r.price),
-                              "stock": r.stock, "seller": {"name": sellers[r.seller_id].name}}
-                             for r in rows])
+        return JSONResponse(
+            [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "price": str(r.price),
+                    "stock": r.stock,
+                    "seller": {"name": sellers[r.seller_id].name},
+                }
+                for r in rows
+            ]
+        )
 
     app = create_app()
     app.router.routes.insert(0, Route("/bench/products.json", floor))
@@ -171,11 +193,13 @@ def _get_call(client: Any, kind: str) -> Any:
     return call
 
 
-async def measure(client: Any, kind: str, seconds: float, concurrency: int,
-                  deep_cursor: str) -> dict[str, float]:
+async def measure(
+    client: Any, kind: str, seconds: float, concurrency: int, deep_cursor: str
+) -> dict[str, float]:
     if kind in GET_KINDS:
         call = _get_call(client, kind)
     elif kind == "floor":
+
         async def call() -> None:
             response = await client.get("/bench/products.json")
             assert response.status_code == 200 and len(response.json()) == 20
@@ -185,8 +209,7 @@ async def measure(client: Any, kind: str, seconds: float, concurrency: int,
             variables = {"after": deep_cursor}
 
         async def call() -> None:
-            response = await client.post("/graphql", json={"query": query,
-                                                           "variables": variables})
+            response = await client.post("/graphql", json={"query": query, "variables": variables})
             body = response.json()
             assert response.status_code == 200 and not body.get("errors"), body
             if kind != "typename":
@@ -207,8 +230,12 @@ async def measure(client: Any, kind: str, seconds: float, concurrency: int,
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     wall = time.perf_counter() - started
     latencies.sort()
-    return {"rps": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "n": len(latencies)}
+    return {
+        "rps": len(latencies) / wall,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "n": len(latencies),
+    }
 
 
 async def main() -> None:
@@ -221,9 +248,13 @@ async def main() -> None:
     import httpx
 
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{workdir / 'bench.sqlite3'}",
-           "COMPTOIR_VAR_DIR": str(workdir / "var"),
-           "COMPTOIR_JOBS_IN_WEB": "0", "PUBLIC_URL": "http://127.0.0.1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{workdir / 'bench.sqlite3'}",
+        "COMPTOIR_VAR_DIR": str(workdir / "var"),
+        "COMPTOIR_JOBS_IN_WEB": "0",
+        "PUBLIC_URL": "http://127.0.0.1",
+    }
     for name in ("REDIS_URL", "SMTP_URL"):
         env.pop(name, None)
     os.environ.update(env)
@@ -232,23 +263,55 @@ async def main() -> None:
 
     port, proxy_port = free_port(), free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "bench.catalog:make_app",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-         "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench.catalog:make_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     proxy = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "bench.catalog:make_proxy",
-         "--host", "127.0.0.1", "--port", str(proxy_port), "--workers", "1",
-         "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env={**env, "BENCH_UPSTREAM": f"http://127.0.0.1:{port}"},
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench.catalog:make_proxy",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(proxy_port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env={**env, "BENCH_UPSTREAM": f"http://127.0.0.1:{port}"},
     )
     limits = httpx.Limits(max_connections=args.concurrency)
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                     limits=limits) as client, \
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{proxy_port}", timeout=30,
-                                  limits=limits) as cached:
+        async with (
+            httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", timeout=30, limits=limits
+            ) as client,
+            httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{proxy_port}", timeout=30, limits=limits
+            ) as cached,
+        ):
             for _ in range(200):
                 try:
                     if (await client.get("/healthz")).status_code == 200:
@@ -258,24 +321,30 @@ async def main() -> None:
                 await asyncio.sleep(0.1)
             # The client's first miss registers the document, as Apollo's retry does.
             await client.get("/graphql", params={**APQ_PARAMS, "query": QUERIES["list"][0]})
-            results = {kind: await measure(client, kind, args.seconds, args.concurrency,
-                                           deep_cursor)
-                       for kind in ["floor", *QUERIES, *GET_KINDS[:2]]}
-            results[GET_KINDS[2]] = await measure(cached, GET_KINDS[2], args.seconds,
-                                                  args.concurrency, deep_cursor)
+            results = {
+                kind: await measure(client, kind, args.seconds, args.concurrency, deep_cursor)
+                for kind in ["floor", *QUERIES, *GET_KINDS[:2]]
+            }
+            results[GET_KINDS[2]] = await measure(
+                cached, GET_KINDS[2], args.seconds, args.concurrency, deep_cursor
+            )
     finally:
         for process in (server, proxy):
             process.terminate()
             process.wait(timeout=10)
 
     base = results["list"]["rps"]
-    print(f"\n{args.products:,} generated products + demo catalog, SQLite, 1 uvicorn worker, "
-          f"{args.concurrency} concurrent clients, {args.seconds:g} s per row\n")
+    print(
+        f"\n{args.products:,} generated products + demo catalog, SQLite, 1 uvicorn worker, "
+        f"{args.concurrency} concurrent clients, {args.seconds:g} s per row\n"
+    )
     print("| request | req/s | p50 ms | p99 ms | vs list | vs floor |")
     print("|---|---:|---:|---:|---:|---:|")
     for kind, r in results.items():
-        print(f"| {kind} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} "
-              f"| {r['rps'] / base:.0%} | {r['rps'] / results['floor']['rps']:.0%} |")
+        print(
+            f"| {kind} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} "
+            f"| {r['rps'] / base:.0%} | {r['rps'] / results['floor']['rps']:.0%} |"
+        )
 
 
 if __name__ == "__main__":

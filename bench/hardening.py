@@ -26,8 +26,12 @@ from idle_memory import ROOT, Holder, Worker, _prepare, _token
 
 def document(number: int) -> str:
     """A document within every limit but near them: 290 fields, a 3 KB comment, distinct."""
-    return (f"query Q{number} {{ " + "__typename " * 290
-            + "products(first: 5) { edges { cursor } } }\n# " + f"{number:06d}" * 500)
+    return (
+        f"query Q{number} {{ "
+        + "__typename " * 290
+        + "products(first: 5) { edges { cursor } } }\n# "
+        + f"{number:06d}" * 500
+    )
 
 
 async def documents(worker: Worker, count: int) -> str:
@@ -39,9 +43,11 @@ async def documents(worker: Worker, count: int) -> str:
             response = await client.post(address, json={"query": document(number)})
             assert response.status_code == 200, response.text[:200]
         elapsed = time.perf_counter() - started
-    return (f"| {count:,} distinct documents of {len(document(0)):,} characters (290 fields)"
-            f" | RSS {before / 1024:.0f} → {worker.rss() / 1024:.0f} MiB"
-            f" | {elapsed / count * 1000:.1f} ms per request |")
+    return (
+        f"| {count:,} distinct documents of {len(document(0)):,} characters (290 fields)"
+        f" | RSS {before / 1024:.0f} → {worker.rss() / 1024:.0f} MiB"
+        f" | {elapsed / count * 1000:.1f} ms per request |"
+    )
 
 
 async def cycles(worker: Worker, token: str, count: int) -> str:
@@ -53,8 +59,11 @@ async def cycles(worker: Worker, token: str, count: int) -> str:
         rss.append(worker.rss())
         await holder.close()
         rss.append(worker.rss())
-    return (f"| 3 x subscribe and close {count:,} subscriptions | RSS "
-            + " → ".join(f"{kib / 1024:.0f}" for kib in rss) + " MiB | |")
+    return (
+        f"| 3 x subscribe and close {count:,} subscriptions | RSS "
+        + " → ".join(f"{kib / 1024:.0f}" for kib in rss)
+        + " MiB | |"
+    )
 
 
 async def resets(worker: Worker, count: int) -> str:
@@ -68,20 +77,28 @@ async def resets(worker: Worker, count: int) -> str:
                 await client.post(address, json={"query": query, "variables": {"e": email}})
                 spent.append((time.perf_counter() - started) * 1000)
     known, unknown = (statistics.median(t) for t in times.values())
-    return (f"| reset requests, median of {count} each | known {known:.2f} ms, unknown "
-            f"{unknown:.2f} ms | difference {abs(known - unknown):.2f} ms |")
+    return (
+        f"| reset requests, median of {count} each | known {known:.2f} ms, unknown "
+        f"{unknown:.2f} ms | difference {abs(known - unknown):.2f} ms |"
+    )
 
 
 async def run(args: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="comptoir-hardening-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp / 'bench.sqlite3'}",
-           "COMPTOIR_VAR_DIR": str(tmp / "var"), "COMPTOIR_JOBS_IN_WEB": "0",
-           "COMPTOIR_RATE_LIMITS": "0", "COMPTOIR_LOG_LEVEL": "WARNING",
-           # Every known request queues its mail: the slower path is the one measured.
-           "COMPTOIR_ACCOUNT_MAILS_PER_HOUR": "1000000",
-           "PYTHONPATH": str(ROOT),
-           "COMPTOIR_ARGON2_TIME_COST": "1", "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
-           "COMPTOIR_ARGON2_PARALLELISM": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp / 'bench.sqlite3'}",
+        "COMPTOIR_VAR_DIR": str(tmp / "var"),
+        "COMPTOIR_JOBS_IN_WEB": "0",
+        "COMPTOIR_RATE_LIMITS": "0",
+        "COMPTOIR_LOG_LEVEL": "WARNING",
+        # Every known request queues its mail: the slower path is the one measured.
+        "COMPTOIR_ACCOUNT_MAILS_PER_HOUR": "1000000",
+        "PYTHONPATH": str(ROOT),
+        "COMPTOIR_ARGON2_TIME_COST": "1",
+        "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
+        "COMPTOIR_ARGON2_PARALLELISM": "1",
+    }
     env.pop("REDIS_URL", None)
     _prepare(env)
     worker = Worker(env)

@@ -30,8 +30,11 @@ import httpx
 import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBSCRIBE = {"id": "1", "type": "subscribe",
-             "payload": {"query": "subscription { orderEvents { id to } }"}}
+SUBSCRIBE = {
+    "id": "1",
+    "type": "subscribe",
+    "payload": {"query": "subscription { orderEvents { id to } }"},
+}
 
 
 def _free_port() -> int:
@@ -50,11 +53,13 @@ def rss_kib(pid: int) -> int:
 class Worker:
     def __init__(self, env: dict[str, str]) -> None:
         self.port = _free_port()
-        code = ("import uvicorn; from comptoir.cli import websocket_options;"
-                "from comptoir.settings import get_settings;"
-                f"uvicorn.run('comptoir.asgi:app', host='127.0.0.1', port={self.port},"
-                " loop='uvloop', http='httptools', log_level='warning',"
-                " **websocket_options(get_settings()))")
+        code = (
+            "import uvicorn; from comptoir.cli import websocket_options;"
+            "from comptoir.settings import get_settings;"
+            f"uvicorn.run('comptoir.asgi:app', host='127.0.0.1', port={self.port},"
+            " loop='uvloop', http='httptools', log_level='warning',"
+            " **websocket_options(get_settings()))"
+        )
         self.process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
 
     async def ready(self) -> None:
@@ -84,10 +89,13 @@ async def _hold(address: str, token: str, count: int, deflate: bool) -> None:
 
     async def one() -> websockets.ClientConnection:
         async with gate:
-            ws = await websockets.connect(f"ws://{address}/graphql",
-                                          subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-                                          compression="deflate" if deflate else None,
-                                          open_timeout=60, ping_interval=None)
+            ws = await websockets.connect(
+                f"ws://{address}/graphql",
+                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                compression="deflate" if deflate else None,
+                open_timeout=60,
+                ping_interval=None,
+            )
             await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
             assert json.loads(await ws.recv())["type"] == "connection_ack"
             await ws.send(json.dumps(SUBSCRIBE))
@@ -114,9 +122,20 @@ async def _hold(address: str, token: str, count: int, deflate: bool) -> None:
 class Holder:
     async def open(self, address: str, token: str, count: int, deflate: bool) -> tuple[str, str]:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--hold", address, "--token", token, "--count",
-            str(count), "--deflate", "1" if deflate else "0", cwd=ROOT,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            sys.executable,
+            __file__,
+            "--hold",
+            address,
+            "--token",
+            token,
+            "--count",
+            str(count),
+            "--deflate",
+            "1" if deflate else "0",
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         assert self.process.stdout is not None
         ready = (await asyncio.wait_for(self.process.stdout.readline(), 600)).decode().split()
         trips = (await asyncio.wait_for(self.process.stdout.readline(), 120)).decode().split()
@@ -135,9 +154,13 @@ class Holder:
 
 async def _token(port: int) -> str:
     async with httpx.AsyncClient() as client:
-        response = await client.post(f"http://127.0.0.1:{port}/graphql", json={
-            "query": 'mutation { login(email: "admin@bench.fr", password: "bench-password-42")'
-                     " { token errors { code } } }"})
+        response = await client.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={
+                "query": 'mutation { login(email: "admin@bench.fr", password: "bench-password-42")'
+                " { token errors { code } } }"
+            },
+        )
     token: str = response.json()["data"]["login"]["token"]
     return token
 
@@ -158,18 +181,24 @@ async def measure(env: dict[str, str], args: argparse.Namespace) -> list[str]:
             opened = worker.rss()
             await holder.close()
             closed = worker.rss()
-            rows.append(f"| client offers deflate: {'yes' if deflate else 'no'} (negotiated: "
-                        f"{negotiated}) | {(opened - before) * 1.024 / args.idle:.1f} KB | "
-                        f"{before / 1024:.0f} → {opened / 1024:.0f} → {closed / 1024:.0f} MiB"
-                        f" | {trips} |")
+            rows.append(
+                f"| client offers deflate: {'yes' if deflate else 'no'} (negotiated: "
+                f"{negotiated}) | {(opened - before) * 1.024 / args.idle:.1f} KB | "
+                f"{before / 1024:.0f} → {opened / 1024:.0f} → {closed / 1024:.0f} MiB"
+                f" | {trips} |"
+            )
         cycle = [worker.rss()]
         for _ in range(3):
             await holder.open(address, token, args.cycle, True)
             cycle.append(worker.rss())
             await holder.close()
             cycle.append(worker.rss())
-        rows.append("| 3 x open/close " + f"{args.cycle:,} (deflate offered) | | "
-                    + " → ".join(f"{kib / 1024:.0f}" for kib in cycle) + " MiB | |")
+        rows.append(
+            "| 3 x open/close "
+            + f"{args.cycle:,} (deflate offered) | | "
+            + " → ".join(f"{kib / 1024:.0f}" for kib in cycle)
+            + " MiB | |"
+        )
     finally:
         worker.stop()
     return rows
@@ -179,21 +208,34 @@ def _prepare(env: dict[str, str]) -> None:
     """Migrate and create the admin whose subscriptions are held (before any worker starts)."""
     comptoir = str(Path(sys.executable).with_name("comptoir"))
     subprocess.run([comptoir, "migrate"], env=env, check=True, cwd=ROOT, capture_output=True)
-    subprocess.run([comptoir, "create-admin", "admin@bench.fr", "--password",
-                    "bench-password-42"], env=env, check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(
+        [comptoir, "create-admin", "admin@bench.fr", "--password", "bench-password-42"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
 
 
 async def run(args: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="comptoir-idle-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp / 'bench.sqlite3'}",
-           "COMPTOIR_VAR_DIR": str(tmp / "var"), "COMPTOIR_JOBS_IN_WEB": "0",
-           "COMPTOIR_RATE_LIMITS": "0", "COMPTOIR_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
-           "COMPTOIR_ARGON2_TIME_COST": "1", "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
-           "COMPTOIR_ARGON2_PARALLELISM": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp / 'bench.sqlite3'}",
+        "COMPTOIR_VAR_DIR": str(tmp / "var"),
+        "COMPTOIR_JOBS_IN_WEB": "0",
+        "COMPTOIR_RATE_LIMITS": "0",
+        "COMPTOIR_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+        "COMPTOIR_ARGON2_TIME_COST": "1",
+        "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
+        "COMPTOIR_ARGON2_PARALLELISM": "1",
+    }
     env.pop("REDIS_URL", None)
     _prepare(env)
-    print("| server | idle subscription | worker RSS before → open → closed"
-          " | ping→pong p50 / p99 |")
+    print(
+        "| server | idle subscription | worker RSS before → open → closed | ping→pong p50 / p99 |"
+    )
     print("|---|---|---|---|")
     for compression in ("1", "0"):
         label = "before (deflate on)" if compression == "1" else "now (deflate off)"

@@ -30,8 +30,9 @@ sys.path.insert(0, str(ROOT))
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--reset", action="store_true",
-                        help="PostgreSQL: drop and recreate the public schema first")
+    parser.add_argument(
+        "--reset", action="store_true", help="PostgreSQL: drop and recreate the public schema first"
+    )
     parser.add_argument("--orders", type=int, default=200, help="orders shipped per run")
     parser.add_argument("--sellers", type=int, default=10, help="sellers of the spread run")
     parser.add_argument("--concurrency", type=int, default=20)
@@ -41,9 +42,15 @@ def _parse() -> argparse.Namespace:
 async def _main(args: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     url = args.database_url or f"sqlite://{tmp / 'bench.sqlite3'}"
-    os.environ.update({"DATABASE_URL": url, "COMPTOIR_VAR_DIR": str(tmp / "var"),
-                       "COMPTOIR_ARGON2_TIME_COST": "1", "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
-                       "COMPTOIR_ARGON2_PARALLELISM": "1"})
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "COMPTOIR_VAR_DIR": str(tmp / "var"),
+            "COMPTOIR_ARGON2_TIME_COST": "1",
+            "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
+            "COMPTOIR_ARGON2_PARALLELISM": "1",
+        }
+    )
     from tortoise import connections
 
     # The app's import order: the resolvers' modules import one another in it.
@@ -61,8 +68,7 @@ async def _main(args: argparse.Namespace) -> None:
     policy = get_settings().policy()
     address = Address(line1="1 rue du Banc", postal_code="75011", city="Paris", country="FR")
 
-    async def validated(run: str, accounts: list[Account],
-                        count: int) -> list[tuple[Actor, int]]:
+    async def validated(run: str, accounts: list[Account], count: int) -> list[tuple[Actor, int]]:
         buyer = await make_account(Role.BUYER, email=f"{run}@bench.fr", postal_code="75011")
         actor = Actor(account_id=buyer.id, role=Role.BUYER)
         shops = [await seller_actor(account) for account in accounts]
@@ -71,8 +77,9 @@ async def _main(args: argparse.Namespace) -> None:
         for i in range(count):
             shop, product = shops[i % len(shops)], products[i % len(shops)]
             await add_to_cart(actor, product_id=product.id, quantity=1)
-            (order,) = await reserve_cart(actor, address=address, remark=None,
-                                          idempotency_key=f"{run}-{i}")
+            (order,) = await reserve_cart(
+                actor, address=address, remark=None, idempotency_key=f"{run}-{i}"
+            )
             await validate_order(shop, order_id=order.id, policy=policy)
             result.append((shop, order.id))
         return result
@@ -82,8 +89,9 @@ async def _main(args: argparse.Namespace) -> None:
 
         async def one(shop: Actor, order_id: int) -> None:
             async with gate:
-                await ship_order(shop, order_id=order_id, carrier="DPD", tracking_number="1Z",
-                                 policy=policy)
+                await ship_order(
+                    shop, order_id=order_id, carrier="DPD", tracking_number="1Z", policy=policy
+                )
 
         start = time.perf_counter()
         await asyncio.gather(*(one(shop, order_id) for shop, order_id in orders))
@@ -94,8 +102,10 @@ async def _main(args: argparse.Namespace) -> None:
         if args.reset and conn.capabilities.dialect == "postgres":
             await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
         await apply_migrations()
-        accounts = [await make_account(Role.SELLER, email=f"shop{i}@bench.fr",
-                                       shop_name=f"Boutique {i}") for i in range(args.sellers)]
+        accounts = [
+            await make_account(Role.SELLER, email=f"shop{i}@bench.fr", shop_name=f"Boutique {i}")
+            for i in range(args.sellers)
+        ]
         one_seller = await validated("one", accounts[:1], args.orders)
         spread = await validated("spread", accounts, args.orders)
         one_time = await ship_all(one_seller)
@@ -103,11 +113,12 @@ async def _main(args: argparse.Namespace) -> None:
         shipped = await Invoice.all().count()
         assert shipped == 2 * args.orders, shipped
         first = await seller_actor(accounts[0])
-        numbers = await Invoice.filter(seller_id=first.seller_id).values_list("sequence",
-                                                                              flat=True)
+        numbers = await Invoice.filter(seller_id=first.seller_id).values_list("sequence", flat=True)
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), "gap in the numbering"
-    print(f"database: {conn.capabilities.dialect}; {args.orders} orders per run, "
-          f"{args.concurrency} concurrent shipments")
+    print(
+        f"database: {conn.capabilities.dialect}; {args.orders} orders per run, "
+        f"{args.concurrency} concurrent shipments"
+    )
     print(f"one seller:        {args.orders / one_time:8.1f} invoices/s")
     print(f"{args.sellers} sellers:        {args.orders / spread_time:8.1f} invoices/s")
     print(f"ratio spread / one: {one_time / spread_time:.2f}")

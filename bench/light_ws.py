@@ -26,8 +26,11 @@ def _frame(payload: bytes, opcode: int = 0x1) -> bytes:
     else:
         header = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, length)
     repeated = (mask * (length // 4 + 1))[:length]
-    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(repeated, "big")).to_bytes(
-        length, "big") if length else b""
+    masked = (
+        (int.from_bytes(payload, "big") ^ int.from_bytes(repeated, "big")).to_bytes(length, "big")
+        if length
+        else b""
+    )
     return header + mask + masked
 
 
@@ -47,10 +50,14 @@ class LightClient(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         key = base64.b64encode(os.urandom(16)).decode()
-        transport.write((f"GET /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                         f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                         "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n").encode())
+        transport.write(
+            (
+                f"GET /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
+            ).encode()
+        )
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -80,7 +87,7 @@ class LightClient(asyncio.Protocol):
                 length, start = struct.unpack_from("!Q", buffer, at + 2)[0], at + 10
             if size < start + length:
                 break
-            payload, at = buffer[start:start + length], start + length
+            payload, at = buffer[start : start + length], start + length
             if opcode == 0x1:
                 self._message(payload)
             elif opcode == 0x9 and self.transport is not None:
@@ -118,16 +125,21 @@ class LightClient(asyncio.Protocol):
             self.transport.close()
 
 
-async def subscribe(address: str, token: str | None, document: str,
-                    variables: dict[str, Any] | None = None) -> LightClient:
+async def subscribe(
+    address: str, token: str | None, document: str, variables: dict[str, Any] | None = None
+) -> LightClient:
     host, port = address.rsplit(":", 1)
     loop = asyncio.get_running_loop()
-    _, client = await loop.create_connection(lambda: LightClient(host, int(port)), host,
-                                             int(port))
+    _, client = await loop.create_connection(lambda: LightClient(host, int(port)), host, int(port))
     await asyncio.wait_for(client.upgraded, 60)
     client.send({"type": "connection_init", "payload": {"token": token} if token else {}})
     ack = await client.receive(60)
     assert ack["type"] == "connection_ack", ack
-    client.send({"id": "1", "type": "subscribe",
-                 "payload": {"query": document, "variables": variables or {}}})
+    client.send(
+        {
+            "id": "1",
+            "type": "subscribe",
+            "payload": {"query": document, "variables": variables or {}},
+        }
+    )
     return client

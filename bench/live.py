@@ -52,8 +52,12 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=1_000)
     parser.add_argument("--events", type=int, default=40, help="events per fan-out burst")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--probes", type=int, default=1_000,
-                        help="latency samples per case (a p99 needs ~1,000 to be stable)")
+    parser.add_argument(
+        "--probes",
+        type=int,
+        default=1_000,
+        help="latency samples per case (a p99 needs ~1,000 to be stable)",
+    )
     parser.add_argument("--write", default=None, help="also write the figures to this file")
     parser.add_argument("--hold", default=None, help=argparse.SUPPRESS)  # see IdleHolder
     return parser.parse_args()
@@ -71,8 +75,23 @@ class Server:
     def __init__(self, app: str, env: dict[str, str]) -> None:
         self.port = _free_port()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port",
-             str(self.port), "--log-level", "warning", "--backlog", "4096"], cwd=ROOT, env=env)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                app,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--backlog",
+                "4096",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
 
     @property
     def address(self) -> str:
@@ -106,8 +125,9 @@ class Server:
             self.process.kill()
 
 
-async def _open_many(address: str, token: str | None, document: str,
-                     count: int) -> list[LightClient]:
+async def _open_many(
+    address: str, token: str | None, document: str, count: int
+) -> list[LightClient]:
     gate = asyncio.Semaphore(100)
 
     async def one() -> Any:
@@ -132,8 +152,16 @@ class IdleHolder:
 
     async def open(self, address: str, token: str, count: int) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--hold", address, "--idle", str(count), cwd=ROOT,
-            env={**os.environ, "BENCH_IDLE_TOKEN": token}, stdout=asyncio.subprocess.PIPE)
+            sys.executable,
+            __file__,
+            "--hold",
+            address,
+            "--idle",
+            str(count),
+            cwd=ROOT,
+            env={**os.environ, "BENCH_IDLE_TOKEN": token},
+            stdout=asyncio.subprocess.PIPE,
+        )
         assert self.process.stdout is not None
         line = await asyncio.wait_for(self.process.stdout.readline(), 300)
         if line.split() != [b"ready", str(count).encode()]:
@@ -163,8 +191,9 @@ async def _close_all(sockets: list[LightClient]) -> None:
 Rate = tuple[float, float]  # deliveries per wall second, per second of server CPU
 
 
-async def _burst_delivery(sockets: list[LightClient], events: int, fire: Any,
-                          servers: list[Server]) -> Rate:
+async def _burst_delivery(
+    sockets: list[LightClient], events: int, fire: Any, servers: list[Server]
+) -> Rate:
     """Every socket must receive `events` messages after `fire()`: how fast, how costly."""
     arrivals = [client.expect(events) for client in sockets]
     cpu = sum(s.cpu_seconds() for s in servers)
@@ -179,8 +208,9 @@ async def _burst_delivery(sockets: list[LightClient], events: int, fire: Any,
     return deliveries / wall, deliveries / max(cpu, 0.01)
 
 
-async def _rounds(rounds: int, sockets: list[LightClient], events: int, fire: Any,
-                  servers: list[Server]) -> list[Rate]:
+async def _rounds(
+    rounds: int, sockets: list[LightClient], events: int, fire: Any, servers: list[Server]
+) -> list[Rate]:
     await _burst_delivery(sockets, events, fire, servers)  # warm-up: imports, caches
     return [await _burst_delivery(sockets, events, fire, servers) for _ in range(rounds)]
 
@@ -203,8 +233,7 @@ async def _latencies(address: str, world: dict[str, Any], probes: int) -> list[f
 
 def _percentiles(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
-    return (statistics.median(ordered), ordered[min(len(ordered) - 1,
-                                                     int(len(ordered) * 0.99))])
+    return (statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))])
 
 
 async def _world(database_url: str) -> dict[str, Any]:
@@ -217,30 +246,56 @@ async def _world(database_url: str) -> dict[str, Any]:
     from resolvers.sessions import actor_for_token, open_session
     from schema.ids import encode_id
 
-    await connections.get("default").execute_script("DROP SCHEMA public CASCADE; "
-                                                    "CREATE SCHEMA public;")
+    await connections.get("default").execute_script(
+        "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+    )
     await Tortoise.generate_schemas(safe=True)
     password = hash_password("bench password")
 
     async def account(email: str, role: Role) -> Account:
-        return await Account.create(email=email, password_hash=password, first_name="Banc",
-                                    last_name="Essai", role=role, postal_code="75011",
-                                    rights=[], email_confirmed_at=datetime.now().astimezone())
+        return await Account.create(
+            email=email,
+            password_hash=password,
+            first_name="Banc",
+            last_name="Essai",
+            role=role,
+            postal_code="75011",
+            rights=[],
+            email_confirmed_at=datetime.now().astimezone(),
+        )
 
     seller_account = await account("vendeur@bench.fr", Role.SELLER)
     shop = await Seller.create(account=seller_account, name="BatiBench")
-    buyer, idle = await account("acheteur@bench.fr", Role.BUYER), await account(
-        "oisif@bench.fr", Role.BUYER)
+    buyer, idle = (
+        await account("acheteur@bench.fr", Role.BUYER),
+        await account("oisif@bench.fr", Role.BUYER),
+    )
     seller_token, buyer_token = await open_session(seller_account), await open_session(buyer)
     seller_actor = await actor_for_token(seller_token)
-    product = await create_product(seller_actor, data=ProductData(
-        name="Ciment 35 kg", description="Sac", category="Gros œuvre", price=Decimal("9.90"),
-        stock=10, delivery_zones=["75"]))
-    opened = await helpdesk.open_thread(await actor_for_token(buyer_token),
-                                        product_id=product.id, body="Bonjour")
-    return {"seller": seller_token, "buyer": buyer_token, "idle": await open_session(idle),
-            "thread": encode_id("Thread", opened.thread.id), "thread_id": opened.thread.id,
-            "buyer_id": buyer.id, "shop": shop.id, "message_id": opened.message.id}
+    product = await create_product(
+        seller_actor,
+        data=ProductData(
+            name="Ciment 35 kg",
+            description="Sac",
+            category="Gros œuvre",
+            price=Decimal("9.90"),
+            stock=10,
+            delivery_zones=["75"],
+        ),
+    )
+    opened = await helpdesk.open_thread(
+        await actor_for_token(buyer_token), product_id=product.id, body="Bonjour"
+    )
+    return {
+        "seller": seller_token,
+        "buyer": buyer_token,
+        "idle": await open_session(idle),
+        "thread": encode_id("Thread", opened.thread.id),
+        "thread_id": opened.thread.id,
+        "buyer_id": buyer.id,
+        "shop": shop.id,
+        "message_id": opened.message.id,
+    }
 
 
 async def _commit_burst(world: dict[str, Any], events: int) -> None:
@@ -250,10 +305,13 @@ async def _commit_burst(world: dict[str, Any], events: int) -> None:
 
     async with atomic():
         for _ in range(events):
-            await append_event(EventKind.MESSAGE, {"thread_id": world["thread_id"],
-                                                   "message_id": world["message_id"]},
-                               thread_id=world["thread_id"], buyer_id=world["buyer_id"],
-                               seller_id=world["shop"])
+            await append_event(
+                EventKind.MESSAGE,
+                {"thread_id": world["thread_id"], "message_id": world["message_id"]},
+                thread_id=world["thread_id"],
+                buyer_id=world["buyer_id"],
+                seller_id=world["shop"],
+            )
 
 
 async def _create_database(server: str, name: str) -> str:
@@ -269,10 +327,15 @@ async def _create_database(server: str, name: str) -> str:
 
 
 def _env(database_url: str, redis_url: str | None) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
-           "COMPTOIR_LOG_LEVEL": "WARNING",
-           "COMPTOIR_JOBS_IN_WEB": "0", "COMPTOIR_WS_QUEUE_SIZE": "200",
-           "COMPTOIR_CATCH_UP_INTERVAL_SECONDS": "0.05"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+        "COMPTOIR_LOG_LEVEL": "WARNING",
+        "COMPTOIR_JOBS_IN_WEB": "0",
+        "COMPTOIR_WS_QUEUE_SIZE": "200",
+        "COMPTOIR_CATCH_UP_INTERVAL_SECONDS": "0.05",
+    }
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -281,8 +344,10 @@ def _env(database_url: str, redis_url: str | None) -> dict[str, str]:
 
 def _start_redis() -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     return process, f"redis://127.0.0.1:{port}/0"
 
 
@@ -325,32 +390,40 @@ async def run(args: argparse.Namespace) -> str:
                     try:
                         await idle.open(worker.address, world["idle"], args.idle)
                         per_subscription = (worker.rss_kib() - before) * 1024 / args.idle / 1000
-                        busy = _percentiles(await _latencies(worker.address, world,
-                                                             args.probes))
+                        busy = _percentiles(await _latencies(worker.address, world, args.probes))
                     finally:
                         await idle.close()
-                    fans = await _open_many(worker.address, world["seller"], FANOUT,
-                                            args.clients)
-                    ours = await _rounds(args.rounds, fans, args.events,
-                                         lambda: _commit_burst(world, args.events), [worker])
+                    fans = await _open_many(worker.address, world["seller"], FANOUT, args.clients)
+                    ours = await _rounds(
+                        args.rounds,
+                        fans,
+                        args.events,
+                        lambda: _commit_burst(world, args.events),
+                        [worker],
+                    )
                     await _close_all(fans)
                 finally:
                     worker.stop()
 
                 baseline = await _baseline(args, database_url)
 
-                workers = [Server("comptoir.asgi:app", _env(database_url, redis_url))
-                           for _ in range(2)]
+                workers = [
+                    Server("comptoir.asgi:app", _env(database_url, redis_url)) for _ in range(2)
+                ]
                 try:
                     for w in workers:
                         await w.ready()
                     half = args.clients // 2
-                    fans = (await _open_many(workers[0].address, world["seller"], FANOUT, half)
-                            + await _open_many(workers[1].address, world["seller"], FANOUT,
-                                               half))
-                    redis_runs = await _rounds(args.rounds, fans, args.events,
-                                               lambda: _commit_burst(world, args.events),
-                                               workers)
+                    fans = await _open_many(
+                        workers[0].address, world["seller"], FANOUT, half
+                    ) + await _open_many(workers[1].address, world["seller"], FANOUT, half)
+                    redis_runs = await _rounds(
+                        args.rounds,
+                        fans,
+                        args.events,
+                        lambda: _commit_burst(world, args.events),
+                        workers,
+                    )
                     await _close_all(fans)
                 finally:
                     for w in workers:
@@ -361,28 +434,43 @@ async def run(args: argparse.Namespace) -> str:
     def rates(runs: list[Rate]) -> str:
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
-        return (f"{wall:,.0f}/s wall, {cpu:,.0f} per CPU-second "
-                f"(runs: {', '.join(f'{r[0]:,.0f}' for r in runs)})")
+        return (
+            f"{wall:,.0f}/s wall, {cpu:,.0f} per CPU-second "
+            f"(runs: {', '.join(f'{r[0]:,.0f}' for r in runs)})"
+        )
 
     def ratio(ours: list[Rate], theirs: list[Rate], index: int) -> float:
         return statistics.median(r[index] for r in ours) / statistics.median(
-            r[index] for r in theirs)
+            r[index] for r in theirs
+        )
 
     rows = [
-        ("commit→client latency, no other subscription",
-         f"p50 {quiet[0]:.1f} ms, p99 {quiet[1]:.1f} ms"),
-        (f"commit→client latency, {args.idle:,} idle subscriptions open",
-         (f"p50 {busy[0]:.1f} ms, p99 {busy[1]:.1f} ms "
-          f"(×{busy[0] / quiet[0]:.2f} p50, ×{busy[1] / quiet[1]:.2f} p99)")),
+        (
+            "commit→client latency, no other subscription",
+            f"p50 {quiet[0]:.1f} ms, p99 {quiet[1]:.1f} ms",
+        ),
+        (
+            f"commit→client latency, {args.idle:,} idle subscriptions open",
+            (
+                f"p50 {busy[0]:.1f} ms, p99 {busy[1]:.1f} ms "
+                f"(×{busy[0] / quiet[0]:.2f} p50, ×{busy[1] / quiet[1]:.2f} p99)"
+            ),
+        ),
         (f"memory per idle subscription ({args.idle:,} open)", f"{per_subscription:.1f} KB"),
         (f"deliveries, {args.clients:,} clients, same document, one worker", rates(ours)),
         ("deliveries, bare Strawberry subscription + broadcaster memory", rates(baseline)),
-        ("ours / bare Strawberry", (f"×{ratio(ours, baseline, 0):.1f} wall, "
-                                    f"×{ratio(ours, baseline, 1):.1f} per CPU-second")),
+        (
+            "ours / bare Strawberry",
+            (
+                f"×{ratio(ours, baseline, 0):.1f} wall, "
+                f"×{ratio(ours, baseline, 1):.1f} per CPU-second"
+            ),
+        ),
         (f"deliveries, {args.clients:,} clients over 2 workers through Redis", rates(redis_runs)),
     ]
-    return "\n".join(["| measure | result |", "|---|---|",
-                      *(f"| {name} | {value} |" for name, value in rows)])
+    return "\n".join(
+        ["| measure | result |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)]
+    )
 
 
 def main() -> None:
@@ -390,8 +478,13 @@ def main() -> None:
     if args.hold:
         asyncio.run(_hold(args.hold, args.idle))
         return
-    os.environ.update({"COMPTOIR_ARGON2_TIME_COST": "1", "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
-                       "COMPTOIR_ARGON2_PARALLELISM": "1"})
+    os.environ.update(
+        {
+            "COMPTOIR_ARGON2_TIME_COST": "1",
+            "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
+            "COMPTOIR_ARGON2_PARALLELISM": "1",
+        }
+    )
     table = asyncio.run(run(args))
     print(table)
     if args.write:

@@ -49,8 +49,9 @@ async def publish(request: Request) -> JSONResponse:
     count = int(request.query_params.get("n", "1"))
     for _ in range(count):
         _published += 1
-        await broadcast.publish("events", json.dumps(
-            {"id": str(_published), "at": datetime.now(UTC).isoformat()}))
+        await broadcast.publish(
+            "events", json.dumps({"id": str(_published), "at": datetime.now(UTC).isoformat()})
+        )
     return JSONResponse({"published": count})
 
 
@@ -64,6 +65,11 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 graphql = GraphQL(strawberry.Schema(query=Query, subscription=Subscription))
-app = Starlette(routes=[Route("/publish", publish, methods=["POST"]),
-                        Route("/graphql", graphql, methods=["GET", "POST"]),
-                        WebSocketRoute("/graphql", graphql)], lifespan=lifespan)
+app = Starlette(
+    routes=[
+        Route("/publish", publish, methods=["POST"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ],
+    lifespan=lifespan,
+)

@@ -23,14 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from comptoir.db import database, migrate_database  # noqa: E402
-from comptoir.jobs import Deps, Runner, run_jobs_in_background  # noqa: E402
-from comptoir.mail import SmtpTransport  # noqa: E402
-from comptoir.settings import Settings, file_store  # noqa: E402
-from models.mail import MailPriority, OutboxMail  # noqa: E402
-from realtime.broadcast import open_broadcast  # noqa: E402
-from realtime.log import atomic  # noqa: E402
-from resolvers.mail import enqueue_mail  # noqa: E402
+from comptoir.db import database, migrate_database
+from comptoir.jobs import Deps, Runner, run_jobs_in_background
+from comptoir.mail import SmtpTransport
+from comptoir.settings import Settings, file_store
+from models.mail import MailPriority, OutboxMail
+from realtime.broadcast import open_broadcast
+from realtime.log import atomic
+from resolvers.mail import enqueue_mail
 
 
 def _sink(port: int, arrivals: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -53,13 +53,18 @@ async def _load(seconds: float, rate: float) -> int:
     while (now := time.monotonic()) - start < seconds:
         async with atomic():
             for seller in range(6):
-                await enqueue_mail(to=f"s{seller}@bench.fr", subject=f"Commande {i}",
-                                   body="Nouvelle commande")
+                await enqueue_mail(
+                    to=f"s{seller}@bench.fr", subject=f"Commande {i}", body="Nouvelle commande"
+                )
         queued += 6
         if now >= next_account:
             async with atomic():
-                await enqueue_mail(to=f"u{i}@bench.fr", subject="Confirmez", body="Lien",
-                                   priority=MailPriority.ACCOUNT)
+                await enqueue_mail(
+                    to=f"u{i}@bench.fr",
+                    subject="Confirmez",
+                    body="Lien",
+                    priority=MailPriority.ACCOUNT,
+                )
             queued += 1
             next_account += 0.5
         i += 1
@@ -82,8 +87,14 @@ async def main(url: str, seconds: float, rate: float) -> None:
     settings = Settings.from_env({"DATABASE_URL": url, "SMTP_URL": f"smtp://127.0.0.1:{port}"})
     async with database(url), open_broadcast(None) as broadcast:
         await OutboxMail.all().delete()
-        runner = Runner(Deps(policy=settings.policy(), transport=SmtpTransport(
-            f"smtp://127.0.0.1:{port}"), store=file_store(settings)), interval_seconds=3600)
+        runner = Runner(
+            Deps(
+                policy=settings.policy(),
+                transport=SmtpTransport(f"smtp://127.0.0.1:{port}"),
+                store=file_store(settings),
+            ),
+            interval_seconds=3600,
+        )
         async with run_jobs_in_background(runner, broadcast):
             await runner.ready.wait()
             t0 = time.monotonic()
@@ -96,8 +107,12 @@ async def main(url: str, seconds: float, rate: float) -> None:
             idle: list[float] = []
             for n in range(20):
                 async with atomic():
-                    await enqueue_mail(to=f"idle{n}@bench.fr", subject="Confirmez", body="Lien",
-                                       priority=MailPriority.ACCOUNT)
+                    await enqueue_mail(
+                        to=f"idle{n}@bench.fr",
+                        subject="Confirmez",
+                        body="Lien",
+                        priority=MailPriority.ACCOUNT,
+                    )
                 while await OutboxMail.filter(sent_at__isnull=True).exists():
                     await asyncio.sleep(0.005)
         rows = {m.id: m for m in await OutboxMail.all()}
@@ -114,12 +129,16 @@ async def main(url: str, seconds: float, rate: float) -> None:
         else:
             lat[row.priority].append(seconds_taken)
     print(f"database: {url.split('://')[0]}  load {load_time:.1f} s at {rate:g} commits/s")
-    print(f"generated {generated} mails = {generated / load_time:.0f}/s; sent during load "
-          f"{sent_during}; all {generated} drained after {drain_time:.1f} s = "
-          f"{generated / drain_time:.0f}/s")
+    print(
+        f"generated {generated} mails = {generated / load_time:.0f}/s; sent during load "
+        f"{sent_during}; all {generated} drained after {drain_time:.1f} s = "
+        f"{generated / drain_time:.0f}/s"
+    )
     for kind, values in lat.items():
-        print(f"{kind.name.lower():13} n={len(values):5}  p50 {_pct(values, 50):.3f} s  "
-              f"p99 {_pct(values, 99):.3f} s")
+        print(
+            f"{kind.name.lower():13} n={len(values):5}  p50 {_pct(values, 50):.3f} s  "
+            f"p99 {_pct(values, 99):.3f} s"
+        )
     print(f"idle account  n={len(idle):5}  p50 {_pct(idle, 50):.3f} s  p99 {_pct(idle, 99):.3f} s")
     print(f"at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
 

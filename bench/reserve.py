@@ -40,10 +40,12 @@ ADDRESS = {"line1": "1 rue du Banc", "postalCode": "75011", "city": "Paris", "co
 
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", default=None,
-                        help="default: a fresh SQLite file in a temporary directory")
-    parser.add_argument("--reset", action="store_true",
-                        help="PostgreSQL: drop and recreate the public schema first")
+    parser.add_argument(
+        "--database-url", default=None, help="default: a fresh SQLite file in a temporary directory"
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="PostgreSQL: drop and recreate the public schema first"
+    )
     parser.add_argument("--buyers", type=int, default=50)
     parser.add_argument("--sellers", type=int, default=5)
     parser.add_argument("--products-per-seller", type=int, default=2)
@@ -55,12 +57,17 @@ def _parse() -> argparse.Namespace:
 def _configure(args: argparse.Namespace) -> str:
     tmp = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     url = args.database_url or f"sqlite://{tmp / 'bench.sqlite3'}"
-    os.environ.update({
-        "DATABASE_URL": url, "COMPTOIR_VAR_DIR": str(tmp / "var"),
-        "COMPTOIR_ARGON2_TIME_COST": "1", "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
-        "COMPTOIR_ARGON2_PARALLELISM": "1", "COMPTOIR_LOG_LEVEL": "WARNING",
-        "COMPTOIR_RATE_LIMITS": "0",  # every simulated buyer comes from 127.0.0.1
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "COMPTOIR_VAR_DIR": str(tmp / "var"),
+            "COMPTOIR_ARGON2_TIME_COST": "1",
+            "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
+            "COMPTOIR_ARGON2_PARALLELISM": "1",
+            "COMPTOIR_LOG_LEVEL": "WARNING",
+            "COMPTOIR_RATE_LIMITS": "0",  # every simulated buyer comes from 127.0.0.1
+        }
+    )
     os.environ.pop("REDIS_URL", None)
     return url
 
@@ -80,37 +87,67 @@ async def _world(args: argparse.Namespace) -> tuple[list[str], list[list[str]]]:
     now = datetime.now(UTC)
     shops: list[list[str]] = []
     for s in range(args.sellers):
-        account = await Account.create(email=f"seller{s}@bench.fr", password_hash=password,
-                                       first_name="S", last_name=str(s), role=Role.SELLER,
-                                       email_confirmed_at=now)
+        account = await Account.create(
+            email=f"seller{s}@bench.fr",
+            password_hash=password,
+            first_name="S",
+            last_name=str(s),
+            role=Role.SELLER,
+            email_confirmed_at=now,
+        )
         seller = await Seller.create(account=account, name=f"Shop {s}")
         actor = Actor(account_id=account.id, role=Role.SELLER, seller_id=seller.id)
-        shops.append([
-            encode_id("Product", (await create_product(actor, data=ProductData(
-                name=f"Produit {s}-{p}", description="Banc d'essai", category="Bench",
-                price=Decimal("19.90"), stock=10_000_000, delivery_zones=["75"]))).id)
-            for p in range(args.products_per_seller)
-        ])
+        shops.append(
+            [
+                encode_id(
+                    "Product",
+                    (
+                        await create_product(
+                            actor,
+                            data=ProductData(
+                                name=f"Produit {s}-{p}",
+                                description="Banc d'essai",
+                                category="Bench",
+                                price=Decimal("19.90"),
+                                stock=10_000_000,
+                                delivery_zones=["75"],
+                            ),
+                        )
+                    ).id,
+                )
+                for p in range(args.products_per_seller)
+            ]
+        )
     tokens = []
     for b in range(args.buyers):
-        account = await Account.create(email=f"buyer{b}@bench.fr", password_hash=password,
-                                       first_name="B", last_name=str(b), role=Role.BUYER,
-                                       postal_code="75011", email_confirmed_at=now)
+        account = await Account.create(
+            email=f"buyer{b}@bench.fr",
+            password_hash=password,
+            first_name="B",
+            last_name=str(b),
+            role=Role.BUYER,
+            postal_code="75011",
+            email_confirmed_at=now,
+        )
         tokens.append(await open_session(account))
     return tokens, shops
 
 
 async def _post(http: Any, token: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = await http.post("/graphql", json={"query": query, "variables": variables},
-                               headers={"Authorization": f"Bearer {token}"})
+    response = await http.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     body: dict[str, Any] = response.json()
     assert not body.get("errors"), body
     payload: dict[str, Any] = next(iter(body["data"].values()))
     return payload
 
 
-async def _burst(http: Any, tokens: list[str], query: str,
-                 variables: list[dict[str, Any]]) -> tuple[float, list[float], int]:
+async def _burst(
+    http: Any, tokens: list[str], query: str, variables: list[dict[str, Any]]
+) -> tuple[float, list[float], int]:
     """Fire one request per buyer at once: wall time, latencies, refusals."""
     latencies: list[float] = []
     refused = 0
@@ -131,8 +168,10 @@ def _report(name: str, walls: list[float], latencies: list[float], refused: int)
     count = len(latencies)
     ms = sorted(x * 1000 for x in latencies)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-    return (f"{name:<12} {count:>6} requests  {count / sum(walls):8.1f} req/s  "
-            f"p50 {statistics.median(ms):7.1f} ms  p95 {p95:7.1f} ms  refused {refused}")
+    return (
+        f"{name:<12} {count:>6} requests  {count / sum(walls):8.1f} req/s  "
+        f"p50 {statistics.median(ms):7.1f} ms  p95 {p95:7.1f} ms  refused {refused}"
+    )
 
 
 async def main() -> None:
@@ -164,9 +203,15 @@ async def main() -> None:
                 for token in tokens:
                     for shop in rng.sample(shops, min(args.lines, len(shops))):
                         await _post(http, token, ADD, p=rng.choice(shop), q=1)
-                wall, lat, refused = await _burst(http, tokens, RESERVE, [
-                    {"input": {"deliveryAddress": ADDRESS, "idempotencyKey": f"r{round_}"}}
-                    for _ in tokens])
+                wall, lat, refused = await _burst(
+                    http,
+                    tokens,
+                    RESERVE,
+                    [
+                        {"input": {"deliveryAddress": ADDRESS, "idempotencyKey": f"r{round_}"}}
+                        for _ in tokens
+                    ],
+                )
                 reserve_walls.append(wall)
                 reserve_lat += lat
                 reserve_refused += refused
@@ -178,9 +223,11 @@ async def main() -> None:
                 trivial_lat += lat
         orders = await Order.all().count()
     dialect = "postgres" if url.startswith("postgres") else "sqlite"
-    print(f"database {dialect}; {args.buyers} buyers, {args.sellers} sellers x "
-          f"{args.products_per_seller} hot products, {args.lines} lines per cart, "
-          f"{args.rounds} rounds")
+    print(
+        f"database {dialect}; {args.buyers} buyers, {args.sellers} sellers x "
+        f"{args.products_per_seller} hot products, {args.lines} lines per cart, "
+        f"{args.rounds} rounds"
+    )
     print(_report("reserveCart", reserve_walls, reserve_lat, reserve_refused))
     print(_report("emptyCart", trivial_walls, trivial_lat, 0))
     print(f"orders created: {orders} (expected {args.buyers * args.rounds * args.lines})")

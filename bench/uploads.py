@@ -54,8 +54,10 @@ async def _timed(count: int, concurrency: int, call: Any) -> tuple[float, list[f
 
 def _line(name: str, wall: float, latencies: list[float], baseline: float) -> str:
     p50 = statistics.median(latencies) * 1000
-    return (f"{name:<26} {len(latencies):>4} req  {len(latencies) / wall:7.1f} req/s  "
-            f"p50 {p50:8.1f} ms  ({p50 / baseline:6.1f} x the trivial query)")
+    return (
+        f"{name:<26} {len(latencies):>4} req  {len(latencies) / wall:7.1f} req/s  "
+        f"p50 {p50:8.1f} ms  ({p50 / baseline:6.1f} x the trivial query)"
+    )
 
 
 async def main() -> None:
@@ -64,9 +66,16 @@ async def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     url = f"sqlite://{tmp / 'bench.sqlite3'}"
-    os.environ.update({"DATABASE_URL": url, "COMPTOIR_VAR_DIR": str(tmp / "var"),
-                       "COMPTOIR_LOG_LEVEL": "WARNING", "COMPTOIR_ARGON2_TIME_COST": "1",
-                       "COMPTOIR_ARGON2_MEMORY_KIB": "1024", "COMPTOIR_ARGON2_PARALLELISM": "1"})
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "COMPTOIR_VAR_DIR": str(tmp / "var"),
+            "COMPTOIR_LOG_LEVEL": "WARNING",
+            "COMPTOIR_ARGON2_TIME_COST": "1",
+            "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
+            "COMPTOIR_ARGON2_PARALLELISM": "1",
+        }
+    )
     os.environ.pop("REDIS_URL", None)
     from datetime import UTC, datetime
 
@@ -83,24 +92,33 @@ async def main() -> None:
     app = create_app(get_settings())
     big, small = _photo(4000, 3000), _photo(1200, 900)
     async with app.router.lifespan_context(app):
-        account = await Account.create(email="buyer@bench.fr", role=Role.BUYER,
-                                       password_hash=hash_password("bench password"),
-                                       first_name="B", last_name="B",
-                                       email_confirmed_at=datetime.now(UTC))
+        account = await Account.create(
+            email="buyer@bench.fr",
+            role=Role.BUYER,
+            password_hash=hash_password("bench password"),
+            first_name="B",
+            last_name="B",
+            email_confirmed_at=datetime.now(UTC),
+        )
         auth = {"Authorization": f"Bearer {await open_session(account)}"}
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench",
-                                     timeout=120) as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", timeout=120
+        ) as http:
+
             async def me() -> None:
-                response = await http.post("/graphql", json={"query": "{ me { id } }"},
-                                           headers=auth)
+                response = await http.post(
+                    "/graphql", json={"query": "{ me { id } }"}, headers=auth
+                )
                 assert response.status_code == 200, response.text
 
             def upload(data: bytes) -> Any:
                 async def call() -> None:
-                    response = await http.post("/uploads", content=data, headers={
-                        **auth, "Content-Type": "image/jpeg"})
+                    response = await http.post(
+                        "/uploads", content=data, headers={**auth, "Content-Type": "image/jpeg"}
+                    )
                     assert response.status_code == 201, response.text
+
                 return call
 
             await me()
@@ -108,9 +126,11 @@ async def main() -> None:
             baseline = statistics.median(base) * 1000
             print(f"12 MP photo {len(big) / 1e6:.1f} MB, 1 MP photo {len(small) / 1e6:.2f} MB")
             print(_line("me (baseline)", base_wall, base, baseline))
-            for name, data, concurrency in (("upload 1 MP, one at a time", small, 1),
-                                            ("upload 12 MP, one at a time", big, 1),
-                                            ("upload 12 MP, 8 at once", big, 8)):
+            for name, data, concurrency in (
+                ("upload 1 MP, one at a time", small, 1),
+                ("upload 12 MP, one at a time", big, 1),
+                ("upload 12 MP, 8 at once", big, 8),
+            ):
                 wall, latencies = await _timed(args.count, concurrency, upload(data))
                 print(_line(name, wall, latencies, baseline))
             # The image work runs in threads: the event loop keeps answering meanwhile.

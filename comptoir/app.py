@@ -105,8 +105,11 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
     # Never "*": it would let every site's pages call the API and open sockets with it.
     if "*" in settings.allowed_origins:
         log.warning("ALLOWED_ORIGINS: '*' is ignored; list each origin instead")
-    origins = tuple(dict.fromkeys(o for o in (*settings.allowed_origins,
-                                              _origin(settings.public_url)) if o != "*"))
+    origins = tuple(
+        dict.fromkeys(
+            o for o in (*settings.allowed_origins, _origin(settings.public_url)) if o != "*"
+        )
+    )
     graphiql_files = GraphiQLFiles() if settings.graphiql else None
     metrics = Metrics()
     persisted = PersistedQueries(max_bytes=settings.apq_cache_bytes, redis_url=settings.redis_url)
@@ -131,17 +134,22 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
             stack.push_async_callback(persisted.close)
             stack.callback(metrics.close)
             live = await stack.enter_async_context(
-                open_live(settings.redis_url, queue_size=settings.ws_queue_size,
-                          tick_seconds=settings.catch_up_interval_seconds)
+                open_live(
+                    settings.redis_url,
+                    queue_size=settings.ws_queue_size,
+                    tick_seconds=settings.catch_up_interval_seconds,
+                )
             )
             state["live"] = live
             if run_jobs:
                 from comptoir.jobs import Deps, Runner, run_jobs_in_background
 
-                runner = Runner(Deps.from_settings(settings),
-                                interval_seconds=settings.jobs_interval_seconds, metrics=metrics)
-                await stack.enter_async_context(
-                    run_jobs_in_background(runner, live.broadcast))
+                runner = Runner(
+                    Deps.from_settings(settings),
+                    interval_seconds=settings.jobs_interval_seconds,
+                    metrics=metrics,
+                )
+                await stack.enter_async_context(run_jobs_in_background(runner, live.broadcast))
             yield
 
     async def healthz(request: Request) -> JSONResponse:
@@ -167,9 +175,15 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
         else:
             checks["broadcast"] = "not started"
         ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ready else "unavailable", **checks,
-                             "delivery": delivery, "mail": await _mail_backlog()},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {
+                "status": "ready" if ready else "unavailable",
+                **checks,
+                "delivery": delivery,
+                "mail": await _mail_backlog(),
+            },
+            status_code=200 if ready else 503,
+        )
 
     policy = settings.policy()
     store = file_store(settings)
@@ -191,17 +205,29 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
                 body += chunk
                 if len(body) > policy.upload_max_bytes:
                     raise too_large(policy)
-            upload = await store_upload(actor, data=bytes(body),
-                                        content_type=request.headers.get("content-type", ""),
-                                        store=store, policy=policy)
+            upload = await store_upload(
+                actor,
+                data=bytes(body),
+                content_type=request.headers.get("content-type", ""),
+                store=store,
+                policy=policy,
+            )
         except Unauthenticated as error:
             return JSONResponse({"code": "UNAUTHENTICATED", "message": str(error)}, 401)
         except UploadInvalid as error:
-            return JSONResponse({"code": "UPLOAD_INVALID", "message": str(error)},
-                                413 if error.too_large else 415)
-        return JSONResponse({"id": encode_id("Photo", upload.id),
-                             "contentType": upload.content_type, "size": upload.size,
-                             "width": upload.width, "height": upload.height}, 201)
+            return JSONResponse(
+                {"code": "UPLOAD_INVALID", "message": str(error)}, 413 if error.too_large else 415
+            )
+        return JSONResponse(
+            {
+                "id": encode_id("Photo", upload.id),
+                "contentType": upload.content_type,
+                "size": upload.size,
+                "width": upload.width,
+                "height": upload.height,
+            },
+            201,
+        )
 
     async def invoice_pdf(invoice_id: int) -> StoredFile | None:
         return await invoices.invoice_pdf(invoice_id, policy=policy)
@@ -213,30 +239,55 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
         kind = request.path_params["kind"]
         object_id = request.path_params["object_id"]
         reader = file_readers.get(kind)
-        if reader is None or not object_id.isdigit() or not verify_link(
-                policy=policy, kind=kind, object_id=int(object_id),
+        if (
+            reader is None
+            or not object_id.isdigit()
+            or not verify_link(
+                policy=policy,
+                kind=kind,
+                object_id=int(object_id),
                 expires=request.query_params.get("expires", ""),
-                signature=request.query_params.get("signature", "")):
-            return JSONResponse({"code": "FORBIDDEN", "message": "Lien invalide ou expiré."},
-                                status_code=403)
+                signature=request.query_params.get("signature", ""),
+            )
+        ):
+            return JSONResponse(
+                {"code": "FORBIDDEN", "message": "Lien invalide ou expiré."}, status_code=403
+            )
         stored = await reader(int(object_id))
         if stored is None:
-            return JSONResponse({"code": "NOT_FOUND", "message": "Fichier introuvable."},
-                                status_code=404)
-        return Response(stored.content, media_type=stored.content_type, headers={
-            "Content-Disposition": f'inline; filename="{stored.filename}"',
-            "Cache-Control": "private, max-age=60",
-            "X-Content-Type-Options": "nosniff",
-        })
+            return JSONResponse(
+                {"code": "NOT_FOUND", "message": "Fichier introuvable."}, status_code=404
+            )
+        return Response(
+            stored.content,
+            media_type=stored.content_type,
+            headers={
+                "Content-Disposition": f'inline; filename="{stored.filename}"',
+                "Cache-Control": "private, max-age=60",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     return Starlette(
         routes=[
             Route("/", home(graphiql=graphiql_files is not None)),
-            *([Route(PREFIX + "/{version}/{name:path}", graphiql_files.asset)]
-              if graphiql_files else []),
-            *([Route("/metrics", metrics_endpoint(
-                metrics, token=settings.metrics_token, delivery=lambda: _delivery(state)))]
-              if settings.metrics else []),
+            *(
+                [Route(PREFIX + "/{version}/{name:path}", graphiql_files.asset)]
+                if graphiql_files
+                else []
+            ),
+            *(
+                [
+                    Route(
+                        "/metrics",
+                        metrics_endpoint(
+                            metrics, token=settings.metrics_token, delivery=lambda: _delivery(state)
+                        ),
+                    )
+                ]
+                if settings.metrics
+                else []
+            ),
             Route("/healthz", healthz),
             Route("/files/{kind}/{object_id}", files),
             Route("/uploads", uploads, methods=["POST"]),
@@ -247,8 +298,13 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
         middleware=[
             Middleware(RequestIds),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
-            Middleware(CORSMiddleware, allow_origins=list(origins), allow_methods=["GET", "POST"],
-                       allow_headers=["Authorization", "Content-Type"], max_age=600),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            ),
         ],
         lifespan=lifespan,
     )

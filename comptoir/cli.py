@@ -55,11 +55,18 @@ def serve(settings: Settings, host: str, port: int) -> None:
     asyncio.run(_prepare(settings))
     _metrics_across_workers(settings)
     log.info("GraphQL on http://%s:%s/graphql", "localhost" if host == "0.0.0.0" else host, port)
-    uvicorn.run("comptoir.asgi:app", host=host, port=port, workers=settings.web_concurrency,
-                loop="uvloop", http="httptools", proxy_headers=True,
-                log_level=settings.log_level.lower(),
-                log_config=uvicorn_log_config(settings.log_level, settings.log_format),
-                **websocket_options(settings))
+    uvicorn.run(
+        "comptoir.asgi:app",
+        host=host,
+        port=port,
+        workers=settings.web_concurrency,
+        loop="uvloop",
+        http="httptools",
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+        log_config=uvicorn_log_config(settings.log_level, settings.log_format),
+        **websocket_options(settings),
+    )
 
 
 def websocket_options(settings: Settings) -> dict[str, Any]:
@@ -69,8 +76,11 @@ def websocket_options(settings: Settings) -> dict[str, Any]:
     per connection (uvicorn's 4 KiB windows, memLevel 5), for events of a few hundred bytes
     (bench/idle_memory.py measures both).
     """
-    return {"ws": "websockets-sansio", "ws_max_size": settings.ws_max_message_bytes,
-            "ws_per_message_deflate": settings.ws_compression}
+    return {
+        "ws": "websockets-sansio",
+        "ws_max_size": settings.ws_max_message_bytes,
+        "ws_per_message_deflate": settings.ws_compression,
+    }
 
 
 async def _worker(settings: Settings) -> None:
@@ -85,8 +95,7 @@ async def _worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, task.cancel)
-    async with database(settings.database_url), \
-            open_broadcast(settings.redis_url) as broadcast:
+    async with database(settings.database_url), open_broadcast(settings.redis_url) as broadcast:
         with contextlib.suppress(asyncio.CancelledError):
             await runner.run(broadcast)
 
@@ -104,8 +113,11 @@ async def _seed_demo(settings: Settings, products: int) -> None:
 
     async with database(settings.database_url):
         accounts = await seed_demo(extra_products=products)
-    print(f"Demo data loaded ({products} extra products)." if accounts or products
-          else "Demo data already present.")
+    print(
+        f"Demo data loaded ({products} extra products)."
+        if accounts or products
+        else "Demo data already present."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,8 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     admin_cmd.add_argument("email")
     admin_cmd.add_argument("--password")
     demo_cmd = commands.add_parser("seed-demo", help="load the demo data")
-    demo_cmd.add_argument("--products", type=int, default=0,
-                          help="additional generated products (load tests)")
+    demo_cmd.add_argument(
+        "--products", type=int, default=0, help="additional generated products (load tests)"
+    )
     args = parser.parse_args(argv)
     configure_logging(settings.log_level, settings.log_format)
     # None of the records reaching the root handler may copy a client's 100 KB value.

@@ -27,8 +27,9 @@ def _trusted(address: str, networks: Iterable[Network]) -> bool:
     return any(ip in network for network in networks)
 
 
-def client_address(peer: str | None, forwarded_for: str | None,
-                   trusted_proxies: tuple[str, ...]) -> str:
+def client_address(
+    peer: str | None, forwarded_for: str | None, trusted_proxies: tuple[str, ...]
+) -> str:
     """The client's address: the peer, or behind trusted proxies the nearest untrusted hop."""
     networks = _networks(trusted_proxies)
     if peer is None or not forwarded_for or not _trusted(peer, networks):

@@ -21,7 +21,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     """Tortoise's config dict for a DATABASE_URL, with our SQLite client swapped in."""
     url = database_url
     if url.startswith("postgresql://"):
-        url = "postgres://" + url[len("postgresql://"):]
+        url = "postgres://" + url[len("postgresql://") :]
     connection = expand_db_url(url)
     if connection["engine"] == "tortoise.backends.sqlite":
         connection["engine"] = "comptoir.sqlite_backend"

@@ -35,8 +35,9 @@ def decode(data: str | bytes) -> object:
 def request_error(status: int, message: str) -> JSONResponse:
     """A refused HTTP request, as GraphQL over HTTP shapes it: JSON errors, no data."""
     code = "NOT_FOUND" if status == 404 else "INVALID_INPUT"
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]},
-                        status_code=status)
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status
+    )
 
 
 def close_reason(reason: str) -> str:

@@ -107,9 +107,14 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         prefix = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":'
-        LIVE_OPERATION.set(LiveOperation(operation.query, operation.variables,
-                                         operation.operation_name,
-                                         _raw_sender(self.websocket.ws, prefix)))  # type: ignore[attr-defined]
+        LIVE_OPERATION.set(
+            LiveOperation(
+                operation.query,
+                operation.variables,
+                operation.operation_name,
+                _raw_sender(self.websocket.ws, prefix),
+            )
+        )  # type: ignore[attr-defined]
         async with _counted(self.view, operation.query, operation.operation_name):
             await super().run_operation(operation)
 
@@ -139,12 +144,17 @@ class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             with contextlib.suppress(Exception):
                 await self.websocket.close(code=4408, reason="Connection initialisation timeout")
 
-    async def handle_async_results(self, operation_id: str, query: str,
-                                   operation_name: str | None,
-                                   variables: dict[str, object] | None) -> None:
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
         prefix = f'{{"type":"data","id":{json.dumps(operation_id)},"payload":'
-        LIVE_OPERATION.set(LiveOperation(query, variables, operation_name,
-                                         _raw_sender(self.websocket.ws, prefix)))  # type: ignore[attr-defined]
+        LIVE_OPERATION.set(
+            LiveOperation(query, variables, operation_name, _raw_sender(self.websocket.ws, prefix))
+        )  # type: ignore[attr-defined]
         async with _counted(self.view, query, operation_name):
             await super().handle_async_results(operation_id, query, operation_name, variables)
 
@@ -154,10 +164,17 @@ class ComptoirGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = _LegacyWSHandler
     websocket_adapter_class = _SocketAdapter
 
-    def __init__(self, *args: Any, policy: Policy, graphiql: GraphiQLFiles | None = None,
-                 persisted: PersistedQueries | None = None,
-                 cache_policy: CachePolicy | None = None, metrics: Metrics | None = None,
-                 trusted_proxies: tuple[str, ...] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        policy: Policy,
+        graphiql: GraphiQLFiles | None = None,
+        persisted: PersistedQueries | None = None,
+        cache_policy: CachePolicy | None = None,
+        metrics: Metrics | None = None,
+        trusted_proxies: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> None:
         kwargs["graphql_ide"] = "graphiql" if graphiql else None
         super().__init__(*args, **kwargs)
         self.policy = policy
@@ -171,8 +188,12 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         self._watches: dict[WebSocket, Any] = {}
         self._closing: set[asyncio.Task[None]] = set()
 
-    async def run(self, request: Request | WebSocket, context: Any = UNSET,  # type: ignore[override]
-                  root_value: Any = UNSET) -> Response | WebSocket:
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: Any = UNSET,  # type: ignore[override]
+        root_value: Any = UNSET,
+    ) -> Response | WebSocket:
         if not isinstance(request, WebSocket):
             try:
                 return await self._run_http(request, context, root_value)
@@ -211,23 +232,34 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             return
         if self.metrics is not None:
             self.metrics.observe(operation, seconds)
-        log.info("%s %s %s in %.1f ms", operation.kind, operation.name or "anonymous",
-                 operation.outcome, seconds * 1000)
+        log.info(
+            "%s %s %s in %.1f ms",
+            operation.kind,
+            operation.name or "anonymous",
+            operation.outcome,
+            seconds * 1000,
+        )
 
-    async def execute_single(self, request: Request,
-                             request_adapter: Any, sub_response: Response, context: Context,
-                             root_value: None, request_data: GraphQLRequestData
-                             ) -> ExecutionResult:
-        resolved = (await self.persisted.resolve(request_data) if self.persisted
-                    else request_data)
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        resolved = await self.persisted.resolve(request_data) if self.persisted else request_data
         if isinstance(resolved, ExecutionResult):
             result = resolved
         else:
-            result = await super().execute_single(request, request_adapter, sub_response,
-                                                  context, root_value, resolved)
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, resolved
+            )
         # What HTTP caching needs to know, for every operation of a batch.
-        request.state.graphql_succeeded = (getattr(request.state, "graphql_succeeded", True)
-                                           and not result.errors)
+        request.state.graphql_succeeded = (
+            getattr(request.state, "graphql_succeeded", True) and not result.errors
+        )
         document = resolved.query if isinstance(resolved, GraphQLRequestData) else None
         operation = MetricsOperation.of(document, request_data.operation_name, result.errors)
         request.state.graphql_operation = operation
@@ -243,8 +275,11 @@ class ComptoirGraphQL(GraphQL[Context, None]):
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A persisted query sent by GET has no `query`, only `extensions`: it is an operation.
-        return (super().should_render_graphql_ide(request)
-                and request.query_params.get("extensions") is None)
+        return (
+            super().should_render_graphql_ide(request)
+            and request.query_params.get("extensions") is None
+        )
+
     def decode_json(self, data: str | bytes) -> object:
         return frames.decode(data)
 
@@ -256,8 +291,9 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "The request must be a JSON object")
         return value
 
-    async def parse_http_body(self, request: AsyncHTTPRequestAdapter
-                              ) -> GraphQLRequestData | list[GraphQLRequestData]:
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
         if not isinstance(data, list) and not isinstance(data.operation_name, (str, type(None))):
             raise HTTPException(400, "The operationName must be a string")
@@ -278,10 +314,16 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             await websocket.close(code=4403, reason="Session revoked")
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        context = Context(request=request, response=response, policy=self.policy,
-                          client=client_address(request.client.host if request.client else None,
-                                                request.headers.get("x-forwarded-for"),
-                                                self.trusted_proxies))
+        context = Context(
+            request=request,
+            response=response,
+            policy=self.policy,
+            client=client_address(
+                request.client.host if request.client else None,
+                request.headers.get("x-forwarded-for"),
+                self.trusted_proxies,
+            ),
+        )
         if isinstance(request, WebSocket):
             return context  # authenticated in on_ws_connect, from connection_init
         token = bearer_token(request.headers.get("authorization"))

@@ -32,21 +32,30 @@ class CachePolicy:
 
     @property
     def public(self) -> str:
-        return (f"public, max-age={self.max_age}, "
-                f"stale-while-revalidate={self.stale_while_revalidate}")
+        return (
+            f"public, max-age={self.max_age}, stale-while-revalidate={self.stale_while_revalidate}"
+        )
 
     def apply(self, request: Request, response: Response, *, succeeded: bool) -> Response:
         """The response with its caching headers, or a 304 when the client's copy is current.
         `succeeded`: every operation of the request ran without a top-level error."""
-        shared = (request.method == "GET" and "authorization" not in request.headers
-                  and succeeded and response.status_code == 200 and self.max_age > 0)
+        shared = (
+            request.method == "GET"
+            and "authorization" not in request.headers
+            and succeeded
+            and response.status_code == 200
+            and self.max_age > 0
+        )
         if not shared:
             response.headers["Cache-Control"] = NO_STORE
             return response
         etag = f'"{hashlib.sha256(response.body).hexdigest()[:32]}"'
-        headers = {"Cache-Control": self.public, "ETag": etag,
-                   # A cache must not hand this anonymous answer to a request carrying a token.
-                   "Vary": "Authorization"}
+        headers = {
+            "Cache-Control": self.public,
+            "ETag": etag,
+            # A cache must not hand this anonymous answer to a request carrying a token.
+            "Vary": "Authorization",
+        }
         if _matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
         response.headers.update(headers)

@@ -68,8 +68,9 @@ class Deps:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Deps:
-        return cls(policy=settings.policy(), transport=transport_for(settings),
-                   store=file_store(settings))
+        return cls(
+            policy=settings.policy(), transport=transport_for(settings), store=file_store(settings)
+        )
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,19 @@ JOBS: tuple[Job, ...] = (
     Job("empty_stale_carts", lambda deps: empty_stale_carts(policy=deps.policy)),
     Job("remind_overdue_threads", lambda deps: remind_overdue_threads()),
     Job("mark_overdue_claims", lambda deps: mark_overdue_claims(policy=deps.policy)),
-    Job("delete_stale_uploads",
-        lambda deps: delete_stale_uploads(store=deps.store, policy=deps.policy)),
+    Job(
+        "delete_stale_uploads",
+        lambda deps: delete_stale_uploads(store=deps.store, policy=deps.policy),
+    ),
     Job("refresh_stale_ratings", lambda deps: refresh_stale_ratings()),
     Job("propagate_standing", lambda deps: propagate_standing()),
     Job("forget_ended_windows", lambda deps: forget_ended_windows()),
-    Job("send_due_mails", lambda deps: send_due_mails(deps.transport, policy=deps.policy),
-        wake_on=(MAIL_CHANNEL,), next_due=lambda deps: next_mail_due()),
+    Job(
+        "send_due_mails",
+        lambda deps: send_due_mails(deps.transport, policy=deps.policy),
+        wake_on=(MAIL_CHANNEL,),
+        next_due=lambda deps: next_mail_due(),
+    ),
 )
 
 
@@ -100,8 +107,14 @@ class Runner:
     """Runs each job in its own loop: a round, then a wait for a doorbell, its next due row
     or the interval, whichever comes first."""
 
-    def __init__(self, deps: Deps, *, interval_seconds: float, jobs: Sequence[Job] = JOBS,
-                 metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        *,
+        interval_seconds: float,
+        jobs: Sequence[Job] = JOBS,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.deps = deps
         self.metrics = metrics
         self.interval_seconds = interval_seconds
@@ -154,8 +167,7 @@ class Runner:
             return self.interval_seconds
         if due is None:
             return self.interval_seconds
-        return min(self.interval_seconds,
-                   max(0.0, (due - datetime.now(UTC)).total_seconds()))
+        return min(self.interval_seconds, max(0.0, (due - datetime.now(UTC)).total_seconds()))
 
     async def _loop(self, job: Job, failed: bool) -> None:
         wake = self._wake[job.name]
@@ -172,29 +184,37 @@ class Runner:
             if broadcast is not None:
                 for channel in sorted(self.channels):
                     subscribed = asyncio.Event()
-                    stack.push_async_callback(_cancel, asyncio.create_task(
-                        self._listen(broadcast, channel, subscribed),
-                        name=f"jobs-doorbell-{channel}"))
+                    stack.push_async_callback(
+                        _cancel,
+                        asyncio.create_task(
+                            self._listen(broadcast, channel, subscribed),
+                            name=f"jobs-doorbell-{channel}",
+                        ),
+                    )
                     await subscribed.wait()
             first = {job.name: await self.round(job) for job in self.jobs}
             self.ready.set()
-            log.info("jobs runner listening (%s); safety-net interval %ss",
-                     ", ".join(sorted(self.channels)) or "no doorbell", self.interval_seconds)
+            log.info(
+                "jobs runner listening (%s); safety-net interval %ss",
+                ", ".join(sorted(self.channels)) or "no doorbell",
+                self.interval_seconds,
+            )
             async with asyncio.TaskGroup() as group:
                 for job in self.jobs:
-                    group.create_task(self._loop(job, first[job.name] is None),
-                                      name=f"job-{job.name}")
+                    group.create_task(
+                        self._loop(job, first[job.name] is None), name=f"job-{job.name}"
+                    )
 
-    async def _listen(self, broadcast: Broadcast, channel: str,
-                      subscribed: asyncio.Event) -> None:
+    async def _listen(self, broadcast: Broadcast, channel: str, subscribed: asyncio.Event) -> None:
         try:
             async with broadcast.subscribe(channel) as subscriber:
                 subscribed.set()
                 async for _ in subscriber:  # type: ignore[union-attr]
                     self.ring(channel)
         except Exception:  # the interval still runs every job
-            log.warning("doorbell %s lost; jobs fall back to their interval", channel,
-                        exc_info=True)
+            log.warning(
+                "doorbell %s lost; jobs fall back to their interval", channel, exc_info=True
+            )
         finally:
             subscribed.set()
 
@@ -207,14 +227,18 @@ async def _cancel(task: asyncio.Task[None]) -> None:
 
 async def run_once(settings: Settings, metrics: Metrics | None = None) -> dict[str, int]:
     """One round of every job, outside any runner (tests, one-off maintenance)."""
-    runner = Runner(Deps.from_settings(settings),
-                    interval_seconds=settings.jobs_interval_seconds, metrics=metrics)
+    runner = Runner(
+        Deps.from_settings(settings),
+        interval_seconds=settings.jobs_interval_seconds,
+        metrics=metrics,
+    )
     return await runner.run_once()
 
 
 @asynccontextmanager
-async def run_jobs_in_background(runner: Runner, broadcast: Broadcast | None
-                                 ) -> AsyncIterator[Runner]:
+async def run_jobs_in_background(
+    runner: Runner, broadcast: Broadcast | None
+) -> AsyncIterator[Runner]:
     task = asyncio.create_task(runner.run(broadcast), name="comptoir-jobs")
     try:
         yield runner

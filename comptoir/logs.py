@@ -24,8 +24,10 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 SECRETS = (
     (re.compile(r"(?i)\b(bearer)\s+[^\s\"',]+"), r"\1 [redacted]"),
-    (re.compile(r"(?i)\b(token|password|signature|secret)(\"?\s*[=:]\s*\"?)[^\s\"'&,}]+"),
-     r"\1\2[redacted]"),
+    (
+        re.compile(r"(?i)\b(token|password|signature|secret)(\"?\s*[=:]\s*\"?)[^\s\"'&,}]+"),
+        r"\1\2[redacted]",
+    ),
 )
 
 
@@ -86,18 +88,27 @@ def configure(level: str, log_format: str) -> None:
 
 def uvicorn_log_config(level: str, log_format: str) -> dict[str, Any]:
     """uvicorn's loggers (access lines included) through the same formatter."""
-    factory = "comptoir.logs.JsonFormatter" if log_format == "json" else \
-        "comptoir.logs.TextFormatter"
+    factory = (
+        "comptoir.logs.JsonFormatter" if log_format == "json" else "comptoir.logs.TextFormatter"
+    )
     spec: dict[str, Any] = {"()": factory}
     if log_format != "json":
         spec["fmt"] = TEXT_FORMAT
     return {
-        "version": 1, "disable_existing_loggers": False,
+        "version": 1,
+        "disable_existing_loggers": False,
         "formatters": {"default": spec},
-        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "default",
-                                 "stream": "ext://sys.stderr"}},
-        "loggers": {name: {"handlers": ["default"], "level": level.upper(), "propagate": False}
-                    for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+        "handlers": {
+            "default": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            name: {"handlers": ["default"], "level": level.upper(), "propagate": False}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        },
     }
 
 
@@ -117,8 +128,10 @@ class RequestIds:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         try:

@@ -76,16 +76,23 @@ class SmtpSession:
         if self.client is not None and self.client.is_connected:
             return self.client
         t = self.transport
-        client = aiosmtplib.SMTP(hostname=t.hostname, port=t.port, username=t.username,
-                                 password=t.password, use_tls=t.use_tls,
-                                 timeout=SMTP_TIMEOUT_SECONDS, local_hostname="localhost")
+        client = aiosmtplib.SMTP(
+            hostname=t.hostname,
+            port=t.port,
+            username=t.username,
+            password=t.password,
+            use_tls=t.use_tls,
+            timeout=SMTP_TIMEOUT_SECONDS,
+            local_hostname="localhost",
+        )
         await client.connect()
         self.client = client
         return client
 
     async def send(self, *, mail_id: int, to: str, subject: str, body: str) -> None:
-        message = build_message(sender=self.transport.sender, mail_id=mail_id, to=to,
-                                subject=subject, body=body)
+        message = build_message(
+            sender=self.transport.sender, mail_id=mail_id, to=to, subject=subject, body=body
+        )
         client = await self._connected()
         try:
             await client.send_message(message)
@@ -120,8 +127,9 @@ class FileTransport:
         yield self
 
     async def send(self, *, mail_id: int, to: str, subject: str, body: str) -> None:
-        message = build_message(sender=self.sender, mail_id=mail_id, to=to, subject=subject,
-                                body=body)
+        message = build_message(
+            sender=self.sender, mail_id=mail_id, to=to, subject=subject, body=body
+        )
         path = await asyncio.to_thread(self._write, mail_id, message.as_bytes())
         log.info("mail %s to %s written to %s: %s", mail_id, to, path, subject)
 

@@ -52,8 +52,7 @@ class Operation:
     outcome: str  # ok, or the first error's code in lower case (bad_request: refused by HTTP)
 
     @classmethod
-    def of(cls, document: str | None, name: str | None, errors: Sequence[Any] | None
-           ) -> Operation:
+    def of(cls, document: str | None, name: str | None, errors: Sequence[Any] | None) -> Operation:
         """Fuzzy, as GraphiQL reads tab titles: a second parse of every document only for a
         label would cost more than it tells. The name defaults to the document's first."""
         kind = "query"
@@ -89,19 +88,36 @@ class Metrics:
         self.registry = CollectorRegistry()
         self._names: set[str] = set()
         self.requests = Counter(
-            "comptoir_graphql_requests", "GraphQL operations over HTTP, by name and outcome",
-            ["operation", "type", "outcome"], registry=self.registry)
+            "comptoir_graphql_requests",
+            "GraphQL operations over HTTP, by name and outcome",
+            ["operation", "type", "outcome"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
-            "comptoir_graphql_request_duration_seconds", "Time to answer a GraphQL request",
-            ["operation", "type"], buckets=LATENCY_BUCKETS, registry=self.registry)
-        self.websockets = Gauge("comptoir_websocket_connections", "Open GraphQL WebSockets",
-                                registry=self.registry, multiprocess_mode="livesum")
-        self.subscriptions = Gauge("comptoir_subscriptions", "Running subscriptions",
-                                   registry=self.registry, multiprocess_mode="livesum")
-        self.job_rounds = Counter("comptoir_job_rounds", "Rounds of each background job",
-                                  ["job"], registry=self.registry)
-        self.job_failures = Counter("comptoir_job_failures", "Rounds that raised, by job",
-                                    ["job"], registry=self.registry)
+            "comptoir_graphql_request_duration_seconds",
+            "Time to answer a GraphQL request",
+            ["operation", "type"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.websockets = Gauge(
+            "comptoir_websocket_connections",
+            "Open GraphQL WebSockets",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.subscriptions = Gauge(
+            "comptoir_subscriptions",
+            "Running subscriptions",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.job_rounds = Counter(
+            "comptoir_job_rounds", "Rounds of each background job", ["job"], registry=self.registry
+        )
+        self.job_failures = Counter(
+            "comptoir_job_failures", "Rounds that raised, by job", ["job"], registry=self.registry
+        )
 
     def close(self) -> None:
         """At a worker's exit: its live gauges leave the sum (its counters stay counted)."""
@@ -128,24 +144,40 @@ class Metrics:
         if failed:
             self.job_failures.labels(job).inc()
 
-    async def exposition(self, delivery: Callable[[], Awaitable[dict[str, object]]] | None
-                         ) -> bytes:
+    async def exposition(
+        self, delivery: Callable[[], Awaitable[dict[str, object]]] | None
+    ) -> bytes:
         """The text format: counters of every process, then figures read now."""
         families: list[Metric] = []
         backlog = await mail_backlog()
-        families.append(GaugeMetricFamily("comptoir_outbox_unsent_mails",
-                                          "Mails in the outbox not sent yet",
-                                          value=backlog.unsent))
-        families.append(GaugeMetricFamily("comptoir_outbox_oldest_due_seconds",
-                                          "How long the oldest unsent mail has been due",
-                                          value=backlog.oldest_due_seconds))
+        families.append(
+            GaugeMetricFamily(
+                "comptoir_outbox_unsent_mails",
+                "Mails in the outbox not sent yet",
+                value=backlog.unsent,
+            )
+        )
+        families.append(
+            GaugeMetricFamily(
+                "comptoir_outbox_oldest_due_seconds",
+                "How long the oldest unsent mail has been due",
+                value=backlog.oldest_due_seconds,
+            )
+        )
         if delivery is not None:
             status = await delivery()
             for key, name, text in (
-                    ("lag_events", "comptoir_event_log_lag_events",
-                     "Logged events not yet offered to this process's subscribers"),
-                    ("lag_seconds", "comptoir_event_log_lag_seconds",
-                     "Age of the oldest logged event not yet offered to them")):
+                (
+                    "lag_events",
+                    "comptoir_event_log_lag_events",
+                    "Logged events not yet offered to this process's subscribers",
+                ),
+                (
+                    "lag_seconds",
+                    "comptoir_event_log_lag_seconds",
+                    "Age of the oldest logged event not yet offered to them",
+                ),
+            ):
                 value = status.get(key)
                 if isinstance(value, int | float):
                     families.append(GaugeMetricFamily(name, text, value=float(value)))
@@ -168,19 +200,25 @@ class _ProcessCollector(Collector):
         yield from self.registry.collect()
 
 
-def metrics_endpoint(metrics: Metrics, *, token: str | None,
-                     delivery: Callable[[], Callable[[], Awaitable[dict[str, object]]] | None]
-                     ) -> Callable[[Request], Awaitable[Response]]:
+def metrics_endpoint(
+    metrics: Metrics,
+    *,
+    token: str | None,
+    delivery: Callable[[], Callable[[], Awaitable[dict[str, object]]] | None],
+) -> Callable[[Request], Awaitable[Response]]:
     """`GET /metrics`, behind `Authorization: Bearer <token>` when a token is configured."""
 
     async def endpoint(request: Request) -> Response:
         if token is not None:
             sent = request.headers.get("authorization", "")
             if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-                return Response("Unauthorized", status_code=401, media_type="text/plain",
-                                headers={"WWW-Authenticate": "Bearer"})
+                return Response(
+                    "Unauthorized",
+                    status_code=401,
+                    media_type="text/plain",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
         body = await metrics.exposition(delivery())
-        return Response(body, media_type=CONTENT_TYPE_LATEST,
-                        headers={"Cache-Control": "no-store"})
+        return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
 
     return endpoint

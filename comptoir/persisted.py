@@ -67,8 +67,9 @@ class DocumentCache:
 class PersistedQueries:
     """Resolves a request's persisted-query extension into its document (or the refusal)."""
 
-    def __init__(self, *, max_bytes: int, redis_url: str | None = None,
-                 redis_ttl_seconds: float = 7 * 86400) -> None:
+    def __init__(
+        self, *, max_bytes: int, redis_url: str | None = None, redis_ttl_seconds: float = 7 * 86400
+    ) -> None:
         self.local = DocumentCache(max_bytes)
         self.redis_ttl_seconds = redis_ttl_seconds
         self._redis: Any = None
@@ -95,8 +96,9 @@ class PersistedQueries:
         if self._redis is None:
             return
         try:
-            await self._redis.set(REDIS_PREFIX + key, document,
-                                  ex=max(1, round(self.redis_ttl_seconds)))
+            await self._redis.set(
+                REDIS_PREFIX + key, document, ex=max(1, round(self.redis_ttl_seconds))
+            )
         except Exception as error:  # the local copy still serves this process
             log.warning("persisted queries: Redis unreachable (%s)", type(error).__name__)
 

@@ -115,28 +115,39 @@ class Settings:
     def policy(self) -> Policy:
         """The rules' settings, as resolvers receive them."""
         return Policy(
-            public_url=self.public_url, market=self.market, time_zone=self.time_zone,
-            lockout_minutes=self.lockout_minutes, lockout_attempts=self.lockout_attempts,
+            public_url=self.public_url,
+            market=self.market,
+            time_zone=self.time_zone,
+            lockout_minutes=self.lockout_minutes,
+            lockout_attempts=self.lockout_attempts,
             reset_token_minutes=self.reset_token_minutes,
-            confirm_token_days=self.confirm_token_days, invitation_days=self.invitation_days,
-            session_days=self.session_days, cart_days=self.cart_days,
+            confirm_token_days=self.confirm_token_days,
+            invitation_days=self.invitation_days,
+            session_days=self.session_days,
+            cart_days=self.cart_days,
             order_expiry_business_days=self.order_expiry_business_days,
             sla_business_hours=self.sla_business_hours,
             quote_response_business_hours=self.quote_response_business_hours,
             small_order_threshold=self.small_order_threshold,
-            small_order_fee=self.small_order_fee, idempotency_hours=self.idempotency_hours,
-            argon2_time_cost=self.argon2_time_cost, argon2_memory_kib=self.argon2_memory_kib,
+            small_order_fee=self.small_order_fee,
+            idempotency_hours=self.idempotency_hours,
+            argon2_time_cost=self.argon2_time_cost,
+            argon2_memory_kib=self.argon2_memory_kib,
             argon2_parallelism=self.argon2_parallelism,
-            secret_key=self.secret_key, document_link_minutes=self.document_link_minutes,
+            secret_key=self.secret_key,
+            document_link_minutes=self.document_link_minutes,
             default_vat_rate=self.default_vat_rate,
             invoice_history_months=self.invoice_history_months,
-            upload_max_bytes=self.upload_max_bytes, upload_max_pixels=self.upload_max_pixels,
+            upload_max_bytes=self.upload_max_bytes,
+            upload_max_pixels=self.upload_max_pixels,
             upload_unattached_hours=self.upload_unattached_hours,
-            claim_business_days=self.claim_business_days, withdrawal_days=self.withdrawal_days,
+            claim_business_days=self.claim_business_days,
+            withdrawal_days=self.withdrawal_days,
             refund_business_days=self.refund_business_days,
             claim_max_photos=self.claim_max_photos,
             mail_retry_seconds=self.mail_retry_seconds,
-            account_mails_per_hour=self.account_mails_per_hour, rate_limits=self.rate_limits,
+            account_mails_per_hour=self.account_mails_per_hour,
+            rate_limits=self.rate_limits,
         )
 
     @classmethod
@@ -169,8 +180,7 @@ class Settings:
             cart_days=_float(env, "COMPTOIR_CART_DAYS", 3),
             order_expiry_business_days=_float(env, "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS", 3),
             sla_business_hours=_float(env, "COMPTOIR_SLA_BUSINESS_HOURS", 24),
-            quote_response_business_hours=_float(env, "COMPTOIR_QUOTE_RESPONSE_BUSINESS_HOURS",
-                                                 48),
+            quote_response_business_hours=_float(env, "COMPTOIR_QUOTE_RESPONSE_BUSINESS_HOURS", 48),
             small_order_threshold=Decimal(env.get("COMPTOIR_SMALL_ORDER_THRESHOLD", "100.00")),
             small_order_fee=Decimal(env.get("COMPTOIR_SMALL_ORDER_FEE", "5.00")),
             idempotency_hours=_float(env, "COMPTOIR_IDEMPOTENCY_HOURS", 48),
@@ -194,8 +204,9 @@ class Settings:
             jobs_interval_seconds=_float(env, "COMPTOIR_JOBS_INTERVAL_SECONDS", 30),
             catch_up_interval_seconds=_float(env, "COMPTOIR_CATCH_UP_INTERVAL_SECONDS", 2),
             log_level=env.get("COMPTOIR_LOG_LEVEL", "INFO").upper(),
-            jobs_in_web=_flag(env, "COMPTOIR_JOBS_IN_WEB",
-                              database_url.startswith("sqlite") and redis_url is None),
+            jobs_in_web=_flag(
+                env, "COMPTOIR_JOBS_IN_WEB", database_url.startswith("sqlite") and redis_url is None
+            ),
             embedded=database_url.startswith("sqlite") and redis_url is None,
             secret_key=Secret(env.get("COMPTOIR_SECRET_KEY") or _kept_secret(var_dir)),
             document_link_minutes=_float(env, "COMPTOIR_DOCUMENT_LINK_MINUTES", 15),
@@ -211,12 +222,13 @@ class Settings:
             apq_cache_bytes=_int(env, "COMPTOIR_APQ_CACHE_BYTES", 8 * 1024 * 1024),
             http_cache_max_age=_int(env, "COMPTOIR_HTTP_CACHE_MAX_AGE", 30),
             http_cache_stale_seconds=_int(env, "COMPTOIR_HTTP_CACHE_STALE_SECONDS", 60),
-            log_format="json" if env.get("COMPTOIR_LOG_FORMAT", "").lower() == "json"
-            else "text",
-            metrics=_flag(env, "COMPTOIR_METRICS",
-                          database_url.startswith("sqlite") and redis_url is None),
+            log_format="json" if env.get("COMPTOIR_LOG_FORMAT", "").lower() == "json" else "text",
+            metrics=_flag(
+                env, "COMPTOIR_METRICS", database_url.startswith("sqlite") and redis_url is None
+            ),
             metrics_token=Secret(env["COMPTOIR_METRICS_TOKEN"])
-            if env.get("COMPTOIR_METRICS_TOKEN") else None,
+            if env.get("COMPTOIR_METRICS_TOKEN")
+            else None,
             mail_retry_seconds=_float(env, "COMPTOIR_MAIL_RETRY_SECONDS", 30),
             account_mails_per_hour=_int(env, "COMPTOIR_ACCOUNT_MAILS_PER_HOUR", 5),
             rate_limits=_rate_limits(env),
@@ -228,9 +240,12 @@ def _rate_limits(env: Mapping[str, str]) -> dict[str, RateLimit]:
     """The per-client rate limits; none at all with COMPTOIR_RATE_LIMITS=0."""
     if not _flag(env, "COMPTOIR_RATE_LIMITS", True):
         return {}
-    return {rule: RateLimit.parse(env[f"COMPTOIR_RATE_LIMIT_{rule.upper()}"])
-            if env.get(f"COMPTOIR_RATE_LIMIT_{rule.upper()}") else default
-            for rule, default in DEFAULT_RATE_LIMITS.items()}
+    return {
+        rule: RateLimit.parse(env[f"COMPTOIR_RATE_LIMIT_{rule.upper()}"])
+        if env.get(f"COMPTOIR_RATE_LIMIT_{rule.upper()}")
+        else default
+        for rule, default in DEFAULT_RATE_LIMITS.items()
+    }
 
 
 def _kept_secret(var_dir: Path) -> str:
@@ -264,8 +279,14 @@ def file_store(settings: Settings) -> FileStore:
 
 
 # The market decides the business calendar (holidays) and the clock the SLA is counted in.
-MARKET_TIME_ZONES = {"FR": "Europe/Paris", "BE": "Europe/Brussels", "DE": "Europe/Berlin",
-                     "ES": "Europe/Madrid", "IT": "Europe/Rome", "NL": "Europe/Amsterdam"}
+MARKET_TIME_ZONES = {
+    "FR": "Europe/Paris",
+    "BE": "Europe/Brussels",
+    "DE": "Europe/Berlin",
+    "ES": "Europe/Madrid",
+    "IT": "Europe/Rome",
+    "NL": "Europe/Amsterdam",
+}
 
 
 @lru_cache(maxsize=1)

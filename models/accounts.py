@@ -7,7 +7,6 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-
 # The search sort key of a seller without history: the middle of the scale (rating 2.5).
 NEUTRAL_STANDING = 25
 
@@ -103,8 +102,10 @@ class Seller(Model):
     class Meta:
         table = "seller"
         # Catalog listings look up the sellers suspended now by a range on this index.
-        indexes = (Index(fields=("suspended_until",), name="seller_suspended"),
-                   Index(fields=("rated_at",), name="seller_rated_at"))
+        indexes = (
+            Index(fields=("suspended_until",), name="seller_suspended"),
+            Index(fields=("rated_at",), name="seller_rated_at"),
+        )
 
 
 class Session(Model):

@@ -133,9 +133,13 @@ class ProductWord(Model):
         table = "product_word"
         unique_together = (("product", "word"),)
         indexes = (
-            Index(fields=("word", "sort_name", "product_id", "price_cents", "category",
-                          "seller_id"), name="word_lookup"),
+            Index(
+                fields=("word", "sort_name", "product_id", "price_cents", "category", "seller_id"),
+                name="word_lookup",
+            ),
             # RELEVANCE: a word's rows in the seller's standing order, then by product.
-            Index(fields=("word", "standing", "product_id", "price_cents", "category",
-                          "seller_id"), name="word_relevance"),
+            Index(
+                fields=("word", "standing", "product_id", "price_cents", "category", "seller_id"),
+                name="word_relevance",
+            ),
         )

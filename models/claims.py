@@ -58,7 +58,10 @@ class Upload(Model):
     height = fields.IntField()
     created_at = fields.DatetimeField()
     claim: fields.ForeignKeyNullableRelation[Claim] = fields.ForeignKeyField(
-        "models.Claim", related_name="photos", null=True, on_delete=fields.RESTRICT,
+        "models.Claim",
+        related_name="photos",
+        null=True,
+        on_delete=fields.RESTRICT,
         db_index=False,
     )
     claim_id: int | None
@@ -90,7 +93,10 @@ class Claim(Model):
     )
     seller_id: int
     company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
-        "models.Company", related_name="claims", null=True, on_delete=fields.SET_NULL,
+        "models.Company",
+        related_name="claims",
+        null=True,
+        on_delete=fields.SET_NULL,
         db_index=False,
     )
     company_id: int | None

@@ -29,7 +29,9 @@ class InvoiceCounter(Model):
 
     id = fields.IntField(primary_key=True)
     seller: fields.ForeignKeyRelation[Seller] = fields.ForeignKeyField(
-        "models.Seller", related_name="invoice_counters", on_delete=fields.RESTRICT,
+        "models.Seller",
+        related_name="invoice_counters",
+        on_delete=fields.RESTRICT,
         db_index=False,
     )
     seller_id: int
@@ -67,7 +69,10 @@ class Invoice(Model):
     # The refund a credit note is issued for (a claim's `Refund` row).
     refund_id = fields.IntField(null=True, unique=True)
     corrects: fields.ForeignKeyNullableRelation[Invoice] = fields.ForeignKeyField(
-        "models.Invoice", related_name="corrections", null=True, on_delete=fields.RESTRICT,
+        "models.Invoice",
+        related_name="corrections",
+        null=True,
+        on_delete=fields.RESTRICT,
         db_index=False,
     )
     corrects_id: int | None

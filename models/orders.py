@@ -73,7 +73,10 @@ class Order(Model):
     buyer_id: int
     # The buyer's company when the order was placed: its members with SEE_COMPANY_ORDERS see it.
     company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
-        "models.Company", related_name="orders", null=True, on_delete=fields.SET_NULL,
+        "models.Company",
+        related_name="orders",
+        null=True,
+        on_delete=fields.SET_NULL,
         db_index=False,
     )
     company_id: int | None
@@ -160,7 +163,9 @@ class IdempotencyKey(Model):
 
     id = fields.IntField(primary_key=True)
     account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
-        "models.Account", related_name="idempotency_keys", on_delete=fields.CASCADE,
+        "models.Account",
+        related_name="idempotency_keys",
+        on_delete=fields.CASCADE,
         db_index=False,
     )
     account_id: int
@@ -185,7 +190,9 @@ class OrderTemplate(Model):
 
     id = fields.IntField(primary_key=True)
     buyer: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
-        "models.Account", related_name="order_templates", on_delete=fields.CASCADE,
+        "models.Account",
+        related_name="order_templates",
+        on_delete=fields.CASCADE,
         db_index=False,
     )
     buyer_id: int

@@ -71,7 +71,10 @@ class Quote(Model):
     buyer_id: int
     # The buyer's company when the request was sent: members with SEE_COMPANY_ORDERS see it.
     company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
-        "models.Company", related_name="quotes", null=True, on_delete=fields.SET_NULL,
+        "models.Company",
+        related_name="quotes",
+        null=True,
+        on_delete=fields.SET_NULL,
         db_index=False,
     )
     company_id: int | None
@@ -85,7 +88,10 @@ class Quote(Model):
     valid_until = fields.DatetimeField(null=True)
     # The order an accepted offer became.
     order: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
-        "models.Order", related_name="quotes", null=True, on_delete=fields.RESTRICT,
+        "models.Order",
+        related_name="quotes",
+        null=True,
+        on_delete=fields.RESTRICT,
         unique=True,
     )
     order_id: int | None

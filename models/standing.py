@@ -51,7 +51,9 @@ class Suspension(Model):
     at = fields.DatetimeField()
     until = fields.DatetimeField()
     by: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
-        "models.Account", related_name="suspensions_decided", null=True,
+        "models.Account",
+        related_name="suspensions_decided",
+        null=True,
         on_delete=fields.SET_NULL,
     )
     by_id: int | None

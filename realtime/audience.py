@@ -44,9 +44,15 @@ class Audience:
             return [(self.kind, "claim", self.claim_id)]
         if self.everything:
             return [(self.kind, "all")]
-        return [(self.kind, column, value) for column, value in (
-            ("buyer", self.buyer_id), ("seller", self.seller_id), ("company", self.company_id))
-            if value is not None]
+        return [
+            (self.kind, column, value)
+            for column, value in (
+                ("buyer", self.buyer_id),
+                ("seller", self.seller_id),
+                ("company", self.company_id),
+            )
+            if value is not None
+        ]
 
     def admits(self, event: Event) -> bool:
         if event.kind != self.kind:
@@ -59,11 +65,13 @@ class Audience:
             return False
         if self.claim_id is not None and event.claim_id != self.claim_id:
             return False
-        return self.everything or any((
-            self.buyer_id is not None and event.buyer_id == self.buyer_id,
-            self.seller_id is not None and event.seller_id == self.seller_id,
-            self.company_id is not None and event.company_id == self.company_id,
-        ))
+        return self.everything or any(
+            (
+                self.buyer_id is not None and event.buyer_id == self.buyer_id,
+                self.seller_id is not None and event.seller_id == self.seller_id,
+                self.company_id is not None and event.company_id == self.company_id,
+            )
+        )
 
     def where(self) -> Q:
         """`admits` as a query filter, for replaying the log (the audience columns are indexed)."""

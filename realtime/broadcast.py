@@ -24,8 +24,9 @@ from realtime.log import last_event_id
 MAX_LAG_SECONDS = 30.0
 
 
-def _make_broadcast(redis_url: str | None,
-                    on_reconnect: Callable[[], Awaitable[None]] | None) -> Broadcast:
+def _make_broadcast(
+    redis_url: str | None, on_reconnect: Callable[[], Awaitable[None]] | None
+) -> Broadcast:
     if not redis_url:
         return Broadcast("memory://")
     from realtime.redis_backend import ResilientRedisBackend
@@ -36,9 +37,9 @@ def _make_broadcast(redis_url: str | None,
 
 
 @asynccontextmanager
-async def open_broadcast(redis_url: str | None, *,
-                         on_reconnect: Callable[[], Awaitable[None]] | None = None
-                         ) -> AsyncIterator[Broadcast]:
+async def open_broadcast(
+    redis_url: str | None, *, on_reconnect: Callable[[], Awaitable[None]] | None = None
+) -> AsyncIterator[Broadcast]:
     """Connect the broadcast and install it as the doorbells (event log, mail outbox).
 
     `on_reconnect` runs after each (re)connection to Redis: what was published meanwhile is
@@ -88,11 +89,14 @@ class Live:
 
 
 @asynccontextmanager
-async def open_live(redis_url: str | None, *, queue_size: int,
-                    tick_seconds: float) -> AsyncIterator[Live]:
+async def open_live(
+    redis_url: str | None, *, queue_size: int, tick_seconds: float
+) -> AsyncIterator[Live]:
     """The hub fed by the broadcast's doorbells, reconnections and a periodic tick."""
-    async with running_hub(queue_size=queue_size, tick_seconds=tick_seconds) as hub, \
-            open_broadcast(redis_url, on_reconnect=hub.poke_async) as broadcast:
+    async with (
+        running_hub(queue_size=queue_size, tick_seconds=tick_seconds) as hub,
+        open_broadcast(redis_url, on_reconnect=hub.poke_async) as broadcast,
+    ):
         ready = asyncio.Event()
         listener = asyncio.create_task(_listen(broadcast, hub, ready), name="hub-doorbell")
         await ready.wait()

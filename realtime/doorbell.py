@@ -35,8 +35,12 @@ async def _publish(channel: str, message: str) -> None:
     try:
         await _publisher(channel, message)
     except Exception:  # the commit stands; the periodic catch-up does the work later
-        log.warning("doorbell %s (%s) not delivered; catch-up will pick it up", channel,
-                    message, exc_info=True)
+        log.warning(
+            "doorbell %s (%s) not delivered; catch-up will pick it up",
+            channel,
+            message,
+            exc_info=True,
+        )
 
 
 async def ring(event_id: int) -> None:

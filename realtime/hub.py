@@ -27,8 +27,9 @@ SessionWatcher = Callable[[], None]
 
 
 class Hub:
-    def __init__(self, *, queue_size: int, tick_seconds: float, batch: int = 500,
-                 cache_size: int = 4096) -> None:
+    def __init__(
+        self, *, queue_size: int, tick_seconds: float, batch: int = 500, cache_size: int = 4096
+    ) -> None:
         self.queue_size = queue_size
         self.tick_seconds = tick_seconds
         self.batch = batch
@@ -48,8 +49,10 @@ class Hub:
             await self.rewind()
         except Exception as error:  # no database or schema yet: the pump retries on its first run
             log.warning("event log unreadable at start (%r); delivery begins once it is", error)
-        self._tasks = [asyncio.create_task(self._pump(), name="hub-pump"),
-                       asyncio.create_task(self._tick(), name="hub-tick")]
+        self._tasks = [
+            asyncio.create_task(self._pump(), name="hub-pump"),
+            asyncio.create_task(self._tick(), name="hub-tick"),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -84,8 +87,12 @@ class Hub:
         Without `after` it starts at what this process has routed, so every event committed
         after this call is delivered.
         """
-        subscription = Subscription(self, audience, start=self.routed_id if after is None
-                                    else after, replay=after is not None)
+        subscription = Subscription(
+            self,
+            audience,
+            start=self.routed_id if after is None else after,
+            replay=after is not None,
+        )
         for key in audience.index_keys():
             self._index.setdefault(key, set()).add(subscription)
         self.subscriptions += 1
@@ -115,8 +122,9 @@ class Hub:
 
     async def session_revoked_after(self, session_id: int, position: int) -> bool:
         """Whether the log holds the session's revocation after `position`."""
-        return await Event.filter(kind=EventKind.SESSION_REVOKED, session_id=session_id,
-                                  id__gt=position).exists()
+        return await Event.filter(
+            kind=EventKind.SESSION_REVOKED, session_id=session_id, id__gt=position
+        ).exists()
 
     async def cached(self, key: Hashable, make: Callable[[], T | Awaitable[T]]) -> T:
         """`make()` once per key among concurrent and recent callers (bounded LRU).
@@ -185,8 +193,7 @@ class Hub:
             try:
                 await self.catch_up()
             except Exception:  # the database may be briefly away: the tick retries
-                log.warning("event log catch-up failed; retrying on the next tick",
-                            exc_info=True)
+                log.warning("event log catch-up failed; retrying on the next tick", exc_info=True)
 
     async def _tick(self) -> None:
         # Covers lost doorbells and a process that died between its commit and its publish.

@@ -23,7 +23,6 @@ from realtime import doorbell
 log = logging.getLogger(__name__)
 
 
-
 class _Pending:
     """What the transaction running in this task will announce after its commit."""
 

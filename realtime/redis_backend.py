@@ -47,9 +47,16 @@ _UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class ResilientRedisBackend(BroadcastBackend):
-    def __init__(self, url: str, *, health_interval: float = 1.0, timeout: float = 2.0,
-                 publish_timeout: float = 1.0, max_backoff: float = 5.0,
-                 max_queue: int = 10_000) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        health_interval: float = 1.0,
+        timeout: float = 2.0,
+        publish_timeout: float = 1.0,
+        max_backoff: float = 5.0,
+        max_queue: int = 10_000,
+    ) -> None:
         self.on_reconnect: Callable[[], Awaitable[None]] | None = None
         self._health_interval = health_interval
         self._timeout = timeout
@@ -60,13 +67,19 @@ class ResilientRedisBackend(BroadcastBackend):
         # failure detection and the publish bound depend on them, and RESP2 keeps pub/sub
         # frames plain arrays (redis-py 8 defaults to RESP3, whose push frames need handlers).
         pool.connection_kwargs.update(  # one instant retry replaces a socket a restart killed
-            protocol=2, socket_timeout=publish_timeout, socket_connect_timeout=publish_timeout,
-            retry=Retry(NoBackoff(), 1))
+            protocol=2,
+            socket_timeout=publish_timeout,
+            socket_connect_timeout=publish_timeout,
+            retry=Retry(NoBackoff(), 1),
+        )
         self._publisher = Redis.from_pool(pool)
         self._connection_class = pool.connection_class
         self._subscriber_kwargs: dict[str, Any] = {  # our loop does the retrying, with backoff
-            **pool.connection_kwargs, "socket_timeout": timeout, "socket_connect_timeout": timeout,
-            "retry": Retry(NoBackoff(), 0)}
+            **pool.connection_kwargs,
+            "socket_timeout": timeout,
+            "socket_connect_timeout": timeout,
+            "retry": Retry(NoBackoff(), 0),
+        }
         self._channels: set[str] = set()
         self._confirmations: dict[str, asyncio.Future[None]] = {}
         self._lock = asyncio.Lock()  # serialises writes to the subscriber connection
@@ -149,12 +162,16 @@ class ResilientRedisBackend(BroadcastBackend):
                 if self._up.is_set():
                     self._up.clear()
                     attempt, down_since = 0, loop.time()
-                    log.warning("Redis broadcast connection lost (%r); reconnecting", exc,
-                                exc_info=unexpected)
+                    log.warning(
+                        "Redis broadcast connection lost (%r); reconnecting",
+                        exc,
+                        exc_info=unexpected,
+                    )
                 elif down_since is None:
                     down_since = loop.time()
-                    log.warning("Redis broadcast unreachable (%r); retrying", exc,
-                                exc_info=unexpected)
+                    log.warning(
+                        "Redis broadcast unreachable (%r); retrying", exc, exc_info=unexpected
+                    )
                 else:
                     log.debug("Redis broadcast reconnection failed: %r", exc)
                 await self._drop_connection()
@@ -180,8 +197,11 @@ class ResilientRedisBackend(BroadcastBackend):
             self._handle(frame)
         self._up.set()
         if down_since is not None:
-            log.info("Redis broadcast reconnected after %.1f s; %d channel(s) re-subscribed",
-                     loop.time() - down_since, len(channels))
+            log.info(
+                "Redis broadcast reconnected after %.1f s; %d channel(s) re-subscribed",
+                loop.time() - down_since,
+                len(channels),
+            )
         self._gap.set()  # messages published while we were away are lost: read the log
         ping_deadline: float | None = None
         while True:

@@ -74,8 +74,11 @@ class Subscription:
     async def _read_log(self) -> None:
         horizon = self.hub.routed_id
         limit = self.hub.queue_size
-        rows = await (Event.filter(self.audience.where(), id__gt=self.seen, id__lte=horizon)
-                      .order_by("id").limit(limit))
+        rows = await (
+            Event.filter(self.audience.where(), id__gt=self.seen, id__lte=horizon)
+            .order_by("id")
+            .limit(limit)
+        )
         if self._closed:
             return
         self._queue.extend(rows)

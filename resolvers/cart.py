@@ -87,8 +87,9 @@ def seller_amounts(line_totals: Iterable[Decimal]) -> tuple[Decimal, Decimal, De
     fee applies strictly under the threshold (seed 003: "under 100 €")."""
     settings = get_settings()
     subtotal = money(sum(line_totals, Decimal(0)))
-    fee = money(settings.small_order_fee if subtotal < settings.small_order_threshold
-                else Decimal(0))
+    fee = money(
+        settings.small_order_fee if subtotal < settings.small_order_threshold else Decimal(0)
+    )
     return subtotal, fee, subtotal + fee
 
 
@@ -129,17 +130,29 @@ async def cart_view(buyer_id: int) -> CartView:
     if cart is None:
         return CartView(lines=[], subtotals=[], total=money(Decimal(0)), expires_at=None)
     rows = await CartLine.filter(cart_id=cart.id).select_related("product__seller").order_by("id")
-    lines = [CartLineView(product=r.product, quantity=r.quantity,
-                          line_total=line_total(r.product.price, r.quantity)) for r in rows]
+    lines = [
+        CartLineView(
+            product=r.product,
+            quantity=r.quantity,
+            line_total=line_total(r.product.price, r.quantity),
+        )
+        for r in rows
+    ]
     subtotals = []
     for group in by_seller(lines).values():
         subtotal, fee, total = seller_amounts(line.line_total for line in group)
-        subtotals.append(SellerSubtotal(seller=group[0].product.seller, subtotal=subtotal,
-                                        small_order_fee=fee, total=total))
+        subtotals.append(
+            SellerSubtotal(
+                seller=group[0].product.seller, subtotal=subtotal, small_order_fee=fee, total=total
+            )
+        )
     expires_at = cart.changed_at + timedelta(days=get_settings().cart_days) if lines else None
-    return CartView(lines=lines, subtotals=subtotals,
-                    total=money(sum((s.total for s in subtotals), Decimal(0))),
-                    expires_at=expires_at)
+    return CartView(
+        lines=lines,
+        subtotals=subtotals,
+        total=money(sum((s.total for s in subtotals), Decimal(0))),
+        expires_at=expires_at,
+    )
 
 
 async def get_cart(actor: Actor) -> CartView:
@@ -151,8 +164,9 @@ def _check_quantity_input(quantity: int, *, allow_zero: bool = False) -> None:
     # No upper bound here: anything above the stock is OUT_OF_STOCK, as the contract says.
     lowest = 0 if allow_zero else 1
     if quantity < lowest:
-        raise DomainError(ErrorCode.INVALID_INPUT,
-                          f"La quantité doit être au moins {lowest}.", "quantity")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"La quantité doit être au moins {lowest}.", "quantity"
+        )
 
 
 async def _product_for(buyer_id: int, product_id: int) -> Product:
@@ -164,20 +178,27 @@ async def _product_for(buyer_id: int, product_id: int) -> Product:
     if postal_code is not None:
         (prefixes,) = await zones_of([product.id])
         if not deliverable(prefixes, postal_code):
-            raise DomainError(ErrorCode.NOT_DELIVERABLE,
-                              f"« {product.name} » n'est pas livrable au {postal_code}.",
-                              "productId")
+            raise DomainError(
+                ErrorCode.NOT_DELIVERABLE,
+                f"« {product.name} » n'est pas livrable au {postal_code}.",
+                "productId",
+            )
     return product
 
 
 def _check_against_product(product: Product, quantity: int) -> None:
     if quantity < product.minimum_quantity:
-        raise DomainError(ErrorCode.BELOW_MINIMUM_QUANTITY,
-                          f"« {product.name} » se commande par {product.minimum_quantity} "
-                          "au minimum.", "quantity")
+        raise DomainError(
+            ErrorCode.BELOW_MINIMUM_QUANTITY,
+            f"« {product.name} » se commande par {product.minimum_quantity} au minimum.",
+            "quantity",
+        )
     if quantity > product.stock:
-        raise DomainError(ErrorCode.OUT_OF_STOCK,
-                          f"« {product.name} » : {product.stock} disponible(s).", "quantity")
+        raise DomainError(
+            ErrorCode.OUT_OF_STOCK,
+            f"« {product.name} » : {product.stock} disponible(s).",
+            "quantity",
+        )
 
 
 async def _touched_cart(buyer_id: int, now: datetime) -> Cart:
@@ -190,7 +211,8 @@ async def _touched_cart(buyer_id: int, now: datetime) -> Cart:
 
 async def _set_line(cart: Cart, product: Product, quantity: int) -> None:
     updated = await CartLine.filter(cart_id=cart.id, product_id=product.id).update(
-        quantity=quantity)
+        quantity=quantity
+    )
     if not updated:
         await CartLine.create(cart_id=cart.id, product_id=product.id, quantity=quantity)
 
@@ -249,8 +271,9 @@ async def _delete_lines(buyer_id: int, **only: int) -> None:
 
 async def cart_lines(buyer_id: int) -> list[CartLine]:
     """The cart's lines with their products, in the order the cart shows them."""
-    return list(await CartLine.filter(cart__buyer_id=buyer_id).select_related("product")
-                .order_by("id"))
+    return list(
+        await CartLine.filter(cart__buyer_id=buyer_id).select_related("product").order_by("id")
+    )
 
 
 async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list[LineChange]:
@@ -270,8 +293,11 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
         suspended = await suspended_among(p.seller_id for p in products.values())
         for w in wanted:
             product = products.get(w.product_id)
-            if product is None or product.seller_id in suspended or (
-                    postal_code is not None and not deliverable(zones[product.id], postal_code)):
+            if (
+                product is None
+                or product.seller_id in suspended
+                or (postal_code is not None and not deliverable(zones[product.id], postal_code))
+            ):
                 changes.append(LineChange(w.product_id, w.product_name, ChangeKind.UNAVAILABLE))
                 continue
             already = in_cart.get(product.id, 0)
@@ -281,15 +307,36 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
                 changes.append(LineChange(product.id, product.name, ChangeKind.UNAVAILABLE))
                 continue
             if add > available:
-                changes.append(LineChange(product.id, product.name, ChangeKind.QUANTITY_REDUCED,
-                                          str(w.quantity), str(available)))
+                changes.append(
+                    LineChange(
+                        product.id,
+                        product.name,
+                        ChangeKind.QUANTITY_REDUCED,
+                        str(w.quantity),
+                        str(available),
+                    )
+                )
                 add = available
             elif add > w.quantity:
-                changes.append(LineChange(product.id, product.name, ChangeKind.MINIMUM_RAISED,
-                                          str(w.quantity), str(add)))
+                changes.append(
+                    LineChange(
+                        product.id,
+                        product.name,
+                        ChangeKind.MINIMUM_RAISED,
+                        str(w.quantity),
+                        str(add),
+                    )
+                )
             if money(product.price) != money(w.unit_price):
-                changes.append(LineChange(product.id, product.name, ChangeKind.PRICE_CHANGED,
-                                          str(money(w.unit_price)), str(money(product.price))))
+                changes.append(
+                    LineChange(
+                        product.id,
+                        product.name,
+                        ChangeKind.PRICE_CHANGED,
+                        str(money(w.unit_price)),
+                        str(money(product.price)),
+                    )
+                )
             in_cart[product.id] = already + add
             kept.append((product, already + add))
         # Nothing added is no change: the cart keeps its expiry.
@@ -300,8 +347,9 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
     return changes
 
 
-async def empty_stale_carts(*, policy: Policy, now: datetime | None = None,
-                            batch: int = 200) -> int:
+async def empty_stale_carts(
+    *, policy: Policy, now: datetime | None = None, batch: int = 200
+) -> int:
     """Empty every cart unchanged for `cart_days`; returns how many were emptied.
 
     Each cart is claimed with a conditional update on its change time, so a buyer adding a

@@ -53,8 +53,14 @@ class Problem:
 class DomainError(Exception):
     """An expected refusal: becomes the payload's `errors`, and nothing was changed."""
 
-    def __init__(self, code: ErrorCode, message: str, field: str | None = None,
-                 *, more: list[Problem] | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        field: str | None = None,
+        *,
+        more: list[Problem] | None = None,
+    ) -> None:
         super().__init__(message)
         self.problems = [Problem(code, message, field), *(more or [])]
 

@@ -61,8 +61,13 @@ async def once(
             async with atomic():
                 if row is not None:
                     await IdempotencyKey.filter(id=row.id, created_at__lt=cutoff).delete()
-                fresh = await IdempotencyKey.create(account_id=account_id, scope=scope, key=key,
-                                                    request_hash=request_hash, created_at=now)
+                fresh = await IdempotencyKey.create(
+                    account_id=account_id,
+                    scope=scope,
+                    key=key,
+                    request_hash=request_hash,
+                    created_at=now,
+                )
                 return await perform(fresh)
         except IntegrityError:
             # Another request with this key committed first; the next round replays it.

@@ -26,13 +26,21 @@ def signed_url(*, policy: Policy, kind: str, object_id: int, now: datetime | Non
     """An absolute link to file `kind`/`object_id`, valid `policy.document_link_minutes`."""
     now = now or datetime.now(UTC)
     expires = int((now + timedelta(minutes=policy.document_link_minutes)).timestamp())
-    query = urlencode({"expires": expires,
-                       "signature": _signature(policy.secret_key, kind, object_id, expires)})
+    query = urlencode(
+        {"expires": expires, "signature": _signature(policy.secret_key, kind, object_id, expires)}
+    )
     return policy.link(f"files/{kind}/{object_id}?{query}")
 
 
-def verify_link(*, policy: Policy, kind: str, object_id: int, expires: str, signature: str,
-                now: datetime | None = None) -> bool:
+def verify_link(
+    *,
+    policy: Policy,
+    kind: str,
+    object_id: int,
+    expires: str,
+    signature: str,
+    now: datetime | None = None,
+) -> bool:
     """True when the link was signed by this server and has not expired."""
     if not expires.isdigit() or len(expires) > 12:
         return False

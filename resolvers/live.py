@@ -37,8 +37,11 @@ def _order_viewer(actor: Actor, kind: EventKind = EventKind.ORDER_STATUS) -> Aud
     if actor.is_seller:
         return Audience(kind, seller_id=actor.seller_id)
     if actor.is_buyer:
-        return Audience(kind, buyer_id=actor.account_id,
-                        company_id=actor.company_id if sees_company_orders(actor) else None)
+        return Audience(
+            kind,
+            buyer_id=actor.account_id,
+            company_id=actor.company_id if sees_company_orders(actor) else None,
+        )
     return Audience(kind)
 
 

@@ -53,11 +53,17 @@ class MailTransport(Protocol):
         """A connection reused for several mails, closed on exit."""
 
 
-async def enqueue_mail(*, to: str, subject: str, body: str,
-                       priority: MailPriority = MailPriority.NOTIFICATION) -> None:
+async def enqueue_mail(
+    *, to: str, subject: str, body: str, priority: MailPriority = MailPriority.NOTIFICATION
+) -> None:
     """Queue a mail; call it inside the transaction of the change the mail reports."""
-    await OutboxMail.create(recipient=to, subject=subject, body=body, priority=priority,
-                            next_attempt_at=datetime.now(UTC))
+    await OutboxMail.create(
+        recipient=to,
+        subject=subject,
+        body=body,
+        priority=priority,
+        next_attempt_at=datetime.now(UTC),
+    )
     await mail_queued()
 
 
@@ -76,12 +82,16 @@ async def _claim_batch(size: int) -> list[OutboxMail]:
     """Claim up to `size` due mails, account mails first, oldest first."""
     now = datetime.now(UTC)
     async with in_transaction():
-        rows = await (OutboxMail.filter(_claimable(now), next_attempt_at__lte=now)
-                      .order_by("priority", "next_attempt_at", "id").limit(size)
-                      .select_for_update(skip_locked=True))
+        rows = await (
+            OutboxMail.filter(_claimable(now), next_attempt_at__lte=now)
+            .order_by("priority", "next_attempt_at", "id")
+            .limit(size)
+            .select_for_update(skip_locked=True)
+        )
         if rows:
             await OutboxMail.filter(id__in=[row.id for row in rows]).update(
-                claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+                claimed_until=now + timedelta(seconds=CLAIM_SECONDS)
+            )
     return rows
 
 
@@ -92,8 +102,9 @@ class _Outcome:
     untouched: list[int]
 
 
-async def _send_batch(transport: MailTransport, mails: Sequence[OutboxMail], connections: int,
-                      outcome: _Outcome) -> None:
+async def _send_batch(
+    transport: MailTransport, mails: Sequence[OutboxMail], connections: int, outcome: _Outcome
+) -> None:
     """Send the claimed mails over up to `connections` sessions pulling from one queue."""
     # No exchange starts unless it ends, timeout included, well before the claim runs out.
     stop_at = time.monotonic() + CLAIM_SECONDS - 2 * transport.timeout_seconds
@@ -104,16 +115,18 @@ async def _send_batch(transport: MailTransport, mails: Sequence[OutboxMail], con
             while queue and time.monotonic() < stop_at:
                 mail = queue.popleft()
                 try:
-                    await session.send(mail_id=mail.id, to=mail.recipient,
-                                       subject=mail.subject, body=mail.body)
+                    await session.send(
+                        mail_id=mail.id, to=mail.recipient, subject=mail.subject, body=mail.body
+                    )
                 except Exception as error:  # any failure: keep it, retry later
                     outcome.failed.append((mail, f"{type(error).__name__}: {error}"[:2000]))
                 else:
                     outcome.sent.append(mail.id)
 
     try:
-        results = await asyncio.gather(*(pump() for _ in range(min(connections, len(mails)))),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(pump() for _ in range(min(connections, len(mails)))), return_exceptions=True
+        )
         for result in results:
             if isinstance(result, BaseException):  # closing failed: the mails were taken
                 log.warning("mail session did not close cleanly: %r", result)
@@ -125,21 +138,26 @@ async def _record(outcome: _Outcome, policy: Policy) -> None:
     now = datetime.now(UTC)
     if outcome.sent:
         await OutboxMail.filter(id__in=outcome.sent).update(
-            sent_at=now, claimed_until=None, attempts=F("attempts") + 1, last_error=None)
+            sent_at=now, claimed_until=None, attempts=F("attempts") + 1, last_error=None
+        )
     for mail, error in outcome.failed:
         attempts = mail.attempts + 1
-        log.warning("mail %s to %s not sent (attempt %s): %s", mail.id, mail.recipient,
-                    attempts, error)
+        log.warning(
+            "mail %s to %s not sent (attempt %s): %s", mail.id, mail.recipient, attempts, error
+        )
         await OutboxMail.filter(id=mail.id).update(
             attempts=attempts,
             next_attempt_at=now + retry_delay(attempts, first_seconds=policy.mail_retry_seconds),
-            claimed_until=None, last_error=error)
+            claimed_until=None,
+            last_error=error,
+        )
     if outcome.untouched:  # out of claim time: due again at once, for any sender
         await OutboxMail.filter(id__in=outcome.untouched).update(claimed_until=None)
 
 
-async def send_due_mails(transport: MailTransport, *, policy: Policy, batch: int = BATCH,
-                         connections: int = CONNECTIONS) -> int:
+async def send_due_mails(
+    transport: MailTransport, *, policy: Policy, batch: int = BATCH, connections: int = CONNECTIONS
+) -> int:
     """Send every mail due now, batch after batch; returns how many the transport took.
 
     Each batch is claimed afresh, so an account mail queued meanwhile overtakes the
@@ -172,11 +190,16 @@ async def next_mail_due() -> datetime | None:
     """When the sender has something to do next: the earliest attempt time among unsent
     mails that no sender holds, or the end of the earliest claim (its sender may have died)."""
     now = datetime.now(UTC)
-    found = [at for at in (
-        await _earliest(OutboxMail.filter(_claimable(now)), "next_attempt_at"),
-        await _earliest(OutboxMail.filter(sent_at__isnull=True, claimed_until__gte=now),
-                        "claimed_until"),
-    ) if at is not None]
+    found = [
+        at
+        for at in (
+            await _earliest(OutboxMail.filter(_claimable(now)), "next_attempt_at"),
+            await _earliest(
+                OutboxMail.filter(sent_at__isnull=True, claimed_until__gte=now), "claimed_until"
+            ),
+        )
+        if at is not None
+    ]
     return min(found) if found else None
 
 
@@ -193,5 +216,8 @@ async def mail_backlog(*, now: datetime | None = None) -> Backlog:
     due = OutboxMail.filter(sent_at__isnull=True, next_attempt_at__lte=now)
     oldest = await _earliest(due, "next_attempt_at")
     age = (now - oldest).total_seconds() if oldest is not None else 0.0
-    return Backlog(unsent=await OutboxMail.filter(sent_at__isnull=True).count(),
-                   due=await due.count(), oldest_due_seconds=round(max(0.0, age), 3))
+    return Backlog(
+        unsent=await OutboxMail.filter(sent_at__isnull=True).count(),
+        due=await due.count(),
+        oldest_due_seconds=round(max(0.0, age), 3),
+    )

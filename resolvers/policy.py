@@ -56,7 +56,8 @@ class Policy:
     account_mails_per_hour: int = 5
     # Per-client rate limits by rule name; empty when COMPTOIR_RATE_LIMITS=0.
     rate_limits: dict[str, RateLimit] = field(
-        default_factory=lambda: dict(DEFAULT_RATE_LIMITS), compare=False)
+        default_factory=lambda: dict(DEFAULT_RATE_LIMITS), compare=False
+    )
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

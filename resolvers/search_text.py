@@ -23,10 +23,12 @@ def _strip_accents(text: str) -> str:
 
 # The Latin letters of French and its neighbours, folded once: a loader of 100,000 products
 # then never decomposes character by character.
-_LATIN = str.maketrans({
-    **{chr(c): _strip_accents(chr(c)) for c in range(0xC0, 0x250) if chr(c).islower()},
-    **_LIGATURES,
-})
+_LATIN = str.maketrans(
+    {
+        **{chr(c): _strip_accents(chr(c)) for c in range(0xC0, 0x250) if chr(c).islower()},
+        **_LIGATURES,
+    }
+)
 
 
 def fold(text: str) -> str:

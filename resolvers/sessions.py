@@ -67,6 +67,10 @@ async def revoke_sessions(account_id: int, *, keep_session_id: int | None = None
     if ids:
         await Session.filter(id__in=ids).update(revoked_at=now)
         for session_id in ids:
-            await append_event(EventKind.SESSION_REVOKED, {"session_id": session_id},
-                               account_id=account_id, session_id=session_id)
+            await append_event(
+                EventKind.SESSION_REVOKED,
+                {"session_id": session_id},
+                account_id=account_id,
+                session_id=session_id,
+            )
     return ids

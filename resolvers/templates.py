@@ -39,16 +39,23 @@ async def save_cart_as_template(actor: Actor, *, name: str) -> OrderTemplate:
         if not lines:
             raise DomainError(ErrorCode.CART_EMPTY, "Le panier est vide.")
         template, created = await OrderTemplate.get_or_create(
-            buyer_id=buyer_id, name=cleaned, defaults={"created_at": datetime.now(UTC)})
+            buyer_id=buyer_id, name=cleaned, defaults={"created_at": datetime.now(UTC)}
+        )
         if not created:
             await OrderTemplateLine.filter(template_id=template.id).delete()
-        await OrderTemplateLine.bulk_create([
-            OrderTemplateLine(template_id=template.id, product_id=line.product_id,
-                              product_ref=line.product_id,
-                              product_name=line.product.name,
-                              unit_price=money(line.product.price), quantity=line.quantity)
-            for line in lines
-        ])
+        await OrderTemplateLine.bulk_create(
+            [
+                OrderTemplateLine(
+                    template_id=template.id,
+                    product_id=line.product_id,
+                    product_ref=line.product_id,
+                    product_name=line.product.name,
+                    unit_price=money(line.product.price),
+                    quantity=line.quantity,
+                )
+                for line in lines
+            ]
+        )
     return template
 
 
@@ -59,8 +66,16 @@ async def apply_template(actor: Actor, *, template_id: int) -> tuple[CartView, l
     if template is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Modèle introuvable.", "templateId")
     lines = await OrderTemplateLine.filter(template_id=template.id).order_by("id")
-    changes = await put_lines_in_cart(buyer_id, [
-        WantedLine(product_id=line.product_ref, product_name=line.product_name,
-                   unit_price=line.unit_price, quantity=line.quantity) for line in lines
-    ])
+    changes = await put_lines_in_cart(
+        buyer_id,
+        [
+            WantedLine(
+                product_id=line.product_ref,
+                product_name=line.product_name,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+            )
+            for line in lines
+        ],
+    )
     return await cart_view(buyer_id), changes

@@ -44,11 +44,13 @@ async def take(key: str, limit: RateLimit, *, now: datetime | None = None) -> bo
     """Count one use of `key`; False, and nothing counted, when its window is already full."""
     now = now or datetime.now(UTC)
     key = key[:300]
-    await Throttle.bulk_create([Throttle(key=key, window_start=now, count=0)],
-                               ignore_conflicts=True)
+    await Throttle.bulk_create(
+        [Throttle(key=key, window_start=now, count=0)], ignore_conflicts=True
+    )
     # A window that has ended starts again from this use.
-    await Throttle.filter(key=key, window_start__lte=now - timedelta(seconds=limit.seconds)
-                          ).update(window_start=now, count=0)
+    await Throttle.filter(key=key, window_start__lte=now - timedelta(seconds=limit.seconds)).update(
+        window_start=now, count=0
+    )
     taken = await Throttle.filter(key=key, count__lt=limit.count).update(count=F("count") + 1)
     return taken == 1
 

@@ -46,8 +46,9 @@ class Encoded:
 
 
 def too_large(policy: Policy) -> UploadInvalid:
-    return UploadInvalid(f"Fichier trop volumineux ({policy.upload_max_bytes} octets au "
-                         "maximum).", too_large=True)
+    return UploadInvalid(
+        f"Fichier trop volumineux ({policy.upload_max_bytes} octets au maximum).", too_large=True
+    )
 
 
 def reencode(data: bytes, *, content_type: str, max_pixels: int) -> Encoded:
@@ -63,8 +64,9 @@ def reencode(data: bytes, *, content_type: str, max_pixels: int) -> Encoded:
             raise UploadInvalid(f"Le contenu n'est pas une image {expected}.")
         # Checked on the header, before any pixel is decoded (decompression bombs).
         if image.width * image.height > max_pixels:
-            raise UploadInvalid(f"Image trop grande ({max_pixels} pixels au maximum).",
-                                too_large=True)
+            raise UploadInvalid(
+                f"Image trop grande ({max_pixels} pixels au maximum).", too_large=True
+            )
         opened.load()
         # The camera's orientation is applied to the pixels, since the tag goes with the EXIF.
         image = ImageOps.exif_transpose(image)
@@ -83,8 +85,15 @@ def reencode(data: bytes, *, content_type: str, max_pixels: int) -> Encoded:
     return Encoded(out.getvalue(), image.width, image.height)
 
 
-async def store_upload(actor: Actor, *, data: bytes, content_type: str, store: FileStore,
-                       policy: Policy, now: datetime | None = None) -> Upload:
+async def store_upload(
+    actor: Actor,
+    *,
+    data: bytes,
+    content_type: str,
+    store: FileStore,
+    policy: Policy,
+    now: datetime | None = None,
+) -> Upload:
     """Keep an image the caller sent; it belongs to them until attached or deleted."""
     owner_id = require_login(actor)
     content_type = content_type.split(";")[0].strip().lower()
@@ -92,15 +101,21 @@ async def store_upload(actor: Actor, *, data: bytes, content_type: str, store: F
         raise UploadInvalid("Type refusé : JPEG, PNG ou WebP uniquement.")
     if len(data) > policy.upload_max_bytes:
         raise too_large(policy)
-    encoded = await asyncio.to_thread(reencode, data, content_type=content_type,
-                                      max_pixels=policy.upload_max_pixels)
+    encoded = await asyncio.to_thread(
+        reencode, data, content_type=content_type, max_pixels=policy.upload_max_pixels
+    )
     key = secrets.token_hex(16)
     await store.put(key, encoded.data)
     try:
-        return await Upload.create(owner_id=owner_id, storage_key=key, content_type=content_type,
-                                   size=len(encoded.data), width=encoded.width,
-                                   height=encoded.height,
-                                   created_at=(now or datetime.now(UTC)).astimezone(UTC))
+        return await Upload.create(
+            owner_id=owner_id,
+            storage_key=key,
+            content_type=content_type,
+            size=len(encoded.data),
+            width=encoded.width,
+            height=encoded.height,
+            created_at=(now or datetime.now(UTC)).astimezone(UTC),
+        )
     except BaseException:
         await store.delete(key)
         raise
@@ -116,8 +131,11 @@ def photo_reader(store: FileStore) -> FileReader:
         content = await store.get(upload.storage_key)
         if content is None:
             return None
-        return StoredFile(content=content, content_type=upload.content_type,
-                          filename=f"photo-{upload.id}.{_EXTENSIONS[upload.content_type]}")
+        return StoredFile(
+            content=content,
+            content_type=upload.content_type,
+            filename=f"photo-{upload.id}.{_EXTENSIONS[upload.content_type]}",
+        )
 
     return read
 
@@ -128,16 +146,18 @@ async def check_attachable(*, owner_id: int, photo_ids: Sequence[int], policy: P
     if len(set(photo_ids)) != len(photo_ids):
         raise DomainError(ErrorCode.INVALID_INPUT, "Photo en double.", "photoIds")
     if len(photo_ids) > policy.claim_max_photos:
-        raise DomainError(ErrorCode.INVALID_INPUT,
-                          f"{policy.claim_max_photos} photos au maximum.", "photoIds")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"{policy.claim_max_photos} photos au maximum.", "photoIds"
+        )
     rows = {u.id: u for u in await Upload.filter(id__in=list(photo_ids))}
     for photo_id in photo_ids:
         row = rows.get(photo_id)
         if row is None or row.owner_id != owner_id:
             raise DomainError(ErrorCode.NOT_FOUND, "Photo introuvable.", "photoIds")
         if row.claim_id is not None:
-            raise DomainError(ErrorCode.INVALID_INPUT, "Cette photo est déjà jointe ailleurs.",
-                              "photoIds")
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "Cette photo est déjà jointe ailleurs.", "photoIds"
+            )
 
 
 async def attach_photos(*, owner_id: int, claim_id: int, photo_ids: Sequence[int]) -> None:
@@ -145,21 +165,28 @@ async def attach_photos(*, owner_id: int, claim_id: int, photo_ids: Sequence[int
     attached or deleted meanwhile makes the whole change fail."""
     if not photo_ids:
         return
-    done = await Upload.filter(id__in=list(photo_ids), owner_id=owner_id,
-                               claim_id__isnull=True).update(claim_id=claim_id)
+    done = await Upload.filter(
+        id__in=list(photo_ids), owner_id=owner_id, claim_id__isnull=True
+    ).update(claim_id=claim_id)
     if done != len(photo_ids):
-        raise DomainError(ErrorCode.INVALID_INPUT, "Une photo vient d'être jointe ou supprimée.",
-                          "photoIds")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "Une photo vient d'être jointe ou supprimée.", "photoIds"
+        )
 
 
-async def delete_stale_uploads(*, store: FileStore, policy: Policy,
-                               now: datetime | None = None) -> int:
+async def delete_stale_uploads(
+    *, store: FileStore, policy: Policy, now: datetime | None = None
+) -> int:
     """Delete one batch of uploads left unattached for COMPTOIR_UPLOAD_UNATTACHED_HOURS, rows
     then files; returns how many went."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     cutoff = now - timedelta(hours=policy.upload_unattached_hours)
-    batch = await Upload.filter(claim_id__isnull=True, created_at__lt=cutoff).order_by(
-        "id").limit(BATCH).values_list("id", "storage_key")
+    batch = (
+        await Upload.filter(claim_id__isnull=True, created_at__lt=cutoff)
+        .order_by("id")
+        .limit(BATCH)
+        .values_list("id", "storage_key")
+    )
     if not batch:
         return 0
     ids = [row[0] for row in batch]

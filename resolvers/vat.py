@@ -31,7 +31,7 @@ def compact_vat(country: str, number: str, field: str = "company.vatNumber") -> 
     bare = cleaned
     for known in {prefix, country}:
         if bare.startswith(known) and len(bare) > len(known):
-            bare = bare[len(known):]
+            bare = bare[len(known) :]
             break
     module: Any = None
     candidates: list[str] = []
@@ -47,5 +47,6 @@ def compact_vat(country: str, number: str, field: str = "company.vatNumber") -> 
         except (ValidationError, ValueError):
             continue
         return compact if compact.startswith(prefix) else prefix + compact
-    raise DomainError(ErrorCode.INVALID_VAT_NUMBER,
-                      f"Numéro de TVA invalide pour le pays {country}", field)
+    raise DomainError(
+        ErrorCode.INVALID_VAT_NUMBER, f"Numéro de TVA invalide pour le pays {country}", field
+    )

@@ -27,8 +27,19 @@ from schema.security import ComptoirSchema, extensions
 from schema.throttle import throttle_mutations
 
 # Each module adds its own Query / Mutation / Subscription fields; the root merges them.
-MODULES = (accounts, account_mutations, catalog, cart, orders, invoices, quotes, helpdesk, claims,
-           standing, live)
+MODULES = (
+    accounts,
+    account_mutations,
+    catalog,
+    cart,
+    orders,
+    invoices,
+    quotes,
+    helpdesk,
+    claims,
+    standing,
+    live,
+)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -34,10 +34,11 @@ class RegisterInput:
     postal_code: str | None = None
     shop_name: str | None = strawberry.field(default=None, description="Required for sellers")
     company: CompanyInput | None = strawberry.field(
-        default=None, description="Buyers registering a company account (its main user)")
+        default=None, description="Buyers registering a company account (its main user)"
+    )
 
 
-@strawberry.input(description="Omitted or null fields stay as they are; postalCode \"\" clears.")
+@strawberry.input(description='Omitted or null fields stay as they are; postalCode "" clears.')
 class ProfileInput:
     first_name: str | None = None
     last_name: str | None = None
@@ -118,9 +119,11 @@ class DisableTwoFactorPayload:
 class AddColleaguePayload:
     errors: list[UserError]
     account: Account | None = strawberry.field(
-        default=None, description="The colleague, when an existing account joined at once")
+        default=None, description="The colleague, when an existing account joined at once"
+    )
     invitation_sent: bool | None = strawberry.field(
-        default=None, description="True when the address had no account and got an invitation")
+        default=None, description="True when the address had no account and got an invitation"
+    )
 
 
 @strawberry.type
@@ -137,9 +140,14 @@ class RemoveColleaguePayload:
 def _company(value: CompanyInput | None) -> rules.CompanyDetails | None:
     if value is None:
         return None
-    return rules.CompanyDetails(name=value.name, vat_number=value.vat_number,
-                                country=value.country, line1=value.line1,
-                                postal_code=value.postal_code, city=value.city)
+    return rules.CompanyDetails(
+        name=value.name,
+        vat_number=value.vat_number,
+        country=value.country,
+        line1=value.line1,
+        postal_code=value.postal_code,
+        city=value.city,
+    )
 
 
 def _login(result: rules.LoginResult) -> dict[str, Any]:
@@ -152,9 +160,14 @@ class Mutation:
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
         async def do() -> dict[str, Any]:
             account = await rules.register(
-                info.context.actor, email=input.email, password=input.password,
-                first_name=input.first_name, last_name=input.last_name, role=input.role,
-                postal_code=input.postal_code, shop_name=input.shop_name,
+                info.context.actor,
+                email=input.email,
+                password=input.password,
+                first_name=input.first_name,
+                last_name=input.last_name,
+                role=input.role,
+                postal_code=input.postal_code,
+                shop_name=input.shop_name,
                 company=_company(input.company),
             )
             return {"account": Account(model=account, proven_owner=True)}
@@ -170,11 +183,13 @@ class Mutation:
         return await mutate(ConfirmEmailPayload, do)
 
     @strawberry.mutation
-    async def login(self, info: Info, email: str, password: str,
-                    otp: str | None = None) -> LoginPayload:
+    async def login(
+        self, info: Info, email: str, password: str, otp: str | None = None
+    ) -> LoginPayload:
         async def do() -> dict[str, Any]:
-            return _login(await rules.login(info.context.actor, email=email, password=password,
-                                            otp=otp))
+            return _login(
+                await rules.login(info.context.actor, email=email, password=password, otp=otp)
+            )
 
         return await mutate(LoginPayload, do)
 
@@ -196,8 +211,9 @@ class Mutation:
         return await mutate(RequestPasswordResetPayload, do)
 
     @strawberry.mutation
-    async def reset_password(self, info: Info, token: str,
-                             new_password: str) -> ResetPasswordPayload:
+    async def reset_password(
+        self, info: Info, token: str, new_password: str
+    ) -> ResetPasswordPayload:
         async def do() -> dict[str, Any]:
             await rules.reset_password(info.context.actor, token=token, new_password=new_password)
             return {}
@@ -205,11 +221,13 @@ class Mutation:
         return await mutate(ResetPasswordPayload, do)
 
     @strawberry.mutation
-    async def change_password(self, info: Info, current_password: str,
-                              new_password: str) -> ChangePasswordPayload:
+    async def change_password(
+        self, info: Info, current_password: str, new_password: str
+    ) -> ChangePasswordPayload:
         async def do() -> dict[str, Any]:
-            await rules.change_password(info.context.actor, current_password=current_password,
-                                        new_password=new_password)
+            await rules.change_password(
+                info.context.actor, current_password=current_password, new_password=new_password
+            )
             return {}
 
         return await mutate(ChangePasswordPayload, do)
@@ -218,8 +236,10 @@ class Mutation:
     async def update_profile(self, info: Info, input: ProfileInput) -> UpdateProfilePayload:
         async def do() -> dict[str, Any]:
             changes = rules.ProfileChanges(
-                first_name=input.first_name, last_name=input.last_name,
-                postal_code=input.postal_code, shop_name=input.shop_name,
+                first_name=input.first_name,
+                last_name=input.last_name,
+                postal_code=input.postal_code,
+                shop_name=input.shop_name,
             )
             account = await rules.update_profile(info.context.actor, changes=changes)
             return {"account": Account(model=account)}
@@ -229,8 +249,9 @@ class Mutation:
     @strawberry.mutation
     async def delete_account(self, info: Info, password: str) -> DeleteAccountPayload:
         async def do() -> dict[str, Any]:
-            await rules.delete_account(info.context.actor, password=password,
-                                       policy=info.context.policy)
+            await rules.delete_account(
+                info.context.actor, password=password, policy=info.context.policy
+            )
             return {}
 
         return await mutate(DeleteAccountPayload, do)
@@ -252,18 +273,19 @@ class Mutation:
         return await mutate(ConfirmTwoFactorPayload, do)
 
     @strawberry.mutation
-    async def disable_two_factor(self, info: Info, password: str,
-                                 otp: str) -> DisableTwoFactorPayload:
+    async def disable_two_factor(
+        self, info: Info, password: str, otp: str
+    ) -> DisableTwoFactorPayload:
         async def do() -> dict[str, Any]:
-            account = await rules.disable_two_factor(info.context.actor, password=password,
-                                                     otp=otp)
+            account = await rules.disable_two_factor(info.context.actor, password=password, otp=otp)
             return {"account": Account(model=account)}
 
         return await mutate(DisableTwoFactorPayload, do)
 
     @strawberry.mutation
-    async def add_colleague(self, info: Info, email: str,
-                            rights: list[m.CompanyRight]) -> AddColleaguePayload:
+    async def add_colleague(
+        self, info: Info, email: str, rights: list[m.CompanyRight]
+    ) -> AddColleaguePayload:
         async def do() -> dict[str, Any]:
             result = await rules.add_colleague(info.context.actor, email=email, rights=rights)
             if result.account is None:
@@ -273,22 +295,30 @@ class Mutation:
         return await mutate(AddColleaguePayload, do)
 
     @strawberry.mutation
-    async def accept_invitation(self, info: Info, token: str, password: str, first_name: str,
-                                last_name: str) -> LoginPayload:
+    async def accept_invitation(
+        self, info: Info, token: str, password: str, first_name: str, last_name: str
+    ) -> LoginPayload:
         async def do() -> dict[str, Any]:
-            return _login(await rules.accept_invitation(
-                info.context.actor, token=token, password=password, first_name=first_name,
-                last_name=last_name,
-            ))
+            return _login(
+                await rules.accept_invitation(
+                    info.context.actor,
+                    token=token,
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                )
+            )
 
         return await mutate(LoginPayload, do)
 
     @strawberry.mutation
-    async def set_colleague_rights(self, info: Info, account_id: strawberry.ID,
-                                   rights: list[m.CompanyRight]) -> SetColleagueRightsPayload:
+    async def set_colleague_rights(
+        self, info: Info, account_id: strawberry.ID, rights: list[m.CompanyRight]
+    ) -> SetColleagueRightsPayload:
         async def do() -> dict[str, Any]:
             account = await rules.set_colleague_rights(
-                info.context.actor, account_id=decode_id(account_id, "Account", "accountId"),
+                info.context.actor,
+                account_id=decode_id(account_id, "Account", "accountId"),
                 rights=rights,
             )
             return {"account": Account(model=account)}
@@ -296,8 +326,9 @@ class Mutation:
         return await mutate(SetColleagueRightsPayload, do)
 
     @strawberry.mutation
-    async def remove_colleague(self, info: Info,
-                               account_id: strawberry.ID) -> RemoveColleaguePayload:
+    async def remove_colleague(
+        self, info: Info, account_id: strawberry.ID
+    ) -> RemoveColleaguePayload:
         async def do() -> dict[str, Any]:
             await rules.remove_colleague(
                 info.context.actor, account_id=decode_id(account_id, "Account", "accountId")

@@ -43,8 +43,9 @@ class Company:
         return [Account(model=row) for row in rows]
 
 
-_PRIVATE = ("Private: shown to the account itself, admins and its company colleagues; "
-            "others read {}.")
+_PRIVATE = (
+    "Private: shown to the account itself, admins and its company colleagues; others read {}."
+)
 
 
 @strawberry.type
@@ -61,8 +62,11 @@ class Account:
     def id(self) -> strawberry.ID:
         return strawberry.ID(encode_id("Account", self.model.id))
 
-    @strawberry.field(description=_PRIVATE.format(
-        'a mask: the first character followed by "***@***", e.g. "c***@***"'))
+    @strawberry.field(
+        description=_PRIVATE.format(
+            'a mask: the first character followed by "***@***", e.g. "c***@***"'
+        )
+    )
     def email(self, info: Info) -> str:
         if self._private(info):
             return self.model.email
@@ -109,9 +113,12 @@ class Seller:
     # `@strawberry.field` method costs far more per value than graphql-core reading one.
     id: strawberry.ID
     name: str
-    rating: float | None = strawberry.field(description=(
-        "0-5: five times the share of the last 90 days' obligations met on time (buyer "
-        "messages answered within the SLA, claims answered in time); null without history."))
+    rating: float | None = strawberry.field(
+        description=(
+            "0-5: five times the share of the last 90 days' obligations met on time (buyer "
+            "messages answered within the SLA, claims answered in time); null without history."
+        )
+    )
 
     def __init__(self, model: m.Seller) -> None:
         self.model = model
@@ -124,8 +131,10 @@ class Seller:
         loader = info.context.loaders.custom("seller.response_rate", helpdesk.response_rates)
         return await loader.load(self.model.id)
 
-    @strawberry.field(description="End of the current suspension: shown to the seller itself "
-                      "and admins (others null); null when not suspended.")
+    @strawberry.field(
+        description="End of the current suspension: shown to the seller itself "
+        "and admins (others null); null when not suspended."
+    )
     def suspended_until(self, info: Info) -> datetime | None:
         return suspension.shown_suspension(info.context.actor, self.model)
 

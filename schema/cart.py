@@ -162,31 +162,37 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation
-    async def add_to_cart(self, info: Info, product_id: strawberry.ID, quantity: int
-                          ) -> CartPayload:
+    async def add_to_cart(
+        self, info: Info, product_id: strawberry.ID, quantity: int
+    ) -> CartPayload:
         async def action() -> rules.CartView:
-            return await rules.add_to_cart(info.context.actor, quantity=quantity,
-                                           product_id=decode_id(product_id, "Product",
-                                                                "productId"))
+            return await rules.add_to_cart(
+                info.context.actor,
+                quantity=quantity,
+                product_id=decode_id(product_id, "Product", "productId"),
+            )
 
         return await _cart_payload(action)
 
     @strawberry.mutation
-    async def set_cart_quantity(self, info: Info, product_id: strawberry.ID, quantity: int
-                                ) -> CartPayload:
+    async def set_cart_quantity(
+        self, info: Info, product_id: strawberry.ID, quantity: int
+    ) -> CartPayload:
         async def action() -> rules.CartView:
-            return await rules.set_cart_quantity(info.context.actor, quantity=quantity,
-                                                 product_id=decode_id(product_id, "Product",
-                                                                      "productId"))
+            return await rules.set_cart_quantity(
+                info.context.actor,
+                quantity=quantity,
+                product_id=decode_id(product_id, "Product", "productId"),
+            )
 
         return await _cart_payload(action)
 
     @strawberry.mutation
     async def remove_from_cart(self, info: Info, product_id: strawberry.ID) -> CartPayload:
         async def action() -> rules.CartView:
-            return await rules.remove_from_cart(info.context.actor,
-                                                product_id=decode_id(product_id, "Product",
-                                                                     "productId"))
+            return await rules.remove_from_cart(
+                info.context.actor, product_id=decode_id(product_id, "Product", "productId")
+            )
 
         return await _cart_payload(action)
 
@@ -207,7 +213,8 @@ class Mutation:
         async def action() -> dict[str, Any]:
             cart, changes = await templates.apply_template(
                 info.context.actor,
-                template_id=decode_id(template_id, "OrderTemplate", "templateId"))
+                template_id=decode_id(template_id, "OrderTemplate", "templateId"),
+            )
             return {"cart": Cart(model=cart), "changes": changes_of(changes)}
 
         return await mutate(CartPayload, action)

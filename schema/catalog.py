@@ -59,8 +59,9 @@ class Product:
     lead_time_days: int | None
     warehouse: str | None
 
-    def __init__(self, model: m.Product | listing.ListedProduct,
-                 shop: Seller | None = None) -> None:
+    def __init__(
+        self, model: m.Product | listing.ListedProduct, shop: Seller | None = None
+    ) -> None:
         self.model = model
         self.shop = shop
         self.id = strawberry.ID(encode_id("Product", model.id))
@@ -114,15 +115,17 @@ class ProductFilter:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     in_stock: bool | None = strawberry.field(
-        default=None, description="true: only products with stock left; false/null: all.")
+        default=None, description="true: only products with stock left; false/null: all."
+    )
     deliverable_to: str | None = strawberry.field(default=None, description="A postal code.")
     attributes: list[AttributeInput] | None = None
 
     def to_domain(self) -> listing.ProductFilter:
         return listing.ProductFilter(
             category=self.category,
-            seller_id=(None if self.seller_id is None
-                       else decode_id(self.seller_id, "Seller", "sellerId")),
+            seller_id=(
+                None if self.seller_id is None else decode_id(self.seller_id, "Seller", "sellerId")
+            ),
             min_price=self.min_price,
             max_price=self.max_price,
             in_stock=self.in_stock,
@@ -145,15 +148,23 @@ class ProductInput:
     warehouse: str | None = None
     delivery_zones: list[str]
     vat_rate: Decimal | None = strawberry.field(
-        default=None, description="Percent included in the price; null: the default rate.")
+        default=None, description="Percent included in the price; null: the default rate."
+    )
 
     def to_domain(self) -> rules.ProductData:
         return rules.ProductData(
-            name=self.name, description=self.description, brand=self.brand,
-            category=self.category, attributes=[(a.name, a.value) for a in self.attributes],
-            price=self.price, stock=self.stock, minimum_quantity=self.minimum_quantity,
-            lead_time_days=self.lead_time_days, warehouse=self.warehouse,
-            delivery_zones=self.delivery_zones, vat_rate=self.vat_rate,
+            name=self.name,
+            description=self.description,
+            brand=self.brand,
+            category=self.category,
+            attributes=[(a.name, a.value) for a in self.attributes],
+            price=self.price,
+            stock=self.stock,
+            minimum_quantity=self.minimum_quantity,
+            lead_time_days=self.lead_time_days,
+            warehouse=self.warehouse,
+            delivery_zones=self.delivery_zones,
+            vat_rate=self.vat_rate,
         )
 
 
@@ -187,29 +198,39 @@ class Query:
 
     @strawberry.field(description="Search matches words of the name only, never the brand.")
     async def products(
-        self, info: Info, search: str | None = None, filter: ProductFilter | None = None,
-        sort: ProductSort | None = listing.ProductSort.NAME_ASC, first: int | None = None,
+        self,
+        info: Info,
+        search: str | None = None,
+        filter: ProductFilter | None = None,
+        sort: ProductSort | None = listing.ProductSort.NAME_ASC,
+        first: int | None = None,
         after: str | None = None,
     ) -> Connection[Product]:
         page = await listing.list_products(
-            info.context.actor, search=search,
+            info.context.actor,
+            search=search,
             filters=filter.to_domain() if filter is not None else listing.ProductFilter(),
-            sort=sort or listing.ProductSort.NAME_ASC, page=PageRequest.of(first, after),
+            sort=sort or listing.ProductSort.NAME_ASC,
+            page=PageRequest.of(first, after),
         )
         # The page's shops in one query, handed to each Product: `seller` then resolves
         # synchronously, instead of one awaited DataLoader call per product.
         shops: dict[int, Seller] = {}
-        if any(_selects(products.selections, "edges", "node", "seller")
-               for products in info.selected_fields):
+        if any(
+            _selects(products.selections, "edges", "node", "seller")
+            for products in info.selected_fields
+        ):
             ids = list({row.seller_id: None for _, row in page.items})
-            shops = {row.id: Seller(model=row) for row in await rules.sellers_of(ids)
-                     if row is not None}
+            shops = {
+                row.id: Seller(model=row) for row in await rules.sellers_of(ids) if row is not None
+            }
         return Connection.of(page, lambda row: Product(model=row, shop=shops.get(row.seller_id)))
 
     @strawberry.field(description="At most 3 ids; input order kept, unknown ids left out.")
     async def compare_products(self, info: Info, ids: list[strawberry.ID]) -> list[Product]:
-        rows = await visibility.compare_products(info.context.actor,
-                                                 product_ids=[known_id(i, "Product") for i in ids])
+        rows = await visibility.compare_products(
+            info.context.actor, product_ids=[known_id(i, "Product") for i in ids]
+        )
         return [Product(model=row) for row in rows]
 
 
@@ -224,19 +245,22 @@ class Mutation:
         return await mutate(ProductPayload, do)
 
     @strawberry.mutation(description="Replaces the whole product with the input.")
-    async def update_product(self, info: Info, id: strawberry.ID,
-                             input: ProductInput) -> ProductPayload:
+    async def update_product(
+        self, info: Info, id: strawberry.ID, input: ProductInput
+    ) -> ProductPayload:
         async def do() -> dict[str, object]:
             product_id = decode_id(id, "Product", "id")
-            row = await rules.update_product(info.context.actor, product_id=product_id,
-                                             data=input.to_domain())
+            row = await rules.update_product(
+                info.context.actor, product_id=product_id, data=input.to_domain()
+            )
             return {"product": Product(model=row)}
 
         return await mutate(ProductPayload, do)
 
     @strawberry.mutation
-    async def set_stock(self, info: Info, product_id: strawberry.ID,
-                        quantity: int) -> ProductPayload:
+    async def set_stock(
+        self, info: Info, product_id: strawberry.ID, quantity: int
+    ) -> ProductPayload:
         async def do() -> dict[str, object]:
             pid = decode_id(product_id, "Product", "productId")
             row = await rules.set_stock(info.context.actor, product_id=pid, quantity=quantity)

@@ -61,8 +61,9 @@ class Photo:
     def height(self) -> int:
         return self.model.height
 
-    @strawberry.field(description="Signed link under PUBLIC_URL, valid "
-                                  "COMPTOIR_DOCUMENT_LINK_MINUTES.")
+    @strawberry.field(
+        description="Signed link under PUBLIC_URL, valid COMPTOIR_DOCUMENT_LINK_MINUTES."
+    )
     def url(self, info: Info) -> str:
         return signed_url(policy=info.context.policy, kind="photo", object_id=self.model.id)
 
@@ -72,12 +73,14 @@ class ClaimLine:
     model: strawberry.Private[m.ClaimLine]
 
     @strawberry.field
-    async def order_line(self, info: Info
-                         ) -> Annotated[OrderLine, strawberry.lazy("schema.orders")]:
+    async def order_line(
+        self, info: Info
+    ) -> Annotated[OrderLine, strawberry.lazy("schema.orders")]:
         from schema.orders import OrderLine
 
         row = await info.context.loaders.by_id(order_models.OrderLine).load(
-            self.model.order_line_id)
+            self.model.order_line_id
+        )
         assert row is not None  # RESTRICT foreign key
         return OrderLine(model=row)
 
@@ -148,8 +151,9 @@ class Refund:
     ) -> Annotated[Invoice, strawberry.lazy("schema.invoices")] | None:
         from schema.invoices import Invoice
 
-        row = await invoices.credit_note_of(info.context.actor, refund_id=self.model.id,
-                                            policy=info.context.policy)
+        row = await invoices.credit_note_of(
+            info.context.actor, refund_id=self.model.id, policy=info.context.policy
+        )
         return Invoice(model=row) if row is not None else None
 
 
@@ -160,8 +164,7 @@ class Claim:
     async def _thread(self, info: Info) -> helpdesk_models.Thread | None:
         if self.model.thread_id is None:
             return None
-        return await info.context.loaders.by_id(helpdesk_models.Thread).load(
-            self.model.thread_id)
+        return await info.context.loaders.by_id(helpdesk_models.Thread).load(self.model.thread_id)
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -185,14 +188,14 @@ class Claim:
 
     @strawberry.field
     async def lines(self, info: Info) -> list[ClaimLine]:
-        rows = await info.context.loaders.custom("claim.lines", rules.lines_of).load(
-            self.model.id)
+        rows = await info.context.loaders.custom("claim.lines", rules.lines_of).load(self.model.id)
         return [ClaimLine(model=row) for row in rows]
 
     @strawberry.field
     async def photos(self, info: Info) -> list[Photo]:
         rows = await info.context.loaders.custom("claim.photos", rules.photos_of).load(
-            self.model.id)
+            self.model.id
+        )
         return [Photo(model=row) for row in rows]
 
     @strawberry.field(description="The conversation; its first message is the claim's text.")
@@ -219,8 +222,7 @@ class Claim:
 
     @strawberry.field
     async def refund(self, info: Info) -> Refund | None:
-        row = await info.context.loaders.custom("claim.refund", rules.refund_of).load(
-            self.model.id)
+        row = await info.context.loaders.custom("claim.refund", rules.refund_of).load(self.model.id)
         return Refund(model=row) if row is not None else None
 
     @strawberry.field(description="OPEN: the seller's SLA deadline (null once answered).")
@@ -244,7 +246,8 @@ class Claim:
     @strawberry.field
     async def history(self, info: Info) -> list[ClaimStatusChange]:
         rows = await info.context.loaders.custom("claim.history", rules.history_of).load(
-            self.model.id)
+            self.model.id
+        )
         return [ClaimStatusChange(model=row) for row in rows]
 
 
@@ -284,7 +287,8 @@ class ClaimPayload:
     errors: list[UserError]
     claim: Claim | None = None
     warnings: list[UserError] | None = strawberry.field(
-        default=None, description="Opened, but the author is told (e.g. contact details).")
+        default=None, description="Opened, but the author is told (e.g. contact details)."
+    )
 
 
 def _claim_id(value: strawberry.ID) -> int:
@@ -311,17 +315,27 @@ class Query:
         row = await rules.get_claim(info.context.actor, claim_id=pk)
         return Claim(model=row) if row is not None else None
 
-    @strawberry.field(description="Buyers: their claims (and the company's with "
-                                  "SEE_COMPANY_ORDERS); sellers: their orders'; admins: all.")
-    async def claims(self, info: Info, filter: ClaimFilter | None = None,
-                     first: int | None = None, after: str | None = None) -> Connection[Claim]:
+    @strawberry.field(
+        description="Buyers: their claims (and the company's with "
+        "SEE_COMPANY_ORDERS); sellers: their orders'; admins: all."
+    )
+    async def claims(
+        self,
+        info: Info,
+        filter: ClaimFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Claim]:
         wanted = filter or ClaimFilter()
         page = await rules.list_claims(
-            info.context.actor, page=PageRequest.of(first, after),
+            info.context.actor,
+            page=PageRequest.of(first, after),
             status=None if wanted.status is None else m.ClaimStatus(wanted.status),
-            order_id=None if wanted.order_id is None else decode_id(wanted.order_id, "Order",
-                                                                    "orderId"),
-            overdue=wanted.overdue)
+            order_id=None
+            if wanted.order_id is None
+            else decode_id(wanted.order_id, "Order", "orderId"),
+            overdue=wanted.overdue,
+        )
         return Connection.of(page, lambda row: Claim(model=row))
 
 
@@ -331,53 +345,93 @@ class Mutation:
     async def open_claim(self, info: Info, input: OpenClaimInput) -> ClaimPayload:
         async def run() -> dict[str, Any]:
             opened = await rules.open_claim(
-                info.context.actor, order_id=decode_id(input.order_id, "Order", "orderId"),
-                reason=m.ClaimReason(input.reason), body=input.body,
-                lines=[rules.WantedLine(decode_id(line.order_line_id, "OrderLine", "lines"),
-                                        line.quantity) for line in input.lines],
+                info.context.actor,
+                order_id=decode_id(input.order_id, "Order", "orderId"),
+                reason=m.ClaimReason(input.reason),
+                body=input.body,
+                lines=[
+                    rules.WantedLine(
+                        decode_id(line.order_line_id, "OrderLine", "lines"), line.quantity
+                    )
+                    for line in input.lines
+                ],
                 photo_ids=[decode_id(p, "Photo", "photoIds") for p in input.photo_ids],
-                policy=info.context.policy)
-            return {"claim": Claim(model=opened.claim), "warnings": [
-                UserError(code=p.code, field=p.field, message=p.message)
-                for p in opened.warnings]}
+                policy=info.context.policy,
+            )
+            return {
+                "claim": Claim(model=opened.claim),
+                "warnings": [
+                    UserError(code=p.code, field=p.field, message=p.message)
+                    for p in opened.warnings
+                ],
+            }
 
         return await mutate(ClaimPayload, run)
 
     @strawberry.mutation(description="Seller: OPEN -> RETURN_REQUESTED.")
-    async def request_return(self, info: Info, claim_id: strawberry.ID,
-                             instructions: str) -> ClaimPayload:
-        return await _payload(lambda: rules.request_return(
-            info.context.actor, claim_id=_claim_id(claim_id), instructions=instructions,
-            policy=info.context.policy))
+    async def request_return(
+        self, info: Info, claim_id: strawberry.ID, instructions: str
+    ) -> ClaimPayload:
+        return await _payload(
+            lambda: rules.request_return(
+                info.context.actor,
+                claim_id=_claim_id(claim_id),
+                instructions=instructions,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation(description="Buyer: RETURN_REQUESTED -> RETURN_SHIPPED.")
-    async def ship_return(self, info: Info, claim_id: strawberry.ID, carrier: str,
-                          tracking_number: str) -> ClaimPayload:
-        return await _payload(lambda: rules.ship_return(
-            info.context.actor, claim_id=_claim_id(claim_id), carrier=carrier,
-            tracking_number=tracking_number, policy=info.context.policy))
+    async def ship_return(
+        self, info: Info, claim_id: strawberry.ID, carrier: str, tracking_number: str
+    ) -> ClaimPayload:
+        return await _payload(
+            lambda: rules.ship_return(
+                info.context.actor,
+                claim_id=_claim_id(claim_id),
+                carrier=carrier,
+                tracking_number=tracking_number,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation(description="Seller: RETURN_SHIPPED -> RETURN_RECEIVED.")
     async def receive_return(self, info: Info, claim_id: strawberry.ID) -> ClaimPayload:
-        return await _payload(lambda: rules.receive_return(
-            info.context.actor, claim_id=_claim_id(claim_id), policy=info.context.policy))
+        return await _payload(
+            lambda: rules.receive_return(
+                info.context.actor, claim_id=_claim_id(claim_id), policy=info.context.policy
+            )
+        )
 
     @strawberry.mutation(description="Seller: OPEN | RETURN_RECEIVED -> RESOLVED.")
     async def resolve_claim(self, info: Info, input: ResolveClaimInput) -> ClaimPayload:
-        return await _payload(lambda: rules.resolve_claim(
-            info.context.actor, claim_id=_claim_id(input.claim_id),
-            resolution=m.ClaimResolution(input.resolution), refund_amount=input.refund_amount,
-            reason=input.reason, idempotency_key=input.idempotency_key,
-            policy=info.context.policy))
+        return await _payload(
+            lambda: rules.resolve_claim(
+                info.context.actor,
+                claim_id=_claim_id(input.claim_id),
+                resolution=m.ClaimResolution(input.resolution),
+                refund_amount=input.refund_amount,
+                reason=input.reason,
+                idempotency_key=input.idempotency_key,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation(description="Seller: OPEN | RETURN_REQUESTED -> REJECTED.")
-    async def reject_claim(self, info: Info, claim_id: strawberry.ID,
-                           reason: str) -> ClaimPayload:
-        return await _payload(lambda: rules.reject_claim(
-            info.context.actor, claim_id=_claim_id(claim_id), reason=reason,
-            policy=info.context.policy))
+    async def reject_claim(self, info: Info, claim_id: strawberry.ID, reason: str) -> ClaimPayload:
+        return await _payload(
+            lambda: rules.reject_claim(
+                info.context.actor,
+                claim_id=_claim_id(claim_id),
+                reason=reason,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation(description="Buyer: OPEN | RETURN_REQUESTED -> CANCELLED.")
     async def cancel_claim(self, info: Info, claim_id: strawberry.ID) -> ClaimPayload:
-        return await _payload(lambda: rules.cancel_claim(
-            info.context.actor, claim_id=_claim_id(claim_id), policy=info.context.policy))
+        return await _payload(
+            lambda: rules.cancel_claim(
+                info.context.actor, claim_id=_claim_id(claim_id), policy=info.context.policy
+            )
+        )

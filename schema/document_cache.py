@@ -95,8 +95,11 @@ class CachedDocuments(SchemaExtension):
         context = self.execution_context
         query = context.query or ""
         entry = self.store.get(query)
-        if (entry is not None and entry.errors is not None
-                and entry.document is context.graphql_document):
+        if (
+            entry is not None
+            and entry.errors is not None
+            and entry.document is context.graphql_document
+        ):
             context.pre_execution_errors = entry.errors
             yield
             return

@@ -129,9 +129,7 @@ class Thread:
         return Seller(model=row) if row is not None else None
 
     @strawberry.field
-    async def order(
-        self, info: Info
-    ) -> Annotated[Order, strawberry.lazy("schema.orders")] | None:
+    async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("schema.orders")] | None:
         from schema.orders import Order
 
         if self.model.order_id is None:
@@ -283,8 +281,11 @@ def _warnings(problems: list[Problem]) -> list[UserError]:
 
 
 def _opened(opened: rules.Opened) -> dict[str, object]:
-    return {"thread": Thread(model=opened.thread), "warnings": _warnings(opened.warnings),
-            "notice": opened.notice}
+    return {
+        "thread": Thread(model=opened.thread),
+        "warnings": _warnings(opened.warnings),
+        "notice": opened.notice,
+    }
 
 
 @strawberry.type
@@ -309,20 +310,31 @@ class Mutation:
             posted = await rules.post_message(
                 info.context.actor, thread_id=decode_id(thread_id, "Thread", "threadId"), body=body
             )
-            return {"message": Message(model=posted.message),
-                    "warnings": _warnings(posted.warnings)}
+            return {
+                "message": Message(model=posted.message),
+                "warnings": _warnings(posted.warnings),
+            }
 
         return await mutate(MessagePayload, do)
 
     @strawberry.mutation(description="Admins: the one decision on a flagged message.")
-    async def review_flag(self, info: Info, message_id: strawberry.ID, decision: FlagDecision,
-                          note: str | None = None,
-                          suspend_days: int | None = None) -> MessagePayload:
+    async def review_flag(
+        self,
+        info: Info,
+        message_id: strawberry.ID,
+        decision: FlagDecision,
+        note: str | None = None,
+        suspend_days: int | None = None,
+    ) -> MessagePayload:
         async def do() -> dict[str, object]:
             message = await moderation.review_flag(
-                info.context.actor, message_id=decode_id(message_id, "Message", "messageId"),
-                decision=FlagDecisionModel(decision), note=note, suspend_days=suspend_days,
-                policy=info.context.policy)
+                info.context.actor,
+                message_id=decode_id(message_id, "Message", "messageId"),
+                decision=FlagDecisionModel(decision),
+                note=note,
+                suspend_days=suspend_days,
+                policy=info.context.policy,
+            )
             return {"message": Message(model=message), "warnings": []}
 
         return await mutate(MessagePayload, do)

@@ -31,8 +31,8 @@ from strawberry.types.union import StrawberryUnion
 
 from resolvers.accounts.rules import MAX_PASSWORD
 from resolvers.catalog.listing import POSTAL_CODE_LENGTH
-from resolvers.catalog.visibility import MAX_COMPARED
 from resolvers.catalog.products import MAX_ATTRIBUTES, MAX_ZONES
+from resolvers.catalog.visibility import MAX_COMPARED
 from resolvers.errors import DomainError, ErrorCode, Problem, QueryError
 from resolvers.orders.reserve import MAX_REMARK
 from resolvers.quotes.requests import MAX_LINES, MAX_QUANTITIES
@@ -185,12 +185,18 @@ class _Checker:
         """Every argument past its bounds, in one error (None when all are within them)."""
         found: list[Problem] = []
         for argument in arguments:
-            self._value(values.get(argument.python_name), argument.type, argument.coordinate,
-                        "" if argument.name == "input" else argument.name, found)
+            self._value(
+                values.get(argument.python_name),
+                argument.type,
+                argument.coordinate,
+                "" if argument.name == "input" else argument.name,
+                found,
+            )
         return DomainError.of(found) if found else None
 
-    def _value(self, value: object, kind: object, coordinate: str, path: str,
-               found: list[Problem]) -> None:
+    def _value(
+        self, value: object, kind: object, coordinate: str, path: str, found: list[Problem]
+    ) -> None:
         named = _unwrap(kind)
         if isinstance(value, list):
             limit = LIST_LIMITS.get(coordinate, DEFAULT_LIST)
@@ -207,21 +213,27 @@ class _Checker:
                 self._input(value, definition, path, found)
 
     @staticmethod
-    def _text(value: str, kind: object, coordinate: str, path: str,
-              found: list[Problem]) -> None:
+    def _text(value: str, kind: object, coordinate: str, path: str, found: list[Problem]) -> None:
         limit = STRING_LIMITS.get(coordinate, DEFAULT_ID if _is_id(kind) else DEFAULT_STRING)
         if len(value) > limit:
             found.append(_refusal(f"Trop long : {limit} caractères au plus.", coordinate, path))
         elif not encodable(value):
-            found.append(_refusal("Texte illisible : caractères Unicode invalides.",
-                                  coordinate, path))
+            found.append(
+                _refusal("Texte illisible : caractères Unicode invalides.", coordinate, path)
+            )
 
-    def _input(self, value: object, definition: StrawberryObjectDefinition, path: str,
-               found: list[Problem]) -> None:
+    def _input(
+        self, value: object, definition: StrawberryObjectDefinition, path: str, found: list[Problem]
+    ) -> None:
         for field in definition.fields:
             name = self.names.get_graphql_name(field)
-            self._value(getattr(value, field.python_name, None), field.type,
-                        f"{definition.name}.{name}", f"{path}.{name}" if path else name, found)
+            self._value(
+                getattr(value, field.python_name, None),
+                field.type,
+                f"{definition.name}.{name}",
+                f"{path}.{name}" if path else name,
+                found,
+            )
 
 
 def _refusal(message: str, coordinate: str, path: str) -> Problem:
@@ -240,8 +252,14 @@ class _Bounded(FieldExtension):
         name = self.checker.names.get_graphql_name(field)
         for argument in field.arguments:
             graphql_name = self.checker.names.from_argument(argument)
-            self.arguments.append(_Argument(f"{self.parent}.{name}({graphql_name}:)",
-                                            argument.python_name, graphql_name, argument.type))
+            self.arguments.append(
+                _Argument(
+                    f"{self.parent}.{name}({graphql_name}:)",
+                    argument.python_name,
+                    graphql_name,
+                    argument.type,
+                )
+            )
 
 
 class BoundedQueryArguments(_Bounded):
@@ -262,8 +280,9 @@ class BoundedMutationArguments(_Bounded):
         super().apply(field)
         self.payload: Any = field.type
 
-    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any,
-                            **kwargs: Any) -> Any:
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
+    ) -> Any:
         problem = self.checker.problem(self.arguments, kwargs)
         if problem is None:
             return await next_(source, info, **kwargs)

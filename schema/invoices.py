@@ -37,9 +37,13 @@ class InvoiceLine:
 
     @classmethod
     def of(cls, line: dict[str, Any]) -> InvoiceLine:
-        return cls(description=line["description"], quantity=line["quantity"],
-                   unit_price=Decimal(line["unit_price"]), vat_rate=Decimal(line["vat_rate"]),
-                   total=Decimal(line["total"]))
+        return cls(
+            description=line["description"],
+            quantity=line["quantity"],
+            unit_price=Decimal(line["unit_price"]),
+            vat_rate=Decimal(line["vat_rate"]),
+            total=Decimal(line["total"]),
+        )
 
 
 @strawberry.type
@@ -104,8 +108,9 @@ class Invoice:
     async def corrects(self, info: Info) -> Invoice | None:
         if self.model.corrects_id is None:
             return None
-        row = await rules.read_invoice(info.context.actor, invoice_id=self.model.corrects_id,
-                                       policy=info.context.policy)
+        row = await rules.read_invoice(
+            info.context.actor, invoice_id=self.model.corrects_id, policy=info.context.policy
+        )
         return Invoice(model=row) if row is not None else None
 
     @strawberry.field
@@ -131,9 +136,13 @@ class Invoice:
     @strawberry.field
     def billing_address(self) -> Address:
         i = self.model
-        return Address(line1=i.billing_line1, line2=i.billing_line2,
-                       postal_code=i.billing_postal_code, city=i.billing_city,
-                       country=i.billing_country)
+        return Address(
+            line1=i.billing_line1,
+            line2=i.billing_line2,
+            postal_code=i.billing_postal_code,
+            city=i.billing_city,
+            country=i.billing_country,
+        )
 
     @strawberry.field
     def lines(self) -> list[InvoiceLine]:
@@ -145,8 +154,10 @@ class Invoice:
 
     @strawberry.field(description="Per VAT rate: base excluding VAT and VAT amount.")
     def vat(self) -> list[VatAmount]:
-        return [VatAmount(rate=Decimal(v["rate"]), base=Decimal(v["base"]),
-                          amount=Decimal(v["amount"])) for v in self.model.vat]
+        return [
+            VatAmount(rate=Decimal(v["rate"]), base=Decimal(v["base"]), amount=Decimal(v["amount"]))
+            for v in self.model.vat
+        ]
 
     @strawberry.field
     def total(self) -> Decimal:
@@ -175,22 +186,34 @@ class Query:
             if error.problems[0].code is not ErrorCode.NOT_FOUND:
                 raise
             invoice_id = None  # a well-formed id of another kind names no document: null
-        row = await rules.read_invoice(info.context.actor, invoice_id=invoice_id,
-                                       policy=info.context.policy)
+        row = await rules.read_invoice(
+            info.context.actor, invoice_id=invoice_id, policy=info.context.policy
+        )
         return Invoice(model=row) if row is not None else None
 
-    @strawberry.field(description="Buyers: their invoices of the last "
-                                  "COMPTOIR_INVOICE_HISTORY_MONTHS months (with SEE_INVOICES: "
-                                  "the company's); sellers: all they issued; admins: all. "
-                                  "Newest first.")
-    async def invoices(self, info: Info, filter: InvoiceFilter | None = None,
-                       first: int | None = None, after: str | None = None
-                       ) -> Connection[Invoice]:
+    @strawberry.field(
+        description="Buyers: their invoices of the last "
+        "COMPTOIR_INVOICE_HISTORY_MONTHS months (with SEE_INVOICES: "
+        "the company's); sellers: all they issued; admins: all. "
+        "Newest first."
+    )
+    async def invoices(
+        self,
+        info: Info,
+        filter: InvoiceFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Invoice]:
         chosen = filter or InvoiceFilter()
         page = await rules.list_invoices(
-            info.context.actor, page=PageRequest.of(first, after), policy=info.context.policy,
+            info.context.actor,
+            page=PageRequest.of(first, after),
+            policy=info.context.policy,
             kind=None if chosen.kind is None else m.InvoiceKind(chosen.kind),
-            order_id=None if chosen.order_id is None else decode_id(chosen.order_id, "Order",
-                                                                    "orderId"),
-            issued_after=chosen.issued_after, issued_before=chosen.issued_before)
+            order_id=None
+            if chosen.order_id is None
+            else decode_id(chosen.order_id, "Order", "orderId"),
+            issued_after=chosen.issued_after,
+            issued_before=chosen.issued_before,
+        )
         return Connection.of(page, lambda row: Invoice(model=row))

@@ -40,8 +40,11 @@ from resolvers.pagination import DEFAULT_PAGE, MAX_PAGE
 # lines' products and attributes would already pass the default bound of 50,000.
 UNPAGED_LIST = 5
 
-_META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef,
-                "__typename": TypeNameMetaFieldDef}
+_META_FIELDS = {
+    "__schema": SchemaMetaFieldDef,
+    "__type": TypeMetaFieldDef,
+    "__typename": TypeNameMetaFieldDef,
+}
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,9 @@ class Measure:
     cost: int
 
     def __add__(self, other: Measure) -> Measure:
-        return Measure(max(self.depth, other.depth), self.aliases + other.aliases,
-                       self.cost + other.cost)
+        return Measure(
+            max(self.depth, other.depth), self.aliases + other.aliases, self.cost + other.cost
+        )
 
 
 NOTHING = Measure(0, 0, 0)
@@ -86,8 +90,9 @@ def page_size(node: FieldNode) -> int:
 class _Walk:
     def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
         self.schema = schema
-        self.fragments = {d.name.value: d for d in document.definitions
-                          if isinstance(d, FragmentDefinitionNode)}
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         self.measured: dict[tuple[str, bool, bool], Measure] = {}
         self.entered: set[str] = set()
 
@@ -95,24 +100,36 @@ class _Walk:
         root = self.schema.get_root_type(node.operation)
         return self.selections(node.selection_set, root, in_page=False, introspection=False)
 
-    def selections(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None,
-                   *, in_page: bool, introspection: bool) -> Measure:
+    def selections(
+        self,
+        selection_set: SelectionSetNode,
+        parent: GraphQLNamedType | None,
+        *,
+        in_page: bool,
+        introspection: bool,
+    ) -> Measure:
         total = NOTHING
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                total += self.field(selection, parent, in_page=in_page,
-                                    introspection=introspection)
+                total += self.field(selection, parent, in_page=in_page, introspection=introspection)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 scope = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selections(selection.selection_set, scope, in_page=in_page,
-                                         introspection=introspection)
+                total += self.selections(
+                    selection.selection_set, scope, in_page=in_page, introspection=introspection
+                )
             elif isinstance(selection, FragmentSpreadNode):
                 total += self.spread(selection, in_page=in_page, introspection=introspection)
         return total
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType | None, *, in_page: bool,
-              introspection: bool) -> Measure:
+    def field(
+        self,
+        node: FieldNode,
+        parent: GraphQLNamedType | None,
+        *,
+        in_page: bool,
+        introspection: bool,
+    ) -> Measure:
         aliases = 1 if node.alias else 0
         name = node.name.value
         definition = _META_FIELDS.get(name) or _field_of(parent, name)
@@ -149,8 +166,9 @@ class _Walk:
             self.entered.add(name)
             try:
                 scope = self.schema.get_type(fragment.type_condition.name.value)
-                self.measured[key] = self.selections(fragment.selection_set, scope,
-                                                     in_page=in_page, introspection=introspection)
+                self.measured[key] = self.selections(
+                    fragment.selection_set, scope, in_page=in_page, introspection=introspection
+                )
             finally:
                 self.entered.discard(name)
         return self.measured[key]
@@ -163,8 +181,9 @@ def _field_of(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None
     return None
 
 
-def limit_errors(schema: GraphQLSchema, document: DocumentNode,
-                 limits: Limits) -> list[GraphQLError]:
+def limit_errors(
+    schema: GraphQLSchema, document: DocumentNode, limits: Limits
+) -> list[GraphQLError]:
     """The document's breaches of the field, depth, alias and cost limits (empty: within them).
 
     Checked before graphql-core's validation, which is the expensive part: its rule for
@@ -176,8 +195,11 @@ def limit_errors(schema: GraphQLSchema, document: DocumentNode,
     `products(first: 100) { edges { node { seller { products(first: 100) { ... } } } } }` asks
     for 10,000 products in a few dozen characters.
     """
-    fields = sum(_written_fields(d.selection_set) for d in document.definitions
-                 if isinstance(d, (OperationDefinitionNode, FragmentDefinitionNode)))
+    fields = sum(
+        _written_fields(d.selection_set)
+        for d in document.definitions
+        if isinstance(d, (OperationDefinitionNode, FragmentDefinitionNode))
+    )
     if fields > limits.max_fields:
         return [GraphQLError(f"{fields} fields found. Allowed: {limits.max_fields}")]
     walk = _Walk(schema, document)
@@ -213,15 +235,23 @@ def _written_fields(selection_set: SelectionSetNode | None) -> int:
     return count
 
 
-def _breaches(operation: OperationDefinitionNode, measure: Measure,
-              limits: Limits) -> list[GraphQLError]:
+def _breaches(
+    operation: OperationDefinitionNode, measure: Measure, limits: Limits
+) -> list[GraphQLError]:
     name = operation.name.value if operation.name else "anonymous"
     errors = []
     if measure.depth > limits.max_depth:
-        errors.append(GraphQLError(
-            f"'{name}' exceeds maximum operation depth of {limits.max_depth}", operation))
+        errors.append(
+            GraphQLError(
+                f"'{name}' exceeds maximum operation depth of {limits.max_depth}", operation
+            )
+        )
     if measure.cost > limits.max_cost:
-        errors.append(GraphQLError(
-            f"'{name}' is too costly: it may resolve {measure.cost} fields,"
-            f" more than {limits.max_cost}", operation))
+        errors.append(
+            GraphQLError(
+                f"'{name}' is too costly: it may resolve {measure.cost} fields,"
+                f" more than {limits.max_cost}",
+                operation,
+            )
+        )
     return errors

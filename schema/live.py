@@ -158,16 +158,22 @@ def _document(query: str) -> DocumentNode:
     return parse(query)
 
 
-def _render(info: Info, operation: LiveOperation, actor: Actor,
-            source: object) -> str | Awaitable[str]:
+def _render(
+    info: Info, operation: LiveOperation, actor: Actor, source: object
+) -> str | Awaitable[str]:
     """The encoded `payload` of one event for one (document, variables, viewer) class.
 
     Synchronous when no field needs the database (graphql-core then executes at once).
     """
     context = Context(actor=actor, loaders=Loaders())  # fresh loaders: never stale rows
-    result = execute(info.schema._schema, _document(operation.query), root_value=source,
-                     context_value=context, variable_values=operation.variables,
-                     operation_name=operation.operation_name)
+    result = execute(
+        info.schema._schema,
+        _document(operation.query),
+        root_value=source,
+        context_value=context,
+        variable_values=operation.variables,
+        operation_name=operation.operation_name,
+    )
     if isinstance(result, ExecutionResult):
         return _encode(result)
 
@@ -184,8 +190,9 @@ def _encode(result: ExecutionResult) -> str:
     return json.dumps(payload, separators=(",", ":"))
 
 
-async def _deliver(info: Info, stream: Stream,
-                   build: Callable[[Event], S]) -> AsyncGenerator[S, None]:
+async def _deliver(
+    info: Info, stream: Stream, build: Callable[[Event], S]
+) -> AsyncGenerator[S, None]:
     hub = stream.hub
     operation = LIVE_OPERATION.get()
     try:
@@ -199,6 +206,7 @@ async def _deliver(info: Info, stream: Stream,
         document_key = (operation.query, operation.operation_name, variables, viewer)
         while True:
             event = await stream.next()
+
             def render(event: Event = event) -> str | Awaitable[str]:
                 return _render(info, operation, viewer, build(event))
 
@@ -211,41 +219,45 @@ async def _deliver(info: Info, stream: Stream,
 @strawberry.type
 class Subscription:
     @strawberry.subscription
-    async def order_events(self, info: Info, after: strawberry.ID | None = None,
-                           order_id: strawberry.ID | None = None
-                           ) -> AsyncGenerator[OrderEvent, None]:
+    async def order_events(
+        self, info: Info, after: strawberry.ID | None = None, order_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[OrderEvent, None]:
         position = rules.parse_after(after)
         pk = decode_id(order_id, "Order", "orderId") if order_id is not None else None
         audience = await rules.order_events_audience(info.context.actor, order_id=pk)
-        return _deliver(info, live_hub.current().open(audience, after=position),
-                        lambda e: OrderEvent(event=e))
+        return _deliver(
+            info, live_hub.current().open(audience, after=position), lambda e: OrderEvent(event=e)
+        )
 
     @strawberry.subscription
-    async def quote_events(self, info: Info, after: strawberry.ID | None = None,
-                           quote_id: strawberry.ID | None = None
-                           ) -> AsyncGenerator[QuoteEvent, None]:
+    async def quote_events(
+        self, info: Info, after: strawberry.ID | None = None, quote_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[QuoteEvent, None]:
         position = rules.parse_after(after)
         pk = decode_id(quote_id, "Quote", "quoteId") if quote_id is not None else None
         audience = await rules.quote_events_audience(info.context.actor, quote_id=pk)
-        return _deliver(info, live_hub.current().open(audience, after=position),
-                        lambda e: QuoteEvent(event=e))
+        return _deliver(
+            info, live_hub.current().open(audience, after=position), lambda e: QuoteEvent(event=e)
+        )
 
     @strawberry.subscription
-    async def message_events(self, info: Info, after: strawberry.ID | None = None,
-                             thread_id: strawberry.ID | None = None
-                             ) -> AsyncGenerator[MessageEvent, None]:
+    async def message_events(
+        self, info: Info, after: strawberry.ID | None = None, thread_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[MessageEvent, None]:
         position = rules.parse_after(after)
         pk = decode_id(thread_id, "Thread", "threadId") if thread_id is not None else None
         audience = await rules.message_events_audience(info.context.actor, thread_id=pk)
-        return _deliver(info, live_hub.current().open(audience, after=position),
-                        lambda e: MessageEvent(event=e))
+        return _deliver(
+            info, live_hub.current().open(audience, after=position), lambda e: MessageEvent(event=e)
+        )
 
     @strawberry.subscription
-    async def claim_events(self, info: Info, after: strawberry.ID | None = None,
-                           claim_id: strawberry.ID | None = None
-                           ) -> AsyncGenerator[ClaimEvent, None]:
+    async def claim_events(
+        self, info: Info, after: strawberry.ID | None = None, claim_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[ClaimEvent, None]:
         position = rules.parse_after(after)
         pk = decode_id(claim_id, "Claim", "claimId") if claim_id is not None else None
         audience = await rules.claim_events_audience(info.context.actor, claim_id=pk)
-        return _deliver(info, live_hub.current().open(audience, after=position),
-                        lambda e: ClaimEvent(event=e))
+        return _deliver(
+            info, live_hub.current().open(audience, after=position), lambda e: ClaimEvent(event=e)
+        )

@@ -14,8 +14,7 @@ from models import orders as m
 from models.accounts import Account as AccountModel
 from models.accounts import Seller as SellerModel
 from models.catalog import Product as ProductModel
-from resolvers import claims
-from resolvers import invoices
+from resolvers import claims, invoices
 from resolvers import orders as rules
 from resolvers.orders.flow import Change
 from resolvers.pagination import PageRequest
@@ -133,8 +132,7 @@ class Order:
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
-        rows = await info.context.loaders.custom("order.lines", rules.lines_of).load(
-            self.model.id)
+        rows = await info.context.loaders.custom("order.lines", rules.lines_of).load(self.model.id)
         return [OrderLine(model=row) for row in rows]
 
     @strawberry.field
@@ -152,9 +150,13 @@ class Order:
     @strawberry.field
     def delivery_address(self) -> Address:
         o = self.model
-        return Address(line1=o.address_line1, line2=o.address_line2,
-                       postal_code=o.address_postal_code, city=o.address_city,
-                       country=o.address_country)
+        return Address(
+            line1=o.address_line1,
+            line2=o.address_line2,
+            postal_code=o.address_postal_code,
+            city=o.address_city,
+            country=o.address_country,
+        )
 
     @strawberry.field
     def remark(self) -> str | None:
@@ -175,7 +177,8 @@ class Order:
     @strawberry.field(description="Every status change in time order, starting with PENDING.")
     async def history(self, info: Info) -> list[StatusChange]:
         rows = await info.context.loaders.custom("order.history", rules.history_of).load(
-            self.model.id)
+            self.model.id
+        )
         return [StatusChange(model=row) for row in rows]
 
     @strawberry.field(description="The claims on this order the viewer may see.")
@@ -183,16 +186,19 @@ class Order:
         from schema.claims import Claim
 
         rows = await info.context.loaders.custom("order.claims", claims.claims_of_orders).load(
-            self.model.id)
+            self.model.id
+        )
         return [Claim(model=row) for row in rows if claims.can_see_claim(info.context.actor, row)]
 
     @strawberry.field
-    async def refunds(self, info: Info
-                      ) -> list[Annotated[Refund, strawberry.lazy("schema.claims")]]:
+    async def refunds(
+        self, info: Info
+    ) -> list[Annotated[Refund, strawberry.lazy("schema.claims")]]:
         from schema.claims import Refund
 
         rows = await info.context.loaders.custom("order.refunds", claims.refunds_of_orders).load(
-            self.model.id)
+            self.model.id
+        )
         return [Refund(model=row) for row in rows]
 
     @strawberry.field
@@ -210,8 +216,10 @@ class Order:
     @strawberry.field(description="End of the withdrawal window (null until DELIVERED).")
     def withdrawable_until(self, info: Info) -> datetime | None:
         return claims.withdrawable_until(self.model, info.context.policy)
-    @strawberry.field(description="The order's invoice and credit notes the caller may read, "
-                                  "oldest first.")
+
+    @strawberry.field(
+        description="The order's invoice and credit notes the caller may read, oldest first."
+    )
     async def invoices(
         self, info: Info
     ) -> list[Annotated[Invoice, strawberry.lazy("schema.invoices")]]:
@@ -286,16 +294,26 @@ class Query:
         row = await rules.read_order(info.context.actor, order_id=known_id(id, "Order"))
         return Order(model=row) if row is not None else None
 
-    @strawberry.field(description="Buyers: their orders (or their company's with "
-                                  "SEE_COMPANY_ORDERS); sellers: orders addressed to them; "
-                                  "admins: all. Newest first.")
-    async def orders(self, info: Info, filter: OrderFilter | None = None,
-                     first: int | None = None, after: str | None = None) -> Connection[Order]:
+    @strawberry.field(
+        description="Buyers: their orders (or their company's with "
+        "SEE_COMPANY_ORDERS); sellers: orders addressed to them; "
+        "admins: all. Newest first."
+    )
+    async def orders(
+        self,
+        info: Info,
+        filter: OrderFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Order]:
         chosen = filter or OrderFilter()
         page = await rules.list_orders(
-            info.context.actor, page=PageRequest.of(first, after),
+            info.context.actor,
+            page=PageRequest.of(first, after),
             status=None if chosen.status is None else m.OrderStatus(chosen.status),
-            created_after=chosen.created_after, created_before=chosen.created_before)
+            created_after=chosen.created_after,
+            created_before=chosen.created_before,
+        )
         return Connection.of(page, lambda row: Order(model=row))
 
 
@@ -307,43 +325,73 @@ class Mutation:
             a = input.delivery_address
             rows = await rules.reserve_cart(
                 info.context.actor,
-                address=rules.Address(line1=a.line1, line2=a.line2, postal_code=a.postal_code,
-                                      city=a.city, country=a.country),
-                remark=input.remark, idempotency_key=input.idempotency_key)
+                address=rules.Address(
+                    line1=a.line1,
+                    line2=a.line2,
+                    postal_code=a.postal_code,
+                    city=a.city,
+                    country=a.country,
+                ),
+                remark=input.remark,
+                idempotency_key=input.idempotency_key,
+            )
             return {"orders": [Order(model=row) for row in rows]}
 
         return await mutate(ReserveCartPayload, action)
 
     @strawberry.mutation
-    async def cancel_order(self, info: Info, order_id: strawberry.ID,
-                           reason: str | None = None) -> OrderPayload:
-        return await _order_payload(lambda: rules.cancel_order(
-            info.context.actor, order_id=_order_id(order_id), reason=reason,
-            policy=info.context.policy))
+    async def cancel_order(
+        self, info: Info, order_id: strawberry.ID, reason: str | None = None
+    ) -> OrderPayload:
+        return await _order_payload(
+            lambda: rules.cancel_order(
+                info.context.actor,
+                order_id=_order_id(order_id),
+                reason=reason,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation
     async def validate_order(self, info: Info, order_id: strawberry.ID) -> OrderPayload:
-        return await _order_payload(lambda: rules.validate_order(
-            info.context.actor, order_id=_order_id(order_id), policy=info.context.policy))
+        return await _order_payload(
+            lambda: rules.validate_order(
+                info.context.actor, order_id=_order_id(order_id), policy=info.context.policy
+            )
+        )
 
     @strawberry.mutation
-    async def refuse_order(self, info: Info, order_id: strawberry.ID, reason: str
-                           ) -> OrderPayload:
-        return await _order_payload(lambda: rules.refuse_order(
-            info.context.actor, order_id=_order_id(order_id), reason=reason,
-            policy=info.context.policy))
+    async def refuse_order(self, info: Info, order_id: strawberry.ID, reason: str) -> OrderPayload:
+        return await _order_payload(
+            lambda: rules.refuse_order(
+                info.context.actor,
+                order_id=_order_id(order_id),
+                reason=reason,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation
-    async def ship_order(self, info: Info, order_id: strawberry.ID, carrier: str,
-                         tracking_number: str) -> OrderPayload:
-        return await _order_payload(lambda: rules.ship_order(
-            info.context.actor, order_id=_order_id(order_id), carrier=carrier,
-            tracking_number=tracking_number, policy=info.context.policy))
+    async def ship_order(
+        self, info: Info, order_id: strawberry.ID, carrier: str, tracking_number: str
+    ) -> OrderPayload:
+        return await _order_payload(
+            lambda: rules.ship_order(
+                info.context.actor,
+                order_id=_order_id(order_id),
+                carrier=carrier,
+                tracking_number=tracking_number,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation
     async def mark_delivered(self, info: Info, order_id: strawberry.ID) -> OrderPayload:
-        return await _order_payload(lambda: rules.mark_delivered(
-            info.context.actor, order_id=_order_id(order_id), policy=info.context.policy))
+        return await _order_payload(
+            lambda: rules.mark_delivered(
+                info.context.actor, order_id=_order_id(order_id), policy=info.context.policy
+            )
+        )
 
     @strawberry.mutation
     async def reorder(self, info: Info, order_id: strawberry.ID) -> ReorderPayload:

@@ -81,8 +81,7 @@ class QuoteLine:
 
     @strawberry.field
     async def tiers(self, info: Info) -> list[QuoteTier]:
-        rows = await info.context.loaders.custom("quote.tiers", rules.tiers_of).load(
-            self.model.id)
+        rows = await info.context.loaders.custom("quote.tiers", rules.tiers_of).load(self.model.id)
         return [QuoteTier(model=row) for row in rows]
 
 
@@ -129,8 +128,7 @@ class Quote:
 
     @strawberry.field
     async def lines(self, info: Info) -> list[QuoteLine]:
-        rows = await info.context.loaders.custom("quote.lines", rules.lines_of).load(
-            self.model.id)
+        rows = await info.context.loaders.custom("quote.lines", rules.lines_of).load(self.model.id)
         return [QuoteLine(model=row) for row in rows]
 
     @strawberry.field
@@ -167,7 +165,8 @@ class Quote:
     @strawberry.field
     async def history(self, info: Info) -> list[QuoteStatusChange]:
         rows = await info.context.loaders.custom("quote.history", rules.history_of).load(
-            self.model.id)
+            self.model.id
+        )
         return [QuoteStatusChange(model=row) for row in rows]
 
 
@@ -241,8 +240,7 @@ async def _quote_payload(action: Callable[[], Awaitable[m.Quote]]) -> QuotePaylo
     return await mutate(QuotePayload, run)
 
 
-async def _list_payload(action: Callable[[], Awaitable[rules.QuoteListView]]
-                        ) -> QuoteListPayload:
+async def _list_payload(action: Callable[[], Awaitable[rules.QuoteListView]]) -> QuoteListPayload:
     async def run() -> dict[str, Any]:
         return {"quote_list": QuoteList(model=await action())}
 
@@ -261,69 +259,115 @@ class Query:
         return Quote(model=row) if row is not None else None
 
     @strawberry.field
-    async def quotes(self, info: Info, filter: QuoteFilter | None = None,
-                     first: int | None = None, after: str | None = None) -> Connection[Quote]:
+    async def quotes(
+        self,
+        info: Info,
+        filter: QuoteFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Quote]:
         chosen = filter or QuoteFilter()
         page = await rules.list_quotes(
-            info.context.actor, page=PageRequest.of(first, after),
+            info.context.actor,
+            page=PageRequest.of(first, after),
             status=None if chosen.status is None else m.QuoteStatus(chosen.status),
-            open=chosen.open)
+            open=chosen.open,
+        )
         return Connection.of(page, lambda row: Quote(model=row))
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation
-    async def add_to_quote_list(self, info: Info, product_id: strawberry.ID,
-                                quantities: list[int]) -> QuoteListPayload:
-        return await _list_payload(lambda: rules.add_to_quote_list(
-            info.context.actor, product_id=_product_id(product_id), quantities=quantities))
+    async def add_to_quote_list(
+        self, info: Info, product_id: strawberry.ID, quantities: list[int]
+    ) -> QuoteListPayload:
+        return await _list_payload(
+            lambda: rules.add_to_quote_list(
+                info.context.actor, product_id=_product_id(product_id), quantities=quantities
+            )
+        )
 
     @strawberry.mutation
-    async def remove_from_quote_list(self, info: Info,
-                                     product_id: strawberry.ID) -> QuoteListPayload:
-        return await _list_payload(lambda: rules.remove_from_quote_list(
-            info.context.actor, product_id=_product_id(product_id)))
+    async def remove_from_quote_list(
+        self, info: Info, product_id: strawberry.ID
+    ) -> QuoteListPayload:
+        return await _list_payload(
+            lambda: rules.remove_from_quote_list(
+                info.context.actor, product_id=_product_id(product_id)
+            )
+        )
 
     @strawberry.mutation
     async def send_quote_request(self, info: Info, remark: str | None = None) -> QuotesPayload:
         async def action() -> dict[str, Any]:
-            rows = await rules.send_quote_request(info.context.actor, remark=remark,
-                                                  policy=info.context.policy)
+            rows = await rules.send_quote_request(
+                info.context.actor, remark=remark, policy=info.context.policy
+            )
             return {"quotes": [Quote(model=row) for row in rows]}
 
         return await mutate(QuotesPayload, action)
 
     @strawberry.mutation
     async def offer_quote(self, info: Info, input: OfferQuoteInput) -> QuotePayload:
-        return await _quote_payload(lambda: rules.offer_quote(
-            info.context.actor, quote_id=_quote_id(input.quote_id),
-            prices=[rules.TierPrice(_product_id(p.product_id, "prices"), p.quantity,
-                                    p.unit_price) for p in input.prices],
-            valid_until=input.valid_until, message=input.message, policy=info.context.policy))
+        return await _quote_payload(
+            lambda: rules.offer_quote(
+                info.context.actor,
+                quote_id=_quote_id(input.quote_id),
+                prices=[
+                    rules.TierPrice(_product_id(p.product_id, "prices"), p.quantity, p.unit_price)
+                    for p in input.prices
+                ],
+                valid_until=input.valid_until,
+                message=input.message,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation
-    async def decline_quote(self, info: Info, quote_id: strawberry.ID,
-                            reason: str) -> QuotePayload:
-        return await _quote_payload(lambda: rules.decline_quote(
-            info.context.actor, quote_id=_quote_id(quote_id), reason=reason,
-            policy=info.context.policy))
+    async def decline_quote(self, info: Info, quote_id: strawberry.ID, reason: str) -> QuotePayload:
+        return await _quote_payload(
+            lambda: rules.decline_quote(
+                info.context.actor,
+                quote_id=_quote_id(quote_id),
+                reason=reason,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation
     async def accept_quote(self, info: Info, input: AcceptQuoteInput) -> QuotePayload:
         a = input.delivery_address
-        return await _quote_payload(lambda: rules.accept_quote(
-            info.context.actor, quote_id=_quote_id(input.quote_id),
-            choices=[rules.Choice(_product_id(c.product_id, "choices"), c.quantity)
-                     for c in input.choices],
-            address=order_rules.Address(line1=a.line1, line2=a.line2, postal_code=a.postal_code,
-                                        city=a.city, country=a.country),
-            remark=input.remark, idempotency_key=input.idempotency_key,
-            policy=info.context.policy))
+        return await _quote_payload(
+            lambda: rules.accept_quote(
+                info.context.actor,
+                quote_id=_quote_id(input.quote_id),
+                choices=[
+                    rules.Choice(_product_id(c.product_id, "choices"), c.quantity)
+                    for c in input.choices
+                ],
+                address=order_rules.Address(
+                    line1=a.line1,
+                    line2=a.line2,
+                    postal_code=a.postal_code,
+                    city=a.city,
+                    country=a.country,
+                ),
+                remark=input.remark,
+                idempotency_key=input.idempotency_key,
+                policy=info.context.policy,
+            )
+        )
 
     @strawberry.mutation
-    async def refuse_quote(self, info: Info, quote_id: strawberry.ID,
-                           reason: str | None = None) -> QuotePayload:
-        return await _quote_payload(lambda: rules.refuse_quote(
-            info.context.actor, quote_id=_quote_id(quote_id), reason=reason,
-            policy=info.context.policy))
+    async def refuse_quote(
+        self, info: Info, quote_id: strawberry.ID, reason: str | None = None
+    ) -> QuotePayload:
+        return await _quote_payload(
+            lambda: rules.refuse_quote(
+                info.context.actor,
+                quote_id=_quote_id(quote_id),
+                reason=reason,
+                policy=info.context.policy,
+            )
+        )

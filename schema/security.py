@@ -58,6 +58,7 @@ _did_you_mean.MAX_LENGTH = 0
 # The few hints graphql-core writes by hand ("Did you mean 'me { ... }'?", "did you mean '...'?").
 _SUGGESTION = re.compile(r",?\s*did you mean\b[^?]*\?", re.IGNORECASE)
 
+
 class AuthGate(SchemaExtension):
     """A bad bearer token fails every operation, even those open to anonymous callers."""
 
@@ -80,18 +81,30 @@ class SubscriptionsOverWebSocketOnly(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         request = getattr(self.execution_context.context, "request", None)
-        if (isinstance(request, Request)
-                and self.execution_context.operation_type is OperationType.SUBSCRIPTION):
-            self.execution_context.result = ExecutionResult(data=None, errors=[GraphQLError(
-                "Subscriptions are served over WebSocket only",
-                extensions={"code": "INVALID_INPUT"})])
+        if (
+            isinstance(request, Request)
+            and self.execution_context.operation_type is OperationType.SUBSCRIPTION
+        ):
+            self.execution_context.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "Subscriptions are served over WebSocket only",
+                        extensions={"code": "INVALID_INPUT"},
+                    )
+                ],
+            )
         yield
 
 
 def extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Extension factories: a fresh instance per operation; the document store is the app's."""
-    limits = Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
-                    max_cost=settings.max_cost, max_fields=settings.max_fields)
+    limits = Limits(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_cost=settings.max_cost,
+        max_fields=settings.max_fields,
+    )
     store = DocumentStore(settings.document_cache_bytes)
     return [
         AuthGate,
@@ -126,8 +139,14 @@ def _coded(error: GraphQLError) -> GraphQLError:
         return _masked(error)
     coded = coded_error(original)
     if coded is not None:
-        return GraphQLError(coded.message, error.nodes, error.source, error.positions,
-                            error.path, extensions=coded.extensions)
+        return GraphQLError(
+            coded.message,
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
+            extensions=coded.extensions,
+        )
     log.error("Unexpected error at %s", error.path, exc_info=original)
     return _masked(error)
 
@@ -147,8 +166,14 @@ def _about_the_request(error: GraphQLError) -> bool:
 
 
 def _masked(error: GraphQLError) -> GraphQLError:
-    return GraphQLError("Internal server error", error.nodes, error.source, error.positions,
-                        error.path, extensions={"code": "INTERNAL"})
+    return GraphQLError(
+        "Internal server error",
+        error.nodes,
+        error.source,
+        error.positions,
+        error.path,
+        extensions={"code": "INTERNAL"},
+    )
 
 
 class ComptoirSchema(strawberry.Schema):
@@ -160,6 +185,7 @@ class ComptoirSchema(strawberry.Schema):
     implementation logs every error, expected ones included, with a traceback.
     """
 
-    def process_errors(self, errors: list[GraphQLError],
-                       execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         errors[:] = coded_errors(errors)

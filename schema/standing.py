@@ -19,14 +19,21 @@ class SellerPayload:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Admins: suspend a seller for `days` times 24 h; it is mailed "
-                         "the reason and the end.")
-    async def suspend_seller(self, info: Info, seller_id: strawberry.ID, days: int,
-                             reason: str) -> SellerPayload:
+    @strawberry.mutation(
+        description="Admins: suspend a seller for `days` times 24 h; it is mailed "
+        "the reason and the end."
+    )
+    async def suspend_seller(
+        self, info: Info, seller_id: strawberry.ID, days: int, reason: str
+    ) -> SellerPayload:
         async def do() -> dict[str, object]:
             row = await suspension.suspend_seller(
-                info.context.actor, seller_id=decode_id(seller_id, "Seller", "sellerId"),
-                days=days, reason=reason, policy=info.context.policy)
+                info.context.actor,
+                seller_id=decode_id(seller_id, "Seller", "sellerId"),
+                days=days,
+                reason=reason,
+                policy=info.context.policy,
+            )
             return {"seller": Seller(model=row)}
 
         return await mutate(SellerPayload, do)
@@ -35,8 +42,10 @@ class Mutation:
     async def reinstate_seller(self, info: Info, seller_id: strawberry.ID) -> SellerPayload:
         async def do() -> dict[str, object]:
             row = await suspension.reinstate_seller(
-                info.context.actor, seller_id=decode_id(seller_id, "Seller", "sellerId"),
-                policy=info.context.policy)
+                info.context.actor,
+                seller_id=decode_id(seller_id, "Seller", "sellerId"),
+                policy=info.context.policy,
+            )
             return {"seller": Seller(model=row)}
 
         return await mutate(SellerPayload, do)

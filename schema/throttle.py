@@ -37,15 +37,18 @@ class RateLimited(FieldExtension):
     def apply(self, field: StrawberryField) -> None:
         self.payload: Any = field.type
 
-    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any,
-                            **kwargs: Any) -> Any:
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
+    ) -> Any:
         limit = info.context.policy.rate_limits.get(self.rule)
         if limit is None or await take(f"{self.rule}:{info.context.client}", limit):
             return await next_(source, info, **kwargs)
 
         async def refuse() -> dict[str, Any]:
-            raise DomainError(ErrorCode.RATE_LIMITED,
-                              "Trop de demandes depuis votre adresse : réessayez plus tard.")
+            raise DomainError(
+                ErrorCode.RATE_LIMITED,
+                "Trop de demandes depuis votre adresse : réessayez plus tard.",
+            )
 
         return await mutate(self.payload, refuse)
 

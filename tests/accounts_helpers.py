@@ -13,8 +13,10 @@ from models.events import Event
 from models.mail import OutboxMail
 from tests.clients import GraphQLClient
 
-ACCOUNT_FIELDS = "id email firstName lastName role postalCode rights twoFactorEnabled " \
-                 "company { id name vatNumber country }"
+ACCOUNT_FIELDS = (
+    "id email firstName lastName role postalCode rights twoFactorEnabled "
+    "company { id name vatNumber country }"
+)
 
 REGISTER = f"""
 mutation($input: RegisterInput!) {{
@@ -37,15 +39,27 @@ STRONG = "Un mot de passe solide 42"
 
 
 def registration(email: str = "new.buyer@example.fr", **extra: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {"email": email, "password": STRONG, "firstName": "Léa",
-                              "lastName": "Durand", "role": "BUYER", "postalCode": "75011"}
+    values: dict[str, Any] = {
+        "email": email,
+        "password": STRONG,
+        "firstName": "Léa",
+        "lastName": "Durand",
+        "role": "BUYER",
+        "postalCode": "75011",
+    }
     values.update(extra)
     return values
 
 
 def company_input(**extra: Any) -> dict[str, Any]:
-    values = {"name": "ACME Bâtiment", "vatNumber": "40 303 265 045", "country": "FR",
-              "line1": "12 rue des Artisans", "postalCode": "69003", "city": "Lyon"}
+    values = {
+        "name": "ACME Bâtiment",
+        "vatNumber": "40 303 265 045",
+        "country": "FR",
+        "line1": "12 rue des Artisans",
+        "postalCode": "69003",
+        "city": "Lyon",
+    }
     values.update(extra)
     return values
 
@@ -70,14 +84,16 @@ async def register_and_confirm(anonymous: GraphQLClient, email: str, **extra: An
     return str(payload["account"]["id"])
 
 
-async def login_token(client: GraphQLClient, email: str, password: str,
-                      otp: str | None = None) -> str:
+async def login_token(
+    client: GraphQLClient, email: str, password: str, otp: str | None = None
+) -> str:
     payload = await client.mutate_ok(LOGIN, email=email, password=password, otp=otp)
     return str(payload["token"])
 
 
-async def login_codes(client: GraphQLClient, email: str, password: str,
-                      otp: str | None = None) -> list[str]:
+async def login_codes(
+    client: GraphQLClient, email: str, password: str, otp: str | None = None
+) -> list[str]:
     return await client.refused(LOGIN, email=email, password=password, otp=otp)
 
 
@@ -92,5 +108,4 @@ async def account(email: str) -> Account:
 
 async def counts() -> tuple[int, int, int]:
     """(accounts, outbox mails, events): a refused call changes none of them."""
-    return (await Account.all().count(), await OutboxMail.all().count(),
-            await Event.all().count())
+    return (await Account.all().count(), await OutboxMail.all().count(), await Event.all().count())

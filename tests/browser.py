@@ -22,12 +22,21 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-extensions",
-         "--disable-default-apps", "--disable-sync", "--window-size=1400,900",
-         # Every name but 127.0.0.1 fails to resolve: the page must live on the server alone.
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-         "--remote-debugging-port=0")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--disable-sync",
+    "--window-size=1400,900",
+    # Every name but 127.0.0.1 fails to resolve: the page must live on the server alone.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--remote-debugging-port=0",
+)
 # The CSP violations of the page, recorded before any of its own scripts runs.
 RECORD_VIOLATIONS = """
 window.__violations = [];
@@ -62,8 +71,13 @@ class Chromium:
 
     async def __aenter__(self) -> Self:
         self.process = await asyncio.create_subprocess_exec(
-            chromium_binary(), *FLAGS, f"--user-data-dir={self.profile}", "about:blank",
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+            chromium_binary(),
+            *FLAGS,
+            f"--user-data-dir={self.profile}",
+            "about:blank",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         port_file = self.profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not (port_file.exists() and port_file.read_text().count("\n") >= 1):
@@ -81,8 +95,12 @@ class Chromium:
         await self.send("Page.addScriptToEvaluateOnNewDocument", source=RECORD_VIOLATIONS)
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                        trace: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         if self._reader is not None:
             self._reader.cancel()
         if self.socket is not None:
@@ -108,8 +126,10 @@ class Chromium:
                 self.requests.append(message["params"]["url"])
             elif message["method"] == "Runtime.exceptionThrown":
                 self.errors.append(message["params"]["exceptionDetails"]["text"])
-            elif message["method"] == "Log.entryAdded" and \
-                    message["params"]["entry"]["level"] == "error":
+            elif (
+                message["method"] == "Log.entryAdded"
+                and message["params"]["entry"]["level"] == "error"
+            ):
                 self.errors.append(message["params"]["entry"]["text"])
 
     async def send(self, method: str, **params: Any) -> dict[str, Any]:
@@ -117,8 +137,9 @@ class Chromium:
         self._next_id += 1
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[self._next_id] = future
-        await self.socket.send(json.dumps({"id": self._next_id, "method": method,
-                                           "params": params}))
+        await self.socket.send(
+            json.dumps({"id": self._next_id, "method": method, "params": params})
+        )
         return await asyncio.wait_for(future, 30)
 
     async def goto(self, url: str) -> None:
@@ -126,8 +147,9 @@ class Chromium:
         await self.wait_for("document.readyState === 'complete'")
 
     async def evaluate(self, expression: str) -> Any:
-        result = await self.send("Runtime.evaluate", expression=expression,
-                                 returnByValue=True, awaitPromise=True)
+        result = await self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(result["exceptionDetails"])
         return result["result"].get("value")

@@ -14,8 +14,11 @@ from tests.clients import GraphQLClient
 
 async def seller_actor(seller_account: Account | GraphQLClient) -> Actor:
     """The Actor a seller account (or the `seller` fixture's client) acts as."""
-    account_id = (seller_account.account_id if isinstance(seller_account, GraphQLClient)
-                  else seller_account.id)
+    account_id = (
+        seller_account.account_id
+        if isinstance(seller_account, GraphQLClient)
+        else seller_account.id
+    )
     assert account_id is not None
     shop = await Seller.get(account_id=account_id)
     return Actor(account_id=account_id, role=Role.SELLER, seller_id=shop.id)

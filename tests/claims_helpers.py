@@ -13,8 +13,8 @@ from PIL import Image
 
 from models.claims import Claim, ClaimReason, ClaimStatusChange, Refund, Upload
 from models.events import Event
-from models.invoices import Invoice, InvoiceKind
 from models.helpdesk import Message, Thread
+from models.invoices import Invoice, InvoiceKind
 from models.mail import OutboxMail
 from models.orders import Order, OrderLine
 from resolvers import claims
@@ -61,17 +61,24 @@ class Delivered:
     lines: list[OrderLine]
 
 
-async def delivered_order(buyer: GraphQLClient, seller: GraphQLClient, *quantities: int,
-                          price: str = "40.00", delivered_at: datetime | None = None
-                          ) -> Delivered:
+async def delivered_order(
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    *quantities: int,
+    price: str = "40.00",
+    delivered_at: datetime | None = None,
+) -> Delivered:
     """An order of `quantities` (one product per line) taken to DELIVERED through the rules."""
-    products = [await make_product(seller, name=f"Perceuse {i}", price=price, stock=50)
-                for i, _ in enumerate(quantities or (2,))]
+    products = [
+        await make_product(seller, name=f"Perceuse {i}", price=price, stock=50)
+        for i, _ in enumerate(quantities or (2,))
+    ]
     (order,) = await reserve(buyer, *zip(products, quantities or (2,), strict=True))
     seller_actor = await actor_of(seller)
     await validate_order(seller_actor, order_id=order.id, policy=POLICY)
-    await ship_order(seller_actor, order_id=order.id, carrier="Geodis", tracking_number="GE1",
-                     policy=POLICY)
+    await ship_order(
+        seller_actor, order_id=order.id, carrier="Geodis", tracking_number="GE1", policy=POLICY
+    )
     await mark_delivered(await actor_of(buyer), order_id=order.id, policy=POLICY)
     if delivered_at is not None:
         await Order.filter(id=order.id).update(delivered_at=delivered_at)
@@ -79,12 +86,24 @@ async def delivered_order(buyer: GraphQLClient, seller: GraphQLClient, *quantiti
     return Delivered(order, list(await OrderLine.filter(order_id=order.id).order_by("id")))
 
 
-async def open_claim(buyer: GraphQLClient, delivered: Delivered, *, quantity: int = 1,
-                     reason: str = "DEFECTIVE", now: datetime | None = None,
-                     body: str = "La perceuse ne démarre pas.") -> Claim:
+async def open_claim(
+    buyer: GraphQLClient,
+    delivered: Delivered,
+    *,
+    quantity: int = 1,
+    reason: str = "DEFECTIVE",
+    now: datetime | None = None,
+    body: str = "La perceuse ne démarre pas.",
+) -> Claim:
     opened = await claims.open_claim(
-        await actor_of(buyer), order_id=delivered.order.id, reason=ClaimReason(reason),
-        body=body, lines=[WantedLine(delivered.lines[0].id, quantity)], policy=POLICY, now=now)
+        await actor_of(buyer),
+        order_id=delivered.order.id,
+        reason=ClaimReason(reason),
+        body=body,
+        lines=[WantedLine(delivered.lines[0].id, quantity)],
+        policy=POLICY,
+        now=now,
+    )
     return opened.claim
 
 
@@ -104,8 +123,7 @@ async def counts() -> dict[str, int]:
         "messages": await Message.all().count(),
         "attached": await Upload.filter(claim_id__isnull=False).count(),
         "credit_notes": await Invoice.filter(kind=InvoiceKind.CREDIT_NOTE).count(),
-        "refunded_cents": int(sum([o.refunded_total for o in await Order.all()],
-                                  Decimal(0)) * 100),
+        "refunded_cents": int(sum([o.refunded_total for o in await Order.all()], Decimal(0)) * 100),
     }
 
 
@@ -126,8 +144,12 @@ def png(size: tuple[int, int] = (20, 10)) -> bytes:
     return out.getvalue()
 
 
-async def upload(http: httpx.AsyncClient, client: GraphQLClient | None, data: bytes,
-                 content_type: str = "image/jpeg") -> httpx.Response:
+async def upload(
+    http: httpx.AsyncClient,
+    client: GraphQLClient | None,
+    data: bytes,
+    content_type: str = "image/jpeg",
+) -> httpx.Response:
     headers = {"Content-Type": content_type}
     if client is not None and client.token:
         headers["Authorization"] = f"Bearer {client.token}"

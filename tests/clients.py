@@ -19,8 +19,9 @@ class GraphQLError(AssertionError):
 
 
 class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient, token: str | None = None,
-                 account_id: int | None = None) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, token: str | None = None, account_id: int | None = None
+    ) -> None:
         self.http = http
         self.token = token
         self.account_id = account_id
@@ -33,7 +34,8 @@ class GraphQLClient:
         """The whole response body (data and errors)."""
         # Escaped as JSON.stringify escapes lone surrogates (httpx's `json=` cannot send them).
         response = await self.http.post(
-            "/graphql", content=json.dumps({"query": query, "variables": variables}),
+            "/graphql",
+            content=json.dumps({"query": query, "variables": variables}),
             headers={"Content-Type": "application/json", **self.headers},
         )
         assert response.status_code == 200, (response.status_code, response.text)

@@ -44,10 +44,10 @@ from starlette.applications import Starlette  # noqa: E402
 from comptoir.app import create_app  # noqa: E402
 from comptoir.cli import websocket_options  # noqa: E402
 from comptoir.settings import get_settings, reset_settings  # noqa: E402
-from tests.clients import GraphQLClient  # noqa: E402
-from tests.factories import login_as, make_account  # noqa: E402
 from models.accounts import Role  # noqa: E402
+from tests.clients import GraphQLClient  # noqa: E402
 from tests.database import migrate_fresh, truncate_all  # noqa: E402
+from tests.factories import login_as, make_account  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -99,8 +99,9 @@ async def seller(http: httpx.AsyncClient) -> GraphQLClient:
 
 @pytest.fixture
 async def other_seller(http: httpx.AsyncClient) -> GraphQLClient:
-    account = await make_account(Role.SELLER, email="other.seller@example.fr",
-                                 shop_name="ElecRecond")
+    account = await make_account(
+        Role.SELLER, email="other.seller@example.fr", shop_name="ElecRecond"
+    )
     return await login_as(http, account)
 
 
@@ -113,11 +114,19 @@ async def admin(http: httpx.AsyncClient) -> GraphQLClient:
 @pytest.fixture
 async def company_member(http: httpx.AsyncClient) -> GraphQLClient:
     """A colleague of a company account holding only PLACE_ORDERS."""
-    main = await make_account(Role.BUYER, email="main@acme.fr", company="ACME BTP",
-                              rights=["PLACE_ORDERS", "SEE_INVOICES", "SEE_COMPANY_ORDERS",
-                                      "MANAGE_COLLEAGUES"])
-    member = await make_account(Role.BUYER, email="member@acme.fr", company_id=main.company_id,
-                                rights=["PLACE_ORDERS"], postal_code="75011")
+    main = await make_account(
+        Role.BUYER,
+        email="main@acme.fr",
+        company="ACME BTP",
+        rights=["PLACE_ORDERS", "SEE_INVOICES", "SEE_COMPANY_ORDERS", "MANAGE_COLLEAGUES"],
+    )
+    member = await make_account(
+        Role.BUYER,
+        email="member@acme.fr",
+        company_id=main.company_id,
+        rights=["PLACE_ORDERS"],
+        postal_code="75011",
+    )
     return await login_as(http, member)
 
 
@@ -133,8 +142,14 @@ async def live_server(app: Starlette) -> AsyncIterator[str]:
     import asyncio
 
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                            **websocket_options(get_settings()))
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        **websocket_options(get_settings()),
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -27,9 +27,14 @@ async def make_account(
     confirmed: bool = True,
 ) -> Account:
     if company is not None:
-        row = await Company.create(name=company, vat_number=f"FR{abs(hash(company)) % 10**11:011d}",
-                                   country="FR", line1="1 rue de la Paix", postal_code="75002",
-                                   city="Paris")
+        row = await Company.create(
+            name=company,
+            vat_number=f"FR{abs(hash(company)) % 10**11:011d}",
+            country="FR",
+            line1="1 rue de la Paix",
+            postal_code="75002",
+            city="Paris",
+        )
         company_id = row.id
     account = await Account.create(
         email=email.lower(),

@@ -94,26 +94,41 @@ async def product_of(seller: GraphQLClient, **overrides: object) -> Product:
     return await make_product(seller, **overrides)
 
 
-async def make_order(buyer: GraphQLClient, seller: GraphQLClient, number: str = "CMD-2026-000001"
-                     ) -> Order:
+async def make_order(
+    buyer: GraphQLClient, seller: GraphQLClient, number: str = "CMD-2026-000001"
+) -> Order:
     """An order row of `buyer` addressed to `seller`'s shop (no lines: enough for threads)."""
     shop = await seller_of(seller)
     now = datetime.now(UTC)
     return await Order.create(
-        number=number, status=OrderStatus.PENDING, buyer_id=buyer.account_id, seller_id=shop.id,
-        subtotal=Decimal("10.00"), small_order_fee=Decimal("5.00"), total=Decimal("15.00"),
-        address_line1="3 rue Oberkampf", address_postal_code="75011", address_city="Paris",
-        address_country="FR", created_at=now, updated_at=now,
+        number=number,
+        status=OrderStatus.PENDING,
+        buyer_id=buyer.account_id,
+        seller_id=shop.id,
+        subtotal=Decimal("10.00"),
+        small_order_fee=Decimal("5.00"),
+        total=Decimal("15.00"),
+        address_line1="3 rue Oberkampf",
+        address_postal_code="75011",
+        address_city="Paris",
+        address_country="FR",
+        created_at=now,
+        updated_at=now,
     )
 
 
-async def open_product_thread(buyer: GraphQLClient, seller: GraphQLClient, *,
-                              body: str = "Bonjour, ce ciment convient-il pour une dalle ?",
-                              now: datetime | None = None) -> Thread:
+async def open_product_thread(
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    *,
+    body: str = "Bonjour, ce ciment convient-il pour une dalle ?",
+    now: datetime | None = None,
+) -> Thread:
     """A thread a buyer opened about one of `seller`'s products, at `now` if given."""
     product = await product_of(seller)
-    opened = await helpdesk.open_thread(await actor_of(buyer), product_id=product.id, body=body,
-                                        now=now)
+    opened = await helpdesk.open_thread(
+        await actor_of(buyer), product_id=product.id, body=body, now=now
+    )
     return opened.thread
 
 
@@ -131,5 +146,9 @@ class Counts:
 
 async def counts() -> Counts:
     """What a refused call must leave unchanged."""
-    return Counts(threads=await Thread.all().count(), messages=await Message.all().count(),
-                  events=await Event.all().count(), mails=await OutboxMail.all().count())
+    return Counts(
+        threads=await Thread.all().count(),
+        messages=await Message.all().count(),
+        events=await Event.all().count(),
+        mails=await OutboxMail.all().count(),
+    )

@@ -14,8 +14,9 @@ SHIP = """mutation($o: ID!) { shipOrder(orderId: $o, carrier: "Geodis", tracking
   errors { code } order { status } } }"""
 
 
-async def validated_orders(buyer: GraphQLClient, seller: GraphQLClient,
-                           *lines: tuple[Product, int], count: int = 1) -> list[Order]:
+async def validated_orders(
+    buyer: GraphQLClient, seller: GraphQLClient, *lines: tuple[Product, int], count: int = 1
+) -> list[Order]:
     """`count` orders of `lines` from buyer to seller, each validated by the seller."""
     shop = await seller_actor(seller)
     orders = []
@@ -25,12 +26,18 @@ async def validated_orders(buyer: GraphQLClient, seller: GraphQLClient,
     return orders
 
 
-async def shipped(buyer: GraphQLClient, seller: GraphQLClient,
-                  *lines: tuple[Product, int]) -> tuple[Order, Invoice]:
+async def shipped(
+    buyer: GraphQLClient, seller: GraphQLClient, *lines: tuple[Product, int]
+) -> tuple[Order, Invoice]:
     """An order of `lines`, validated then shipped, and the invoice shipping issued."""
     (order,) = await validated_orders(buyer, seller, *lines)
-    await ship_order(await seller_actor(seller), order_id=order.id, carrier="Geodis",
-                     tracking_number="GE1", policy=POLICY)
+    await ship_order(
+        await seller_actor(seller),
+        order_id=order.id,
+        carrier="Geodis",
+        tracking_number="GE1",
+        policy=POLICY,
+    )
     return order, await Invoice.get(order_id=order.id, kind=InvoiceKind.INVOICE)
 
 

@@ -27,25 +27,45 @@ async def seller_of(account_id: int | None) -> int:
     return seller.id
 
 
-async def order_status(*, buyer_id: int | None, seller_id: int, order_id: int = 1,
-                       company_id: int | None = None, to: str = "VALIDATED",
-                       reason: str | None = None) -> int:
+async def order_status(
+    *,
+    buyer_id: int | None,
+    seller_id: int,
+    order_id: int = 1,
+    company_id: int | None = None,
+    to: str = "VALIDATED",
+    reason: str | None = None,
+) -> int:
     """Commit one ORDER_STATUS event (no order row needed: routing reads the audience)."""
     async with atomic():
         event = await append_event(
             EventKind.ORDER_STATUS,
-            {"order_id": order_id, "from": "PENDING", "to": to, "reason": reason,
-             "actor_role": "SELLER"},
-            order_id=order_id, buyer_id=buyer_id, seller_id=seller_id, company_id=company_id)
+            {
+                "order_id": order_id,
+                "from": "PENDING",
+                "to": to,
+                "reason": reason,
+                "actor_role": "SELLER",
+            },
+            order_id=order_id,
+            buyer_id=buyer_id,
+            seller_id=seller_id,
+            company_id=company_id,
+        )
     return int(event.id)
 
 
-async def message(*, buyer_id: int | None, seller_id: int | None, thread_id: int = 1,
-                  message_id: int = 1) -> int:
+async def message(
+    *, buyer_id: int | None, seller_id: int | None, thread_id: int = 1, message_id: int = 1
+) -> int:
     async with atomic():
-        event = await append_event(EventKind.MESSAGE,
-                                   {"thread_id": thread_id, "message_id": message_id},
-                                   thread_id=thread_id, buyer_id=buyer_id, seller_id=seller_id)
+        event = await append_event(
+            EventKind.MESSAGE,
+            {"thread_id": thread_id, "message_id": message_id},
+            thread_id=thread_id,
+            buyer_id=buyer_id,
+            seller_id=seller_id,
+        )
     return int(event.id)
 
 
@@ -67,8 +87,9 @@ class TransportWS:
         return await self.receive()
 
     async def subscribe(self, op_id: str, query: str, **variables: Any) -> None:
-        await self.send({"id": op_id, "type": "subscribe",
-                         "payload": {"query": query, "variables": variables}})
+        await self.send(
+            {"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables}}
+        )
 
     async def next_ids(self, count: int, timeout: float = 5.0) -> list[str]:
         """The event ids of the next `count` `next` messages (fails on anything else)."""
@@ -91,13 +112,20 @@ class TransportWS:
 
 
 @asynccontextmanager
-async def transport_ws(server: str, token: str | None = None, *, init: bool = True,
-                       protocol: str = "graphql-transport-ws") -> AsyncIterator[TransportWS]:
-    async with websockets.connect(f"ws://{server}/graphql", subprotocols=[protocol],  # type: ignore[list-item]
-                                  open_timeout=5) as ws:
+async def transport_ws(
+    server: str,
+    token: str | None = None,
+    *,
+    init: bool = True,
+    protocol: str = "graphql-transport-ws",
+) -> AsyncIterator[TransportWS]:
+    async with websockets.connect(
+        f"ws://{server}/graphql",
+        subprotocols=[protocol],  # type: ignore[list-item]
+        open_timeout=5,
+    ) as ws:
         client = TransportWS(ws)
         if init:
             ack = await client.init(token)
             assert ack["type"] == "connection_ack", ack
         yield client
-

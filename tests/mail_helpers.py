@@ -61,8 +61,7 @@ def smtp_server(handler: Sink, port: int | None = None) -> Iterator[int]:
         controller.stop()
 
 
-async def eventually(condition: Callable[[], Awaitable[bool]], *, within: float,
-                     what: str) -> None:
+async def eventually(condition: Callable[[], Awaitable[bool]], *, within: float, what: str) -> None:
     """Wait until `condition()` holds; fail after `within` seconds."""
     deadline = time.monotonic() + within
     while not await condition():

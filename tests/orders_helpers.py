@@ -17,8 +17,12 @@ from resolvers.sessions import actor_for_token
 from tests.clients import GraphQLClient
 
 ADDRESS = Address(line1="12 rue Oberkampf", postal_code="75011", city="Paris", country="FR")
-ADDRESS_INPUT = {"line1": "12 rue Oberkampf", "postalCode": "75011", "city": "Paris",
-                 "country": "FR"}
+ADDRESS_INPUT = {
+    "line1": "12 rue Oberkampf",
+    "postalCode": "75011",
+    "city": "Paris",
+    "country": "FR",
+}
 
 _keys = itertools.count(1)
 
@@ -61,14 +65,14 @@ async def actor_of(client: GraphQLClient) -> Actor:
     return await actor_for_token(client.token)
 
 
-async def reserve(client: GraphQLClient, *lines: tuple[Product, int],
-                  key: str | None = None) -> list[Order]:
+async def reserve(
+    client: GraphQLClient, *lines: tuple[Product, int], key: str | None = None
+) -> list[Order]:
     """Fill the client's cart with `lines` and reserve it through the resolvers."""
     actor = await actor_of(client)
     for product, quantity in lines:
         await add_to_cart(actor, product_id=product.id, quantity=quantity)
-    return await reserve_cart(actor, address=ADDRESS, remark=None,
-                              idempotency_key=key or new_key())
+    return await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key=key or new_key())
 
 
 async def stock_of(product: Product) -> int:
@@ -81,5 +85,9 @@ async def status_of(order: Order) -> str:
 
 async def counts() -> tuple[int, int, int, int]:
     """Rows that any change writes: orders, history entries, events, mails."""
-    return (await Order.all().count(), await OrderStatusChange.all().count(),
-            await Event.all().count(), await OutboxMail.all().count())
+    return (
+        await Order.all().count(),
+        await OrderStatusChange.all().count(),
+        await Event.all().count(),
+        await OutboxMail.all().count(),
+    )

@@ -37,8 +37,12 @@ QUOTE_FIELDS = """
 """
 
 
-async def request_quote(buyer: GraphQLClient, *lines: tuple[Product, list[int]],
-                        remark: str | None = None, now: datetime | None = None) -> list[Quote]:
+async def request_quote(
+    buyer: GraphQLClient,
+    *lines: tuple[Product, list[int]],
+    remark: str | None = None,
+    now: datetime | None = None,
+) -> list[Quote]:
     """Put `lines` on the buyer's quote list and send it through the resolvers."""
     actor = await actor_of(buyer)
     for product, quantities in lines:
@@ -47,49 +51,79 @@ async def request_quote(buyer: GraphQLClient, *lines: tuple[Product, list[int]],
 
 
 def prices_for(quote_lines: list[tuple[Product, dict[int, str]]]) -> list[TierPrice]:
-    return [TierPrice(product.id, quantity, Decimal(price))
-            for product, grid in quote_lines for quantity, price in grid.items()]
+    return [
+        TierPrice(product.id, quantity, Decimal(price))
+        for product, grid in quote_lines
+        for quantity, price in grid.items()
+    ]
 
 
-async def offer(seller: GraphQLClient, quote: Quote, *grid: tuple[Product, dict[int, str]],
-                days: float = 10, message: str | None = "Prix dégressifs") -> Quote:
-    return await offer_quote(await seller_actor(seller), quote_id=quote.id,
-                             prices=prices_for(list(grid)),
-                             valid_until=datetime.now(UTC) + timedelta(days=days),
-                             message=message, policy=POLICY)
+async def offer(
+    seller: GraphQLClient,
+    quote: Quote,
+    *grid: tuple[Product, dict[int, str]],
+    days: float = 10,
+    message: str | None = "Prix dégressifs",
+) -> Quote:
+    return await offer_quote(
+        await seller_actor(seller),
+        quote_id=quote.id,
+        prices=prices_for(list(grid)),
+        valid_until=datetime.now(UTC) + timedelta(days=days),
+        message=message,
+        policy=POLICY,
+    )
 
 
-async def offered_quote(buyer: GraphQLClient, seller: GraphQLClient, product: Product,
-                        grid: dict[int, str]) -> Quote:
+async def offered_quote(
+    buyer: GraphQLClient, seller: GraphQLClient, product: Product, grid: dict[int, str]
+) -> Quote:
     """A quote for `product` at the tiers of `grid` (quantity → unit price), OFFERED."""
     (quote,) = await request_quote(buyer, (product, list(grid)))
     return await offer(seller, quote, (product, grid))
 
 
-async def accept(buyer: GraphQLClient, quote: Quote, *choices: tuple[Product, int],
-                 key: str | None = None) -> Quote:
-    return await accept_quote(await actor_of(buyer), quote_id=quote.id,
-                              choices=[Choice(p.id, q) for p, q in choices], address=ADDRESS,
-                              remark=None, idempotency_key=key or new_key(), policy=POLICY)
+async def accept(
+    buyer: GraphQLClient, quote: Quote, *choices: tuple[Product, int], key: str | None = None
+) -> Quote:
+    return await accept_quote(
+        await actor_of(buyer),
+        quote_id=quote.id,
+        choices=[Choice(p.id, q) for p, q in choices],
+        address=ADDRESS,
+        remark=None,
+        idempotency_key=key or new_key(),
+        policy=POLICY,
+    )
 
 
-def accept_input(quote_id: str, choices: list[tuple[str, int]], key: str | None = None
-                 ) -> dict[str, Any]:
-    return {"quoteId": quote_id, "deliveryAddress": ADDRESS_INPUT,
-            "idempotencyKey": key or new_key(),
-            "choices": [{"productId": p, "quantity": q} for p, q in choices]}
+def accept_input(
+    quote_id: str, choices: list[tuple[str, int]], key: str | None = None
+) -> dict[str, Any]:
+    return {
+        "quoteId": quote_id,
+        "deliveryAddress": ADDRESS_INPUT,
+        "idempotencyKey": key or new_key(),
+        "choices": [{"productId": p, "quantity": q} for p, q in choices],
+    }
 
 
 async def world() -> tuple[object, ...]:
     """Everything a quote mutation may write: a refusal must leave all of it as it was."""
     return (
-        await Quote.all().count(), await QuoteStatusChange.all().count(),
-        sorted(await Quote.all().values_list("id", "status", "valid_until", "seller_message",
-                                              "order_id")),
+        await Quote.all().count(),
+        await QuoteStatusChange.all().count(),
+        sorted(
+            await Quote.all().values_list(
+                "id", "status", "valid_until", "seller_message", "order_id"
+            )
+        ),
         sorted((t.id, t.unit_price) for t in await QuoteTier.all()),
         sorted(await QuoteListLine.all().values_list("product_id", "quantities")),
-        await Order.all().count(), await OrderStatusChange.all().count(),
+        await Order.all().count(),
+        await OrderStatusChange.all().count(),
         await IdempotencyKey.all().count(),
         sorted(await Product.all().values_list("id", "stock")),
-        await Event.all().count(), await OutboxMail.all().count(),
+        await Event.all().count(),
+        await OutboxMail.all().count(),
     )

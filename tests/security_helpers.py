@@ -38,8 +38,7 @@ class Seller:
     name: str
 
     @strawberry.field
-    def products(self, first: int | None = None, after: str | None = None
-                 ) -> Connection[Product]:
+    def products(self, first: int | None = None, after: str | None = None) -> Connection[Product]:
         return _page(first, after)
 
 
@@ -69,10 +68,14 @@ class Node:
 
 def _page(first: int | None, after: str | None) -> Connection[Product]:
     request = PageRequest.of(first, after)
-    products = [Product(id=strawberry.ID(f"P{i}"), name=f"Vis {i}", price=Decimal("1.50"))
-                for i in range(min(request.first, 3))]
-    return Connection(edges=[Edge(cursor=str(p.id), node=p) for p in products],
-                      page_info=PageInfo(has_next_page=False, end_cursor=None))
+    products = [
+        Product(id=strawberry.ID(f"P{i}"), name=f"Vis {i}", price=Decimal("1.50"))
+        for i in range(min(request.first, 3))
+    ]
+    return Connection(
+        edges=[Edge(cursor=str(p.id), node=p) for p in products],
+        page_info=PageInfo(has_next_page=False, end_cursor=None),
+    )
 
 
 @strawberry.enum
@@ -94,8 +97,7 @@ class Boom(RuntimeError):
 @strawberry.type
 class Query:
     @strawberry.field
-    def products(self, first: int | None = None, after: str | None = None
-                 ) -> Connection[Product]:
+    def products(self, first: int | None = None, after: str | None = None) -> Connection[Product]:
         return _page(first, after)
 
     @strawberry.field
@@ -156,10 +158,13 @@ class Subscription:
 
 def toy_schema(settings: Settings | None = None, **overrides: Any) -> ComptoirSchema:
     settings = dataclasses.replace(settings or get_settings(), **overrides)
-    return ComptoirSchema(query=Query, mutation=Mutation, subscription=Subscription,
-                          extensions=extensions(settings),
-                          config=StrawberryConfig(scalar_map=SCALAR_MAP,
-                                                  disable_field_suggestions=True))
+    return ComptoirSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions(settings),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True),
+    )
 
 
 async def run(schema: ComptoirSchema, query: str, **variables: Any) -> ExecutionResult:

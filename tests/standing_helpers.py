@@ -85,9 +85,12 @@ async def moderation_state() -> Moderation:
     return Moderation(
         reviews=await FlagReview.all().count(),
         suspensions=await Suspension.all().count(),
-        suspended_until=list(await Seller.all().order_by("id").values_list("suspended_until",
-                                                                            flat=True)),
-        mails=await OutboxMail.all().count(), events=await Event.all().count(),
-        orders=await Order.all().count(), cart_lines=await CartLine.all().count(),
+        suspended_until=list(
+            await Seller.all().order_by("id").values_list("suspended_until", flat=True)
+        ),
+        mails=await OutboxMail.all().count(),
+        events=await Event.all().count(),
+        orders=await Order.all().count(),
+        cart_lines=await CartLine.all().count(),
         stock=list(await Product.all().order_by("id").values_list("stock", flat=True)),
     )

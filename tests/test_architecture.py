@@ -43,7 +43,7 @@ def imported(module: str, path: Path) -> Iterator[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - node.level + 1]
+                base = base[: len(base) - node.level + 1]
                 target = ".".join([*base, node.module] if node.module else base)
             else:
                 target = node.module or ""
@@ -82,25 +82,29 @@ def test_rooms_import_only_in_the_direction_of_the_architecture() -> None:
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.parametrize(("room", "source", "allowed"), [
-    ("resolvers", "from schema.ids import decode_id", False),
-    ("resolvers", "import strawberry", False),
-    ("resolvers", "from comptoir.db import database", False),
-    ("resolvers", "from comptoir.settings import get_settings", True),
-    ("resolvers", "from realtime.log import atomic", True),
-    ("resolvers", "from models.catalog import Product", True),
-    ("realtime", "from resolvers.actor import Actor", False),
-    ("realtime", "from broadcaster import Broadcast", True),
-    ("models", "from realtime.log import atomic", False),
-    ("models", "from redis.asyncio import Redis", False),
-    ("schema", "from comptoir.app import create_app", False),
-    ("schema", "from resolvers.cart import add_to_cart", True),
-    ("comptoir", "from schema import build_schema", True),
-    ("resolvers", "from ..schema import errors", False),
-    ("resolvers", "from . import pagination", True),
-])
-def test_the_checker_tells_allowed_imports_from_forbidden_ones(tmp_path: Path, room: str,
-                                                               source: str, allowed: bool) -> None:
+@pytest.mark.parametrize(
+    ("room", "source", "allowed"),
+    [
+        ("resolvers", "from schema.ids import decode_id", False),
+        ("resolvers", "import strawberry", False),
+        ("resolvers", "from comptoir.db import database", False),
+        ("resolvers", "from comptoir.settings import get_settings", True),
+        ("resolvers", "from realtime.log import atomic", True),
+        ("resolvers", "from models.catalog import Product", True),
+        ("realtime", "from resolvers.actor import Actor", False),
+        ("realtime", "from broadcaster import Broadcast", True),
+        ("models", "from realtime.log import atomic", False),
+        ("models", "from redis.asyncio import Redis", False),
+        ("schema", "from comptoir.app import create_app", False),
+        ("schema", "from resolvers.cart import add_to_cart", True),
+        ("comptoir", "from schema import build_schema", True),
+        ("resolvers", "from ..schema import errors", False),
+        ("resolvers", "from . import pagination", True),
+    ],
+)
+def test_the_checker_tells_allowed_imports_from_forbidden_ones(
+    tmp_path: Path, room: str, source: str, allowed: bool
+) -> None:
     path = tmp_path / "probe.py"
     path.write_text(source + "\n")
     found = list(violations(f"{room}.probe", path))
@@ -108,7 +112,9 @@ def test_the_checker_tells_allowed_imports_from_forbidden_ones(tmp_path: Path, r
 
 
 def test_no_module_passes_the_size_ceiling() -> None:
-    too_long = [f"{_shown(path)}: {lines} lines"
-                for _, path in modules()
-                if (lines := len(path.read_text().splitlines())) > MAX_LINES]
+    too_long = [
+        f"{_shown(path)}: {lines} lines"
+        for _, path in modules()
+        if (lines := len(path.read_text().splitlines())) > MAX_LINES
+    ]
     assert too_long == [], "split into a subpackage:\n" + "\n".join(too_long)

@@ -38,8 +38,9 @@ def _require_manager(actor: Actor) -> tuple[int, int]:
     """(account id, company id) of a company member holding MANAGE_COLLEAGUES."""
     account_id = require_role(actor, Role.BUYER)
     if actor.company_id is None or CompanyRight.MANAGE_COLLEAGUES not in actor.rights:
-        raise DomainError(ErrorCode.RIGHT_MISSING,
-                          "Réservé à l'utilisateur principal du compte entreprise")
+        raise DomainError(
+            ErrorCode.RIGHT_MISSING, "Réservé à l'utilisateur principal du compte entreprise"
+        )
     return account_id, actor.company_id
 
 
@@ -56,17 +57,21 @@ async def _colleague(company_id: int, account_id: int) -> Account:
 async def _keep_a_manager(company_id: int, *, losing: int) -> None:
     """A company never loses its last member holding MANAGE_COLLEAGUES."""
     managers = [
-        a.id for a in await Account.filter(company_id=company_id, deleted_at__isnull=True)
+        a.id
+        for a in await Account.filter(company_id=company_id, deleted_at__isnull=True)
         if CompanyRight.MANAGE_COLLEAGUES.value in a.rights
     ]
     if managers == [losing]:
-        raise DomainError(ErrorCode.INVALID_INPUT,
-                          "L'entreprise doit garder au moins un gestionnaire des collègues",
-                          "accountId")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "L'entreprise doit garder au moins un gestionnaire des collègues",
+            "accountId",
+        )
 
 
-async def add_colleague(actor: Actor, *, email: str,
-                        rights: list[CompanyRight]) -> AddColleagueResult:
+async def add_colleague(
+    actor: Actor, *, email: str, rights: list[CompanyRight]
+) -> AddColleagueResult:
     """A buyer account without a company joins at once; an unknown address is invited by mail."""
     manager_id, company_id = _require_manager(actor)
     email = normalize_email(email)
@@ -79,24 +84,30 @@ async def add_colleague(actor: Actor, *, email: str,
         if existing.company_id == company_id:
             raise DomainError(ErrorCode.ALREADY_MEMBER, "Déjà membre de l'entreprise", "email")
         if existing.role is not Role.BUYER or existing.company_id is not None:
-            raise DomainError(ErrorCode.EMAIL_TAKEN,
-                              "Ce compte ne peut pas rejoindre l'entreprise", "email")
+            raise DomainError(
+                ErrorCode.EMAIL_TAKEN, "Ce compte ne peut pas rejoindre l'entreprise", "email"
+            )
         async with atomic():
             joined = await Account.filter(id=existing.id, company_id__isnull=True).update(
                 company_id=company_id, rights=clean_rights(rights)
             )
             if not joined:
-                raise DomainError(ErrorCode.EMAIL_TAKEN,
-                                  "Ce compte ne peut pas rejoindre l'entreprise", "email")
-            await mails.joined_company_mail(to=email, first_name=existing.first_name,
-                                            company=company.name, inviter=inviter)
+                raise DomainError(
+                    ErrorCode.EMAIL_TAKEN, "Ce compte ne peut pas rejoindre l'entreprise", "email"
+                )
+            await mails.joined_company_mail(
+                to=email, first_name=existing.first_name, company=company.name, inviter=inviter
+            )
         return AddColleagueResult(account=await Account.get(id=existing.id))
     async with atomic():
         # A new invitation replaces the pending ones for this address.
         pending = [
-            t.id for t in await AccountToken.filter(
-                purpose=TokenPurpose.INVITATION, used_at__isnull=True,
-                expires_at__gt=datetime.now(UTC))
+            t.id
+            for t in await AccountToken.filter(
+                purpose=TokenPurpose.INVITATION,
+                used_at__isnull=True,
+                expires_at__gt=datetime.now(UTC),
+            )
             if t.data.get("email") == email and t.data.get("company_id") == company_id
         ]
         if pending:
@@ -105,22 +116,29 @@ async def add_colleague(actor: Actor, *, email: str,
             TokenPurpose.INVITATION,
             timedelta(days=get_settings().invitation_days),
             account_id=None,
-            data={"email": email, "company_id": company_id, "rights": clean_rights(rights),
-                  "invited_by": manager_id},
+            data={
+                "email": email,
+                "company_id": company_id,
+                "rights": clean_rights(rights),
+                "invited_by": manager_id,
+            },
         )
         await mails.invitation_mail(to=email, company=company.name, inviter=inviter, token=token)
     return AddColleagueResult(account=None)
 
 
-async def accept_invitation(actor: Actor, *, token: str, password: str, first_name: str,
-                            last_name: str) -> LoginResult:
+async def accept_invitation(
+    actor: Actor, *, token: str, password: str, first_name: str, last_name: str
+) -> LoginResult:
     """Create the invited colleague's account, confirmed by the mail, and log it in."""
     row = await valid_token(TokenPurpose.INVITATION, token)
-    check([
-        *password_problems(password),
-        *name_problems(first_name, "firstName", "Le prénom"),
-        *name_problems(last_name, "lastName", "Le nom"),
-    ])
+    check(
+        [
+            *password_problems(password),
+            *name_problems(first_name, "firstName", "Le prénom"),
+            *name_problems(last_name, "lastName", "Le nom"),
+        ]
+    )
     email = str(row.data["email"])
     if await Account.filter(email=email).exists():
         raise DomainError(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email")
@@ -129,20 +147,24 @@ async def accept_invitation(actor: Actor, *, token: str, password: str, first_na
         async with atomic():
             await use_token(row)
             account = await Account.create(
-                email=email, password_hash=password_hash, first_name=first_name.strip(),
-                last_name=last_name.strip(), role=Role.BUYER,
-                company_id=int(row.data["company_id"]), rights=list(row.data["rights"]),
+                email=email,
+                password_hash=password_hash,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                role=Role.BUYER,
+                company_id=int(row.data["company_id"]),
+                rights=list(row.data["rights"]),
                 email_confirmed_at=datetime.now(UTC),
             )
             session_token = await open_session(account)
     except IntegrityError as error:
-        raise DomainError(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée",
-                          "email") from error
+        raise DomainError(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email") from error
     return LoginResult(token=session_token, account=account)
 
 
-async def set_colleague_rights(actor: Actor, *, account_id: int,
-                               rights: list[CompanyRight]) -> Account:
+async def set_colleague_rights(
+    actor: Actor, *, account_id: int, rights: list[CompanyRight]
+) -> Account:
     """Replace a colleague's rights (the manager's own included)."""
     _, company_id = _require_manager(actor)
     async with atomic():

@@ -35,8 +35,10 @@ def _locked(account: Account | AddressLockout | None, now: datetime) -> bool:
 
 
 def _locked_error() -> DomainError:
-    return DomainError(ErrorCode.ACCOUNT_LOCKED,
-                       "Trop de tentatives : compte verrouillé temporairement, réessayez plus tard")
+    return DomainError(
+        ErrorCode.ACCOUNT_LOCKED,
+        "Trop de tentatives : compte verrouillé temporairement, réessayez plus tard",
+    )
 
 
 async def _record_failure(account: Account | AddressLockout, now: datetime) -> None:
@@ -57,8 +59,9 @@ async def login(actor: Actor, *, email: str, password: str, otp: str | None = No
     now = datetime.now(UTC)
     address = normalize_email(email)
     found = await Account.get_or_none(email=address, deleted_at__isnull=True)
-    if _locked(found, now) or (found is None and _locked(
-            await AddressLockout.get_or_none(email=address), now)):
+    if _locked(found, now) or (
+        found is None and _locked(await AddressLockout.get_or_none(email=address), now)
+    ):
         raise _locked_error()
     # The slow argon2 check runs before the transaction, so the row lock is held briefly.
     password_ok = await password_matches(found, password)
@@ -76,19 +79,22 @@ async def login(actor: Actor, *, email: str, password: str, otp: str | None = No
             refusal = _locked_error()
         elif not password_ok:
             await _record_failure(account, now)
-            refusal = DomainError(ErrorCode.INVALID_CREDENTIALS,
-                                  "E-mail ou mot de passe incorrect")
+            refusal = DomainError(ErrorCode.INVALID_CREDENTIALS, "E-mail ou mot de passe incorrect")
         elif account.email_confirmed_at is None:
-            refusal = DomainError(ErrorCode.EMAIL_NOT_CONFIRMED,
-                                  "Confirmez d'abord votre adresse e-mail (lien reçu par mail)")
+            refusal = DomainError(
+                ErrorCode.EMAIL_NOT_CONFIRMED,
+                "Confirmez d'abord votre adresse e-mail (lien reçu par mail)",
+            )
         elif account.totp_secret is not None and not otp:
             await _record_failure(account, now)
-            refusal = DomainError(ErrorCode.OTP_REQUIRED, "Code de double authentification requis",
-                                  "otp")
+            refusal = DomainError(
+                ErrorCode.OTP_REQUIRED, "Code de double authentification requis", "otp"
+            )
         elif account.totp_secret is not None and not await accept_otp(account, otp or "", now):
             await _record_failure(account, now)
-            refusal = DomainError(ErrorCode.INVALID_OTP, "Code de double authentification invalide",
-                                  "otp")
+            refusal = DomainError(
+                ErrorCode.INVALID_OTP, "Code de double authentification invalide", "otp"
+            )
         else:
             if account.failed_logins or account.locked_until is not None:
                 account.failed_logins = 0
@@ -127,5 +133,9 @@ async def logout(actor: Actor) -> None:
             revoked_at=datetime.now(UTC)
         )
         if revoked:
-            await append_event(EventKind.SESSION_REVOKED, {"session_id": actor.session_id},
-                               account_id=account_id, session_id=actor.session_id)
+            await append_event(
+                EventKind.SESSION_REVOKED,
+                {"session_id": actor.session_id},
+                account_id=account_id,
+                session_id=actor.session_id,
+            )

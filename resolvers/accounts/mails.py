@@ -44,11 +44,13 @@ async def confirmation_mail(*, to: str, first_name: str, token: str) -> None:
     await _account_mail(
         to=to,
         subject="Confirmez votre adresse e-mail",
-        body=(f"Bonjour {first_name},\n\n"
-              "Bienvenue sur Comptoir ! Pour activer votre compte, ouvrez ce lien :\n"
-              f"{link('confirm-email', token)}\n\n"
-              f"Ce lien est valable {_duration(days * 1440)} et ne sert qu'une fois. "
-              "Si vous n'avez pas créé de compte, ignorez ce message." + SIGNATURE),
+        body=(
+            f"Bonjour {first_name},\n\n"
+            "Bienvenue sur Comptoir ! Pour activer votre compte, ouvrez ce lien :\n"
+            f"{link('confirm-email', token)}\n\n"
+            f"Ce lien est valable {_duration(days * 1440)} et ne sert qu'une fois. "
+            "Si vous n'avez pas créé de compte, ignorez ce message." + SIGNATURE
+        ),
     )
 
 
@@ -57,12 +59,14 @@ async def reset_mail(*, to: str, first_name: str, token: str) -> None:
     await _account_mail(
         to=to,
         subject="Réinitialisation de votre mot de passe",
-        body=(f"Bonjour {first_name},\n\n"
-              "Vous avez demandé à changer de mot de passe. Choisissez-en un nouveau ici :\n"
-              f"{link('reset-password', token)}\n\n"
-              f"Ce lien est valable {_duration(minutes)} et ne sert qu'une fois. "
-              "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
-              "votre mot de passe reste inchangé." + SIGNATURE),
+        body=(
+            f"Bonjour {first_name},\n\n"
+            "Vous avez demandé à changer de mot de passe. Choisissez-en un nouveau ici :\n"
+            f"{link('reset-password', token)}\n\n"
+            f"Ce lien est valable {_duration(minutes)} et ne sert qu'une fois. "
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
+            "votre mot de passe reste inchangé." + SIGNATURE
+        ),
     )
 
 
@@ -71,11 +75,13 @@ async def invitation_mail(*, to: str, company: str, inviter: str, token: str) ->
     await _account_mail(
         to=to,
         subject=f"Invitation à rejoindre {company} sur Comptoir",
-        body=("Bonjour,\n\n"
-              f"{inviter} vous invite à rejoindre le compte de l'entreprise {company} "
-              "sur Comptoir. Pour créer votre accès, ouvrez ce lien :\n"
-              f"{link('accept-invitation', token)}\n\n"
-              f"Cette invitation est valable {_duration(days * 1440)}." + SIGNATURE),
+        body=(
+            "Bonjour,\n\n"
+            f"{inviter} vous invite à rejoindre le compte de l'entreprise {company} "
+            "sur Comptoir. Pour créer votre accès, ouvrez ce lien :\n"
+            f"{link('accept-invitation', token)}\n\n"
+            f"Cette invitation est valable {_duration(days * 1440)}." + SIGNATURE
+        ),
     )
 
 
@@ -84,8 +90,10 @@ async def joined_company_mail(*, to: str, first_name: str, company: str, inviter
         to=to,
         priority=MailPriority.ACCOUNT,
         subject=f"Vous avez rejoint {company} sur Comptoir",
-        body=(f"Bonjour {first_name},\n\n"
-              f"{inviter} a ajouté votre compte à l'entreprise {company}. "
-              "Vos prochaines commandes pourront être passées au nom de l'entreprise, selon "
-              "les droits qui vous ont été donnés." + SIGNATURE),
+        body=(
+            f"Bonjour {first_name},\n\n"
+            f"{inviter} a ajouté votre compte à l'entreprise {company}. "
+            "Vos prochaines commandes pourront être passées au nom de l'entreprise, selon "
+            "les droits qui vous ont été donnés." + SIGNATURE
+        ),
     )

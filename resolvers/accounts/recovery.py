@@ -87,8 +87,9 @@ async def reset_password(actor: Actor, *, token: str, new_password: str) -> None
         account.email_confirmed_at = account.email_confirmed_at or datetime.now(UTC)
         await account.save(update_fields=["password_hash", "email_confirmed_at", "updated_at"])
         # Older reset links would otherwise still change the new password.
-        await AccountToken.filter(account_id=account.id, purpose=TokenPurpose.RESET_PASSWORD,
-                                  used_at__isnull=True).update(used_at=datetime.now(UTC))
+        await AccountToken.filter(
+            account_id=account.id, purpose=TokenPurpose.RESET_PASSWORD, used_at__isnull=True
+        ).update(used_at=datetime.now(UTC))
         await revoke_sessions(account.id)
 
 
@@ -97,8 +98,9 @@ async def change_password(actor: Actor, *, current_password: str, new_password: 
     account_id = require_login(actor)
     account = await Account.get(id=account_id, deleted_at__isnull=True)
     if not await password_matches(account, current_password):
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Mot de passe actuel incorrect",
-                          "currentPassword")
+        raise DomainError(
+            ErrorCode.INVALID_CREDENTIALS, "Mot de passe actuel incorrect", "currentPassword"
+        )
     check(password_problems(new_password, "newPassword"))
     password_hash = await hash_password_async(new_password)
     async with atomic():
@@ -106,6 +108,7 @@ async def change_password(actor: Actor, *, current_password: str, new_password: 
             password_hash=password_hash
         )
         if not changed:  # changed by a concurrent request since we checked the current one
-            raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Mot de passe actuel incorrect",
-                              "currentPassword")
+            raise DomainError(
+                ErrorCode.INVALID_CREDENTIALS, "Mot de passe actuel incorrect", "currentPassword"
+            )
         await revoke_sessions(account_id, keep_session_id=actor.session_id)

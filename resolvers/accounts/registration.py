@@ -47,8 +47,13 @@ def _company_problems(company: CompanyDetails) -> tuple[list[Problem], str | Non
     ]
     country = iso_country(company.country)
     if country is None:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                "Pays attendu en code ISO à deux lettres (FR)", "company.country"))
+        problems.append(
+            Problem(
+                ErrorCode.INVALID_INPUT,
+                "Pays attendu en code ISO à deux lettres (FR)",
+                "company.country",
+            )
+        )
         return problems, None
     try:
         return problems, compact_vat(country, company.vat_number)
@@ -82,21 +87,30 @@ async def register(
         *postal_code_problems(postal_code),
     ]
     if role is Role.ADMIN:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                "Rôle BUYER ou SELLER seulement", "role"))
+        problems.append(Problem(ErrorCode.INVALID_INPUT, "Rôle BUYER ou SELLER seulement", "role"))
     if role is Role.SELLER:
         problems += name_problems(shop_name or "", "shopName", "Le nom de la boutique")
         if company is not None:
-            problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                    "Un compte entreprise est un compte acheteur", "company"))
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    "Un compte entreprise est un compte acheteur",
+                    "company",
+                )
+            )
     vat_number = None
     if company is not None and role is Role.BUYER:
         company_problems, vat_number = _company_problems(company)
         problems += company_problems
         if vat_number is not None and await Company.filter(vat_number=vat_number).exists():
-            problems.append(Problem(ErrorCode.VAT_NUMBER_TAKEN,
-                                    "Cette entreprise est déjà inscrite : demandez une invitation "
-                                    "à son utilisateur principal", "company.vatNumber"))
+            problems.append(
+                Problem(
+                    ErrorCode.VAT_NUMBER_TAKEN,
+                    "Cette entreprise est déjà inscrite : demandez une invitation "
+                    "à son utilisateur principal",
+                    "company.vatNumber",
+                )
+            )
     if not email_problems(email) and await _email_taken(email):
         problems.append(Problem(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email"))
     check(problems)
@@ -107,13 +121,19 @@ async def register(
             company_row = None
             if company is not None and vat_number is not None:
                 company_row = await Company.create(
-                    name=company.name.strip(), vat_number=vat_number,
-                    country=iso_country(company.country), line1=company.line1.strip(),
-                    postal_code=company.postal_code.strip(), city=company.city.strip(),
+                    name=company.name.strip(),
+                    vat_number=vat_number,
+                    country=iso_country(company.country),
+                    line1=company.line1.strip(),
+                    postal_code=company.postal_code.strip(),
+                    city=company.city.strip(),
                 )
             account = await Account.create(
-                email=email, password_hash=password_hash, first_name=first_name.strip(),
-                last_name=last_name.strip(), role=role,
+                email=email,
+                password_hash=password_hash,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                role=role,
                 postal_code=postal_code.strip() if postal_code else None,
                 company=company_row,
                 # The one who registers the company is its main user.
@@ -130,10 +150,12 @@ async def register(
     except IntegrityError as error:
         # Lost a race with a simultaneous registration of the same address or company.
         if await _email_taken(email):
-            raise DomainError(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée",
-                              "email") from error
-        raise DomainError(ErrorCode.VAT_NUMBER_TAKEN, "Cette entreprise est déjà inscrite",
-                          "company.vatNumber") from error
+            raise DomainError(
+                ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email"
+            ) from error
+        raise DomainError(
+            ErrorCode.VAT_NUMBER_TAKEN, "Cette entreprise est déjà inscrite", "company.vatNumber"
+        ) from error
     return account
 
 
@@ -161,6 +183,10 @@ async def create_admin(*, email: str, password: str) -> Account:
     password_hash = await hash_password_async(password)
     async with atomic():
         return await Account.create(
-            email=email, password_hash=password_hash, first_name="Admin",
-            last_name="Comptoir", role=Role.ADMIN, email_confirmed_at=datetime.now(UTC),
+            email=email,
+            password_hash=password_hash,
+            first_name="Admin",
+            last_name="Comptoir",
+            role=Role.ADMIN,
+            email_confirmed_at=datetime.now(UTC),
         )

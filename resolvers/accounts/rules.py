@@ -18,13 +18,40 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _POSTAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,14}$")
 
 # Passwords every cracking list tries first; the class rule below catches most others.
-_COMMON = frozenset({
-    "motdepasse", "motdepasse1", "motdepasse123", "password", "password1", "password123",
-    "azertyuiop", "azerty1234", "azerty123456", "qwertyuiop", "qwerty1234", "qwerty123456",
-    "1234567890", "0123456789", "12345678910", "iloveyou123", "jetaime123", "soleil1234",
-    "bonjour123", "doudou1234", "marseille13", "123456789a", "a123456789", "abcdefghij",
-    "abcd123456", "changeme123", "welcome123", "admin12345", "administrateur", "comptoir123",
-})
+_COMMON = frozenset(
+    {
+        "motdepasse",
+        "motdepasse1",
+        "motdepasse123",
+        "password",
+        "password1",
+        "password123",
+        "azertyuiop",
+        "azerty1234",
+        "azerty123456",
+        "qwertyuiop",
+        "qwerty1234",
+        "qwerty123456",
+        "1234567890",
+        "0123456789",
+        "12345678910",
+        "iloveyou123",
+        "jetaime123",
+        "soleil1234",
+        "bonjour123",
+        "doudou1234",
+        "marseille13",
+        "123456789a",
+        "a123456789",
+        "abcdefghij",
+        "abcd123456",
+        "changeme123",
+        "welcome123",
+        "admin12345",
+        "administrateur",
+        "comptoir123",
+    }
+)
 
 
 def normalize_email(email: str) -> str:
@@ -43,8 +70,7 @@ def name_problems(value: str, field: str, label: str = "Le nom") -> list[Problem
     if not value.strip():
         return [Problem(ErrorCode.INVALID_INPUT, f"{label} est obligatoire", field)]
     if len(value.strip()) > MAX_NAME:
-        return [Problem(ErrorCode.INVALID_INPUT,
-                        f"{label} dépasse {MAX_NAME} caractères", field)]
+        return [Problem(ErrorCode.INVALID_INPUT, f"{label} dépasse {MAX_NAME} caractères", field)]
     return []
 
 
@@ -59,21 +85,30 @@ def password_problems(password: str, field: str = "password") -> list[Problem]:
     common passwords, or under 16 characters of a single kind (lower-case, upper-case, digits,
     others).  Long passphrases ("correct horse battery staple") need no mix."""
     if len(password) > MAX_PASSWORD:
-        return [Problem(ErrorCode.INVALID_INPUT,
-                        f"Mot de passe trop long (plus de {MAX_PASSWORD} caractères)", field)]
-    kinds = sum((
-        any(c.islower() for c in password),
-        any(c.isupper() for c in password),
-        any(c.isdigit() for c in password),
-        any(not c.isalnum() for c in password),
-    ))
+        return [
+            Problem(
+                ErrorCode.INVALID_INPUT,
+                f"Mot de passe trop long (plus de {MAX_PASSWORD} caractères)",
+                field,
+            )
+        ]
+    kinds = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
     if len(password) < MIN_PASSWORD:
         message = f"Le mot de passe doit compter au moins {MIN_PASSWORD} caractères"
     elif len(set(password)) < 5 or password.lower() in _COMMON:
         message = "Ce mot de passe est trop facile à deviner"
     elif len(password) < PASSPHRASE and kinds < 2:
-        message = (f"Sous {PASSPHRASE} caractères, le mot de passe doit mêler au moins deux "
-                   "sortes de caractères (minuscules, majuscules, chiffres, symboles)")
+        message = (
+            f"Sous {PASSPHRASE} caractères, le mot de passe doit mêler au moins deux "
+            "sortes de caractères (minuscules, majuscules, chiffres, symboles)"
+        )
     else:
         return []
     return [Problem(ErrorCode.WEAK_PASSWORD, message, field)]

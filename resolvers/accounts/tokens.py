@@ -13,12 +13,22 @@ from resolvers.sessions import hash_token, new_token
 MAX_TOKEN = 200
 
 
-async def issue_token(purpose: TokenPurpose, lifetime: timedelta, *, account_id: int | None,
-                      data: dict[str, Any] | None = None) -> str:
+async def issue_token(
+    purpose: TokenPurpose,
+    lifetime: timedelta,
+    *,
+    account_id: int | None,
+    data: dict[str, Any] | None = None,
+) -> str:
     """Store a new token (hashed) inside the caller's transaction; returns the clear token."""
     token, digest = new_token()
-    await AccountToken.create(purpose=purpose, account_id=account_id, token_hash=digest,
-                              data=data or {}, expires_at=datetime.now(UTC) + lifetime)
+    await AccountToken.create(
+        purpose=purpose,
+        account_id=account_id,
+        token_hash=digest,
+        data=data or {},
+        expires_at=datetime.now(UTC) + lifetime,
+    )
     return token
 
 

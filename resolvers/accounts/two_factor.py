@@ -48,8 +48,9 @@ async def _use_step(account: Account, step: int) -> bool:
     return used == 1
 
 
-async def accept_otp(account: Account, otp: str, now: datetime, *,
-                     secret: str | None = None) -> bool:
+async def accept_otp(
+    account: Account, otp: str, now: datetime, *, secret: str | None = None
+) -> bool:
     """True and the code's step recorded if `otp` is valid and unused for the account's secret."""
     step = _matching_step(secret or account.totp_secret or "", otp, now)
     return step is not None and await _use_step(account, step)
@@ -67,8 +68,9 @@ async def start_two_factor(actor: Actor) -> TwoFactorSetup:
     """A new secret to load into an authenticator app; active once confirmed with a code."""
     account = await _own_account(actor)
     if account.totp_secret is not None:
-        raise DomainError(ErrorCode.TWO_FACTOR_ALREADY_ENABLED,
-                          "La double authentification est déjà active")
+        raise DomainError(
+            ErrorCode.TWO_FACTOR_ALREADY_ENABLED, "La double authentification est déjà active"
+        )
     secret = pyotp.random_base32()
     # A new secret has no used code yet: steps recorded under an earlier secret would refuse
     # the confirming code for as long as they stay ahead of the clock.
@@ -81,12 +83,12 @@ async def confirm_two_factor(actor: Actor, *, otp: str) -> Account:
     """Turn two-factor on with a first valid code, which cannot then be used to log in."""
     account = await _own_account(actor)
     if account.totp_secret is not None:
-        raise DomainError(ErrorCode.TWO_FACTOR_ALREADY_ENABLED,
-                          "La double authentification est déjà active")
+        raise DomainError(
+            ErrorCode.TWO_FACTOR_ALREADY_ENABLED, "La double authentification est déjà active"
+        )
     secret = account.totp_pending_secret
     if secret is None:
-        raise DomainError(ErrorCode.TWO_FACTOR_NOT_STARTED,
-                          "Commencez par startTwoFactor")
+        raise DomainError(ErrorCode.TWO_FACTOR_NOT_STARTED, "Commencez par startTwoFactor")
     async with atomic():
         if not await accept_otp(account, otp, datetime.now(UTC), secret=secret):
             raise _invalid_otp()
@@ -102,8 +104,9 @@ async def disable_two_factor(actor: Actor, *, password: str, otp: str) -> Accoun
     if not await password_matches(account, password):
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Mot de passe incorrect", "password")
     if account.totp_secret is None:
-        raise DomainError(ErrorCode.TWO_FACTOR_NOT_STARTED,
-                          "La double authentification n'est pas active")
+        raise DomainError(
+            ErrorCode.TWO_FACTOR_NOT_STARTED, "La double authentification n'est pas active"
+        )
     async with atomic():
         if not await accept_otp(account, otp, datetime.now(UTC)):
             raise _invalid_otp()

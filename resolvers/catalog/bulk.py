@@ -24,9 +24,21 @@ from resolvers.catalog.products import (
 )
 
 BATCH = 2_000
-COPIED = ("name", "sort_name", "description", "brand", "category", "price", "price_cents",
-          "stock", "minimum_quantity", "lead_time_days", "warehouse", "standing",
-          "vat_rate")
+COPIED = (
+    "name",
+    "sort_name",
+    "description",
+    "brand",
+    "category",
+    "price",
+    "price_cents",
+    "stock",
+    "minimum_quantity",
+    "lead_time_days",
+    "warehouse",
+    "standing",
+    "vat_rate",
+)
 PRODUCT_COLUMNS = ("id", "seller_id", *COPIED, "created_at", "updated_at")
 
 
@@ -38,7 +50,9 @@ async def _reserve_ids(conn: BaseDBAsyncClient, count: int) -> list[int]:
     if conn.capabilities.dialect == "postgres":
         rows = await conn.execute_query_dict(
             "SELECT nextval(pg_get_serial_sequence('product', 'id')) AS id"
-            " FROM generate_series(1, $1)", [count])
+            " FROM generate_series(1, $1)",
+            [count],
+        )
         return [int(r["id"]) for r in rows]
     # SQLite: the write transaction holds the database lock (BEGIN IMMEDIATE), so the
     # highest id cannot move until commit; AUTOINCREMENT then continues after ours.
@@ -61,13 +75,20 @@ async def import_products(actor: Actor, *, items: Sequence[ProductData]) -> int:
             # Word-index pages of a large load stay in memory (the default cache is 2 MB).
             await conn.execute_query("PRAGMA cache_size = -131072")
         for start in range(0, len(cleaned), BATCH):
-            batch = cleaned[start:start + BATCH]
+            batch = cleaned[start : start + BATCH]
             ids = await _reserve_ids(conn, len(batch))
-            await insert_rows(conn, "product", PRODUCT_COLUMNS, [
-                [pid, seller_id, *(_db(c.columns[k], sqlite) for k in COPIED), stamp, stamp]
-                for pid, c in zip(ids, batch, strict=True)])
-            await write_dependants(conn, [(pid, seller_id, c)
-                                          for pid, c in zip(ids, batch, strict=True)])
+            await insert_rows(
+                conn,
+                "product",
+                PRODUCT_COLUMNS,
+                [
+                    [pid, seller_id, *(_db(c.columns[k], sqlite) for k in COPIED), stamp, stamp]
+                    for pid, c in zip(ids, batch, strict=True)
+                ],
+            )
+            await write_dependants(
+                conn, [(pid, seller_id, c) for pid, c in zip(ids, batch, strict=True)]
+            )
         if conn.capabilities.dialect == "sqlite":
             await conn.execute_query("PRAGMA cache_size = -2000")
     return len(cleaned)

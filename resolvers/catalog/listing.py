@@ -158,22 +158,36 @@ def _probes(query: _Query, ref: str, filters: ProductFilter) -> None:
     if filters.deliverable_to is not None:
         prefixes = postal_prefixes(filters.deliverable_to)
         marks = ", ".join("?" for _ in prefixes)
-        query.add(f"EXISTS (SELECT 1 FROM delivery_zone z WHERE z.product_id = {ref}"
-                  f" AND z.prefix IN ({marks}))", *prefixes)
+        query.add(
+            f"EXISTS (SELECT 1 FROM delivery_zone z WHERE z.product_id = {ref}"
+            f" AND z.prefix IN ({marks}))",
+            *prefixes,
+        )
     for name, value in filters.attributes:
-        query.add(f"EXISTS (SELECT 1 FROM product_attribute a WHERE a.product_id = {ref}"
-                  " AND a.name_key = ? AND a.value_key = ?)",
-                  fold(name.strip()), fold(value.strip()))
+        query.add(
+            f"EXISTS (SELECT 1 FROM product_attribute a WHERE a.product_id = {ref}"
+            " AND a.name_key = ? AND a.value_key = ?)",
+            fold(name.strip()),
+            fold(value.strip()),
+        )
 
 
-def _after(query: _Query, columns: tuple[str, ...], order: _Order, sort: ProductSort,
-           after: list[Any] | None) -> None:
+def _after(
+    query: _Query,
+    columns: tuple[str, ...],
+    order: _Order,
+    sort: ProductSort,
+    after: list[Any] | None,
+) -> None:
     if after is None:
         return
     kinds = [str if c == "sort_name" else int for c in order.columns]
     tag, *key = after
-    if (tag != sort.value or len(key) != len(kinds)
-            or not all(type(v) is k for v, k in zip(key, kinds, strict=True))):
+    if (
+        tag != sort.value
+        or len(key) != len(kinds)
+        or not all(type(v) is k for v, k in zip(key, kinds, strict=True))
+    ):
         raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
     for column, value in zip(order.columns, key, strict=True):
         if column != "sort_name":
@@ -188,8 +202,12 @@ def _order_by(columns: tuple[str, ...], order: _Order) -> str:
     return " ORDER BY " + ", ".join(f"{c}{direction}" for c in columns)
 
 
-def _browse_sql(filters: ProductFilter, sort: ProductSort, after: list[Any] | None,
-                visibility: Visibility | None) -> _Query:
+def _browse_sql(
+    filters: ProductFilter,
+    sort: ProductSort,
+    after: list[Any] | None,
+    visibility: Visibility | None,
+) -> _Query:
     """No search: walk the product index of the sort (with category or seller in front)."""
     query = _browse_filters(filters, visibility)
     order = _ORDERS[sort]
@@ -214,13 +232,17 @@ def _browse_filters(filters: ProductFilter, visibility: Visibility | None) -> _Q
 _IN_STOCK = "EXISTS (SELECT 1 FROM product s WHERE s.id = {} AND s.stock > 0)"
 
 
-def _word_filters(others: Sequence[str], filters: ProductFilter,
-                  visibility: Visibility | None) -> _Query:
+def _word_filters(
+    others: Sequence[str], filters: ProductFilter, visibility: Visibility | None
+) -> _Query:
     """The conditions on a `product_word w` candidate: the other terms, filters, visibility."""
     query = _Query()
     for term in others:
-        query.add("EXISTS (SELECT 1 FROM product_word o WHERE o.product_id = w.product_id"
-                  " AND o.word >= ? AND o.word < ?)", *prefix_range(term))
+        query.add(
+            "EXISTS (SELECT 1 FROM product_word o WHERE o.product_id = w.product_id"
+            " AND o.word >= ? AND o.word < ?)",
+            *prefix_range(term),
+        )
     if filters.category is not None:
         query.add("w.category = ?", " ".join(filters.category.split()))
     if filters.seller_id is not None:
@@ -231,8 +253,13 @@ def _word_filters(others: Sequence[str], filters: ProductFilter,
     return query
 
 
-def _relevance_sql(terms: Sequence[str], filters: ProductFilter, after: list[Any] | None,
-                   limit: int, visibility: Visibility | None) -> tuple[str, list[Any]]:
+def _relevance_sql(
+    terms: Sequence[str],
+    filters: ProductFilter,
+    after: list[Any] | None,
+    limit: int,
+    visibility: Visibility | None,
+) -> tuple[str, list[Any]]:
     key = relevance.cursor_key(after)
     if not terms:
         query = _browse_filters(filters, visibility)
@@ -244,9 +271,15 @@ def _relevance_sql(terms: Sequence[str], filters: ProductFilter, after: list[Any
     return relevance.search_sql(_COLUMNS, driving, query.where, query.params, key, limit)
 
 
-def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
-                after: list[Any] | None, limit: int, candidates: int | None,
-                visibility: Visibility | None) -> tuple[str, list[Any]]:
+def _search_sql(
+    terms: Sequence[str],
+    filters: ProductFilter,
+    sort: ProductSort,
+    after: list[Any] | None,
+    limit: int,
+    candidates: int | None,
+    visibility: Visibility | None,
+) -> tuple[str, list[Any]]:
     """Search: candidates come from `word_lookup`, which also holds the sort keys, category,
     seller and price, so they are filtered and sorted from the index, not from product rows;
     the other terms, zones, attributes and stock are probed per candidate through unique
@@ -280,22 +313,28 @@ def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
 
     # Each next word is one index seek (ORDER BY ... LIMIT 1 rather than MIN(), which
     # PostgreSQL may answer by reading the whole range when it misjudges its size).
-    words = ("v(n, word) AS (SELECT 1, (SELECT word FROM product_word WHERE word >= ?"
-             " AND word < ? ORDER BY word LIMIT 1) UNION ALL SELECT n + 1, (SELECT word"
-             " FROM product_word WHERE word > v.word AND word < ? ORDER BY word LIMIT 1)"
-             f" FROM v WHERE v.word IS NOT NULL AND n < {WORD_BRANCHES})")
+    words = (
+        "v(n, word) AS (SELECT 1, (SELECT word FROM product_word WHERE word >= ?"
+        " AND word < ? ORDER BY word LIMIT 1) UNION ALL SELECT n + 1, (SELECT word"
+        " FROM product_word WHERE word > v.word AND word < ? ORDER BY word LIMIT 1)"
+        f" FROM v WHERE v.word IS NOT NULL AND n < {WORD_BRANCHES})"
+    )
     ctes = [words]
     head: list[Any] = [low, high, high]
     branches, params = [], []
     for n in range(1, WORD_BRANCHES + 1):
         # (product, word) is unique: no product twice within one word.
-        branches.append(f"SELECT * FROM (SELECT {selected} FROM product_word w WHERE"
-                        f" w.word = (SELECT word FROM v WHERE n = {n}){where}{stock}"
-                        f"{ordered} LIMIT ?) b{n}")
+        branches.append(
+            f"SELECT * FROM (SELECT {selected} FROM product_word w WHERE"
+            f" w.word = (SELECT word FROM v WHERE n = {n}){where}{stock}"
+            f"{ordered} LIMIT ?) b{n}"
+        )
         params += [*query.params, limit]
     # DISTINCT: a product appears once even when two of its words start with the term.
-    rest = (f"SELECT DISTINCT {selected} FROM product_word w WHERE w.word > (SELECT word"
-            f" FROM v WHERE n = {WORD_BRANCHES}) AND w.word < ?{where}")
+    rest = (
+        f"SELECT DISTINCT {selected} FROM product_word w WHERE w.word > (SELECT word"
+        f" FROM v WHERE n = {WORD_BRANCHES}) AND w.word < ?{where}"
+    )
     guard, tail = "", []
     if filters.in_stock and candidates is not None:
         ctes.append(f"t AS ({rest}{ordered} LIMIT ?)")
@@ -303,25 +342,36 @@ def _search_sql(terms: Sequence[str], filters: ProductFilter, sort: ProductSort,
         branches.append(f"SELECT * FROM t WHERE {_IN_STOCK.format('t.product_id')}")
         # Past the window's last candidate, a product of the rest might be missing.
         last = _order_by(names, _Order(order.columns, not order.descending))
-        guard = (f" AND ((SELECT COUNT(*) FROM t) < ?"
-                 f" OR ({', '.join(f'p.{c}' for c in order.columns)})"
-                 f" {'>=' if order.descending else '<='}"
-                 f" (SELECT {', '.join(names)} FROM t{last} LIMIT 1))")
+        guard = (
+            f" AND ((SELECT COUNT(*) FROM t) < ?"
+            f" OR ({', '.join(f'p.{c}' for c in order.columns)})"
+            f" {'>=' if order.descending else '<='}"
+            f" (SELECT {', '.join(names)} FROM t{last} LIMIT 1))"
+        )
         tail = [candidates]
     else:
         branches.append(f"SELECT * FROM ({rest}{stock}{ordered} LIMIT ?) rest")
         params += [high, *query.params, limit]
     # UNION drops the product found under two of its words.
-    sql = (f"WITH RECURSIVE {', '.join(ctes)} SELECT {_COLUMNS} FROM product p"
-           f" WHERE p.id IN (SELECT product_id FROM ({' UNION '.join(branches)}) m"
-           f"{_order_by(names, order)} LIMIT ?){guard}"
-           f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?")
+    sql = (
+        f"WITH RECURSIVE {', '.join(ctes)} SELECT {_COLUMNS} FROM product p"
+        f" WHERE p.id IN (SELECT product_id FROM ({' UNION '.join(branches)}) m"
+        f"{_order_by(names, order)} LIMIT ?){guard}"
+        f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?"
+    )
     return sql, [*head, *params, limit, *tail, limit]
 
 
-def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
-             after: list[Any] | None, limit: int, visibility: Visibility | None,
-             candidates: int | None = None) -> tuple[str, list[Any]] | None:
+def list_sql(
+    *,
+    search: str | None,
+    filters: ProductFilter,
+    sort: ProductSort,
+    after: list[Any] | None,
+    limit: int,
+    visibility: Visibility | None,
+    candidates: int | None = None,
+) -> tuple[str, list[Any]] | None:
     """The statement listing one page (`?` placeholders), or None when nothing can match.
 
     `candidates` bounds how many search matches are checked for stock (see `_search_sql`).
@@ -335,21 +385,35 @@ def list_sql(*, search: str | None, filters: ProductFilter, sort: ProductSort,
         return _search_sql(terms, filters, sort, after, limit, candidates, visibility)
     query = _browse_sql(filters, sort, after, visibility)
     order = _ORDERS[sort]
-    sql = (f"SELECT {_COLUMNS} FROM product p{query.clause()}"
-           f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?")
+    sql = (
+        f"SELECT {_COLUMNS} FROM product p{query.clause()}"
+        f"{_order_by(tuple(f'p.{c}' for c in order.columns), order)} LIMIT ?"
+    )
     return sql, [*query.params, limit]
 
 
-async def list_products(actor: Actor, *, search: str | None, filters: ProductFilter,
-                        sort: ProductSort, page: PageRequest) -> Page[ListedProduct]:
+async def list_products(
+    actor: Actor,
+    *,
+    search: str | None,
+    filters: ProductFilter,
+    sort: ProductSort,
+    page: PageRequest,
+) -> Page[ListedProduct]:
     """Anyone browses: name search, combinable filters, stable sort, keyset pages.
 
     A suspended seller's products are left out, except for itself and admins.
     """
     order = _ORDERS[sort]
     visibility = visibility_for(actor)
-    statement = list_sql(search=search, filters=filters, sort=sort, after=page.after,
-                         limit=page.first + 1, visibility=visibility)
+    statement = list_sql(
+        search=search,
+        filters=filters,
+        sort=sort,
+        after=page.after,
+        limit=page.first + 1,
+        visibility=visibility,
+    )
     if statement is None or page.first == 0:
         return page_of([], page, order.key)
     if filters.in_stock and search_terms(search or "") and sort is not ProductSort.RELEVANCE:
@@ -358,9 +422,15 @@ async def list_products(actor: Actor, *, search: str | None, filters: ProductFil
         # page without reading every match's row; widen until it does.
         candidates = (page.first + 1) * 4
         while candidates < STOCK_CHECK_LIMIT:
-            bounded = list_sql(search=search, filters=filters, sort=sort, after=page.after,
-                               limit=page.first + 1, visibility=visibility,
-                               candidates=candidates)
+            bounded = list_sql(
+                search=search,
+                filters=filters,
+                sort=sort,
+                after=page.after,
+                limit=page.first + 1,
+                visibility=visibility,
+                candidates=candidates,
+            )
             assert bounded is not None
             rows = await _fetch(*bounded)
             if len(rows) > page.first:

@@ -40,8 +40,10 @@ async def sellers_of(seller_ids: Sequence[int]) -> list[Seller | None]:
     conn = connections.get("default")
     marks = ", ".join("?" for _ in seller_ids)
     sql = for_dialect(f"SELECT * FROM seller WHERE id IN ({marks})", conn.capabilities.dialect)
-    found = {row["id"]: Seller._init_from_db(**row)
-             for row in await conn.execute_query_dict(sql, list(seller_ids))}
+    found = {
+        row["id"]: Seller._init_from_db(**row)
+        for row in await conn.execute_query_dict(sql, list(seller_ids))
+    }
     return [found.get(pk) for pk in seller_ids]
 
 

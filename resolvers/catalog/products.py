@@ -61,50 +61,63 @@ class Cleaned:
     zones: list[str]
 
 
-def _text(value: str | None, name: str, limit: int, problems: list[Problem], *,
-          required: bool) -> str | None:
+def _text(
+    value: str | None, name: str, limit: int, problems: list[Problem], *, required: bool
+) -> str | None:
     cleaned = " ".join(value.split()) if value is not None else ""
     if not cleaned:
         if required:
             problems.append(Problem(ErrorCode.INVALID_INPUT, f"{name} must not be empty", name))
         return None
     if len(cleaned) > limit:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                f"{name} must be at most {limit} characters", name))
+        problems.append(
+            Problem(ErrorCode.INVALID_INPUT, f"{name} must be at most {limit} characters", name)
+        )
     return cleaned
 
 
 def _whole(value: int | None, name: str, low: int, problems: list[Problem]) -> None:
     if value is not None and not low <= value <= MAX_INT:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                f"{name} must be between {low} and {MAX_INT}", name))
+        problems.append(
+            Problem(ErrorCode.INVALID_INPUT, f"{name} must be between {low} and {MAX_INT}", name)
+        )
 
 
 def _check_price(price: Decimal, problems: list[Problem]) -> None:
     if not price.is_finite() or price < 0 or price > MAX_PRICE:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                f"price must be between 0.00 and {MAX_PRICE}", "price"))
+        problems.append(
+            Problem(ErrorCode.INVALID_INPUT, f"price must be between 0.00 and {MAX_PRICE}", "price")
+        )
     elif price != price.quantize(Decimal("0.01")):
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                "price has at most two decimals (cents)", "price"))
+        problems.append(
+            Problem(ErrorCode.INVALID_INPUT, "price has at most two decimals (cents)", "price")
+        )
 
 
 def _check_vat_rate(rate: Decimal | None, problems: list[Problem]) -> None:
     if rate is None:
         return
     if not rate.is_finite() or rate < 0 or rate > MAX_VAT_RATE:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                f"vatRate must be between 0.00 and {MAX_VAT_RATE}", "vatRate"))
+        problems.append(
+            Problem(
+                ErrorCode.INVALID_INPUT,
+                f"vatRate must be between 0.00 and {MAX_VAT_RATE}",
+                "vatRate",
+            )
+        )
     elif rate != rate.quantize(Decimal("0.01")):
-        problems.append(Problem(ErrorCode.INVALID_INPUT, "vatRate has at most two decimals",
-                                "vatRate"))
+        problems.append(
+            Problem(ErrorCode.INVALID_INPUT, "vatRate has at most two decimals", "vatRate")
+        )
 
 
-def _check_attributes(pairs: Sequence[tuple[str, str]],
-                      problems: list[Problem]) -> list[tuple[str, str]]:
+def _check_attributes(
+    pairs: Sequence[tuple[str, str]], problems: list[Problem]
+) -> list[tuple[str, str]]:
     if len(pairs) > MAX_ATTRIBUTES:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                f"at most {MAX_ATTRIBUTES} attributes", "attributes"))
+        problems.append(
+            Problem(ErrorCode.INVALID_INPUT, f"at most {MAX_ATTRIBUTES} attributes", "attributes")
+        )
     cleaned: list[tuple[str, str]] = []
     keys: set[str] = set()
     for raw_name, raw_value in pairs:
@@ -113,8 +126,9 @@ def _check_attributes(pairs: Sequence[tuple[str, str]],
         if name is None or value is None:
             continue
         if fold(name) in keys:
-            problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                    f"attribute {name!r} is given twice", "attributes"))
+            problems.append(
+                Problem(ErrorCode.INVALID_INPUT, f"attribute {name!r} is given twice", "attributes")
+            )
         keys.add(fold(name))
         cleaned.append((name, value))
     return cleaned
@@ -122,14 +136,20 @@ def _check_attributes(pairs: Sequence[tuple[str, str]],
 
 def _check_zones(zones: Sequence[str], problems: list[Problem]) -> list[str]:
     if len(zones) > MAX_ZONES:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                f"at most {MAX_ZONES} delivery zones", "deliveryZones"))
+        problems.append(
+            Problem(ErrorCode.INVALID_INPUT, f"at most {MAX_ZONES} delivery zones", "deliveryZones")
+        )
     cleaned: dict[str, None] = {}
     for zone in zones:
         prefix = zone.replace(" ", "").upper()
         if not _ZONE.fullmatch(prefix):
-            problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                    f"{zone!r} is not a postal-code prefix", "deliveryZones"))
+            problems.append(
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    f"{zone!r} is not a postal-code prefix",
+                    "deliveryZones",
+                )
+            )
         cleaned.setdefault(prefix, None)
     return list(cleaned)
 
@@ -140,8 +160,13 @@ def clean(data: ProductData) -> Cleaned:
     name = _text(data.name, "name", 200, problems, required=True)
     description = data.description.strip()
     if len(description) > 10_000:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                "description must be at most 10000 characters", "description"))
+        problems.append(
+            Problem(
+                ErrorCode.INVALID_INPUT,
+                "description must be at most 10000 characters",
+                "description",
+            )
+        )
     brand = _text(data.brand, "brand", 200, problems, required=False)
     # Categories are free text (sellers name their own shelves); only their length is checked.
     category = _text(data.category, "category", 100, problems, required=True)
@@ -173,16 +198,27 @@ def clean(data: ProductData) -> Cleaned:
     return Cleaned(columns=columns, attributes=attributes, zones=zones)
 
 
-def word_rows(product_id: int, seller_id: int,
-              columns: dict[str, object]) -> list[list[object]]:
+def word_rows(product_id: int, seller_id: int, columns: dict[str, object]) -> list[list[object]]:
     """The product's `product_word` rows, one per distinct word of its name."""
-    copied = [columns["sort_name"], columns["price_cents"], columns["category"], seller_id,
-              columns["standing"]]
+    copied = [
+        columns["sort_name"],
+        columns["price_cents"],
+        columns["category"],
+        seller_id,
+        columns["standing"],
+    ]
     return [[product_id, word, *copied] for word in words(str(columns["name"]))]
 
 
-WORD_COLUMNS = ("product_id", "word", "sort_name", "price_cents", "category", "seller_id",
-                "standing")
+WORD_COLUMNS = (
+    "product_id",
+    "word",
+    "sort_name",
+    "price_cents",
+    "category",
+    "seller_id",
+    "standing",
+)
 
 
 async def seller_standing(seller_id: int) -> int:
@@ -202,8 +238,9 @@ async def cleaned_for(seller_id: int, data: ProductData) -> Cleaned:
     return standing_cleaned(data, await seller_standing(seller_id))
 
 
-async def write_dependants(conn: BaseDBAsyncClient,
-                           rows: Sequence[tuple[int, int, Cleaned]]) -> None:
+async def write_dependants(
+    conn: BaseDBAsyncClient, rows: Sequence[tuple[int, int, Cleaned]]
+) -> None:
     """Insert the words, attributes and zones of (product_id, seller_id, cleaned) rows."""
     word_list: list[list[object]] = []
     attributes: list[list[object]] = []
@@ -213,13 +250,18 @@ async def write_dependants(conn: BaseDBAsyncClient,
         attributes += [[product_id, n, v, fold(n), fold(v)] for n, v in cleaned.attributes]
         zones += [[product_id, z] for z in cleaned.zones]
     await insert_rows(conn, "product_word", WORD_COLUMNS, word_list)
-    await insert_rows(conn, "product_attribute",
-                  ("product_id", "name", "value", "name_key", "value_key"), attributes)
+    await insert_rows(
+        conn,
+        "product_attribute",
+        ("product_id", "name", "value", "name_key", "value_key"),
+        attributes,
+    )
     await insert_rows(conn, "delivery_zone", ("product_id", "prefix"), zones)
 
 
-async def insert_rows(conn: BaseDBAsyncClient, table: str, columns: tuple[str, ...],
-                  rows: list[list[object]]) -> None:
+async def insert_rows(
+    conn: BaseDBAsyncClient, table: str, columns: tuple[str, ...], rows: list[list[object]]
+) -> None:
     if not rows:
         return
     marks = ", ".join("?" for _ in columns)
@@ -232,8 +274,7 @@ def for_dialect(sql: str, dialect: str) -> str:
     if dialect != "postgres":
         return sql
     pieces = sql.split("?")
-    return "".join(p + (f"${i}" if i < len(pieces) else "")
-                   for i, p in enumerate(pieces, start=1))
+    return "".join(p + (f"${i}" if i < len(pieces) else "") for i, p in enumerate(pieces, start=1))
 
 
 def seller_of(actor: Actor) -> int:

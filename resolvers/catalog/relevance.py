@@ -34,8 +34,12 @@ def cursor_key(after: list[Any] | None) -> Key | None:
     """The (match, standing, id) a page continues after; INVALID_INPUT when tampered with."""
     if after is None:
         return None
-    if (len(after) != 4 or after[0] != TAG
-            or not all(type(v) is int for v in after[1:]) or after[1] not in (0, 1)):
+    if (
+        len(after) != 4
+        or after[0] != TAG
+        or not all(type(v) is int for v in after[1:])
+        or after[1] not in (0, 1)
+    ):
         raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
     _, match, standing, pk = after
     cursor_int(standing, upper=MAX_ID)
@@ -47,20 +51,29 @@ def _where(conditions: Sequence[str]) -> str:
     return "".join(f" AND {c}" for c in conditions)
 
 
-def browse_sql(columns: str, conditions: Sequence[str], params: Sequence[Any], key: Key | None,
-               limit: int) -> tuple[str, list[Any]]:
+def browse_sql(
+    columns: str, conditions: Sequence[str], params: Sequence[Any], key: Key | None, limit: int
+) -> tuple[str, list[Any]]:
     """No search: every product matches equally (0); walk `product_by_standing`."""
     where, values = list(conditions), list(params)
     if key is not None:
         where.append("(p.standing, p.id) > (?, ?)")
         values += [key[1], key[2]]
     clause = " WHERE " + " AND ".join(where) if where else ""
-    return (f"SELECT {columns}, 0 AS match FROM product p{clause}"
-            " ORDER BY p.standing, p.id LIMIT ?", [*values, limit])
+    return (
+        f"SELECT {columns}, 0 AS match FROM product p{clause} ORDER BY p.standing, p.id LIMIT ?",
+        [*values, limit],
+    )
 
 
-def search_sql(columns: str, driving: str, conditions: Sequence[str], params: Sequence[Any],
-               key: Key | None, limit: int) -> tuple[str, list[Any]]:
+def search_sql(
+    columns: str,
+    driving: str,
+    conditions: Sequence[str],
+    params: Sequence[Any],
+    key: Key | None,
+    limit: int,
+) -> tuple[str, list[Any]]:
     """`conditions` apply to each `product_word w` row (other terms, filters, stock)."""
     where = _where(conditions)
     after_match = key[0] if key is not None else 0
@@ -74,33 +87,44 @@ def search_sql(columns: str, driving: str, conditions: Sequence[str], params: Se
 
     if after_match == 0:
         cond, extra = after(0)
-        branches.append(f"SELECT * FROM (SELECT w.product_id, w.standing, 0 AS match"
-                        f" FROM product_word w WHERE w.word = ?{where}{cond}{_ORDER}"
-                        " LIMIT ?) e")
+        branches.append(
+            f"SELECT * FROM (SELECT w.product_id, w.standing, 0 AS match"
+            f" FROM product_word w WHERE w.word = ?{where}{cond}{_ORDER}"
+            " LIMIT ?) e"
+        )
         values += [driving, *params, *extra, limit]
     _, high = prefix_range(driving)
     # Products holding the exact word are ranked 0 above, never again as 1.
-    longer = ("NOT EXISTS (SELECT 1 FROM product_word x WHERE x.product_id = w.product_id"
-              " AND x.word = ?)")
+    longer = (
+        "NOT EXISTS (SELECT 1 FROM product_word x WHERE x.product_id = w.product_id AND x.word = ?)"
+    )
     cond, extra = after(1)
     for n in range(1, BRANCHES + 1):
-        branches.append(f"SELECT * FROM (SELECT w.product_id, w.standing, 1 AS match"
-                        f" FROM product_word w WHERE w.word = (SELECT word FROM v WHERE"
-                        f" n = {n}) AND {longer}{where}{cond}{_ORDER} LIMIT ?) b{n}")
+        branches.append(
+            f"SELECT * FROM (SELECT w.product_id, w.standing, 1 AS match"
+            f" FROM product_word w WHERE w.word = (SELECT word FROM v WHERE"
+            f" n = {n}) AND {longer}{where}{cond}{_ORDER} LIMIT ?) b{n}"
+        )
         values += [driving, *params, *extra, limit]
-    branches.append(f"SELECT * FROM (SELECT DISTINCT w.product_id, w.standing, 1 AS match"
-                    f" FROM product_word w WHERE w.word > (SELECT word FROM v WHERE"
-                    f" n = {BRANCHES}) AND w.word < ? AND {longer}{where}{cond}{_ORDER}"
-                    " LIMIT ?) r")
+    branches.append(
+        f"SELECT * FROM (SELECT DISTINCT w.product_id, w.standing, 1 AS match"
+        f" FROM product_word w WHERE w.word > (SELECT word FROM v WHERE"
+        f" n = {BRANCHES}) AND w.word < ? AND {longer}{where}{cond}{_ORDER}"
+        " LIMIT ?) r"
+    )
     values += [high, driving, *params, *extra, limit]
     # The longer words of the range, one index seek each (as in listing._search_sql).
-    words = ("v(n, word) AS (SELECT 1, (SELECT word FROM product_word WHERE word > ?"
-             " AND word < ? ORDER BY word LIMIT 1) UNION ALL SELECT n + 1, (SELECT word"
-             " FROM product_word WHERE word > v.word AND word < ? ORDER BY word LIMIT 1)"
-             f" FROM v WHERE v.word IS NOT NULL AND n < {BRANCHES})")
+    words = (
+        "v(n, word) AS (SELECT 1, (SELECT word FROM product_word WHERE word > ?"
+        " AND word < ? ORDER BY word LIMIT 1) UNION ALL SELECT n + 1, (SELECT word"
+        " FROM product_word WHERE word > v.word AND word < ? ORDER BY word LIMIT 1)"
+        f" FROM v WHERE v.word IS NOT NULL AND n < {BRANCHES})"
+    )
     # UNION drops a product found under two longer words (same standing, same match).
-    sql = (f"WITH RECURSIVE {words} SELECT {columns}, m.match FROM (SELECT * FROM"
-           f" ({' UNION '.join(branches)}) u ORDER BY match, standing, product_id LIMIT ?) m"
-           " JOIN product p ON p.id = m.product_id"
-           " ORDER BY m.match, m.standing, m.product_id LIMIT ?")
+    sql = (
+        f"WITH RECURSIVE {words} SELECT {columns}, m.match FROM (SELECT * FROM"
+        f" ({' UNION '.join(branches)}) u ORDER BY match, standing, product_id LIMIT ?) m"
+        " JOIN product p ON p.id = m.product_id"
+        " ORDER BY m.match, m.standing, m.product_id LIMIT ?"
+    )
     return sql, [driving, high, high, *values, limit, limit]

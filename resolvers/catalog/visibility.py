@@ -33,8 +33,7 @@ class Visibility:
         if self.own_seller_id is not None:
             own = " AND sus.id <> ?"
             params.append(self.own_seller_id)
-        sql = (f"{column} NOT IN (SELECT sus.id FROM seller sus"
-               f" WHERE sus.suspended_until > ?{own})")
+        sql = f"{column} NOT IN (SELECT sus.id FROM seller sus WHERE sus.suspended_until > ?{own})"
         return (sql, *params)
 
 
@@ -44,8 +43,9 @@ def visibility_for(actor: Actor, *, now: datetime | None = None) -> Visibility |
 
 async def _shown(actor: Actor, products: list[Product]) -> list[Product]:
     """The products whose seller is not suspended, or that the viewer may still see."""
-    hidden = await suspended_among(p.seller_id for p in products
-                                   if not sees_suspended(actor, p.seller_id))
+    hidden = await suspended_among(
+        p.seller_id for p in products if not sees_suspended(actor, p.seller_id)
+    )
     return [p for p in products if p.seller_id not in hidden]
 
 
@@ -57,15 +57,15 @@ async def get_product(actor: Actor, *, product_id: int) -> Product | None:
     return next(iter(await _shown(actor, [product])), None)
 
 
-async def compare_products(actor: Actor, *,
-                           product_ids: Sequence[int | None]) -> list[Product]:
+async def compare_products(actor: Actor, *, product_ids: Sequence[int | None]) -> list[Product]:
     """Up to three products side by side, in the order asked; unknown ids are left out.
 
     None stands for an id that names no product (it still counts toward the limit).
     """
     if len(product_ids) > MAX_COMPARED:
-        raise QueryError(ErrorCode.TOO_MANY_ITEMS,
-                         f"At most {MAX_COMPARED} products can be compared")
+        raise QueryError(
+            ErrorCode.TOO_MANY_ITEMS, f"At most {MAX_COMPARED} products can be compared"
+        )
     wanted = dict.fromkeys(pid for pid in product_ids if pid is not None)
     rows = list(await Product.filter(id__in=list(wanted)))
     found = {p.id: p for p in await _shown(actor, rows)}

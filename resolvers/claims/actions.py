@@ -41,13 +41,29 @@ async def _sellers_claim(actor: Actor, claim_id: int) -> Claim:
     return await visible_claim_or_not_found(actor, claim_id)
 
 
-async def _move(actor: Actor, claim: Claim, to: ClaimStatus, *, policy: Policy,
-                now: datetime | None, reason: str | None = None, **fields: object) -> Claim:
+async def _move(
+    actor: Actor,
+    claim: Claim,
+    to: ClaimStatus,
+    *,
+    policy: Policy,
+    now: datetime | None,
+    reason: str | None = None,
+    **fields: object,
+) -> Claim:
     assert actor.role is not None
     order = await Order.get(id=claim.order_id)
-    return await change_status(claim, to=to, role=actor.role, actor_account_id=actor.account_id,
-                               policy=policy, order_number=order.number, reason=reason,
-                               now=_utc(now), **fields)
+    return await change_status(
+        claim,
+        to=to,
+        role=actor.role,
+        actor_account_id=actor.account_id,
+        policy=policy,
+        order_number=order.number,
+        reason=reason,
+        now=_utc(now),
+        **fields,
+    )
 
 
 def _text(value: str | None, field: str, limit: int = MAX_REMARK) -> str:
@@ -56,35 +72,57 @@ def _text(value: str | None, field: str, limit: int = MAX_REMARK) -> str:
     return cleaned
 
 
-async def request_return(actor: Actor, *, claim_id: int, instructions: str, policy: Policy,
-                         now: datetime | None = None) -> Claim:
+async def request_return(
+    actor: Actor, *, claim_id: int, instructions: str, policy: Policy, now: datetime | None = None
+) -> Claim:
     """The seller asks for the goods back and says how (seed 001: a return label)."""
     claim = await _sellers_claim(actor, claim_id)
     text = _text(instructions, "instructions")
-    return await _move(actor, claim, S.RETURN_REQUESTED, policy=policy, now=now,
-                       return_instructions=text)
+    return await _move(
+        actor, claim, S.RETURN_REQUESTED, policy=policy, now=now, return_instructions=text
+    )
 
 
-async def ship_return(actor: Actor, *, claim_id: int, carrier: str, tracking_number: str,
-                      policy: Policy, now: datetime | None = None) -> Claim:
+async def ship_return(
+    actor: Actor,
+    *,
+    claim_id: int,
+    carrier: str,
+    tracking_number: str,
+    policy: Policy,
+    now: datetime | None = None,
+) -> Claim:
     claim = await _buyers_claim(actor, claim_id)
-    return await _move(actor, claim, S.RETURN_SHIPPED, policy=policy, now=now,
-                       return_carrier=_text(carrier, "carrier", 200),
-                       return_tracking_number=_text(tracking_number, "trackingNumber", 200))
+    return await _move(
+        actor,
+        claim,
+        S.RETURN_SHIPPED,
+        policy=policy,
+        now=now,
+        return_carrier=_text(carrier, "carrier", 200),
+        return_tracking_number=_text(tracking_number, "trackingNumber", 200),
+    )
 
 
-async def receive_return(actor: Actor, *, claim_id: int, policy: Policy,
-                         now: datetime | None = None) -> Claim:
+async def receive_return(
+    actor: Actor, *, claim_id: int, policy: Policy, now: datetime | None = None
+) -> Claim:
     """Seed 001: the refund is due within COMPTOIR_REFUND_BUSINESS_DAYS of receiving it."""
     claim = await _sellers_claim(actor, claim_id)
     now = _utc(now)
-    return await _move(actor, claim, S.RETURN_RECEIVED, policy=policy, now=now,
-                       refund_due_by=policy.business_days_after(now,
-                                                                policy.refund_business_days))
+    return await _move(
+        actor,
+        claim,
+        S.RETURN_RECEIVED,
+        policy=policy,
+        now=now,
+        refund_due_by=policy.business_days_after(now, policy.refund_business_days),
+    )
 
 
-async def reject_claim(actor: Actor, *, claim_id: int, reason: str, policy: Policy,
-                       now: datetime | None = None) -> Claim:
+async def reject_claim(
+    actor: Actor, *, claim_id: int, reason: str, policy: Policy, now: datetime | None = None
+) -> Claim:
     """A withdrawal is a right: it cannot be rejected while inside its window."""
     claim = await _sellers_claim(actor, claim_id)
     text = _text(reason, "reason")
@@ -92,14 +130,17 @@ async def reject_claim(actor: Actor, *, claim_id: int, reason: str, policy: Poli
     if claim.reason is ClaimReason.WITHDRAWAL:
         end = withdrawable_until(await Order.get(id=claim.order_id), policy)
         if end is not None and now < end:
-            raise DomainError(ErrorCode.INVALID_TRANSITION,
-                              "Une rétractation dans son délai ne peut pas être refusée.",
-                              "claimId")
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION,
+                "Une rétractation dans son délai ne peut pas être refusée.",
+                "claimId",
+            )
     return await _move(actor, claim, S.REJECTED, policy=policy, now=now, reason=text)
 
 
-async def cancel_claim(actor: Actor, *, claim_id: int, policy: Policy,
-                       now: datetime | None = None) -> Claim:
+async def cancel_claim(
+    actor: Actor, *, claim_id: int, policy: Policy, now: datetime | None = None
+) -> Claim:
     claim = await _buyers_claim(actor, claim_id)
     return await _move(actor, claim, S.CANCELLED, policy=policy, now=now)
 
@@ -107,49 +148,85 @@ async def cancel_claim(actor: Actor, *, claim_id: int, policy: Policy,
 def _amount(resolution: ClaimResolution, amount: Decimal | None) -> Decimal | None:
     if resolution is not ClaimResolution.REFUND:
         if amount is not None:
-            raise DomainError(ErrorCode.INVALID_INPUT,
-                              "Un échange ou une réparation ne porte pas de montant.",
-                              "refundAmount")
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Un échange ou une réparation ne porte pas de montant.",
+                "refundAmount",
+            )
         return None
-    if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(
-            CENT) or amount >= Decimal("1e10"):
-        raise DomainError(ErrorCode.INVALID_INPUT,
-                          "Montant du remboursement : positif, au centime près.", "refundAmount")
+    if (
+        amount is None
+        or not amount.is_finite()
+        or amount <= 0
+        or amount != amount.quantize(CENT)
+        or amount >= Decimal("1e10")
+    ):
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "Montant du remboursement : positif, au centime près.",
+            "refundAmount",
+        )
     return amount.quantize(CENT)
 
 
 async def _returned_value(claim: Claim) -> Decimal:
     lines = await ClaimLine.filter(claim_id=claim.id)
-    prices = {line.id: line.unit_price
-              for line in await OrderLine.filter(id__in=[c.order_line_id for c in lines])}
+    prices = {
+        line.id: line.unit_price
+        for line in await OrderLine.filter(id__in=[c.order_line_id for c in lines])
+    }
     return sum((prices[c.order_line_id] * c.quantity for c in lines), Decimal("0.00"))
 
 
-async def _resolve(actor: Actor, claim: Claim, *, resolution: ClaimResolution,
-                   amount: Decimal | None, reason: str, policy: Policy, now: datetime) -> Claim:
+async def _resolve(
+    actor: Actor,
+    claim: Claim,
+    *,
+    resolution: ClaimResolution,
+    amount: Decimal | None,
+    reason: str,
+    policy: Policy,
+    now: datetime,
+) -> Claim:
     assert actor.role is not None
     check_transition(claim.status, S.RESOLVED, actor.role)
     if claim.reason is ClaimReason.WITHDRAWAL:
         if claim.status is not S.RETURN_RECEIVED:
-            raise DomainError(ErrorCode.INVALID_TRANSITION,
-                              "Une rétractation se résout une fois le retour reçu.", "claimId")
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION,
+                "Une rétractation se résout une fois le retour reçu.",
+                "claimId",
+            )
         if resolution is not ClaimResolution.REFUND:
-            raise DomainError(ErrorCode.INVALID_INPUT,
-                              "Une rétractation se résout par un remboursement.", "resolution")
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Une rétractation se résout par un remboursement.",
+                "resolution",
+            )
         value = await _returned_value(claim)
         if amount is not None and amount < value:
-            raise DomainError(ErrorCode.INVALID_INPUT,
-                              f"Une rétractation rembourse au moins les articles retournés "
-                              f"({value} €).", "refundAmount")
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"Une rétractation rembourse au moins les articles retournés ({value} €).",
+                "refundAmount",
+            )
     order = await Order.get(id=claim.order_id)
     async with atomic():
         if amount is not None:
-            await record_refund(order=order, amount=amount, reason=reason, now=now,
-                                policy=policy, claim_id=claim.id)
-        return await change_status(claim, to=S.RESOLVED, role=actor.role,
-                                   actor_account_id=actor.account_id, policy=policy,
-                                   order_number=order.number, reason=reason, now=now,
-                                   resolution=resolution)
+            await record_refund(
+                order=order, amount=amount, reason=reason, now=now, policy=policy, claim_id=claim.id
+            )
+        return await change_status(
+            claim,
+            to=S.RESOLVED,
+            role=actor.role,
+            actor_account_id=actor.account_id,
+            policy=policy,
+            order_number=order.number,
+            reason=reason,
+            now=now,
+            resolution=resolution,
+        )
 
 
 async def resolve_claim(
@@ -176,12 +253,20 @@ async def resolve_claim(
         return await Claim.get(id=row.result_ids[0])
 
     async def perform(row: IdempotencyKey) -> Claim:
-        resolved = await _resolve(actor, claim, resolution=resolution, amount=amount,
-                                  reason=text, policy=policy, now=now)
+        resolved = await _resolve(
+            actor, claim, resolution=resolution, amount=amount, reason=text, policy=policy, now=now
+        )
         row.result_ids = [resolved.id]
         await row.save(update_fields=["result_ids"])
         return resolved
 
-    return await once(account_id=actor.account_id, scope="resolveClaim", key=key,
-                      request_hash=digest([claim.id, str(resolution), str(amount), text]),
-                      hours=policy.idempotency_hours, now=now, replay=replay, perform=perform)
+    return await once(
+        account_id=actor.account_id,
+        scope="resolveClaim",
+        key=key,
+        request_hash=digest([claim.id, str(resolution), str(amount), text]),
+        hours=policy.idempotency_hours,
+        now=now,
+        replay=replay,
+        perform=perform,
+    )

@@ -63,8 +63,9 @@ def is_overdue(claim: Claim, thread: Thread | None, *, now: datetime | None = No
 
 def overdue_filter(now: datetime) -> Q:
     """`is_overdue` as a query filter."""
-    return (Q(status=ClaimStatus.OPEN, thread__response_due_at__lt=now)
-            | Q(status=ClaimStatus.RETURN_RECEIVED, refund_due_by__lt=now))
+    return Q(status=ClaimStatus.OPEN, thread__response_due_at__lt=now) | Q(
+        status=ClaimStatus.RETURN_RECEIVED, refund_due_by__lt=now
+    )
 
 
 async def mark_overdue_claims(*, policy: Policy, now: datetime | None = None) -> int:
@@ -74,8 +75,11 @@ async def mark_overdue_claims(*, policy: Policy, now: datetime | None = None) ->
     Returns how many this call marked; the conditional update lets two runners mark each once.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    candidates = await Claim.filter(overdue_filter(now), overdue_reported_for__isnull=True
-                                    ).order_by("id").limit(BATCH)
+    candidates = (
+        await Claim.filter(overdue_filter(now), overdue_reported_for__isnull=True)
+        .order_by("id")
+        .limit(BATCH)
+    )
     marked = 0
     for claim in candidates:
         thread = await Thread.get_or_none(id=claim.thread_id) if claim.thread_id else None
@@ -83,9 +87,9 @@ async def mark_overdue_claims(*, policy: Policy, now: datetime | None = None) ->
         if due is None:
             continue
         async with atomic():
-            won = await Claim.filter(id=claim.id, status=claim.status,
-                                     overdue_reported_for__isnull=True
-                                     ).update(overdue_reported_for=due)
+            won = await Claim.filter(
+                id=claim.id, status=claim.status, overdue_reported_for__isnull=True
+            ).update(overdue_reported_for=due)
             if won and claim.status is ClaimStatus.RETURN_RECEIVED:
                 await _refund_late_mail(claim, policy)
         marked += won
@@ -96,17 +100,22 @@ async def _refund_late_mail(claim: Claim, policy: Policy) -> None:
     seller = await Seller.get(id=claim.seller_id).select_related("account")
     if seller.account.deleted_at is not None:
         return
-    await enqueue_mail(to=seller.account.email,
-                       subject=f"Réclamation {claim.number} : remboursement en retard",
-                       body=("Bonjour,\n\nLe retour de la réclamation "
-                             f"{claim.number} a été reçu il y a plus de "
-                             f"{policy.refund_business_days:g} jours ouvrés : le remboursement "
-                             "ou la solution est en retard .\n\n"
-                             f"{policy.link('/')}\n\nL'équipe Comptoir\n"))
+    await enqueue_mail(
+        to=seller.account.email,
+        subject=f"Réclamation {claim.number} : remboursement en retard",
+        body=(
+            "Bonjour,\n\nLe retour de la réclamation "
+            f"{claim.number} a été reçu il y a plus de "
+            f"{policy.refund_business_days:g} jours ouvrés : le remboursement "
+            "ou la solution est en retard .\n\n"
+            f"{policy.link('/')}\n\nL'équipe Comptoir\n"
+        ),
+    )
 
 
-async def refund_tallies(seller_ids: Sequence[int], *,
-                         now: datetime | None = None) -> dict[int, tuple[int, int]]:
+async def refund_tallies(
+    seller_ids: Sequence[int], *, now: datetime | None = None
+) -> dict[int, tuple[int, int]]:
     """Per seller: (refund deadlines kept, refund deadlines judged) over the last 90 days.
 
     A received return is judged once the claim is settled or its `refundDueBy` has passed;
@@ -114,11 +123,18 @@ async def refund_tallies(seller_ids: Sequence[int], *,
     thread, already judged by the helpdesk's response rate.)
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    rows = await Claim.filter(seller_id__in=list(seller_ids), refund_due_by__isnull=False,
-                              refund_due_by__gte=now - RATING_WINDOW)
+    rows = await Claim.filter(
+        seller_id__in=list(seller_ids),
+        refund_due_by__isnull=False,
+        refund_due_by__gte=now - RATING_WINDOW,
+    )
     # After RETURN_RECEIVED the only way out is RESOLVED.
-    settled = {c.claim_id: c.at for c in await ClaimStatusChange.filter(
-        claim_id__in=[r.id for r in rows], to_status=ClaimStatus.RESOLVED)}
+    settled = {
+        c.claim_id: c.at
+        for c in await ClaimStatusChange.filter(
+            claim_id__in=[r.id for r in rows], to_status=ClaimStatus.RESOLVED
+        )
+    }
     tallies: dict[int, tuple[int, int]] = {}
     for claim in rows:
         assert claim.refund_due_by is not None

@@ -45,50 +45,72 @@ LABELS = {
 
 def check_transition(current: ClaimStatus, to: ClaimStatus, role: Role) -> None:
     if TRANSITIONS.get((current, to)) is not role:
-        raise DomainError(ErrorCode.INVALID_TRANSITION,
-                          f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
-                          "claimId")
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
+            "claimId",
+        )
 
 
-def _mail_body(claim: Claim, change: ClaimStatusChange, order_number: str,
-               policy: Policy) -> str:
-    parts = ["Bonjour,", "",
-             f"La réclamation {claim.number} (commande {order_number}) est désormais : "
-             f"« {LABELS[change.to_status]} »."]
+def _mail_body(claim: Claim, change: ClaimStatusChange, order_number: str, policy: Policy) -> str:
+    parts = [
+        "Bonjour,",
+        "",
+        f"La réclamation {claim.number} (commande {order_number}) est désormais : "
+        f"« {LABELS[change.to_status]} ».",
+    ]
     if change.reason:
         parts.append(f"Motif : {change.reason}")
     if change.to_status is S.OPEN:
-        parts.append("Répondez à l'acheteur dans la conversation de la réclamation, sous "
-                     f"{policy.sla_business_hours:g} heures ouvrées (hors week-ends et jours "
-                     "fériés).")
+        parts.append(
+            "Répondez à l'acheteur dans la conversation de la réclamation, sous "
+            f"{policy.sla_business_hours:g} heures ouvrées (hors week-ends et jours "
+            "fériés)."
+        )
     if change.to_status is S.RETURN_REQUESTED:
         parts.append(f"Instructions de retour : {claim.return_instructions}")
     if change.to_status is S.RETURN_SHIPPED:
-        parts.append(f"Transporteur : {claim.return_carrier} — numéro de suivi : "
-                     f"{claim.return_tracking_number}")
+        parts.append(
+            f"Transporteur : {claim.return_carrier} — numéro de suivi : "
+            f"{claim.return_tracking_number}"
+        )
     if change.to_status is S.RETURN_RECEIVED and claim.refund_due_by is not None:
-        parts.append("Le remboursement ou la solution est dû au plus tard le "
-                     f"{claim.refund_due_by.astimezone(policy.calendar.tz):%d/%m/%Y à %H:%M}.")
+        parts.append(
+            "Le remboursement ou la solution est dû au plus tard le "
+            f"{claim.refund_due_by.astimezone(policy.calendar.tz):%d/%m/%Y à %H:%M}."
+        )
     parts += ["", policy.link("/"), "— L'équipe Comptoir"]
     return "\n".join(parts)
 
 
-async def record(claim: Claim, change: ClaimStatusChange, *, order_number: str,
-                 policy: Policy) -> None:
+async def record(
+    claim: Claim, change: ClaimStatusChange, *, order_number: str, policy: Policy
+) -> None:
     """Mail the other party and append the event; call last in the transaction."""
     parties = (await parties_of(claim.buyer_id, [claim.seller_id]))[claim.seller_id]
     to = parties.buyer_email if change.actor_role is Role.SELLER else parties.seller_email
     if to is not None:
-        await enqueue_mail(to=to, subject=f"Réclamation {claim.number} : "
-                                          f"{LABELS[change.to_status]}",
-                           body=_mail_body(claim, change, order_number, policy))
+        await enqueue_mail(
+            to=to,
+            subject=f"Réclamation {claim.number} : {LABELS[change.to_status]}",
+            body=_mail_body(claim, change, order_number, policy),
+        )
     await append_event(
         EventKind.CLAIM_STATUS,
-        {"claim_id": claim.id, "from": None if change.from_status is None
-         else str(change.from_status), "to": str(change.to_status), "reason": change.reason,
-         "actor_role": None if change.actor_role is None else str(change.actor_role)},
-        at=change.at, claim_id=claim.id, order_id=claim.order_id, buyer_id=claim.buyer_id,
-        seller_id=claim.seller_id, company_id=claim.company_id)
+        {
+            "claim_id": claim.id,
+            "from": None if change.from_status is None else str(change.from_status),
+            "to": str(change.to_status),
+            "reason": change.reason,
+            "actor_role": None if change.actor_role is None else str(change.actor_role),
+        },
+        at=change.at,
+        claim_id=claim.id,
+        order_id=claim.order_id,
+        buyer_id=claim.buyer_id,
+        seller_id=claim.seller_id,
+        company_id=claim.company_id,
+    )
 
 
 async def change_status(
@@ -113,13 +135,21 @@ async def change_status(
     async with atomic():
         # A new status has a new deadline: the overdue job reports it afresh.
         won = await Claim.filter(id=claim.id, status=claim.status).update(
-            status=to, updated_at=now, overdue_reported_for=None, **fields)
+            status=to, updated_at=now, overdue_reported_for=None, **fields
+        )
         if not won:
-            raise DomainError(ErrorCode.INVALID_TRANSITION, "La réclamation vient de changer.",
-                              "claimId")
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION, "La réclamation vient de changer.", "claimId"
+            )
         change = await ClaimStatusChange.create(
-            claim_id=claim.id, from_status=claim.status, to_status=to, at=now, actor_role=role,
-            actor_account_id=actor_account_id, reason=reason)
+            claim_id=claim.id,
+            from_status=claim.status,
+            to_status=to,
+            at=now,
+            actor_role=role,
+            actor_account_id=actor_account_id,
+            reason=reason,
+        )
         claim.status = to
         claim.updated_at = now
         for name, value in fields.items():

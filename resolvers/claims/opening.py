@@ -43,27 +43,34 @@ def _check_shape(lines: Sequence[WantedLine], order_lines: dict[int, OrderLine])
     for wanted in lines:
         line = order_lines.get(wanted.order_line_id)
         if line is None:
-            raise DomainError(ErrorCode.INVALID_INPUT, "Cette ligne n'est pas de la commande.",
-                              "lines")
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "Cette ligne n'est pas de la commande.", "lines"
+            )
         if not 1 <= wanted.quantity <= line.quantity:
-            raise DomainError(ErrorCode.INVALID_INPUT,
-                              f"« {line.product_name} » : quantité de 1 à {line.quantity}.",
-                              "lines")
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                f"« {line.product_name} » : quantité de 1 à {line.quantity}.",
+                "lines",
+            )
 
 
 async def _check_free(lines: Sequence[WantedLine], order_lines: dict[int, OrderLine]) -> None:
     """Quantities other live claims already hold are not claimable again."""
     held: dict[int, int] = {}
-    for row in await ClaimLine.filter(order_line_id__in=[w.order_line_id for w in lines]
-                                      ).exclude(claim__status__in=list(RELEASED)):
+    for row in await ClaimLine.filter(order_line_id__in=[w.order_line_id for w in lines]).exclude(
+        claim__status__in=list(RELEASED)
+    ):
         held[row.order_line_id] = held.get(row.order_line_id, 0) + row.quantity
     for wanted in lines:
         line = order_lines[wanted.order_line_id]
         left = line.quantity - held.get(line.id, 0)
         if wanted.quantity > left:
-            raise DomainError(ErrorCode.CLAIM_ALREADY_OPEN,
-                              f"« {line.product_name} » : {left} encore réclamable(s), une "
-                              "autre réclamation est en cours.", "lines")
+            raise DomainError(
+                ErrorCode.CLAIM_ALREADY_OPEN,
+                f"« {line.product_name} » : {left} encore réclamable(s), une "
+                "autre réclamation est en cours.",
+                "lines",
+            )
 
 
 async def open_claim(
@@ -86,12 +93,18 @@ async def open_claim(
         raise DomainError.of(problems)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     if order.status is not OrderStatus.DELIVERED:
-        raise DomainError(ErrorCode.INVALID_TRANSITION,
-                          "Une réclamation s'ouvre sur une commande livrée.", "orderId")
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            "Une réclamation s'ouvre sur une commande livrée.",
+            "orderId",
+        )
     end = window_end(order, reason, policy)
     if end is None or now >= end:
-        raise DomainError(ErrorCode.CLAIM_WINDOW_CLOSED,
-                          "Le délai pour ce motif de réclamation est dépassé.", "reason")
+        raise DomainError(
+            ErrorCode.CLAIM_WINDOW_CLOSED,
+            "Le délai pour ce motif de réclamation est dépassé.",
+            "reason",
+        )
     order_lines = {line.id: line for line in await OrderLine.filter(order_id=order.id)}
     _check_shape(lines, order_lines)
     await check_attachable(owner_id=actor.account_id, photo_ids=photo_ids, policy=policy)
@@ -100,21 +113,42 @@ async def open_claim(
         await locked(Order, order.id)
         await _check_free(lines, order_lines)
         claim = await Claim.create(
-            number=f"TMP-{uuid.uuid4().hex[:24]}", order_id=order.id, buyer_id=actor.account_id,
-            seller_id=order.seller_id, company_id=order.company_id, reason=reason,
-            status=ClaimStatus.OPEN, created_at=now, updated_at=now)
+            number=f"TMP-{uuid.uuid4().hex[:24]}",
+            order_id=order.id,
+            buyer_id=actor.account_id,
+            seller_id=order.seller_id,
+            company_id=order.company_id,
+            reason=reason,
+            status=ClaimStatus.OPEN,
+            created_at=now,
+            updated_at=now,
+        )
         claim.number = f"REC-{now.year}-{claim.id:06d}"
         thread, message = await start_thread(
-            subject=f"Réclamation {claim.number}", buyer_id=actor.account_id,
-            seller_id=order.seller_id, order_id=order.id, body=body, now=now)
+            subject=f"Réclamation {claim.number}",
+            buyer_id=actor.account_id,
+            seller_id=order.seller_id,
+            order_id=order.id,
+            body=body,
+            now=now,
+        )
         claim.thread_id = thread.id
         await claim.save(update_fields=["number", "thread_id"])
-        await ClaimLine.bulk_create([ClaimLine(claim_id=claim.id, order_line_id=w.order_line_id,
-                                               quantity=w.quantity) for w in lines])
+        await ClaimLine.bulk_create(
+            [
+                ClaimLine(claim_id=claim.id, order_line_id=w.order_line_id, quantity=w.quantity)
+                for w in lines
+            ]
+        )
         await attach_photos(owner_id=actor.account_id, claim_id=claim.id, photo_ids=photo_ids)
         change = await ClaimStatusChange.create(
-            claim_id=claim.id, from_status=None, to_status=ClaimStatus.OPEN, at=now,
-            actor_role=Role.BUYER, actor_account_id=actor.account_id)
+            claim_id=claim.id,
+            from_status=None,
+            to_status=ClaimStatus.OPEN,
+            at=now,
+            actor_role=Role.BUYER,
+            actor_account_id=actor.account_id,
+        )
         await announce(thread, message)
         await record(claim, change, order_number=order.number, policy=policy)
     return OpenedClaim(claim=claim, warnings=contact_warnings(message.flagged_kinds))

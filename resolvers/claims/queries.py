@@ -60,8 +60,9 @@ async def list_claims(
     return page_of(rows, page, key=lambda claim: [claim.id])
 
 
-async def _grouped(model: type[ClaimLine] | type[ClaimStatusChange] | type[Upload],
-                   claim_ids: Sequence[int]) -> list[list[object]]:
+async def _grouped(
+    model: type[ClaimLine] | type[ClaimStatusChange] | type[Upload], claim_ids: Sequence[int]
+) -> list[list[object]]:
     grouped: dict[int, list[object]] = defaultdict(list)
     for row in await model.filter(claim_id__in=list(claim_ids)).order_by("id"):
         assert row.claim_id is not None

@@ -26,17 +26,25 @@ def _hours() -> str:
 
 async def new_thread_mail(thread: Thread) -> None:
     """A buyer has written; the reply is due within the SLA (seed 004)."""
-    await _mail_seller(thread, subject="Nouvelle conversation", text=(
-        f"Un acheteur vous a écrit au sujet de « {thread.subject} ».\n"
-        "Merci de lui répondre depuis votre espace vendeur, dans la messagerie de la "
-        f"plateforme, sous {_hours()} heures ouvrées (hors week-ends et jours fériés)."
-    ))
+    await _mail_seller(
+        thread,
+        subject="Nouvelle conversation",
+        text=(
+            f"Un acheteur vous a écrit au sujet de « {thread.subject} ».\n"
+            "Merci de lui répondre depuis votre espace vendeur, dans la messagerie de la "
+            f"plateforme, sous {_hours()} heures ouvrées (hors week-ends et jours fériés)."
+        ),
+    )
 
 
 async def overdue_mail(thread: Thread) -> None:
     """The thread's reply deadline has passed."""
-    await _mail_seller(thread, subject="Réponse en retard", text=(
-        f"Un acheteur attend votre réponse au sujet de « {thread.subject} » "
-        f"depuis plus de {_hours()} heures ouvrées.\nLes vendeurs répondent à toutes les "
-        "demandes dans ce délai ; un retard répété pèse sur votre taux de réponse."
-    ))
+    await _mail_seller(
+        thread,
+        subject="Réponse en retard",
+        text=(
+            f"Un acheteur attend votre réponse au sujet de « {thread.subject} » "
+            f"depuis plus de {_hours()} heures ouvrées.\nLes vendeurs répondent à toutes les "
+            "demandes dans ce délai ; un retard répété pèse sur votre taux de réponse."
+        ),
+    )

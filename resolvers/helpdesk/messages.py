@@ -15,14 +15,19 @@ from resolvers.errors import DomainError, ErrorCode, Forbidden, Problem
 from resolvers.helpdesk import sla
 from resolvers.helpdesk.threads import Side, side_of, visible_thread
 from resolvers.locking import locked
+
 # A module reference, not its names: the rating reads the SLA module of this package.
 from resolvers.standing import rating
 
 MAX_BODY = 10_000
 MAX_SUBJECT = 200
 
-_KIND_LABELS = {"email": "adresse e-mail", "phone": "numéro de téléphone",
-                "url": "adresse web", "iban": "IBAN"}
+_KIND_LABELS = {
+    "email": "adresse e-mail",
+    "phone": "numéro de téléphone",
+    "url": "adresse web",
+    "iban": "IBAN",
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,9 @@ def body_problems(body: str) -> list[Problem]:
     if not body.strip():
         return [Problem(ErrorCode.INVALID_INPUT, "Le message est vide", "body")]
     if len(body) > MAX_BODY:
-        return [Problem(ErrorCode.INVALID_INPUT, f"Le message dépasse {MAX_BODY} caractères",
-                        "body")]
+        return [
+            Problem(ErrorCode.INVALID_INPUT, f"Le message dépasse {MAX_BODY} caractères", "body")
+        ]
     return []
 
 
@@ -54,8 +60,13 @@ def one_line(text: str) -> str:
 
 def subject_problems(subject: str | None) -> list[Problem]:
     if subject is not None and not 1 <= len(one_line(subject)) <= MAX_SUBJECT:
-        return [Problem(ErrorCode.INVALID_INPUT,
-                        f"Le sujet doit faire de 1 à {MAX_SUBJECT} caractères", "subject")]
+        return [
+            Problem(
+                ErrorCode.INVALID_INPUT,
+                f"Le sujet doit faire de 1 à {MAX_SUBJECT} caractères",
+                "subject",
+            )
+        ]
     return []
 
 
@@ -64,13 +75,15 @@ def contact_warnings(kinds: list[str]) -> list[Problem]:
     if not kinds:
         return []
     found = ", ".join(_KIND_LABELS[k] for k in kinds)
-    return [Problem(
-        ErrorCode.CONTACT_DETAILS_NOT_ALLOWED,
-        f"Les coordonnées ne sont pas autorisées dans la messagerie ({found}) : les échanges "
-        "doivent rester sur la plateforme. Le message a été transmis et signalé à "
-        "l'administrateur.",
-        "body",
-    )]
+    return [
+        Problem(
+            ErrorCode.CONTACT_DETAILS_NOT_ALLOWED,
+            f"Les coordonnées ne sont pas autorisées dans la messagerie ({found}) : les échanges "
+            "doivent rester sur la plateforme. Le message a été transmis et signalé à "
+            "l'administrateur.",
+            "body",
+        )
+    ]
 
 
 async def insert_message(
@@ -85,8 +98,14 @@ async def insert_message(
     # Only buyer–seller threads carry the seller's SLA; tickets are answered by the platform.
     due = sla.deadline(now) if role is Role.BUYER and thread.seller_id is not None else None
     message = await Message.create(
-        thread_id=thread.id, author_id=author_id, author_role=role, body=body.strip(),
-        sent_at=now, flagged=bool(kinds), flagged_kinds=kinds, due_at=due,
+        thread_id=thread.id,
+        author_id=author_id,
+        author_role=role,
+        body=body.strip(),
+        sent_at=now,
+        flagged=bool(kinds),
+        flagged_kinds=kinds,
+        due_at=due,
     )
     if role is Role.SELLER and thread.seller_id is not None:
         await sla.answer_buyer_messages(thread.id, at=now)
@@ -98,16 +117,26 @@ async def insert_message(
     thread.flagged = thread.flagged or bool(kinds)
     thread.awaiting_review = thread.awaiting_review or bool(kinds)
     thread.last_message_at = max(thread.last_message_at, now)
-    await thread.save(update_fields=["response_due_at", "overdue_reminded", "flagged",
-                                     "awaiting_review", "last_message_at"])
+    await thread.save(
+        update_fields=[
+            "response_due_at",
+            "overdue_reminded",
+            "flagged",
+            "awaiting_review",
+            "last_message_at",
+        ]
+    )
     return message
 
 
 async def announce(thread: Thread, message: Message) -> None:
     """The message's event in the log: call last in the transaction."""
     await append_event(
-        EventKind.MESSAGE, {"thread_id": thread.id, "message_id": message.id},
-        at=message.sent_at, thread_id=thread.id, buyer_id=thread.buyer_id,
+        EventKind.MESSAGE,
+        {"thread_id": thread.id, "message_id": message.id},
+        at=message.sent_at,
+        thread_id=thread.id,
+        buyer_id=thread.buyer_id,
         seller_id=thread.seller_id,
     )
 
@@ -136,7 +165,8 @@ async def post_message(
         thread = await lock_thread(thread.id)
         # Stamped once the lock is held, so sending order is commit order within a thread.
         now = sla.utc_now(now)
-        message = await insert_message(thread, author_id=actor.account_id, role=role,
-                                       body=body, now=now)
+        message = await insert_message(
+            thread, author_id=actor.account_id, role=role, body=body, now=now
+        )
         await announce(thread, message)
     return Posted(message=message, warnings=contact_warnings(message.flagged_kinds))

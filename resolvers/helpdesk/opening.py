@@ -76,11 +76,15 @@ async def start_thread(
     """A buyer-seller thread and its first message (the seller's SLA starts), inside the
     caller's transaction; the caller mails and announces."""
     thread = await Thread.create(
-        subject=one_line(subject)[:MAX_SUBJECT], buyer_id=buyer_id, seller_id=seller_id,
-        order_id=order_id, product_id=product_id, created_at=now, last_message_at=now,
+        subject=one_line(subject)[:MAX_SUBJECT],
+        buyer_id=buyer_id,
+        seller_id=seller_id,
+        order_id=order_id,
+        product_id=product_id,
+        created_at=now,
+        last_message_at=now,
     )
-    message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body,
-                                   now=now)
+    message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body, now=now)
     return thread, message
 
 
@@ -97,8 +101,14 @@ async def open_thread(
     buyer_id = require_role(actor, Role.BUYER)
     problems = subject_problems(subject) + body_problems(body)
     if (order_id is None) == (product_id is None):
-        problems.insert(0, Problem(ErrorCode.INVALID_INPUT,
-                                   "Indiquez une commande ou un produit, pas les deux", "orderId"))
+        problems.insert(
+            0,
+            Problem(
+                ErrorCode.INVALID_INPUT,
+                "Indiquez une commande ou un produit, pas les deux",
+                "orderId",
+            ),
+        )
     refuse_if_any(problems)
     if order_id is not None:
         order = await _visible_order(actor, order_id)
@@ -106,18 +116,24 @@ async def open_thread(
     else:
         product = await Product.get_or_none(id=product_id)
         if product is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "Aucun produit avec cet identifiant",
-                              "productId")
+            raise DomainError(
+                ErrorCode.NOT_FOUND, "Aucun produit avec cet identifiant", "productId"
+            )
         seller_id, default_subject = product.seller_id, product.name
     now = sla.utc_now(now)
     async with atomic():
         thread, message = await start_thread(
-            subject=subject or default_subject, buyer_id=buyer_id, seller_id=seller_id,
-            order_id=order_id, product_id=product_id, body=body, now=now)
+            subject=subject or default_subject,
+            buyer_id=buyer_id,
+            seller_id=seller_id,
+            order_id=order_id,
+            product_id=product_id,
+            body=body,
+            now=now,
+        )
         await new_thread_mail(thread)
         await announce(thread, message)
-    return Opened(thread=thread, message=message,
-                  warnings=contact_warnings(message.flagged_kinds))
+    return Opened(thread=thread, message=message, warnings=contact_warnings(message.flagged_kinds))
 
 
 async def open_support_ticket(
@@ -135,9 +151,13 @@ async def open_support_ticket(
     problems = subject_problems(subject) + body_problems(body)
     tracking = tracking_number.strip() if tracking_number is not None else None
     if tracking is not None and not 1 <= len(tracking) <= MAX_TRACKING_NUMBER:
-        problems.append(Problem(ErrorCode.INVALID_INPUT,
-                                f"Le numéro de suivi doit faire de 1 à {MAX_TRACKING_NUMBER} "
-                                "caractères", "trackingNumber"))
+        problems.append(
+            Problem(
+                ErrorCode.INVALID_INPUT,
+                f"Le numéro de suivi doit faire de 1 à {MAX_TRACKING_NUMBER} caractères",
+                "trackingNumber",
+            )
+        )
     refuse_if_any(problems)
     if order_id is not None:
         await _visible_order(actor, order_id)
@@ -145,19 +165,28 @@ async def open_support_ticket(
     notice = DELIVERY_NOTICE if category is TicketCategory.DELIVERY else None
     async with atomic():
         thread = await Thread.create(
-            subject=one_line(subject or _CATEGORY_SUBJECTS[category]), buyer_id=buyer_id,
-            order_id=order_id, category=category,
+            subject=one_line(subject or _CATEGORY_SUBJECTS[category]),
+            buyer_id=buyer_id,
+            order_id=order_id,
+            category=category,
             tracking_number=tracking,
-            created_at=now, last_message_at=now,
+            created_at=now,
+            last_message_at=now,
         )
-        message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body,
-                                       now=now)
+        message = await insert_message(
+            thread, author_id=buyer_id, role=Role.BUYER, body=body, now=now
+        )
         posted = [message]
         if notice is not None:
             # The platform's own message (no author): the buyer finds the delay in the thread.
-            posted.append(await insert_message(thread, author_id=None, role=Role.ADMIN,
-                                               body=notice, now=now))
+            posted.append(
+                await insert_message(thread, author_id=None, role=Role.ADMIN, body=notice, now=now)
+            )
         for each in posted:
             await announce(thread, each)
-    return Opened(thread=thread, message=message,
-                  warnings=contact_warnings(message.flagged_kinds), notice=notice)
+    return Opened(
+        thread=thread,
+        message=message,
+        warnings=contact_warnings(message.flagged_kinds),
+        notice=notice,
+    )

@@ -26,8 +26,12 @@ async def _remind(thread: Thread) -> bool:
 
 async def remind_overdue_threads(*, now: datetime | None = None) -> int:
     """Mail each seller whose thread went past its deadline; returns how many were sent."""
-    due = Thread.filter(response_due_at__lt=sla.utc_now(now), overdue_reminded=False,
-                        seller_id__isnull=False, seller__account__deleted_at__isnull=True)
+    due = Thread.filter(
+        response_due_at__lt=sla.utc_now(now),
+        overdue_reminded=False,
+        seller_id__isnull=False,
+        seller__account__deleted_at__isnull=True,
+    )
     sent, after = 0, 0
     while page := await due.filter(id__gt=after).order_by("id").limit(BATCH):
         after = page[-1].id

@@ -7,7 +7,7 @@ rate is the share of the last 90 days' buyer messages answered before their dead
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from tortoise.expressions import Q
@@ -46,8 +46,11 @@ def is_overdue(thread: Thread, *, now: datetime | None = None) -> bool:
 async def answer_buyer_messages(thread_id: int, *, at: datetime) -> None:
     """Mark every buyer message sent up to `at` and still unanswered as answered at `at`."""
     pending = Message.filter(
-        thread_id=thread_id, author_role=Role.BUYER, due_at__not_isnull=True,
-        answered_at__isnull=True, sent_at__lte=at,
+        thread_id=thread_id,
+        author_role=Role.BUYER,
+        due_at__not_isnull=True,
+        answered_at__isnull=True,
+        sent_at__lte=at,
     )
     await pending.filter(due_at__gte=at).update(answered_at=at, answered_in_time=True)
     await pending.filter(due_at__lt=at).update(answered_at=at, answered_in_time=False)

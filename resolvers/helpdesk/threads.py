@@ -161,9 +161,7 @@ async def message_pages(keys: Sequence[MessagesKey]) -> list[Page[Message]]:
     ]
 
 
-async def mark_thread_read(
-    actor: Actor, *, thread_id: int, now: datetime | None = None
-) -> Thread:
+async def mark_thread_read(actor: Actor, *, thread_id: int, now: datetime | None = None) -> Thread:
     """Mark the other side's messages read; an admin observing a seller thread changes nothing."""
     thread = await visible_thread(actor, thread_id=thread_id)
     side = side_of(actor, thread)
@@ -201,8 +199,7 @@ async def unread_counts(keys: Sequence[UnreadKey]) -> list[int]:
         target = by_buyer if row["author_role"] == Role.BUYER else by_other
         target[row["thread_id"]] = target.get(row["thread_id"], 0) + int(row["n"])
     return [
-        (by_other if side is Side.BUYER else by_buyer).get(thread_id, 0)
-        for thread_id, side in keys
+        (by_other if side is Side.BUYER else by_buyer).get(thread_id, 0) for thread_id, side in keys
     ]
 
 

@@ -64,8 +64,7 @@ def split_in_proportion(amount: Decimal, sums: Mapping[Decimal, Decimal]) -> dic
     exact = {rate: amount * part / whole for rate, part in sums.items()}
     shares = {rate: value.quantize(CENT, rounding=ROUND_DOWN) for rate, value in exact.items()}
     left = int((amount - sum(shares.values(), Decimal(0))) / CENT)
-    by_remainder = sorted(exact, key=lambda rate: (exact[rate] - shares[rate], rate),
-                          reverse=True)
+    by_remainder = sorted(exact, key=lambda rate: (exact[rate] - shares[rate], rate), reverse=True)
     for rate in by_remainder[:left]:
         shares[rate] += CENT
     return {rate: share for rate, share in shares.items() if share}

@@ -29,8 +29,13 @@ async def invoice_pdf(invoice_id: int, *, policy: Policy) -> StoredFile | None:
     if invoice.corrects_id is not None:
         corrected = await Invoice.get(id=invoice.corrects_id).values_list("number", flat=True)
     # Drawing a page takes tens of milliseconds of CPU: not on the event loop.
-    content = await asyncio.to_thread(render_pdf, invoice, order_number=str(order_number),
-                                      corrected_number=None if corrected is None
-                                      else str(corrected), time_zone=policy.time_zone)
-    return StoredFile(content=content, content_type="application/pdf",
-                      filename=f"{invoice.number}.pdf")
+    content = await asyncio.to_thread(
+        render_pdf,
+        invoice,
+        order_number=str(order_number),
+        corrected_number=None if corrected is None else str(corrected),
+        time_zone=policy.time_zone,
+    )
+    return StoredFile(
+        content=content, content_type="application/pdf", filename=f"{invoice.number}.pdf"
+    )

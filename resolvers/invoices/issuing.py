@@ -33,14 +33,26 @@ FEE_LABEL = "Frais de petite commande"
 
 def invoice_lines(order: Order, lines: list[OrderLine], *, policy: Policy) -> list[Line]:
     """The order's lines as invoiced, the small-order fee as a line of its own."""
-    result = [Line(description=line.product_name, quantity=line.quantity,
-                   unit_price=line.unit_price,
-                   vat_rate=vat_rate_of(line.vat_rate, policy=policy),
-                   total=(line.unit_price * line.quantity).quantize(CENT))
-              for line in lines]
+    result = [
+        Line(
+            description=line.product_name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            vat_rate=vat_rate_of(line.vat_rate, policy=policy),
+            total=(line.unit_price * line.quantity).quantize(CENT),
+        )
+        for line in lines
+    ]
     if order.small_order_fee:
-        result.append(Line(description=FEE_LABEL, quantity=1, unit_price=order.small_order_fee,
-                           vat_rate=policy.default_vat_rate, total=order.small_order_fee))
+        result.append(
+            Line(
+                description=FEE_LABEL,
+                quantity=1,
+                unit_price=order.small_order_fee,
+                vat_rate=policy.default_vat_rate,
+                total=order.small_order_fee,
+            )
+        )
     return result
 
 
@@ -52,63 +64,114 @@ def _money(values: dict[str, Any]) -> dict[str, Any]:
 async def _parties(order: Order) -> dict[str, Any]:
     """Who sells and who buys, as the document will show them for good."""
     seller = await Seller.get(id=order.seller_id).select_related("account")
-    seller_company = (await Company.get_or_none(id=seller.account.company_id)
-                      if seller.account.company_id is not None else None)
+    seller_company = (
+        await Company.get_or_none(id=seller.account.company_id)
+        if seller.account.company_id is not None
+        else None
+    )
     buyer = await Account.get(id=order.buyer_id)
-    company = (await Company.get_or_none(id=order.company_id)
-               if order.company_id is not None else None)
+    company = (
+        await Company.get_or_none(id=order.company_id) if order.company_id is not None else None
+    )
     # Seed 003: a company's billing data is its registered address; a private buyer is
     # billed at the address the order was delivered to.
     billing: tuple[str, str | None, str, str, str]
     if company is not None:
         billing = (company.line1, None, company.postal_code, company.city, company.country)
     else:
-        billing = (order.address_line1, order.address_line2, order.address_postal_code,
-                   order.address_city, order.address_country)
+        billing = (
+            order.address_line1,
+            order.address_line2,
+            order.address_postal_code,
+            order.address_city,
+            order.address_country,
+        )
     return {
         "seller_name": seller.name,
         "seller_vat_number": seller_company.vat_number if seller_company else None,
-        "seller_address": None if seller_company is None else {
-            "line1": seller_company.line1, "postal_code": seller_company.postal_code,
-            "city": seller_company.city, "country": seller_company.country},
+        "seller_address": None
+        if seller_company is None
+        else {
+            "line1": seller_company.line1,
+            "postal_code": seller_company.postal_code,
+            "city": seller_company.city,
+            "country": seller_company.country,
+        },
         "buyer_name": f"{buyer.first_name} {buyer.last_name}".strip(),
         "buyer_company": company.name if company else None,
         "buyer_vat_number": company.vat_number if company else None,
-        **dict(zip(("billing_line1", "billing_line2", "billing_postal_code", "billing_city",
-                    "billing_country"), billing, strict=True)),
+        **dict(
+            zip(
+                (
+                    "billing_line1",
+                    "billing_line2",
+                    "billing_postal_code",
+                    "billing_city",
+                    "billing_country",
+                ),
+                billing,
+                strict=True,
+            )
+        ),
     }
 
 
-async def _issue(order: Order, *, kind: InvoiceKind, lines: list[Line], vat: list[VatAmount],
-                 policy: Policy, now: datetime, **extra: Any) -> Invoice:
+async def _issue(
+    order: Order,
+    *,
+    kind: InvoiceKind,
+    lines: list[Line],
+    vat: list[VatAmount],
+    policy: Policy,
+    now: datetime,
+    **extra: Any,
+) -> Invoice:
     parties = await _parties(order)
     year = now.astimezone(ZoneInfo(policy.time_zone)).year
-    sequence, number = await take_number(seller_id=order.seller_id,
-                                         seller_name=parties["seller_name"], year=year)
+    sequence, number = await take_number(
+        seller_id=order.seller_id, seller_name=parties["seller_name"], year=year
+    )
     return await Invoice.create(
-        kind=kind, seller_id=order.seller_id, year=year, sequence=sequence, number=number,
-        issued_at=now, order_id=order.id, buyer_id=order.buyer_id, company_id=order.company_id,
+        kind=kind,
+        seller_id=order.seller_id,
+        year=year,
+        sequence=sequence,
+        number=number,
+        issued_at=now,
+        order_id=order.id,
+        buyer_id=order.buyer_id,
+        company_id=order.company_id,
         lines=[_money(asdict(line)) for line in lines],
         vat=[_money(asdict(v)) for v in vat],
         total_excluding_vat=sum((v.base for v in vat), Decimal(0)),
         total=sum((line.total for line in lines), Decimal(0)),
-        **parties, **extra)
+        **parties,
+        **extra,
+    )
 
 
 async def issue_invoice(order: Order, *, policy: Policy, now: datetime) -> Invoice:
     """The order's invoice, in the transaction that ships it; its total is the order's."""
-    lines = invoice_lines(order, list(await OrderLine.filter(order_id=order.id).order_by("id")),
-                          policy=policy)
+    lines = invoice_lines(
+        order, list(await OrderLine.filter(order_id=order.id).order_by("id")), policy=policy
+    )
     total = sum((line.total for line in lines), Decimal(0))
     if total != order.total:
         raise RuntimeError(f"order {order.id}: lines add up to {total}, not {order.total}")
     async with atomic():
-        return await _issue(order, kind=InvoiceKind.INVOICE, lines=lines,
-                            vat=vat_of(rate_sums(lines)), policy=policy, now=now)
+        return await _issue(
+            order,
+            kind=InvoiceKind.INVOICE,
+            lines=lines,
+            vat=vat_of(rate_sums(lines)),
+            policy=policy,
+            now=now,
+        )
 
 
-async def issue_credit_note(*, order_id: int, refund_id: int, amount: Decimal, reason: str,
-                            policy: Policy, now: datetime) -> Invoice:
+async def issue_credit_note(
+    *, order_id: int, refund_id: int, amount: Decimal, reason: str, policy: Policy, now: datetime
+) -> Invoice:
     """A credit note for a refund of `amount` on the order, in the refund's transaction.
 
     It corrects the order's invoice and splits the refund over the invoice's VAT rates in
@@ -121,17 +184,28 @@ async def issue_credit_note(*, order_id: int, refund_id: int, amount: Decimal, r
         invoice = await Invoice.filter(order_id=order_id, kind=InvoiceKind.INVOICE).first()
         if invoice is not None:
             # The rates as invoiced, whatever the default rate has become since.
-            sums = {Decimal(v["rate"]): Decimal(v["base"]) + Decimal(v["amount"])
-                    for v in invoice.vat}
+            sums = {
+                Decimal(v["rate"]): Decimal(v["base"]) + Decimal(v["amount"]) for v in invoice.vat
+            }
         else:  # shipped before invoices existed: the order's lines as they would be invoiced
-            sums = rate_sums(invoice_lines(
-                order, list(await OrderLine.filter(order_id=order_id)), policy=policy))
+            sums = rate_sums(
+                invoice_lines(order, list(await OrderLine.filter(order_id=order_id)), policy=policy)
+            )
         shares = split_in_proportion(amount, sums)
         label = f"Remboursement : {reason}"
         if invoice is not None:
             label += f" (facture {invoice.number})"
-        credited = [Line(description=label, quantity=1, unit_price=share, vat_rate=rate,
-                         total=share) for rate, share in shares.items()]
-        return await _issue(order, kind=InvoiceKind.CREDIT_NOTE, lines=credited,
-                            vat=vat_of(shares), policy=policy, now=now, refund_id=refund_id,
-                            corrects_id=invoice.id if invoice is not None else None)
+        credited = [
+            Line(description=label, quantity=1, unit_price=share, vat_rate=rate, total=share)
+            for rate, share in shares.items()
+        ]
+        return await _issue(
+            order,
+            kind=InvoiceKind.CREDIT_NOTE,
+            lines=credited,
+            vat=vat_of(shares),
+            policy=policy,
+            now=now,
+            refund_id=refund_id,
+            corrects_id=invoice.id if invoice is not None else None,
+        )

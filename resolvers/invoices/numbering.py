@@ -36,9 +36,16 @@ async def take_number(*, seller_id: int, seller_name: str, year: int) -> tuple[i
         # The year's first document: make the row (a concurrent first issuer may make it
         # first; ON CONFLICT DO NOTHING waits for it, then leaves its row), then increment.
         await InvoiceCounter.bulk_create(
-            [InvoiceCounter(seller_id=seller_id, year=year, last_sequence=0,
-                            prefix=seller_prefix(seller_id, seller_name))],
-            ignore_conflicts=True)
+            [
+                InvoiceCounter(
+                    seller_id=seller_id,
+                    year=year,
+                    last_sequence=0,
+                    prefix=seller_prefix(seller_id, seller_name),
+                )
+            ],
+            ignore_conflicts=True,
+        )
         await counter.update(last_sequence=F("last_sequence") + 1)
     row = await InvoiceCounter.get(seller_id=seller_id, year=year)
     return row.last_sequence, f"{row.prefix}-{year}-{row.last_sequence:06d}"

@@ -41,8 +41,9 @@ def _sees_company_invoices(actor: Actor) -> bool:
     return actor.company_id is not None and CompanyRight.SEE_INVOICES in actor.rights
 
 
-def visible_invoices(actor: Actor, *, policy: Policy, now: datetime | None = None
-                     ) -> QuerySet[Invoice]:
+def visible_invoices(
+    actor: Actor, *, policy: Policy, now: datetime | None = None
+) -> QuerySet[Invoice]:
     """The documents `actor` may read, as a query (the same rule as `can_see_invoice`)."""
     if actor.is_admin:
         return Invoice.all()
@@ -56,8 +57,9 @@ def visible_invoices(actor: Actor, *, policy: Policy, now: datetime | None = Non
     return recent.filter(buyer_id=actor.account_id)
 
 
-def can_see_invoice(actor: Actor, invoice: Invoice, *, policy: Policy,
-                    now: datetime | None = None) -> bool:
+def can_see_invoice(
+    actor: Actor, invoice: Invoice, *, policy: Policy, now: datetime | None = None
+) -> bool:
     if actor.is_admin:
         return True
     if actor.is_seller:
@@ -65,7 +67,8 @@ def can_see_invoice(actor: Actor, invoice: Invoice, *, policy: Policy,
     if not actor.is_buyer or invoice.issued_at < history_start(policy, now):
         return False
     return invoice.buyer_id == actor.account_id or (
-        _sees_company_invoices(actor) and invoice.company_id == actor.company_id)
+        _sees_company_invoices(actor) and invoice.company_id == actor.company_id
+    )
 
 
 async def read_invoice(actor: Actor, *, invoice_id: int | None, policy: Policy) -> Invoice | None:
@@ -74,8 +77,9 @@ async def read_invoice(actor: Actor, *, invoice_id: int | None, policy: Policy) 
     if invoice_id is None:
         return None
     invoice = await Invoice.get_or_none(id=invoice_id)
-    return invoice if invoice is not None and can_see_invoice(actor, invoice,
-                                                              policy=policy) else None
+    return (
+        invoice if invoice is not None and can_see_invoice(actor, invoice, policy=policy) else None
+    )
 
 
 async def list_invoices(
@@ -90,8 +94,10 @@ async def list_invoices(
 ) -> Page[Invoice]:
     """The caller's documents, newest first ("mes factures"), with optional filters."""
     require_login(actor)
-    issued_after, issued_before = (None if m is None or m.tzinfo else m.replace(tzinfo=UTC)
-                                   for m in (issued_after, issued_before))
+    issued_after, issued_before = (
+        None if m is None or m.tzinfo else m.replace(tzinfo=UTC)
+        for m in (issued_after, issued_before)
+    )
     if issued_after is not None and issued_before is not None and issued_after > issued_before:
         raise QueryError(ErrorCode.INVALID_INPUT, "issuedAfter is later than issuedBefore")
     query = visible_invoices(actor, policy=policy)
@@ -110,15 +116,15 @@ async def list_invoices(
     return page_of(rows, page, key=lambda invoice: [invoice.id])
 
 
-async def invoices_of_orders(actor: Actor, order_ids: Sequence[int], *, policy: Policy
-                             ) -> list[list[Invoice]]:
+async def invoices_of_orders(
+    actor: Actor, order_ids: Sequence[int], *, policy: Policy
+) -> list[list[Invoice]]:
     """Each order's documents the caller may read, oldest first, in one query."""
     grouped: dict[int, list[Invoice]] = defaultdict(list)
     rows = visible_invoices(actor, policy=policy).filter(order_id__in=list(order_ids))
     for invoice in await rows.order_by("id"):
         grouped[invoice.order_id].append(invoice)
     return [grouped.get(i, []) for i in order_ids]
-
 
 
 async def credit_note_of(actor: Actor, *, refund_id: int, policy: Policy) -> Invoice | None:

@@ -43,59 +43,88 @@ async def _sellers_order(actor: Actor, order_id: int) -> Order:
     return await visible_order_or_not_found(actor, order_id)
 
 
-async def cancel_order(actor: Actor, *, order_id: int, policy: Policy,
-                       reason: str | None = None) -> Order:
+async def cancel_order(
+    actor: Actor, *, order_id: int, policy: Policy, reason: str | None = None
+) -> Order:
     """The buyer cancels, only while PENDING (seed 001); once validated: CONTACT_SELLER."""
     order = await buyers_order(actor, order_id)
-    return await change_status(order, to=S.CANCELLED, role=Role.BUYER,
-                               actor_account_id=actor.account_id, policy=policy,
-                               reason=_reason(reason, required=False))
+    return await change_status(
+        order,
+        to=S.CANCELLED,
+        role=Role.BUYER,
+        actor_account_id=actor.account_id,
+        policy=policy,
+        reason=_reason(reason, required=False),
+    )
 
 
 async def validate_order(actor: Actor, *, order_id: int, policy: Policy) -> Order:
     order = await _sellers_order(actor, order_id)
-    return await change_status(order, to=S.VALIDATED, role=Role.SELLER,
-                               actor_account_id=actor.account_id, policy=policy)
+    return await change_status(
+        order, to=S.VALIDATED, role=Role.SELLER, actor_account_id=actor.account_id, policy=policy
+    )
 
 
 async def refuse_order(actor: Actor, *, order_id: int, reason: str, policy: Policy) -> Order:
     order = await _sellers_order(actor, order_id)
-    return await change_status(order, to=S.REFUSED, role=Role.SELLER,
-                               actor_account_id=actor.account_id, policy=policy,
-                               reason=_reason(reason, required=True))
+    return await change_status(
+        order,
+        to=S.REFUSED,
+        role=Role.SELLER,
+        actor_account_id=actor.account_id,
+        policy=policy,
+        reason=_reason(reason, required=True),
+    )
 
 
-async def ship_order(actor: Actor, *, order_id: int, carrier: str, tracking_number: str,
-                     policy: Policy) -> Order:
+async def ship_order(
+    actor: Actor, *, order_id: int, carrier: str, tracking_number: str, policy: Policy
+) -> Order:
     """The seller ships a VALIDATED order; its invoice is issued in the same transaction."""
     order = await _sellers_order(actor, order_id)
-    return await change_status(order, to=S.SHIPPED, role=Role.SELLER,
-                               actor_account_id=actor.account_id, policy=policy,
-                               carrier=clean_text(carrier, "carrier", required=True),
-                               tracking_number=clean_text(tracking_number, "trackingNumber",
-                                                          required=True))
+    return await change_status(
+        order,
+        to=S.SHIPPED,
+        role=Role.SELLER,
+        actor_account_id=actor.account_id,
+        policy=policy,
+        carrier=clean_text(carrier, "carrier", required=True),
+        tracking_number=clean_text(tracking_number, "trackingNumber", required=True),
+    )
 
 
 async def mark_delivered(actor: Actor, *, order_id: int, policy: Policy) -> Order:
     """Delivery is confirmed by the seller or by the buyer, from SHIPPED only."""
     require_role(actor, Role.BUYER, Role.SELLER)
-    order = (await buyers_order(actor, order_id) if actor.is_buyer
-             else await _sellers_order(actor, order_id))
+    order = (
+        await buyers_order(actor, order_id)
+        if actor.is_buyer
+        else await _sellers_order(actor, order_id)
+    )
     assert actor.role is not None
-    return await change_status(order, to=S.DELIVERED, role=actor.role,
-                               actor_account_id=actor.account_id, policy=policy)
+    return await change_status(
+        order, to=S.DELIVERED, role=actor.role, actor_account_id=actor.account_id, policy=policy
+    )
 
 
 async def reorder(actor: Actor, *, order_id: int) -> tuple[CartView, list[LineChange]]:
-    """"Commander à nouveau": the order's lines back in the cart, with what changed since."""
+    """ "Commander à nouveau": the order's lines back in the cart, with what changed since."""
     require_role(actor, Role.BUYER)
     order = await visible_order_or_not_found(actor, order_id)
     (lines,) = await lines_of([order.id])
     assert actor.account_id is not None
-    changes = await put_lines_in_cart(actor.account_id, [
-        WantedLine(product_id=line.product_ref, product_name=line.product_name,
-                   unit_price=line.unit_price, quantity=line.quantity) for line in lines
-    ])
+    changes = await put_lines_in_cart(
+        actor.account_id,
+        [
+            WantedLine(
+                product_id=line.product_ref,
+                product_name=line.product_name,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+            )
+            for line in lines
+        ],
+    )
     return await cart_view(actor.account_id), changes
 
 
@@ -120,9 +149,15 @@ async def expire_pending_orders(*, policy: Policy, now: datetime | None = None) 
             if policy.calendar.add_business_days(order.created_at, days) > now:
                 continue
             try:
-                await change_status(order, to=S.EXPIRED, role=None, actor_account_id=None,
-                                    policy=policy,
-                                    reason="Sans réponse du vendeur dans le délai.", now=now)
+                await change_status(
+                    order,
+                    to=S.EXPIRED,
+                    role=None,
+                    actor_account_id=None,
+                    policy=policy,
+                    reason="Sans réponse du vendeur dans le délai.",
+                    now=now,
+                )
             except DomainError:
                 continue  # the seller answered, or another runner expired it, meanwhile
             expired += 1
@@ -140,8 +175,15 @@ async def on_account_deleted(*, account_id: int, policy: Policy) -> None:
             await _close_shop(seller.id, policy)
         else:
             for order in await Order.filter(status=S.PENDING, buyer_id=account_id).order_by("id"):
-                await change_status(order, to=S.CANCELLED, role=None, actor_account_id=None,
-                                    policy=policy, reason="Compte supprimé.", mail_buyer=False)
+                await change_status(
+                    order,
+                    to=S.CANCELLED,
+                    role=None,
+                    actor_account_id=None,
+                    policy=policy,
+                    reason="Compte supprimé.",
+                    mail_buyer=False,
+                )
         await CartLine.filter(cart__buyer_id=account_id).delete()
         await Cart.filter(buyer_id=account_id).delete()
         await OrderTemplate.filter(buyer_id=account_id).delete()
@@ -155,7 +197,13 @@ async def _close_shop(seller_id: int, policy: Policy) -> None:
     their way, and the orders stay readable from their own snapshots."""
     for order in await Order.filter(status=S.PENDING, seller_id=seller_id).order_by("id"):
         try:
-            await change_status(order, to=S.REFUSED, role=None, actor_account_id=None,
-                                policy=policy, reason=SHOP_CLOSED)
+            await change_status(
+                order,
+                to=S.REFUSED,
+                role=None,
+                actor_account_id=None,
+                policy=policy,
+                reason=SHOP_CLOSED,
+            )
         except DomainError:
             continue  # validated from another session meanwhile: kept like the others

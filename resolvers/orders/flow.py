@@ -57,12 +57,16 @@ def check_transition(current: OrderStatus, to: OrderStatus, role: Role | None) -
     if role in TRANSITIONS.get((current, to), frozenset()):
         return
     if role is Role.BUYER and to is S.CANCELLED and current in CONTACT_SELLER_STATUSES:
-        raise DomainError(ErrorCode.CONTACT_SELLER,
-                          "La commande est déjà validée : contactez le vendeur via la messagerie.",
-                          "orderId")
-    raise DomainError(ErrorCode.INVALID_TRANSITION,
-                      f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
-                      "orderId")
+        raise DomainError(
+            ErrorCode.CONTACT_SELLER,
+            "La commande est déjà validée : contactez le vendeur via la messagerie.",
+            "orderId",
+        )
+    raise DomainError(
+        ErrorCode.INVALID_TRANSITION,
+        f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
+        "orderId",
+    )
 
 
 class Change(Protocol):
@@ -96,15 +100,22 @@ def event_payload(change: OrderStatusChange) -> dict[str, Any]:
 
 async def record_change(order: Order, change: OrderStatusChange) -> None:
     """Append the change's event; call it last in the transaction."""
-    await append_event(EventKind.ORDER_STATUS, event_payload(change), at=change.at,
-                       order_id=order.id, buyer_id=order.buyer_id, seller_id=order.seller_id,
-                       company_id=order.company_id)
+    await append_event(
+        EventKind.ORDER_STATUS,
+        event_payload(change),
+        at=change.at,
+        order_id=order.id,
+        buyer_id=order.buyer_id,
+        seller_id=order.seller_id,
+        company_id=order.company_id,
+    )
 
 
 async def release_stock(order_id: int) -> None:
     # Product-id order: every writer locks product rows in the same order (no deadlock on PG).
     lines = await OrderLine.filter(order_id=order_id, product_id__isnull=False).order_by(
-        "product_id")
+        "product_id"
+    )
     for line in lines:
         await Product.filter(id=line.product_id).update(stock=F("stock") + line.quantity)
 
@@ -133,8 +144,10 @@ def _mail_body(order: Order, change: OrderStatusChange, seller_name: str) -> str
     parts = [
         "Bonjour,",
         "",
-        (f"La commande {order.number} ({seller_name}, {order.total} €) est désormais : "
-         f"« {LABELS[change.to_status]} »."),
+        (
+            f"La commande {order.number} ({seller_name}, {order.total} €) est désormais : "
+            f"« {LABELS[change.to_status]} »."
+        ),
     ]
     if change.reason:
         parts.append(f"Motif : {change.reason}")
@@ -146,8 +159,9 @@ def _mail_body(order: Order, change: OrderStatusChange, seller_name: str) -> str
     return "\n".join(parts)
 
 
-async def notify(order: Order, change: OrderStatusChange, parties: Parties, *,
-                 mail_buyer: bool = True) -> None:
+async def notify(
+    order: Order, change: OrderStatusChange, parties: Parties, *, mail_buyer: bool = True
+) -> None:
     """Mail the other party of the change (both parties for the platform's own changes, and
     the buyer a confirmation of what they did themself), through the outbox."""
     recipients: list[str | None] = []
@@ -188,15 +202,23 @@ async def change_status(
         fields["delivered_at"] = now  # the claim and withdrawal windows start here
     async with atomic():
         won = await Order.filter(id=order.id, status=order.status).update(
-            status=to, updated_at=now, **fields)
+            status=to, updated_at=now, **fields
+        )
         if not won:
             current = await Order.get(id=order.id)
             check_transition(current.status, to, role)
-            raise DomainError(ErrorCode.INVALID_TRANSITION, "La commande vient de changer.",
-                              "orderId")
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION, "La commande vient de changer.", "orderId"
+            )
         change = await OrderStatusChange.create(
-            order_id=order.id, from_status=order.status, to_status=to, at=now, actor_role=role,
-            actor_account_id=actor_account_id, reason=reason)
+            order_id=order.id,
+            from_status=order.status,
+            to_status=to,
+            at=now,
+            actor_role=role,
+            actor_account_id=actor_account_id,
+            reason=reason,
+        )
         order.status = to
         order.updated_at = now
         for name, value in fields.items():

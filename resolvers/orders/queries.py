@@ -28,8 +28,11 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def sees_company_orders(actor: Actor) -> bool:
-    return (actor.is_buyer and actor.company_id is not None
-            and CompanyRight.SEE_COMPANY_ORDERS in actor.rights)
+    return (
+        actor.is_buyer
+        and actor.company_id is not None
+        and CompanyRight.SEE_COMPANY_ORDERS in actor.rights
+    )
 
 
 class Owned(Protocol):
@@ -82,8 +85,10 @@ async def read_order(actor: Actor, *, order_id: int | None) -> Order | None:
 def require_acting_right(actor: Actor, row: Owned) -> None:
     """A colleague may act on a company order (or quote) they see only with PLACE_ORDERS."""
     if row.buyer_id != actor.account_id and not actor.has_right(CompanyRight.PLACE_ORDERS):
-        raise DomainError(ErrorCode.RIGHT_MISSING,
-                          "Votre compte société n'a pas le droit d'agir pour ce collègue.")
+        raise DomainError(
+            ErrorCode.RIGHT_MISSING,
+            "Votre compte société n'a pas le droit d'agir pour ce collègue.",
+        )
 
 
 async def visible_order_or_not_found(actor: Actor, order_id: int) -> Order:

@@ -1,4 +1,4 @@
-""""Réserver maintenant": the cart becomes one order per seller, stock reserved atomically."""
+""" "Réserver maintenant": the cart becomes one order per seller, stock reserved atomically."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ class Address:
     line2: str | None = None
 
 
-def clean_text(value: str | None, field: str, *, required: bool,
-               limit: int = MAX_TEXT) -> str | None:
+def clean_text(
+    value: str | None, field: str, *, required: bool, limit: int = MAX_TEXT
+) -> str | None:
     """`value` stripped, None when blank; INVALID_INPUT naming `field` when blank but required
     or longer than `limit`."""
     cleaned = (value or "").strip()
@@ -62,8 +63,11 @@ def clean_address(address: Address) -> Address:
     prefix = "deliveryAddress."
     country = iso_country(address.country or "")
     if country is None:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Pays : code ISO 3166-1 à deux lettres (FR).",
-                          prefix + "country")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "Pays : code ISO 3166-1 à deux lettres (FR).",
+            prefix + "country",
+        )
     postal_code = clean_text(address.postal_code, prefix + "postalCode", required=True, limit=16)
     return Address(
         line1=clean_text(address.line1, prefix + "line1", required=True) or "",
@@ -101,8 +105,9 @@ def require_place_orders(actor: Actor) -> int:
     """The calling buyer's id, if they may place orders (company members need the right)."""
     buyer_id = require_role(actor, Role.BUYER)
     if not actor.has_right(CompanyRight.PLACE_ORDERS):
-        raise DomainError(ErrorCode.RIGHT_MISSING,
-                          "Votre compte société n'a pas le droit de passer commande.")
+        raise DomainError(
+            ErrorCode.RIGHT_MISSING, "Votre compte société n'a pas le droit de passer commande."
+        )
     return buyer_id
 
 
@@ -141,23 +146,49 @@ async def reserve_cart(
         lines = await cart_lines(buyer_id)
         if not lines:
             raise DomainError(ErrorCode.CART_EMPTY, "Le panier est vide.")
-        placed = await place_orders(actor, buyer_id, [
-            Item(line.product, line.quantity, money(line.product.price)) for line in lines
-        ], address=address, remark=remark, now=now)
+        placed = await place_orders(
+            actor,
+            buyer_id,
+            [Item(line.product, line.quantity, money(line.product.price)) for line in lines],
+            address=address,
+            remark=remark,
+            now=now,
+        )
         await CartLine.filter(id__in=[line.id for line in lines]).delete()
         await settle_key(key_row, placed, content_hash=_cart_hash(lines))
         await announce(placed)
         return [order for order, _ in placed]
 
     return await once_per_key(
-        buyer_id, key, request_hash=digest([address.line1, address.line2, address.postal_code,
-                                            address.city, address.country, remark]),
-        hours=get_settings().idempotency_hours, place=place, same_content=same_cart, now=now)
+        buyer_id,
+        key,
+        request_hash=digest(
+            [
+                address.line1,
+                address.line2,
+                address.postal_code,
+                address.city,
+                address.country,
+                remark,
+            ]
+        ),
+        hours=get_settings().idempotency_hours,
+        place=place,
+        same_content=same_cart,
+        now=now,
+    )
 
 
-async def once_per_key(buyer_id: int, key: str, *, request_hash: str, hours: float,
-                       place: Place, same_content: Check | None = None,
-                       now: datetime | None = None) -> list[Order]:
+async def once_per_key(
+    buyer_id: int,
+    key: str,
+    *,
+    request_hash: str,
+    hours: float,
+    place: Place,
+    same_content: Check | None = None,
+    now: datetime | None = None,
+) -> list[Order]:
     """Run `place` once per (buyer, key) within `hours`: the same request again returns the
     same orders; another request with the key is IDEMPOTENCY_KEY_REUSED. Reservations and
     quote acceptances share the buyer's keys (both place orders)."""
@@ -171,36 +202,73 @@ async def once_per_key(buyer_id: int, key: str, *, request_hash: str, hours: flo
     async def perform(row: IdempotencyKey) -> list[Order]:
         return await place(row, now_)
 
-    return await once(account_id=buyer_id, scope="orders", key=key, request_hash=request_hash,
-                      hours=hours, now=now_, replay=replay, perform=perform)
+    return await once(
+        account_id=buyer_id,
+        scope="orders",
+        key=key,
+        request_hash=request_hash,
+        hours=hours,
+        now=now_,
+        replay=replay,
+        perform=perform,
+    )
 
 
-async def settle_key(key_row: IdempotencyKey, placed: Sequence[tuple[Order, OrderStatusChange]],
-                     *, content_hash: str = "") -> None:
+async def settle_key(
+    key_row: IdempotencyKey,
+    placed: Sequence[tuple[Order, OrderStatusChange]],
+    *,
+    content_hash: str = "",
+) -> None:
     """Remember on the key what its request made, for the replays."""
     key_row.cart_hash = content_hash
     key_row.result_ids = [order.id for order, _ in placed]
     await key_row.save(update_fields=["cart_hash", "result_ids"])
 
 
-async def place_orders(actor: Actor, buyer_id: int, items: Sequence[Item], *, address: Address,
-                       remark: str | None,
-                       now: datetime) -> list[tuple[Order, OrderStatusChange]]:
+async def place_orders(
+    actor: Actor,
+    buyer_id: int,
+    items: Sequence[Item],
+    *,
+    address: Address,
+    remark: str | None,
+    now: datetime,
+) -> list[tuple[Order, OrderStatusChange]]:
     """Reserve the items' stock and create one PENDING order per seller with its first history
     row and mails, inside the caller's transaction; the caller then `announce`s them last."""
     await _take_stock(items, address.postal_code)
     parts = by_seller(items)
-    orders = [await _create_order(actor, buyer_id, seller_id, group, address, remark, now)
-              for seller_id, group in parts.items()]
-    await OrderLine.bulk_create([
-        OrderLine(order_id=order.id, product_id=item.product_id, product_ref=item.product_id,
-                  product_name=item.product.name, unit_price=item.unit_price,
-                  vat_rate=item.product.vat_rate, quantity=item.quantity)
-        for order, group in zip(orders, parts.values(), strict=True) for item in group
-    ])
-    changes = [OrderStatusChange(order_id=order.id, from_status=None,
-                                 to_status=OrderStatus.PENDING, at=now, actor_role=Role.BUYER,
-                                 actor_account_id=actor.account_id) for order in orders]
+    orders = [
+        await _create_order(actor, buyer_id, seller_id, group, address, remark, now)
+        for seller_id, group in parts.items()
+    ]
+    await OrderLine.bulk_create(
+        [
+            OrderLine(
+                order_id=order.id,
+                product_id=item.product_id,
+                product_ref=item.product_id,
+                product_name=item.product.name,
+                unit_price=item.unit_price,
+                vat_rate=item.product.vat_rate,
+                quantity=item.quantity,
+            )
+            for order, group in zip(orders, parts.values(), strict=True)
+            for item in group
+        ]
+    )
+    changes = [
+        OrderStatusChange(
+            order_id=order.id,
+            from_status=None,
+            to_status=OrderStatus.PENDING,
+            at=now,
+            actor_role=Role.BUYER,
+            actor_account_id=actor.account_id,
+        )
+        for order in orders
+    ]
     await OrderStatusChange.bulk_create(changes)
     parties = await parties_of(buyer_id, list(parts))
     for order, change in zip(orders, changes, strict=True):
@@ -222,48 +290,91 @@ async def _take_stock(lines: Sequence[Item], postal_code: str) -> None:
     so concurrent reservations lock them in the same order (no deadlock on PostgreSQL).
     """
     problems: list[Problem] = []
-    zones = dict(zip([line.product_id for line in lines],
-                     await zones_of([line.product_id for line in lines]), strict=True))
+    zones = dict(
+        zip(
+            [line.product_id for line in lines],
+            await zones_of([line.product_id for line in lines]),
+            strict=True,
+        )
+    )
     position = {line.product_id: index for index, line in enumerate(lines)}
     suspended = await suspended_among(line.product.seller_id for line in lines)
     for line in sorted(lines, key=lambda line: line.product_id):
         product, field = line.product, f"lines.{position[line.product_id]}"
         if product.seller_id in suspended:
-            problems.append(Problem(ErrorCode.SELLER_SUSPENDED,
-                                    f"« {product.name} » : ce vendeur est suspendu.", field))
+            problems.append(
+                Problem(
+                    ErrorCode.SELLER_SUSPENDED,
+                    f"« {product.name} » : ce vendeur est suspendu.",
+                    field,
+                )
+            )
             continue
         if not deliverable(zones[product.id], postal_code):
-            problems.append(Problem(ErrorCode.NOT_DELIVERABLE,
-                                    f"« {product.name} » n'est pas livrable au {postal_code}.",
-                                    field))
+            problems.append(
+                Problem(
+                    ErrorCode.NOT_DELIVERABLE,
+                    f"« {product.name} » n'est pas livrable au {postal_code}.",
+                    field,
+                )
+            )
             continue
         if line.quantity < product.minimum_quantity:
-            problems.append(Problem(ErrorCode.BELOW_MINIMUM_QUANTITY,
-                                    f"« {product.name} » se commande par "
-                                    f"{product.minimum_quantity} au minimum.", field))
+            problems.append(
+                Problem(
+                    ErrorCode.BELOW_MINIMUM_QUANTITY,
+                    f"« {product.name} » se commande par {product.minimum_quantity} au minimum.",
+                    field,
+                )
+            )
             continue
         taken = await Product.filter(id=product.id, stock__gte=line.quantity).update(
-            stock=F("stock") - line.quantity)
+            stock=F("stock") - line.quantity
+        )
         if not taken:
             left = await Product.filter(id=product.id).values_list("stock", flat=True)
-            problems.append(Problem(ErrorCode.OUT_OF_STOCK,
-                                    f"« {product.name} » : {left[0] if left else 0} disponible(s), "
-                                    f"{line.quantity} demandé(s).", field))
+            problems.append(
+                Problem(
+                    ErrorCode.OUT_OF_STOCK,
+                    f"« {product.name} » : {left[0] if left else 0} disponible(s), "
+                    f"{line.quantity} demandé(s).",
+                    field,
+                )
+            )
     if problems:
         problems.sort(key=lambda p: int((p.field or "lines.0").split(".")[1]))
         raise DomainError.of(problems)
 
 
-async def _create_order(actor: Actor, buyer_id: int, seller_id: int, items: Sequence[Item],
-                        address: Address, remark: str | None, now: datetime) -> Order:
-    subtotal, fee, total = seller_amounts(line_total(item.unit_price, item.quantity)
-                                          for item in items)
+async def _create_order(
+    actor: Actor,
+    buyer_id: int,
+    seller_id: int,
+    items: Sequence[Item],
+    address: Address,
+    remark: str | None,
+    now: datetime,
+) -> Order:
+    subtotal, fee, total = seller_amounts(
+        line_total(item.unit_price, item.quantity) for item in items
+    )
     order = await Order.create(
         number=provisional_number(),
-        status=OrderStatus.PENDING, buyer_id=buyer_id, company_id=actor.company_id,
-        seller_id=seller_id, subtotal=subtotal, small_order_fee=fee, total=total,
-        address_line1=address.line1, address_line2=address.line2,
-        address_postal_code=address.postal_code, address_city=address.city,
-        address_country=address.country, remark=remark, created_at=now, updated_at=now)
+        status=OrderStatus.PENDING,
+        buyer_id=buyer_id,
+        company_id=actor.company_id,
+        seller_id=seller_id,
+        subtotal=subtotal,
+        small_order_fee=fee,
+        total=total,
+        address_line1=address.line1,
+        address_line2=address.line2,
+        address_postal_code=address.postal_code,
+        address_city=address.city,
+        address_country=address.country,
+        remark=remark,
+        created_at=now,
+        updated_at=now,
+    )
     await assign_number(order, "CMD", now)
     return order

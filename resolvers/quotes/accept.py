@@ -53,8 +53,10 @@ async def _chosen_tiers(quote: Quote, choices: Sequence[Choice]) -> list[QuoteTi
         raise _bad_choices("Choisissez au moins une quantité.")
     if len({c.product_id for c in choices}) != len(choices):
         raise _bad_choices("Une seule quantité par produit.")
-    tiers = {(t.line.product_ref, t.quantity): t for t in
-             await QuoteTier.filter(line__quote_id=quote.id).select_related("line")}
+    tiers = {
+        (t.line.product_ref, t.quantity): t
+        for t in await QuoteTier.filter(line__quote_id=quote.id).select_related("line")
+    }
     chosen = []
     for choice in choices:
         tier = tiers.get((choice.product_id, choice.quantity))
@@ -65,23 +67,37 @@ async def _chosen_tiers(quote: Quote, choices: Sequence[Choice]) -> list[QuoteTi
 
 
 async def _items(tiers: Sequence[QuoteTier]) -> list[Item]:
-    products = {p.id: p for p in await Product.filter(
-        id__in=[t.line.product_id for t in tiers if t.line.product_id is not None])}
+    products = {
+        p.id: p
+        for p in await Product.filter(
+            id__in=[t.line.product_id for t in tiers if t.line.product_id is not None]
+        )
+    }
     items = []
     for index, tier in enumerate(tiers):
         product = products.get(tier.line.product_id or 0)
         if product is None:
-            raise DomainError(ErrorCode.NOT_FOUND,
-                              f"« {tier.line.product_name} » n'est plus au catalogue.",
-                              f"choices.{index}")
+            raise DomainError(
+                ErrorCode.NOT_FOUND,
+                f"« {tier.line.product_name} » n'est plus au catalogue.",
+                f"choices.{index}",
+            )
         assert tier.unit_price is not None  # every tier of an OFFERED quote is priced
         items.append(Item(product, tier.quantity, tier.unit_price))
     return items
 
 
-async def accept_quote(actor: Actor, *, quote_id: int, choices: Sequence[Choice],
-                       address: Address, remark: str | None, idempotency_key: str,
-                       policy: Policy, now: datetime | None = None) -> Quote:
+async def accept_quote(
+    actor: Actor,
+    *,
+    quote_id: int,
+    choices: Sequence[Choice],
+    address: Address,
+    remark: str | None,
+    idempotency_key: str,
+    policy: Policy,
+    now: datetime | None = None,
+) -> Quote:
     """OFFERED → ACCEPTED: reserve the chosen tiers' stock and create one order at the
     offered prices (PENDING, then VALIDATED by the platform: the offer was the seller's word).
 
@@ -104,21 +120,49 @@ async def accept_quote(actor: Actor, *, quote_id: int, choices: Sequence[Choice]
         offered = await Quote.get(id=quote.id)
         if offered.valid_until is None or offered.valid_until <= now:
             raise DomainError(ErrorCode.QUOTE_EXPIRED, "Cette offre a expiré.", "quoteId")
-        placed = await place_orders(actor, quote.buyer_id, await _items(tiers), address=address,
-                                    remark=remark, now=now)
+        placed = await place_orders(
+            actor, quote.buyer_id, await _items(tiers), address=address, remark=remark, now=now
+        )
         await settle_key(key_row, placed)
         await announce(placed)
         ((order, _),) = placed
-        await change_status(order, to=OrderStatus.VALIDATED, role=None, actor_account_id=None,
-                            policy=policy, reason=ACCEPTED_REASON, now=now)
-        await change_quote(offered, to=Q.ACCEPTED, role=Role.BUYER,
-                           actor_account_id=actor.account_id, policy=policy, now=now,
-                           order_id=order.id)
+        await change_status(
+            order,
+            to=OrderStatus.VALIDATED,
+            role=None,
+            actor_account_id=None,
+            policy=policy,
+            reason=ACCEPTED_REASON,
+            now=now,
+        )
+        await change_quote(
+            offered,
+            to=Q.ACCEPTED,
+            role=Role.BUYER,
+            actor_account_id=actor.account_id,
+            policy=policy,
+            now=now,
+            order_id=order.id,
+        )
         return [order]
 
-    request = ["acceptQuote", quote.id, sorted([c.product_id, c.quantity] for c in choices),
-               address.line1, address.line2, address.postal_code, address.city,
-               address.country, remark]
-    (order,) = await once_per_key(buyer_id, key, request_hash=digest(request),
-                                  hours=policy.idempotency_hours, place=place, now=now)
+    request = [
+        "acceptQuote",
+        quote.id,
+        sorted([c.product_id, c.quantity] for c in choices),
+        address.line1,
+        address.line2,
+        address.postal_code,
+        address.city,
+        address.country,
+        remark,
+    ]
+    (order,) = await once_per_key(
+        buyer_id,
+        key,
+        request_hash=digest(request),
+        hours=policy.idempotency_hours,
+        place=place,
+        now=now,
+    )
     return await Quote.get(order_id=order.id)

@@ -42,8 +42,9 @@ def _bad_prices(message: str) -> DomainError:
     return DomainError(ErrorCode.INVALID_INPUT, message, "prices")
 
 
-def _priced_tiers(tiers: Sequence[tuple[int, QuoteTier]],
-                  prices: Sequence[TierPrice]) -> list[tuple[QuoteTier, Decimal]]:
+def _priced_tiers(
+    tiers: Sequence[tuple[int, QuoteTier]], prices: Sequence[TierPrice]
+) -> list[tuple[QuoteTier, Decimal]]:
     """Each requested tier with its price: every tier priced once, nothing else."""
     wanted = {(product_ref, tier.quantity): tier for product_ref, tier in tiers}
     given = {(p.product_id, p.quantity): p.unit_price for p in prices}
@@ -52,24 +53,32 @@ def _priced_tiers(tiers: Sequence[tuple[int, QuoteTier]],
     if given.keys() != wanted.keys():
         raise _bad_prices("Chaque quantité demandée, et elles seules, doit recevoir un prix.")
     for price in given.values():
-        if not price.is_finite() or price < 0 or price > MAX_PRICE or price != price.quantize(
-                CENT):
+        if not price.is_finite() or price < 0 or price > MAX_PRICE or price != price.quantize(CENT):
             raise _bad_prices("Prix unitaire : un montant positif ou nul, au centime.")
     return [(wanted[key], price) for key, price in given.items()]
 
 
-async def offer_quote(actor: Actor, *, quote_id: int, prices: Sequence[TierPrice],
-                      valid_until: datetime, message: str | None, policy: Policy,
-                      now: datetime | None = None) -> Quote:
+async def offer_quote(
+    actor: Actor,
+    *,
+    quote_id: int,
+    prices: Sequence[TierPrice],
+    valid_until: datetime,
+    message: str | None,
+    policy: Policy,
+    now: datetime | None = None,
+) -> Quote:
     """The seller prices every requested tier: REQUESTED → OFFERED; the buyer is mailed."""
     quote = await sellers_quote(actor, quote_id)
     check_transition(quote.status, Q.OFFERED, Role.SELLER)
     now = now or datetime.now(UTC)
     valid_until = _aware(valid_until)
     if not now < valid_until <= now + MAX_VALIDITY:
-        raise DomainError(ErrorCode.INVALID_INPUT,
-                          "L'offre doit rester valable entre maintenant et 90 jours.",
-                          "validUntil")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "L'offre doit rester valable entre maintenant et 90 jours.",
+            "validUntil",
+        )
     message = clean_text(message, "message", required=False, limit=MAX_REMARK)
     tiers = await QuoteTier.filter(line__quote_id=quote.id).select_related("line")
     priced = _priced_tiers([(tier.line.product_ref, tier) for tier in tiers], prices)
@@ -77,32 +86,47 @@ async def offer_quote(actor: Actor, *, quote_id: int, prices: Sequence[TierPrice
         # Written first: if the status moved meanwhile, change_quote refuses and they roll back.
         for tier, price in priced:
             await QuoteTier.filter(id=tier.id).update(unit_price=price)
-        return await change_quote(quote, to=Q.OFFERED, role=Role.SELLER,
-                                  actor_account_id=actor.account_id, policy=policy, now=now,
-                                  valid_until=valid_until, seller_message=message)
+        return await change_quote(
+            quote,
+            to=Q.OFFERED,
+            role=Role.SELLER,
+            actor_account_id=actor.account_id,
+            policy=policy,
+            now=now,
+            valid_until=valid_until,
+            seller_message=message,
+        )
 
 
 async def decline_quote(actor: Actor, *, quote_id: int, reason: str, policy: Policy) -> Quote:
     """The seller makes no offer, with a reason: REQUESTED → DECLINED."""
     quote = await sellers_quote(actor, quote_id)
-    return await change_quote(quote, to=Q.DECLINED, role=Role.SELLER,
-                              actor_account_id=actor.account_id, policy=policy,
-                              reason=clean_text(reason, "reason", required=True,
-                                                limit=MAX_REMARK))
+    return await change_quote(
+        quote,
+        to=Q.DECLINED,
+        role=Role.SELLER,
+        actor_account_id=actor.account_id,
+        policy=policy,
+        reason=clean_text(reason, "reason", required=True, limit=MAX_REMARK),
+    )
 
 
-async def refuse_quote(actor: Actor, *, quote_id: int, reason: str | None,
-                       policy: Policy) -> Quote:
+async def refuse_quote(actor: Actor, *, quote_id: int, reason: str | None, policy: Policy) -> Quote:
     """The buyer turns the offer down: OFFERED → REFUSED; the seller is mailed."""
     quote = await buyers_quote(actor, quote_id)
-    return await change_quote(quote, to=Q.REFUSED, role=Role.BUYER,
-                              actor_account_id=actor.account_id, policy=policy,
-                              reason=clean_text(reason, "reason", required=False,
-                                                limit=MAX_REMARK))
+    return await change_quote(
+        quote,
+        to=Q.REFUSED,
+        role=Role.BUYER,
+        actor_account_id=actor.account_id,
+        policy=policy,
+        reason=clean_text(reason, "reason", required=False, limit=MAX_REMARK),
+    )
 
 
-async def expire_offered_quotes(*, policy: Policy, now: datetime | None = None,
-                                batch: int = EXPIRY_BATCH) -> int:
+async def expire_offered_quotes(
+    *, policy: Policy, now: datetime | None = None, batch: int = EXPIRY_BATCH
+) -> int:
     """Expire the OFFERED quotes past `validUntil`, `batch` per transaction; returns how many.
 
     Two runners may overlap: the conditional status update lets exactly one expire each quote,
@@ -111,14 +135,23 @@ async def expire_offered_quotes(*, policy: Policy, now: datetime | None = None,
     now = now or datetime.now(UTC)
     expired = 0
     while True:
-        due = await (Quote.filter(status=Q.OFFERED, valid_until__lte=now)
-                     .order_by("valid_until", "id").limit(batch))
+        due = await (
+            Quote.filter(status=Q.OFFERED, valid_until__lte=now)
+            .order_by("valid_until", "id")
+            .limit(batch)
+        )
         async with atomic():
             for quote in due:
                 try:
-                    await change_quote(quote, to=Q.EXPIRED, role=None, actor_account_id=None,
-                                       policy=policy, now=now,
-                                       reason="Offre arrivée à échéance sans réponse.")
+                    await change_quote(
+                        quote,
+                        to=Q.EXPIRED,
+                        role=None,
+                        actor_account_id=None,
+                        policy=policy,
+                        now=now,
+                        reason="Offre arrivée à échéance sans réponse.",
+                    )
                 except DomainError:
                     continue  # accepted or refused, or expired by another runner, meanwhile
                 expired += 1

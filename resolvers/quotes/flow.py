@@ -47,9 +47,11 @@ def check_transition(current: QuoteStatus, to: QuoteStatus, role: Role | None) -
         return
     if current is Q.EXPIRED and to is Q.ACCEPTED:
         raise DomainError(ErrorCode.QUOTE_EXPIRED, "Cette offre a expiré.", "quoteId")
-    raise DomainError(ErrorCode.INVALID_TRANSITION,
-                      f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
-                      "quoteId")
+    raise DomainError(
+        ErrorCode.INVALID_TRANSITION,
+        f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
+        "quoteId",
+    )
 
 
 def event_payload(change: QuoteStatusChange) -> dict[str, Any]:
@@ -65,16 +67,23 @@ async def _tier_lines(quote: Quote) -> list[str]:
     tiers = await QuoteTier.filter(line__quote_id=quote.id).order_by("quantity")
     shown = []
     for line in lines:
-        prices = [f"{t.quantity}" + ("" if t.unit_price is None else f" à {t.unit_price} € l'unité")
-                  for t in tiers if t.line_id == line.id]
+        prices = [
+            f"{t.quantity}" + ("" if t.unit_price is None else f" à {t.unit_price} € l'unité")
+            for t in tiers
+            if t.line_id == line.id
+        ]
         shown.append(f"- {line.product_name} : {', '.join(prices)}")
     return shown
 
 
-async def _mail_body(quote: Quote, change: QuoteStatusChange, seller_name: str,
-                     policy: Policy) -> str:
-    parts = ["Bonjour,", "",
-             f"Devis {quote.number} ({seller_name}) : « {LABELS[change.to_status]} »."]
+async def _mail_body(
+    quote: Quote, change: QuoteStatusChange, seller_name: str, policy: Policy
+) -> str:
+    parts = [
+        "Bonjour,",
+        "",
+        f"Devis {quote.number} ({seller_name}) : « {LABELS[change.to_status]} ».",
+    ]
     if change.to_status in (Q.REQUESTED, Q.OFFERED):
         parts += await _tier_lines(quote)
     if change.to_status is Q.REQUESTED:
@@ -91,8 +100,9 @@ async def _mail_body(quote: Quote, change: QuoteStatusChange, seller_name: str,
     return "\n".join(parts)
 
 
-async def record(quote: Quote, change: QuoteStatusChange, parties: Parties, *,
-                 policy: Policy) -> None:
+async def record(
+    quote: Quote, change: QuoteStatusChange, parties: Parties, *, policy: Policy
+) -> None:
     """Write the change's history row, mail the other party (both for the platform's own
     changes) and append the event, last, inside the caller's transaction."""
     await change.save()
@@ -107,9 +117,15 @@ async def record(quote: Quote, change: QuoteStatusChange, parties: Parties, *,
     body = await _mail_body(quote, change, parties.seller_name, policy)
     for to in dict.fromkeys(r for r in recipients if r):
         await enqueue_mail(to=to, subject=subject, body=body)
-    await append_event(EventKind.QUOTE_STATUS, event_payload(change), at=change.at,
-                       quote_id=quote.id, buyer_id=quote.buyer_id, seller_id=quote.seller_id,
-                       company_id=quote.company_id)
+    await append_event(
+        EventKind.QUOTE_STATUS,
+        event_payload(change),
+        at=change.at,
+        quote_id=quote.id,
+        buyer_id=quote.buyer_id,
+        seller_id=quote.seller_id,
+        company_id=quote.company_id,
+    )
 
 
 async def change_quote(
@@ -140,15 +156,21 @@ async def change_quote(
         terms = {"order_id": order_id}
     async with atomic():
         won = await Quote.filter(id=quote.id, status=quote.status).update(
-            status=to, updated_at=now, **terms)
+            status=to, updated_at=now, **terms
+        )
         if not won:
             current = await Quote.get(id=quote.id)
             check_transition(current.status, to, role)
-            raise DomainError(ErrorCode.INVALID_TRANSITION, "Le devis vient de changer.",
-                              "quoteId")
-        change = QuoteStatusChange(quote_id=quote.id, from_status=quote.status, to_status=to,
-                                   at=now, actor_role=role, actor_account_id=actor_account_id,
-                                   reason=reason)
+            raise DomainError(ErrorCode.INVALID_TRANSITION, "Le devis vient de changer.", "quoteId")
+        change = QuoteStatusChange(
+            quote_id=quote.id,
+            from_status=quote.status,
+            to_status=to,
+            at=now,
+            actor_role=role,
+            actor_account_id=actor_account_id,
+            reason=reason,
+        )
         quote.status, quote.updated_at = to, now
         quote.update_from_dict(terms)
         parties = await parties_of(quote.buyer_id, [quote.seller_id])

@@ -58,8 +58,9 @@ async def sellers_quote(actor: Actor, quote_id: int) -> Quote:
     return await visible_quote_or_not_found(actor, quote_id)
 
 
-async def list_quotes(actor: Actor, *, page: PageRequest, status: QuoteStatus | None = None,
-                      open: bool | None = None) -> Page[Quote]:
+async def list_quotes(
+    actor: Actor, *, page: PageRequest, status: QuoteStatus | None = None, open: bool | None = None
+) -> Page[Quote]:
     """The caller's quotes, newest first; `open` keeps REQUESTED and OFFERED ("mes offres")."""
     require_login(actor)
     query = visible_rows(actor, Quote)
@@ -76,8 +77,9 @@ async def list_quotes(actor: Actor, *, page: PageRequest, status: QuoteStatus | 
     return page_of(rows, page, key=lambda quote: [quote.id])
 
 
-async def _grouped(model: type[M], column: str, keys: Sequence[int],
-                   order: str = "id") -> list[list[M]]:
+async def _grouped(
+    model: type[M], column: str, keys: Sequence[int], order: str = "id"
+) -> list[list[M]]:
     grouped: dict[int, list[M]] = defaultdict(list)
     for row in await model.filter(**{f"{column}__in": list(keys)}).order_by(order, "id"):
         grouped[getattr(row, column)].append(row)

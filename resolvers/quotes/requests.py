@@ -45,13 +45,17 @@ class QuoteListView:
 
 
 async def _lines(buyer_id: int) -> list[QuoteListLine]:
-    return list(await QuoteListLine.filter(quote_list__buyer_id=buyer_id)
-                .select_related("product").order_by("id"))
+    return list(
+        await QuoteListLine.filter(quote_list__buyer_id=buyer_id)
+        .select_related("product")
+        .order_by("id")
+    )
 
 
 async def _view(buyer_id: int) -> QuoteListView:
-    return QuoteListView([QuoteListLineView(line.product, list(line.quantities))
-                          for line in await _lines(buyer_id)])
+    return QuoteListView(
+        [QuoteListLineView(line.product, list(line.quantities)) for line in await _lines(buyer_id)]
+    )
 
 
 async def get_quote_list(actor: Actor) -> QuoteListView:
@@ -61,19 +65,19 @@ async def get_quote_list(actor: Actor) -> QuoteListView:
 
 def _clean_quantities(quantities: Sequence[int]) -> list[int]:
     if not 1 <= len(quantities) <= MAX_QUANTITIES:
-        raise DomainError(ErrorCode.INVALID_INPUT,
-                          f"De 1 à {MAX_QUANTITIES} quantités par produit.", "quantities")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"De 1 à {MAX_QUANTITIES} quantités par produit.", "quantities"
+        )
     if len(set(quantities)) != len(quantities):
-        raise DomainError(ErrorCode.INVALID_INPUT, "Chaque quantité une seule fois.",
-                          "quantities")
+        raise DomainError(ErrorCode.INVALID_INPUT, "Chaque quantité une seule fois.", "quantities")
     if min(quantities) < 1:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Les quantités sont au moins 1.",
-                          "quantities")
+        raise DomainError(ErrorCode.INVALID_INPUT, "Les quantités sont au moins 1.", "quantities")
     return sorted(quantities)
 
 
-async def add_to_quote_list(actor: Actor, *, product_id: int,
-                            quantities: Sequence[int]) -> QuoteListView:
+async def add_to_quote_list(
+    actor: Actor, *, product_id: int, quantities: Sequence[int]
+) -> QuoteListView:
     """Ask prices for 1 to 5 quantities of a product; adding it again replaces its quantities."""
     buyer_id = require_role(actor, Role.BUYER)
     wanted = _clean_quantities(quantities)
@@ -84,21 +88,29 @@ async def add_to_quote_list(actor: Actor, *, product_id: int,
             raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
         await refuse_if_suspended([product.seller_id])
         if wanted[0] < product.minimum_quantity:
-            raise DomainError(ErrorCode.BELOW_MINIMUM_QUANTITY,
-                              f"« {product.name} » se commande par {product.minimum_quantity} "
-                              "au minimum.", "quantities")
-        quote_list, created = await QuoteList.get_or_create(buyer_id=buyer_id,
-                                                            defaults={"changed_at": now})
+            raise DomainError(
+                ErrorCode.BELOW_MINIMUM_QUANTITY,
+                f"« {product.name} » se commande par {product.minimum_quantity} au minimum.",
+                "quantities",
+            )
+        quote_list, created = await QuoteList.get_or_create(
+            buyer_id=buyer_id, defaults={"changed_at": now}
+        )
         if not created:
             await QuoteList.filter(id=quote_list.id).update(changed_at=now)
-        updated = await QuoteListLine.filter(quote_list_id=quote_list.id,
-                                             product_id=product.id).update(quantities=wanted)
+        updated = await QuoteListLine.filter(
+            quote_list_id=quote_list.id, product_id=product.id
+        ).update(quantities=wanted)
         if not updated:
             if await QuoteListLine.filter(quote_list_id=quote_list.id).count() >= MAX_LINES:
-                raise DomainError(ErrorCode.TOO_MANY_ITEMS,
-                                  f"{MAX_LINES} produits au plus par demande.", "productId")
-            await QuoteListLine.create(quote_list_id=quote_list.id, product_id=product.id,
-                                       quantities=wanted)
+                raise DomainError(
+                    ErrorCode.TOO_MANY_ITEMS,
+                    f"{MAX_LINES} produits au plus par demande.",
+                    "productId",
+                )
+            await QuoteListLine.create(
+                quote_list_id=quote_list.id, product_id=product.id, quantities=wanted
+            )
     return await _view(buyer_id)
 
 
@@ -108,8 +120,9 @@ async def remove_from_quote_list(actor: Actor, *, product_id: int) -> QuoteListV
     if not await Product.exists(id=product_id):
         raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
     async with atomic():
-        removed = await QuoteListLine.filter(quote_list__buyer_id=buyer_id,
-                                             product_id=product_id).delete()
+        removed = await QuoteListLine.filter(
+            quote_list__buyer_id=buyer_id, product_id=product_id
+        ).delete()
         if removed:
             await QuoteList.filter(buyer_id=buyer_id).update(changed_at=datetime.now(UTC))
     return await _view(buyer_id)
@@ -118,15 +131,22 @@ async def remove_from_quote_list(actor: Actor, *, product_id: int) -> QuoteListV
 async def _refuse_suspended(lines: Sequence[QuoteListLine]) -> None:
     """Seed 004: nobody asks a suspended seller for prices; each such line is named."""
     suspended = await suspended_among(line.product.seller_id for line in lines)
-    problems = [Problem(ErrorCode.SELLER_SUSPENDED,
-                        f"« {line.product.name} » : ce vendeur est suspendu.", f"lines.{index}")
-                for index, line in enumerate(lines) if line.product.seller_id in suspended]
+    problems = [
+        Problem(
+            ErrorCode.SELLER_SUSPENDED,
+            f"« {line.product.name} » : ce vendeur est suspendu.",
+            f"lines.{index}",
+        )
+        for index, line in enumerate(lines)
+        if line.product.seller_id in suspended
+    ]
     if problems:
         raise DomainError.of(problems)
 
 
-async def send_quote_request(actor: Actor, *, remark: str | None, policy: Policy,
-                             now: datetime | None = None) -> list[Quote]:
+async def send_quote_request(
+    actor: Actor, *, remark: str | None, policy: Policy, now: datetime | None = None
+) -> list[Quote]:
     """Send the list: one REQUESTED quote per seller, due `quote_response_business_hours`
     later on the market calendar; each seller is mailed and pushed; the list is emptied."""
     buyer_id = require_role(actor, Role.BUYER)
@@ -144,22 +164,38 @@ async def send_quote_request(actor: Actor, *, remark: str | None, policy: Policy
         quotes = []
         for seller_id, group in parts.items():
             quote = await Quote.create(
-                number=provisional_number(), status=QuoteStatus.REQUESTED, buyer_id=buyer_id,
-                company_id=actor.company_id, seller_id=seller_id, remark=remark,
-                respond_by=respond_by, created_at=now, updated_at=now)
+                number=provisional_number(),
+                status=QuoteStatus.REQUESTED,
+                buyer_id=buyer_id,
+                company_id=actor.company_id,
+                seller_id=seller_id,
+                remark=remark,
+                respond_by=respond_by,
+                created_at=now,
+                updated_at=now,
+            )
             await assign_number(quote, "DEV", now)
             for line in group:
-                row = await QuoteLine.create(quote_id=quote.id, product_id=line.product_id,
-                                             product_ref=line.product_id,
-                                             product_name=line.product.name)
-                await QuoteTier.bulk_create([QuoteTier(line_id=row.id, quantity=quantity)
-                                             for quantity in line.quantities])
+                row = await QuoteLine.create(
+                    quote_id=quote.id,
+                    product_id=line.product_id,
+                    product_ref=line.product_id,
+                    product_name=line.product.name,
+                )
+                await QuoteTier.bulk_create(
+                    [QuoteTier(line_id=row.id, quantity=quantity) for quantity in line.quantities]
+                )
             quotes.append(quote)
         await QuoteListLine.filter(id__in=[line.id for line in lines]).delete()
         parties = await parties_of(buyer_id, list(parts))
         for quote in quotes:
-            change = QuoteStatusChange(quote_id=quote.id, from_status=None,
-                                       to_status=QuoteStatus.REQUESTED, at=now,
-                                       actor_role=Role.BUYER, actor_account_id=actor.account_id)
+            change = QuoteStatusChange(
+                quote_id=quote.id,
+                from_status=None,
+                to_status=QuoteStatus.REQUESTED,
+                at=now,
+                actor_role=Role.BUYER,
+                actor_account_id=actor.account_id,
+            )
             await record(quote, change, parties[quote.seller_id], policy=policy)
     return quotes

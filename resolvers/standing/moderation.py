@@ -30,20 +30,25 @@ _ALREADY = "Ce message a déjà fait l'objet d'une décision."
 
 def _check(message: Message, decision: FlagDecision, suspend_days: int | None) -> None:
     if not message.flagged:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "Ce message n'est pas signalé.",
-                          "messageId")
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, "Ce message n'est pas signalé.", "messageId"
+        )
     if decision is FlagDecision.SUSPENDED:
         if suspend_days is None:
-            raise DomainError(ErrorCode.INVALID_INPUT,
-                              "La durée de suspension est obligatoire.", "suspendDays")
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "La durée de suspension est obligatoire.", "suspendDays"
+            )
         check_days(suspend_days, "suspendDays")
         if message.author_role is not Role.SELLER:
-            raise DomainError(ErrorCode.INVALID_INPUT,
-                              "Seul un vendeur peut être suspendu : ce message n'est pas "
-                              "d'un vendeur.", "decision")
+            raise DomainError(
+                ErrorCode.INVALID_INPUT,
+                "Seul un vendeur peut être suspendu : ce message n'est pas d'un vendeur.",
+                "decision",
+            )
     elif suspend_days is not None:
-        raise DomainError(ErrorCode.INVALID_INPUT,
-                          "Une durée ne s'indique qu'avec une suspension.", "suspendDays")
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, "Une durée ne s'indique qu'avec une suspension.", "suspendDays"
+        )
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -57,19 +62,31 @@ async def _warn(message: Message, thread: Thread, note: str | None, policy: Poli
     author = await Account.get_or_none(id=message.author_id) if message.author_id else None
     if author is None or author.deleted_at is not None:
         return
-    text = (f"Un de vos messages dans la conversation « {thread.subject} » contient des "
-            "coordonnées. Les échanges entre acheteurs et vendeurs doivent rester dans la "
-            "messagerie de la plateforme : tout contact ou accord en dehors est interdit et "
-            "peut entraîner la suspension du compte.")
+    text = (
+        f"Un de vos messages dans la conversation « {thread.subject} » contient des "
+        "coordonnées. Les échanges entre acheteurs et vendeurs doivent rester dans la "
+        "messagerie de la plateforme : tout contact ou accord en dehors est interdit et "
+        "peut entraîner la suspension du compte."
+    )
     if note:
         text += f"\n\nRemarque de l'équipe : {note}"
-    await enqueue_mail(to=author.email, subject="Avertissement : contact hors plateforme",
-                       body=f"Bonjour,\n\n{text}\n\n{policy.public_url}\n\nL'équipe Comptoir\n")
+    await enqueue_mail(
+        to=author.email,
+        subject="Avertissement : contact hors plateforme",
+        body=f"Bonjour,\n\n{text}\n\n{policy.public_url}\n\nL'équipe Comptoir\n",
+    )
 
 
-async def review_flag(actor: Actor, *, message_id: int, decision: FlagDecision,
-                      note: str | None, suspend_days: int | None, policy: Policy,
-                      now: datetime | None = None) -> Message:
+async def review_flag(
+    actor: Actor,
+    *,
+    message_id: int,
+    decision: FlagDecision,
+    note: str | None,
+    suspend_days: int | None,
+    policy: Policy,
+    now: datetime | None = None,
+) -> Message:
     """Record an admin's one decision on a flagged message, with its consequence."""
     admin_id = require_role(actor, Role.ADMIN)
     message = await Message.get_or_none(id=message_id)
@@ -84,8 +101,9 @@ async def review_flag(actor: Actor, *, message_id: int, decision: FlagDecision,
         async with atomic():
             thread = await lock_thread(message.thread_id)
             # The unique message column decides between two admins reviewing at once.
-            review = await FlagReview.create(message_id=message.id, decision=decision,
-                                             note=cleaned, at=now, by_id=admin_id)
+            review = await FlagReview.create(
+                message_id=message.id, decision=decision, note=cleaned, at=now, by_id=admin_id
+            )
             flagged = await Message.filter(thread_id=thread.id, flagged=True).count()
             reviewed = await FlagReview.filter(message__thread_id=thread.id).count()
             waiting = flagged > reviewed
@@ -97,9 +115,14 @@ async def review_flag(actor: Actor, *, message_id: int, decision: FlagDecision,
                 assert thread.seller_id is not None  # a seller wrote it, so the thread has one
                 seller = await Seller.get(id=thread.seller_id).select_related("account")
                 await apply_suspension(
-                    seller, days=suspend_days, policy=policy, by_id=admin_id, now=now,
+                    seller,
+                    days=suspend_days,
+                    policy=policy,
+                    by_id=admin_id,
+                    now=now,
                     review_id=review.id,
-                    reason=cleaned or "Contact hors plateforme dans la messagerie.")
+                    reason=cleaned or "Contact hors plateforme dans la messagerie.",
+                )
     except IntegrityError as error:
         raise DomainError(ErrorCode.INVALID_TRANSITION, _ALREADY, "messageId") from error
     return message

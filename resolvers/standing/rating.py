@@ -67,15 +67,17 @@ async def refresh_ratings(seller_ids: Sequence[int], *, now: datetime | None = N
             totals[seller_id][1] += judged
     for seller_id, (met, judged) in totals.items():
         rating = rating_of(met, judged)
-        await Seller.filter(id=seller_id).update(rating=rating, rated_at=now,
-                                                 standing=standing_of(rating))
+        await Seller.filter(id=seller_id).update(
+            rating=rating, rated_at=now, standing=standing_of(rating)
+        )
 
 
 async def refresh_stale_ratings(*, now: datetime | None = None) -> int:
     """The daily pass: ratings not recomputed for a day (old messages leave the window)."""
     now = utc_now(now)
-    stale = await (Seller.filter(rated_at__lt=now - REFRESH_AFTER).order_by("rated_at")
-                   .limit(BATCH).only("id"))
+    stale = await (
+        Seller.filter(rated_at__lt=now - REFRESH_AFTER).order_by("rated_at").limit(BATCH).only("id")
+    )
     fresh = await Seller.filter(rated_at__isnull=True).limit(BATCH).only("id")
     ids = [s.id for s in [*stale, *fresh]]
     if ids:
@@ -91,9 +93,13 @@ async def propagate_standing() -> int:
     for seller in await Seller.filter(standing__not=F("listed_standing")).limit(BATCH):
         target, last = seller.standing, 0
         while True:
-            ids = [p.id for p in await (
-                Product.filter(seller_id=seller.id, id__gt=last).order_by("id")
-                .limit(PRODUCT_BATCH).only("id"))]
+            ids = [
+                p.id
+                for p in await Product.filter(seller_id=seller.id, id__gt=last)
+                .order_by("id")
+                .limit(PRODUCT_BATCH)
+                .only("id")
+            ]
             if not ids:
                 break
             async with atomic():

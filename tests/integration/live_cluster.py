@@ -44,8 +44,10 @@ def single_pass() -> None:
 def _postgres_server() -> str:
     url = os.environ.get("COMPTOIR_TEST_POSTGRES_URL")
     if not url:
-        unavailable("COMPTOIR_TEST_POSTGRES_URL is not set (a PostgreSQL URL for the "
-                    "multi-process live tests)")
+        unavailable(
+            "COMPTOIR_TEST_POSTGRES_URL is not set (a PostgreSQL URL for the "
+            "multi-process live tests)"
+        )
         raise AssertionError("unreachable")
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -105,8 +107,20 @@ class Redis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             with socket.socket() as s:
@@ -138,30 +152,48 @@ class Redis:
 
 
 def worker_env(database_url: str, redis_url: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-            "PUBLIC_URL": "http://testserver.local", "COMPTOIR_CATCH_UP_INTERVAL_SECONDS": "0.5",
-            "COMPTOIR_ARGON2_TIME_COST": "1",
-            "COMPTOIR_ARGON2_MEMORY_KIB": "1024", "COMPTOIR_ARGON2_PARALLELISM": "1",
-            "COMPTOIR_JOBS_IN_WEB": "0", "COMPTOIR_LOG_LEVEL": "WARNING",
-            "COMPTOIR_VAR_DIR": str(ROOT / "var" / "live-tests"), "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PUBLIC_URL": "http://testserver.local",
+        "COMPTOIR_CATCH_UP_INTERVAL_SECONDS": "0.5",
+        "COMPTOIR_ARGON2_TIME_COST": "1",
+        "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
+        "COMPTOIR_ARGON2_PARALLELISM": "1",
+        "COMPTOIR_JOBS_IN_WEB": "0",
+        "COMPTOIR_LOG_LEVEL": "WARNING",
+        "COMPTOIR_VAR_DIR": str(ROOT / "var" / "live-tests"),
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def embedded_env(var_dir: Path) -> dict[str, str]:
     """`comptoir serve`'s embedded default (SQLite under var_dir, no Redis, jobs in-process)."""
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("REDIS_URL", "COMPTOIR_JOBS_IN_WEB", "WEB_CONCURRENCY")}
-    return {**env, "DATABASE_URL": f"sqlite://{var_dir / 'comptoir.sqlite3'}",
-            "COMPTOIR_VAR_DIR": str(var_dir), "PUBLIC_URL": "http://testserver.local",
-            "COMPTOIR_JOBS_INTERVAL_SECONDS": "0.2", "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS": "1",
-            "COMPTOIR_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("REDIS_URL", "COMPTOIR_JOBS_IN_WEB", "WEB_CONCURRENCY")
+    }
+    return {
+        **env,
+        "DATABASE_URL": f"sqlite://{var_dir / 'comptoir.sqlite3'}",
+        "COMPTOIR_VAR_DIR": str(var_dir),
+        "PUBLIC_URL": "http://testserver.local",
+        "COMPTOIR_JOBS_INTERVAL_SECONDS": "0.2",
+        "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS": "1",
+        "COMPTOIR_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 DEMO_BUYER, DEMO_SELLER = "acheteur@demo.comptoir.fr", "vendeur@demo.comptoir.fr"
 
 
 @asynccontextmanager
-async def embedded_server(var_dir: Path, log: Path | None = None,
-                          **extra_env: str) -> AsyncIterator[Worker]:
+async def embedded_server(
+    var_dir: Path, log: Path | None = None, **extra_env: str
+) -> AsyncIterator[Worker]:
     """`comptoir serve` in its embedded default (demo data), ready; stopped after."""
     single_pass()
     server = Worker({**embedded_env(var_dir), **extra_env}, ["comptoir.cli", "serve"], log)
@@ -192,13 +224,15 @@ class Proxy:
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(
-                "127.0.0.1", self.target_port)
+                "127.0.0.1", self.target_port
+            )
         except OSError:
             writer.transport.abort()
             return
         self._writers |= {writer, upstream_writer}
-        await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer),
-                             return_exceptions=True)
+        await asyncio.gather(
+            _pipe(reader, upstream_writer), _pipe(upstream_reader, writer), return_exceptions=True
+        )
 
     def cut(self) -> None:
         """Refuse new connections and break the open ones, at once."""
@@ -244,8 +278,7 @@ class Doorbells:
         rung: list[str] = []
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
-            message = await self._pubsub.get_message(ignore_subscribe_messages=True,
-                                                     timeout=left)
+            message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
             if message is not None:
                 rung.append(message["data"].decode())
         return rung
@@ -254,8 +287,9 @@ class Doorbells:
 class Worker:
     """A web process: `uvicorn comptoir.asgi:app` unless `command` says otherwise."""
 
-    def __init__(self, env: dict[str, str], command: list[str] | None = None,
-                 log: Path | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str], command: list[str] | None = None, log: Path | None = None
+    ) -> None:
         self.port = free_port()
         self.env = env
         self.command = command or ["uvicorn", "comptoir.asgi:app", "--log-level", "warning"]
@@ -270,8 +304,19 @@ class Worker:
         stderr = self.log.open("ab") if self.log else None
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", *self.command, "--host", "127.0.0.1", "--port",
-                 str(self.port)], cwd=ROOT, env=self.env, stderr=stderr)
+                [
+                    sys.executable,
+                    "-m",
+                    *self.command,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stderr=stderr,
+            )
         finally:
             if stderr is not None:
                 stderr.close()  # the child has its own copy
@@ -309,9 +354,11 @@ class Worker:
 
     async def graphql(self, token: str, query: str, **variables: Any) -> dict[str, Any]:
         async with httpx.AsyncClient() as http:
-            response = await http.post(f"http://{self.address}/graphql",
-                                       json={"query": query, "variables": variables},
-                                       headers={"Authorization": f"Bearer {token}"})
+            response = await http.post(
+                f"http://{self.address}/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {token}"},
+            )
         body: dict[str, Any] = response.json()
         assert not body.get("errors"), body
         data: dict[str, Any] = body["data"]
@@ -326,8 +373,9 @@ class Worker:
 @asynccontextmanager
 async def jobs_worker(env: dict[str, str]) -> AsyncIterator[None]:
     """`comptoir worker` (the background jobs) as its own process."""
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "comptoir.cli",
-                                                   "worker", cwd=ROOT, env=env)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "comptoir.cli", "worker", cwd=ROOT, env=env
+    )
     try:
         yield
     finally:
@@ -342,8 +390,14 @@ async def jobs_worker(env: dict[str, str]) -> AsyncIterator[None]:
 async def world(env: dict[str, str], *args: str) -> Any:
     """Run tests.integration.live_world in its own process and decode its JSON answer."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.integration.live_world", *args, cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "tests.integration.live_world",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+    )
     out, _ = await process.communicate()
     return json.loads(out) if out.strip() else process.returncode
 
@@ -351,8 +405,12 @@ async def world(env: dict[str, str], *args: str) -> Any:
 async def log_ids(database_url: str, thread_id: int, after: int = 0) -> list[str]:
     conn = await asyncpg.connect(database_url)
     try:
-        rows = await conn.fetch("SELECT id FROM event WHERE kind = 'MESSAGE' AND thread_id = $1 "
-                                "AND id > $2 ORDER BY id", thread_id, after)
+        rows = await conn.fetch(
+            "SELECT id FROM event WHERE kind = 'MESSAGE' AND thread_id = $1 "
+            "AND id > $2 ORDER BY id",
+            thread_id,
+            after,
+        )
     finally:
         await conn.close()
     return [str(row["id"]) for row in rows]
@@ -361,8 +419,10 @@ async def log_ids(database_url: str, thread_id: int, after: int = 0) -> list[str
 async def order_event_ids(database_url: str, order_id: int) -> list[str]:
     conn = await asyncpg.connect(database_url)
     try:
-        rows = await conn.fetch("SELECT id FROM event WHERE kind = 'ORDER_STATUS' "
-                                "AND order_id = $1 ORDER BY id", order_id)
+        rows = await conn.fetch(
+            "SELECT id FROM event WHERE kind = 'ORDER_STATUS' AND order_id = $1 ORDER BY id",
+            order_id,
+        )
     finally:
         await conn.close()
     return [str(row["id"]) for row in rows]

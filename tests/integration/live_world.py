@@ -40,14 +40,23 @@ async def setup() -> dict[str, object]:
     seller = await make_account(Role.SELLER, email="seller@example.fr", shop_name="BatiPro")
     buyer_token, seller_token = await open_session(buyer), await open_session(seller)
     product = await make_product(seller)
-    opened = await helpdesk.open_thread(await actor_for_token(buyer_token),
-                                        product_id=product.id, body="Bonjour, en stock ?")
-    orders = [await make_order(GraphQLClient(None, buyer_token, buyer.id),  # type: ignore[arg-type]
-                               GraphQLClient(None, seller_token, seller.id),  # type: ignore[arg-type]
-                               number=f"CMD-2026-{n:06d}") for n in range(1, 4)]
+    opened = await helpdesk.open_thread(
+        await actor_for_token(buyer_token), product_id=product.id, body="Bonjour, en stock ?"
+    )
+    orders = [
+        await make_order(
+            GraphQLClient(None, buyer_token, buyer.id),  # type: ignore[arg-type]
+            GraphQLClient(None, seller_token, seller.id),  # type: ignore[arg-type]
+            number=f"CMD-2026-{n:06d}",
+        )
+        for n in range(1, 4)
+    ]
     return {
-        "buyer": buyer_token, "seller": seller_token, "buyer_id": buyer.id,
-        "thread": encode_id("Thread", opened.thread.id), "thread_id": opened.thread.id,
+        "buyer": buyer_token,
+        "seller": seller_token,
+        "buyer_id": buyer.id,
+        "thread": encode_id("Thread", opened.thread.id),
+        "thread_id": opened.thread.id,
         "orders": [encode_id("Order", o.id) for o in orders],
     }
 
@@ -59,11 +68,16 @@ async def session_for(email: str) -> str:
 async def new_order(buyer_email: str, seller_email: str) -> dict[str, object]:
     buyer, seller = await Account.get(email=buyer_email), await Account.get(email=seller_email)
     number = f"CMD-2026-{800_000 + await Order.all().count():06d}"
-    order = await make_order(GraphQLClient(None, None, buyer.id),  # type: ignore[arg-type]
-                             GraphQLClient(None, None, seller.id),  # type: ignore[arg-type]
-                             number=number)
-    return {"buyer": await open_session(buyer), "order": encode_id("Order", order.id),
-            "order_id": order.id}
+    order = await make_order(
+        GraphQLClient(None, None, buyer.id),  # type: ignore[arg-type]
+        GraphQLClient(None, None, seller.id),  # type: ignore[arg-type]
+        number=number,
+    )
+    return {
+        "buyer": await open_session(buyer),
+        "order": encode_id("Order", order.id),
+        "order_id": order.id,
+    }
 
 
 async def backdate(order_id: int, days: float) -> None:
@@ -76,8 +90,11 @@ async def commit_and_die(token: str, thread_id: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)  # committed, never announced
 
     doorbell.install(die)
-    await helpdesk.post_message(await actor_for_token(token), thread_id=thread_id,
-                                body="Envoyé par un processus qui meurt aussitôt")
+    await helpdesk.post_message(
+        await actor_for_token(token),
+        thread_id=thread_id,
+        body="Envoyé par un processus qui meurt aussitôt",
+    )
 
 
 async def main(argv: list[str]) -> None:

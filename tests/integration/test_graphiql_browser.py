@@ -17,8 +17,10 @@ from tests.integration.live_cluster import DEMO_BUYER, DEMO_SELLER, ROOT, embedd
 
 PRODUCTS = "{ products(first: 3) { edges { node { name } } } }"
 EDITOR = "document.querySelector('{} .CodeMirror').CodeMirror"
-QUERY_EDITOR, RESPONSE = EDITOR.format(".graphiql-query-editor"), EDITOR.format(
-    ".graphiql-response")
+QUERY_EDITOR, RESPONSE = (
+    EDITOR.format(".graphiql-query-editor"),
+    EDITOR.format(".graphiql-response"),
+)
 HEADERS_EDITOR = EDITOR.format(".graphiql-editor-tool .graphiql-editor:last-child")
 
 
@@ -35,13 +37,13 @@ async def _run(page: Chromium, query: str, headers: str, title: str) -> None:
     await page.wait_for(f"document.querySelectorAll('.graphiql-tab').length > {tabs}")
     await page.evaluate(f"{QUERY_EDITOR}.setValue({json.dumps(query)})")
     await page.evaluate(f"{HEADERS_EDITOR}.setValue({json.dumps(headers)})")
-    await page.wait_for("document.querySelector('.graphiql-tab-active')"
-                        f".textContent.includes({json.dumps(title)})")
+    await page.wait_for(
+        f"document.querySelector('.graphiql-tab-active').textContent.includes({json.dumps(title)})"
+    )
     await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
 
 
-async def test_graphiql_runs_a_query_and_a_subscription_from_its_own_files(
-        tmp_path: Path) -> None:
+async def test_graphiql_runs_a_query_and_a_subscription_from_its_own_files(tmp_path: Path) -> None:
     async with embedded_server(tmp_path) as server:
         origin = f"http://{server.address}"
         async with httpx.AsyncClient() as http:
@@ -50,16 +52,20 @@ async def test_graphiql_runs_a_query_and_a_subscription_from_its_own_files(
         async with Chromium() as page:
             await page.goto(f"{origin}/")
             assert await page.evaluate("location.pathname") == "/graphql"
-            await page.wait_for(f"{QUERY_EDITOR} && document.querySelectorAll("
-                                "'.graphiql-tab').length === 6")
+            await page.wait_for(
+                f"{QUERY_EDITOR} && document.querySelectorAll('.graphiql-tab').length === 6"
+            )
 
             # A shared link (?q=) opens on its operation, ahead of the README's examples.
             await page.goto(f"{origin}/graphql?{urlencode({'q': PRODUCTS})}")
-            await page.wait_for(f"{QUERY_EDITOR}.getValue() === {json.dumps(PRODUCTS)} && "
-                                "document.querySelectorAll('.graphiql-tab').length === 7")
+            await page.wait_for(
+                f"{QUERY_EDITOR}.getValue() === {json.dumps(PRODUCTS)} && "
+                "document.querySelectorAll('.graphiql-tab').length === 7"
+            )
             await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
-            shown = await page.wait_for(f"{RESPONSE}.getValue().includes('edges') && "
-                                        f"{RESPONSE}.getValue()")
+            shown = await page.wait_for(
+                f"{RESPONSE}.getValue().includes('edges') && {RESPONSE}.getValue()"
+            )
             assert json.loads(shown) == expected
             assert len(expected["data"]["products"]["edges"]) == 3
             if os.environ.get("COMPTOIR_SCREENSHOT") == "1":
@@ -67,18 +73,26 @@ async def test_graphiql_runs_a_query_and_a_subscription_from_its_own_files(
 
             # `after` replays what the page might miss while its socket opens: no sleep needed.
             after = _last_event_id(tmp_path / "comptoir.sqlite3")
-            await _run(page, f'subscription Suivi {{ orderEvents(after: "{after}") '
-                             "{ id from to order { number } } }",
-                       json.dumps({"Authorization": f"Bearer {made['buyer']}"}), "Suivi")
+            await _run(
+                page,
+                f'subscription Suivi {{ orderEvents(after: "{after}") '
+                "{ id from to order { number } } }",
+                json.dumps({"Authorization": f"Bearer {made['buyer']}"}),
+                "Suivi",
+            )
             await world(server.env, "backdate", str(made["order_id"]), "30")  # the jobs expire it
-            shown = await page.wait_for(f"{RESPONSE}.getValue().includes('EXPIRED') && "
-                                        f"{RESPONSE}.getValue()")
+            shown = await page.wait_for(
+                f"{RESPONSE}.getValue().includes('EXPIRED') && {RESPONSE}.getValue()"
+            )
             event = json.loads(shown)["data"]["orderEvents"]
             assert (event["from"], event["to"]) == ("PENDING", "EXPIRED")
             assert int(event["id"]) > after
 
             assert await page.evaluate("window.__violations") == []
             assert page.errors == []
-            outside = [url for url in page.requests
-                       if not url.startswith((origin, f"ws://{server.address}", "data:"))]
+            outside = [
+                url
+                for url in page.requests
+                if not url.startswith((origin, f"ws://{server.address}", "data:"))
+            ]
             assert outside == []

@@ -28,33 +28,54 @@ def _product_id(database: Path) -> int:
         return int(conn.execute("SELECT MIN(id) FROM product").fetchone()[0])
 
 
-async def test_json_lines_carry_request_operation_and_actor_but_no_secret(
-        tmp_path: Path) -> None:
+async def test_json_lines_carry_request_operation_and_actor_but_no_secret(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
-    async with embedded_server(tmp_path, log, COMPTOIR_LOG_FORMAT="json",
-                               COMPTOIR_LOG_LEVEL="INFO") as server:
+    async with embedded_server(
+        tmp_path, log, COMPTOIR_LOG_FORMAT="json", COMPTOIR_LOG_LEVEL="INFO"
+    ) as server:
         token = await world(server.env, "session", DEMO_BUYER)
         url = f"http://{server.address}/graphql"
         product = _product_id(tmp_path / "comptoir.sqlite3")
         async with httpx.AsyncClient() as http:
-            me = await http.post(url, json={"query": "query Moi { me { email } }"}, headers={
-                "Authorization": f"Bearer {token}", "X-Request-ID": "essai-moi-1"})
+            me = await http.post(
+                url,
+                json={"query": "query Moi { me { email } }"},
+                headers={"Authorization": f"Bearer {token}", "X-Request-ID": "essai-moi-1"},
+            )
             assert me.headers["x-request-id"] == "essai-moi-1"
             assert me.json()["data"]["me"]["email"] == DEMO_BUYER
-            await http.post(url, json={"query": 'mutation Connexion { login(email: '
-                                       f'"{DEMO_BUYER}", password: "{WRONG_PASSWORD}") '
-                                       "{ errors { code } token } }"})
+            await http.post(
+                url,
+                json={
+                    "query": "mutation Connexion { login(email: "
+                    f'"{DEMO_BUYER}", password: "{WRONG_PASSWORD}") '
+                    "{ errors { code } token } }"
+                },
+            )
             # An invalid document: Strawberry logs the error with an excerpt of the document.
-            await http.post(url, json={"query": 'mutation { login(email: "x@y.fr", '
-                                       f'password: "{TYPO_PASSWORD}") {{ tokenz }} }}'})
-            opened = await http.post(url, headers={"Authorization": f"Bearer {token}"}, json={
-                "query": "mutation Question($input: OpenThreadInput!) { openThread(input: "
-                         "$input) { errors { code } } }",
-                "variables": {"input": {"productId": encode_id("Product", product),
-                                        "body": BODY}}})
+            await http.post(
+                url,
+                json={
+                    "query": 'mutation { login(email: "x@y.fr", '
+                    f'password: "{TYPO_PASSWORD}") {{ tokenz }} }}'
+                },
+            )
+            opened = await http.post(
+                url,
+                headers={"Authorization": f"Bearer {token}"},
+                json={
+                    "query": "mutation Question($input: OpenThreadInput!) { openThread(input: "
+                    "$input) { errors { code } } }",
+                    "variables": {
+                        "input": {"productId": encode_id("Product", product), "body": BODY}
+                    },
+                },
+            )
             assert opened.json()["data"]["openThread"]["errors"] == []
-            await http.get(f"http://{server.address}/files/invoice/1",
-                           params={"expires": "1", "signature": SIGNATURE})
+            await http.get(
+                f"http://{server.address}/files/invoice/1",
+                params={"expires": "1", "signature": SIGNATURE},
+            )
     text = log.read_text()
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]
     assert lines
@@ -71,4 +92,3 @@ async def test_json_lines_carry_request_operation_and_actor_but_no_secret(
 
     for secret in (token, WRONG_PASSWORD, TYPO_PASSWORD, BODY, SIGNATURE):
         assert secret not in text, secret
-

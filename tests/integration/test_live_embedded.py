@@ -13,13 +13,16 @@ from tests.live_helpers import ORDER_EVENTS, transport_ws
 
 def _order_event_ids(database: Path, order_id: int) -> list[str]:
     with sqlite3.connect(database) as conn:
-        rows = conn.execute("SELECT id FROM event WHERE kind = 'ORDER_STATUS' AND order_id = ? "
-                            "ORDER BY id", (order_id,)).fetchall()
+        rows = conn.execute(
+            "SELECT id FROM event WHERE kind = 'ORDER_STATUS' AND order_id = ? ORDER BY id",
+            (order_id,),
+        ).fetchall()
     return [str(row[0]) for row in rows]
 
 
 async def test_an_order_expired_by_the_embedded_servers_own_jobs_reaches_its_subscriber(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     async with embedded_server(tmp_path) as server:
         made = await world(server.env, "order", DEMO_BUYER, DEMO_SELLER)
         async with transport_ws(server.address, made["buyer"]) as client:

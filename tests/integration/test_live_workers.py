@@ -93,7 +93,9 @@ async def _position(cluster: Cluster) -> str:
     return ids[-1] if ids else "0"
 
 
-async def _assert_stream_survives(cluster: Cluster, disruption: Callable[[], Awaitable[None]]) -> None:
+async def _assert_stream_survives(
+    cluster: Cluster, disruption: Callable[[], Awaitable[None]]
+) -> None:
     """Post messages through A during `disruption`; the subscriber on B gets exactly the log."""
     start = await _position(cluster)
     thread, buyer = cluster.world["thread"], cluster.world["buyer"]
@@ -122,8 +124,7 @@ async def _assert_stream_survives(cluster: Cluster, disruption: Callable[[], Awa
     assert received == expected
 
 
-async def test_a_change_through_worker_a_reaches_a_subscriber_on_worker_b(
-        cluster: Cluster) -> None:
+async def test_a_change_through_worker_a_reaches_a_subscriber_on_worker_b(cluster: Cluster) -> None:
     order = cluster.world["orders"][0]
     async with transport_ws(cluster.b.address, cluster.world["buyer"]) as client:
         await client.subscribe("1", ORDER_EVENTS, orderId=order)
@@ -163,19 +164,20 @@ async def test_nothing_is_lost_when_redis_is_paused(cluster: Cluster) -> None:
     await _assert_stream_survives(cluster, pause)
 
 
-async def test_nothing_is_lost_when_redis_drops_its_client_connections(
-        cluster: Cluster) -> None:
+async def test_nothing_is_lost_when_redis_drops_its_client_connections(cluster: Cluster) -> None:
     await _assert_stream_survives(cluster, cluster.redis.kill_clients)
 
 
 async def test_an_event_committed_by_a_process_killed_before_publishing_arrives(
-        cluster: Cluster) -> None:
+    cluster: Cluster,
+) -> None:
     start = await _position(cluster)
     async with transport_ws(cluster.b.address, cluster.world["seller"]) as client:
         await client.subscribe("1", MESSAGE_EVENTS, threadId=cluster.world["thread"])
         await asyncio.sleep(0.2)
-        returncode = await world(cluster.env, "commit-and-die", cluster.world["buyer"],
-                                 str(cluster.world["thread_id"]))
+        returncode = await world(
+            cluster.env, "commit-and-die", cluster.world["buyer"], str(cluster.world["thread_id"])
+        )
         assert returncode == -signal.SIGKILL
         expected = await log_ids(cluster.database_url, cluster.world["thread_id"], int(start))
         assert len(expected) == 1
@@ -183,7 +185,8 @@ async def test_an_event_committed_by_a_process_killed_before_publishing_arrives(
 
 
 async def test_reconnecting_with_after_gets_exactly_the_missed_changes_then_live(
-        cluster: Cluster) -> None:
+    cluster: Cluster,
+) -> None:
     thread, buyer = cluster.world["thread"], cluster.world["buyer"]
     async with transport_ws(cluster.b.address, cluster.world["seller"]) as client:
         await client.subscribe("1", MESSAGE_EVENTS, threadId=thread)
@@ -203,7 +206,8 @@ async def test_reconnecting_with_after_gets_exactly_the_missed_changes_then_live
 
 
 async def test_logging_out_on_worker_a_closes_the_sessions_sockets_on_worker_b(
-        cluster: Cluster) -> None:
+    cluster: Cluster,
+) -> None:
     token = await world(cluster.env, "session", "buyer@example.fr")
     async with transport_ws(cluster.b.address, token) as client:
         await client.subscribe("1", ORDER_EVENTS)
@@ -216,7 +220,8 @@ async def test_logging_out_on_worker_a_closes_the_sessions_sockets_on_worker_b(
 
 
 async def test_a_worker_killed_right_after_its_commit_gets_its_event_delivered_anyway(
-        cluster: Cluster) -> None:
+    cluster: Cluster,
+) -> None:
     """A real uvicorn worker commits a message but its doorbell cannot go out (its only road to
     Redis is cut), then it is SIGKILLed: worker B finds the event in the log on its own."""
     proxy = Proxy(cluster.redis.port)
@@ -226,15 +231,16 @@ async def test_a_worker_killed_right_after_its_commit_gets_its_event_delivered_a
         await doomed.start()
         start = await _position(cluster)
         thread = cluster.world["thread"]
-        async with Doorbells(cluster.redis.url) as doorbells, \
-                transport_ws(cluster.b.address, cluster.world["seller"]) as client:
+        async with (
+            Doorbells(cluster.redis.url) as doorbells,
+            transport_ws(cluster.b.address, cluster.world["seller"]) as client,
+        ):
             await client.subscribe("1", MESSAGE_EVENTS, threadId=thread)
             await asyncio.sleep(0.2)
             proxy.cut()
             await doomed.graphql(cluster.world["buyer"], POST, t=thread, b="dernier message")
             assert doomed.kill() == -signal.SIGKILL
-            expected = await log_ids(cluster.database_url, cluster.world["thread_id"],
-                                     int(start))
+            expected = await log_ids(cluster.database_url, cluster.world["thread_id"], int(start))
             assert len(expected) == 1
             assert await client.next_ids(1, timeout=5) == expected
             assert await client.silent(0.5)
@@ -246,15 +252,21 @@ async def test_a_worker_killed_right_after_its_commit_gets_its_event_delivered_a
 
 
 async def test_an_order_expired_by_the_jobs_worker_reaches_subscribers_on_every_web_worker(
-        cluster: Cluster) -> None:
+    cluster: Cluster,
+) -> None:
     made = await world(cluster.env, "order", "buyer@example.fr", "seller@example.fr")
     # Backdated rather than a tiny expiry: business time stands still on weekends and holidays.
     await world(cluster.env, "backdate", str(made["order_id"]), "30")
-    env = {**cluster.env, "COMPTOIR_JOBS_INTERVAL_SECONDS": "0.2",
-           "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS": "1"}
-    async with Doorbells(cluster.redis.url) as doorbells, \
-            transport_ws(cluster.a.address, made["buyer"]) as on_a, \
-            transport_ws(cluster.b.address, cluster.world["seller"]) as on_b:
+    env = {
+        **cluster.env,
+        "COMPTOIR_JOBS_INTERVAL_SECONDS": "0.2",
+        "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS": "1",
+    }
+    async with (
+        Doorbells(cluster.redis.url) as doorbells,
+        transport_ws(cluster.a.address, made["buyer"]) as on_a,
+        transport_ws(cluster.b.address, cluster.world["seller"]) as on_b,
+    ):
         for client in (on_a, on_b):
             await client.subscribe("1", ORDER_EVENTS, orderId=made["order"])
         await asyncio.sleep(0.2)
@@ -265,7 +277,6 @@ async def test_an_order_expired_by_the_jobs_worker_reaches_subscribers_on_every_
         assert len(expected) == 1
         for message in received:
             event = message["payload"]["data"]["orderEvents"]
-            assert (event["id"], event["from"], event["to"]) == (expected[0], "PENDING",
-                                                                 "EXPIRED")
+            assert (event["id"], event["from"], event["to"]) == (expected[0], "PENDING", "EXPIRED")
         assert expected[0] in rung  # announced through Redis by the jobs process
         assert await on_a.silent(0.3) and await on_b.silent(0.1)

@@ -35,11 +35,18 @@ LISTENING = "jobs runner listening"
 
 
 def _env(smtp_port: int, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": get_settings().database_url,
-           "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}", "PUBLIC_URL": "http://testserver.local",
-           "COMPTOIR_JOBS_INTERVAL_SECONDS": "3600", "COMPTOIR_LOG_LEVEL": "INFO",
-           "COMPTOIR_ARGON2_TIME_COST": "1", "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
-           "COMPTOIR_ARGON2_PARALLELISM": "1", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": get_settings().database_url,
+        "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "PUBLIC_URL": "http://testserver.local",
+        "COMPTOIR_JOBS_INTERVAL_SECONDS": "3600",
+        "COMPTOIR_LOG_LEVEL": "INFO",
+        "COMPTOIR_ARGON2_TIME_COST": "1",
+        "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
+        "COMPTOIR_ARGON2_PARALLELISM": "1",
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("REDIS_URL", None)
     env.update(extra)
     return env
@@ -57,8 +64,14 @@ class Process:
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "comptoir.cli", *self.args, cwd=ROOT, env=self.env,
-            stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "comptoir.cli",
+            *self.args,
+            cwd=ROOT,
+            env=self.env,
+            stderr=asyncio.subprocess.PIPE,
+        )
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -137,8 +150,9 @@ async def test_a_mail_queued_by_a_web_process_is_sent_by_the_worker_on_its_doorb
                 async with running(env, "worker") as worker:
                     await worker.said(LISTENING)
                     await _register(web.address, "lea@example.fr")
-                    await eventually(_arrived(handler, 1), within=30,
-                                     what="the confirmation, sent by the worker")
+                    await eventually(
+                        _arrived(handler, 1), within=30, what="the confirmation, sent by the worker"
+                    )
                     await eventually(_recorded(1), within=30, what="the mail marked sent")
             finally:
                 web.stop()
@@ -155,14 +169,18 @@ async def test_serve_with_two_workers_and_jobs_in_process_sends_each_mail_once()
     with smtp_server(handler) as port:
         async with redis() as server:
             web_port = free_port()
-            env = _env(port, REDIS_URL=server.url, COMPTOIR_JOBS_IN_WEB="1",
-                       WEB_CONCURRENCY="2", PORT=str(web_port))
+            env = _env(
+                port,
+                REDIS_URL=server.url,
+                COMPTOIR_JOBS_IN_WEB="1",
+                WEB_CONCURRENCY="2",
+                PORT=str(web_port),
+            )
             async with running(env, "serve", "--host", "127.0.0.1") as serve:
                 await serve.said(LISTENING, times=2)
                 emails = [f"client{i}@example.fr" for i in range(6)]
                 await asyncio.gather(*(_register(f"127.0.0.1:{web_port}", e) for e in emails))
-                await eventually(_arrived(handler, 6), within=30,
-                                 what="six confirmations")
+                await eventually(_arrived(handler, 6), within=30, what="six confirmations")
                 await eventually(_recorded(6), within=30, what="six mails marked sent")
     assert Counter(str(m["To"]) for m in handler.messages) == Counter(emails)
     assert await OutboxMail.filter(sent_at__isnull=True).count() == 0
@@ -172,8 +190,9 @@ async def test_mails_wait_for_a_server_that_is_down_then_each_arrives_once() -> 
     async with atomic():
         for i in range(30):
             kind = MailPriority.ACCOUNT if i % 3 == 0 else MailPriority.NOTIFICATION
-            await enqueue_mail(to=f"client{i}@example.fr", subject=f"Mail {i}", body="Bonjour",
-                               priority=kind)
+            await enqueue_mail(
+                to=f"client{i}@example.fr", subject=f"Mail {i}", body="Bonjour", priority=kind
+            )
     port = free_port()  # nothing listens there yet
     env = _env(port, COMPTOIR_MAIL_RETRY_SECONDS="0.2")
     async with running(env, "worker") as worker:
@@ -187,12 +206,14 @@ async def test_mails_wait_for_a_server_that_is_down_then_each_arrives_once() -> 
         assert await OutboxMail.filter(sent_at__isnull=False).count() == 0
         handler = Sink()
         with smtp_server(handler, port):
+
             async def all_sent() -> bool:
                 return not await OutboxMail.filter(sent_at__isnull=True).exists()
 
             await eventually(all_sent, within=60, what="every mail sent once the server is up")
     assert Counter(str(m["To"]) for m in handler.messages) == Counter(
-        f"client{i}@example.fr" for i in range(30))
+        f"client{i}@example.fr" for i in range(30)
+    )
     assert await OutboxMail.filter(last_error__isnull=False).count() == 0
 
 

@@ -16,21 +16,25 @@ BATCH = 20
 
 
 def _served(text: str) -> float:
-    return sum(sample.value for family in text_string_to_metric_families(text)
-               for sample in family.samples
-               if sample.name == "comptoir_graphql_requests_total"
-               and sample.labels["operation"] == "Compte")
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "comptoir_graphql_requests_total"
+        and sample.labels["operation"] == "Compte"
+    )
 
 
-async def test_every_worker_answers_a_scrape_with_the_sum_of_all_workers(
-        tmp_path: Path) -> None:
+async def test_every_worker_answers_a_scrape_with_the_sum_of_all_workers(tmp_path: Path) -> None:
     async with embedded_server(tmp_path, WEB_CONCURRENCY="2") as server:
         base = f"http://{server.address}"
+
         # Separate connections, so that the kernel hands them to both workers.
         async def one() -> None:
             async with httpx.AsyncClient() as http:
-                response = await http.post(f"{base}/graphql",
-                                           json={"query": "query Compte { __typename }"})
+                response = await http.post(
+                    f"{base}/graphql", json={"query": "query Compte { __typename }"}
+                )
                 assert response.status_code == 200
 
         sent = 0

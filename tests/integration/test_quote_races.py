@@ -26,30 +26,40 @@ ACCEPT = """mutation($input: AcceptQuoteInput!) { acceptQuote(input: $input) {
 
 
 async def test_two_buyers_accepting_offers_on_the_last_units_never_oversell(
-        http: httpx.AsyncClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     pid = encode_id("Product", product.id)
-    buyers = [await login_as(http, await make_account(
-        Role.BUYER, email=f"b{i}@example.fr", postal_code="75011")) for i in range(2)]
+    buyers = [
+        await login_as(
+            http, await make_account(Role.BUYER, email=f"b{i}@example.fr", postal_code="75011")
+        )
+        for i in range(2)
+    ]
     for _ in range(5):  # several rounds: each time only one of the two can have the units
         await Product.filter(id=product.id).update(stock=10)
         quotes = [await offered_quote(b, seller, product, {8: "1.00"}) for b in buyers]
-        payloads = await asyncio.gather(*(
-            b.mutate(ACCEPT, input=accept_input(encode_id("Quote", q.id), [(pid, 8)]))
-            for b, q in zip(buyers, quotes, strict=True)))
+        payloads = await asyncio.gather(
+            *(
+                b.mutate(ACCEPT, input=accept_input(encode_id("Quote", q.id), [(pid, 8)]))
+                for b, q in zip(buyers, quotes, strict=True)
+            )
+        )
         won = [p for p in payloads if not p["errors"]]
         lost = [p for p in payloads if p["errors"]]
         assert len(won) == 1, payloads
         assert lost[0]["errors"] == [{"code": "OUT_OF_STOCK"}]
         assert (await Product.get(id=product.id)).stock == 2
         statuses = await Quote.filter(id__in=[q.id for q in quotes]).values_list(
-            "status", flat=True)
+            "status", flat=True
+        )
         assert sorted(str(s) for s in statuses) == ["ACCEPTED", "OFFERED"]
     assert await Order.all().count() == 5
 
 
 async def test_one_quote_accepted_twice_at_once_makes_one_order(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=100)
     pid = encode_id("Product", product.id)
     for round_ in range(3):
@@ -59,11 +69,11 @@ async def test_one_quote_accepted_twice_at_once_makes_one_order(
         # Two devices, two keys, two different choices: only one acceptance can exist.
         payloads = await asyncio.gather(
             buyer.mutate(ACCEPT, input=accept_input(qid, [(pid, 10)], key=f"a{round_}")),
-            buyer.mutate(ACCEPT, input=accept_input(qid, [(pid, 20)], key=f"b{round_}")))
+            buyer.mutate(ACCEPT, input=accept_input(qid, [(pid, 20)], key=f"b{round_}")),
+        )
         won = [p for p in payloads if not p["errors"]]
         assert len(won) == 1, payloads
-        assert [p["errors"] for p in payloads if p["errors"]] == [
-            [{"code": "INVALID_TRANSITION"}]]
+        assert [p["errors"] for p in payloads if p["errors"]] == [[{"code": "INVALID_TRANSITION"}]]
         row = await Quote.get(id=quote.id)
         assert row.status is QuoteStatus.ACCEPTED
         assert await Order.filter(quotes__id=quote.id).count() == 1
@@ -75,11 +85,13 @@ async def test_one_quote_accepted_twice_at_once_makes_one_order(
 
 
 async def test_one_key_sent_ten_times_at_once_accepts_once(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=100)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
-    request = accept_input(encode_id("Quote", quote.id),
-                           [(encode_id("Product", product.id), 10)], key="double-click")
+    request = accept_input(
+        encode_id("Quote", quote.id), [(encode_id("Product", product.id), 10)], key="double-click"
+    )
 
     payloads = await asyncio.gather(*(buyer.mutate(ACCEPT, input=request) for _ in range(10)))
 

@@ -15,17 +15,24 @@ from tests.clients import GraphQLClient
 
 
 def _resolve(claim_id: int, key: str, amount: str) -> dict[str, object]:
-    return {"claimId": encode_id("Claim", claim_id), "resolution": "REFUND",
-            "refundAmount": amount, "reason": "Remboursement", "idempotencyKey": key}
+    return {
+        "claimId": encode_id("Claim", claim_id),
+        "resolution": "REFUND",
+        "refundAmount": amount,
+        "reason": "Remboursement",
+        "idempotencyKey": key,
+    }
 
 
 async def test_six_refunds_of_fifty_on_a_240_order_let_exactly_four_through(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 6)  # 6 x 40.00 = 240.00
     claim_ids = [(await open_claim(buyer, delivered)).id for _ in range(6)]
 
-    payloads = await asyncio.gather(*(seller.mutate(RESOLVE, input=_resolve(c, f"k{c}", "50.00"))
-                                      for c in claim_ids))
+    payloads = await asyncio.gather(
+        *(seller.mutate(RESOLVE, input=_resolve(c, f"k{c}", "50.00")) for c in claim_ids)
+    )
 
     won = [p for p in payloads if not p["errors"]]
     lost = [p for p in payloads if p["errors"]]
@@ -44,12 +51,17 @@ async def test_six_refunds_of_fifty_on_a_240_order_let_exactly_four_through(
 
 
 async def test_one_key_sent_ten_times_at_once_records_one_refund(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 2)
     claim = await open_claim(buyer, delivered)
 
-    payloads = await asyncio.gather(*(seller.mutate(RESOLVE, input=_resolve(
-        claim.id, "double-click", "30.00")) for _ in range(10)))
+    payloads = await asyncio.gather(
+        *(
+            seller.mutate(RESOLVE, input=_resolve(claim.id, "double-click", "30.00"))
+            for _ in range(10)
+        )
+    )
 
     assert all(p["errors"] == [] for p in payloads), payloads
     assert {p["claim"]["id"] for p in payloads} == {encode_id("Claim", claim.id)}

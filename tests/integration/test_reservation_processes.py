@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+# First: the modules in the app's order (importing resolvers.cart first is an import cycle).
+import comptoir.app  # noqa: F401
 from comptoir.db import database
 from comptoir.settings import get_settings
 from models.accounts import Role
@@ -24,8 +26,6 @@ from models.catalog import Product
 from models.events import Event
 from models.invoices import Invoice
 from models.orders import Order, OrderStatus
-# First: the modules in the app's order (importing resolvers.cart first is an import cycle).
-import comptoir.app  # noqa: F401, I001
 from resolvers.actor import Actor
 from resolvers.cart import add_to_cart
 from resolvers.errors import DomainError
@@ -43,16 +43,18 @@ async def _run_job(job: dict[str, Any]) -> Any:
     try:
         if job["op"] == "reserve":
             actor = Actor(account_id=job["buyer"], role=Role.BUYER)
-            orders = await reserve_cart(actor, address=ADDRESS, remark=None,
-                                        idempotency_key=job["key"])
+            orders = await reserve_cart(
+                actor, address=ADDRESS, remark=None, idempotency_key=job["key"]
+            )
             return [o.id for o in orders]
         if job["op"] == "cancel":
             actor = Actor(account_id=job["buyer"], role=Role.BUYER)
             return str((await cancel_order(actor, order_id=job["order"], policy=POLICY)).status)
         actor = Actor(account_id=job["seller_account"], role=Role.SELLER, seller_id=job["seller"])
         if job["op"] == "ship":
-            shipped = await ship_order(actor, order_id=job["order"], carrier="DPD",
-                                       tracking_number="1Z", policy=POLICY)
+            shipped = await ship_order(
+                actor, order_id=job["order"], carrier="DPD", tracking_number="1Z", policy=POLICY
+            )
             return str(shipped.status)
         return str((await validate_order(actor, order_id=job["order"], policy=POLICY)).status)
     except DomainError as error:
@@ -72,10 +74,16 @@ async def _in_processes(job_lists: list[list[dict[str, Any]]]) -> list[list[Any]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
         await asyncio.create_subprocess_exec(
-            sys.executable, __file__,
-            json.dumps({"database_url": get_settings().database_url, "start_at": start_at,
-                        "jobs": jobs}),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT)
+            sys.executable,
+            __file__,
+            json.dumps(
+                {"database_url": get_settings().database_url, "start_at": start_at, "jobs": jobs}
+            ),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+        )
         for jobs in job_lists
     ]
     results = []
@@ -87,13 +95,17 @@ async def _in_processes(job_lists: list[list[dict[str, Any]]]) -> list[list[Any]
 
 
 async def test_buyers_in_three_processes_never_share_the_last_units(
-        http: httpx.AsyncClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=5)
-    buyers = [await make_account(Role.BUYER, email=f"proc{i}@example.fr", postal_code="75011")
-              for i in range(15)]
+    buyers = [
+        await make_account(Role.BUYER, email=f"proc{i}@example.fr", postal_code="75011")
+        for i in range(15)
+    ]
     for account in buyers:
-        await add_to_cart(Actor(account_id=account.id, role=Role.BUYER), product_id=product.id,
-                          quantity=1)
+        await add_to_cart(
+            Actor(account_id=account.id, role=Role.BUYER), product_id=product.id, quantity=1
+        )
     jobs = [{"op": "reserve", "buyer": a.id, "key": "k"} for a in buyers]
 
     results = await _in_processes([jobs[i::WORKERS] for i in range(WORKERS)])
@@ -105,12 +117,14 @@ async def test_buyers_in_three_processes_never_share_the_last_units(
     assert await Order.all().count() == 5 and await Event.all().count() == 5
 
 
-async def test_one_key_from_three_processes_reserves_once(buyer: GraphQLClient,
-                                                          seller: GraphQLClient) -> None:
+async def test_one_key_from_three_processes_reserves_once(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     assert buyer.account_id is not None
-    await add_to_cart(Actor(account_id=buyer.account_id, role=Role.BUYER),
-                      product_id=product.id, quantity=4)
+    await add_to_cart(
+        Actor(account_id=buyer.account_id, role=Role.BUYER), product_id=product.id, quantity=4
+    )
     job = {"op": "reserve", "buyer": buyer.account_id, "key": "same-key"}
 
     results = await _in_processes([[job, job] for _ in range(WORKERS)])
@@ -121,23 +135,35 @@ async def test_one_key_from_three_processes_reserves_once(buyer: GraphQLClient,
     assert (await Product.get(id=product.id)).stock == 6
 
 
-async def test_cancel_and_validate_from_two_processes_one_wins(buyer: GraphQLClient,
-                                                               seller: GraphQLClient) -> None:
+async def test_cancel_and_validate_from_two_processes_one_wins(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=50)
     orders = [(await reserve(buyer, (product, 1)))[0] for _ in range(6)]
     shop = await seller_actor(seller)
     events_before = await Event.all().count()
 
-    cancels, validates = await _in_processes([
-        [{"op": "cancel", "buyer": buyer.account_id, "order": o.id} for o in orders],
-        [{"op": "validate", "seller_account": shop.account_id, "seller": shop.seller_id,
-          "order": o.id} for o in orders],
-    ])
+    cancels, validates = await _in_processes(
+        [
+            [{"op": "cancel", "buyer": buyer.account_id, "order": o.id} for o in orders],
+            [
+                {
+                    "op": "validate",
+                    "seller_account": shop.account_id,
+                    "seller": shop.seller_id,
+                    "order": o.id,
+                }
+                for o in orders
+            ],
+        ]
+    )
 
     for order, cancelled, validated in zip(orders, cancels, validates, strict=True):
         final = (await Order.get(id=order.id)).status
-        assert (cancelled, validated) in (("CANCELLED", "INVALID_TRANSITION"),
-                                          ("CONTACT_SELLER", "VALIDATED"))
+        assert (cancelled, validated) in (
+            ("CANCELLED", "INVALID_TRANSITION"),
+            ("CONTACT_SELLER", "VALIDATED"),
+        )
         assert str(final) in (cancelled, validated)
     assert await Event.all().count() == events_before + len(orders)
     still_reserved = await Order.filter(status=OrderStatus.VALIDATED).count()
@@ -145,15 +171,18 @@ async def test_cancel_and_validate_from_two_processes_one_wins(buyer: GraphQLCli
 
 
 async def test_one_sellers_shipments_from_three_processes_are_numbered_without_gap(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=100)
     shop = await seller_actor(seller)
     orders = []
     for _ in range(30):
         (order,) = await reserve(buyer, (product, 1))
         orders.append(await validate_order(shop, order_id=order.id, policy=POLICY))
-    jobs = [{"op": "ship", "seller_account": shop.account_id, "seller": shop.seller_id,
-             "order": o.id} for o in orders]
+    jobs = [
+        {"op": "ship", "seller_account": shop.account_id, "seller": shop.seller_id, "order": o.id}
+        for o in orders
+    ]
 
     results = await _in_processes([jobs[i::WORKERS] for i in range(WORKERS)])
 

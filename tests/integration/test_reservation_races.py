@@ -25,13 +25,16 @@ VALIDATE = "mutation($o: ID!) { validateOrder(orderId: $o) { errors { code } ord
 
 
 async def _buyers(http: httpx.AsyncClient, count: int) -> list[GraphQLClient]:
-    accounts = [await make_account(Role.BUYER, email=f"racer{i}@example.fr", postal_code="75011")
-                for i in range(count)]
+    accounts = [
+        await make_account(Role.BUYER, email=f"racer{i}@example.fr", postal_code="75011")
+        for i in range(count)
+    ]
     return [await login_as(http, account) for account in accounts]
 
 
 async def test_thirty_buyers_racing_for_five_units_make_exactly_five_orders(
-        http: httpx.AsyncClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=5)
     buyers = await _buyers(http, 30)
     for client in buyers:
@@ -49,7 +52,8 @@ async def test_thirty_buyers_racing_for_five_units_make_exactly_five_orders(
 
 
 async def test_one_key_sent_ten_times_at_once_makes_one_set_of_orders(
-        buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     a = await make_product(seller, stock=10)
     b = await make_product(other_seller, name="Perceuse", stock=10)
     await buyer.mutate_ok(ADD, p=encode_id("Product", a.id), q=2)
@@ -67,15 +71,17 @@ async def test_one_key_sent_ten_times_at_once_makes_one_set_of_orders(
 
 
 async def test_cancel_and_validate_at_the_same_moment_one_wins_with_one_event(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=100)
     orders = [(await reserve(buyer, (product, 1)))[0] for _ in range(8)]
     events_before = await Event.all().count()
 
     for order in orders:
         oid = encode_id("Order", order.id)
-        cancelled, validated = await asyncio.gather(buyer.mutate(CANCEL, o=oid),
-                                                    seller.mutate(VALIDATE, o=oid))
+        cancelled, validated = await asyncio.gather(
+            buyer.mutate(CANCEL, o=oid), seller.mutate(VALIDATE, o=oid)
+        )
         winners = [p for p in (cancelled, validated) if not p["errors"]]
         assert len(winners) == 1, (cancelled, validated)
         final = (await Order.get(id=order.id)).status

@@ -32,28 +32,45 @@ async def _events(client: TransportWS, count: int) -> list[dict[str, Any]]:
 
 
 async def test_buyer_and_seller_follow_a_claim_in_order_and_replay_it_after_a_reconnect(
-        live_server: str, buyer: GraphQLClient, seller: GraphQLClient,
-        other_seller: GraphQLClient, other_buyer: GraphQLClient) -> None:
+    live_server: str,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    other_buyer: GraphQLClient,
+) -> None:
     delivered = await delivered_order(buyer, seller, 2)
     start = str(await last_event_id())
-    async with transport_ws(live_server, buyer.token) as buyer_ws, \
-            transport_ws(live_server, seller.token) as seller_ws, \
-            transport_ws(live_server, other_seller.token) as stranger_ws, \
-            transport_ws(live_server, other_buyer.token) as other_buyer_ws:
+    async with (
+        transport_ws(live_server, buyer.token) as buyer_ws,
+        transport_ws(live_server, seller.token) as seller_ws,
+        transport_ws(live_server, other_seller.token) as stranger_ws,
+        transport_ws(live_server, other_buyer.token) as other_buyer_ws,
+    ):
         for ws in (buyer_ws, seller_ws, stranger_ws, other_buyer_ws):
             # From the current position: nothing committed after it can be missed.
             await ws.subscribe("c", CLAIM_EVENTS, after=start)
-        opened = await buyer.mutate_ok(OPEN_CLAIM, input={
-            "orderId": encode_id("Order", delivered.order.id), "reason": "DEFECTIVE",
-            "body": "En panne.", "lines": [{"orderLineId": encode_id(
-                "OrderLine", delivered.lines[0].id), "quantity": 1}]})
+        opened = await buyer.mutate_ok(
+            OPEN_CLAIM,
+            input={
+                "orderId": encode_id("Order", delivered.order.id),
+                "reason": "DEFECTIVE",
+                "body": "En panne.",
+                "lines": [
+                    {"orderLineId": encode_id("OrderLine", delivered.lines[0].id), "quantity": 1}
+                ],
+            },
+        )
         cid = opened["claim"]["id"]
         await seller.mutate_ok(REQUEST_RETURN, c=cid, i="Renvoyez-la.")
         await buyer.mutate_ok(SHIP_RETURN, c=cid)
         await seller.mutate_ok(RECEIVE_RETURN, c=cid)
 
-        expected = [(None, "OPEN"), ("OPEN", "RETURN_REQUESTED"),
-                    ("RETURN_REQUESTED", "RETURN_SHIPPED"), ("RETURN_SHIPPED", "RETURN_RECEIVED")]
+        expected = [
+            (None, "OPEN"),
+            ("OPEN", "RETURN_REQUESTED"),
+            ("RETURN_REQUESTED", "RETURN_SHIPPED"),
+            ("RETURN_SHIPPED", "RETURN_RECEIVED"),
+        ]
         seen = {}
         for name, ws in (("buyer", buyer_ws), ("seller", seller_ws)):
             events = await _events(ws, 4)
@@ -77,13 +94,20 @@ async def test_buyer_and_seller_follow_a_claim_in_order_and_replay_it_after_a_re
 
 
 async def test_claim_events_of_someone_elses_claim_are_not_found(
-        live_server: str, buyer: GraphQLClient, seller: GraphQLClient,
-        other_seller: GraphQLClient) -> None:
+    live_server: str, buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 1)
-    opened = await buyer.mutate_ok(OPEN_CLAIM, input={
-        "orderId": encode_id("Order", delivered.order.id), "reason": "DAMAGED", "body": "Abîmé.",
-        "lines": [{"orderLineId": encode_id("OrderLine", delivered.lines[0].id),
-                   "quantity": 1}]})
+    opened = await buyer.mutate_ok(
+        OPEN_CLAIM,
+        input={
+            "orderId": encode_id("Order", delivered.order.id),
+            "reason": "DAMAGED",
+            "body": "Abîmé.",
+            "lines": [
+                {"orderLineId": encode_id("OrderLine", delivered.lines[0].id), "quantity": 1}
+            ],
+        },
+    )
     async with transport_ws(live_server, other_seller.token) as ws:
         await ws.subscribe("x", CLAIM_EVENTS, claimId=opened["claim"]["id"])
         message = await ws.receive()

@@ -15,8 +15,10 @@ BUYER = Audience(EventKind.ORDER_STATUS, buyer_id=7)
 
 
 async def _drain(stream: object, count: int) -> list[int]:
-    return [int((await asyncio.wait_for(stream.next(), 5)).id)  # type: ignore[attr-defined]
-            for _ in range(count)]
+    return [
+        int((await asyncio.wait_for(stream.next(), 5)).id)  # type: ignore[attr-defined]
+        for _ in range(count)
+    ]
 
 
 async def test_a_subscriber_that_falls_behind_reads_the_log_and_misses_nothing() -> None:
@@ -41,8 +43,10 @@ async def test_a_subscriber_that_falls_behind_reads_the_log_and_misses_nothing()
 async def test_routing_only_touches_the_subscriptions_of_the_events_audience() -> None:
     hub = Hub(queue_size=10, tick_seconds=60)
     await hub.rewind()
-    others = [hub.open(Audience(EventKind.ORDER_STATUS, buyer_id=1000 + i), after=None)
-              for i in range(200)]
+    others = [
+        hub.open(Audience(EventKind.ORDER_STATUS, buyer_id=1000 + i), after=None)
+        for i in range(200)
+    ]
     mine = hub.open(BUYER, after=None)
     offered: list[object] = []
     for stream in others:
@@ -74,8 +78,9 @@ async def test_event_ids_become_visible_in_increasing_order_under_concurrent_wri
         for _ in range(15):
             async with atomic():
                 await asyncio.sleep(random.random() / 200)
-                await append_event(EventKind.MESSAGE, {"thread_id": 1, "message_id": 1},
-                                   thread_id=1, buyer_id=1)
+                await append_event(
+                    EventKind.MESSAGE, {"thread_id": 1, "message_id": 1}, thread_id=1, buyer_id=1
+                )
                 await asyncio.sleep(random.random() / 200)
 
     seen: list[int] = []
@@ -95,5 +100,5 @@ async def test_event_ids_become_visible_in_increasing_order_under_concurrent_wri
     done.set()
     await watching
     final = [row.id for row in await Event.all().order_by("id")]
-    assert seen == final[:len(seen)]
+    assert seen == final[: len(seen)]
     assert len(final) == 90

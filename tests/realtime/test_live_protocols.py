@@ -27,14 +27,20 @@ PROTOCOLS = [WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL, WebsocketsTransport.APOL
 
 
 def _transport(server: str, protocol: str, token: str | None) -> WebsocketsTransport:
-    return WebsocketsTransport(url=f"ws://{server}/graphql", subprotocols=[protocol],
-                               init_payload={"token": token} if token else {},
-                               connect_timeout=5, ack_timeout=5, close_timeout=2)
+    return WebsocketsTransport(
+        url=f"ws://{server}/graphql",
+        subprotocols=[protocol],
+        init_payload={"token": token} if token else {},
+        connect_timeout=5,
+        ack_timeout=5,
+        close_timeout=2,
+    )
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_gql_replays_after_a_position_then_receives_live_events(
-        live_server: str, buyer: GraphQLClient, seller: GraphQLClient, protocol: str) -> None:
+    live_server: str, buyer: GraphQLClient, seller: GraphQLClient, protocol: str
+) -> None:
     shop = await seller_of(seller.account_id)
     old = [await order_status(buyer_id=buyer.account_id, seller_id=shop) for _ in range(3)]
     received: list[str] = []
@@ -51,7 +57,8 @@ async def test_gql_replays_after_a_position_then_receives_live_events(
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_gql_is_refused_at_connection_with_a_revoked_or_unknown_token(
-        live_server: str, protocol: str) -> None:
+    live_server: str, protocol: str
+) -> None:
     with pytest.raises(TransportError) as refusal:
         async with Client(transport=_transport(live_server, protocol, "not-a-token")):
             pass
@@ -65,19 +72,17 @@ async def test_gql_is_refused_at_connection_with_a_revoked_or_unknown_token(
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 async def test_gql_anonymous_subscription_fails_with_unauthenticated(
-        live_server: str, protocol: str) -> None:
+    live_server: str, protocol: str
+) -> None:
     async with Client(transport=_transport(live_server, protocol, None)) as session:
         with pytest.raises(TransportQueryError) as error:
             async for _ in session.subscribe(gql(ORDER_EVENTS)):
                 pass
-    assert error.value.errors and error.value.errors[0]["extensions"]["code"] == \
-        "UNAUTHENTICATED"
+    assert error.value.errors and error.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_legacy_protocol_answers_a_bad_token_with_connection_error(
-        live_server: str) -> None:
-    async with websockets.connect(f"ws://{live_server}/graphql",
-                                  subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+async def test_legacy_protocol_answers_a_bad_token_with_connection_error(live_server: str) -> None:
+    async with websockets.connect(f"ws://{live_server}/graphql", subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": {"token": "nope"}}))
         reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert reply["type"] == "connection_error"
@@ -108,13 +113,15 @@ async def test_subscribing_before_the_init_closes_with_4401(live_server: str) ->
 
 
 async def test_an_unknown_sub_protocol_closes_with_4406(live_server: str) -> None:
-    async with websockets.connect(f"ws://{live_server}/graphql",
-                                  subprotocols=["graphql-ws-v9"]) as ws:  # type: ignore[list-item]
+    async with websockets.connect(
+        f"ws://{live_server}/graphql", subprotocols=["graphql-ws-v9"]
+    ) as ws:  # type: ignore[list-item]
         assert await _closed_with(ws) == 4406
 
 
 async def test_a_reused_operation_id_closes_with_4409(
-        live_server: str, buyer: GraphQLClient) -> None:
+    live_server: str, buyer: GraphQLClient
+) -> None:
     async with transport_ws(live_server, buyer.token) as client:
         await client.subscribe("same", ORDER_EVENTS)
         await client.subscribe("same", ORDER_EVENTS)
@@ -132,8 +139,11 @@ async def impatient_server(app: Starlette) -> AsyncIterator[str]:
     """A second server on the same database whose connection_init deadline is 0.3 s."""
     settings = dataclasses.replace(get_settings(), ws_init_timeout_seconds=0.3)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           lifespan="off", log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)
@@ -148,22 +158,27 @@ async def test_no_init_in_time_closes_with_4408(impatient_server: str) -> None:
 
 
 async def test_no_init_in_time_on_the_legacy_protocol_closes_with_4408(
-        impatient_server: str) -> None:
-    async with websockets.connect(f"ws://{impatient_server}/graphql",
-                                  subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+    impatient_server: str,
+) -> None:
+    async with websockets.connect(
+        f"ws://{impatient_server}/graphql", subprotocols=["graphql-ws"]
+    ) as ws:  # type: ignore[list-item]
         assert await _closed_with(ws) == 4408
 
 
 async def test_a_legacy_socket_initialised_in_time_outlives_the_init_deadline(
-        impatient_server: str, buyer: GraphQLClient, seller: GraphQLClient) -> None:
-    async with websockets.connect(f"ws://{impatient_server}/graphql",
-                                  subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+    impatient_server: str, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    async with websockets.connect(
+        f"ws://{impatient_server}/graphql", subprotocols=["graphql-ws"]
+    ) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init", "payload": {"token": buyer.token}}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": "start", "payload": {"query": ORDER_EVENTS}}))
         await asyncio.sleep(0.6)  # twice the deadline
-        event_id = await order_status(buyer_id=buyer.account_id,
-                                      seller_id=await seller_of(seller.account_id))
+        event_id = await order_status(
+            buyer_id=buyer.account_id, seller_id=await seller_of(seller.account_id)
+        )
         reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert reply["type"] == "data"
         assert reply["payload"]["data"]["orderEvents"]["id"] == str(event_id)

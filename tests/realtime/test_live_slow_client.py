@@ -18,8 +18,9 @@ from tests.live_helpers import order_status, seller_of
 
 # ~100 KB per event (25 aliases of a 4 KB reason), so the socket's buffers fill after a few
 # dozen events and the server's writes block, as a phone on a bad network makes them.
-BULKY_ORDER_EVENTS = ("subscription { orderEvents { id "
-                      + " ".join(f"r{n}: reason" for n in range(25)) + " } }")
+BULKY_ORDER_EVENTS = (
+    "subscription { orderEvents { id " + " ".join(f"r{n}: reason" for n in range(25)) + " } }"
+)
 REASON = "x" * 4000
 
 
@@ -49,24 +50,32 @@ def _small_socket(address: str) -> socket.socket:
 
 
 async def test_a_client_that_stops_reading_then_resumes_gets_every_event_once_in_order(
-        live_server: str, buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    live_server: str, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     shop = await seller_of(seller.account_id)
     queue_size = get_settings().ws_queue_size
     # max_queue=1: the client library stops reading the socket as soon as one frame waits;
     # no compression, which would shrink the repeated reason to nothing.
-    async with websockets.connect(f"ws://{live_server}/graphql", open_timeout=5, max_queue=1,
-                                  sock=_small_socket(live_server), compression=None,
-                                  subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-                                  max_size=2**20) as ws:
+    async with websockets.connect(
+        f"ws://{live_server}/graphql",
+        open_timeout=5,
+        max_queue=1,
+        sock=_small_socket(live_server),
+        compression=None,
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        max_size=2**20,
+    ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"token": buyer.token}}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                  "payload": {"query": BULKY_ORDER_EVENTS}}))
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": BULKY_ORDER_EVENTS}})
+        )
         await asyncio.sleep(0.2)
         ids: list[str] = []
         for _ in range(300):
-            ids.append(str(await order_status(buyer_id=buyer.account_id, seller_id=shop,
-                                              reason=REASON)))
+            ids.append(
+                str(await order_status(buyer_id=buyer.account_id, seller_id=shop, reason=REASON))
+            )
             await asyncio.sleep(0)  # let the hub route as it would between requests
         stalled = await _overflowed(timeout=10)
         assert stalled.from_log and int(stalled.delivered) < len(ids)

@@ -30,31 +30,44 @@ async def _events(client: TransportWS, count: int) -> list[dict[str, Any]]:
 
 
 async def _quote_event_ids() -> list[str]:
-    rows = await Event.filter(kind=EventKind.QUOTE_STATUS).order_by("id").values_list(
-        "id", flat=True)
+    rows = (
+        await Event.filter(kind=EventKind.QUOTE_STATUS).order_by("id").values_list("id", flat=True)
+    )
     return [str(i) for i in rows]
 
 
 async def test_the_seller_is_pushed_the_request_and_the_buyer_the_offer(
-        live_server: str, buyer: GraphQLClient, other_buyer: GraphQLClient,
-        seller: GraphQLClient, other_seller: GraphQLClient, admin: GraphQLClient) -> None:
+    live_server: str,
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    admin: GraphQLClient,
+) -> None:
     product = await make_product(seller)
-    async with transport_ws(live_server, seller.token) as shop, \
-            transport_ws(live_server, buyer.token) as mine, \
-            transport_ws(live_server, other_buyer.token) as theirs, \
-            transport_ws(live_server, other_seller.token) as other_shop, \
-            transport_ws(live_server, admin.token) as platform:
+    async with (
+        transport_ws(live_server, seller.token) as shop,
+        transport_ws(live_server, buyer.token) as mine,
+        transport_ws(live_server, other_buyer.token) as theirs,
+        transport_ws(live_server, other_seller.token) as other_shop,
+        transport_ws(live_server, admin.token) as platform,
+    ):
         for client in (shop, mine, theirs, other_shop, platform):
             await client.subscribe("q", QUOTE_EVENTS)
         await asyncio.sleep(0.1)
         (quote,) = await request_quote(buyer, (product, [10, 20]))
         (pushed,) = await _events(shop, 1)
         assert (pushed["from"], pushed["to"]) == (None, "REQUESTED")
-        assert pushed["quote"] == {"number": quote.number, "status": "REQUESTED",
-                                   "seller": {"name": "BatiPro"}}
+        assert pushed["quote"] == {
+            "number": quote.number,
+            "status": "REQUESTED",
+            "seller": {"name": "BatiPro"},
+        }
         await offer(seller, quote, (product, {10: "2.00", 20: "1.80"}))
         assert [(e["from"], e["to"]) for e in await _events(mine, 2)] == [
-            (None, "REQUESTED"), ("REQUESTED", "OFFERED")]
+            (None, "REQUESTED"),
+            ("REQUESTED", "OFFERED"),
+        ]
         assert [e["to"] for e in await _events(platform, 2)] == ["REQUESTED", "OFFERED"]
         assert [e["to"] for e in await _events(shop, 1)] == ["OFFERED"]
         assert await theirs.silent(0.2)
@@ -62,7 +75,8 @@ async def test_the_seller_is_pushed_the_request_and_the_buyer_the_offer(
 
 
 async def test_after_replays_the_missed_changes_then_continues_live_without_duplicates(
-        live_server: str, buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    live_server: str, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=100)
     first = await offered_quote(buyer, seller, product, {10: "1.00"})
     seen = (await _quote_event_ids())[0]
@@ -81,19 +95,37 @@ async def test_after_replays_the_missed_changes_then_continues_live_without_dupl
 
 
 async def test_company_colleagues_follow_quotes_with_see_company_orders_only(
-        live_server: str, buyer: GraphQLClient, seller: GraphQLClient) -> None:
-    boss = await make_account(Role.BUYER, email="boss@acme.fr", company="ACME",
-                              rights=["SEE_COMPANY_ORDERS"], postal_code="75011")
-    member = await make_account(Role.BUYER, email="m@acme.fr", company_id=boss.company_id,
-                                rights=["PLACE_ORDERS"], postal_code="75011")
-    peer = await make_account(Role.BUYER, email="p@acme.fr", company_id=boss.company_id,
-                              rights=["PLACE_ORDERS"], postal_code="75011")
+    live_server: str, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    boss = await make_account(
+        Role.BUYER,
+        email="boss@acme.fr",
+        company="ACME",
+        rights=["SEE_COMPANY_ORDERS"],
+        postal_code="75011",
+    )
+    member = await make_account(
+        Role.BUYER,
+        email="m@acme.fr",
+        company_id=boss.company_id,
+        rights=["PLACE_ORDERS"],
+        postal_code="75011",
+    )
+    peer = await make_account(
+        Role.BUYER,
+        email="p@acme.fr",
+        company_id=boss.company_id,
+        rights=["PLACE_ORDERS"],
+        postal_code="75011",
+    )
     member_client = await login_as(buyer.http, member)
     boss_client = await login_as(buyer.http, boss)
     peer_client = await login_as(buyer.http, peer)
     product = await make_product(seller)
-    async with transport_ws(live_server, boss_client.token) as sees, \
-            transport_ws(live_server, peer_client.token) as blind:
+    async with (
+        transport_ws(live_server, boss_client.token) as sees,
+        transport_ws(live_server, peer_client.token) as blind,
+    ):
         await sees.subscribe("1", QUOTE_EVENTS)
         await blind.subscribe("1", QUOTE_EVENTS)
         await asyncio.sleep(0.1)
@@ -112,8 +144,12 @@ async def _refusal(server: str, token: str | None, **variables: Any) -> list[str
 
 
 async def test_one_quote_can_be_followed_by_those_who_see_it_only(
-        live_server: str, buyer: GraphQLClient, other_buyer: GraphQLClient,
-        seller: GraphQLClient, other_seller: GraphQLClient) -> None:
+    live_server: str,
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+) -> None:
     product = await make_product(seller)
     (quote,) = await request_quote(buyer, (product, [3]))
     (other,) = await request_quote(buyer, (product, [4]))

@@ -38,8 +38,17 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 5
@@ -103,8 +112,9 @@ def marker(backend: ResilientRedisBackend) -> ReconnectMarker:
 
 
 @pytest_asyncio.fixture
-async def broadcast(backend: ResilientRedisBackend, marker: ReconnectMarker
-                    ) -> AsyncIterator[Broadcast]:
+async def broadcast(
+    backend: ResilientRedisBackend, marker: ReconnectMarker
+) -> AsyncIterator[Broadcast]:
     async with Broadcast(backend=backend) as broadcast:
         yield broadcast
 
@@ -155,8 +165,11 @@ async def test_fifty_concurrent_subscribers_each_receive_their_message(
 
 @pytest.mark.asyncio
 async def test_a_killed_and_restarted_redis_is_rejoined_and_signalled(
-    broadcast: Broadcast, backend: ResilientRedisBackend, marker: ReconnectMarker,
-    redis_server: RedisServer, caplog: pytest.LogCaptureFixture,
+    broadcast: Broadcast,
+    backend: ResilientRedisBackend,
+    marker: ReconnectMarker,
+    redis_server: RedisServer,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="realtime.redis_backend")
     assert backend.connected
@@ -179,7 +192,9 @@ async def test_a_killed_and_restarted_redis_is_rejoined_and_signalled(
 
 @pytest.mark.asyncio
 async def test_a_paused_redis_is_noticed_and_rejoined_when_it_resumes(
-    broadcast: Broadcast, backend: ResilientRedisBackend, marker: ReconnectMarker,
+    broadcast: Broadcast,
+    backend: ResilientRedisBackend,
+    marker: ReconnectMarker,
     redis_server: RedisServer,
 ) -> None:
     async with broadcast.subscribe("orders") as subscriber:
@@ -202,7 +217,9 @@ async def test_a_paused_redis_is_noticed_and_rejoined_when_it_resumes(
 
 @pytest.mark.asyncio
 async def test_a_killed_pubsub_client_is_rejoined(
-    broadcast: Broadcast, backend: ResilientRedisBackend, marker: ReconnectMarker,
+    broadcast: Broadcast,
+    backend: ResilientRedisBackend,
+    marker: ReconnectMarker,
     redis_server: RedisServer,
 ) -> None:
     async with broadcast.subscribe("orders") as subscriber:
@@ -218,7 +235,9 @@ async def test_a_killed_pubsub_client_is_rejoined(
 
 @pytest.mark.asyncio
 async def test_publishing_while_redis_is_down_fails_fast_with_connection_error(
-    broadcast: Broadcast, backend: ResilientRedisBackend, redis_server: RedisServer,
+    broadcast: Broadcast,
+    backend: ResilientRedisBackend,
+    redis_server: RedisServer,
 ) -> None:
     redis_server.kill()
     await eventually(lambda: not backend.connected, 2, "loss noticed")

@@ -17,50 +17,59 @@ from tests.accounts_helpers import STRONG, link_token
 pytestmark = pytest.mark.usefixtures("app")
 
 
-@pytest.mark.parametrize("country,number,expected", [
-    ("FR", "40 303 265 045", "FR40303265045"),
-    ("FR", "FR40303265045", "FR40303265045"),
-    ("fr", "fr40.303.265.045", "FR40303265045"),
-    ("DE", "DE 136 695 976", "DE136695976"),
-    ("BE", "0403.019.261", "BE0403019261"),
-    ("GR", "094259216", "EL094259216"),
-    ("GR", "EL 094259216", "EL094259216"),
-    ("GB", "980 7806 84", "GB980780684"),
-    ("CH", "CHE-116.281.710 MWST", "CHE116281710MWST"),
-])
+@pytest.mark.parametrize(
+    "country,number,expected",
+    [
+        ("FR", "40 303 265 045", "FR40303265045"),
+        ("FR", "FR40303265045", "FR40303265045"),
+        ("fr", "fr40.303.265.045", "FR40303265045"),
+        ("DE", "DE 136 695 976", "DE136695976"),
+        ("BE", "0403.019.261", "BE0403019261"),
+        ("GR", "094259216", "EL094259216"),
+        ("GR", "EL 094259216", "EL094259216"),
+        ("GB", "980 7806 84", "GB980780684"),
+        ("CH", "CHE-116.281.710 MWST", "CHE116281710MWST"),
+    ],
+)
 def test_vat_numbers_come_back_compact_with_their_prefix(
     country: str, number: str, expected: str
 ) -> None:
     assert compact_vat(country, number) == expected
 
 
-@pytest.mark.parametrize("country,number", [
-    ("FR", "40303265046"),  # wrong check digits
-    ("FR", "DE136695976"),  # another country's number
-    ("DE", "40303265045"),
-    ("US", "123456789"),  # no VAT rules for the country
-    ("F1", "40303265045"),
-    ("FR", ""),
-])
+@pytest.mark.parametrize(
+    "country,number",
+    [
+        ("FR", "40303265046"),  # wrong check digits
+        ("FR", "DE136695976"),  # another country's number
+        ("DE", "40303265045"),
+        ("US", "123456789"),  # no VAT rules for the country
+        ("F1", "40303265045"),
+        ("FR", ""),
+    ],
+)
 def test_invalid_vat_numbers_are_refused(country: str, number: str) -> None:
     with pytest.raises(DomainError) as raised:
         compact_vat(country, number)
     assert raised.value.problems[0].code is ErrorCode.INVALID_VAT_NUMBER
 
 
-@pytest.mark.parametrize("password,weak", [
-    ("Abcdef12!", True),  # 9 characters
-    ("abcdefghijkl", True),  # one kind, under 16
-    ("ABCDEFGHIJKL", True),
-    ("123456789012", True),
-    ("aaaaaaaaaaaaaaaaaaaaaaaa1", True),  # fewer than 5 different characters
-    ("Motdepasse123", True),  # common, whatever its case
-    ("motdepasse", True),  # common
-    ("AZERTYUIOP", True),
-    ("abcdefghij1", False),
-    ("correct horse battery staple", False),  # a long passphrase needs no mix
-    ("bonjourlesamis!", False),
-])
+@pytest.mark.parametrize(
+    "password,weak",
+    [
+        ("Abcdef12!", True),  # 9 characters
+        ("abcdefghijkl", True),  # one kind, under 16
+        ("ABCDEFGHIJKL", True),
+        ("123456789012", True),
+        ("aaaaaaaaaaaaaaaaaaaaaaaa1", True),  # fewer than 5 different characters
+        ("Motdepasse123", True),  # common, whatever its case
+        ("motdepasse", True),  # common
+        ("AZERTYUIOP", True),
+        ("abcdefghij1", False),
+        ("correct horse battery staple", False),  # a long passphrase needs no mix
+        ("bonjourlesamis!", False),
+    ],
+)
 def test_password_strength_rule(password: str, weak: bool) -> None:
     problems = password_problems(password)
     assert bool(problems) is weak
@@ -81,10 +90,13 @@ async def test_create_admin_makes_a_confirmed_admin_who_can_log_in() -> None:
     assert result.account.id == admin.id and result.token
 
 
-@pytest.mark.parametrize("email,password,code", [
-    ("root@comptoir.fr", "court", ErrorCode.WEAK_PASSWORD),
-    ("pas-une-adresse", STRONG, ErrorCode.INVALID_INPUT),
-])
+@pytest.mark.parametrize(
+    "email,password,code",
+    [
+        ("root@comptoir.fr", "court", ErrorCode.WEAK_PASSWORD),
+        ("pas-une-adresse", STRONG, ErrorCode.INVALID_INPUT),
+    ],
+)
 async def test_create_admin_checks_its_input(email: str, password: str, code: ErrorCode) -> None:
     with pytest.raises(DomainError) as raised:
         await create_admin(email=email, password=password)
@@ -100,12 +112,20 @@ async def test_create_admin_refuses_a_taken_address() -> None:
 
 
 async def test_a_mail_token_used_by_two_racing_requests_works_once() -> None:
-    await register(ANONYMOUS, email="race@example.fr", password=STRONG, first_name="A",
-                   last_name="B", role=Role.BUYER)
+    await register(
+        ANONYMOUS,
+        email="race@example.fr",
+        password=STRONG,
+        first_name="A",
+        last_name="B",
+        role=Role.BUYER,
+    )
     token = await link_token("race@example.fr", "confirm-email")
-    results = await asyncio.gather(confirm_email(ANONYMOUS, token=token),
-                                   confirm_email(ANONYMOUS, token=token),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        confirm_email(ANONYMOUS, token=token),
+        confirm_email(ANONYMOUS, token=token),
+        return_exceptions=True,
+    )
     codes = sorted(r.problems[0].code if isinstance(r, DomainError) else "ok" for r in results)
     assert codes == [ErrorCode.INVALID_TOKEN, "ok"]
     assert await AccountToken.filter(used_at__isnull=False).count() == 1

@@ -10,20 +10,24 @@ from resolvers.actor import ANONYMOUS, Actor
 
 
 def _account(account_id: int = 7, company_id: int | None = None) -> Account:
-    return Account(id=account_id, email="camille@example.fr", role=Role.BUYER,
-                   company_id=company_id)
+    return Account(
+        id=account_id, email="camille@example.fr", role=Role.BUYER, company_id=company_id
+    )
 
 
-@pytest.mark.parametrize(("actor", "company_id", "expected"), [
-    (ANONYMOUS, None, False),
-    (Actor(account_id=7, role=Role.BUYER), None, True),
-    (Actor(account_id=1, role=Role.ADMIN), None, True),
-    (Actor(account_id=8, role=Role.BUYER, company_id=3), 3, True),
-    (Actor(account_id=8, role=Role.BUYER, company_id=4), 3, False),
-    # Two buyers without a company are not colleagues.
-    (Actor(account_id=8, role=Role.BUYER), None, False),
-    (Actor(account_id=9, role=Role.SELLER, seller_id=2), 3, False),
-])
+@pytest.mark.parametrize(
+    ("actor", "company_id", "expected"),
+    [
+        (ANONYMOUS, None, False),
+        (Actor(account_id=7, role=Role.BUYER), None, True),
+        (Actor(account_id=1, role=Role.ADMIN), None, True),
+        (Actor(account_id=8, role=Role.BUYER, company_id=3), 3, True),
+        (Actor(account_id=8, role=Role.BUYER, company_id=4), 3, False),
+        # Two buyers without a company are not colleagues.
+        (Actor(account_id=8, role=Role.BUYER), None, False),
+        (Actor(account_id=9, role=Role.SELLER, seller_id=2), 3, False),
+    ],
+)
 def test_private_fields_go_to_the_account_admins_and_colleagues_only(
     actor: Actor, company_id: int | None, expected: bool
 ) -> None:

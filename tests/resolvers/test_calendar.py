@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,13 +44,13 @@ def test_a_message_sent_on_a_public_holiday_starts_counting_the_next_business_da
 
 def test_the_deadline_is_returned_in_utc() -> None:
     result = due(paris(2026, 3, 10, 10))
-    assert result.tzinfo is timezone.utc
-    assert result == datetime(2026, 3, 11, 9, tzinfo=timezone.utc)
+    assert result.tzinfo is UTC
+    assert result == datetime(2026, 3, 11, 9, tzinfo=UTC)
 
 
 def test_a_start_in_another_time_zone_is_read_in_market_time() -> None:
     # Friday 23:30 UTC is already Saturday 00:30 in Paris: the weekend has begun.
-    friday_night_utc = datetime(2026, 3, 13, 23, 30, tzinfo=timezone.utc)
+    friday_night_utc = datetime(2026, 3, 13, 23, 30, tzinfo=UTC)
     assert due(friday_night_utc) == paris(2026, 3, 17, 0)
 
 
@@ -82,7 +82,7 @@ def test_a_25_hour_business_day_contributes_25_hours() -> None:
     egypt = BusinessCalendar("EG", "Africa/Cairo")
     start = datetime(2026, 10, 28, 12, tzinfo=CAIRO)
     result = due(start, timedelta(hours=36), egypt)
-    assert result == datetime(2026, 10, 29, 21, tzinfo=timezone.utc)
+    assert result == datetime(2026, 10, 29, 21, tzinfo=UTC)
     local = result.astimezone(CAIRO)
     assert (local.day, local.hour, local.fold) == (29, 23, 1)
     assert due(start, timedelta(hours=48), egypt) == datetime(2026, 10, 30, 11, tzinfo=CAIRO)

@@ -28,8 +28,9 @@ async def _line_quantities(client: GraphQLClient) -> dict[int, int]:
     return {line.product.id: line.quantity for line in cart.lines}
 
 
-async def test_adding_twice_adds_the_quantities(buyer: GraphQLClient,
-                                                seller: GraphQLClient) -> None:
+async def test_adding_twice_adds_the_quantities(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, price="10.00")
     actor = await actor_of(buyer)
     await add_to_cart(actor, product_id=product.id, quantity=2)
@@ -38,21 +39,25 @@ async def test_adding_twice_adds_the_quantities(buyer: GraphQLClient,
 
 
 async def test_totals_carry_a_fee_per_seller_part_under_the_threshold(
-        buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     cheap = await make_product(seller, price="19.99")
     dear = await make_product(other_seller, price="50.00")
     actor = await actor_of(buyer)
     await add_to_cart(actor, product_id=cheap.id, quantity=3)
     cart = await add_to_cart(actor, product_id=dear.id, quantity=2)
     parts = [(s.subtotal, s.small_order_fee, s.total) for s in cart.subtotals]
-    assert parts == [(Decimal("59.97"), Decimal("5.00"), Decimal("64.97")),
-                     (Decimal("100.00"), Decimal("0.00"), Decimal("100.00"))]
+    assert parts == [
+        (Decimal("59.97"), Decimal("5.00"), Decimal("64.97")),
+        (Decimal("100.00"), Decimal("0.00"), Decimal("100.00")),
+    ]
     assert cart.total == Decimal("164.97")
     assert all(isinstance(v, Decimal) for part in parts for v in part)
 
 
 async def test_expiry_is_announced_three_days_after_the_last_change(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
     assert (await get_cart(actor)).expires_at is None
@@ -63,8 +68,9 @@ async def test_expiry_is_announced_three_days_after_the_last_change(
 
 
 @pytest.mark.parametrize("quantity", [0, -1])
-async def test_nonsense_quantities_are_invalid_input(buyer: GraphQLClient, seller: GraphQLClient,
-                                                     quantity: int) -> None:
+async def test_nonsense_quantities_are_invalid_input(
+    buyer: GraphQLClient, seller: GraphQLClient, quantity: int
+) -> None:
     product = await make_product(seller)
     with pytest.raises(DomainError) as refused:
         await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=quantity)
@@ -72,8 +78,9 @@ async def test_nonsense_quantities_are_invalid_input(buyer: GraphQLClient, selle
     assert await CartLine.all().count() == 0
 
 
-async def test_refusals_leave_the_cart_as_it_was(buyer: GraphQLClient,
-                                                 seller: GraphQLClient) -> None:
+async def test_refusals_leave_the_cart_as_it_was(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10, minimum_quantity=3)
     far = await make_product(seller, delivery_zones=["69"])
     actor = await actor_of(buyer)
@@ -96,7 +103,8 @@ async def test_refusals_leave_the_cart_as_it_was(buyer: GraphQLClient,
 
 
 async def test_below_the_minimum_is_refused_on_the_first_addition(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, minimum_quantity=10)
     with pytest.raises(DomainError) as refused:
         await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=9)
@@ -120,8 +128,9 @@ async def test_remove_and_empty(buyer: GraphQLClient, seller: GraphQLClient) -> 
     actor = await actor_of(buyer)
     await add_to_cart(actor, product_id=a.id, quantity=1)
     await add_to_cart(actor, product_id=b.id, quantity=1)
-    assert [line.product.id for line in (await remove_from_cart(actor, product_id=a.id)).lines
-            ] == [b.id]
+    assert [line.product.id for line in (await remove_from_cart(actor, product_id=a.id)).lines] == [
+        b.id
+    ]
     cart = await empty_cart(actor)
     assert cart.lines == [] and cart.total == Decimal("0.00") and cart.expires_at is None
 
@@ -134,16 +143,17 @@ async def test_only_buyers_have_a_cart(seller: GraphQLClient, admin: GraphQLClie
             await get_cart(await actor_of(client))
 
 
-async def test_each_buyer_sees_only_their_own_cart(buyer: GraphQLClient,
-                                                   other_buyer: GraphQLClient,
-                                                   seller: GraphQLClient) -> None:
+async def test_each_buyer_sees_only_their_own_cart(
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=1)
     assert (await get_cart(await actor_of(other_buyer))).lines == []
 
 
 async def test_stale_carts_are_emptied_once_and_fresh_ones_kept(
-        buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     stale, fresh = await actor_of(buyer), await actor_of(other_buyer)
     await add_to_cart(stale, product_id=product.id, quantity=1)
@@ -156,8 +166,9 @@ async def test_stale_carts_are_emptied_once_and_fresh_ones_kept(
     assert len((await get_cart(fresh)).lines) == 1
 
 
-async def test_reading_the_cart_does_not_keep_it_alive(buyer: GraphQLClient,
-                                                       seller: GraphQLClient) -> None:
+async def test_reading_the_cart_does_not_keep_it_alive(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
     await add_to_cart(actor, product_id=product.id, quantity=1)

@@ -14,8 +14,9 @@ from tests.clients import GraphQLClient
 from tests.orders_helpers import actor_of
 
 
-async def test_a_saved_cart_comes_back_with_todays_prices(buyer: GraphQLClient,
-                                                          seller: GraphQLClient) -> None:
+async def test_a_saved_cart_comes_back_with_todays_prices(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     cement = await make_product(seller, name="Ciment", price="9.90")
     sand = await make_product(seller, name="Sable", price="30.00")
     actor = await actor_of(buyer)
@@ -27,15 +28,19 @@ async def test_a_saved_cart_comes_back_with_todays_prices(buyer: GraphQLClient,
 
     cart, changes = await apply_template(actor, template_id=template.id)
 
-    assert [(line.product.id, line.quantity) for line in cart.lines] == [(cement.id, 10),
-                                                                         (sand.id, 2)]
+    assert [(line.product.id, line.quantity) for line in cart.lines] == [
+        (cement.id, 10),
+        (sand.id, 2),
+    ]
     assert [(c.kind, c.before, c.after) for c in changes] == [
-        (ChangeKind.PRICE_CHANGED, "30.00", "31.00")]
+        (ChangeKind.PRICE_CHANGED, "30.00", "31.00")
+    ]
     assert [t.name for t in await list_templates(actor)] == ["Chantier Dupont"]
 
 
 async def test_saving_under_an_existing_name_replaces_the_template(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     a, b = await make_product(seller, name="Ciment"), await make_product(seller, name="Sable")
     actor = await actor_of(buyer)
     await add_to_cart(actor, product_id=a.id, quantity=1)
@@ -47,8 +52,9 @@ async def test_saving_under_an_existing_name_replaces_the_template(
     assert await OrderTemplateLine.all().values_list("product_id", "quantity") == [(b.id, 3)]
 
 
-async def test_an_empty_cart_or_a_bad_name_saves_nothing(buyer: GraphQLClient,
-                                                         seller: GraphQLClient) -> None:
+async def test_an_empty_cart_or_a_bad_name_saves_nothing(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     actor = await actor_of(buyer)
     with pytest.raises(DomainError) as refused:
         await save_cart_as_template(actor, name="Vide")
@@ -62,9 +68,9 @@ async def test_an_empty_cart_or_a_bad_name_saves_nothing(buyer: GraphQLClient,
     assert await OrderTemplate.all().count() == 0
 
 
-async def test_another_buyers_template_looks_missing(buyer: GraphQLClient,
-                                                     other_buyer: GraphQLClient,
-                                                     seller: GraphQLClient) -> None:
+async def test_another_buyers_template_looks_missing(
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
     await add_to_cart(actor, product_id=product.id, quantity=1)

@@ -14,8 +14,11 @@ from resolvers.passwords import verify_password
 async def test_the_demo_loads_confirmed_accounts_and_a_catalog_once(app: object) -> None:
     printed = await seed_demo(extra_products=300)
     emails = [email for email, _ in printed]
-    assert {"acheteur@demo.comptoir.fr", "vendeur@demo.comptoir.fr",
-            "admin@demo.comptoir.fr"} <= set(emails)
+    assert {
+        "acheteur@demo.comptoir.fr",
+        "vendeur@demo.comptoir.fr",
+        "admin@demo.comptoir.fr",
+    } <= set(emails)
     buyer = await Account.get(email="acheteur@demo.comptoir.fr")
     assert buyer.role is Role.BUYER and buyer.postal_code == "75011"
     assert buyer.email_confirmed_at is not None
@@ -33,12 +36,21 @@ async def test_the_demo_loads_confirmed_accounts_and_a_catalog_once(app: object)
 
 async def test_the_demo_catalog_answers_searches_and_filters(app: object) -> None:
     await seed_demo()
-    page = await list_products(ANONYMOUS, search="beton", filters=ProductFilter(),
-                               sort=ProductSort.NAME_ASC, page=PageRequest.of(20, None))
+    page = await list_products(
+        ANONYMOUS,
+        search="beton",
+        filters=ProductFilter(),
+        sort=ProductSort.NAME_ASC,
+        page=PageRequest.of(20, None),
+    )
     names = [p.name for _, p in page.items]
     assert names and all("beton" in n.lower().replace("é", "e") for n in names)
-    page = await list_products(ANONYMOUS, search=None, filters=ProductFilter(
-        attributes=[("Tension de sortie", "24 V")], deliverable_to="75011"),
-        sort=ProductSort.PRICE_ASC, page=PageRequest.of(20, None))
+    page = await list_products(
+        ANONYMOUS,
+        search=None,
+        filters=ProductFilter(attributes=[("Tension de sortie", "24 V")], deliverable_to="75011"),
+        sort=ProductSort.PRICE_ASC,
+        page=PageRequest.of(20, None),
+    )
     prices = [p.price for _, p in page.items]
     assert len(prices) >= 3 and prices == sorted(prices)

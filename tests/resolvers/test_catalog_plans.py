@@ -27,18 +27,29 @@ from tests.factories import make_account
 async def shelves() -> int:
     account = await make_account(Role.SELLER, email="plans@example.fr", shop_name="Plans")
     for n in range(40):
-        await make_product(account, name=f"Alimentation rail DIN {n} W", price=f"{n + 5}.00",
-                           category="Alimentations" if n % 2 else "Outillage",
-                           attributes=[("Tension de sortie", f"{12 * (n % 4 + 1)} V")],
-                           delivery_zones=["75", "69"] if n % 3 else ["0", "1", "6"])
+        await make_product(
+            account,
+            name=f"Alimentation rail DIN {n} W",
+            price=f"{n + 5}.00",
+            category="Alimentations" if n % 2 else "Outillage",
+            attributes=[("Tension de sortie", f"{12 * (n % 4 + 1)} V")],
+            delivery_zones=["75", "69"] if n % 3 else ["0", "1", "6"],
+        )
     return (await Seller.get(account_id=account.id)).id
 
 
-async def plan(sort: ProductSort, *, search: str | None = None,
-               after: list[Any] | None = None, **filters: Any) -> str:
+async def plan(
+    sort: ProductSort, *, search: str | None = None, after: list[Any] | None = None, **filters: Any
+) -> str:
     # As anonymous callers see it: with the suspended sellers left out.
-    statement = list_sql(search=search, filters=ProductFilter(**filters), sort=sort,
-                         after=after, limit=21, visibility=visibility_for(ANONYMOUS))
+    statement = list_sql(
+        search=search,
+        filters=ProductFilter(**filters),
+        sort=sort,
+        after=after,
+        limit=21,
+        visibility=visibility_for(ANONYMOUS),
+    )
     assert statement is not None
     sql, params = statement
     conn = connections.get("default")
@@ -77,9 +88,11 @@ async def test_a_name_search_reads_the_word_index(shelves: int) -> None:
 
 
 async def test_the_unfiltered_list_walks_the_sort_index_without_sorting(shelves: int) -> None:
-    for sort, index in ((ProductSort.NAME_ASC, "product_by_name"),
-                        (ProductSort.PRICE_ASC, "product_by_price"),
-                        (ProductSort.PRICE_DESC, "product_by_price")):
+    for sort, index in (
+        (ProductSort.NAME_ASC, "product_by_name"),
+        (ProductSort.PRICE_ASC, "product_by_price"),
+        (ProductSort.PRICE_DESC, "product_by_price"),
+    ):
         text = await plan(sort)
         assert index in text, (sort, text)
         assert "TEMP B-TREE" not in text and "Sort" not in text, (sort, text)
@@ -129,14 +142,21 @@ def probes(text: str, alias: str) -> bool:
 async def test_delivery_and_attribute_filters_probe_their_unique_indexes(shelves: int) -> None:
     text = await plan(ProductSort.NAME_ASC, deliverable_to="69003")
     assert "product_by_name" in text and probes(text, "z"), text
-    text = await plan(ProductSort.NAME_ASC,
-                      attributes=[("Tension de sortie", "24 V"), ("Montage", "Rail DIN")])
+    text = await plan(
+        ProductSort.NAME_ASC, attributes=[("Tension de sortie", "24 V"), ("Montage", "Rail DIN")]
+    )
     assert probes(text, "a"), text
 
 
 async def test_search_with_filters_keeps_every_index(shelves: int) -> None:
-    text = await plan(ProductSort.PRICE_ASC, search="alim", category="Alimentations",
-                      in_stock=True, max_price=Decimal(30), deliverable_to="75011")
+    text = await plan(
+        ProductSort.PRICE_ASC,
+        search="alim",
+        category="Alimentations",
+        in_stock=True,
+        max_price=Decimal(30),
+        deliverable_to="75011",
+    )
     # A price order sorts the word's rows whichever word index is read (both cover them).
     assert ("word_lookup" in text or "word_relevance" in text) and probes(text, "z"), text
     assert probes(text, "s"), text

@@ -29,13 +29,15 @@ VOCABULARY = ["kaa", "kab", "kac", "kad", "kae", "kaf", "kag", "kaz", "kb", "lot
 assert len([w for w in VOCABULARY if w.startswith("ka")]) > WORD_BRANCHES + 2
 
 
-def expected(products: list[Product], search: str, sort: ProductSort,
-             in_stock: bool) -> list[int]:
+def expected(products: list[Product], search: str, sort: ProductSort, in_stock: bool) -> list[int]:
     terms = search.split()
     driving = sorted(terms, key=len, reverse=True)[0]
-    matching = [p for p in products
-                if all(any(w.startswith(t) for w in words(p.name)) for t in terms)
-                and (not in_stock or p.stock > 0)]
+    matching = [
+        p
+        for p in products
+        if all(any(w.startswith(t) for w in words(p.name)) for t in terms)
+        and (not in_stock or p.stock > 0)
+    ]
     keys = {
         ProductSort.NAME_ASC: lambda p: (sort_key(p.name), p.id),
         ProductSort.PRICE_ASC: lambda p: (p.price_cents, p.id),
@@ -51,9 +53,13 @@ async def every_page(search: str, sort: ProductSort, in_stock: bool, size: int) 
     found: list[int] = []
     after = None
     while True:
-        page = await list_products(ANONYMOUS, search=search,
-                                   filters=ProductFilter(in_stock=in_stock or None),
-                                   sort=sort, page=PageRequest.of(size, after))
+        page = await list_products(
+            ANONYMOUS,
+            search=search,
+            filters=ProductFilter(in_stock=in_stock or None),
+            sort=sort,
+            page=PageRequest.of(size, after),
+        )
         found += [p.id for _, p in page.items]
         if not page.has_next_page:
             return found
@@ -65,9 +71,14 @@ async def test_search_pages_match_sorting_every_match(app: object) -> None:
     draw = random.Random(7)
     for n in range(45):
         name = " ".join(draw.sample(VOCABULARY, draw.randint(1, 3))) + f" {n % 6}"
-        await make_product(shop, name=name.capitalize(), price=f"{draw.randint(1, 9)}.00",
-                           stock=draw.choice([0, 0, 3]), delivery_zones=["75"],
-                           attributes=[])
+        await make_product(
+            shop,
+            name=name.capitalize(),
+            price=f"{draw.randint(1, 9)}.00",
+            stock=draw.choice([0, 0, 3]),
+            delivery_zones=["75"],
+            attributes=[],
+        )
     products = await Product.all()
     for search in ("ka", "kab", "k", "ka lot", "kaz ka"):
         for sort in ProductSort:
@@ -79,7 +90,8 @@ async def test_search_pages_match_sorting_every_match(app: object) -> None:
 
 
 async def test_sold_out_products_early_in_a_long_range_do_not_let_later_ones_jump_ahead(
-        app: object) -> None:
+    app: object,
+) -> None:
     shop = await make_account(Role.SELLER, email="runs@example.fr", shop_name="Runs")
     # Past the first words of "ka": only its first candidates are checked for stock at
     # first, and all of those are sold out.
@@ -88,8 +100,13 @@ async def test_sold_out_products_early_in_a_long_range_do_not_let_later_ones_jum
     await make_product(shop, name="Bbb kaz", stock=5, delivery_zones=["75"])
     for word in VOCABULARY[:WORD_BRANCHES]:
         await make_product(shop, name=f"Zzz {word}", stock=5, delivery_zones=["75"])
-    page = await list_products(ANONYMOUS, search="ka", filters=ProductFilter(in_stock=True),
-                               sort=ProductSort.NAME_ASC, page=PageRequest.of(2, None))
+    page = await list_products(
+        ANONYMOUS,
+        search="ka",
+        filters=ProductFilter(in_stock=True),
+        sort=ProductSort.NAME_ASC,
+        page=PageRequest.of(2, None),
+    )
     assert [p.name for _, p in page.items] == ["Bbb kaz", "Zzz kaa"]
     assert page.has_next_page
 
@@ -97,11 +114,13 @@ async def test_sold_out_products_early_in_a_long_range_do_not_let_later_ones_jum
 async def test_a_price_sorted_search_pages_the_same_way(app: object) -> None:
     shop = await make_account(Role.SELLER, email="prices@example.fr", shop_name="Prix")
     for n in range(12):
-        await make_product(shop, name=f"Vis {VOCABULARY[n % 8]}", price=Decimal(n % 5 + 1),
-                           delivery_zones=["75"])
+        await make_product(
+            shop, name=f"Vis {VOCABULARY[n % 8]}", price=Decimal(n % 5 + 1), delivery_zones=["75"]
+        )
     products = await Product.all()
     assert await every_page("ka", ProductSort.PRICE_DESC, False, 5) == expected(
-        products, "ka", ProductSort.PRICE_DESC, False)
+        products, "ka", ProductSort.PRICE_DESC, False
+    )
 
 
 @contextmanager
@@ -126,17 +145,23 @@ def statements() -> Iterator[list[str]]:
 
 
 async def test_an_in_stock_search_of_a_short_prefix_fills_its_page_in_one_statement(
-        app: object) -> None:
+    app: object,
+) -> None:
     shop = await make_account(Role.SELLER, email="window@example.fr", shop_name="Fenetre")
     # More products past the first words than the first window holds.
     for n, word in enumerate(VOCABULARY[:8] * 5):
-        await make_product(shop, name=f"Vis {word} {n:02d}", price=f"{n + 1}.00", stock=5,
-                           delivery_zones=["75"])
+        await make_product(
+            shop, name=f"Vis {word} {n:02d}", price=f"{n + 1}.00", stock=5, delivery_zones=["75"]
+        )
     products = await Product.all()
     for sort in ProductSort:
         with statements() as run:
-            page = await list_products(ANONYMOUS, search="ka",
-                                       filters=ProductFilter(in_stock=True), sort=sort,
-                                       page=PageRequest.of(3, None))
+            page = await list_products(
+                ANONYMOUS,
+                search="ka",
+                filters=ProductFilter(in_stock=True),
+                sort=sort,
+                page=PageRequest.of(3, None),
+            )
         assert [p.id for _, p in page.items] == expected(products, "ka", sort, True)[:3]
         assert len(run) == 1, (sort, run)

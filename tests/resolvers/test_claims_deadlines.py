@@ -28,7 +28,8 @@ SECOND = timedelta(seconds=1)
 
 
 async def test_the_windows_end_on_the_business_calendar(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 5, delivered_at=DELIVERED)
     assert claims.claimable_until(delivered.order, POLICY) == CLAIM_END
     assert claims.withdrawable_until(delivered.order, POLICY) == WITHDRAWAL_END
@@ -50,7 +51,8 @@ async def test_the_windows_end_on_the_business_calendar(
 
 
 async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 1, delivered_at=DELIVERED)
     claim = await open_claim(buyer, delivered, now=DELIVERED + timedelta(minutes=30))
     thread = await claim.thread  # type: ignore[misc]
@@ -65,24 +67,34 @@ async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
     assert await claims.mark_overdue_claims(policy=POLICY, now=due + 2 * SECOND) == 0
 
     # The seller's answer in the claim's thread stops the clock.
-    await post_message(await actor_of(seller), thread_id=thread.id, body="Je regarde.",
-                       now=due + 2 * SECOND)
+    await post_message(
+        await actor_of(seller), thread_id=thread.id, body="Je regarde.", now=due + 2 * SECOND
+    )
     await thread.refresh_from_db()
     assert claims.respond_by(claim, thread) is None
     assert claims.is_overdue(claim, thread) is False
 
 
 async def test_the_refund_is_due_three_business_days_after_the_return_arrives(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 1, delivered_at=DELIVERED)
     claim = await open_claim(buyer, delivered, now=DELIVERED)
     seller_actor, buyer_actor = await actor_of(seller), await actor_of(buyer)
-    await claims.request_return(seller_actor, claim_id=claim.id, instructions="Étiquette.",
-                                policy=POLICY, now=DELIVERED)
-    await claims.ship_return(buyer_actor, claim_id=claim.id, carrier="Colissimo",
-                             tracking_number="6A1", policy=POLICY, now=DELIVERED)
-    received = await claims.receive_return(seller_actor, claim_id=claim.id, policy=POLICY,
-                                           now=DELIVERED)
+    await claims.request_return(
+        seller_actor, claim_id=claim.id, instructions="Étiquette.", policy=POLICY, now=DELIVERED
+    )
+    await claims.ship_return(
+        buyer_actor,
+        claim_id=claim.id,
+        carrier="Colissimo",
+        tracking_number="6A1",
+        policy=POLICY,
+        now=DELIVERED,
+    )
+    received = await claims.receive_return(
+        seller_actor, claim_id=claim.id, policy=POLICY, now=DELIVERED
+    )
     assert received.refund_due_by == CLAIM_END
     await OutboxMail.all().delete()
 
@@ -98,7 +110,8 @@ async def test_the_refund_is_due_three_business_days_after_the_return_arrives(
 
 
 async def test_a_fractional_setting_counts_business_time_for_quick_tests(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     quick = POLICY.__class__(claim_business_days=0.0001)  # about 8.6 s of business time
     monday = datetime(2026, 7, 13, 8, 0, tzinfo=UTC)
     delivered = await delivered_order(buyer, seller, 1, delivered_at=monday)
@@ -108,30 +121,53 @@ async def test_a_fractional_setting_counts_business_time_for_quick_tests(
 
 
 async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rating(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 2, delivered_at=DELIVERED)
     seller_actor, buyer_actor = await actor_of(seller), await actor_of(buyer)
     received = []
     for _ in range(2):
         claim = await open_claim(buyer, delivered, now=DELIVERED)
-        await claims.request_return(seller_actor, claim_id=claim.id, instructions="Retour.",
-                                    policy=POLICY, now=DELIVERED)
-        await claims.ship_return(buyer_actor, claim_id=claim.id, carrier="Colissimo",
-                                 tracking_number="6A1", policy=POLICY, now=DELIVERED)
-        received.append(await claims.receive_return(seller_actor, claim_id=claim.id,
-                                                    policy=POLICY, now=DELIVERED))
+        await claims.request_return(
+            seller_actor, claim_id=claim.id, instructions="Retour.", policy=POLICY, now=DELIVERED
+        )
+        await claims.ship_return(
+            buyer_actor,
+            claim_id=claim.id,
+            carrier="Colissimo",
+            tracking_number="6A1",
+            policy=POLICY,
+            now=DELIVERED,
+        )
+        received.append(
+            await claims.receive_return(
+                seller_actor, claim_id=claim.id, policy=POLICY, now=DELIVERED
+            )
+        )
     shop = delivered.order.seller_id
     # Inside the deadline nothing is judged yet.
     assert await claims.refund_tallies([shop], now=CLAIM_END - SECOND) == {}
-    await claims.resolve_claim(seller_actor, claim_id=received[0].id,
-                               resolution=ClaimResolution.REFUND, refund_amount=Decimal("40.00"),
-                               reason="Retour reçu", idempotency_key="on-time", policy=POLICY,
-                               now=CLAIM_END - SECOND)
+    await claims.resolve_claim(
+        seller_actor,
+        claim_id=received[0].id,
+        resolution=ClaimResolution.REFUND,
+        refund_amount=Decimal("40.00"),
+        reason="Retour reçu",
+        idempotency_key="on-time",
+        policy=POLICY,
+        now=CLAIM_END - SECOND,
+    )
     assert await claims.refund_tallies([shop], now=CLAIM_END - SECOND) == {shop: (1, 1)}
     # The other one misses its deadline, and stays missed when resolved late.
     assert await claims.refund_tallies([shop], now=CLAIM_END + SECOND) == {shop: (1, 2)}
-    await claims.resolve_claim(seller_actor, claim_id=received[1].id,
-                               resolution=ClaimResolution.REFUND, refund_amount=Decimal("40.00"),
-                               reason="Retour reçu", idempotency_key="late", policy=POLICY,
-                               now=CLAIM_END + SECOND)
+    await claims.resolve_claim(
+        seller_actor,
+        claim_id=received[1].id,
+        resolution=ClaimResolution.REFUND,
+        refund_amount=Decimal("40.00"),
+        reason="Retour reçu",
+        idempotency_key="late",
+        policy=POLICY,
+        now=CLAIM_END + SECOND,
+    )
     assert await claims.refund_tallies([shop], now=CLAIM_END + 2 * SECOND) == {shop: (1, 2)}

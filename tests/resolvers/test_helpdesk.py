@@ -13,12 +13,20 @@ from tests.helpdesk_helpers import actor_of, open_product_thread
 
 
 async def test_participants_and_admins_see_a_thread_and_nobody_else(
-    buyer: GraphQLClient, seller: GraphQLClient, other_buyer: GraphQLClient,
-    other_seller: GraphQLClient, admin: GraphQLClient,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_buyer: GraphQLClient,
+    other_seller: GraphQLClient,
+    admin: GraphQLClient,
 ) -> None:
     thread = await open_product_thread(buyer, seller)
-    for client, sees in ((buyer, True), (seller, True), (admin, True), (other_buyer, False),
-                         (other_seller, False)):
+    for client, sees in (
+        (buyer, True),
+        (seller, True),
+        (admin, True),
+        (other_buyer, False),
+        (other_seller, False),
+    ):
         actor = await actor_of(client)
         assert helpdesk.can_see_thread(actor, thread) is sees
         found = await helpdesk.get_thread(actor, thread_id=thread.id)
@@ -32,7 +40,8 @@ async def test_a_seller_account_without_a_shop_sees_no_support_ticket(
     buyer: GraphQLClient,
 ) -> None:
     opened = await helpdesk.open_support_ticket(
-        await actor_of(buyer), category=TicketCategory.OTHER, body="Question")
+        await actor_of(buyer), category=TicketCategory.OTHER, body="Question"
+    )
     shopless = Actor(account_id=999, role=Role.SELLER, seller_id=None)
     assert helpdesk.can_see_thread(shopless, opened.thread) is False
     assert await helpdesk.get_thread(shopless, thread_id=opened.thread.id) is None
@@ -43,8 +52,9 @@ async def test_an_unknown_thread_is_none(buyer: GraphQLClient) -> None:
 
 
 async def test_a_seller_account_without_a_shop_lists_no_thread(buyer: GraphQLClient) -> None:
-    await helpdesk.open_support_ticket(await actor_of(buyer), category=TicketCategory.OTHER,
-                                       body="Question")
+    await helpdesk.open_support_ticket(
+        await actor_of(buyer), category=TicketCategory.OTHER, body="Question"
+    )
     shopless = Actor(account_id=999, role=Role.SELLER, seller_id=None)
     page = await helpdesk.list_threads(shopless, page=PageRequest.of(None, None))
     assert page.items == []

@@ -15,20 +15,24 @@ async def test_racing_buyer_and_seller_messages_keep_the_deadline_consistent(
     thread = await open_product_thread(buyer, seller)
     buyer_actor, seller_actor = await actor_of(buyer), await actor_of(seller)
     posts = [
-        helpdesk.post_message(buyer_actor if i % 2 else seller_actor, thread_id=thread.id,
-                              body=f"message {i}")
+        helpdesk.post_message(
+            buyer_actor if i % 2 else seller_actor, thread_id=thread.id, body=f"message {i}"
+        )
         for i in range(12)
     ]
     await asyncio.gather(*posts)
     stored = await Thread.get(id=thread.id)
     assert stored.response_due_at == await earliest_deadline(thread.id)
-    last_reply = await Message.filter(thread_id=thread.id, author_role="SELLER").order_by(
-        "-id").first()
+    last_reply = (
+        await Message.filter(thread_id=thread.id, author_role="SELLER").order_by("-id").first()
+    )
     assert last_reply is not None
     # Exactly the buyer messages written after the last reply are still waiting for one.
-    waiting = await Message.filter(thread_id=thread.id, author_role="BUYER",
-                                   answered_at__isnull=True).values_list("id", flat=True)
-    after_reply = await Message.filter(thread_id=thread.id, author_role="BUYER",
-                                       id__gt=last_reply.id).values_list("id", flat=True)
+    waiting = await Message.filter(
+        thread_id=thread.id, author_role="BUYER", answered_at__isnull=True
+    ).values_list("id", flat=True)
+    after_reply = await Message.filter(
+        thread_id=thread.id, author_role="BUYER", id__gt=last_reply.id
+    ).values_list("id", flat=True)
     assert sorted(waiting) == sorted(after_reply)
     assert await Message.filter(thread_id=thread.id).count() == 13

@@ -25,12 +25,14 @@ class _Abandoned(Exception):
 
 
 async def test_fifty_orders_of_one_seller_shipped_at_once_are_numbered_1_to_50(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=1000)
     orders = await validated_orders(buyer, seller, (product, 1), count=50)
 
-    payloads = await asyncio.gather(*(seller.mutate(SHIP, o=encode_id("Order", o.id))
-                                      for o in orders))
+    payloads = await asyncio.gather(
+        *(seller.mutate(SHIP, o=encode_id("Order", o.id)) for o in orders)
+    )
 
     assert all(p["errors"] == [] for p in payloads)
     invoices = await Invoice.all()
@@ -42,7 +44,8 @@ async def test_fifty_orders_of_one_seller_shipped_at_once_are_numbered_1_to_50(
 
 
 async def test_the_number_names_the_seller_the_year_and_six_digits(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     _, invoice = await shipped(buyer, seller, (product, 1))
     shop = await seller_actor(seller)
@@ -51,8 +54,9 @@ async def test_the_number_names_the_seller_the_year_and_six_digits(
     assert (invoice.year, invoice.sequence) == (year, 1)
 
 
-async def test_each_seller_counts_from_one(buyer: GraphQLClient, seller: GraphQLClient,
-                                           other_seller: GraphQLClient) -> None:
+async def test_each_seller_counts_from_one(
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     mine = await make_product(seller)
     theirs = await make_product(other_seller)
     numbers = []
@@ -63,23 +67,34 @@ async def test_each_seller_counts_from_one(buyer: GraphQLClient, seller: GraphQL
 
 
 async def test_a_new_year_in_the_market_time_zone_starts_again_at_one(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     before, after = await validated_orders(buyer, seller, (product, 1), count=2)
     shop = await seller_actor(seller)
     # 31 December 22:30 UTC is already 1 January in Paris.
-    for order, now in ((before, datetime(2026, 12, 31, 22, 29, tzinfo=UTC)),
-                       (after, datetime(2026, 12, 31, 23, 30, tzinfo=UTC))):
-        await change_status(order, to=OrderStatus.SHIPPED, role=shop.role,
-                            actor_account_id=shop.account_id, policy=POLICY, now=now,
-                            carrier="DPD", tracking_number="1Z")
+    for order, now in (
+        (before, datetime(2026, 12, 31, 22, 29, tzinfo=UTC)),
+        (after, datetime(2026, 12, 31, 23, 30, tzinfo=UTC)),
+    ):
+        await change_status(
+            order,
+            to=OrderStatus.SHIPPED,
+            role=shop.role,
+            actor_account_id=shop.account_id,
+            policy=POLICY,
+            now=now,
+            carrier="DPD",
+            tracking_number="1Z",
+        )
     first, second = await Invoice.all().order_by("id")
     assert (first.year, first.sequence, second.year, second.sequence) == (2026, 1, 2027, 1)
     assert second.number.endswith("-2027-000001")
 
 
-async def test_a_rolled_back_shipment_leaves_no_hole(buyer: GraphQLClient,
-                                                     seller: GraphQLClient) -> None:
+async def test_a_rolled_back_shipment_leaves_no_hole(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     abandoned, kept = await validated_orders(buyer, seller, (product, 1), count=2)
     shop = await seller_actor(seller)
@@ -87,8 +102,9 @@ async def test_a_rolled_back_shipment_leaves_no_hole(buyer: GraphQLClient,
 
     async def ship_then_fail() -> None:
         async with atomic():
-            await ship_order(shop, order_id=abandoned.id, carrier="DPD", tracking_number="1Z",
-                             policy=POLICY)
+            await ship_order(
+                shop, order_id=abandoned.id, carrier="DPD", tracking_number="1Z", policy=POLICY
+            )
             assert await Invoice.filter(order_id=abandoned.id).exists()
             raise _Abandoned
 

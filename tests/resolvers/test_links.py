@@ -10,8 +10,7 @@ import httpx
 from resolvers.links import signed_url, verify_link
 from resolvers.policy import Policy
 
-POLICY = Policy(public_url="https://api.example.fr", secret_key="k" * 32,
-                document_link_minutes=15)
+POLICY = Policy(public_url="https://api.example.fr", secret_key="k" * 32, document_link_minutes=15)
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 
 
@@ -23,10 +22,16 @@ def test_a_signed_link_verifies_until_it_expires() -> None:
     url = signed_url(policy=POLICY, kind="photo", object_id=7, now=NOW)
     query = _query(url)
     assert url.startswith("https://api.example.fr/files/photo/7?")
-    assert verify_link(policy=POLICY, kind="photo", object_id=7, now=NOW + timedelta(minutes=14),
-                       **query)
-    assert not verify_link(policy=POLICY, kind="photo", object_id=7,
-                           now=NOW + timedelta(minutes=15, seconds=1), **query)
+    assert verify_link(
+        policy=POLICY, kind="photo", object_id=7, now=NOW + timedelta(minutes=14), **query
+    )
+    assert not verify_link(
+        policy=POLICY,
+        kind="photo",
+        object_id=7,
+        now=NOW + timedelta(minutes=15, seconds=1),
+        **query,
+    )
 
 
 def test_a_changed_id_kind_expiry_or_secret_does_not_verify() -> None:
@@ -34,19 +39,35 @@ def test_a_changed_id_kind_expiry_or_secret_does_not_verify() -> None:
     assert not verify_link(policy=POLICY, kind="photo", object_id=8, now=NOW, **query)
     assert not verify_link(policy=POLICY, kind="invoice", object_id=7, now=NOW, **query)
     later = str(int(query["expires"]) + 3600)
-    assert not verify_link(policy=POLICY, kind="photo", object_id=7, now=NOW, expires=later,
-                           signature=query["signature"])
+    assert not verify_link(
+        policy=POLICY,
+        kind="photo",
+        object_id=7,
+        now=NOW,
+        expires=later,
+        signature=query["signature"],
+    )
     other = Policy(public_url=POLICY.public_url, secret_key="x" * 32)
     assert not verify_link(policy=other, kind="photo", object_id=7, now=NOW, **query)
-    assert not verify_link(policy=POLICY, kind="photo", object_id=7, now=NOW,
-                           expires="-1", signature=query["signature"])
+    assert not verify_link(
+        policy=POLICY,
+        kind="photo",
+        object_id=7,
+        now=NOW,
+        expires="-1",
+        signature=query["signature"],
+    )
 
 
 async def test_the_files_route_refuses_unknown_kinds_and_bad_signatures(
-        http: httpx.AsyncClient) -> None:
-    for path in ("/files/photo/1?expires=9999999999&signature=00",
-                 "/files/nothing/1?expires=9999999999&signature=00",
-                 "/files/photo/x?expires=1&signature=00", "/files/photo/1"):
+    http: httpx.AsyncClient,
+) -> None:
+    for path in (
+        "/files/photo/1?expires=9999999999&signature=00",
+        "/files/nothing/1?expires=9999999999&signature=00",
+        "/files/photo/x?expires=1&signature=00",
+        "/files/photo/1",
+    ):
         response = await http.get(path)
         assert response.status_code == 403
         assert response.json()["code"] == "FORBIDDEN"

@@ -36,8 +36,11 @@ def sink() -> Iterator[tuple[Sink, int]]:
 async def _queue(count: int = 1) -> None:
     async with atomic():
         for i in range(count):
-            await enqueue_mail(to=f"client{i}@example.fr", subject=f"Commande n°{i} validée",
-                               body=f"Bonjour,\n\nVotre commande n°{i} est validée. À bientôt !")
+            await enqueue_mail(
+                to=f"client{i}@example.fr",
+                subject=f"Commande n°{i} validée",
+                body=f"Bonjour,\n\nVotre commande n°{i} est validée. À bientôt !",
+            )
 
 
 async def test_a_mail_queued_in_a_rolled_back_change_is_never_sent() -> None:
@@ -64,15 +67,21 @@ async def test_smtp_delivers_utf8_mails_and_marks_them_sent(sink: tuple[Sink, in
 async def test_smtp_logs_in_with_the_credentials_of_the_url() -> None:
     logins: list[tuple[bytes, bytes]] = []
 
-    def authenticator(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
-                      auth_data: Any) -> AuthResult:
+    def authenticator(
+        server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         assert isinstance(auth_data, LoginPassword)
         logins.append((auth_data.login, auth_data.password))
         return AuthResult(success=auth_data.password == b"p@ss/word")
 
     handler, port = Sink(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port,
-                            authenticator=authenticator, auth_require_tls=False)
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
     controller.start()
     try:
         await _queue()
@@ -126,8 +135,7 @@ async def test_two_concurrent_senders_send_each_mail_once(sink: tuple[Sink, int]
     sent = await asyncio.gather(
         send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY),
         send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY),
-        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY,
-                       batch=10),
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY, batch=10),
     )
     assert sum(sent) == 30
     recipients = sorted(str(m["To"]) for m in handler.messages)
@@ -154,7 +162,9 @@ async def test_the_file_transport_writes_one_eml_file_per_mail(tmp_path: Path) -
     assert first is not None
     path = tmp_path / "mail" / f"{first.id:08d}.eml"
     assert sorted(p.name for p in (tmp_path / "mail").iterdir()) == [
-        f"{first.id:08d}.eml", f"{first.id + 1:08d}.eml"]
+        f"{first.id:08d}.eml",
+        f"{first.id + 1:08d}.eml",
+    ]
     message: Any = email.message_from_bytes(path.read_bytes(), policy=default_policy)
     assert message["Subject"] == "Commande n°0 validée"
     assert message["To"] == "client0@example.fr"
@@ -164,16 +174,30 @@ async def test_the_file_transport_writes_one_eml_file_per_mail(tmp_path: Path) -
 
 def test_backoff_doubles_and_is_capped() -> None:
     assert [retry_delay(n, first_seconds=30).total_seconds() for n in (1, 2, 3, 8, 50)] == [
-        30, 60, 120, 3600, 3600]
+        30,
+        60,
+        120,
+        3600,
+        3600,
+    ]
 
 
 def test_smtp_urls_are_parsed() -> None:
     plain = SmtpTransport("smtp://127.0.0.1:1025")
     assert (plain.hostname, plain.port, plain.use_tls, plain.username) == (
-        "127.0.0.1", 1025, False, None)
+        "127.0.0.1",
+        1025,
+        False,
+        None,
+    )
     tls = SmtpTransport("smtps://postmaster%40shop.fr:s3cr%2Ft@mail.example.fr")
     assert (tls.hostname, tls.port, tls.use_tls, tls.username, tls.password) == (
-        "mail.example.fr", 465, True, "postmaster@shop.fr", "s3cr/t")
+        "mail.example.fr",
+        465,
+        True,
+        "postmaster@shop.fr",
+        "s3cr/t",
+    )
     with pytest.raises(ValueError):
         SmtpTransport("http://mail.example.fr")
 
@@ -183,7 +207,10 @@ def test_smtp_is_used_only_when_smtp_url_is_set() -> None:
     files = transport_for(settings)
     assert isinstance(files, FileTransport)
     assert files.directory == settings.var_dir / "mail"
-    smtp = transport_for(Settings.from_env({"SMTP_URL": "smtp://127.0.0.1:2525",
-                                            "PUBLIC_URL": "https://comptoir.example.fr"}))
+    smtp = transport_for(
+        Settings.from_env(
+            {"SMTP_URL": "smtp://127.0.0.1:2525", "PUBLIC_URL": "https://comptoir.example.fr"}
+        )
+    )
     assert isinstance(smtp, SmtpTransport) and smtp.port == 2525
     assert smtp.sender == "Comptoir <no-reply@comptoir.example.fr>"

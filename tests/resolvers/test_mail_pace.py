@@ -30,20 +30,24 @@ POLICY = get_settings().policy()
 async def _notifications(count: int) -> None:
     async with atomic():
         for i in range(count):
-            await enqueue_mail(to=f"client{i}@example.fr", subject=f"Commande n°{i} validée",
-                               body="Bonjour")
+            await enqueue_mail(
+                to=f"client{i}@example.fr", subject=f"Commande n°{i} validée", body="Bonjour"
+            )
 
 
 async def test_a_confirmation_queued_after_500_notifications_is_sent_first() -> None:
     await _notifications(500)
     async with atomic():
-        await enqueue_mail(to="new@example.fr", subject="Confirmez votre adresse e-mail",
-                           body="Bonjour", priority=MailPriority.ACCOUNT)
+        await enqueue_mail(
+            to="new@example.fr",
+            subject="Confirmez votre adresse e-mail",
+            body="Bonjour",
+            priority=MailPriority.ACCOUNT,
+        )
     confirmation = await OutboxMail.get(recipient="new@example.fr")
     handler = Sink()
     with smtp_server(handler) as port:
-        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"),
-                                    policy=POLICY) == 501
+        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 501
     arrived = handler.outbox_ids()
     assert len(arrived) == 501
     # The first wave: one mail per connection leaves at once, the confirmation first in line.
@@ -56,8 +60,10 @@ async def test_one_call_sends_every_due_mail_not_one_batch() -> None:
     await _notifications(120)
     handler = Sink()
     with smtp_server(handler) as port:
-        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY,
-                                    batch=25) == 120
+        assert (
+            await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY, batch=25)
+            == 120
+        )
     assert len(set(handler.outbox_ids())) == 120
 
 
@@ -111,11 +117,13 @@ async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_inte
     handler = Sink()
     with smtp_server(handler) as port:
         # An interval of an hour: only the doorbell can make this mail leave during the test.
-        deps = Deps(policy=POLICY, transport=SmtpTransport(f"smtp://127.0.0.1:{port}"),
-                    store=file_store(get_settings()))
+        deps = Deps(
+            policy=POLICY,
+            transport=SmtpTransport(f"smtp://127.0.0.1:{port}"),
+            store=file_store(get_settings()),
+        )
         runner = Runner(deps, interval_seconds=3600)
-        async with open_broadcast(None) as broadcast, \
-                run_jobs_in_background(runner, broadcast):
+        async with open_broadcast(None) as broadcast, run_jobs_in_background(runner, broadcast):
             await asyncio.wait_for(runner.ready.wait(), 30)
             await anonymous.mutate_ok(REGISTER, input=registration("lea@example.fr"))
 

@@ -56,9 +56,15 @@ async def test_two_sender_processes_send_each_mail_exactly_once() -> None:
         start_at = str(time.time() + 2.0)  # both processes start sending together
         processes = [
             await asyncio.create_subprocess_exec(
-                sys.executable, "-c", SENDER, f"smtp://127.0.0.1:{port}", start_at,
-                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                sys.executable,
+                "-c",
+                SENDER,
+                f"smtp://127.0.0.1:{port}",
+                start_at,
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
             )
             for _ in range(2)
         ]

@@ -28,18 +28,43 @@ S = OrderStatus
 Action = Callable[[Actor, int], Awaitable[Order]]
 
 ACTIONS: dict[str, tuple[str, OrderStatus, Action]] = {
-    "cancel": ("buyer", S.CANCELLED, lambda a, i: cancel_order(a, order_id=i, reason="Erreur", policy=POLICY)),
+    "cancel": (
+        "buyer",
+        S.CANCELLED,
+        lambda a, i: cancel_order(a, order_id=i, reason="Erreur", policy=POLICY),
+    ),
     "validate": ("seller", S.VALIDATED, lambda a, i: validate_order(a, order_id=i, policy=POLICY)),
-    "refuse": ("seller", S.REFUSED, lambda a, i: refuse_order(a, order_id=i, reason="Rupture", policy=POLICY)),
-    "ship": ("seller", S.SHIPPED, lambda a, i: ship_order(a, order_id=i, carrier="Geodis",
-                                                          tracking_number="GE123456", policy=POLICY)),
-    "seller_delivers": ("seller", S.DELIVERED, lambda a, i: mark_delivered(a, order_id=i, policy=POLICY)),
-    "buyer_delivers": ("buyer", S.DELIVERED, lambda a, i: mark_delivered(a, order_id=i, policy=POLICY)),
+    "refuse": (
+        "seller",
+        S.REFUSED,
+        lambda a, i: refuse_order(a, order_id=i, reason="Rupture", policy=POLICY),
+    ),
+    "ship": (
+        "seller",
+        S.SHIPPED,
+        lambda a, i: ship_order(
+            a, order_id=i, carrier="Geodis", tracking_number="GE123456", policy=POLICY
+        ),
+    ),
+    "seller_delivers": (
+        "seller",
+        S.DELIVERED,
+        lambda a, i: mark_delivered(a, order_id=i, policy=POLICY),
+    ),
+    "buyer_delivers": (
+        "buyer",
+        S.DELIVERED,
+        lambda a, i: mark_delivered(a, order_id=i, policy=POLICY),
+    ),
 }
 
 ALLOWED = {
-    ("cancel", S.PENDING), ("validate", S.PENDING), ("refuse", S.PENDING),
-    ("ship", S.VALIDATED), ("seller_delivers", S.SHIPPED), ("buyer_delivers", S.SHIPPED),
+    ("cancel", S.PENDING),
+    ("validate", S.PENDING),
+    ("refuse", S.PENDING),
+    ("ship", S.VALIDATED),
+    ("seller_delivers", S.SHIPPED),
+    ("buyer_delivers", S.SHIPPED),
 }
 RELEASING = {S.CANCELLED, S.REFUSED}
 CASES = [(name, status) for name in ACTIONS for status in S]
@@ -54,7 +79,8 @@ async def _order_in(status: OrderStatus, buyer: GraphQLClient, seller: GraphQLCl
 
 @pytest.mark.parametrize(("name", "status"), [c for c in CASES if c in ALLOWED])
 async def test_allowed_transition_is_recorded_announced_and_mailed(
-        buyer: GraphQLClient, seller: GraphQLClient, name: str, status: OrderStatus) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, name: str, status: OrderStatus
+) -> None:
     order = await _order_in(status, buyer, seller)
     who, target, action = ACTIONS[name]
     caller = buyer if who == "buyer" else seller
@@ -66,8 +92,7 @@ async def test_allowed_transition_is_recorded_announced_and_mailed(
     assert changed.status is target and (await Order.get(id=order.id)).status is target
     last = await OrderStatusChange.filter(order_id=order.id).order_by("-id").first()
     assert last is not None
-    assert (last.from_status, last.to_status, str(last.actor_role)) == (status, target,
-                                                                         who.upper())
+    assert (last.from_status, last.to_status, str(last.actor_role)) == (status, target, who.upper())
     event = await Event.all().order_by("-id").first()
     assert event is not None and await Event.all().count() == events_before + 1
     assert event.payload["from"] == status and event.payload["to"] == target
@@ -80,7 +105,8 @@ async def test_allowed_transition_is_recorded_announced_and_mailed(
 
 @pytest.mark.parametrize(("name", "status"), [c for c in CASES if c not in ALLOWED])
 async def test_refused_transition_changes_nothing(
-        buyer: GraphQLClient, seller: GraphQLClient, name: str, status: OrderStatus) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, name: str, status: OrderStatus
+) -> None:
     order = await _order_in(status, buyer, seller)
     who, _, action = ACTIONS[name]
     caller = buyer if who == "buyer" else seller
@@ -101,8 +127,12 @@ async def test_refused_transition_changes_nothing(
 
 @pytest.mark.parametrize("name", list(ACTIONS))
 async def test_someone_elses_order_looks_missing(
-        buyer: GraphQLClient, seller: GraphQLClient, other_buyer: GraphQLClient,
-        other_seller: GraphQLClient, name: str) -> None:
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_buyer: GraphQLClient,
+    other_seller: GraphQLClient,
+    name: str,
+) -> None:
     order = await _order_in(S.PENDING, buyer, seller)
     who, _, action = ACTIONS[name]
     stranger = other_buyer if who == "buyer" else other_seller
@@ -115,7 +145,8 @@ async def test_someone_elses_order_looks_missing(
 
 @pytest.mark.parametrize("name", list(ACTIONS))
 async def test_wrong_roles_and_anonymous_are_turned_away(
-        buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient, name: str) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient, name: str
+) -> None:
     order = await _order_in(S.PENDING, buyer, seller)
     who, _, action = ACTIONS[name]
     with pytest.raises(Unauthenticated):
@@ -129,7 +160,8 @@ async def test_wrong_roles_and_anonymous_are_turned_away(
 
 
 async def test_a_buyer_cancelling_a_validated_order_is_told_to_contact_the_seller(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 2))
     await validate_order(await actor_of(seller), order_id=order.id, policy=POLICY)
@@ -139,8 +171,9 @@ async def test_a_buyer_cancelling_a_validated_order_is_told_to_contact_the_selle
     assert await stock_of(product) == 8
 
 
-async def test_refusal_needs_a_reason_and_shipping_a_carrier(buyer: GraphQLClient,
-                                                             seller: GraphQLClient) -> None:
+async def test_refusal_needs_a_reason_and_shipping_a_carrier(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     order = await _order_in(S.PENDING, buyer, seller)
     actor = await actor_of(seller)
     with pytest.raises(DomainError) as refused:
@@ -152,12 +185,15 @@ async def test_refusal_needs_a_reason_and_shipping_a_carrier(buyer: GraphQLClien
         await ship_order(actor, order_id=order.id, carrier="", tracking_number="X1", policy=POLICY)
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "carrier")]
     assert await counts() == before
-    shipped = await ship_order(actor, order_id=order.id, carrier="Geodis", tracking_number="X1", policy=POLICY)
+    shipped = await ship_order(
+        actor, order_id=order.id, carrier="Geodis", tracking_number="X1", policy=POLICY
+    )
     assert (shipped.carrier, shipped.tracking_number) == ("Geodis", "X1")
 
 
-async def test_history_runs_in_time_order_from_pending(buyer: GraphQLClient,
-                                                       seller: GraphQLClient) -> None:
+async def test_history_runs_in_time_order_from_pending(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     sellers = await actor_of(seller)
@@ -166,26 +202,35 @@ async def test_history_runs_in_time_order_from_pending(buyer: GraphQLClient,
     await mark_delivered(await actor_of(buyer), order_id=order.id, policy=POLICY)
     steps = await OrderStatusChange.filter(order_id=order.id).order_by("id")
     assert [(c.from_status, c.to_status, c.actor_role) for c in steps] == [
-        (None, S.PENDING, "BUYER"), (S.PENDING, S.VALIDATED, "SELLER"),
-        (S.VALIDATED, S.SHIPPED, "SELLER"), (S.SHIPPED, S.DELIVERED, "BUYER")]
+        (None, S.PENDING, "BUYER"),
+        (S.PENDING, S.VALIDATED, "SELLER"),
+        (S.VALIDATED, S.SHIPPED, "SELLER"),
+        (S.SHIPPED, S.DELIVERED, "BUYER"),
+    ]
     assert [c.at for c in steps] == sorted(c.at for c in steps)
 
 
 async def test_a_colleague_who_sees_company_orders_needs_place_orders_to_cancel(
-        company_member: GraphQLClient, seller: GraphQLClient) -> None:
+    company_member: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(company_member, (product, 2))
     member = await actor_of(company_member)
     assert member.account_id is not None
-    watcher = Actor(account_id=member.account_id + 1000, role=member.role,
-                    company_id=member.company_id,
-                    rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS}))
+    watcher = Actor(
+        account_id=member.account_id + 1000,
+        role=member.role,
+        company_id=member.company_id,
+        rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS}),
+    )
     with pytest.raises(DomainError) as refused:
         await cancel_order(watcher, order_id=order.id, policy=POLICY)
     assert refused.value.problems[0].code == "RIGHT_MISSING"
-    manager = Actor(account_id=member.account_id + 1000, role=member.role,
-                    company_id=member.company_id,
-                    rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS,
-                                      CompanyRight.PLACE_ORDERS}))
+    manager = Actor(
+        account_id=member.account_id + 1000,
+        role=member.role,
+        company_id=member.company_id,
+        rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS, CompanyRight.PLACE_ORDERS}),
+    )
     assert (await cancel_order(manager, order_id=order.id, policy=POLICY)).status is S.CANCELLED
     assert await stock_of(product) == 10

@@ -18,15 +18,22 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 async def test_a_pending_order_expires_after_three_business_days_skipping_holidays(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 4))
     # Thursday 24 December, 10:00: Christmas and the weekend do not count, so the three
     # business days run Thursday (from 10:00), Monday, Tuesday and end Wednesday 10:00.
     await Order.filter(id=order.id).update(created_at=datetime(2026, 12, 24, 10, tzinfo=PARIS))
 
-    assert await expire_pending_orders(now=datetime(2026, 12, 30, 9, 59, tzinfo=PARIS), policy=POLICY) == 0
-    assert await expire_pending_orders(now=datetime(2026, 12, 30, 10, 1, tzinfo=PARIS), policy=POLICY) == 1
+    assert (
+        await expire_pending_orders(now=datetime(2026, 12, 30, 9, 59, tzinfo=PARIS), policy=POLICY)
+        == 0
+    )
+    assert (
+        await expire_pending_orders(now=datetime(2026, 12, 30, 10, 1, tzinfo=PARIS), policy=POLICY)
+        == 1
+    )
 
     assert (await Order.get(id=order.id)).status is OrderStatus.EXPIRED
     assert await stock_of(product) == 10
@@ -46,15 +53,18 @@ async def test_answered_orders_never_expire(buyer: GraphQLClient, seller: GraphQ
     assert (await Order.get(id=order.id)).status is OrderStatus.VALIDATED
 
 
-async def test_overlapping_runners_expire_each_order_once(buyer: GraphQLClient,
-                                                          seller: GraphQLClient) -> None:
+async def test_overlapping_runners_expire_each_order_once(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     orders = [(await reserve(buyer, (product, 1)))[0] for _ in range(3)]
     await Order.all().update(created_at=datetime(2026, 1, 5, tzinfo=PARIS))
     events_before = await Event.all().count()
     later = datetime(2026, 1, 20, tzinfo=PARIS)
 
-    done = await asyncio.gather(*(expire_pending_orders(now=later, policy=POLICY) for _ in range(4)))
+    done = await asyncio.gather(
+        *(expire_pending_orders(now=later, policy=POLICY) for _ in range(4))
+    )
 
     assert sum(done) == len(orders)
     assert await Event.all().count() == events_before + len(orders)
@@ -62,7 +72,8 @@ async def test_overlapping_runners_expire_each_order_once(buyer: GraphQLClient,
 
 
 async def test_deleting_an_account_cancels_its_pending_orders_and_empties_its_cart(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     (pending,) = await reserve(buyer, (product, 2))
     (validated,) = await reserve(buyer, (product, 3))

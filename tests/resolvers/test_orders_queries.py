@@ -34,14 +34,23 @@ async def _listed(actor: Actor, **filters: Any) -> list[int]:
 
 
 async def test_each_caller_sees_exactly_the_orders_they_may(
-        buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient,
-        other_seller: GraphQLClient, admin: GraphQLClient) -> None:
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    admin: GraphQLClient,
+) -> None:
     mine = await make_product(seller)
     theirs = await make_product(other_seller, name="Perceuse")
     (a,) = await reserve(buyer, (mine, 1))
     (b,) = await reserve(other_buyer, (theirs, 1))
-    expected = {buyer: [a.id], other_buyer: [b.id], seller: [a.id], other_seller: [b.id],
-                admin: [b.id, a.id]}
+    expected = {
+        buyer: [a.id],
+        other_buyer: [b.id],
+        seller: [a.id],
+        other_seller: [b.id],
+        admin: [b.id, a.id],
+    }
     for client, ids in expected.items():
         actor = await actor_of(client)
         assert await _listed(actor) == ids
@@ -51,20 +60,37 @@ async def test_each_caller_sees_exactly_the_orders_they_may(
 
 
 async def test_company_orders_are_seen_with_see_company_orders_only(
-        company_member: GraphQLClient, seller: GraphQLClient) -> None:
+    company_member: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     (order,) = await reserve(company_member, (product, 1))
     member = await actor_of(company_member)
-    main = await make_account(Role.BUYER, email="boss@acme.fr", company_id=member.company_id,
-                              rights=["SEE_COMPANY_ORDERS"])
-    boss = Actor(account_id=main.id, role=Role.BUYER, company_id=member.company_id,
-                 rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS}))
-    colleague = Actor(account_id=main.id, role=Role.BUYER, company_id=member.company_id,
-                      rights=frozenset({CompanyRight.PLACE_ORDERS}))
+    main = await make_account(
+        Role.BUYER,
+        email="boss@acme.fr",
+        company_id=member.company_id,
+        rights=["SEE_COMPANY_ORDERS"],
+    )
+    boss = Actor(
+        account_id=main.id,
+        role=Role.BUYER,
+        company_id=member.company_id,
+        rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS}),
+    )
+    colleague = Actor(
+        account_id=main.id,
+        role=Role.BUYER,
+        company_id=member.company_id,
+        rights=frozenset({CompanyRight.PLACE_ORDERS}),
+    )
     assert await _listed(boss) == [order.id] and can_see_order(boss, order)
     assert await _listed(colleague) == [] and not can_see_order(colleague, order)
-    outsider = Actor(account_id=main.id, role=Role.BUYER, company_id=member.company_id + 1,
-                     rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS}))
+    outsider = Actor(
+        account_id=main.id,
+        role=Role.BUYER,
+        company_id=member.company_id + 1,
+        rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS}),
+    )
     assert await _listed(outsider) == []
 
 
@@ -76,8 +102,9 @@ async def test_anonymous_callers_must_log_in() -> None:
     assert not can_see_order(ANONYMOUS, Order(buyer_id=1, seller_id=1))
 
 
-async def test_the_history_filters_by_status_and_date(buyer: GraphQLClient,
-                                                      seller: GraphQLClient) -> None:
+async def test_the_history_filters_by_status_and_date(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     (old,) = await reserve(buyer, (product, 1))
     (kept,) = await reserve(buyer, (product, 1))
@@ -90,7 +117,8 @@ async def test_the_history_filters_by_status_and_date(buyer: GraphQLClient,
     assert await _listed(actor, created_after=month_ago) == [cancelled.id, kept.id]
     assert await _listed(actor, created_before=month_ago) == [old.id]
     assert await _listed(actor, status=OrderStatus.CANCELLED, created_after=month_ago) == [
-        cancelled.id]
+        cancelled.id
+    ]
     with pytest.raises(QueryError):
         await _listed(actor, created_after=datetime.now(UTC), created_before=month_ago)
 
@@ -111,7 +139,8 @@ async def test_the_history_pages_newest_first(buyer: GraphQLClient, seller: Grap
 
 
 async def test_reorder_puts_the_lines_back_and_says_what_changed(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     same = await make_product(seller, name="Ciment", price="9.90", stock=50)
     dearer = await make_product(seller, name="Sable", price="30.00", stock=50)
     scarce = await make_product(seller, name="Chaux", stock=50)
@@ -133,11 +162,16 @@ async def test_reorder_puts_the_lines_back_and_says_what_changed(
     ]
     assert changes[-1].product_id == gone.id
     assert [(line.product.name, line.quantity) for line in cart.lines] == [
-        ("Ciment", 2), ("Sable", 1), ("Chaux", 4), ("Plâtre", 5)]
+        ("Ciment", 2),
+        ("Sable", 1),
+        ("Chaux", 4),
+        ("Plâtre", 5),
+    ]
 
 
 async def test_reorder_of_an_order_out_of_stock_reports_it_unavailable(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, name="Ciment", stock=5)
     (order,) = await reserve(buyer, (product, 5))
     _, changes = await reorder(await actor_of(buyer), order_id=order.id)
@@ -145,9 +179,9 @@ async def test_reorder_of_an_order_out_of_stock_reports_it_unavailable(
     assert (await get_cart(await actor_of(buyer))).lines == []
 
 
-async def test_reorder_is_for_the_orders_own_buyer(buyer: GraphQLClient,
-                                                   other_buyer: GraphQLClient,
-                                                   seller: GraphQLClient) -> None:
+async def test_reorder_is_for_the_orders_own_buyer(
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     with pytest.raises(DomainError) as refused:

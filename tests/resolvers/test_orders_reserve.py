@@ -21,8 +21,9 @@ from tests.clients import GraphQLClient
 from tests.orders_helpers import ADDRESS, actor_of, counts, reserve, stock_of
 
 
-async def test_a_cart_becomes_one_order_per_seller(buyer: GraphQLClient, seller: GraphQLClient,
-                                                   other_seller: GraphQLClient) -> None:
+async def test_a_cart_becomes_one_order_per_seller(
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     cement = await make_product(seller, price="9.90", stock=50)
     sand = await make_product(seller, name="Sable 0/4", price="30.00", stock=20)
     drill = await make_product(other_seller, name="Perceuse", price="120.00", stock=3)
@@ -30,38 +31,60 @@ async def test_a_cart_becomes_one_order_per_seller(buyer: GraphQLClient, seller:
     for product, quantity in ((cement, 10), (drill, 1), (sand, 2)):
         await add_to_cart(actor, product_id=product.id, quantity=quantity)
 
-    orders = await reserve_cart(actor, address=ADDRESS, remark="Livrer par l'arrière",
-                                idempotency_key="k1")
+    orders = await reserve_cart(
+        actor, address=ADDRESS, remark="Livrer par l'arrière", idempotency_key="k1"
+    )
 
     assert [o.seller_id for o in orders] == [cement.seller_id, drill.seller_id]
     first, second = orders
     assert (first.subtotal, first.small_order_fee, first.total) == (
-        Decimal("159.00"), Decimal("0.00"), Decimal("159.00"))
+        Decimal("159.00"),
+        Decimal("0.00"),
+        Decimal("159.00"),
+    )
     assert (second.subtotal, second.small_order_fee, second.total) == (
-        Decimal("120.00"), Decimal("0.00"), Decimal("120.00"))
+        Decimal("120.00"),
+        Decimal("0.00"),
+        Decimal("120.00"),
+    )
     assert all(re.fullmatch(r"CMD-\d{4}-\d{6}", o.number) for o in orders)
     assert first.number != second.number
     assert (first.remark, first.address_postal_code, first.address_country) == (
-        "Livrer par l'arrière", "75011", "FR")
+        "Livrer par l'arrière",
+        "75011",
+        "FR",
+    )
     lines = await OrderLine.filter(order_id=first.id).order_by("id")
     assert [(line.product_name, line.unit_price, line.quantity) for line in lines] == [
-        (cement.name, Decimal("9.90"), 10), ("Sable 0/4", Decimal("30.00"), 2)]
+        (cement.name, Decimal("9.90"), 10),
+        ("Sable 0/4", Decimal("30.00"), 2),
+    ]
     assert [await stock_of(p) for p in (cement, sand, drill)] == [40, 18, 2]
     assert await CartLine.all().count() == 0
 
 
-async def test_creation_is_recorded_announced_and_mailed(buyer: GraphQLClient,
-                                                         seller: GraphQLClient) -> None:
+async def test_creation_is_recorded_announced_and_mailed(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, price="12.00")
     (order,) = await reserve(buyer, (product, 2))
     assert order.small_order_fee == Decimal("5.00") and order.total == Decimal("29.00")
     (change,) = await OrderStatusChange.filter(order_id=order.id)
     assert (change.from_status, change.to_status, change.actor_role) == (None, "PENDING", "BUYER")
     (event,) = await Event.all()
-    assert event.payload == {"order_id": order.id, "from": None, "to": "PENDING", "reason": None,
-                             "actor_role": "BUYER"}
+    assert event.payload == {
+        "order_id": order.id,
+        "from": None,
+        "to": "PENDING",
+        "reason": None,
+        "actor_role": "BUYER",
+    }
     assert (event.order_id, event.buyer_id, event.seller_id, event.company_id) == (
-        order.id, buyer.account_id, order.seller_id, None)
+        order.id,
+        buyer.account_id,
+        order.seller_id,
+        None,
+    )
     recipients = sorted(await OutboxMail.all().values_list("recipient", flat=True))
     assert recipients == ["buyer@example.fr", "seller@example.fr"]
     assert "Nouvelle commande" in (await OutboxMail.get(recipient="seller@example.fr")).subject
@@ -69,14 +92,14 @@ async def test_creation_is_recorded_announced_and_mailed(buyer: GraphQLClient,
 
 async def test_an_empty_cart_cannot_be_reserved(buyer: GraphQLClient) -> None:
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(await actor_of(buyer), address=ADDRESS, remark=None,
-                           idempotency_key="k")
+        await reserve_cart(await actor_of(buyer), address=ADDRESS, remark=None, idempotency_key="k")
     assert refused.value.problems[0].code == "CART_EMPTY"
     assert await IdempotencyKey.all().count() == 0
 
 
 async def test_one_line_short_reserves_nothing_and_names_the_line(
-        buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     plenty = await make_product(seller, stock=50)
     scarce = await make_product(other_seller, name="Perceuse", stock=5)
     actor = await actor_of(buyer)
@@ -98,7 +121,8 @@ async def test_one_line_short_reserves_nothing_and_names_the_line(
 
 
 async def test_lines_not_deliverable_to_the_address_are_refused(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, delivery_zones=["75"])
     actor = await actor_of(buyer)
     await add_to_cart(actor, product_id=product.id, quantity=1)
@@ -109,26 +133,32 @@ async def test_lines_not_deliverable_to_the_address_are_refused(
     assert await stock_of(product) == 100
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"country": "France"}, "deliveryAddress.country"),
-    ({"line1": "  "}, "deliveryAddress.line1"),
-    ({"postal_code": ""}, "deliveryAddress.postalCode"),
-    ({"city": "x" * 201}, "deliveryAddress.city"),
-])
-async def test_a_bad_address_is_invalid_input(buyer: GraphQLClient, seller: GraphQLClient,
-                                              change: dict[str, str], field: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"country": "France"}, "deliveryAddress.country"),
+        ({"line1": "  "}, "deliveryAddress.line1"),
+        ({"postal_code": ""}, "deliveryAddress.postalCode"),
+        ({"city": "x" * 201}, "deliveryAddress.city"),
+    ],
+)
+async def test_a_bad_address_is_invalid_input(
+    buyer: GraphQLClient, seller: GraphQLClient, change: dict[str, str], field: str
+) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
     await add_to_cart(actor, product_id=product.id, quantity=1)
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(actor, address=replace(ADDRESS, **change), remark=None,
-                           idempotency_key="k")
+        await reserve_cart(
+            actor, address=replace(ADDRESS, **change), remark=None, idempotency_key="k"
+        )
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", field)]
     assert await Order.all().count() == 0 and await stock_of(product) == 100
 
 
 async def test_the_same_key_returns_the_same_orders_without_reserving_twice(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     first = await reserve(buyer, (product, 3), key="same")
     actor = await actor_of(buyer)
@@ -136,20 +166,27 @@ async def test_the_same_key_returns_the_same_orders_without_reserving_twice(
     assert [o.id for o in again] == [o.id for o in first]
     # The same cart filled again is still the same request.
     await add_to_cart(actor, product_id=product.id, quantity=3)
-    assert [o.id for o in await reserve_cart(actor, address=ADDRESS, remark=None,
-                                             idempotency_key="same")] == [o.id for o in first]
+    assert [
+        o.id
+        for o in await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key="same")
+    ] == [o.id for o in first]
     assert await stock_of(product) == 7
     assert await Order.all().count() == 1
 
 
-async def test_the_same_key_for_another_request_is_refused(buyer: GraphQLClient,
-                                                           seller: GraphQLClient) -> None:
+async def test_the_same_key_for_another_request_is_refused(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     await reserve(buyer, (product, 3), key="same")
     actor = await actor_of(buyer)
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(actor, address=replace(ADDRESS, line1="1 rue Neuve"), remark=None,
-                           idempotency_key="same")
+        await reserve_cart(
+            actor,
+            address=replace(ADDRESS, line1="1 rue Neuve"),
+            remark=None,
+            idempotency_key="same",
+        )
     assert refused.value.problems[0].code == "IDEMPOTENCY_KEY_REUSED"
     await add_to_cart(actor, product_id=product.id, quantity=1)
     before = await counts()
@@ -160,7 +197,8 @@ async def test_the_same_key_for_another_request_is_refused(buyer: GraphQLClient,
 
 
 async def test_another_buyers_identical_key_is_unrelated(
-        buyer: GraphQLClient, company_member: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, company_member: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     mine = await reserve(buyer, (product, 1), key="shared")
     theirs = await reserve(company_member, (product, 2), key="shared")
@@ -168,8 +206,9 @@ async def test_another_buyers_identical_key_is_unrelated(
     assert mine[0].id != theirs[0].id and await stock_of(product) == 7
 
 
-async def test_a_key_older_than_its_lifetime_starts_afresh(buyer: GraphQLClient,
-                                                           seller: GraphQLClient) -> None:
+async def test_a_key_older_than_its_lifetime_starts_afresh(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     await reserve(buyer, (product, 1), key="old")
     await IdempotencyKey.all().update(created_at=datetime.now(UTC) - timedelta(hours=49))
@@ -178,8 +217,9 @@ async def test_a_key_older_than_its_lifetime_starts_afresh(buyer: GraphQLClient,
     assert await stock_of(product) == 7
 
 
-async def test_company_orders_need_the_place_orders_right(company_member: GraphQLClient,
-                                                          seller: GraphQLClient) -> None:
+async def test_company_orders_need_the_place_orders_right(
+    company_member: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     (order,) = await reserve(company_member, (product, 1))
     actor = await actor_of(company_member)
@@ -198,5 +238,6 @@ async def test_only_buyers_reserve(seller: GraphQLClient, admin: GraphQLClient) 
         await reserve_cart(ANONYMOUS, address=ADDRESS, remark=None, idempotency_key="k")
     for client in (seller, admin):
         with pytest.raises(Forbidden):
-            await reserve_cart(await actor_of(client), address=ADDRESS, remark=None,
-                               idempotency_key="k")
+            await reserve_cart(
+                await actor_of(client), address=ADDRESS, remark=None, idempotency_key="k"
+            )

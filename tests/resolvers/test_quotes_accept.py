@@ -22,7 +22,8 @@ from tests.quotes_helpers import POLICY, accept, offer, offered_quote, request_q
 
 
 async def test_accepting_makes_one_validated_order_at_the_offered_prices(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     cement = await make_product(seller, name="Ciment", price="9.90", stock=500)
     sand = await make_product(seller, name="Sable", price="30.00", stock=50)
     (quote,) = await request_quote(buyer, (cement, [10, 100]), (sand, [5]))
@@ -35,28 +36,41 @@ async def test_accepting_makes_one_validated_order_at_the_offered_prices(
     assert accepted.order_id is not None
     order = await Order.get(id=accepted.order_id)
     assert (order.status, order.subtotal, order.small_order_fee, order.total) == (
-        "VALIDATED", Decimal("1015.00"), Decimal("0.00"), Decimal("1015.00"))
+        "VALIDATED",
+        Decimal("1015.00"),
+        Decimal("0.00"),
+        Decimal("1015.00"),
+    )
     assert order.number.startswith("CMD-")
     assert order.buyer_id == buyer.account_id
     lines = await OrderLine.filter(order_id=order.id).order_by("id")
     assert [(line.product_name, line.unit_price, line.quantity) for line in lines] == [
-        ("Ciment", Decimal("8.75"), 100), ("Sable", Decimal("28.00"), 5)]
+        ("Ciment", Decimal("8.75"), 100),
+        ("Sable", Decimal("28.00"), 5),
+    ]
     assert [await stock_of(cement), await stock_of(sand)] == [400, 45]
-    history = await OrderStatusChange.filter(order_id=order.id).order_by("id").values_list(
-        "from_status", "to_status", "actor_role", "reason")
-    assert history == [(None, "PENDING", "BUYER", None),
-                       ("PENDING", "VALIDATED", None, "Offre acceptée")]
-    kinds = await Event.filter(id__gt=events_before).order_by("id").values_list(
-        "kind", "payload")
+    history = (
+        await OrderStatusChange.filter(order_id=order.id)
+        .order_by("id")
+        .values_list("from_status", "to_status", "actor_role", "reason")
+    )
+    assert history == [
+        (None, "PENDING", "BUYER", None),
+        ("PENDING", "VALIDATED", None, "Offre acceptée"),
+    ]
+    kinds = await Event.filter(id__gt=events_before).order_by("id").values_list("kind", "payload")
     assert [(k, p["to"]) for k, p in kinds] == [
-        (EventKind.ORDER_STATUS, "PENDING"), (EventKind.ORDER_STATUS, "VALIDATED"),
-        (EventKind.QUOTE_STATUS, "ACCEPTED")]
+        (EventKind.ORDER_STATUS, "PENDING"),
+        (EventKind.ORDER_STATUS, "VALIDATED"),
+        (EventKind.QUOTE_STATUS, "ACCEPTED"),
+    ]
     accepted_mail = await OutboxMail.get(subject=f"Devis {quote.number} : Offre acceptée")
     assert accepted_mail.recipient == "seller@example.fr"
 
 
 async def test_lines_may_be_left_out_and_small_orders_pay_the_fee(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     cement = await make_product(seller, name="Ciment", stock=500)
     sand = await make_product(seller, name="Sable", stock=50)
     (quote,) = await request_quote(buyer, (cement, [10, 100]), (sand, [5]))
@@ -64,32 +78,48 @@ async def test_lines_may_be_left_out_and_small_orders_pay_the_fee(
     accepted = await accept(buyer, quote, (cement, 10))
     order = await Order.get(id=accepted.order_id)
     assert (order.subtotal, order.small_order_fee, order.total) == (
-        Decimal("95.00"), Decimal("5.00"), Decimal("100.00"))
+        Decimal("95.00"),
+        Decimal("5.00"),
+        Decimal("100.00"),
+    )
     assert await stock_of(sand) == 50
 
 
-@pytest.mark.parametrize("choices", [
-    [],                                   # nothing chosen
-    [("cement", 10), ("cement", 100)],    # one line twice
-    [("cement", 50)],                     # a quantity never offered
-    [("other", 10)],                      # a product outside the quote
-])
+@pytest.mark.parametrize(
+    "choices",
+    [
+        [],  # nothing chosen
+        [("cement", 10), ("cement", 100)],  # one line twice
+        [("cement", 50)],  # a quantity never offered
+        [("other", 10)],  # a product outside the quote
+    ],
+)
 async def test_bad_choices_are_invalid_input_and_change_nothing(
-        buyer: GraphQLClient, seller: GraphQLClient, choices: list[tuple[str, int]]) -> None:
-    products = {"cement": await make_product(seller, name="Ciment"),
-                "other": await make_product(seller, name="Autre")}
+    buyer: GraphQLClient, seller: GraphQLClient, choices: list[tuple[str, int]]
+) -> None:
+    products = {
+        "cement": await make_product(seller, name="Ciment"),
+        "other": await make_product(seller, name="Autre"),
+    }
     quote = await offered_quote(buyer, seller, products["cement"], {10: "9.50", 100: "8.75"})
     before = await world()
     with pytest.raises(DomainError) as refused:
-        await accept_quote(await actor_of(buyer), quote_id=quote.id,
-                           choices=[Choice(products[p].id, q) for p, q in choices],
-                           address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY)
+        await accept_quote(
+            await actor_of(buyer),
+            quote_id=quote.id,
+            choices=[Choice(products[p].id, q) for p, q in choices],
+            address=ADDRESS,
+            remark=None,
+            idempotency_key="k",
+            policy=POLICY,
+        )
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "choices")]
     assert await world() == before
 
 
-async def test_short_stock_refuses_the_whole_acceptance(buyer: GraphQLClient,
-                                                         seller: GraphQLClient) -> None:
+async def test_short_stock_refuses_the_whole_acceptance(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     plenty = await make_product(seller, name="Ciment", stock=500)
     scarce = await make_product(seller, name="Sable", stock=4)
     (quote,) = await request_quote(buyer, (plenty, [10]), (scarce, [5]))
@@ -103,7 +133,8 @@ async def test_short_stock_refuses_the_whole_acceptance(buyer: GraphQLClient,
 
 
 async def test_an_address_outside_the_delivery_zones_is_refused(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, delivery_zones=["69"])
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
     before = await world()
@@ -113,8 +144,9 @@ async def test_an_address_outside_the_delivery_zones_is_refused(
     assert await world() == before
 
 
-async def test_the_same_key_replays_the_acceptance(buyer: GraphQLClient,
-                                                   seller: GraphQLClient) -> None:
+async def test_the_same_key_replays_the_acceptance(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=100)
     quote = await offered_quote(buyer, seller, product, {10: "1.00", 20: "0.90"})
     first = await accept(buyer, quote, (product, 10), key="once")
@@ -122,11 +154,18 @@ async def test_the_same_key_replays_the_acceptance(buyer: GraphQLClient,
     again = await accept(buyer, quote, (product, 10), key="once")
     assert (again.id, again.order_id) == (first.id, first.order_id)
     assert await world() == before
-    for other_request in (accept(buyer, quote, (product, 20), key="once"),
-                          accept_quote(await actor_of(buyer), quote_id=quote.id,
-                                       choices=[Choice(product.id, 10)],
-                                       address=replace(ADDRESS, line1="1 rue Neuve"),
-                                       remark=None, idempotency_key="once", policy=POLICY)):
+    for other_request in (
+        accept(buyer, quote, (product, 20), key="once"),
+        accept_quote(
+            await actor_of(buyer),
+            quote_id=quote.id,
+            choices=[Choice(product.id, 10)],
+            address=replace(ADDRESS, line1="1 rue Neuve"),
+            remark=None,
+            idempotency_key="once",
+            policy=POLICY,
+        ),
+    ):
         with pytest.raises(DomainError) as refused:
             await other_request
         assert refused.value.problems[0].code == "IDEMPOTENCY_KEY_REUSED"
@@ -138,7 +177,8 @@ async def test_the_same_key_replays_the_acceptance(buyer: GraphQLClient,
 
 
 async def test_a_key_used_for_a_reservation_cannot_accept_a_quote(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=100)
     await reserve(buyer, (product, 1), key="shared")
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
@@ -150,8 +190,8 @@ async def test_a_key_used_for_a_reservation_cannot_accept_a_quote(
 
 
 async def test_wrong_callers_cannot_accept(
-        buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient,
-        admin: GraphQLClient) -> None:
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient
+) -> None:
     product = await make_product(seller)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
     before = await world()
@@ -162,13 +202,21 @@ async def test_wrong_callers_cannot_accept(
         with pytest.raises(Forbidden):
             await accept(client, quote, (product, 10))
     with pytest.raises(Unauthenticated):
-        await accept_quote(ANONYMOUS, quote_id=quote.id, choices=[Choice(product.id, 10)],
-                           address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY)
+        await accept_quote(
+            ANONYMOUS,
+            quote_id=quote.id,
+            choices=[Choice(product.id, 10)],
+            address=ADDRESS,
+            remark=None,
+            idempotency_key="k",
+            policy=POLICY,
+        )
     assert await world() == before
 
 
-async def test_a_request_not_yet_offered_cannot_be_accepted(buyer: GraphQLClient,
-                                                            seller: GraphQLClient) -> None:
+async def test_a_request_not_yet_offered_cannot_be_accepted(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     (quote,) = await request_quote(buyer, (product, [10]))
     before = await world()
@@ -179,14 +227,22 @@ async def test_a_request_not_yet_offered_cannot_be_accepted(buyer: GraphQLClient
 
 
 async def test_company_members_need_place_orders_to_accept(
-        company_member: GraphQLClient, seller: GraphQLClient) -> None:
+    company_member: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     quote = await offered_quote(company_member, seller, product, {10: "1.00"})
     actor = replace(await actor_of(company_member), rights=frozenset())
     before = await world()
     with pytest.raises(DomainError) as refused:
-        await accept_quote(actor, quote_id=quote.id, choices=[Choice(product.id, 10)],
-                           address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY)
+        await accept_quote(
+            actor,
+            quote_id=quote.id,
+            choices=[Choice(product.id, 10)],
+            address=ADDRESS,
+            remark=None,
+            idempotency_key="k",
+            policy=POLICY,
+        )
     assert refused.value.problems[0].code == "RIGHT_MISSING"
     assert await world() == before
     accepted = await accept(company_member, quote, (product, 10))
@@ -194,8 +250,9 @@ async def test_company_members_need_place_orders_to_accept(
     assert order.company_id == actor.company_id
 
 
-async def test_a_product_gone_since_the_offer_is_named(buyer: GraphQLClient,
-                                                       seller: GraphQLClient) -> None:
+async def test_a_product_gone_since_the_offer_is_named(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
     await withdraw_seller_products(seller_id=(await seller_actor(seller)).seller_id or 0)

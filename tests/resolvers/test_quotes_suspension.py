@@ -16,25 +16,28 @@ from tests.quotes_helpers import POLICY, accept, offered_quote, world
 async def _suspend(admin: GraphQLClient, seller: GraphQLClient) -> None:
     shop = (await seller_actor(seller)).seller_id
     assert shop is not None
-    await suspend_seller(await actor_of(admin), seller_id=shop, days=3, reason="Contournement",
-                         policy=POLICY)
+    await suspend_seller(
+        await actor_of(admin), seller_id=shop, days=3, reason="Contournement", policy=POLICY
+    )
 
 
 async def test_a_suspended_sellers_product_cannot_join_the_list(
-        buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient
+) -> None:
     product = await make_product(seller)
     await _suspend(admin, seller)
     before = await world()
     with pytest.raises(DomainError) as refused:
         await add_to_quote_list(await actor_of(buyer), product_id=product.id, quantities=[5])
     assert [(p.code, p.field) for p in refused.value.problems] == [
-        ("SELLER_SUSPENDED", "productId")]
+        ("SELLER_SUSPENDED", "productId")
+    ]
     assert await world() == before
 
 
 async def test_a_list_naming_a_suspended_seller_is_not_sent(
-        buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient,
-        admin: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient, admin: GraphQLClient
+) -> None:
     fine = await make_product(other_seller, name="Perceuse")
     held = await make_product(seller, name="Ciment")
     actor = await actor_of(buyer)
@@ -44,14 +47,14 @@ async def test_a_list_naming_a_suspended_seller_is_not_sent(
     before = await world()
     with pytest.raises(DomainError) as refused:
         await send_quote_request(actor, remark=None, policy=POLICY)
-    assert [(p.code, p.field) for p in refused.value.problems] == [
-        ("SELLER_SUSPENDED", "lines.1")]
+    assert [(p.code, p.field) for p in refused.value.problems] == [("SELLER_SUSPENDED", "lines.1")]
     assert "Ciment" in refused.value.problems[0].message
     assert await world() == before
 
 
 async def test_an_offer_of_a_suspended_seller_cannot_be_accepted_until_reinstated(
-        buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=50)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
     await _suspend(admin, seller)

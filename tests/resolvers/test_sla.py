@@ -47,8 +47,9 @@ async def test_the_thread_shows_the_earliest_unanswered_deadline(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
-    await helpdesk.post_message(await actor_of(buyer), thread_id=thread.id, body="Relance",
-                                now=paris(2026, 3, 10, 16))
+    await helpdesk.post_message(
+        await actor_of(buyer), thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 16)
+    )
     assert await due_shown(buyer, thread) == utc_iso(paris(2026, 3, 11, 10))
 
 
@@ -57,13 +58,16 @@ async def test_a_seller_reply_answers_every_earlier_buyer_message(
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
     buyer_actor = await actor_of(buyer)
-    await helpdesk.post_message(buyer_actor, thread_id=thread.id, body="Relance",
-                                now=paris(2026, 3, 10, 16))
-    await helpdesk.post_message(await actor_of(seller), thread_id=thread.id, body="Oui.",
-                                now=paris(2026, 3, 11, 9))
+    await helpdesk.post_message(
+        buyer_actor, thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 16)
+    )
+    await helpdesk.post_message(
+        await actor_of(seller), thread_id=thread.id, body="Oui.", now=paris(2026, 3, 11, 9)
+    )
     assert await due_shown(buyer, thread) is None
     answered = await Message.filter(thread_id=thread.id, author_role="BUYER").values_list(
-        "answered_at", "answered_in_time")
+        "answered_at", "answered_in_time"
+    )
     assert answered == [(paris(2026, 3, 11, 9), True)] * 2
 
 
@@ -71,10 +75,12 @@ async def test_a_buyer_message_after_the_reply_starts_a_new_deadline(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
-    await helpdesk.post_message(await actor_of(seller), thread_id=thread.id, body="Oui.",
-                                now=paris(2026, 3, 10, 11))
-    await helpdesk.post_message(await actor_of(buyer), thread_id=thread.id, body="Et le prix ?",
-                                now=paris(2026, 3, 13, 17))
+    await helpdesk.post_message(
+        await actor_of(seller), thread_id=thread.id, body="Oui.", now=paris(2026, 3, 10, 11)
+    )
+    await helpdesk.post_message(
+        await actor_of(buyer), thread_id=thread.id, body="Et le prix ?", now=paris(2026, 3, 13, 17)
+    )
     assert await due_shown(seller, thread) == utc_iso(paris(2026, 3, 16, 17))
 
 
@@ -83,10 +89,12 @@ async def test_a_reply_does_not_answer_a_message_sent_after_it(
 ) -> None:
     # Clocks are injected: the buyer's message is stamped later than the seller's reply.
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
-    await helpdesk.post_message(await actor_of(buyer), thread_id=thread.id, body="Relance",
-                                now=paris(2026, 3, 10, 14))
-    await helpdesk.post_message(await actor_of(seller), thread_id=thread.id, body="Oui.",
-                                now=paris(2026, 3, 10, 12))
+    await helpdesk.post_message(
+        await actor_of(buyer), thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 14)
+    )
+    await helpdesk.post_message(
+        await actor_of(seller), thread_id=thread.id, body="Oui.", now=paris(2026, 3, 10, 12)
+    )
     assert await due_shown(buyer, thread) == utc_iso(paris(2026, 3, 11, 14))
 
 
@@ -106,16 +114,20 @@ async def test_an_answered_thread_is_never_overdue(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2025, 1, 7, 10))
-    await helpdesk.post_message(await actor_of(seller), thread_id=thread.id, body="Bien reçu",
-                                now=paris(2025, 1, 20, 10))
+    await helpdesk.post_message(
+        await actor_of(seller), thread_id=thread.id, body="Bien reçu", now=paris(2025, 1, 20, 10)
+    )
     data = await buyer.query(THREAD, id=gid("Thread", thread.id))
     assert (data["thread"]["overdue"], data["thread"]["responseDueAt"]) == (False, None)
 
 
 async def test_support_tickets_carry_no_seller_deadline(buyer: GraphQLClient) -> None:
     opened = await helpdesk.open_support_ticket(
-        await actor_of(buyer), category=TicketCategory.LOGIN, body="Je ne peux pas me "
-        "connecter", now=paris(2026, 3, 10, 10))
+        await actor_of(buyer),
+        category=TicketCategory.LOGIN,
+        body="Je ne peux pas me connecter",
+        now=paris(2026, 3, 10, 10),
+    )
     assert opened.thread.response_due_at is None
 
 
@@ -128,11 +140,16 @@ async def test_response_rate_counts_buyer_messages_answered_before_their_deadlin
     now = datetime.now(UTC)
     seller_actor = await actor_of(seller)
     on_time = await open_product_thread(buyer, seller, now=now - timedelta(days=20))
-    await helpdesk.post_message(seller_actor, thread_id=on_time.id, body="Oui",
-                                now=now - timedelta(days=20) + timedelta(hours=1))
+    await helpdesk.post_message(
+        seller_actor,
+        thread_id=on_time.id,
+        body="Oui",
+        now=now - timedelta(days=20) + timedelta(hours=1),
+    )
     late = await open_product_thread(buyer, seller, now=now - timedelta(days=30))
-    await helpdesk.post_message(seller_actor, thread_id=late.id, body="Pardon",
-                                now=now - timedelta(days=25))
+    await helpdesk.post_message(
+        seller_actor, thread_id=late.id, body="Pardon", now=now - timedelta(days=25)
+    )
     await open_product_thread(buyer, seller, now=now - timedelta(days=15))  # never answered
     await open_product_thread(buyer, seller, now=now - timedelta(days=200))  # too old to count
     await open_product_thread(buyer, seller, now=now)  # still within its deadline: not judged
@@ -156,7 +173,11 @@ async def test_response_rates_are_computed_for_many_sellers_at_once(
     now = datetime.now(UTC)
     await open_product_thread(buyer, seller, now=now - timedelta(days=10))
     answered = await open_product_thread(buyer, other_seller, now=now - timedelta(days=10))
-    await helpdesk.post_message(await actor_of(other_seller), thread_id=answered.id, body="Oui",
-                                now=now - timedelta(days=10) + timedelta(minutes=5))
+    await helpdesk.post_message(
+        await actor_of(other_seller),
+        thread_id=answered.id,
+        body="Oui",
+        now=now - timedelta(days=10) + timedelta(minutes=5),
+    )
     shops = [(await seller_of(seller)).id, (await seller_of(other_seller)).id]
     assert await helpdesk.response_rates(shops) == [0.0, 1.0]

@@ -33,10 +33,12 @@ async def test_a_new_deadline_missed_after_a_reply_is_reminded_again(
     now = datetime.now(UTC)
     thread = await open_product_thread(buyer, seller, now=now - timedelta(days=20))
     assert await helpdesk.remind_overdue_threads() == 1
-    await helpdesk.post_message(await actor_of(seller), thread_id=thread.id, body="Pardon",
-                                now=now - timedelta(days=15))
-    await helpdesk.post_message(await actor_of(buyer), thread_id=thread.id, body="Et donc ?",
-                                now=now - timedelta(days=10))
+    await helpdesk.post_message(
+        await actor_of(seller), thread_id=thread.id, body="Pardon", now=now - timedelta(days=15)
+    )
+    await helpdesk.post_message(
+        await actor_of(buyer), thread_id=thread.id, body="Et donc ?", now=now - timedelta(days=10)
+    )
     assert await helpdesk.remind_overdue_threads() == 1
     assert await helpdesk.remind_overdue_threads() == 0
 
@@ -45,11 +47,13 @@ async def test_support_tickets_and_answered_threads_need_no_reminder(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     old = datetime.now(UTC) - timedelta(days=30)
-    await helpdesk.open_support_ticket(await actor_of(buyer), category=TicketCategory.LOGIN,
-                                       body="Bloqué", now=old)
+    await helpdesk.open_support_ticket(
+        await actor_of(buyer), category=TicketCategory.LOGIN, body="Bloqué", now=old
+    )
     thread = await open_product_thread(buyer, seller, now=old)
-    await helpdesk.post_message(await actor_of(seller), thread_id=thread.id, body="Voilà",
-                                now=old + timedelta(hours=2))
+    await helpdesk.post_message(
+        await actor_of(seller), thread_id=thread.id, body="Voilà", now=old + timedelta(hours=2)
+    )
     assert await helpdesk.remind_overdue_threads() == 0
 
 
@@ -58,8 +62,9 @@ async def test_two_job_runners_racing_send_one_reminder(
 ) -> None:
     await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
     await OutboxMail.all().delete()
-    sent = await asyncio.gather(helpdesk.remind_overdue_threads(),
-                                helpdesk.remind_overdue_threads())
+    sent = await asyncio.gather(
+        helpdesk.remind_overdue_threads(), helpdesk.remind_overdue_threads()
+    )
     assert sum(sent) == 1
     assert await OutboxMail.all().count() == 1
 

@@ -29,7 +29,8 @@ def test_the_formula() -> None:
 
 
 async def test_a_new_seller_has_no_rating_and_a_reply_in_time_gives_five(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     shop = await seller_of(seller)
     assert (shop.rating, shop.standing) == (None, NEUTRAL_STANDING)
     thread = await open_product_thread(buyer, seller)
@@ -42,7 +43,8 @@ async def test_a_new_seller_has_no_rating_and_a_reply_in_time_gives_five(
 
 
 async def test_a_missed_deadline_lowers_the_rating_once_judged(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     shop = await seller_of(seller)
     long_ago = datetime.now(UTC) - timedelta(days=10)
     late = await open_product_thread(buyer, seller, now=long_ago)
@@ -56,7 +58,8 @@ async def test_a_missed_deadline_lowers_the_rating_once_judged(
 
 
 async def test_the_daily_pass_recomputes_only_stale_ratings(
-        buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     shop, other = await seller_of(seller), await seller_of(other_seller)
     now = datetime.now(UTC)
     await refresh_ratings([shop.id, other.id], now=now - timedelta(days=2))
@@ -66,7 +69,8 @@ async def test_the_daily_pass_recomputes_only_stale_ratings(
 
 
 async def test_products_follow_their_sellers_standing_in_batches(
-        seller: GraphQLClient, other_seller: GraphQLClient) -> None:
+    seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     shop = await seller_of(seller)
     mine = [await make_product(seller, name=f"Perceuse {n}") for n in range(3)]
     theirs = await make_product(other_seller, name="Perceuse X")

@@ -24,16 +24,27 @@ from tests.accounts_helpers import LOGIN, REGISTER, STRONG, counts, register_and
 from tests.clients import GraphQLClient
 
 PUBLIC = "http://testserver.local"
-RESETS = "mutation { " + " ".join(
-    f'r{i}: requestPasswordReset(email: "lea@example.fr") {{ errors {{ code }} }}'
-    for i in range(10)) + " }"
+RESETS = (
+    "mutation { "
+    + " ".join(
+        f'r{i}: requestPasswordReset(email: "lea@example.fr") {{ errors {{ code }} }}'
+        for i in range(10)
+    )
+    + " }"
+)
 
 
 def aliased_logins(count: int, email: str = "nobody@example.fr", start: int = 0) -> str:
     """`count` aliased logins with a wrong password; `{i}` in `email` numbers the addresses."""
-    return "mutation { " + " ".join(
-        f'l{i}: login(email: "{email.format(i=i)}", password: "wrong")'
-        " { errors { code } token }" for i in range(start, start + count)) + " }"
+    return (
+        "mutation { "
+        + " ".join(
+            f'l{i}: login(email: "{email.format(i=i)}", password: "wrong")'
+            " { errors { code } token }"
+            for i in range(start, start + count)
+        )
+        + " }"
+    )
 
 
 @pytest.fixture
@@ -42,10 +53,16 @@ async def limited(app: Starlette) -> AsyncIterator[Any]:
     clients: list[httpx.AsyncClient] = []
 
     def make(rate_limits: dict[str, RateLimit] | None = None, **changes: Any) -> GraphQLClient:
-        settings = dataclasses.replace(get_settings(), rate_limits=dict(
-            DEFAULT_RATE_LIMITS if rate_limits is None else rate_limits), **changes)
-        clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)),
-                                         base_url=PUBLIC))
+        settings = dataclasses.replace(
+            get_settings(),
+            rate_limits=dict(DEFAULT_RATE_LIMITS if rate_limits is None else rate_limits),
+            **changes,
+        )
+        clients.append(
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=create_app(settings)), base_url=PUBLIC
+            )
+        )
         return GraphQLClient(clients[-1])
 
     yield make
@@ -58,7 +75,8 @@ def codes_of(data: dict[str, Any]) -> list[list[str]]:
 
 
 async def test_account_mails_past_the_hourly_cap_are_not_queued_and_the_answer_is_unchanged(
-        anonymous: GraphQLClient) -> None:
+    anonymous: GraphQLClient,
+) -> None:
     await register_and_confirm(anonymous, "lea@example.fr")  # the confirmation: mail 1 of 5
     data = await anonymous.query(RESETS)
     assert codes_of(data) == [[]] * 10
@@ -78,13 +96,15 @@ async def test_a_new_hour_gives_the_address_its_mails_again(anonymous: GraphQLCl
     await register_and_confirm(anonymous, "lea@example.fr")
     await anonymous.query(RESETS)
     await Throttle.filter(key="account-mail:lea@example.fr").update(
-        window_start=datetime.now(UTC) - timedelta(minutes=61))
+        window_start=datetime.now(UTC) - timedelta(minutes=61)
+    )
     await anonymous.query(RESETS)
     assert await OutboxMail.filter(recipient="lea@example.fr").count() == 10
 
 
 async def test_a_reset_for_an_unknown_address_answers_the_same_and_queues_nothing(
-        anonymous: GraphQLClient) -> None:
+    anonymous: GraphQLClient,
+) -> None:
     await register_and_confirm(anonymous, "lea@example.fr")
     unknown = RESETS.replace("lea@example.fr", "nobody@example.fr")
     assert await anonymous.query(unknown) == await anonymous.query(RESETS)
@@ -101,11 +121,13 @@ async def test_logins_past_the_limit_are_rate_limited_alias_by_alias(limited: An
 
 
 async def test_a_rate_limited_login_is_refused_even_with_the_right_password(
-        limited: Any, anonymous: GraphQLClient) -> None:
+    limited: Any, anonymous: GraphQLClient
+) -> None:
     await register_and_confirm(anonymous, "lea@example.fr")
     client = limited({"login": RateLimit(1, 60)})
     assert codes_of(await client.query(aliased_logins(1, "lea@example.fr"))) == [
-        ["INVALID_CREDENTIALS"]]
+        ["INVALID_CREDENTIALS"]
+    ]
     payload = await client.mutate(LOGIN, email="lea@example.fr", password=STRONG)
     assert ([e["code"] for e in payload["errors"]], payload["token"]) == (["RATE_LIMITED"], None)
 
@@ -135,13 +157,13 @@ async def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(limit
     assert codes_of(await client.query(aliased_logins(1))) == [["RATE_LIMITED"]]
 
 
-async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
-        limited: Any) -> None:
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(limited: Any) -> None:
     # httpx's ASGI transport connects from 127.0.0.1: here, the proxy.
     client = limited({"login": RateLimit(2, 60)}, trusted_proxies=("127.0.0.0/8",))
     client.http.headers["X-Forwarded-For"] = "203.0.113.7"
     assert codes_of(await client.query(aliased_logins(3))) == [["INVALID_CREDENTIALS"]] * 2 + [
-        ["RATE_LIMITED"]]
+        ["RATE_LIMITED"]
+    ]
     # A client cannot hide behind an address it writes itself: the proxy's hop is the last.
     client.http.headers["X-Forwarded-For"] = "198.51.100.1, 203.0.113.7"
     assert codes_of(await client.query(aliased_logins(1))) == [["RATE_LIMITED"]]
@@ -173,12 +195,15 @@ def test_rate_limits_are_on_by_default_and_off_with_comptoir_rate_limits_0() -> 
     tuned = Settings.from_env({"COMPTOIR_RATE_LIMIT_LOGIN": "5/30"}).rate_limits
     assert tuned == {**DEFAULT_RATE_LIMITS, "login": RateLimit(5, 30)}
     assert Settings.from_env({}).account_mails_per_hour == 5
-    assert Settings.from_env({"COMPTOIR_RATE_LIMITS": "0",
-                              "COMPTOIR_ACCOUNT_MAILS_PER_HOUR": "2"}).account_mails_per_hour == 2
+    assert (
+        Settings.from_env(
+            {"COMPTOIR_RATE_LIMITS": "0", "COMPTOIR_ACCOUNT_MAILS_PER_HOUR": "2"}
+        ).account_mails_per_hour
+        == 2
+    )
 
 
-async def test_an_unknown_address_locks_exactly_like_a_known_one(
-        anonymous: GraphQLClient) -> None:
+async def test_an_unknown_address_locks_exactly_like_a_known_one(anonymous: GraphQLClient) -> None:
     await register_and_confirm(anonymous, "lea@example.fr")
     known = codes_of(await anonymous.query(aliased_logins(7, "lea@example.fr")))
     unknown = codes_of(await anonymous.query(aliased_logins(7, "nobody@example.fr")))
@@ -186,11 +211,11 @@ async def test_an_unknown_address_locks_exactly_like_a_known_one(
     assert not await Account.filter(email="nobody@example.fr").exists()
 
 
-async def test_a_lock_of_an_unknown_address_ends_like_an_accounts(
-        anonymous: GraphQLClient) -> None:
+async def test_a_lock_of_an_unknown_address_ends_like_an_accounts(anonymous: GraphQLClient) -> None:
     await anonymous.query(aliased_logins(5))
     await AddressLockout.filter(email="nobody@example.fr").update(
-        locked_until=datetime.now(UTC) - timedelta(seconds=1))
+        locked_until=datetime.now(UTC) - timedelta(seconds=1)
+    )
     assert codes_of(await anonymous.query(aliased_logins(1))) == [["INVALID_CREDENTIALS"]]
 
 
@@ -206,6 +231,7 @@ async def test_counters_idle_for_a_day_are_forgotten() -> None:
     await take("recent", RateLimit(5, 60))
     await AddressLockout.create(email="gone@example.fr")
     await AddressLockout.filter(email="gone@example.fr").update(
-        updated_at=datetime.now(UTC) - timedelta(days=2))
+        updated_at=datetime.now(UTC) - timedelta(days=2)
+    )
     assert await forget_ended_windows() == 2
     assert [row.key for row in await Throttle.all()] == ["recent"]

@@ -49,8 +49,9 @@ def gid(account_id: int | None) -> str:
 async def test_an_existing_private_buyer_joins_at_once(
     main_user: GraphQLClient, buyer: GraphQLClient
 ) -> None:
-    payload = await main_user.mutate_ok(ADD, email="Buyer@Example.fr",
-                                        rights=["PLACE_ORDERS", "PLACE_ORDERS"])
+    payload = await main_user.mutate_ok(
+        ADD, email="Buyer@Example.fr", rights=["PLACE_ORDERS", "PLACE_ORDERS"]
+    )
     assert payload["invitationSent"] is False
     assert payload["account"]["email"] == "buyer@example.fr"
     assert payload["account"]["rights"] == ["PLACE_ORDERS"]
@@ -58,29 +59,33 @@ async def test_an_existing_private_buyer_joins_at_once(
     (mail,) = await mails_to("buyer@example.fr")
     assert mail.subject == "Vous avez rejoint ACME BTP sur Comptoir"
     members = (await main_user.query(MEMBERS))["me"]["company"]["members"]
-    assert [m["email"] for m in members] == ["main@acme.fr", "member@acme.fr",
-                                             "buyer@example.fr"]
+    assert [m["email"] for m in members] == ["main@acme.fr", "member@acme.fr", "buyer@example.fr"]
 
 
 async def test_an_unknown_address_gets_an_invitation_that_logs_in(
     main_user: GraphQLClient, anonymous: GraphQLClient
 ) -> None:
-    payload = await main_user.mutate_ok(ADD, email="New.Colleague@acme.fr",
-                                        rights=["PLACE_ORDERS", "SEE_INVOICES"])
+    payload = await main_user.mutate_ok(
+        ADD, email="New.Colleague@acme.fr", rights=["PLACE_ORDERS", "SEE_INVOICES"]
+    )
     assert payload == {"errors": [], "invitationSent": True, "account": None}
     (mail,) = await mails_to("new.colleague@acme.fr")
     assert mail.subject == "Invitation à rejoindre ACME BTP sur Comptoir"
     token = await link_token("new.colleague@acme.fr", "accept-invitation")
-    login = await anonymous.mutate_ok(ACCEPT, token=token, password=STRONG, first="Jules",
-                                      last="Moreau")
-    assert login["account"] == {"email": "new.colleague@acme.fr",
-                                "rights": ["PLACE_ORDERS", "SEE_INVOICES"],
-                                "company": {"name": "ACME BTP"}}
+    login = await anonymous.mutate_ok(
+        ACCEPT, token=token, password=STRONG, first="Jules", last="Moreau"
+    )
+    assert login["account"] == {
+        "email": "new.colleague@acme.fr",
+        "rights": ["PLACE_ORDERS", "SEE_INVOICES"],
+        "company": {"name": "ACME BTP"},
+    }
     anonymous.token = login["token"]
     assert (await anonymous.query(ME))["me"]["email"] == "new.colleague@acme.fr"
     assert (await account("new.colleague@acme.fr")).email_confirmed_at is not None
-    assert await anonymous.refused(ACCEPT, token=token, password=STRONG, first="J",
-                                   last="M") == ["INVALID_TOKEN"]
+    assert await anonymous.refused(ACCEPT, token=token, password=STRONG, first="J", last="M") == [
+        "INVALID_TOKEN"
+    ]
 
 
 async def test_a_new_invitation_replaces_the_previous_one(
@@ -89,8 +94,9 @@ async def test_a_new_invitation_replaces_the_previous_one(
     await main_user.mutate_ok(ADD, email="new@acme.fr", rights=["PLACE_ORDERS"])
     first = await link_token("new@acme.fr", "accept-invitation")
     await main_user.mutate_ok(ADD, email="new@acme.fr", rights=["SEE_INVOICES"])
-    assert await anonymous.refused(ACCEPT, token=first, password=STRONG, first="J",
-                                   last="M") == ["INVALID_TOKEN"]
+    assert await anonymous.refused(ACCEPT, token=first, password=STRONG, first="J", last="M") == [
+        "INVALID_TOKEN"
+    ]
 
 
 async def test_an_expired_invitation_is_token_expired(
@@ -99,10 +105,12 @@ async def test_an_expired_invitation_is_token_expired(
     await main_user.mutate_ok(ADD, email="new@acme.fr", rights=["PLACE_ORDERS"])
     token = await link_token("new@acme.fr", "accept-invitation")
     await AccountToken.filter(purpose=TokenPurpose.INVITATION).update(
-        expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
     before = await counts()
-    assert await anonymous.refused(ACCEPT, token=token, password=STRONG, first="J",
-                                   last="M") == ["TOKEN_EXPIRED"]
+    assert await anonymous.refused(ACCEPT, token=token, password=STRONG, first="J", last="M") == [
+        "TOKEN_EXPIRED"
+    ]
     assert await counts() == before
 
 
@@ -112,23 +120,28 @@ async def test_accepting_with_a_weak_password_or_bad_names_creates_nothing(
     await main_user.mutate_ok(ADD, email="new@acme.fr", rights=["PLACE_ORDERS"])
     token = await link_token("new@acme.fr", "accept-invitation")
     before = await counts()
-    payload = await anonymous.mutate(ACCEPT, token=token, password="court", first="  ",
-                                     last="M")
+    payload = await anonymous.mutate(ACCEPT, token=token, password="court", first="  ", last="M")
     assert {(e["code"], e["field"]) for e in payload["errors"]} == {
-        ("WEAK_PASSWORD", "password"), ("INVALID_INPUT", "firstName")}
+        ("WEAK_PASSWORD", "password"),
+        ("INVALID_INPUT", "firstName"),
+    }
     assert await counts() == before
     await anonymous.mutate_ok(ACCEPT, token=token, password=STRONG, first="Jules", last="M")
 
 
-@pytest.mark.parametrize("email,code", [("main@acme.fr", "ALREADY_MEMBER"),
-                                        ("seller@example.fr", "EMAIL_TAKEN"),
-                                        ("other@corp.fr", "EMAIL_TAKEN"),
-                                        ("pas une adresse", "INVALID_INPUT")])
+@pytest.mark.parametrize(
+    "email,code",
+    [
+        ("main@acme.fr", "ALREADY_MEMBER"),
+        ("seller@example.fr", "EMAIL_TAKEN"),
+        ("other@corp.fr", "EMAIL_TAKEN"),
+        ("pas une adresse", "INVALID_INPUT"),
+    ],
+)
 async def test_accounts_that_cannot_join_are_refused(
     main_user: GraphQLClient, seller: GraphQLClient, email: str, code: str
 ) -> None:
-    await make_account(Role.BUYER, email="other@corp.fr", company="Other Corp",
-                       rights=ALL_RIGHTS)
+    await make_account(Role.BUYER, email="other@corp.fr", company="Other Corp", rights=ALL_RIGHTS)
     before = await counts()
     assert await main_user.refused(ADD, email=email, rights=["PLACE_ORDERS"]) == [code]
     assert await counts() == before
@@ -139,10 +152,10 @@ async def test_a_member_without_manage_colleagues_is_refused(
 ) -> None:
     main = await account("main@acme.fr")
     before = await counts()
-    assert await company_member.refused(ADD, email="buyer@example.fr",
-                                        rights=["PLACE_ORDERS"]) == ["RIGHT_MISSING"]
-    assert await company_member.refused(SET_RIGHTS, id=gid(main.id), rights=[]) == [
-        "RIGHT_MISSING"]
+    assert await company_member.refused(ADD, email="buyer@example.fr", rights=["PLACE_ORDERS"]) == [
+        "RIGHT_MISSING"
+    ]
+    assert await company_member.refused(SET_RIGHTS, id=gid(main.id), rights=[]) == ["RIGHT_MISSING"]
     assert await company_member.refused(REMOVE, id=gid(main.id)) == ["RIGHT_MISSING"]
     assert (await account("buyer@example.fr")).company_id is None
     assert await counts() == before
@@ -166,11 +179,14 @@ async def test_admins_cannot_manage_colleagues(admin: GraphQLClient) -> None:
     await _assert_forbidden(admin)
 
 
-@pytest.mark.parametrize("document,variables", [
-    (ADD, {"email": "x@example.fr", "rights": []}),
-    (SET_RIGHTS, {"id": gid(1), "rights": []}),
-    (REMOVE, {"id": gid(1)}),
-])
+@pytest.mark.parametrize(
+    "document,variables",
+    [
+        (ADD, {"email": "x@example.fr", "rights": []}),
+        (SET_RIGHTS, {"id": gid(1), "rights": []}),
+        (REMOVE, {"id": gid(1)}),
+    ],
+)
 async def test_colleague_management_needs_a_login(
     anonymous: GraphQLClient, document: str, variables: dict[str, object]
 ) -> None:
@@ -180,8 +196,9 @@ async def test_colleague_management_needs_a_login(
 async def test_the_main_user_sets_a_colleagues_rights(
     main_user: GraphQLClient, company_member: GraphQLClient
 ) -> None:
-    payload = await main_user.mutate_ok(SET_RIGHTS, id=gid(company_member.account_id),
-                                        rights=["SEE_INVOICES", "PLACE_ORDERS"])
+    payload = await main_user.mutate_ok(
+        SET_RIGHTS, id=gid(company_member.account_id), rights=["SEE_INVOICES", "PLACE_ORDERS"]
+    )
     assert payload["account"] == {"rights": ["PLACE_ORDERS", "SEE_INVOICES"]}
     assert (await company_member.query(ME))["me"]["rights"] == ["PLACE_ORDERS", "SEE_INVOICES"]
 
@@ -190,8 +207,9 @@ async def test_someone_outside_the_company_is_not_found(
     main_user: GraphQLClient, buyer: GraphQLClient
 ) -> None:
     before = await counts()
-    assert await main_user.refused(SET_RIGHTS, id=gid(buyer.account_id),
-                                   rights=ALL_RIGHTS) == ["NOT_FOUND"]
+    assert await main_user.refused(SET_RIGHTS, id=gid(buyer.account_id), rights=ALL_RIGHTS) == [
+        "NOT_FOUND"
+    ]
     assert await main_user.refused(REMOVE, id=gid(buyer.account_id)) == ["NOT_FOUND"]
     assert await main_user.refused(REMOVE, id=encode_id("Seller", 1)) == ["NOT_FOUND"]
     assert await main_user.refused(REMOVE, id="@@@") == ["INVALID_INPUT"]
@@ -200,8 +218,9 @@ async def test_someone_outside_the_company_is_not_found(
 
 
 async def test_the_last_manager_keeps_manage_colleagues(main_user: GraphQLClient) -> None:
-    assert await main_user.refused(SET_RIGHTS, id=gid(main_user.account_id),
-                                   rights=["PLACE_ORDERS"]) == ["INVALID_INPUT"]
+    assert await main_user.refused(
+        SET_RIGHTS, id=gid(main_user.account_id), rights=["PLACE_ORDERS"]
+    ) == ["INVALID_INPUT"]
     assert await main_user.refused(REMOVE, id=gid(main_user.account_id)) == ["INVALID_INPUT"]
     assert (await account("main@acme.fr")).rights == ALL_RIGHTS
 
@@ -215,4 +234,6 @@ async def test_a_removed_colleague_keeps_a_private_account_and_is_logged_out(
     assert row.company_id is None and row.rights == [] and row.deleted_at is None
     again = await login_as(http, row)
     assert (await again.query("{ me { company { id } rights } }"))["me"] == {
-        "company": None, "rights": []}
+        "company": None,
+        "rights": [],
+    }

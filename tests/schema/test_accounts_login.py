@@ -111,9 +111,9 @@ async def test_concurrent_wrong_passwords_lock_after_exactly_five_failures(
         for i in range(3)
     )
     started = datetime.now(UTC)
-    documents = await asyncio.gather(*(
-        anonymous.query(f"mutation {{ {attempts} }}") for _ in range(4)
-    ))
+    documents = await asyncio.gather(
+        *(anonymous.query(f"mutation {{ {attempts} }}") for _ in range(4))
+    )
     ended = datetime.now(UTC)
     codes = [data[f"a{i}"]["errors"][0]["code"] for data in documents for i in range(3)]
     assert sorted(codes) == ["ACCOUNT_LOCKED"] * 7 + ["INVALID_CREDENTIALS"] * 5
@@ -132,7 +132,8 @@ async def test_a_locked_account_answers_locked_before_checking_anything(
     anonymous: GraphQLClient, member: Account
 ) -> None:
     await Account.filter(id=member.id).update(
-        failed_logins=5, locked_until=datetime.now(UTC) + timedelta(minutes=3))
+        failed_logins=5, locked_until=datetime.now(UTC) + timedelta(minutes=3)
+    )
     assert await login_codes(anonymous, EMAIL, PASSWORD) == ["ACCOUNT_LOCKED"]
     await Account.filter(id=member.id).update(locked_until=datetime.now(UTC) - timedelta(seconds=1))
     await login_token(anonymous, EMAIL, PASSWORD)
@@ -171,9 +172,7 @@ async def test_logout_needs_a_login(anonymous: GraphQLClient) -> None:
     assert await anonymous.error_codes(LOGOUT) == ["UNAUTHENTICATED"]
 
 
-async def test_a_deleted_account_cannot_log_in(
-    anonymous: GraphQLClient, member: Account
-) -> None:
+async def test_a_deleted_account_cannot_log_in(anonymous: GraphQLClient, member: Account) -> None:
     await Account.filter(id=member.id).update(deleted_at=datetime.now(UTC))
     assert await login_codes(anonymous, EMAIL, PASSWORD) == ["INVALID_CREDENTIALS"]
 
@@ -183,5 +182,4 @@ async def test_a_revoked_token_fails_even_the_login_mutation(
 ) -> None:
     anonymous.token = await login_token(anonymous, EMAIL, PASSWORD)
     await anonymous.mutate_ok(LOGOUT)
-    assert await anonymous.error_codes(LOGIN, email=EMAIL, password=PASSWORD) == [
-        "UNAUTHENTICATED"]
+    assert await anonymous.error_codes(LOGIN, email=EMAIL, password=PASSWORD) == ["UNAUTHENTICATED"]

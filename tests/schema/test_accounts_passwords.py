@@ -106,8 +106,7 @@ async def test_a_reset_link_works_once(buyer: GraphQLClient, anonymous: GraphQLC
     await anonymous.mutate_ok(REQUEST, email=EMAIL)
     token = await link_token(EMAIL, "reset-password")
     await anonymous.mutate_ok(RESET, token=token, password=STRONG)
-    assert await anonymous.refused(RESET, token=token, password=STRONG + "!") == [
-        "INVALID_TOKEN"]
+    assert await anonymous.refused(RESET, token=token, password=STRONG + "!") == ["INVALID_TOKEN"]
     await login_token(anonymous, EMAIL, STRONG)
 
 
@@ -119,8 +118,7 @@ async def test_a_reset_voids_the_older_links(
     await anonymous.mutate_ok(REQUEST, email=EMAIL)
     newer = await link_token(EMAIL, "reset-password")
     await anonymous.mutate_ok(RESET, token=newer, password=STRONG)
-    assert await anonymous.refused(RESET, token=older, password=STRONG + "!") == [
-        "INVALID_TOKEN"]
+    assert await anonymous.refused(RESET, token=older, password=STRONG + "!") == ["INVALID_TOKEN"]
 
 
 async def test_a_reset_link_expires_after_the_configured_minutes(
@@ -147,7 +145,8 @@ async def test_a_confirmation_token_is_not_a_reset_token(anonymous: GraphQLClien
     await anonymous.mutate_ok(REQUEST, email="late@example.fr")
     token = await link_token("late@example.fr", "reset-password")
     await AccountToken.filter(purpose=TokenPurpose.RESET_PASSWORD).update(
-        purpose=TokenPurpose.CONFIRM_EMAIL)
+        purpose=TokenPurpose.CONFIRM_EMAIL
+    )
     assert await anonymous.refused(RESET, token=token, password=STRONG) == ["INVALID_TOKEN"]
 
 
@@ -178,8 +177,7 @@ async def test_change_password_keeps_the_caller_and_revokes_the_other_sessions(
     assert (await buyer.query(ME))["me"]["email"] == EMAIL
     assert await other_device.error_codes(ME) == ["UNAUTHENTICATED"]
     await login_token(anonymous, EMAIL, STRONG)
-    revoked = await Event.filter(kind=EventKind.SESSION_REVOKED).values_list("payload",
-                                                                             flat=True)
+    revoked = await Event.filter(kind=EventKind.SESSION_REVOKED).values_list("payload", flat=True)
     assert len(revoked) == 1
 
 
@@ -204,6 +202,5 @@ async def test_a_weak_new_password_is_refused(buyer: GraphQLClient) -> None:
 
 
 async def test_change_password_needs_a_login(anonymous: GraphQLClient) -> None:
-    assert await anonymous.error_codes(CHANGE, current=PASSWORD, new=STRONG) == [
-        "UNAUTHENTICATED"]
+    assert await anonymous.error_codes(CHANGE, current=PASSWORD, new=STRONG) == ["UNAUTHENTICATED"]
     assert await Account.all().count() == 0

@@ -39,16 +39,19 @@ EMAIL = "buyer@example.fr"
 
 async def test_a_buyer_updates_names_and_postal_code(buyer: GraphQLClient) -> None:
     payload = await buyer.mutate_ok(
-        UPDATE, input={"firstName": " Inès ", "lastName": "Petit", "postalCode": "69003"})
-    assert payload["account"] == {"firstName": "Inès", "lastName": "Petit",
-                                  "postalCode": "69003"}
+        UPDATE, input={"firstName": " Inès ", "lastName": "Petit", "postalCode": "69003"}
+    )
+    assert payload["account"] == {"firstName": "Inès", "lastName": "Petit", "postalCode": "69003"}
     assert (await buyer.query(ME))["me"]["postalCode"] == "69003"
 
 
 async def test_omitted_fields_stay_and_an_empty_postal_code_clears(buyer: GraphQLClient) -> None:
     payload = await buyer.mutate_ok(UPDATE, input={"lastName": "Petit"})
-    assert payload["account"] == {"firstName": "Camille", "lastName": "Petit",
-                                  "postalCode": "75011"}
+    assert payload["account"] == {
+        "firstName": "Camille",
+        "lastName": "Petit",
+        "postalCode": "75011",
+    }
     payload = await buyer.mutate_ok(UPDATE, input={"postalCode": ""})
     assert payload["account"]["postalCode"] is None
 
@@ -58,8 +61,15 @@ async def test_a_seller_renames_its_shop(seller: GraphQLClient) -> None:
     assert (await Seller.get()).name == "BatiPro Lyon"
 
 
-@pytest.mark.parametrize("field,value", [("firstName", "x" * 201), ("lastName", ""),
-                                         ("postalCode", "<script>"), ("shopName", "Boutique")])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("firstName", "x" * 201),
+        ("lastName", ""),
+        ("postalCode", "<script>"),
+        ("shopName", "Boutique"),
+    ],
+)
 async def test_bad_profile_input_changes_nothing(
     buyer: GraphQLClient, field: str, value: str
 ) -> None:
@@ -71,8 +81,7 @@ async def test_bad_profile_input_changes_nothing(
 
 
 async def test_update_profile_needs_a_login(anonymous: GraphQLClient) -> None:
-    assert await anonymous.error_codes(UPDATE, input={"firstName": "Inès"}) == [
-        "UNAUTHENTICATED"]
+    assert await anonymous.error_codes(UPDATE, input={"firstName": "Inès"}) == ["UNAUTHENTICATED"]
 
 
 async def test_deleting_an_account_erases_it_and_revokes_every_session(
@@ -134,8 +143,7 @@ async def test_deletion_hands_pending_orders_to_the_orders_module(
     async def on_account_deleted(*, account_id: int, policy: object) -> None:
         calls.append(account_id)
 
-    monkeypatch.setattr(sys.modules["resolvers.orders"], "on_account_deleted",
-                        on_account_deleted)
+    monkeypatch.setattr(sys.modules["resolvers.orders"], "on_account_deleted", on_account_deleted)
     await buyer.mutate_ok(DELETE, password=PASSWORD)
     assert calls == [buyer.account_id]
 
@@ -166,7 +174,9 @@ async def test_deletion_cancels_pending_orders_and_keeps_the_others_anonymised(
     assert (await Order.get(id=pending.id)).status is OrderStatus.CANCELLED
     kept = await Order.get(id=validated.id)
     assert kept.status is OrderStatus.VALIDATED and kept.buyer_id == buyer.account_id
-    seen = await seller.query("query($id: ID!) { order(id: $id) { buyer { email firstName } } }",
-                              id=encode_id("Order", validated.id))
+    seen = await seller.query(
+        "query($id: ID!) { order(id: $id) { buyer { email firstName } } }",
+        id=encode_id("Order", validated.id),
+    )
     assert seen["order"]["buyer"]["firstName"] == "Compte supprimé"
     assert EMAIL not in seen["order"]["buyer"]["email"]

@@ -127,10 +127,13 @@ async def test_reset_password_revokes_every_session_each_with_its_event(
     caller = await Session.get(account_id=buyer.account_id)
     ((other, other_id),) = await _devices(http, 1)
     await anonymous.mutate_ok(REQUEST, email=EMAIL)
-    await anonymous.mutate_ok(RESET, token=await link_token(EMAIL, "reset-password"),
-                              password=STRONG)
-    assert await _revocations() == [(buyer.account_id, caller.id, caller.id),
-                                    (buyer.account_id, other_id, other_id)]
+    await anonymous.mutate_ok(
+        RESET, token=await link_token(EMAIL, "reset-password"), password=STRONG
+    )
+    assert await _revocations() == [
+        (buyer.account_id, caller.id, caller.id),
+        (buyer.account_id, other_id, other_id),
+    ]
     assert await buyer.error_codes(ME) == ["UNAUTHENTICATED"]
     assert await other.error_codes(ME) == ["UNAUTHENTICATED"]
 
@@ -141,8 +144,10 @@ async def test_delete_account_revokes_every_session_each_with_its_event(
     caller = await Session.get(account_id=buyer.account_id)
     ((_, other_id),) = await _devices(http, 1)
     await buyer.mutate_ok(DELETE, password=PASSWORD)
-    assert await _revocations() == [(buyer.account_id, caller.id, caller.id),
-                                    (buyer.account_id, other_id, other_id)]
+    assert await _revocations() == [
+        (buyer.account_id, caller.id, caller.id),
+        (buyer.account_id, other_id, other_id),
+    ]
     assert await Session.filter(revoked_at__isnull=True).count() == 0
 
 
@@ -153,4 +158,3 @@ async def test_logout_names_the_revoked_session_in_its_event(buyer: GraphQLClien
     # Logging out twice is UNAUTHENTICATED, and writes no second event.
     assert await buyer.error_codes(LOGOUT) == ["UNAUTHENTICATED"]
     assert len(await _revocations()) == 1
-

@@ -39,7 +39,8 @@ async def _enable(buyer: GraphQLClient) -> tuple[str, str]:
 async def test_start_gives_a_secret_and_an_otpauth_uri(buyer: GraphQLClient) -> None:
     payload = await buyer.mutate_ok(START)
     assert payload["otpauthUri"] == pyotp.TOTP(payload["secret"]).provisioning_uri(
-        name=EMAIL, issuer_name="Comptoir")
+        name=EMAIL, issuer_name="Comptoir"
+    )
     assert (await buyer.query(ME))["me"]["twoFactorEnabled"] is False
 
 
@@ -89,7 +90,8 @@ async def test_a_wrong_password_is_invalid_credentials_even_with_two_factor(
     secret, _ = await _enable(buyer)
     assert await login_codes(anonymous, EMAIL, "wrong") == ["INVALID_CREDENTIALS"]
     assert await login_codes(anonymous, EMAIL, "wrong", otp_for(secret, 1)) == [
-        "INVALID_CREDENTIALS"]
+        "INVALID_CREDENTIALS"
+    ]
     # A wrong password does not spend the code.
     await login_token(anonymous, EMAIL, PASSWORD, otp_for(secret, 1))
 
@@ -102,8 +104,7 @@ async def test_missing_and_wrong_codes_count_toward_the_lock_out(
         assert await login_codes(anonymous, EMAIL, PASSWORD) == ["OTP_REQUIRED"]
     for _ in range(2):
         assert await login_codes(anonymous, EMAIL, PASSWORD, "000000") == ["INVALID_OTP"]
-    assert await login_codes(anonymous, EMAIL, PASSWORD, otp_for(secret, 1)) == [
-        "ACCOUNT_LOCKED"]
+    assert await login_codes(anonymous, EMAIL, PASSWORD, otp_for(secret, 1)) == ["ACCOUNT_LOCKED"]
 
 
 async def test_disabling_needs_the_password_and_a_fresh_code(
@@ -111,9 +112,9 @@ async def test_disabling_needs_the_password_and_a_fresh_code(
 ) -> None:
     secret, confirming_code = await _enable(buyer)
     assert await buyer.refused(DISABLE, password="wrong", otp=otp_for(secret, 1)) == [
-        "INVALID_CREDENTIALS"]
-    assert await buyer.refused(DISABLE, password=PASSWORD, otp=confirming_code) == [
-        "INVALID_OTP"]
+        "INVALID_CREDENTIALS"
+    ]
+    assert await buyer.refused(DISABLE, password=PASSWORD, otp=confirming_code) == ["INVALID_OTP"]
     assert (await account(EMAIL)).totp_secret == secret
     payload = await buyer.mutate_ok(DISABLE, password=PASSWORD, otp=otp_for(secret, 1))
     assert payload["account"] == {"twoFactorEnabled": False}
@@ -122,13 +123,18 @@ async def test_disabling_needs_the_password_and_a_fresh_code(
 
 async def test_disabling_when_not_enabled_is_refused(buyer: GraphQLClient) -> None:
     assert await buyer.refused(DISABLE, password=PASSWORD, otp="123456") == [
-        "TWO_FACTOR_NOT_STARTED"]
+        "TWO_FACTOR_NOT_STARTED"
+    ]
 
 
-@pytest.mark.parametrize("document,variables", [
-    (START, {}), (CONFIRM_2FA, {"otp": "123456"}),
-    (DISABLE, {"password": PASSWORD, "otp": "123456"}),
-])
+@pytest.mark.parametrize(
+    "document,variables",
+    [
+        (START, {}),
+        (CONFIRM_2FA, {"otp": "123456"}),
+        (DISABLE, {"password": PASSWORD, "otp": "123456"}),
+    ],
+)
 async def test_two_factor_needs_a_login(
     anonymous: GraphQLClient, document: str, variables: dict[str, str]
 ) -> None:

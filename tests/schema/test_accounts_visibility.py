@@ -14,11 +14,22 @@ from tests.helpdesk_helpers import actor_of, gid, make_order, open_product_threa
 
 PRIVATE = "email postalCode rights twoFactorEnabled company { name }"
 ORDER_BUYER = "query($id: ID!) { order(id: $id) { buyer { firstName lastName " + PRIVATE + " } } }"
-THREAD_PEOPLE = """query($id: ID!) { thread(id: $id) {
-  buyer { firstName """ + PRIVATE + """ }
-  messages { edges { node { authorRole author { firstName """ + PRIVATE + """ } } } } } }"""
-HIDDEN: dict[str, object] = {"email": "b***@***", "postalCode": None, "rights": [], "twoFactorEnabled": False,
-          "company": None}
+THREAD_PEOPLE = (
+    """query($id: ID!) { thread(id: $id) {
+  buyer { firstName """
+    + PRIVATE
+    + """ }
+  messages { edges { node { authorRole author { firstName """
+    + PRIVATE
+    + """ } } } } } }"""
+)
+HIDDEN: dict[str, object] = {
+    "email": "b***@***",
+    "postalCode": None,
+    "rights": [],
+    "twoFactorEnabled": False,
+    "company": None,
+}
 
 
 async def _order_buyer(client: GraphQLClient, order: Order) -> dict[str, object]:
@@ -56,8 +67,7 @@ async def test_a_company_colleague_reads_the_real_private_fields(
     assert shown["email"] == "member@acme.fr" and shown["rights"] == ["PLACE_ORDERS"]
     assert shown["company"] == {"name": "ACME BTP"}
     members = (await manager.query("{ me { company { members { email } } } }"))["me"]
-    assert [m["email"] for m in members["company"]["members"]] == ["main@acme.fr",
-                                                                   "member@acme.fr"]
+    assert [m["email"] for m in members["company"]["members"]] == ["main@acme.fr", "member@acme.fr"]
     assert (await _order_buyer(seller, order))["email"] == "m***@***"
 
 
@@ -77,12 +87,15 @@ async def test_a_buyer_reads_the_answering_admin_masked(
     buyer: GraphQLClient, admin: GraphQLClient
 ) -> None:
     opened = await helpdesk.open_support_ticket(
-        await actor_of(buyer), category=TicketCategory.OTHER, body="Ma facture est introuvable")
-    await helpdesk.post_message(await actor_of(admin), thread_id=opened.thread.id,
-                                body="Nous regardons cela tout de suite")
+        await actor_of(buyer), category=TicketCategory.OTHER, body="Ma facture est introuvable"
+    )
+    await helpdesk.post_message(
+        await actor_of(admin), thread_id=opened.thread.id, body="Nous regardons cela tout de suite"
+    )
     data = await buyer.query(THREAD_PEOPLE, id=gid("Thread", opened.thread.id))
-    authors = {e["node"]["authorRole"]: e["node"]["author"]
-               for e in data["thread"]["messages"]["edges"]}
+    authors = {
+        e["node"]["authorRole"]: e["node"]["author"] for e in data["thread"]["messages"]["edges"]
+    }
     assert authors["ADMIN"]["email"] == "a***@***"
     assert authors["BUYER"]["email"] == "buyer@example.fr"
     seen_by_admin = await admin.query(THREAD_PEOPLE, id=gid("Thread", opened.thread.id))

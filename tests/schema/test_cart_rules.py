@@ -30,7 +30,8 @@ async def _cart_rows() -> list[tuple[int, int]]:
 
 
 async def test_the_fee_applies_strictly_below_the_threshold_and_the_total_includes_it(
-        buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     just_under = await make_product(seller, price="99.99")
     round_price = await make_product(other_seller, name="Perceuse", price="50")
     await buyer.mutate_ok(ADD, p=pid(just_under), q=1)
@@ -40,16 +41,25 @@ async def test_the_fee_applies_strictly_below_the_threshold_and_the_total_includ
 
     assert [line["lineTotal"] for line in cart["lines"]] == ["99.99", "100.00"]
     assert cart["subtotals"] == [
-        {"seller": {"name": "BatiPro"}, "subtotal": "99.99", "smallOrderFee": "5.00",
-         "total": "104.99"},
-        {"seller": {"name": "ElecRecond"}, "subtotal": "100.00", "smallOrderFee": "0.00",
-         "total": "100.00"},
+        {
+            "seller": {"name": "BatiPro"},
+            "subtotal": "99.99",
+            "smallOrderFee": "5.00",
+            "total": "104.99",
+        },
+        {
+            "seller": {"name": "ElecRecond"},
+            "subtotal": "100.00",
+            "smallOrderFee": "0.00",
+            "total": "100.00",
+        },
     ]
     assert cart["total"] == "204.99"
 
 
 async def test_a_quantity_above_the_current_stock_is_out_of_stock_however_large(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=4, minimum_quantity=2)
     await buyer.mutate_ok(ADD, p=pid(product), q=3)
     changed_at = (await Cart.get(buyer_id=buyer.account_id)).changed_at
@@ -73,21 +83,24 @@ async def test_a_quantity_above_the_current_stock_is_out_of_stock_however_large(
     assert (await buyer.mutate_ok(SET, p=pid(product), q=4))["cart"]["lines"] == [{"quantity": 4}]
 
 
-async def test_set_and_remove_answer_bad_ids_in_the_payload(buyer: GraphQLClient,
-                                                            seller: GraphQLClient) -> None:
+async def test_set_and_remove_answer_bad_ids_in_the_payload(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     await buyer.mutate_ok(ADD, p=pid(product), q=1)
     unknown = encode_id("Product", product.id + 99)
     for document, extra in ((SET, {"q": 1}), (SET, {"q": 0}), (REMOVE, {})):
         assert await buyer.refused(document, p="%%%", **extra) == ["INVALID_INPUT"]
         assert await buyer.refused(document, p=unknown, **extra) == ["NOT_FOUND"]
-        assert await buyer.refused(document, p=encode_id("Order", product.id),
-                                   **extra) == ["NOT_FOUND"]
+        assert await buyer.refused(document, p=encode_id("Order", product.id), **extra) == [
+            "NOT_FOUND"
+        ]
     assert await _cart_rows() == [(product.id, 1)]
 
 
 async def test_expiry_follows_the_last_change_and_reading_does_not_count(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     await buyer.mutate_ok(ADD, p=pid(product), q=1)
     two_days_ago = datetime.now(UTC) - timedelta(days=2)
@@ -103,13 +116,15 @@ async def test_expiry_follows_the_last_change_and_reading_does_not_count(
     assert (await buyer.query(CART))["cart"]["expiresAt"] is None
 
 
-async def test_a_change_pushes_the_expiry_back(buyer: GraphQLClient,
-                                               seller: GraphQLClient) -> None:
+async def test_a_change_pushes_the_expiry_back(buyer: GraphQLClient, seller: GraphQLClient) -> None:
     a, b = await make_product(seller), await make_product(seller, name="Sable")
     await buyer.mutate_ok(ADD, p=pid(a), q=1)
     await buyer.mutate_ok(ADD, p=pid(b), q=1)
-    for document, variables in ((SET, {"p": pid(a), "q": 2}), (REMOVE, {"p": pid(b)}),
-                                (ADD, {"p": pid(b), "q": 1})):
+    for document, variables in (
+        (SET, {"p": pid(a), "q": 2}),
+        (REMOVE, {"p": pid(b)}),
+        (ADD, {"p": pid(b), "q": 1}),
+    ):
         await Cart.all().update(changed_at=datetime.now(UTC) - timedelta(days=2, hours=23))
         before = datetime.now(UTC)
         await buyer.mutate_ok(document, **variables)
@@ -119,7 +134,8 @@ async def test_a_change_pushes_the_expiry_back(buyer: GraphQLClient,
 
 
 async def test_templates_refuse_bad_names_empty_carts_and_unknown_ids(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     save = """mutation($n: String!) { saveCartAsTemplate(name: $n) {
       errors { code field } template { id } } }"""
     apply = """mutation($t: ID!) { applyTemplate(templateId: $t) {
@@ -129,8 +145,7 @@ async def test_templates_refuse_bad_names_empty_carts_and_unknown_ids(
     await buyer.mutate_ok(ADD, p=pid(product), q=1)
     for name in ("  ", "x" * 201):
         payload = await buyer.mutate(save, n=name)
-        assert payload == {"errors": [{"code": "INVALID_INPUT", "field": "name"}],
-                           "template": None}
+        assert payload == {"errors": [{"code": "INVALID_INPUT", "field": "name"}], "template": None}
     assert await buyer.refused(apply, t=encode_id("OrderTemplate", 42)) == ["NOT_FOUND"]
     assert await buyer.refused(apply, t=pid(product)) == ["NOT_FOUND"]
     assert await buyer.query("{ orderTemplates { id } }") == {"orderTemplates": []}

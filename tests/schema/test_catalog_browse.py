@@ -28,25 +28,33 @@ async def names(client: GraphQLClient, **variables: Any) -> list[str]:
 
 
 async def test_anyone_reads_a_product_and_a_foreign_id_is_null(
-        seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     product = await make_product(seller, name="Tuile romane", attributes=[("Couleur", "Rouge")])
     data = await anonymous.query(
         "query ($id: ID!, $other: ID!) { product(id: $id) { name category price"
         " attributes { name value } seller { name } } other: product(id: $other) { id } }",
-        id=encode_id("Product", product.id), other=encode_id("Seller", 1))
-    assert data["product"] == {"name": "Tuile romane", "category": "Gros œuvre",
-                               "price": "9.90", "attributes": [{"name": "Couleur",
-                                                                "value": "Rouge"}],
-                               "seller": {"name": "BatiPro"}}
+        id=encode_id("Product", product.id),
+        other=encode_id("Seller", 1),
+    )
+    assert data["product"] == {
+        "name": "Tuile romane",
+        "category": "Gros œuvre",
+        "price": "9.90",
+        "attributes": [{"name": "Couleur", "value": "Rouge"}],
+        "seller": {"name": "BatiPro"},
+    }
     assert data["other"] is None
-    missing = await anonymous.query("query ($id: ID!) { product(id: $id) { id } }",
-                                    id=encode_id("Product", 12345))
+    missing = await anonymous.query(
+        "query ($id: ID!) { product(id: $id) { id } }", id=encode_id("Product", 12345)
+    )
     assert missing["product"] is None
     assert await anonymous.error_codes('{ product(id: "@@@") { id } }') == ["INVALID_INPUT"]
 
 
 async def test_search_ignores_case_and_accents_and_matches_word_starts(
-        seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     await make_product(seller, name="Treillis béton armé ST25C")
     await make_product(seller, name="Perceuse-visseuse 18 V")
     await make_product(seller, name="Ciment gris", brand="Perceval")
@@ -62,7 +70,8 @@ async def test_search_ignores_case_and_accents_and_matches_word_starts(
 
 
 async def test_a_search_is_cut_into_words_as_names_are_and_percent_is_literal(
-        seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     await make_product(seller, name="Sable 0/4")
     await make_product(seller, name="Gravier 6/10")
     await make_product(seller, name="Ciment 100% naturel")
@@ -80,46 +89,74 @@ async def test_a_search_is_cut_into_words_as_names_are_and_percent_is_literal(
     assert len(await names(anonymous, search="")) == 4
 
 
-async def test_filters_combine_with_and(seller: GraphQLClient, other_seller: GraphQLClient,
-                                        anonymous: GraphQLClient) -> None:
-    await make_product(seller, name="Alim A 24 V", category="Alimentations", price="40.00",
-                       attributes=[("Tension de sortie", "24 V"), ("Montage", "Rail DIN")],
-                       delivery_zones=["75", "92"])
-    await make_product(seller, name="Alim B 12 V", category="Alimentations", price="25.00",
-                       attributes=[("Tension de sortie", "12 V"), ("Montage", "Rail DIN")],
-                       delivery_zones=["69"], stock=0)
-    await make_product(seller, name="Perceuse C", category="Outillage", price="99.00",
-                       delivery_zones=["7"])
-    await make_product(other_seller, name="Alim D 24 V", category="Alimentations",
-                       price="60.00", attributes=[("Tension de sortie", "24 V")],
-                       delivery_zones=["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"])
+async def test_filters_combine_with_and(
+    seller: GraphQLClient, other_seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
+    await make_product(
+        seller,
+        name="Alim A 24 V",
+        category="Alimentations",
+        price="40.00",
+        attributes=[("Tension de sortie", "24 V"), ("Montage", "Rail DIN")],
+        delivery_zones=["75", "92"],
+    )
+    await make_product(
+        seller,
+        name="Alim B 12 V",
+        category="Alimentations",
+        price="25.00",
+        attributes=[("Tension de sortie", "12 V"), ("Montage", "Rail DIN")],
+        delivery_zones=["69"],
+        stock=0,
+    )
+    await make_product(
+        seller, name="Perceuse C", category="Outillage", price="99.00", delivery_zones=["7"]
+    )
+    await make_product(
+        other_seller,
+        name="Alim D 24 V",
+        category="Alimentations",
+        price="60.00",
+        attributes=[("Tension de sortie", "24 V")],
+        delivery_zones=["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+    )
     other_shop = await Seller.get(account_id=other_seller.account_id)
 
     async def filtered(**f: Any) -> list[str]:
         return sorted(await names(anonymous, filter=f))
 
-    assert await filtered(category="Alimentations") == ["Alim A 24 V", "Alim B 12 V",
-                                                       "Alim D 24 V"]
+    assert await filtered(category="Alimentations") == ["Alim A 24 V", "Alim B 12 V", "Alim D 24 V"]
     assert await filtered(sellerId=encode_id("Seller", other_shop.id)) == ["Alim D 24 V"]
     assert await filtered(minPrice="30", maxPrice="60.00") == ["Alim A 24 V", "Alim D 24 V"]
-    assert await filtered(inStock=True, category="Alimentations") == ["Alim A 24 V",
-                                                                      "Alim D 24 V"]
-    assert await filtered(deliverableTo="75011") == ["Alim A 24 V", "Alim D 24 V",
-                                                     "Perceuse C"]
+    assert await filtered(inStock=True, category="Alimentations") == ["Alim A 24 V", "Alim D 24 V"]
+    assert await filtered(deliverableTo="75011") == ["Alim A 24 V", "Alim D 24 V", "Perceuse C"]
     assert await filtered(deliverableTo="69003") == ["Alim B 12 V", "Alim D 24 V"]
     assert await filtered(attributes=[{"name": "tension de sortie", "value": "24 v"}]) == [
-        "Alim A 24 V", "Alim D 24 V"]
-    assert await filtered(attributes=[{"name": "Tension de sortie", "value": "24 V"},
-                                      {"name": "Montage", "value": "Rail DIN"}]) == [
-        "Alim A 24 V"]
-    assert await names(anonymous, search="alim", filter={
-        "category": "Alimentations", "inStock": True, "maxPrice": "50",
-        "deliverableTo": "92100"}) == ["Alim A 24 V"]
+        "Alim A 24 V",
+        "Alim D 24 V",
+    ]
+    assert await filtered(
+        attributes=[
+            {"name": "Tension de sortie", "value": "24 V"},
+            {"name": "Montage", "value": "Rail DIN"},
+        ]
+    ) == ["Alim A 24 V"]
+    assert await names(
+        anonymous,
+        search="alim",
+        filter={
+            "category": "Alimentations",
+            "inStock": True,
+            "maxPrice": "50",
+            "deliverableTo": "92100",
+        },
+    ) == ["Alim A 24 V"]
     assert await filtered(category="Inconnue") == []
 
 
 async def test_sorts_are_stable_and_pages_follow_each_other(
-        seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     prices = ["5.00", "12.00", "5.00", "30.00", "12.00", "5.00", "7.50"]
     for n, price in enumerate(prices):
         await make_product(seller, name=f"Éponge {n}" if n % 2 else f"eponge {n}", price=price)
@@ -152,35 +189,38 @@ async def test_bad_listing_arguments_are_coded_errors(anonymous: GraphQLClient) 
     assert await anonymous.error_codes(LIST, after="not-a-cursor!!") == ["INVALID_INPUT"]
     assert await anonymous.error_codes(LIST, after="WzFd") == ["INVALID_INPUT"]  # "[1]"
     assert await anonymous.error_codes(LIST, filter={"minPrice": "-1"}) == ["INVALID_INPUT"]
-    assert await anonymous.error_codes(LIST, filter={"deliverableTo": "75 0%"}) == [
-        "INVALID_INPUT"]
+    assert await anonymous.error_codes(LIST, filter={"deliverableTo": "75 0%"}) == ["INVALID_INPUT"]
     assert await anonymous.error_codes(LIST, filter={"sellerId": "???"}) == ["INVALID_INPUT"]
 
 
-async def test_a_cursor_of_another_sort_is_refused(seller: GraphQLClient,
-                                                   anonymous: GraphQLClient) -> None:
+async def test_a_cursor_of_another_sort_is_refused(
+    seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     for n in range(3):
         await make_product(seller, name=f"Parpaing {n}")
     data = await anonymous.query(LIST, first=1, sort="PRICE_ASC")
     cursor = data["products"]["pageInfo"]["endCursor"]
     assert await anonymous.error_codes(LIST, first=1, sort="NAME_ASC", after=cursor) == [
-        "INVALID_INPUT"]
+        "INVALID_INPUT"
+    ]
 
 
 async def test_compare_keeps_the_order_and_leaves_unknown_ids_out(
-        seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     a = await make_product(seller, name="A")
     b = await make_product(seller, name="B")
     ids = [encode_id("Product", b.id), encode_id("Product", 999), encode_id("Product", a.id)]
     data = await anonymous.query(
-        "query ($ids: [ID!]!) { compareProducts(ids: $ids) { name } }", ids=ids)
+        "query ($ids: [ID!]!) { compareProducts(ids: $ids) { name } }", ids=ids
+    )
     assert data["compareProducts"] == [{"name": "B"}, {"name": "A"}]
 
 
 async def test_comparing_more_than_three_products_is_too_many(
-        seller: GraphQLClient, anonymous: GraphQLClient) -> None:
-    ids = [encode_id("Product", (await make_product(seller, name=f"P{n}")).id)
-           for n in range(4)]
+    seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
+    ids = [encode_id("Product", (await make_product(seller, name=f"P{n}")).id) for n in range(4)]
     assert await anonymous.error_codes(
         "query ($ids: [ID!]!) { compareProducts(ids: $ids) { name } }", ids=ids
     ) == ["TOO_MANY_ITEMS"]
@@ -211,13 +251,17 @@ def counting_queries() -> Iterator[_Counter]:
 
 
 async def test_a_page_costs_the_same_number_of_queries_for_5_or_100_products(
-        seller: GraphQLClient, other_seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    seller: GraphQLClient, other_seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     document = """query ($first: Int) { products(first: $first) { edges { node {
         name price seller { name } attributes { name value } deliverableTo(postalCode: "75011")
     } } } }"""
     for n in range(100):
-        await make_product(seller if n % 2 else other_seller, name=f"Produit {n:03d}",
-                           attributes=[("Lot", str(n)), ("Couleur", "Gris")])
+        await make_product(
+            seller if n % 2 else other_seller,
+            name=f"Produit {n:03d}",
+            attributes=[("Lot", str(n)), ("Couleur", "Gris")],
+        )
     with counting_queries() as small:
         data = await anonymous.query(document, first=5)
     assert len(data["products"]["edges"]) == 5
@@ -228,7 +272,8 @@ async def test_a_page_costs_the_same_number_of_queries_for_5_or_100_products(
 
 
 async def test_a_page_reads_its_sellers_in_one_query_and_only_when_asked(
-        seller: GraphQLClient, other_seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    seller: GraphQLClient, other_seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     for n in range(6):
         await make_product(seller if n % 2 else other_seller, name=f"Produit {n}")
     with_sellers = """{ products(first: 6) { edges { node { name ...shop } } } }
@@ -236,7 +281,9 @@ async def test_a_page_reads_its_sellers_in_one_query_and_only_when_asked(
     with counting_queries() as counted:
         data = await anonymous.query(with_sellers)
     assert {e["node"]["seller"]["name"] for e in data["products"]["edges"]} == {
-        "BatiPro", (await Seller.get(account_id=other_seller.account_id)).name}
+        "BatiPro",
+        (await Seller.get(account_id=other_seller.account_id)).name,
+    }
     assert counted.statements == 2
     with counting_queries() as counted:
         await anonymous.query("{ products(first: 6) { edges { node { name } } } }")
@@ -244,14 +291,21 @@ async def test_a_page_reads_its_sellers_in_one_query_and_only_when_asked(
 
 
 async def test_a_search_in_stock_skips_long_runs_of_sold_out_products(
-        seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     for n in range(40):
         await make_product(seller, name=f"Vis inox {n:02d}", stock=0 if n < 33 else 10)
     assert await names(anonymous, search="vis", filter={"inStock": True}, first=2) == [
-        "Vis inox 33", "Vis inox 34"]
+        "Vis inox 33",
+        "Vis inox 34",
+    ]
     assert await names(anonymous, search="vis", filter={"inStock": True}, first=20) == [
-        f"Vis inox {n}" for n in range(33, 40)]
+        f"Vis inox {n}" for n in range(33, 40)
+    ]
     data = await anonymous.query(LIST, search="vis", filter={"inStock": True}, first=3)
     after = data["products"]["pageInfo"]["endCursor"]
-    assert await names(anonymous, search="vis", filter={"inStock": True}, first=3,
-                       after=after) == ["Vis inox 36", "Vis inox 37", "Vis inox 38"]
+    assert await names(anonymous, search="vis", filter={"inStock": True}, first=3, after=after) == [
+        "Vis inox 36",
+        "Vis inox 37",
+        "Vis inox 38",
+    ]

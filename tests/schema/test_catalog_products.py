@@ -52,9 +52,13 @@ def product_input(**overrides: Any) -> dict[str, Any]:
 
 
 async def catalog_state() -> tuple[int, ...]:
-    return (await Product.all().count(), await ProductWord.all().count(),
-            await ProductAttribute.all().count(), await DeliveryZone.all().count(),
-            await Event.all().count())
+    return (
+        await Product.all().count(),
+        await ProductWord.all().count(),
+        await ProductAttribute.all().count(),
+        await DeliveryZone.all().count(),
+        await Event.all().count(),
+    )
 
 
 async def test_a_seller_creates_a_product_in_their_shop(seller: GraphQLClient) -> None:
@@ -63,29 +67,46 @@ async def test_a_seller_creates_a_product_in_their_shop(seller: GraphQLClient) -
     assert product["name"] == "Perceuse-visseuse sans fil 18 V"
     assert product["price"] == "189.00"
     assert product["seller"]["name"] == "BatiPro"
-    assert product["attributes"] == [{"name": "Batteries", "value": "2"},
-                                     {"name": "Tension", "value": "18 V"}]
+    assert product["attributes"] == [
+        {"name": "Batteries", "value": "2"},
+        {"name": "Tension", "value": "18 V"},
+    ]
     assert (product["paris"], product["lyon"]) == (True, False)
     assert product["minimumQuantity"] == 1 and product["leadTimeDays"] is None
 
 
 async def test_a_product_with_no_delivery_zone_is_deliverable_nowhere(
-        seller: GraphQLClient) -> None:
+    seller: GraphQLClient,
+) -> None:
     payload = await seller.mutate_ok(CREATE, input=product_input(deliveryZones=[]))
     assert (payload["product"]["paris"], payload["product"]["lyon"]) == (False, False)
 
 
-async def test_an_update_replaces_the_whole_product(seller: GraphQLClient,
-                                                    anonymous: GraphQLClient) -> None:
+async def test_an_update_replaces_the_whole_product(
+    seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     created = await seller.mutate_ok(CREATE, input=product_input())
     product_id = created["product"]["id"]
-    payload = await seller.mutate_ok(UPDATE, id=product_id, input=product_input(
-        name="Visseuse à chocs 18 V", price="149.50", stock=3,
-        attributes=[{"name": "Couple", "value": "180 Nm"}], deliveryZones=["69"]))
-    assert payload["product"] == {"id": product_id, "name": "Visseuse à chocs 18 V",
-                                  "price": "149.50", "stock": 3,
-                                  "attributes": [{"name": "Couple", "value": "180 Nm"}],
-                                  "paris": False, "lyon": True}
+    payload = await seller.mutate_ok(
+        UPDATE,
+        id=product_id,
+        input=product_input(
+            name="Visseuse à chocs 18 V",
+            price="149.50",
+            stock=3,
+            attributes=[{"name": "Couple", "value": "180 Nm"}],
+            deliveryZones=["69"],
+        ),
+    )
+    assert payload["product"] == {
+        "id": product_id,
+        "name": "Visseuse à chocs 18 V",
+        "price": "149.50",
+        "stock": 3,
+        "attributes": [{"name": "Couple", "value": "180 Nm"}],
+        "paris": False,
+        "lyon": True,
+    }
     old_name = await anonymous.query('{ products(search: "perceuse") { edges { node { id } } } }')
     new_name = await anonymous.query('{ products(search: "chocs") { edges { node { id } } } }')
     assert old_name["products"]["edges"] == []
@@ -99,13 +120,13 @@ async def test_a_seller_sets_the_stock_of_their_product(seller: GraphQLClient) -
     assert (await Product.get(id=product.id)).stock == 0
 
 
-async def test_another_sellers_product_looks_missing(seller: GraphQLClient,
-                                                     other_seller: GraphQLClient) -> None:
+async def test_another_sellers_product_looks_missing(
+    seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=5, name="Ciment prompt")
     product_id = encode_id("Product", product.id)
     before = await catalog_state()
-    assert await other_seller.refused(UPDATE, id=product_id, input=product_input()) == [
-        "NOT_FOUND"]
+    assert await other_seller.refused(UPDATE, id=product_id, input=product_input()) == ["NOT_FOUND"]
     assert await other_seller.refused(SET_STOCK, id=product_id, quantity=99) == ["NOT_FOUND"]
     assert await catalog_state() == before
     row = await Product.get(id=product.id)
@@ -120,13 +141,16 @@ async def test_an_unknown_product_is_not_found(seller: GraphQLClient) -> None:
 
 
 async def test_buyers_admins_and_anonymous_callers_cannot_write_products(
-        seller: GraphQLClient, buyer: GraphQLClient, admin: GraphQLClient,
-        anonymous: GraphQLClient) -> None:
+    seller: GraphQLClient, buyer: GraphQLClient, admin: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     product = await make_product(seller)
     product_id = encode_id("Product", product.id)
     before = await catalog_state()
-    for caller, code in ((buyer, "FORBIDDEN"), (admin, "FORBIDDEN"),
-                         (anonymous, "UNAUTHENTICATED")):
+    for caller, code in (
+        (buyer, "FORBIDDEN"),
+        (admin, "FORBIDDEN"),
+        (anonymous, "UNAUTHENTICATED"),
+    ):
         assert await caller.error_codes(CREATE, input=product_input()) == [code]
         assert await caller.error_codes(UPDATE, id=product_id, input=product_input()) == [code]
         assert await caller.error_codes(SET_STOCK, id=product_id, quantity=1) == [code]
@@ -134,7 +158,8 @@ async def test_buyers_admins_and_anonymous_callers_cannot_write_products(
 
 
 async def test_bad_product_input_is_refused_naming_each_field_and_changes_nothing(
-        seller: GraphQLClient) -> None:
+    seller: GraphQLClient,
+) -> None:
     before = await catalog_state()
     cases = {
         "name": product_input(name="   "),
@@ -144,14 +169,16 @@ async def test_bad_product_input_is_refused_naming_each_field_and_changes_nothin
         "leadTimeDays": product_input(leadTimeDays=-2),
         "category": product_input(category=""),
         "deliveryZones": product_input(deliveryZones=["75%"]),
-        "attributes": product_input(attributes=[{"name": "Tension", "value": "18 V"},
-                                                {"name": "tension", "value": "12 V"}]),
+        "attributes": product_input(
+            attributes=[{"name": "Tension", "value": "18 V"}, {"name": "tension", "value": "12 V"}]
+        ),
     }
     for field, bad in cases.items():
         payload = await seller.mutate(CREATE, input=bad)
         assert payload["product"] is None
-        assert [(e["code"], e["field"]) for e in payload["errors"]] == [
-            ("INVALID_INPUT", field)], field
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT", field)], (
+            field
+        )
     long_name = await seller.mutate(CREATE, input=product_input(name="x" * 201))
     assert long_name["errors"][0]["field"] == "name"
     long_category = await seller.mutate(CREATE, input=product_input(category="c" * 101))
@@ -164,20 +191,21 @@ async def test_bad_product_input_is_refused_naming_each_field_and_changes_nothin
 
 
 async def test_a_refused_update_or_stock_change_leaves_the_product_as_it_was(
-        seller: GraphQLClient) -> None:
+    seller: GraphQLClient,
+) -> None:
     product = await make_product(seller, stock=7, name="Sable 0/4")
     product_id = encode_id("Product", product.id)
     before = await catalog_state()
-    assert await seller.refused(UPDATE, id=product_id,
-                                input=product_input(price="-5.00")) == ["INVALID_INPUT"]
+    assert await seller.refused(UPDATE, id=product_id, input=product_input(price="-5.00")) == [
+        "INVALID_INPUT"
+    ]
     assert await seller.refused(SET_STOCK, id=product_id, quantity=-1) == ["INVALID_INPUT"]
     row = await Product.get(id=product.id)
     assert (row.name, row.stock) == ("Sable 0/4", 7)
     assert await catalog_state() == before
 
 
-async def test_a_float_price_is_refused_before_reaching_the_resolver(
-        seller: GraphQLClient) -> None:
+async def test_a_float_price_is_refused_before_reaching_the_resolver(seller: GraphQLClient) -> None:
     body = await seller.execute(CREATE, input=product_input(price=12.5))
     assert body.get("errors") and body.get("data") is None
     assert await Product.all().count() == 0

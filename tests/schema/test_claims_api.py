@@ -32,15 +32,24 @@ CLAIMS = """query($f: ClaimFilter) { claims(filter: $f) { edges { node { number 
 
 
 def _input(order_id: int, line_id: int, quantity: int = 1, **extra: object) -> dict[str, object]:
-    return {"orderId": encode_id("Order", order_id), "reason": "DEFECTIVE",
-            "body": "La perceuse ne démarre pas.",
-            "lines": [{"orderLineId": encode_id("OrderLine", line_id), "quantity": quantity}],
-            **extra}
+    return {
+        "orderId": encode_id("Order", order_id),
+        "reason": "DEFECTIVE",
+        "body": "La perceuse ne démarre pas.",
+        "lines": [{"orderLineId": encode_id("OrderLine", line_id), "quantity": quantity}],
+        **extra,
+    }
 
 
 def _resolve(claim_id: str, key: str = "k1", **extra: object) -> dict[str, object]:
-    return {"claimId": claim_id, "resolution": "REFUND", "refundAmount": "40.00",
-            "reason": "Remboursement après retour", "idempotencyKey": key, **extra}
+    return {
+        "claimId": claim_id,
+        "resolution": "REFUND",
+        "refundAmount": "40.00",
+        "reason": "Remboursement après retour",
+        "idempotencyKey": key,
+        **extra,
+    }
 
 
 async def _mails_to(address: str) -> list[str]:
@@ -48,7 +57,8 @@ async def _mails_to(address: str) -> list[str]:
 
 
 async def test_a_claim_goes_from_opening_to_a_refund_with_history_mails_and_thread(
-        http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 2)
     order_gid = encode_id("Order", delivered.order.id)
     order = (await buyer.query(ORDER, id=order_gid))["order"]
@@ -59,9 +69,15 @@ async def test_a_claim_goes_from_opening_to_a_refund_with_history_mails_and_thre
     await OutboxMail.all().delete()
     photo = await uploaded_id(http, buyer)
 
-    opened = await buyer.mutate_ok(OPEN_CLAIM, input=_input(
-        delivered.order.id, delivered.lines[0].id, photoIds=[photo],
-        body="Cassée. Appelez-moi au 06 12 34 56 78."))
+    opened = await buyer.mutate_ok(
+        OPEN_CLAIM,
+        input=_input(
+            delivered.order.id,
+            delivered.lines[0].id,
+            photoIds=[photo],
+            body="Cassée. Appelez-moi au 06 12 34 56 78.",
+        ),
+    )
     claim = opened["claim"]
     assert claim["status"] == "OPEN"
     assert claim["number"].startswith("REC-")
@@ -73,10 +89,10 @@ async def test_a_claim_goes_from_opening_to_a_refund_with_history_mails_and_thre
     assert claim["respondBy"] == claim["thread"]["responseDueAt"] is not None
     assert claim["overdue"] is False
     assert claim["lines"][0]["quantity"] == 1
-    assert claim["history"] == [{"from": None, "to": "OPEN", "actorRole": "BUYER",
-                                 "reason": None}]
+    assert claim["history"] == [{"from": None, "to": "OPEN", "actorRole": "BUYER", "reason": None}]
     assert await _mails_to("seller@example.fr") == [
-        f"Réclamation {claim['number']} : Réclamation ouverte"]
+        f"Réclamation {claim['number']} : Réclamation ouverte"
+    ]
     cid = claim["id"]
 
     returned = await seller.mutate_ok(REQUEST_RETURN, c=cid, i="Étiquette Colissimo jointe.")
@@ -98,15 +114,19 @@ async def test_a_claim_goes_from_opening_to_a_refund_with_history_mails_and_thre
     note = await Invoice.get(refund_id=refund.id)
     assert note.kind is InvoiceKind.CREDIT_NOTE
     assert note.total == refund.amount
-    assert note.corrects_id == (await Invoice.get(order_id=delivered.order.id,
-                                                  kind=InvoiceKind.INVOICE)).id
+    assert (
+        note.corrects_id
+        == (await Invoice.get(order_id=delivered.order.id, kind=InvoiceKind.INVOICE)).id
+    )
 
     history = (await buyer.query(CLAIM, id=cid))["claim"]["history"]
     assert [(h["from"], h["to"], h["actorRole"]) for h in history] == [
-        (None, "OPEN", "BUYER"), ("OPEN", "RETURN_REQUESTED", "SELLER"),
+        (None, "OPEN", "BUYER"),
+        ("OPEN", "RETURN_REQUESTED", "SELLER"),
         ("RETURN_REQUESTED", "RETURN_SHIPPED", "BUYER"),
         ("RETURN_SHIPPED", "RETURN_RECEIVED", "SELLER"),
-        ("RETURN_RECEIVED", "RESOLVED", "SELLER")]
+        ("RETURN_RECEIVED", "RESOLVED", "SELLER"),
+    ]
     assert history[-1]["reason"] == "Remboursement après retour"
     # Each change mailed to the other party only.
     assert len(await _mails_to("buyer@example.fr")) == 3
@@ -116,18 +136,21 @@ async def test_a_claim_goes_from_opening_to_a_refund_with_history_mails_and_thre
 
 
 async def test_resolve_claim_is_idempotent_by_key_and_refuses_a_reused_key(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 2)
-    claim = (await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id,
-                                                           delivered.lines[0].id)))["claim"]
+    claim = (
+        await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id, delivered.lines[0].id))
+    )["claim"]
     first = await seller.mutate_ok(RESOLVE, input=_resolve(claim["id"], "same"))
     before = await counts()
 
     again = await seller.mutate_ok(RESOLVE, input=_resolve(claim["id"], "same"))
     assert again["claim"] == first["claim"]
     assert await counts() == before
-    reused = await seller.refused(RESOLVE, input=_resolve(claim["id"], "same",
-                                                          refundAmount="10.00"))
+    reused = await seller.refused(
+        RESOLVE, input=_resolve(claim["id"], "same", refundAmount="10.00")
+    )
     assert reused == ["IDEMPOTENCY_KEY_REUSED"]
     assert await counts() == before
     assert await Refund.all().count() == 1
@@ -135,37 +158,45 @@ async def test_resolve_claim_is_idempotent_by_key_and_refuses_a_reused_key(
 
 
 async def test_a_partial_refund_then_the_rest_and_not_one_cent_more(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 1, 1, price="60.00")  # total 120.00
-    first = (await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id,
-                                                           delivered.lines[0].id)))["claim"]
-    second = (await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id,
-                                                            delivered.lines[1].id)))["claim"]
+    first = (
+        await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id, delivered.lines[0].id))
+    )["claim"]
+    second = (
+        await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id, delivered.lines[1].id))
+    )["claim"]
     # A refund may cover more than the claimed line (return shipping), within the order.
     await seller.mutate_ok(RESOLVE, input=_resolve(first["id"], "a", refundAmount="70.00"))
     before = await counts()
-    too_much = await seller.refused(RESOLVE, input=_resolve(second["id"], "b",
-                                                            refundAmount="50.01"))
+    too_much = await seller.refused(
+        RESOLVE, input=_resolve(second["id"], "b", refundAmount="50.01")
+    )
     assert too_much == ["REFUND_TOO_LARGE"]
     assert await counts() == before
     assert (await Claim.get(id=decode_id(second["id"], "Claim"))).status == "OPEN"
-    done = await seller.mutate_ok(RESOLVE, input=_resolve(second["id"], "c",
-                                                          refundAmount="50.00"))
+    done = await seller.mutate_ok(RESOLVE, input=_resolve(second["id"], "c", refundAmount="50.00"))
     assert done["claim"]["order"]["refundedTotal"] == "120.00"
 
 
 async def test_replacement_takes_no_amount_and_cancel_and_reject_close_a_claim(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 3)
     line = delivered.lines[0].id
-    ids = [(await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id, line)))["claim"]
-           ["id"] for _ in range(3)]
-    replaced = await seller.mutate_ok(RESOLVE, input=_resolve(
-        ids[0], "r", resolution="REPLACEMENT", refundAmount=None))
+    ids = [
+        (await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id, line)))["claim"]["id"]
+        for _ in range(3)
+    ]
+    replaced = await seller.mutate_ok(
+        RESOLVE, input=_resolve(ids[0], "r", resolution="REPLACEMENT", refundAmount=None)
+    )
     assert replaced["claim"]["refund"] is None
     assert replaced["claim"]["order"]["refundedTotal"] == "0.00"
     assert (await buyer.mutate_ok(CANCEL, c=ids[1]))["claim"]["status"] == "CANCELLED"
     assert (await seller.mutate_ok(REJECT, c=ids[2], r="Usure normale"))["claim"][
-        "status"] == "REJECTED"
+        "status"
+    ] == "REJECTED"
     # Cancelled and rejected claims free their quantities: two units are claimable again.
     await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id, line, 2))

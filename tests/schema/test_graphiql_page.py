@@ -22,8 +22,7 @@ async def _asset_urls(http: httpx.AsyncClient) -> list[str]:
     return re.findall(r'(?:src|href)="(/graphiql/[^"]+)"', page)
 
 
-async def test_a_browser_asking_for_the_root_is_sent_to_graphiql(
-        http: httpx.AsyncClient) -> None:
+async def test_a_browser_asking_for_the_root_is_sent_to_graphiql(http: httpx.AsyncClient) -> None:
     response = await http.get("/", headers=HTML)
     assert response.status_code == 303
     assert response.headers["location"] == "/graphql"
@@ -39,7 +38,8 @@ async def test_other_clients_are_told_what_the_service_is(http: httpx.AsyncClien
 
 
 async def test_the_page_loads_only_its_own_files_under_a_strict_policy(
-        http: httpx.AsyncClient) -> None:
+    http: httpx.AsyncClient,
+) -> None:
     response = await http.get("/graphql", headers=HTML)
     assert response.status_code == 200
     assert response.headers["content-security-policy"] == CSP
@@ -90,10 +90,10 @@ def test_the_example_operations_are_valid_against_the_schema() -> None:
 async def test_without_graphiql_there_is_no_page_and_no_files() -> None:
     settings = Settings.from_env({**os.environ, "COMPTOIR_GRAPHIQL": "0"})
     app: Starlette = create_app(settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://testserver.local") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+    ) as http:
         assert (await http.get("/graphql", headers=HTML)).status_code == 404
         response = await http.get("/", headers=HTML)
         assert response.status_code == 200
         assert response.json()["graphiql"] is None
-

@@ -27,8 +27,9 @@ async def test_every_message_of_a_seller_thread_names_the_thread_buyer_and_selle
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     product = await product_of(seller)
-    opened = await buyer.mutate_ok(OPEN_THREAD, input={"productId": gid("Product", product.id),
-                                                       "body": "Disponible ?"})
+    opened = await buyer.mutate_ok(
+        OPEN_THREAD, input={"productId": gid("Product", product.id), "body": "Disponible ?"}
+    )
     tid = opened["thread"]["id"]
     await seller.mutate_ok(POST_MESSAGE, threadId=tid, body="Oui, en stock.")
     await buyer.mutate_ok(POST_MESSAGE, threadId=tid, body="Merci !")
@@ -43,8 +44,9 @@ async def test_every_message_of_a_seller_thread_names_the_thread_buyer_and_selle
 async def test_every_message_of_a_ticket_names_the_buyer_and_no_seller(
     buyer: GraphQLClient, admin: GraphQLClient
 ) -> None:
-    opened = await buyer.mutate_ok(OPEN_TICKET, input={"category": "DELIVERY",
-                                                       "body": "Colis perdu"})
+    opened = await buyer.mutate_ok(
+        OPEN_TICKET, input={"category": "DELIVERY", "body": "Colis perdu"}
+    )
     tid = opened["thread"]["id"]
     await admin.mutate_ok(POST_MESSAGE, threadId=tid, body="Nous enquêtons.")
     await buyer.mutate_ok(POST_MESSAGE, threadId=tid, body="Merci.")

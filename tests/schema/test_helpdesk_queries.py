@@ -20,8 +20,13 @@ async def queries_for(client: GraphQLClient, caplog: pytest.LogCaptureFixture) -
     with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
         await client.query(INBOX)
     # The live-delivery catch-up tick reads the event log in the background: not ours.
-    return len([r for r in caplog.records
-                if r.name == "tortoise.db_client" and '"event"' not in r.getMessage()])
+    return len(
+        [
+            r
+            for r in caplog.records
+            if r.name == "tortoise.db_client" and '"event"' not in r.getMessage()
+        ]
+    )
 
 
 async def test_the_inbox_costs_a_constant_number_of_queries(

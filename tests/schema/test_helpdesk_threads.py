@@ -29,8 +29,9 @@ async def test_a_buyer_opens_a_thread_about_a_product_with_its_seller(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     product = await product_of(seller)
-    payload = await buyer.mutate_ok(OPEN_THREAD, input={"productId": gid("Product", product.id),
-                                                        "body": QUESTION})
+    payload = await buyer.mutate_ok(
+        OPEN_THREAD, input={"productId": gid("Product", product.id), "body": QUESTION}
+    )
     thread = payload["thread"]
     shop = await seller_of(seller)
     assert thread["subject"] == product.name
@@ -57,16 +58,20 @@ async def test_opening_a_thread_mails_the_seller_and_logs_one_message_event(
     shop = await seller_of(seller)
     assert event.kind is EventKind.MESSAGE
     assert event.payload == {"thread_id": thread.id, "message_id": message.id}
-    assert (event.thread_id, event.buyer_id, event.seller_id) == (thread.id, buyer.account_id,
-                                                                   shop.id)
+    assert (event.thread_id, event.buyer_id, event.seller_id) == (
+        thread.id,
+        buyer.account_id,
+        shop.id,
+    )
 
 
 async def test_each_reply_appends_one_message_event(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     thread = await open_product_thread(buyer, seller)
-    payload = await seller.mutate_ok(POST_MESSAGE, threadId=gid("Thread", thread.id),
-                                     body="Oui, pour une dalle de 10 cm.")
+    payload = await seller.mutate_ok(
+        POST_MESSAGE, threadId=gid("Thread", thread.id), body="Oui, pour une dalle de 10 cm."
+    )
     events = await Event.all().order_by("id")
     assert len(events) == 2
     last = await Message.all().order_by("-id").first()
@@ -117,8 +122,11 @@ async def test_an_admin_never_posts_in_a_buyer_seller_thread(
 
 
 async def test_only_participants_and_admins_see_a_thread(
-    buyer: GraphQLClient, seller: GraphQLClient, other_buyer: GraphQLClient,
-    other_seller: GraphQLClient, anonymous: GraphQLClient,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_buyer: GraphQLClient,
+    other_seller: GraphQLClient,
+    anonymous: GraphQLClient,
 ) -> None:
     thread = await open_product_thread(buyer, seller)
     tid = gid("Thread", thread.id)
@@ -137,8 +145,11 @@ async def test_an_unknown_or_malformed_thread_id_reads_as_missing(buyer: GraphQL
 
 
 async def test_strangers_cannot_post_in_a_thread(
-    buyer: GraphQLClient, seller: GraphQLClient, other_buyer: GraphQLClient,
-    other_seller: GraphQLClient, anonymous: GraphQLClient,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_buyer: GraphQLClient,
+    other_seller: GraphQLClient,
+    anonymous: GraphQLClient,
 ) -> None:
     thread = await open_product_thread(buyer, seller)
     tid = gid("Thread", thread.id)
@@ -146,16 +157,21 @@ async def test_strangers_cannot_post_in_a_thread(
     assert await other_buyer.refused(POST_MESSAGE, threadId=tid, body="Salut") == ["NOT_FOUND"]
     assert await other_seller.refused(POST_MESSAGE, threadId=tid, body="Salut") == ["NOT_FOUND"]
     assert await anonymous.error_codes(POST_MESSAGE, threadId=tid, body="Salut") == [
-        "UNAUTHENTICATED"]
+        "UNAUTHENTICATED"
+    ]
     assert await buyer.refused(POST_MESSAGE, threadId=gid("Thread", 999), body="Salut") == [
-        "NOT_FOUND"]
+        "NOT_FOUND"
+    ]
     assert await buyer.refused(POST_MESSAGE, threadId="%%%", body="Salut") == ["INVALID_INPUT"]
     assert await counts() == before
 
 
 async def test_strangers_cannot_mark_a_thread_read(
-    buyer: GraphQLClient, seller: GraphQLClient, other_buyer: GraphQLClient,
-    other_seller: GraphQLClient, anonymous: GraphQLClient,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_buyer: GraphQLClient,
+    other_seller: GraphQLClient,
+    anonymous: GraphQLClient,
 ) -> None:
     thread = await open_product_thread(buyer, seller)
     tid = gid("Thread", thread.id)
@@ -186,9 +202,12 @@ async def test_a_body_over_one_mebibyte_is_refused_by_the_http_layer(
     thread = await open_product_thread(buyer, seller)
     before = await counts()
     response = await buyer.http.post(
-        "/graphql", headers=buyer.headers,
-        json={"query": POST_MESSAGE,
-              "variables": {"threadId": gid("Thread", thread.id), "body": "z" * (1024 * 1024)}},
+        "/graphql",
+        headers=buyer.headers,
+        json={
+            "query": POST_MESSAGE,
+            "variables": {"threadId": gid("Thread", thread.id), "body": "z" * (1024 * 1024)},
+        },
     )
     assert response.status_code == 413
     assert await counts() == before
@@ -203,8 +222,10 @@ async def test_opening_a_thread_refuses_bad_input_and_changes_nothing(
     cases = [
         ({"productId": pid, "body": ""}, [("INVALID_INPUT", "body")]),
         ({"productId": pid, "body": "x" * 10_001}, [("INVALID_INPUT", "body")]),
-        ({"productId": pid, "body": "Bonjour", "subject": "s" * 201},
-         [("INVALID_INPUT", "subject")]),
+        (
+            {"productId": pid, "body": "Bonjour", "subject": "s" * 201},
+            [("INVALID_INPUT", "subject")],
+        ),
         ({"body": "Bonjour"}, [("INVALID_INPUT", "orderId")]),
         ({"productId": gid("Product", 999), "body": "Bonjour"}, [("NOT_FOUND", "productId")]),
         ({"productId": "%%%", "body": "Bonjour"}, [("INVALID_INPUT", "productId")]),
@@ -243,7 +264,7 @@ async def test_messages_are_oldest_first_and_paginated(
     first = (await seller.query(doc, id=tid))["thread"]["messages"]
     assert [e["node"]["body"] for e in first["edges"]] == ["un", "deux"]
     assert first["pageInfo"]["hasNextPage"] is True
-    rest = (await seller.query(doc, id=tid, after=first["pageInfo"]["endCursor"]))
+    rest = await seller.query(doc, id=tid, after=first["pageInfo"]["endCursor"])
     assert [e["node"]["body"] for e in rest["thread"]["messages"]["edges"]] == ["trois"]
     assert await seller.error_codes(doc, id=tid, after="bm9wZQ") == ["INVALID_INPUT"]
     too_many = "query($id: ID!) { thread(id: $id) { messages(first: 101) { edges { cursor } } } }"
@@ -274,8 +295,9 @@ async def test_a_message_with_contact_details_is_posted_flagged_and_queued_for_a
     quiet = await open_product_thread(buyer, seller)
     thread = await open_product_thread(buyer, seller)
     tid = gid("Thread", thread.id)
-    payload = await seller.mutate_ok(POST_MESSAGE, threadId=tid,
-                                     body="Appelez-moi au 06 12 34 56 78 ou jean@batipro.fr")
+    payload = await seller.mutate_ok(
+        POST_MESSAGE, threadId=tid, body="Appelez-moi au 06 12 34 56 78 ou jean@batipro.fr"
+    )
     assert payload["message"]["flagged"] is True
     (warning,) = payload["warnings"]
     assert (warning["code"], warning["field"]) == ("CONTACT_DETAILS_NOT_ALLOWED", "body")
@@ -294,8 +316,13 @@ async def test_a_first_message_with_contact_details_warns_the_buyer(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     product = await product_of(seller)
-    payload = await buyer.mutate_ok(OPEN_THREAD, input={
-        "productId": gid("Product", product.id), "body": "Mon site : www.chantier-martin.fr"})
+    payload = await buyer.mutate_ok(
+        OPEN_THREAD,
+        input={
+            "productId": gid("Product", product.id),
+            "body": "Mon site : www.chantier-martin.fr",
+        },
+    )
     assert [w["code"] for w in payload["warnings"]] == ["CONTACT_DETAILS_NOT_ALLOWED"]
     assert payload["thread"]["flagged"] is True
 
@@ -305,7 +332,8 @@ async def test_a_deleted_author_shows_as_nobody_and_the_archive_stays(
 ) -> None:
     thread = await open_product_thread(buyer, seller, body="Question")
     await Account.filter(id=buyer.account_id).update(
-        email="deleted-1@invalid", first_name="", last_name="", deleted_at=datetime.now(UTC))
+        email="deleted-1@invalid", first_name="", last_name="", deleted_at=datetime.now(UTC)
+    )
     shown = (await seller.query(THREAD, id=gid("Thread", thread.id)))["thread"]
     assert shown["buyer"] is None
     (edge,) = shown["messages"]["edges"]
@@ -316,8 +344,10 @@ async def test_a_buyer_opens_a_thread_about_their_order_with_its_seller(
     buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
 ) -> None:
     order = await make_order(buyer, other_seller)
-    payload = await buyer.mutate_ok(OPEN_THREAD, input={"orderId": gid("Order", order.id),
-                                                        "body": "Quand sera-t-elle expédiée ?"})
+    payload = await buyer.mutate_ok(
+        OPEN_THREAD,
+        input={"orderId": gid("Order", order.id), "body": "Quand sera-t-elle expédiée ?"},
+    )
     thread = payload["thread"]
     assert thread["order"] == {"id": gid("Order", order.id), "number": order.number}
     assert thread["seller"]["id"] == gid("Seller", (await seller_of(other_seller)).id)
@@ -332,11 +362,17 @@ async def test_a_buyer_cannot_open_a_thread_about_someone_elses_order(
 ) -> None:
     theirs = await make_order(other_buyer, seller)
     before = await counts()
-    assert await buyer.refused(OPEN_THREAD, input={"orderId": gid("Order", theirs.id),
-                                                   "body": "Bonjour"}) == ["NOT_FOUND"]
-    assert await buyer.refused(OPEN_THREAD, input={
-        "orderId": gid("Order", theirs.id), "productId": gid("Product", 1),
-        "body": "Bonjour"}) == ["INVALID_INPUT"]
+    assert await buyer.refused(
+        OPEN_THREAD, input={"orderId": gid("Order", theirs.id), "body": "Bonjour"}
+    ) == ["NOT_FOUND"]
+    assert await buyer.refused(
+        OPEN_THREAD,
+        input={
+            "orderId": gid("Order", theirs.id),
+            "productId": gid("Product", 1),
+            "body": "Bonjour",
+        },
+    ) == ["INVALID_INPUT"]
     assert await counts() == before
 
 
@@ -344,21 +380,30 @@ async def test_threads_can_be_filtered_by_order(
     buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient
 ) -> None:
     order = await make_order(buyer, seller)
-    about_order = (await buyer.mutate_ok(OPEN_THREAD, input={
-        "orderId": gid("Order", order.id), "body": "Livraison ?"}))["thread"]
+    about_order = (
+        await buyer.mutate_ok(
+            OPEN_THREAD, input={"orderId": gid("Order", order.id), "body": "Livraison ?"}
+        )
+    )["thread"]
     await open_product_thread(buyer, seller)
     for viewer in (buyer, seller, admin):
-        edges = (await viewer.query(THREADS, filter={"orderId": gid("Order", order.id)})
-                 )["threads"]["edges"]
+        edges = (await viewer.query(THREADS, filter={"orderId": gid("Order", order.id)}))[
+            "threads"
+        ]["edges"]
         assert [e["node"]["id"] for e in edges] == [about_order["id"]]
     assert await buyer.error_codes(THREADS, filter={"orderId": "%%%"}) == ["INVALID_INPUT"]
 
 
 async def test_a_subject_is_kept_on_one_line(buyer: GraphQLClient, seller: GraphQLClient) -> None:
     product = await product_of(seller)
-    payload = await buyer.mutate_ok(OPEN_THREAD, input={
-        "productId": gid("Product", product.id), "subject": "Devis\r\nBcc: x@example.com ",
-        "body": "Bonjour"})
+    payload = await buyer.mutate_ok(
+        OPEN_THREAD,
+        input={
+            "productId": gid("Product", product.id),
+            "subject": "Devis\r\nBcc: x@example.com ",
+            "body": "Bonjour",
+        },
+    )
     assert payload["thread"]["subject"] == "Devis Bcc: x@example.com"
     assert "\n" not in (await OutboxMail.get()).subject
 
@@ -369,13 +414,16 @@ async def test_deleting_the_buyer_account_keeps_the_thread_and_its_messages(
     thread = await open_product_thread(buyer, seller, body="Question")
     tid = gid("Thread", thread.id)
     await seller.mutate_ok(POST_MESSAGE, threadId=tid, body="Réponse")
-    await buyer.mutate_ok("mutation($p: String!) { deleteAccount(password: $p) { errors { code } } }",
-                          p=PASSWORD)
+    await buyer.mutate_ok(
+        "mutation($p: String!) { deleteAccount(password: $p) { errors { code } } }", p=PASSWORD
+    )
     for viewer in (seller, admin):
         shown = (await viewer.query(THREAD, id=tid))["thread"]
         assert shown["buyer"] is None  # anonymised
-        bodies = [(e["node"]["body"], e["node"]["authorRole"], e["node"]["author"])
-                  for e in shown["messages"]["edges"]]
+        bodies = [
+            (e["node"]["body"], e["node"]["authorRole"], e["node"]["author"])
+            for e in shown["messages"]["edges"]
+        ]
         assert [(b, r) for b, r, _ in bodies] == [("Question", "BUYER"), ("Réponse", "SELLER")]
         assert bodies[0][2] is None and bodies[1][2] is not None
     assert await Message.all().count() == 2
@@ -385,6 +433,8 @@ async def test_a_subject_of_exactly_200_characters_is_accepted(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     product = await product_of(seller)
-    payload = await buyer.mutate_ok(OPEN_THREAD, input={
-        "productId": gid("Product", product.id), "subject": "é" * 200, "body": "Bonjour"})
+    payload = await buyer.mutate_ok(
+        OPEN_THREAD,
+        input={"productId": gid("Product", product.id), "subject": "é" * 200, "body": "Bonjour"},
+    )
     assert payload["thread"]["subject"] == "é" * 200

@@ -23,9 +23,15 @@ async def test_a_delivery_ticket_tells_the_buyer_investigations_take_5_to_10_bus
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     order = await make_order(buyer, seller)
-    payload = await buyer.mutate_ok(OPEN_TICKET, input={
-        "category": "DELIVERY", "body": LOST_PARCEL, "orderId": gid("Order", order.id),
-        "trackingNumber": "6A12345678901"})
+    payload = await buyer.mutate_ok(
+        OPEN_TICKET,
+        input={
+            "category": "DELIVERY",
+            "body": LOST_PARCEL,
+            "orderId": gid("Order", order.id),
+            "trackingNumber": "6A12345678901",
+        },
+    )
     assert "entre 5 et 10 jours ouvrés" in payload["notice"]
     ticket = payload["thread"]
     assert (ticket["category"], ticket["trackingNumber"]) == ("DELIVERY", "6A12345678901")
@@ -39,13 +45,20 @@ async def test_a_delivery_ticket_tells_the_buyer_investigations_take_5_to_10_bus
     events = await Event.all().order_by("id")
     ticket_pk = decode_id(ticket["id"], "Thread")
     assert [(e.thread_id, e.buyer_id, e.seller_id) for e in events] == [
-        (ticket_pk, buyer.account_id, None)] * 2
+        (ticket_pk, buyer.account_id, None)
+    ] * 2
     assert await OutboxMail.all().count() == 0  # no seller to mail
 
 
 async def test_other_categories_get_no_automatic_message(buyer: GraphQLClient) -> None:
-    payload = await buyer.mutate_ok(OPEN_TICKET, input={
-        "category": "LOGIN", "subject": "Connexion impossible", "body": "Mot de passe refusé"})
+    payload = await buyer.mutate_ok(
+        OPEN_TICKET,
+        input={
+            "category": "LOGIN",
+            "subject": "Connexion impossible",
+            "body": "Mot de passe refusé",
+        },
+    )
     assert payload["notice"] is None
     assert len(payload["thread"]["messages"]["edges"]) == 1
     assert payload["thread"]["subject"] == "Connexion impossible"
@@ -54,13 +67,18 @@ async def test_other_categories_get_no_automatic_message(buyer: GraphQLClient) -
 async def test_admins_answer_tickets_as_admin_and_the_buyer_reads_them(
     buyer: GraphQLClient, admin: GraphQLClient
 ) -> None:
-    ticket = (await buyer.mutate_ok(OPEN_TICKET, input={
-        "category": "PAYMENT", "body": "Mon paiement a été refusé deux fois."}))["thread"]
+    ticket = (
+        await buyer.mutate_ok(
+            OPEN_TICKET,
+            input={"category": "PAYMENT", "body": "Mon paiement a été refusé deux fois."},
+        )
+    )["thread"]
     queue = (await admin.query(THREADS, filter={"ticket": True}))["threads"]["edges"]
     assert [e["node"]["id"] for e in queue] == [ticket["id"]]
     assert queue[0]["node"]["unreadCount"] == 1
-    answer = await admin.mutate_ok(POST_MESSAGE, threadId=ticket["id"],
-                                   body="Votre banque a bloqué l'opération, réessayez.")
+    answer = await admin.mutate_ok(
+        POST_MESSAGE, threadId=ticket["id"], body="Votre banque a bloqué l'opération, réessayez."
+    )
     assert answer["message"]["authorRole"] == "ADMIN"
     assert answer["message"]["author"] is not None
     await admin.mutate_ok(MARK_READ, threadId=ticket["id"])
@@ -74,8 +92,9 @@ async def test_the_ticket_filter_separates_tickets_from_seller_threads(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     thread = await open_product_thread(buyer, seller)
-    ticket = (await buyer.mutate_ok(OPEN_TICKET, input={
-        "category": "OTHER", "body": "Une question"}))["thread"]
+    ticket = (
+        await buyer.mutate_ok(OPEN_TICKET, input={"category": "OTHER", "body": "Une question"})
+    )["thread"]
     only_tickets = (await buyer.query(THREADS, filter={"ticket": True}))["threads"]["edges"]
     assert [e["node"]["id"] for e in only_tickets] == [ticket["id"]]
     no_tickets = (await buyer.query(THREADS, filter={"ticket": False}))["threads"]["edges"]
@@ -83,16 +102,22 @@ async def test_the_ticket_filter_separates_tickets_from_seller_threads(
 
 
 async def test_only_the_opener_and_admins_see_a_ticket(
-    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient,
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
     anonymous: GraphQLClient,
 ) -> None:
-    ticket = (await buyer.mutate_ok(OPEN_TICKET, input={
-        "category": "SECURITY", "body": "Connexion suspecte sur mon compte"}))["thread"]
+    ticket = (
+        await buyer.mutate_ok(
+            OPEN_TICKET, input={"category": "SECURITY", "body": "Connexion suspecte sur mon compte"}
+        )
+    )["thread"]
     for stranger in (other_buyer, seller):
         assert await stranger.query(THREAD, id=ticket["id"]) == {"thread": None}
         assert (await stranger.query(THREADS))["threads"]["edges"] == []
         assert await stranger.refused(POST_MESSAGE, threadId=ticket["id"], body="Hop") == [
-            "NOT_FOUND"]
+            "NOT_FOUND"
+        ]
     assert await anonymous.error_codes(THREAD, id=ticket["id"]) == ["UNAUTHENTICATED"]
 
 

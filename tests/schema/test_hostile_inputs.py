@@ -34,18 +34,41 @@ from tests.schema.test_transport_ws import LEGACY_WS, TRANSPORT_WS, init, receiv
 SDL = build_schema((Path(__file__).parents[2] / "schema.graphql").read_text())
 # CI runs a fixed, small sample; COMPTOIR_FUZZ_EXAMPLES=500 explores further on a workstation.
 FUZZ = int(os.environ.get("COMPTOIR_FUZZ_EXAMPLES", "0"))
-EXAMPLES = settings(max_examples=FUZZ or 12, deadline=None, derandomize=not FUZZ,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow, HealthCheck.data_too_large])
+EXAMPLES = settings(
+    max_examples=FUZZ or 12,
+    deadline=None,
+    derandomize=not FUZZ,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 # Text as clients really send it, text no column holds, and text UTF-8 cannot encode.
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=40),
     st.text(st.characters(categories=["Cs"]) | st.characters(), min_size=1, max_size=12),
-    st.builds(lambda c, n: c * n, st.sampled_from(["x", "é", "😀", "%", "\x00"]),
-              st.integers(150, 12_000)),
-    st.sampled_from(["", " ", "FR", "75011", "acheteur@demo.comptoir.fr", "UHJvZHVjdDox",
-                     "0", "-1", "9" * 30, "null", "{}", "%_", "2026-01-01T00:00:00+00:00"]),
+    st.builds(
+        lambda c, n: c * n, st.sampled_from(["x", "é", "😀", "%", "\x00"]), st.integers(150, 12_000)
+    ),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "FR",
+            "75011",
+            "acheteur@demo.comptoir.fr",
+            "UHJvZHVjdDox",
+            "0",
+            "-1",
+            "9" * 30,
+            "null",
+            "{}",
+            "%_",
+            "2026-01-01T00:00:00+00:00",
+        ]
+    ),
 )
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | HOSTILE_TEXT,
@@ -67,8 +90,9 @@ def _inner(kind: Any) -> st.SearchStrategy[Any]:
     if isinstance(kind, GraphQLEnumType):
         return st.sampled_from(list(kind.values)) | HOSTILE_TEXT
     if isinstance(kind, GraphQLInputObjectType):
-        required = {n: values(f.type) for n, f in kind.fields.items()
-                    if isinstance(f.type, GraphQLNonNull)}
+        required = {
+            n: values(f.type) for n, f in kind.fields.items() if isinstance(f.type, GraphQLNonNull)
+        }
         optional = {n: values(f.type) for n, f in kind.fields.items() if n not in required}
         return st.fixed_dictionaries(required, optional=optional)
     assert isinstance(kind, GraphQLScalarType)
@@ -93,10 +117,13 @@ def document(operation: str, name: str, field: GraphQLField) -> str:
     return f"{operation} ({declared}) {{ {name}({passed}){selection} }}"
 
 
-OPERATIONS = [(operation, name, field)
-              for operation, root in (("query", SDL.query_type), ("mutation", SDL.mutation_type))
-              if root is not None
-              for name, field in root.fields.items() if field.args]
+OPERATIONS = [
+    (operation, name, field)
+    for operation, root in (("query", SDL.query_type), ("mutation", SDL.mutation_type))
+    if root is not None
+    for name, field in root.fields.items()
+    if field.args
+]
 
 
 def assert_handled(response: httpx.Response) -> None:
@@ -116,59 +143,98 @@ def assert_no_error_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert [r.getMessage()[:300] for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-@pytest.mark.parametrize(("operation", "name", "field"), OPERATIONS,
-                         ids=[name for _, name, _ in OPERATIONS])
+@pytest.mark.parametrize(
+    ("operation", "name", "field"), OPERATIONS, ids=[name for _, name, _ in OPERATIONS]
+)
 @EXAMPLES
 @given(data=st.data())
 async def test_no_argument_value_reaches_an_internal_error(
-        http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient,
-        caplog: pytest.LogCaptureFixture, operation: str, name: str, field: GraphQLField,
-        data: st.DataObject) -> None:
-    variables = data.draw(st.fixed_dictionaries({a: values(arg.type)
-                                                 for a, arg in field.args.items()}))
+    http: httpx.AsyncClient,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    caplog: pytest.LogCaptureFixture,
+    operation: str,
+    name: str,
+    field: GraphQLField,
+    data: st.DataObject,
+) -> None:
+    variables = data.draw(
+        st.fixed_dictionaries({a: values(arg.type) for a, arg in field.args.items()})
+    )
     caller = data.draw(st.sampled_from([{}, buyer.headers, seller.headers]))
     request = post({"query": document(operation, name, field), "variables": variables})
-    response = await http.post("/graphql", headers={**request["headers"], **caller},
-                               content=request["content"])
+    response = await http.post(
+        "/graphql", headers={**request["headers"], **caller}, content=request["content"]
+    )
     assert_handled(response)
     assert_no_error_logged(caplog)
 
 
 @EXAMPLES
-@given(body=st.one_of(
-    JSON,
-    st.fixed_dictionaries({"query": HOSTILE_TEXT | st.sampled_from(
-        ["{ me { id } }", "query { products { edges { cursor } } }", "{", "mutation { logout"])},
-        optional={"variables": JSON, "operationName": JSON, "extensions": JSON}),
-))
-async def test_no_json_body_reaches_an_internal_error(http: httpx.AsyncClient,
-                                                      body: object) -> None:
+@given(
+    body=st.one_of(
+        JSON,
+        st.fixed_dictionaries(
+            {
+                "query": HOSTILE_TEXT
+                | st.sampled_from(
+                    [
+                        "{ me { id } }",
+                        "query { products { edges { cursor } } }",
+                        "{",
+                        "mutation { logout",
+                    ]
+                )
+            },
+            optional={"variables": JSON, "operationName": JSON, "extensions": JSON},
+        ),
+    )
+)
+async def test_no_json_body_reaches_an_internal_error(
+    http: httpx.AsyncClient, body: object
+) -> None:
     assert_handled(await http.post("/graphql", **post(body)))
 
 
 @EXAMPLES
-@given(body=st.binary(max_size=200) | st.builds(
-    lambda head, depth: head + b"[" * depth, st.sampled_from([b"", b'{"query":']),
-    st.integers(0, 5000)))
-async def test_no_byte_string_reaches_a_server_error(http: httpx.AsyncClient,
-                                                     body: bytes) -> None:
-    assert_handled(await http.post("/graphql", content=body,
-                                   headers={"Content-Type": "application/json"}))
+@given(
+    body=st.binary(max_size=200)
+    | st.builds(
+        lambda head, depth: head + b"[" * depth,
+        st.sampled_from([b"", b'{"query":']),
+        st.integers(0, 5000),
+    )
+)
+async def test_no_byte_string_reaches_a_server_error(http: httpx.AsyncClient, body: bytes) -> None:
+    assert_handled(
+        await http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    )
 
 
 TRANSPORT_TYPES = ["connection_init", "ping", "pong", "subscribe", "complete", "next"]
 LEGACY_TYPES = ["connection_init", "start", "stop", "connection_terminate", "data"]
-QUERIES = st.sampled_from(["subscription { orderEvents { id } }", "{ __typename }",
-                           "subscription { orderEvents { ", "", "query { me { id } }"])
+QUERIES = st.sampled_from(
+    [
+        "subscription { orderEvents { id } }",
+        "{ __typename }",
+        "subscription { orderEvents { ",
+        "",
+        "query { me { id } }",
+    ]
+)
 
 
 def frames(types: list[str]) -> st.SearchStrategy[str]:
     shaped = st.fixed_dictionaries(
         {"type": st.sampled_from(types) | HOSTILE_TEXT},
-        optional={"id": st.sampled_from(["1", "x"]) | JSON,
-                  "payload": JSON | st.fixed_dictionaries(
-                      {"query": QUERIES | JSON},
-                      optional={"variables": JSON, "operationName": JSON})})
+        optional={
+            "id": st.sampled_from(["1", "x"]) | JSON,
+            "payload": JSON
+            | st.fixed_dictionaries(
+                {"query": QUERIES | JSON}, optional={"variables": JSON, "operationName": JSON}
+            ),
+        },
+    )
     return st.one_of(shaped.map(json.dumps), JSON.map(json.dumps), HOSTILE_TEXT)
 
 
@@ -187,17 +253,32 @@ async def assert_alive_or_closed_with_a_code(ws: Any, probe: str, answer_type: s
         raise AssertionError("the socket neither answered nor closed") from None
 
 
-@pytest.mark.parametrize(("protocol", "types", "probe", "answer"), [
-    (TRANSPORT_WS, TRANSPORT_TYPES, '{"type": "ping"}', "pong"),
-    # The legacy protocol runs subscriptions only: a broken one is answered at once.
-    (LEGACY_WS, LEGACY_TYPES,
-     '{"type": "start", "id": "probe", "payload": {"query": "subscription {"}}', "error"),
-], ids=[TRANSPORT_WS, LEGACY_WS])
+@pytest.mark.parametrize(
+    ("protocol", "types", "probe", "answer"),
+    [
+        (TRANSPORT_WS, TRANSPORT_TYPES, '{"type": "ping"}', "pong"),
+        # The legacy protocol runs subscriptions only: a broken one is answered at once.
+        (
+            LEGACY_WS,
+            LEGACY_TYPES,
+            '{"type": "start", "id": "probe", "payload": {"query": "subscription {"}}',
+            "error",
+        ),
+    ],
+    ids=[TRANSPORT_WS, LEGACY_WS],
+)
 @EXAMPLES
 @given(data=st.data())
 async def test_no_websocket_frame_drops_the_socket(
-        live_server: str, buyer: GraphQLClient, caplog: pytest.LogCaptureFixture,
-        protocol: str, types: list[str], probe: str, answer: str, data: st.DataObject) -> None:
+    live_server: str,
+    buyer: GraphQLClient,
+    caplog: pytest.LogCaptureFixture,
+    protocol: str,
+    types: list[str],
+    probe: str,
+    answer: str,
+    data: st.DataObject,
+) -> None:
     frame = data.draw(frames(types))
     async with socket_to(live_server, protocol) as ws:
         await init(ws, {"token": buyer.token})

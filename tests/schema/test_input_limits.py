@@ -80,7 +80,8 @@ def test_every_listed_limit_names_an_argument_of_the_schema() -> None:
 
 
 async def test_a_login_email_longer_than_the_column_is_invalid_input(
-        anonymous: GraphQLClient, caplog: pytest.LogCaptureFixture) -> None:
+    anonymous: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
     payload = await anonymous.mutate(LOGIN, email="a" * 250 + "@x.fr", password="x")
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT", "email")]
     assert await Session.all().count() == 0
@@ -89,21 +90,23 @@ async def test_a_login_email_longer_than_the_column_is_invalid_input(
 
 @pytest.mark.parametrize("text", ["x\ud800y", "\udfff", "a\udc80"])
 async def test_a_lone_surrogate_in_a_mutation_is_refused_with_the_field_named(
-        anonymous: GraphQLClient, text: str) -> None:
+    anonymous: GraphQLClient, text: str
+) -> None:
     payload = await anonymous.mutate(REGISTER, input=registration(firstName=text))
-    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT",
-                                                                     "firstName")]
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT", "firstName")]
     assert await Account.all().count() == 0
     assert await OutboxMail.all().count() == 0
 
 
 async def test_a_lone_surrogate_in_a_query_filter_is_invalid_input(
-        anonymous: GraphQLClient) -> None:
+    anonymous: GraphQLClient,
+) -> None:
     assert await anonymous.error_codes(PRODUCTS_BY_CATEGORY, c="x\ud800y") == ["INVALID_INPUT"]
 
 
 async def test_lists_past_their_maximum_are_refused_before_the_database(
-        anonymous: GraphQLClient) -> None:
+    anonymous: GraphQLClient,
+) -> None:
     limit = LIST_LIMITS["ProductFilter.attributes"]
     attributes = [{"name": f"a{i}", "value": "b"} for i in range(998)]
     assert await anonymous.error_codes(PRODUCTS_BY_ATTRIBUTES, a=attributes) == ["INVALID_INPUT"]
@@ -112,7 +115,8 @@ async def test_lists_past_their_maximum_are_refused_before_the_database(
 
 
 async def test_a_malformed_token_too_long_to_be_one_is_invalid_token(
-        anonymous: GraphQLClient) -> None:
+    anonymous: GraphQLClient,
+) -> None:
     confirm = "mutation ($t: String!) { confirmEmail(token: $t) { errors { code } } }"
     assert await anonymous.refused(confirm, t="t" * 100_000) == ["INVALID_TOKEN"]
 
@@ -121,13 +125,25 @@ def raw(body: bytes) -> dict[str, Any]:
     return {"content": body, "headers": {"Content-Type": "application/json"}}
 
 
-@pytest.mark.parametrize("body", [
-    b"\xff\xfe{}", b"[" * 1000 + b"]" * 1000, b"5", b"null", b'"query"', b"true",
-    b'{"query": ' + b"1" * 4301 + b"}", b'{"query": "{ me { id } }", "operationName": 5}',
-    b'{"query": "{ me { id } }", "variables": [1]}', b'{"query": 12}', b"{",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xff\xfe{}",
+        b"[" * 1000 + b"]" * 1000,
+        b"5",
+        b"null",
+        b'"query"',
+        b"true",
+        b'{"query": ' + b"1" * 4301 + b"}",
+        b'{"query": "{ me { id } }", "operationName": 5}',
+        b'{"query": "{ me { id } }", "variables": [1]}',
+        b'{"query": 12}',
+        b"{",
+    ],
+)
 async def test_a_body_that_is_not_a_graphql_object_gets_400_with_a_json_error(
-        http: httpx.AsyncClient, body: bytes) -> None:
+    http: httpx.AsyncClient, body: bytes
+) -> None:
     response = await http.post("/graphql", **raw(body))
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/json"
@@ -137,7 +153,8 @@ async def test_a_body_that_is_not_a_graphql_object_gets_400_with_a_json_error(
 
 
 async def test_a_huge_integer_literal_does_not_crash_the_cost_rule(
-        anonymous: GraphQLClient, caplog: pytest.LogCaptureFixture) -> None:
+    anonymous: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
     document = "{ products(first: 1" + "0" * 5000 + ") { edges { cursor } } }"
     assert await anonymous.error_codes(document) == ["INVALID_INPUT"]
     negative = "{ products(first: -1" + "0" * 5000 + ") { edges { cursor } } }"
@@ -146,7 +163,8 @@ async def test_a_huge_integer_literal_does_not_crash_the_cost_rule(
 
 
 def test_the_error_log_quotes_at_most_a_thousand_characters_a_line(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     value = "v" * 100_000
     try:
         raise ValueError(f"Length of {value!r} 100002 > 254")
@@ -160,17 +178,29 @@ def test_the_error_log_quotes_at_most_a_thousand_characters_a_line(
     assert len(formatted) < 5000
 
 
-@pytest.mark.parametrize("frame", [
-    "[1,2]", "null", "5", '"subscribe"', "{}", '{"type": 5}', '{"type": "nonsense"}',
-    '{"type": "subscribe", "id": {"a": 1}, "payload": {"query": "{ __typename }"}}',
-    '{"type": "subscribe", "id": "1", "payload": {"query": ""}}',
-    '{"type": "subscribe", "id": "1", "payload": {"query": 12}}',
-    '{"type": "subscribe", "id": "1", "payload": [1]}',
-    '{"type": "subscribe", "id": "1", "payload": {"query": "{ __typename }", "variables": 3}}',
-    '{"type": "complete", "id": null}', '{"type": "ping", "payload": 3}', "{not json",
-])
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "[1,2]",
+        "null",
+        "5",
+        '"subscribe"',
+        "{}",
+        '{"type": 5}',
+        '{"type": "nonsense"}',
+        '{"type": "subscribe", "id": {"a": 1}, "payload": {"query": "{ __typename }"}}',
+        '{"type": "subscribe", "id": "1", "payload": {"query": ""}}',
+        '{"type": "subscribe", "id": "1", "payload": {"query": 12}}',
+        '{"type": "subscribe", "id": "1", "payload": [1]}',
+        '{"type": "subscribe", "id": "1", "payload": {"query": "{ __typename }", "variables": 3}}',
+        '{"type": "complete", "id": null}',
+        '{"type": "ping", "payload": 3}',
+        "{not json",
+    ],
+)
 async def test_a_frame_that_breaks_graphql_transport_ws_closes_with_4400(
-        live_server: str, frame: str, caplog: pytest.LogCaptureFixture) -> None:
+    live_server: str, frame: str, caplog: pytest.LogCaptureFixture
+) -> None:
     async with socket_to(live_server) as ws:
         await init(ws)
         await ws.send(frame)
@@ -184,8 +214,15 @@ async def test_a_frame_that_breaks_graphql_transport_ws_closes_with_4400(
 async def test_a_syntax_error_in_a_subscribe_is_an_error_for_that_id(live_server: str) -> None:
     async with socket_to(live_server) as ws:
         await init(ws)
-        await ws.send(json.dumps({"id": "s", "type": "subscribe",
-                                  "payload": {"query": "subscription { orderEvents { "}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "s",
+                    "type": "subscribe",
+                    "payload": {"query": "subscription { orderEvents { "},
+                }
+            )
+        )
         answer = await receive(ws)
         assert (answer["type"], answer["id"]) == ("error", "s")
         assert answer["payload"][0]["message"].startswith("Syntax Error")
@@ -194,7 +231,8 @@ async def test_a_syntax_error_in_a_subscribe_is_an_error_for_that_id(live_server
 
 
 async def test_a_long_id_for_a_duplicate_subscription_still_closes_cleanly(
-        live_server: str, buyer: GraphQLClient) -> None:
+    live_server: str, buyer: GraphQLClient
+) -> None:
     async with socket_to(live_server) as ws:
         await init(ws, {"token": buyer.token})
         message = {"id": "é" * 64, "type": "subscribe", "payload": {"query": ORDER_EVENTS}}
@@ -206,20 +244,32 @@ async def test_a_long_id_for_a_duplicate_subscription_still_closes_cleanly(
         assert len(ws.close_reason.encode()) <= 123
 
 
-@pytest.mark.parametrize("frame", ["[1,2]", "null", "5", "{not json", '{"type": "nonsense"}',
-                                   '{"type": "start", "id": {"a": 1}, "payload": {}}'])
-async def test_a_malformed_legacy_frame_gets_a_connection_error(live_server: str,
-                                                                frame: str) -> None:
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "[1,2]",
+        "null",
+        "5",
+        "{not json",
+        '{"type": "nonsense"}',
+        '{"type": "start", "id": {"a": 1}, "payload": {}}',
+    ],
+)
+async def test_a_malformed_legacy_frame_gets_a_connection_error(
+    live_server: str, frame: str
+) -> None:
     async with socket_to(live_server, LEGACY_WS) as ws:
         await init(ws)
         await ws.send(frame)
         assert (await receive(ws))["type"] == "connection_error"
 
 
-@pytest.mark.parametrize("payload", [{"query": ""}, {"query": 5}, 7,
-                                     {"query": "{ __typename }", "variables": []}])
+@pytest.mark.parametrize(
+    "payload", [{"query": ""}, {"query": 5}, 7, {"query": "{ __typename }", "variables": []}]
+)
 async def test_a_legacy_start_with_a_malformed_payload_gets_an_error_for_its_id(
-        live_server: str, payload: object) -> None:
+    live_server: str, payload: object
+) -> None:
     async with socket_to(live_server, LEGACY_WS) as ws:
         await init(ws)
         await ws.send(json.dumps({"type": "start", "id": "a", "payload": payload}))
@@ -230,15 +280,17 @@ async def test_a_legacy_start_with_a_malformed_payload_gets_an_error_for_its_id(
 async def test_a_legacy_syntax_error_is_an_error_for_its_id(live_server: str) -> None:
     async with socket_to(live_server, LEGACY_WS) as ws:
         await init(ws)
-        await ws.send(json.dumps({"type": "start", "id": "a",
-                                  "payload": {"query": "subscription {"}}))
+        await ws.send(
+            json.dumps({"type": "start", "id": "a", "payload": {"query": "subscription {"}})
+        )
         answer = await receive(ws)
         assert (answer["type"], answer["id"]) == ("error", "a")
 
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
-async def test_an_unencodable_token_in_connection_init_is_refused(live_server: str,
-                                                                  protocol: str) -> None:
+async def test_an_unencodable_token_in_connection_init_is_refused(
+    live_server: str, protocol: str
+) -> None:
     async with socket_to(live_server, protocol) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"token": "\ud800"}}))
         if protocol == TRANSPORT_WS:
@@ -249,9 +301,9 @@ async def test_an_unencodable_token_in_connection_init_is_refused(live_server: s
             assert (await receive(ws))["type"] == "connection_error"
 
 
-
 async def test_building_the_schema_again_reports_each_problem_once(
-        anonymous: GraphQLClient) -> None:
+    anonymous: GraphQLClient,
+) -> None:
     from comptoir.settings import get_settings
     from schema import build_schema
 

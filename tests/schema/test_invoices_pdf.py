@@ -34,10 +34,10 @@ async def _link(client: GraphQLClient, invoice_id: int) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-async def _company_invoice(company_member: GraphQLClient,
-                           seller: GraphQLClient) -> tuple[int, str]:
-    book = await make_product(seller, name="Guide du carrelage é à ç", price="1234.00",
-                              vat_rate=Decimal("5.5"))
+async def _company_invoice(company_member: GraphQLClient, seller: GraphQLClient) -> tuple[int, str]:
+    book = await make_product(
+        seller, name="Guide du carrelage é à ç", price="1234.00", vat_rate=Decimal("5.5")
+    )
     cement = await make_product(seller, price="9.90")
     _, invoice = await shipped(company_member, seller, (cement, 3), (book, 1))
     return invoice.id, invoice.number
@@ -47,8 +47,22 @@ def _page_one_png(content: bytes, folder: Path) -> bytes:
     """Page 1 drawn by poppler; COMPTOIR_INVOICE_PNG=docs/invoice-example.png keeps it."""
     pdf = folder / "invoice.pdf"
     pdf.write_bytes(content)
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
-                    str(pdf), str(folder / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(folder / "page"),
+        ],
+        check=True,
+    )
     png = (folder / "page.png").read_bytes()
     if keep := os.environ.get("COMPTOIR_INVOICE_PNG"):
         Path(keep).write_bytes(png)
@@ -56,8 +70,8 @@ def _page_one_png(content: bytes, folder: Path) -> bytes:
 
 
 async def test_the_pdf_shows_number_parties_lines_vat_and_total_in_french(
-        http: httpx.AsyncClient, company_member: GraphQLClient, seller: GraphQLClient,
-        tmp_path: Path) -> None:
+    http: httpx.AsyncClient, company_member: GraphQLClient, seller: GraphQLClient, tmp_path: Path
+) -> None:
     invoice_id, number = await _company_invoice(company_member, seller)
 
     response = await http.get(await _link(company_member, invoice_id))
@@ -67,10 +81,24 @@ async def test_the_pdf_shows_number_parties_lines_vat_and_total_in_french(
     assert f'filename="{number}.pdf"' in response.headers["content-disposition"]
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     company = await Company.get(id=(await Account.get(id=company_member.account_id)).company_id)
-    for expected in (f"Facture n° {number}", "Date d'émission", "Vendeur", "BatiPro", "Client",
-                     "ACME BTP", "Camille Martin", f"N° TVA : {company.vat_number}",
-                     "Guide du carrelage é à ç", "Désignation", "Taux de TVA", "5,5 %", "20 %",
-                     "Total HT", "Total TTC", "1 263,70 €"):
+    for expected in (
+        f"Facture n° {number}",
+        "Date d'émission",
+        "Vendeur",
+        "BatiPro",
+        "Client",
+        "ACME BTP",
+        "Camille Martin",
+        f"N° TVA : {company.vat_number}",
+        "Guide du carrelage é à ç",
+        "Désignation",
+        "Taux de TVA",
+        "5,5 %",
+        "20 %",
+        "Total HT",
+        "Total TTC",
+        "1 263,70 €",
+    ):
         assert expected in text, expected
 
     if shutil.which("pdftoppm") is None:
@@ -81,21 +109,27 @@ async def test_the_pdf_shows_number_parties_lines_vat_and_total_in_french(
 
 
 async def test_tampered_expired_or_misdirected_links_get_403_and_no_bytes(
-        http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     _, first = await shipped(buyer, seller, (product, 1))
     _, second = await shipped(buyer, seller, (product, 1))
     link = await _link(buyer, first.id)
     policy = get_settings().policy()
-    expired = signed_url(policy=policy, kind="invoice", object_id=first.id,
-                         now=datetime.now(UTC) - timedelta(hours=1))
+    expired = signed_url(
+        policy=policy,
+        kind="invoice",
+        object_id=first.id,
+        now=datetime.now(UTC) - timedelta(hours=1),
+    )
     as_photo = signed_url(policy=policy, kind="photo", object_id=first.id)
-    bad = [link.replace(f"/invoice/{first.id}?", f"/invoice/{second.id}?"),
-           link[:-1] + ("0" if link[-1] != "0" else "1"),
-           link.split("&")[0],
-           urlsplit(expired).path + "?" + urlsplit(expired).query,
-           urlsplit(as_photo).path.replace("/photo/", "/invoice/") + "?"
-           + urlsplit(as_photo).query]
+    bad = [
+        link.replace(f"/invoice/{first.id}?", f"/invoice/{second.id}?"),
+        link[:-1] + ("0" if link[-1] != "0" else "1"),
+        link.split("&")[0],
+        urlsplit(expired).path + "?" + urlsplit(expired).query,
+        urlsplit(as_photo).path.replace("/photo/", "/invoice/") + "?" + urlsplit(as_photo).query,
+    ]
 
     for url in bad:
         response = await http.get(url)
@@ -105,8 +139,11 @@ async def test_tampered_expired_or_misdirected_links_get_403_and_no_bytes(
 
 
 async def test_someone_elses_invoice_hands_out_no_link(
-        buyer: GraphQLClient, seller: GraphQLClient, other_buyer: GraphQLClient,
-        other_seller: GraphQLClient) -> None:
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_buyer: GraphQLClient,
+    other_seller: GraphQLClient,
+) -> None:
     product = await make_product(seller)
     _, invoice = await shipped(buyer, seller, (product, 1))
     for stranger in (other_buyer, other_seller):

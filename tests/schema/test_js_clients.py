@@ -27,31 +27,44 @@ def _assert_persisted_round_trip(exchanges: list[dict[str, Any]]) -> None:
     assert len(catalog) == 3, catalog
     miss, register, hit = catalog
     assert (miss["method"], miss["hash"], miss["document"], miss["miss"]) == (
-        "GET", True, False, True)
+        "GET",
+        True,
+        False,
+        True,
+    )
     assert miss["cacheControl"] == "private, no-store"
     assert (register["hash"], register["document"], register["miss"]) == (True, True, False)
-    assert (hit["method"], hit["hash"], hit["document"], hit["miss"]) == (
-        "GET", True, False, False)
+    assert (hit["method"], hit["hash"], hit["document"], hit["miss"]) == ("GET", True, False, False)
     assert hit["cacheControl"] == PUBLIC  # anonymous: an HTTP cache may keep it
     mutation = [e for e in exchanges if e["operation"] == "Annuler"]
     assert mutation
-    assert all(e["method"] == "POST" and e["cacheControl"] == "private, no-store"
-               for e in mutation)
+    assert all(e["method"] == "POST" and e["cacheControl"] == "private, no-store" for e in mutation)
 
 
 async def test_apollo_and_urql_query_mutate_and_subscribe_with_persisted_queries(
-        app: Starlette, live_server: str, http: httpx.AsyncClient, buyer: GraphQLClient,
-        seller: GraphQLClient) -> None:
+    app: Starlette,
+    live_server: str,
+    http: httpx.AsyncClient,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+) -> None:
     node_clients_ready()
     await make_product(seller, name="Niveau à bulle 60 cm")
     await make_product(seller, name="Mètre ruban 5 m")
     orders = [await make_order(buyer, seller, number=f"CMD-2026-00000{n}") for n in (1, 2)]
     after = await last_event_id()
     process = await asyncio.create_subprocess_exec(
-        "node", "tool_clients.mjs", f"http://{live_server}/graphql",
-        f"ws://{live_server}/graphql", buyer.token or "", str(after),
+        "node",
+        "tool_clients.mjs",
+        f"http://{live_server}/graphql",
+        f"ws://{live_server}/graphql",
+        buyer.token or "",
+        str(after),
         *(encode_id("Order", order.id) for order in orders),
-        cwd=NODE_DIR, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        cwd=NODE_DIR,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, err.decode()
     result = json.loads(out)

@@ -52,31 +52,38 @@ async def test_a_registration_mail_lands_in_var_mail_with_a_working_link(
     await anonymous.mutate_ok(CONFIRM, token=token)
 
 
-SPOOFED = {"Host": "evil.example.com", "X-Forwarded-Host": "evil.example.com",
-           "X-Forwarded-Proto": "https", "Forwarded": "host=evil.example.com;proto=https",
-           "Origin": "http://evil.example.com"}
+SPOOFED = {
+    "Host": "evil.example.com",
+    "X-Forwarded-Host": "evil.example.com",
+    "X-Forwarded-Proto": "https",
+    "Forwarded": "host=evil.example.com;proto=https",
+    "Origin": "http://evil.example.com",
+}
 
 
 async def test_no_mail_link_follows_a_spoofed_host(app: Starlette) -> None:
     """Every mail with a link: confirmation, reset, invitation, and the seller's new-thread mail."""
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://evil.example.com",
-                                 headers=SPOOFED) as evil:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://evil.example.com", headers=SPOOFED
+    ) as evil:
         anonymous = GraphQLClient(evil)
         await anonymous.mutate_ok(REGISTER, input=registration("host@example.fr"))
-        main = await make_account(Role.BUYER, email="main@acme.fr", company="ACME BTP",
-                                  rights=["MANAGE_COLLEAGUES"])
+        main = await make_account(
+            Role.BUYER, email="main@acme.fr", company="ACME BTP", rights=["MANAGE_COLLEAGUES"]
+        )
         buyer = await login_as(evil, main)
         await anonymous.mutate_ok(REQUEST_RESET, email="main@acme.fr")
         await buyer.mutate_ok(ADD_COLLEAGUE, email="new@acme.fr", rights=["PLACE_ORDERS"])
-        seller = await login_as(evil, await make_account(Role.SELLER, email="shop@example.fr",
-                                                         shop_name="BatiPro"))
+        seller = await login_as(
+            evil, await make_account(Role.SELLER, email="shop@example.fr", shop_name="BatiPro")
+        )
         product = await make_product(seller)
-        await buyer.mutate_ok(OPEN_THREAD, input={"productId": encode_id("Product", product.id),
-                                                  "body": "Bonjour"})
+        await buyer.mutate_ok(
+            OPEN_THREAD, input={"productId": encode_id("Product", product.id), "body": "Bonjour"}
+        )
     bodies = [m.body for m in await OutboxMail.all().order_by("id")]
-    expected = ["/confirm-email?token=", "/reset-password?token=", "/accept-invitation?token=",
-                ""]
+    expected = ["/confirm-email?token=", "/reset-password?token=", "/accept-invitation?token=", ""]
     assert len(bodies) == len(expected)
     for body, path in zip(bodies, expected, strict=True):
         assert f"http://testserver.local{path}" in body, body

@@ -25,9 +25,11 @@ async def _samples(http: httpx.AsyncClient, **headers: str) -> dict[tuple[str, s
     response = await http.get("/metrics", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/plain; version=")
-    return {(s.name, json.dumps(s.labels, sort_keys=True)): s.value
-            for family in text_string_to_metric_families(response.text)
-            for s in family.samples}
+    return {
+        (s.name, json.dumps(s.labels, sort_keys=True)): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
 
 
 def _value(samples: dict[tuple[str, str], float], name: str, **labels: str) -> float:
@@ -35,13 +37,20 @@ def _value(samples: dict[tuple[str, str], float], name: str, **labels: str) -> f
 
 
 async def test_requests_are_counted_by_operation_type_and_outcome_with_their_latency(
-        http: httpx.AsyncClient, anonymous: GraphQLClient) -> None:
+    http: httpx.AsyncClient, anonymous: GraphQLClient
+) -> None:
     before = await _samples(http)
     await anonymous.query("query Vitrine { products(first: 1) { edges { cursor } } }")
     await anonymous.execute("query MesCommandes { orders(first: 1) { edges { cursor } } }")
     await http.get("/graphql", params={"query": "mutation Sneaky { logout { errors { code } } }"})
-    await http.post("/graphql", json={"extensions": {"persistedQuery": {
-        "version": 1, "sha256Hash": hashlib.sha256(b"?").hexdigest()}}})
+    await http.post(
+        "/graphql",
+        json={
+            "extensions": {
+                "persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(b"?").hexdigest()}
+            }
+        },
+    )
     after = await _samples(http)
 
     def delta(operation: str, kind: str, outcome: str) -> float:
@@ -54,8 +63,11 @@ async def test_requests_are_counted_by_operation_type_and_outcome_with_their_lat
     assert delta("anonymous", "query", "bad_request") == 1  # refused: a mutation by GET
     assert delta("anonymous", "query", "persisted_query_not_found") == 1
     latency = "comptoir_graphql_request_duration_seconds_count"
-    assert _value(after, latency, operation="Vitrine", type="query") - _value(
-        before, latency, operation="Vitrine", type="query") == 1
+    assert (
+        _value(after, latency, operation="Vitrine", type="query")
+        - _value(before, latency, operation="Vitrine", type="query")
+        == 1
+    )
 
 
 async def test_invented_operation_names_cannot_grow_the_scrape_without_bound() -> None:
@@ -68,14 +80,22 @@ async def test_invented_operation_names_cannot_grow_the_scrape_without_bound() -
 
 
 async def test_the_outbox_backlog_and_its_oldest_due_mail_are_reported(
-        http: httpx.AsyncClient) -> None:
+    http: httpx.AsyncClient,
+) -> None:
     now = datetime.now(UTC)
-    await OutboxMail.create(recipient="a@example.fr", subject="s", body="b",
-                            next_attempt_at=now - timedelta(minutes=10))
-    await OutboxMail.create(recipient="b@example.fr", subject="s", body="b",
-                            next_attempt_at=now - timedelta(minutes=1))
-    await OutboxMail.create(recipient="c@example.fr", subject="s", body="b",
-                            next_attempt_at=now - timedelta(hours=2), sent_at=now)
+    await OutboxMail.create(
+        recipient="a@example.fr", subject="s", body="b", next_attempt_at=now - timedelta(minutes=10)
+    )
+    await OutboxMail.create(
+        recipient="b@example.fr", subject="s", body="b", next_attempt_at=now - timedelta(minutes=1)
+    )
+    await OutboxMail.create(
+        recipient="c@example.fr",
+        subject="s",
+        body="b",
+        next_attempt_at=now - timedelta(hours=2),
+        sent_at=now,
+    )
     samples = await _samples(http)
     assert _value(samples, "comptoir_outbox_unsent_mails") == 2
     assert 600 <= _value(samples, "comptoir_outbox_oldest_due_seconds") < 700
@@ -83,7 +103,8 @@ async def test_the_outbox_backlog_and_its_oldest_due_mail_are_reported(
 
 
 async def test_open_sockets_and_running_subscriptions_are_gauged(
-        http: httpx.AsyncClient, live_server: str, buyer: GraphQLClient) -> None:
+    http: httpx.AsyncClient, live_server: str, buyer: GraphQLClient
+) -> None:
     idle = await _samples(http)
     async with transport_ws(live_server, buyer.token) as client:
         await client.subscribe("1", ORDER_EVENTS)
@@ -95,7 +116,8 @@ async def test_open_sockets_and_running_subscriptions_are_gauged(
     for name in ("comptoir_websocket_connections", "comptoir_subscriptions"):
         assert _value(busy, name) - _value(idle, name) == 1, name
     while _value(after, "comptoir_websocket_connections") != _value(
-            idle, "comptoir_websocket_connections"):
+        idle, "comptoir_websocket_connections"
+    ):
         after = await _samples(http)  # the server sees the close a moment later
     assert _value(after, "comptoir_subscriptions") == _value(idle, "comptoir_subscriptions")
 
@@ -105,20 +127,29 @@ async def test_job_rounds_are_counted_per_job(app: Starlette) -> None:
     settings = Settings.from_env()
     await run_once(settings, metrics)
     await run_once(settings, metrics)
-    rounds = {s.labels["job"]: s.value for family in metrics.registry.collect()
-              for s in family.samples if s.name == "comptoir_job_rounds_total"}
+    rounds = {
+        s.labels["job"]: s.value
+        for family in metrics.registry.collect()
+        for s in family.samples
+        if s.name == "comptoir_job_rounds_total"
+    }
     assert rounds
     assert set(rounds.values()) == {2.0}
-    failures = [s for family in metrics.registry.collect() for s in family.samples
-                if s.name == "comptoir_job_failures_total"]
+    failures = [
+        s
+        for family in metrics.registry.collect()
+        for s in family.samples
+        if s.name == "comptoir_job_failures_total"
+    ]
     assert failures == []
 
 
 async def _scrape(env: dict[str, str], **headers: str) -> httpx.Response:
     """A scrape of a second app with other settings (it uses the session app's database)."""
     app = create_app(Settings.from_env({**os.environ, **env}))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://testserver.local") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+    ) as http:
         return await http.get("/metrics", headers=headers)
 
 
@@ -137,6 +168,7 @@ async def test_metrics_can_be_turned_off(app: Starlette) -> None:
 
 def test_metrics_are_on_in_the_embedded_default_and_off_in_production() -> None:
     assert Settings.from_env({"DATABASE_URL": "sqlite:///tmp/x.sqlite3"}).metrics
-    production = Settings.from_env({"DATABASE_URL": "postgres://u:p@db/comptoir",
-                                    "REDIS_URL": "redis://redis:6379/0"})
+    production = Settings.from_env(
+        {"DATABASE_URL": "postgres://u:p@db/comptoir", "REDIS_URL": "redis://redis:6379/0"}
+    )
     assert not production.metrics

@@ -11,15 +11,18 @@ from tests.orders_helpers import ADD, ADDRESS_INPUT, RESERVE, counts, reserve_in
 
 
 async def test_an_unknown_country_is_refused_and_nothing_is_reserved(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     await buyer.mutate_ok(ADD, p=encode_id("Product", product.id), q=2)
     before = await counts()
     for country in ("ZZ", "UK", "FRA", ""):  # two letters is not enough: UK is GB in ISO 3166-1
         payload = await buyer.mutate(
-            RESERVE, input=reserve_input(deliveryAddress={**ADDRESS_INPUT, "country": country}))
+            RESERVE, input=reserve_input(deliveryAddress={**ADDRESS_INPUT, "country": country})
+        )
         assert [(e["code"], e["field"]) for e in payload["errors"]] == [
-            ("INVALID_INPUT", "deliveryAddress.country")], country
+            ("INVALID_INPUT", "deliveryAddress.country")
+        ], country
         assert payload["orders"] is None
     assert await counts() == before
     assert (await Product.get(id=product.id)).stock == 10
@@ -27,10 +30,12 @@ async def test_an_unknown_country_is_refused_and_nothing_is_reserved(
 
 
 async def test_a_country_code_is_accepted_in_any_case_and_stored_upper_case(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     await buyer.mutate_ok(ADD, p=encode_id("Product", product.id), q=2)
     payload = await buyer.mutate_ok(
-        RESERVE, input=reserve_input(deliveryAddress={**ADDRESS_INPUT, "country": " be "}))
+        RESERVE, input=reserve_input(deliveryAddress={**ADDRESS_INPUT, "country": " be "})
+    )
     assert payload["orders"][0]["deliveryAddress"]["country"] == "BE"
     assert (await Order.get()).address_country == "BE"

@@ -37,8 +37,9 @@ def gid(kind: str, pk: int) -> str:
     return encode_id(kind, pk)
 
 
-async def test_reserving_answers_the_orders_in_full(buyer: GraphQLClient, seller: GraphQLClient,
-                                                    other_seller: GraphQLClient) -> None:
+async def test_reserving_answers_the_orders_in_full(
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     cement = await make_product(seller, price="9.90", stock=20)
     drill = await make_product(other_seller, name="Perceuse", price="149.00", stock=2)
     await buyer.mutate_ok(ADD, p=gid("Product", cement.id), q=3)
@@ -48,24 +49,41 @@ async def test_reserving_answers_the_orders_in_full(buyer: GraphQLClient, seller
 
     first, second = payload["orders"]
     assert first["status"] == "PENDING" and first["remark"] == "Portail bleu"
-    assert (first["subtotal"], first["smallOrderFee"], first["total"]) == ("29.70", "5.00",
-                                                                           "34.70")
-    assert (second["subtotal"], second["smallOrderFee"], second["total"]) == ("149.00", "0.00",
-                                                                              "149.00")
+    assert (first["subtotal"], first["smallOrderFee"], first["total"]) == ("29.70", "5.00", "34.70")
+    assert (second["subtotal"], second["smallOrderFee"], second["total"]) == (
+        "149.00",
+        "0.00",
+        "149.00",
+    )
     assert first["seller"]["name"] == "BatiPro" and second["seller"]["name"] == "ElecRecond"
     assert first["buyer"]["email"] == "buyer@example.fr"
-    assert first["lines"] == [{"product": {"id": gid("Product", cement.id), "stock": 17},
-                               "productName": cement.name, "unitPrice": "9.90", "quantity": 3}]
-    assert first["deliveryAddress"] == {"line1": "12 rue Oberkampf", "line2": None,
-                                        "postalCode": "75011", "city": "Paris", "country": "FR"}
-    assert first["history"] == [{"from": None, "to": "PENDING", "actorRole": "BUYER",
-                                 "reason": None}]
+    assert first["lines"] == [
+        {
+            "product": {"id": gid("Product", cement.id), "stock": 17},
+            "productName": cement.name,
+            "unitPrice": "9.90",
+            "quantity": 3,
+        }
+    ]
+    assert first["deliveryAddress"] == {
+        "line1": "12 rue Oberkampf",
+        "line2": None,
+        "postalCode": "75011",
+        "city": "Paris",
+        "country": "FR",
+    }
+    assert first["history"] == [
+        {"from": None, "to": "PENDING", "actorRole": "BUYER", "reason": None}
+    ]
     assert (await buyer.query("{ cart { lines { quantity } } }"))["cart"]["lines"] == []
 
 
-async def test_reserving_refusals_change_nothing(buyer: GraphQLClient, seller: GraphQLClient,
-                                                 anonymous: GraphQLClient,
-                                                 other_seller: GraphQLClient) -> None:
+async def test_reserving_refusals_change_nothing(
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    anonymous: GraphQLClient,
+    other_seller: GraphQLClient,
+) -> None:
     assert await buyer.refused(RESERVE, input=reserve_input()) == ["CART_EMPTY"]
     product = await make_product(seller, stock=2)
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=2)
@@ -74,8 +92,9 @@ async def test_reserving_refusals_change_nothing(buyer: GraphQLClient, seller: G
     payload = await buyer.mutate(RESERVE, input=reserve_input())
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [("OUT_OF_STOCK", "lines.0")]
     assert payload["orders"] is None
-    bad_country = reserve_input(deliveryAddress={"line1": "x", "postalCode": "75011",
-                                                 "city": "Paris", "country": "FRA"})
+    bad_country = reserve_input(
+        deliveryAddress={"line1": "x", "postalCode": "75011", "city": "Paris", "country": "FRA"}
+    )
     assert await buyer.refused(RESERVE, input=bad_country) == ["INVALID_INPUT"]
     assert await anonymous.error_codes(RESERVE, input=reserve_input()) == ["UNAUTHENTICATED"]
     assert await other_seller.error_codes(RESERVE, input=reserve_input()) == ["FORBIDDEN"]
@@ -84,7 +103,8 @@ async def test_reserving_refusals_change_nothing(buyer: GraphQLClient, seller: G
 
 
 async def test_a_company_member_without_place_orders_cannot_reserve(
-        company_member: GraphQLClient, seller: GraphQLClient) -> None:
+    company_member: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     await company_member.mutate_ok(ADD, p=gid("Product", product.id), q=1)
     await Account.filter(id=company_member.account_id).update(rights=[])
@@ -92,8 +112,9 @@ async def test_a_company_member_without_place_orders_cannot_reserve(
     assert await Order.all().count() == 0
 
 
-async def test_a_retried_reservation_returns_the_same_orders(buyer: GraphQLClient,
-                                                             seller: GraphQLClient) -> None:
+async def test_a_retried_reservation_returns_the_same_orders(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=2)
     first = await buyer.mutate_ok(RESERVE, input=reserve_input("retry-1"))
@@ -105,8 +126,13 @@ async def test_a_retried_reservation_returns_the_same_orders(buyer: GraphQLClien
 
 
 async def test_order_is_null_for_strangers_and_needs_a_login(
-        buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient,
-        other_seller: GraphQLClient, admin: GraphQLClient, anonymous: GraphQLClient) -> None:
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    admin: GraphQLClient,
+    anonymous: GraphQLClient,
+) -> None:
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     oid = gid("Order", order.id)
@@ -119,8 +145,9 @@ async def test_order_is_null_for_strangers_and_needs_a_login(
     assert await buyer.error_codes(ORDER, id="!!") == ["INVALID_INPUT"]
 
 
-async def test_orders_pages_and_filters(buyer: GraphQLClient, seller: GraphQLClient,
-                                        anonymous: GraphQLClient) -> None:
+async def test_orders_pages_and_filters(
+    buyer: GraphQLClient, seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     product = await make_product(seller)
     ids = [gid("Order", (await reserve(buyer, (product, 1)))[0].id) for _ in range(3)]
     await buyer.mutate_ok(CANCEL, o=ids[0])
@@ -132,7 +159,7 @@ async def test_orders_pages_and_filters(buyer: GraphQLClient, seller: GraphQLCli
     assert rest["pageInfo"]["hasNextPage"] is False
     cancelled = (await buyer.query(ORDERS, f={"status": "CANCELLED"}))["orders"]["edges"]
     assert [e["node"] for e in cancelled] == [{"id": ids[0], "status": "CANCELLED"}]
-    future = (await buyer.query(ORDERS, f={"createdAfter": "2999-01-01T00:00:00+00:00"}))
+    future = await buyer.query(ORDERS, f={"createdAfter": "2999-01-01T00:00:00+00:00"})
     assert future["orders"]["edges"] == []
     assert await buyer.error_codes(ORDERS, first=101) == ["INVALID_INPUT"]
     assert await buyer.error_codes(ORDERS, after="garbage!") == ["INVALID_INPUT"]
@@ -140,8 +167,9 @@ async def test_orders_pages_and_filters(buyer: GraphQLClient, seller: GraphQLCli
     assert (await seller.query(ORDERS))["orders"]["edges"][0]["node"]["id"] == ids[2]
 
 
-async def test_the_whole_life_cycle_over_graphql(buyer: GraphQLClient,
-                                                 seller: GraphQLClient) -> None:
+async def test_the_whole_life_cycle_over_graphql(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 2))
     oid = gid("Order", order.id)
@@ -155,18 +183,26 @@ async def test_the_whole_life_cycle_over_graphql(buyer: GraphQLClient,
     assert await buyer.refused(CANCEL, o=oid) == ["INVALID_TRANSITION"]
     history = (await buyer.query(ORDER, id=oid))["order"]["history"]
     assert [(h["from"], h["to"], h["actorRole"]) for h in history] == [
-        (None, "PENDING", "BUYER"), ("PENDING", "VALIDATED", "SELLER"),
-        ("VALIDATED", "SHIPPED", "SELLER"), ("SHIPPED", "DELIVERED", "BUYER")]
+        (None, "PENDING", "BUYER"),
+        ("PENDING", "VALIDATED", "SELLER"),
+        ("VALIDATED", "SHIPPED", "SELLER"),
+        ("SHIPPED", "DELIVERED", "BUYER"),
+    ]
 
 
-async def test_cancel_and_refuse_release_the_stock(buyer: GraphQLClient,
-                                                   seller: GraphQLClient) -> None:
+async def test_cancel_and_refuse_release_the_stock(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     (a,) = await reserve(buyer, (product, 2))
     (b,) = await reserve(buyer, (product, 3))
     cancelled = (await buyer.mutate_ok(CANCEL, o=gid("Order", a.id), r="Doublon"))["order"]
-    assert cancelled["history"][-1] == {"from": "PENDING", "to": "CANCELLED",
-                                        "actorRole": "BUYER", "reason": "Doublon"}
+    assert cancelled["history"][-1] == {
+        "from": "PENDING",
+        "to": "CANCELLED",
+        "actorRole": "BUYER",
+        "reason": "Doublon",
+    }
     refused = await seller.mutate(REFUSE, o=gid("Order", b.id), r=" ")
     assert refused["errors"] == [{"code": "INVALID_INPUT", "field": "reason"}]
     refused = (await seller.mutate_ok(REFUSE, o=gid("Order", b.id), r="Rupture"))["order"]
@@ -174,8 +210,13 @@ async def test_cancel_and_refuse_release_the_stock(buyer: GraphQLClient,
 
 
 async def test_wrong_callers_get_not_found_or_forbidden(
-        buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient,
-        other_seller: GraphQLClient, admin: GraphQLClient, anonymous: GraphQLClient) -> None:
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    admin: GraphQLClient,
+    anonymous: GraphQLClient,
+) -> None:
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     oid = gid("Order", order.id)
@@ -206,12 +247,16 @@ async def test_reorder_over_graphql(buyer: GraphQLClient, seller: GraphQLClient)
 
 
 async def test_listing_orders_costs_the_same_number_of_queries_for_any_page_size(
-        buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     mine = await make_product(seller)
     theirs = await make_product(other_seller, name="Perceuse")
-    document = ("query($first: Int) { orders(first: $first) { edges { node { "
-                + ORDER_FIELDS + " } } } }")
+    document = (
+        "query($first: Int) { orders(first: $first) { edges { node { " + ORDER_FIELDS + " } } } }"
+    )
 
     async def queries_for(first: int) -> int:
         client = type(connections.get("default"))
@@ -219,8 +264,7 @@ async def test_listing_orders_costs_the_same_number_of_queries_for_any_page_size
         for name in ("execute_query", "execute_query_dict"):
             original = getattr(client, name)
 
-            async def counting(self: Any, query: str, *args: Any,
-                               _original: Any = original) -> Any:
+            async def counting(self: Any, query: str, *args: Any, _original: Any = original) -> Any:
                 # The live hub polls the event log in the background: not this request's.
                 if 'FROM "event"' not in query:
                     calls.append(query)

@@ -40,8 +40,12 @@ def listed(data: dict[str, object]) -> list[str]:
 
 
 async def test_a_closed_shop_leaves_the_catalog_and_every_cart(
-        buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient,
-        other_seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    anonymous: GraphQLClient,
+) -> None:
     cement = await make_product(seller, name="Ciment gris", price="9.90", stock=50)
     drill = await make_product(other_seller, name="Perceuse ciment", stock=5)
     (validated,) = await reserve(buyer, (cement, 3))
@@ -50,8 +54,9 @@ async def test_a_closed_shop_leaves_the_catalog_and_every_cart(
     template = (await buyer.mutate_ok(SAVE, n="Chantier"))["template"]
     await buyer.mutate_ok(ADD, p=gid("Product", drill.id), q=1)
     await other_buyer.mutate_ok(ADD, p=gid("Product", cement.id), q=1)
-    opened = await helpdesk.open_thread(await actor_of(buyer), product_id=cement.id,
-                                        body="Livrez-vous le samedi ?")
+    opened = await helpdesk.open_thread(
+        await actor_of(buyer), product_id=cement.id, body="Livrez-vous le samedi ?"
+    )
 
     await seller.mutate_ok(DELETE, p=PASSWORD)
 
@@ -60,33 +65,39 @@ async def test_a_closed_shop_leaves_the_catalog_and_every_cart(
     assert await anonymous.query(PRODUCT, id=gid("Product", cement.id)) == {"product": None}
     assert await buyer.refused(ADD, p=gid("Product", cement.id), q=1) == ["NOT_FOUND"]
     assert (await buyer.query(CART))["cart"]["lines"] == [
-        {"quantity": 1, "product": {"id": gid("Product", drill.id)}}]
+        {"quantity": 1, "product": {"id": gid("Product", drill.id)}}
+    ]
     assert (await other_buyer.query(CART))["cart"]["lines"] == []
     assert await ProductWord.filter(product_id=cement.id).count() == 0
     assert await Product.filter(id=drill.id).exists()
 
     reordered = await buyer.mutate_ok(REORDER, o=gid("Order", validated.id))
-    assert reordered["changes"] == [{"productId": gid("Product", cement.id),
-                                     "productName": "Ciment gris", "kind": "UNAVAILABLE"}]
+    assert reordered["changes"] == [
+        {
+            "productId": gid("Product", cement.id),
+            "productName": "Ciment gris",
+            "kind": "UNAVAILABLE",
+        }
+    ]
     assert reordered["cart"]["lines"] == [{"product": {"id": gid("Product", drill.id)}}]
     assert (await OrderTemplateLine.get()).product_id is None
     applied = await buyer.mutate_ok(APPLY, t=template["id"])
-    assert applied["changes"] == [{"productId": gid("Product", cement.id),
-                                   "kind": "UNAVAILABLE"}]
+    assert applied["changes"] == [{"productId": gid("Product", cement.id), "kind": "UNAVAILABLE"}]
 
     # Orders and threads keep what they said: snapshots, not links.
     order = (await buyer.query(ORDER, id=gid("Order", validated.id)))["order"]
     assert order["status"] == "VALIDATED"
-    assert order["lines"] == [{"product": None, "productName": "Ciment gris",
-                               "unitPrice": "9.90", "quantity": 3}]
+    assert order["lines"] == [
+        {"product": None, "productName": "Ciment gris", "unitPrice": "9.90", "quantity": 3}
+    ]
     thread = (await buyer.query(THREAD, id=gid("Thread", opened.thread.id)))["thread"]
-    assert thread == {"subject": thread["subject"], "product": None,
-                      "seller": {"name": "BatiPro"}}
+    assert thread == {"subject": thread["subject"], "product": None, "seller": {"name": "BatiPro"}}
     assert (await Thread.get()).product_id is None
 
 
 async def test_a_closed_shops_pending_orders_are_refused_and_their_buyers_told(
-        buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+) -> None:
     cement = await make_product(seller, stock=50)
     drill = await make_product(other_seller, name="Perceuse", stock=5)
     pending, elsewhere = await reserve(buyer, (cement, 2), (drill, 1))
@@ -99,12 +110,17 @@ async def test_a_closed_shops_pending_orders_are_refused_and_their_buyers_told(
 
     order = (await buyer.query(ORDER, id=gid("Order", pending.id)))["order"]
     assert order["status"] == "REFUSED"
-    assert order["history"][-1] == {"from": "PENDING", "to": "REFUSED", "actorRole": None,
-                                    "reason": "Boutique fermée"}
+    assert order["history"][-1] == {
+        "from": "PENDING",
+        "to": "REFUSED",
+        "actorRole": None,
+        "reason": "Boutique fermée",
+    }
     assert order["lines"][0]["productName"] == cement.name
     refusals = await Event.filter(order_id=pending.id, id__gt=events_before)
-    assert [(e.payload["to"], e.payload["actor_role"], e.payload["reason"])
-            for e in refusals] == [("REFUSED", None, "Boutique fermée")]
+    assert [(e.payload["to"], e.payload["actor_role"], e.payload["reason"]) for e in refusals] == [
+        ("REFUSED", None, "Boutique fermée")
+    ]
     # VALIDATED orders stay promised, and other shops' orders are none of this.
     assert (await Order.get(id=validated.id)).status is OrderStatus.VALIDATED
     assert (await Order.get(id=elsewhere.id)).status is OrderStatus.PENDING
@@ -114,7 +130,8 @@ async def test_a_closed_shops_pending_orders_are_refused_and_their_buyers_told(
 
 
 async def test_a_sellers_wrong_password_closes_nothing(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     cement = await make_product(seller, stock=50)
     (pending,) = await reserve(buyer, (cement, 2))
     await buyer.mutate_ok(ADD, p=gid("Product", cement.id), q=1)
@@ -127,8 +144,10 @@ async def test_a_sellers_wrong_password_closes_nothing(
 
 
 async def test_a_buyer_deleting_their_account_withdraws_no_product(
-        buyer: GraphQLClient, seller: GraphQLClient, anonymous: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient, anonymous: GraphQLClient
+) -> None:
     cement = await make_product(seller)
     await buyer.mutate_ok(DELETE, p=PASSWORD)
     assert await anonymous.query(PRODUCT, id=gid("Product", cement.id)) == {
-        "product": {"id": gid("Product", cement.id), "name": cement.name}}
+        "product": {"id": gid("Product", cement.id), "name": cement.name}
+    }

@@ -30,9 +30,14 @@ def gid(order: Order) -> str:
 
 
 async def test_each_kind_of_caller_lists_the_orders_it_may_see(
-        http: httpx.AsyncClient, buyer: GraphQLClient, company_member: GraphQLClient,
-        other_buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient,
-        admin: GraphQLClient) -> None:
+    http: httpx.AsyncClient,
+    buyer: GraphQLClient,
+    company_member: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    admin: GraphQLClient,
+) -> None:
     mine = await make_product(seller)
     theirs = await make_product(other_seller, name="Perceuse")
     (private,) = await reserve(buyer, (mine, 1))
@@ -49,7 +54,8 @@ async def test_each_kind_of_caller_lists_the_orders_it_may_see(
 
 
 async def test_filters_combine_and_dates_bound_the_creation_time(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     (old,) = await reserve(buyer, (product, 1))
     (recent,) = await reserve(buyer, (product, 1))
@@ -68,8 +74,9 @@ async def test_filters_combine_and_dates_bound_the_creation_time(
     assert await buyer.error_codes(ORDERS, f=backwards) == ["INVALID_INPUT"]
 
 
-async def test_pages_follow_their_cursors_to_the_end(buyer: GraphQLClient,
-                                                     seller: GraphQLClient) -> None:
+async def test_pages_follow_their_cursors_to_the_end(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     ids = [gid((await reserve(buyer, (product, 1)))[0]) for _ in range(5)]
     seen: list[str] = []
@@ -86,9 +93,14 @@ async def test_pages_follow_their_cursors_to_the_end(buyer: GraphQLClient,
 
 
 async def test_bad_page_arguments_are_invalid_input(buyer: GraphQLClient) -> None:
-    for variables in ({"first": 101}, {"first": -1}, {"after": "garbage!"},
-                      {"after": encode_cursor(["x"])}, {"after": encode_cursor([2**40])},
-                      {"after": encode_cursor([True])}):
+    for variables in (
+        {"first": 101},
+        {"first": -1},
+        {"after": "garbage!"},
+        {"after": encode_cursor(["x"])},
+        {"after": encode_cursor([2**40])},
+        {"after": encode_cursor([True])},
+    ):
         assert await buyer.error_codes(ORDERS, **variables) == ["INVALID_INPUT"], variables
 
 
@@ -96,11 +108,14 @@ async def test_the_list_needs_a_login(anonymous: GraphQLClient) -> None:
     assert await anonymous.error_codes(ORDERS) == ["UNAUTHENTICATED"]
 
 
-async def test_a_recent_order_is_within_a_window_ending_now(buyer: GraphQLClient,
-                                                            seller: GraphQLClient) -> None:
+async def test_a_recent_order_is_within_a_window_ending_now(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     now = datetime.now(UTC)
-    window = {"createdAfter": (now - timedelta(minutes=5)).isoformat(),
-              "createdBefore": (now + timedelta(minutes=5)).isoformat()}
+    window = {
+        "createdAfter": (now - timedelta(minutes=5)).isoformat(),
+        "createdBefore": (now + timedelta(minutes=5)).isoformat(),
+    }
     assert await _listed(buyer, f=window) == [gid(order)]

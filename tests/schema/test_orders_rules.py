@@ -30,7 +30,9 @@ from tests.orders_helpers import (
 
 ORDER = f"query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"
 CANCEL = """mutation($o: ID!) { cancelOrder(orderId: $o) { errors { code } order { status } } }"""
-VALIDATE = """mutation($o: ID!) { validateOrder(orderId: $o) { errors { code } order { status } } }"""
+VALIDATE = (
+    """mutation($o: ID!) { validateOrder(orderId: $o) { errors { code } order { status } } }"""
+)
 SHIP = """mutation($o: ID!) { shipOrder(orderId: $o, carrier: "Geodis", trackingNumber: "GE1") {
   errors { code } order { status } } }"""
 DELIVERED = """mutation($o: ID!) { markDelivered(orderId: $o) {
@@ -49,7 +51,8 @@ def _ids(payload: dict[str, list[dict[str, str]]]) -> list[str]:
 
 
 async def test_a_key_replays_its_orders_and_refuses_any_other_request(
-        buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     cement = await make_product(seller, stock=10)
     sand = await make_product(seller, name="Sable", stock=10)
     await buyer.mutate_ok(ADD, p=gid("Product", cement.id), q=2)
@@ -77,7 +80,8 @@ async def test_a_key_replays_its_orders_and_refuses_any_other_request(
 
 
 async def test_the_same_cart_filled_again_with_the_same_key_is_the_same_request(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=2)
     first = _ids(await buyer.mutate_ok(RESERVE, input=reserve_input("again")))
@@ -87,7 +91,8 @@ async def test_the_same_cart_filled_again_with_the_same_key_is_the_same_request(
 
 
 async def test_shipping_needs_a_validated_order_and_delivery_a_shipped_one(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 2))
     oid = gid("Order", order.id)
@@ -109,8 +114,7 @@ async def test_shipping_needs_a_validated_order_and_delivery_a_shipped_one(
     assert await counts() == before
     delivered = (await seller.mutate_ok(DELIVERED, o=oid))["order"]
     assert delivered["status"] == "DELIVERED"
-    assert delivered["history"][-1] == {"from": "SHIPPED", "to": "DELIVERED",
-                                        "actorRole": "SELLER"}
+    assert delivered["history"][-1] == {"from": "SHIPPED", "to": "DELIVERED", "actorRole": "SELLER"}
     before = await counts()
     for client in (buyer, seller):
         assert await client.refused(DELIVERED, o=oid) == ["INVALID_TRANSITION"]
@@ -119,7 +123,8 @@ async def test_shipping_needs_a_validated_order_and_delivery_a_shipped_one(
 
 
 async def test_an_expired_order_shows_the_platform_as_actor_and_its_stock_back(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 4))
     await Order.filter(id=order.id).update(created_at=datetime.now(UTC) - timedelta(days=30))
@@ -130,8 +135,12 @@ async def test_an_expired_order_shows_the_platform_as_actor_and_its_stock_back(
     assert shown["status"] == "EXPIRED"
     assert shown["history"] == [
         {"from": None, "to": "PENDING", "actorRole": "BUYER", "reason": None},
-        {"from": "PENDING", "to": "EXPIRED", "actorRole": None,
-         "reason": shown["history"][1]["reason"]},
+        {
+            "from": "PENDING",
+            "to": "EXPIRED",
+            "actorRole": None,
+            "reason": shown["history"][1]["reason"],
+        },
     ]
     assert shown["lines"][0]["product"]["stock"] == 10
     assert await seller.refused(VALIDATE, o=gid("Order", order.id)) == ["INVALID_TRANSITION"]
@@ -145,7 +154,8 @@ async def _mailed_since(count: int, number: str) -> list[tuple[str, str]]:
 
 
 async def test_every_status_change_is_mailed_through_the_outbox(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller, stock=10)
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=1)
     (order,) = (await buyer.mutate_ok(RESERVE, input=reserve_input()))["orders"]
@@ -170,7 +180,8 @@ async def test_every_status_change_is_mailed_through_the_outbox(
 
 
 async def test_ids_that_name_no_order_read_as_missing_never_as_server_errors(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     before = await counts()
@@ -180,13 +191,15 @@ async def test_ids_that_name_no_order_read_as_missing_never_as_server_errors(
         assert await seller.refused(VALIDATE, o=oid) == ["NOT_FOUND"]
     assert await buyer.refused(ADD, p=gid("Product", 2**40), q=1) == ["NOT_FOUND"]
     for client in (buyer, seller):
-        assert await client.refused(CANCEL if client is buyer else VALIDATE,
-                                    o="not an id") == ["INVALID_INPUT"]
+        assert await client.refused(CANCEL if client is buyer else VALIDATE, o="not an id") == [
+            "INVALID_INPUT"
+        ]
     assert await counts() == before
 
 
 async def test_reorder_reports_each_change_in_its_format(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     dearer = await make_product(seller, name="Sable", price="30.00", stock=50)
     scarce = await make_product(seller, name="Chaux", stock=50)
     raised = await make_product(seller, name="Plâtre", stock=50)
@@ -200,20 +213,41 @@ async def test_reorder_reports_each_change_in_its_format(
     payload = await buyer.mutate_ok(REORDER, o=gid("Order", order.id))
 
     assert payload["changes"] == [
-        {"productId": gid("Product", dearer.id), "productName": "Sable",
-         "kind": "PRICE_CHANGED", "before": "30.00", "after": "32.50"},
-        {"productId": gid("Product", scarce.id), "productName": "Chaux",
-         "kind": "QUANTITY_REDUCED", "before": "10", "after": "4"},
-        {"productId": gid("Product", raised.id), "productName": "Plâtre",
-         "kind": "MINIMUM_RAISED", "before": "2", "after": "5"},
-        {"productId": gid("Product", gone.id), "productName": "Enduit",
-         "kind": "UNAVAILABLE", "before": None, "after": None},
+        {
+            "productId": gid("Product", dearer.id),
+            "productName": "Sable",
+            "kind": "PRICE_CHANGED",
+            "before": "30.00",
+            "after": "32.50",
+        },
+        {
+            "productId": gid("Product", scarce.id),
+            "productName": "Chaux",
+            "kind": "QUANTITY_REDUCED",
+            "before": "10",
+            "after": "4",
+        },
+        {
+            "productId": gid("Product", raised.id),
+            "productName": "Plâtre",
+            "kind": "MINIMUM_RAISED",
+            "before": "2",
+            "after": "5",
+        },
+        {
+            "productId": gid("Product", gone.id),
+            "productName": "Enduit",
+            "kind": "UNAVAILABLE",
+            "before": None,
+            "after": None,
+        },
     ]
     assert [line["quantity"] for line in payload["cart"]["lines"]] == [1, 4, 5]
 
 
 async def test_a_reorder_that_adds_nothing_leaves_the_cart_and_its_expiry_alone(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     kept = await make_product(seller, name="Ciment")
     sold_out = await make_product(seller, name="Chaux", stock=3)
     (order,) = await reserve(buyer, (sold_out, 3))
@@ -224,12 +258,12 @@ async def test_a_reorder_that_adds_nothing_leaves_the_cart_and_its_expiry_alone(
 
     assert [c["kind"] for c in payload["changes"]] == ["UNAVAILABLE"]
     assert payload["cart"]["expiresAt"] == cart["expiresAt"]
-    assert payload["cart"]["lines"] == [{"quantity": 1, "product": {"id": gid("Product",
-                                                                               kept.id)}}]
+    assert payload["cart"]["lines"] == [{"quantity": 1, "product": {"id": gid("Product", kept.id)}}]
 
 
 async def test_the_buyer_and_the_seller_are_both_told_of_the_creation(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=1)
     (order,) = (await buyer.mutate_ok(RESERVE, input=reserve_input()))["orders"]
@@ -238,9 +272,11 @@ async def test_the_buyer_and_the_seller_are_both_told_of_the_creation(
         context = Context(actor=await actor_for_token(client.token or ""))
         stream = await schema.subscribe(
             'subscription { orderEvents(after: "0") { from to order { id } } }',
-            context_value=context)
+            context_value=context,
+        )
         result = await asyncio.wait_for(anext(stream), 5)
         await stream.aclose()
         assert result.errors is None
-        assert result.data == {"orderEvents": {"from": None, "to": "PENDING",
-                                               "order": {"id": order["id"]}}}
+        assert result.data == {
+            "orderEvents": {"from": None, "to": "PENDING", "order": {"id": order["id"]}}
+        }

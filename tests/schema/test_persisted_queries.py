@@ -25,8 +25,11 @@ def _extensions(sha: str, version: int = 1) -> dict[str, Any]:
 
 
 def _get_params(sha: str, query: str | None = None) -> dict[str, str]:
-    params = {"operationName": "Catalogue", "variables": "{}",
-              "extensions": json.dumps(_extensions(sha))}
+    params = {
+        "operationName": "Catalogue",
+        "variables": "{}",
+        "extensions": json.dumps(_extensions(sha)),
+    }
     return params if query is None else {**params, "query": query}
 
 
@@ -49,24 +52,31 @@ def _codes(body: dict[str, Any]) -> list[str]:
 
 
 async def test_an_unknown_hash_is_the_standard_miss_then_the_resent_document_is_kept(
-        http: httpx.AsyncClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, seller: GraphQLClient
+) -> None:
     await make_product(seller, name="Perceuse à percussion")
     miss = (await http.post("/graphql", json={"extensions": _extensions(CATALOG_HASH)})).json()
     assert miss["errors"][0]["message"] == "PersistedQueryNotFound"
     assert _codes(miss) == ["PERSISTED_QUERY_NOT_FOUND"]
 
-    registered = await http.post("/graphql", json={"query": CATALOG,
-                                                   "extensions": _extensions(CATALOG_HASH)})
-    hit = await http.post("/graphql", json={"extensions": _extensions(CATALOG_HASH),
-                                            "operationName": "Catalogue"})
+    registered = await http.post(
+        "/graphql", json={"query": CATALOG, "extensions": _extensions(CATALOG_HASH)}
+    )
+    hit = await http.post(
+        "/graphql", json={"extensions": _extensions(CATALOG_HASH), "operationName": "Catalogue"}
+    )
     assert hit.json() == registered.json()
     assert hit.json()["data"]["products"]["edges"][0]["node"]["name"] == "Perceuse à percussion"
 
 
 async def test_a_document_that_does_not_match_its_hash_is_refused_and_not_kept(
-        http: httpx.AsyncClient, app: Starlette) -> None:
-    body = (await http.post("/graphql", json={
-        "query": "{ me { email } }", "extensions": _extensions(CATALOG_HASH)})).json()
+    http: httpx.AsyncClient, app: Starlette
+) -> None:
+    body = (
+        await http.post(
+            "/graphql", json={"query": "{ me { email } }", "extensions": _extensions(CATALOG_HASH)}
+        )
+    ).json()
     assert body["errors"][0]["message"] == "provided sha does not match query"
     assert _codes(body) == ["INVALID_INPUT"]
     assert body["data"] is None
@@ -75,21 +85,25 @@ async def test_a_document_that_does_not_match_its_hash_is_refused_and_not_kept(
     assert _codes(miss) == ["PERSISTED_QUERY_NOT_FOUND"]
 
 
-@pytest.mark.parametrize("extensions", [
-    _extensions(CATALOG_HASH, version=2),
-    {"persistedQuery": {"version": 1, "sha256Hash": "not-a-hash"}},
-    {"persistedQuery": "yes"},
-])
+@pytest.mark.parametrize(
+    "extensions",
+    [
+        _extensions(CATALOG_HASH, version=2),
+        {"persistedQuery": {"version": 1, "sha256Hash": "not-a-hash"}},
+        {"persistedQuery": "yes"},
+    ],
+)
 async def test_malformed_persisted_query_extensions_are_refused(
-        http: httpx.AsyncClient, app: Starlette, extensions: dict[str, Any]) -> None:
-    body = (await http.post("/graphql", json={"query": CATALOG,
-                                              "extensions": extensions})).json()
+    http: httpx.AsyncClient, app: Starlette, extensions: dict[str, Any]
+) -> None:
+    body = (await http.post("/graphql", json={"query": CATALOG, "extensions": extensions})).json()
     assert _codes(body) == ["INVALID_INPUT"]
     assert len(_persisted(app).local) == 0
 
 
 async def test_a_hashed_get_misses_uncached_then_hits_publicly_cacheable(
-        http: httpx.AsyncClient) -> None:
+    http: httpx.AsyncClient,
+) -> None:
     miss = await http.get("/graphql", params=_get_params(CATALOG_HASH))
     assert _codes(miss.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
     # A cache must never keep the miss: the client is about to register the document.
@@ -106,19 +120,18 @@ async def test_a_hashed_get_misses_uncached_then_hits_publicly_cacheable(
 
 
 async def test_a_revalidation_with_the_current_etag_is_a_304_without_body(
-        http: httpx.AsyncClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, seller: GraphQLClient
+) -> None:
     await make_product(seller, name="Scie sauteuse")
     first = await http.get("/graphql", params={"query": CATALOG})
     etag = first.headers["etag"]
-    same = await http.get("/graphql", params={"query": CATALOG},
-                          headers={"If-None-Match": etag})
+    same = await http.get("/graphql", params={"query": CATALOG}, headers={"If-None-Match": etag})
     assert same.status_code == 304
     assert same.content == b""
     assert (same.headers["etag"], same.headers["cache-control"]) == (etag, PUBLIC)
 
     await make_product(seller, name="Agrafeuse")  # the answer changes, so does its tag
-    changed = await http.get("/graphql", params={"query": CATALOG},
-                             headers={"If-None-Match": etag})
+    changed = await http.get("/graphql", params={"query": CATALOG}, headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
     assert "Agrafeuse" in changed.text
@@ -126,14 +139,19 @@ async def test_a_revalidation_with_the_current_etag_is_a_304_without_body(
 
 @pytest.mark.parametrize("authorization", ["Bearer not-a-session", None])
 async def test_a_get_with_a_bearer_token_is_never_stored(
-        http: httpx.AsyncClient, buyer: GraphQLClient, authorization: str | None) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient, authorization: str | None
+) -> None:
     header = authorization or f"Bearer {buyer.token}"
-    response = await http.get("/graphql", params={"query": CATALOG},
-                              headers={"Authorization": header})
+    response = await http.get(
+        "/graphql", params={"query": CATALOG}, headers={"Authorization": header}
+    )
     assert response.headers["cache-control"] == "private, no-store"
     assert "etag" not in response.headers
-    revalidated = await http.get("/graphql", params={"query": CATALOG}, headers={
-        "Authorization": header, "If-None-Match": "*"})
+    revalidated = await http.get(
+        "/graphql",
+        params={"query": CATALOG},
+        headers={"Authorization": header, "If-None-Match": "*"},
+    )
     assert revalidated.status_code == 200
 
 
@@ -142,8 +160,9 @@ async def test_posts_mutations_and_errors_are_not_stored(http: httpx.AsyncClient
     assert post.headers["cache-control"] == "private, no-store"
     failed = await http.get("/graphql", params={"query": "{ nothingHere }"})
     assert failed.headers["cache-control"] == "private, no-store"
-    mutation = await http.get("/graphql", params={
-        "query": 'mutation { login(email: "a@b.fr", password: "x") { token } }'})
+    mutation = await http.get(
+        "/graphql", params={"query": 'mutation { login(email: "a@b.fr", password: "x") { token } }'}
+    )
     assert mutation.status_code == 400  # never by GET
     assert "public" not in mutation.headers.get("cache-control", "")
 
@@ -162,8 +181,7 @@ def test_the_local_store_is_bounded_in_bytes_and_forgets_the_least_used_first() 
 
 
 @pytest.mark.redis
-async def test_a_document_registered_on_one_process_is_found_by_another_through_redis(
-) -> None:
+async def test_a_document_registered_on_one_process_is_found_by_another_through_redis() -> None:
     from tests.integration.live_cluster import Redis
 
     redis = Redis()
@@ -175,13 +193,15 @@ async def test_a_document_registered_on_one_process_is_found_by_another_through_
 
         sent = GraphQLRequestData(CATALOG, None, "Catalogue", _extensions(CATALOG_HASH))
         await first.resolve(sent)
-        found = await second.resolve(GraphQLRequestData(None, None, "Catalogue",
-                                                        _extensions(CATALOG_HASH)))
+        found = await second.resolve(
+            GraphQLRequestData(None, None, "Catalogue", _extensions(CATALOG_HASH))
+        )
         assert isinstance(found, GraphQLRequestData)
         assert found.query == CATALOG
         redis.kill()  # Redis gone: a miss for what this process never saw, no crash
         third = await PersistedQueries(max_bytes=1000, redis_url=redis.url).resolve(
-            GraphQLRequestData(None, None, None, _extensions(CATALOG_HASH)))
+            GraphQLRequestData(None, None, None, _extensions(CATALOG_HASH))
+        )
         assert not isinstance(third, GraphQLRequestData)
         assert third.errors is not None
         assert third.errors[0].message == "PersistedQueryNotFound"
@@ -192,8 +212,10 @@ async def test_a_document_registered_on_one_process_is_found_by_another_through_
 
 
 async def test_a_hash_only_get_from_a_browser_like_client_is_an_operation_not_graphiql(
-        http: httpx.AsyncClient) -> None:
-    response = await http.get("/graphql", headers={"Accept": "*/*"},
-                              params=_get_params(UNKNOWN_HASH))
+    http: httpx.AsyncClient,
+) -> None:
+    response = await http.get(
+        "/graphql", headers={"Accept": "*/*"}, params=_get_params(UNKNOWN_HASH)
+    )
     assert response.headers["content-type"].startswith("application/json")
     assert _codes(response.json()) == ["PERSISTED_QUERY_NOT_FOUND"]

@@ -36,25 +36,30 @@ def _until(days: float = 14) -> str:
     return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 
 
-def _offer_input(quote: dict[str, Any], product_id: str, grid: dict[int, str]
-                 ) -> dict[str, Any]:
-    return {"quoteId": quote["id"], "validUntil": _until(), "message": "Franco de port",
-            "prices": [{"productId": product_id, "quantity": q, "unitPrice": p}
-                       for q, p in grid.items()]}
+def _offer_input(quote: dict[str, Any], product_id: str, grid: dict[int, str]) -> dict[str, Any]:
+    return {
+        "quoteId": quote["id"],
+        "validUntil": _until(),
+        "message": "Franco de port",
+        "prices": [
+            {"productId": product_id, "quantity": q, "unitPrice": p} for q, p in grid.items()
+        ],
+    }
 
 
-async def _sent(buyer: GraphQLClient, product_id: str, quantities: list[int]
-                ) -> dict[str, Any]:
+async def _sent(buyer: GraphQLClient, product_id: str, quantities: list[int]) -> dict[str, Any]:
     await buyer.mutate_ok(ADD, p=product_id, q=quantities)
     (quote,) = (await buyer.mutate_ok(SEND, r="Chantier Nord"))["quotes"]
     assert isinstance(quote, dict)
     return quote
 
 
-async def test_the_whole_flow_from_the_list_to_the_order(buyer: GraphQLClient,
-                                                        seller: GraphQLClient) -> None:
-    product = await make_product(seller, name="Ciment", price="9.90", stock=1000,
-                                 minimum_quantity=10)
+async def test_the_whole_flow_from_the_list_to_the_order(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    product = await make_product(
+        seller, name="Ciment", price="9.90", stock=1000, minimum_quantity=10
+    )
     pid = encode_id("Product", product.id)
     listed = await buyer.mutate_ok(ADD, p=pid, q=[500, 100])
     assert listed["quoteList"]["lines"] == [{"product": {"id": pid}, "quantities": [100, 500]}]
@@ -62,34 +67,44 @@ async def test_the_whole_flow_from_the_list_to_the_order(buyer: GraphQLClient,
     quote = await _sent(buyer, pid, [100, 500])
     assert quote["status"] == "REQUESTED"
     assert quote["overdue"] is False
-    assert quote["lines"][0]["tiers"] == [{"quantity": 100, "unitPrice": None},
-                                          {"quantity": 500, "unitPrice": None}]
-    assert quote["history"] == [{"from": None, "to": "REQUESTED", "actorRole": "BUYER",
-                                 "reason": None}]
+    assert quote["lines"][0]["tiers"] == [
+        {"quantity": 100, "unitPrice": None},
+        {"quantity": 500, "unitPrice": None},
+    ]
+    assert quote["history"] == [
+        {"from": None, "to": "REQUESTED", "actorRole": "BUYER", "reason": None}
+    ]
     assert (await buyer.query(LIST))["quoteList"]["lines"] == []
 
-    offered = (await seller.mutate_ok(OFFER, input=_offer_input(
-        quote, pid, {100: "9.00", 500: "8.20"})))["quote"]
+    offered = (
+        await seller.mutate_ok(OFFER, input=_offer_input(quote, pid, {100: "9.00", 500: "8.20"}))
+    )["quote"]
     assert offered["status"] == "OFFERED"
     assert offered["sellerMessage"] == "Franco de port"
     assert offered["lines"][0]["tiers"][1] == {"quantity": 500, "unitPrice": "8.20"}
 
-    accepted = (await buyer.mutate_ok(ACCEPT, input=accept_input(
-        str(quote["id"]), [(pid, 500)])))["quote"]
+    accepted = (await buyer.mutate_ok(ACCEPT, input=accept_input(str(quote["id"]), [(pid, 500)])))[
+        "quote"
+    ]
     order = accepted["order"]
     assert accepted["status"] == "ACCEPTED"
     assert (order["status"], order["total"], order["smallOrderFee"]) == (
-        "VALIDATED", "4100.00", "0.00")
+        "VALIDATED",
+        "4100.00",
+        "0.00",
+    )
     assert order["lines"] == [{"productName": "Ciment", "unitPrice": "8.20", "quantity": 500}]
     assert order["history"] == [
         {"from": None, "to": "PENDING", "actorRole": "BUYER", "reason": None},
-        {"from": "PENDING", "to": "VALIDATED", "actorRole": None, "reason": "Offre acceptée"}]
+        {"from": "PENDING", "to": "VALIDATED", "actorRole": None, "reason": "Offre acceptée"},
+    ]
     assert [h["to"] for h in accepted["history"]] == ["REQUESTED", "OFFERED", "ACCEPTED"]
     assert accepted["lines"][0]["product"]["stock"] == 500
 
 
-async def test_mes_offres_lists_open_quotes_only(buyer: GraphQLClient,
-                                                 seller: GraphQLClient) -> None:
+async def test_mes_offres_lists_open_quotes_only(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     product = await make_product(seller)
     pid = encode_id("Product", product.id)
     requested = await _sent(buyer, pid, [1])
@@ -109,17 +124,34 @@ async def test_mes_offres_lists_open_quotes_only(buyer: GraphQLClient,
     assert [e["node"]["number"] for e in open_ones] == [requested["number"]]
 
 
-async def test_visibility_follows_orders(buyer: GraphQLClient,
-                                         other_buyer: GraphQLClient, seller: GraphQLClient,
-                                         other_seller: GraphQLClient,
-                                         admin: GraphQLClient) -> None:
-    boss = await make_account(Role.BUYER, email="boss@acme.fr", company="ACME",
-                              rights=["SEE_COMPANY_ORDERS", "PLACE_ORDERS"],
-                              postal_code="75011")
-    member = await make_account(Role.BUYER, email="m@acme.fr", company_id=boss.company_id,
-                                rights=["PLACE_ORDERS"], postal_code="75011")
-    peer = await make_account(Role.BUYER, email="peer@acme.fr", company_id=boss.company_id,
-                              rights=["PLACE_ORDERS"], postal_code="75011")
+async def test_visibility_follows_orders(
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    admin: GraphQLClient,
+) -> None:
+    boss = await make_account(
+        Role.BUYER,
+        email="boss@acme.fr",
+        company="ACME",
+        rights=["SEE_COMPANY_ORDERS", "PLACE_ORDERS"],
+        postal_code="75011",
+    )
+    member = await make_account(
+        Role.BUYER,
+        email="m@acme.fr",
+        company_id=boss.company_id,
+        rights=["PLACE_ORDERS"],
+        postal_code="75011",
+    )
+    peer = await make_account(
+        Role.BUYER,
+        email="peer@acme.fr",
+        company_id=boss.company_id,
+        rights=["PLACE_ORDERS"],
+        postal_code="75011",
+    )
     member_client = await login_as(buyer.http, member)
     boss_client = await login_as(buyer.http, boss)
     peer_client = await login_as(buyer.http, peer)
@@ -131,15 +163,17 @@ async def test_visibility_follows_orders(buyer: GraphQLClient,
     for client in (other_buyer, other_seller, peer_client, buyer):
         assert (await client.query(QUOTE, id=quote["id"]))["quote"] is None
         assert (await client.query(QUOTES))["quotes"]["edges"] == []
-    assert await GraphQLClient(buyer.http).error_codes(QUOTE, id=quote["id"]) == [
-        "UNAUTHENTICATED"]
+    assert await GraphQLClient(buyer.http).error_codes(QUOTE, id=quote["id"]) == ["UNAUTHENTICATED"]
     # An id of another kind names no quote.
     assert (await admin.query(QUOTE, id=encode_id("Order", 1)))["quote"] is None
 
 
 async def test_refusals_arrive_as_payload_errors_and_change_nothing(
-        buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient,
-        other_seller: GraphQLClient) -> None:
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+) -> None:
     product = await make_product(seller, minimum_quantity=10)
     pid = encode_id("Product", product.id)
     quote = await _sent(buyer, pid, [10])
@@ -149,16 +183,21 @@ async def test_refusals_arrive_as_payload_errors_and_change_nothing(
     assert await buyer.refused(REMOVE, p=encode_id("Product", 999)) == ["NOT_FOUND"]
     assert await buyer.refused(SEND) == ["QUOTE_LIST_EMPTY"]
     assert await other_seller.refused(OFFER, input=_offer_input(quote, pid, {10: "1"})) == [
-        "NOT_FOUND"]
+        "NOT_FOUND"
+    ]
     assert await seller.refused(OFFER, input=_offer_input(quote, pid, {})) == ["INVALID_INPUT"]
-    assert await seller.refused(OFFER, input={**_offer_input(quote, pid, {10: "1"}),
-                                              "quoteId": encode_id("Order", 1)}) == ["NOT_FOUND"]
+    assert await seller.refused(
+        OFFER, input={**_offer_input(quote, pid, {10: "1"}), "quoteId": encode_id("Order", 1)}
+    ) == ["NOT_FOUND"]
     assert await other_buyer.refused(REFUSE, q=quote["id"]) == ["NOT_FOUND"]
     assert await buyer.refused(ACCEPT, input=accept_input(str(quote["id"]), [(pid, 10)])) == [
-        "INVALID_TRANSITION"]
+        "INVALID_TRANSITION"
+    ]
     assert await buyer.error_codes(OFFER, input=_offer_input(quote, pid, {10: "1"})) == [
-        "FORBIDDEN"]
-    assert await seller.error_codes(ACCEPT, input=accept_input(
-        str(quote["id"]), [(pid, 10)])) == ["FORBIDDEN"]
+        "FORBIDDEN"
+    ]
+    assert await seller.error_codes(ACCEPT, input=accept_input(str(quote["id"]), [(pid, 10)])) == [
+        "FORBIDDEN"
+    ]
     assert await seller.error_codes(LIST) == ["FORBIDDEN"]
     assert await world() == before

@@ -23,7 +23,8 @@ async def test_an_unexpected_error_is_masked_as_internal(caplog: pytest.LogCaptu
 
 
 async def test_an_unexpected_error_is_logged_once_with_its_traceback(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     await run(toy_schema(), "{ boom }")
     logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -41,43 +42,54 @@ async def test_expected_errors_are_not_logged_as_errors(caplog: pytest.LogCaptur
 
 
 async def test_a_null_where_the_schema_promises_a_value_is_masked_and_logged(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     result = await run(toy_schema(), "{ brokenNonNull }")
     assert codes(result) == ["INTERNAL"]
     assert "brokenNonNull" in caplog.text
 
 
-@pytest.mark.parametrize(("document", "code", "message"), [
-    ("{ needsLogin }", "UNAUTHENTICATED", "Authentication required"),
-    ("{ adminsOnly }", "FORBIDDEN", "Not allowed for this account"),
-    ('{ compare(ids: ["1", "2", "3", "4"]) }', "TOO_MANY_ITEMS", "At most 3 products"),
-    ('{ lookup(id: "x") }', "NOT_FOUND", "No such product"),
-])
-async def test_coded_errors_reach_the_client_with_their_code(document: str, code: str,
-                                                             message: str) -> None:
+@pytest.mark.parametrize(
+    ("document", "code", "message"),
+    [
+        ("{ needsLogin }", "UNAUTHENTICATED", "Authentication required"),
+        ("{ adminsOnly }", "FORBIDDEN", "Not allowed for this account"),
+        ('{ compare(ids: ["1", "2", "3", "4"]) }', "TOO_MANY_ITEMS", "At most 3 products"),
+        ('{ lookup(id: "x") }', "NOT_FOUND", "No such product"),
+    ],
+)
+async def test_coded_errors_reach_the_client_with_their_code(
+    document: str, code: str, message: str
+) -> None:
     result = await run(toy_schema(), document)
     assert (codes(result), messages(result)) == ([code], [message])
 
 
 async def test_a_bad_token_fails_the_operation_as_unauthenticated() -> None:
-    result = await toy_schema().execute("{ products { edges { cursor } } }",
-                                        context_value=Context(auth_error="Session revoked"))
+    result = await toy_schema().execute(
+        "{ products { edges { cursor } } }", context_value=Context(auth_error="Session revoked")
+    )
     assert codes(result) == ["UNAUTHENTICATED"]
     assert result.data is None
 
 
 async def subscription_errors(fail_with: str) -> list[list[GraphQLFormattedError]]:
     stream = await toy_schema().subscribe(
-        'subscription($f: String!) { ticks(failWith: $f) }', variable_values={"f": fail_with},
-        context_value=Context())
+        "subscription($f: String!) { ticks(failWith: $f) }",
+        variable_values={"f": fail_with},
+        context_value=Context(),
+    )
     assert not isinstance(stream, ExecutionResult)
     return [[e.formatted for e in result.errors or []] async for result in stream]
 
 
 async def test_an_error_inside_a_subscription_stream_is_masked(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     assert await subscription_errors("boom") == [
-        [], [{"message": "Internal server error", "extensions": {"code": "INTERNAL"}}]]
+        [],
+        [{"message": "Internal server error", "extensions": {"code": "INTERNAL"}}],
+    ]
     assert "stream secret" in caplog.text
 
 
@@ -115,13 +127,18 @@ async def test_no_error_suggests_a_name(document: str, variables: dict[str, Any]
 async def test_the_real_schema_suggests_nothing_either(anonymous: GraphQLClient) -> None:
     body = await anonymous.execute("{ mee { id } ordrs { edges { cursor } } }")
     assert [e["message"] for e in body["errors"]] == [
-        "Cannot query field 'mee' on type 'Query'.", "Cannot query field 'ordrs' on type 'Query'."]
+        "Cannot query field 'mee' on type 'Query'.",
+        "Cannot query field 'ordrs' on type 'Query'.",
+    ]
 
 
 @pytest.mark.parametrize("price", [1.5, 12.0])
 async def test_a_float_variable_for_money_is_refused(price: float) -> None:
-    result = await run(toy_schema(), "mutation($i: PriceInput!) { setPrice(input: $i) }",
-                       i={"label": "Vis", "price": price})
+    result = await run(
+        toy_schema(),
+        "mutation($i: PriceInput!) { setPrice(input: $i) }",
+        i={"label": "Vis", "price": price},
+    )
     assert codes(result) == ["INVALID_INPUT"]
     assert result.data is None
 
@@ -132,6 +149,9 @@ async def test_a_float_literal_for_money_is_refused() -> None:
 
 
 async def test_money_as_a_string_is_accepted_and_read_exactly() -> None:
-    result = await run(toy_schema(), "mutation($i: PriceInput!) { setPrice(input: $i) }",
-                       i={"label": "Vis", "price": "0.30"})
+    result = await run(
+        toy_schema(),
+        "mutation($i: PriceInput!) { setPrice(input: $i) }",
+        i={"label": "Vis", "price": "0.30"},
+    )
     assert result.data == {"setPrice": "0.30"}

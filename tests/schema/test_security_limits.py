@@ -35,7 +35,8 @@ async def test_a_document_eleven_levels_deep_is_refused_as_invalid_input() -> No
 
 async def test_depth_counts_through_fragments() -> None:
     document = nested(6).replace("id", "...Deeper") + (
-        " fragment Deeper on Node { child { child { child { child { child { id } } } } } }")
+        " fragment Deeper on Node { child { child { child { child { child { id } } } } } }"
+    )
     result = await run(toy_schema(), document)
     assert codes(result) == ["INVALID_INPUT"]
     assert "depth" in messages(result)[0]
@@ -68,8 +69,9 @@ async def test_fragments_that_double_at_each_level_are_refused_at_once() -> None
     # Strawberry's own depth and alias limiters expand each spread anew: this document of
     # a few kilobytes would keep a worker busy for longer than the universe has existed.
     count = 150
-    fragments = "".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }} "
-                        for i in range(count))
+    fragments = "".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }} " for i in range(count)
+    )
     document = "{ ...F0 } " + fragments + f"fragment F{count} on Query {{ a: node {{ id }} }}"
     started = time.perf_counter()
     result = await run(toy_schema(max_tokens=10_000), document)

@@ -84,12 +84,19 @@ async def test_a_batch_of_operations_is_refused(http: httpx.AsyncClient) -> None
     assert await Account.filter(email="new@example.fr").count() == 0
 
 
-@pytest.mark.parametrize("content_type", [
-    "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-    "application/graphql", None,
-])
-async def test_only_json_post_bodies_are_read(http: httpx.AsyncClient,
-                                              content_type: str | None) -> None:
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/graphql",
+        None,
+    ],
+)
+async def test_only_json_post_bodies_are_read(
+    http: httpx.AsyncClient, content_type: str | None
+) -> None:
     # The three first are what a page of another site may post without asking (no preflight).
     body = json.dumps({"query": REGISTER})
     headers = {"Content-Type": content_type} if content_type else {}
@@ -99,8 +106,9 @@ async def test_only_json_post_bodies_are_read(http: httpx.AsyncClient,
 
 
 async def test_malformed_json_is_a_client_error(http: httpx.AsyncClient) -> None:
-    response = await http.post("/graphql", content="{",
-                               headers={"Content-Type": "application/json"})
+    response = await http.post(
+        "/graphql", content="{", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
 
 
@@ -111,14 +119,16 @@ def padded(size: int) -> bytes:
 
 
 async def test_a_body_of_one_mebibyte_is_accepted(http: httpx.AsyncClient) -> None:
-    response = await http.post("/graphql", content=padded(1024 * 1024),
-                               headers={"Content-Type": "application/json"})
+    response = await http.post(
+        "/graphql", content=padded(1024 * 1024), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 200
 
 
 async def test_a_body_over_one_mebibyte_is_refused_with_413(http: httpx.AsyncClient) -> None:
-    response = await http.post("/graphql", content=padded(1024 * 1024 + 1),
-                               headers={"Content-Type": "application/json"})
+    response = await http.post(
+        "/graphql", content=padded(1024 * 1024 + 1), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
 
 
@@ -127,10 +137,11 @@ async def test_a_streamed_body_without_length_is_cut_at_the_limit(http: httpx.As
 
     async def chunks() -> AsyncIterator[bytes]:
         for start in range(0, len(body), 64 * 1024):
-            yield body[start:start + 64 * 1024]
+            yield body[start : start + 64 * 1024]
 
-    response = await http.post("/graphql", content=chunks(),
-                               headers={"Content-Type": "application/json"})
+    response = await http.post(
+        "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert "content-length" not in response.request.headers
     assert response.status_code == 413
 
@@ -158,7 +169,8 @@ async def test_introspection_can_be_turned_off(configured: Any) -> None:
         assert {e["extensions"]["code"] for e in body["errors"]} == {"INVALID_INPUT"}
         assert body["data"] is None
     assert (await client.post("/graphql", json={"query": "{ me { id } }"})).json() == {
-        "data": {"me": None}}
+        "data": {"me": None}
+    }
 
 
 def test_the_introspection_setting_reads_comptoir_introspection() -> None:
@@ -166,35 +178,42 @@ def test_the_introspection_setting_reads_comptoir_introspection() -> None:
     assert Settings.from_env({"COMPTOIR_INTROSPECTION": "0"}).introspection is False
 
 
-PREFLIGHT = {"Access-Control-Request-Method": "POST",
-             "Access-Control-Request-Headers": "authorization,content-type"}
+PREFLIGHT = {
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization,content-type",
+}
 
 
 @pytest.mark.parametrize("origin", [ALLOWED, PUBLIC])
-async def test_listed_origins_and_the_public_url_pass_cors(http: httpx.AsyncClient,
-                                                           origin: str) -> None:
+async def test_listed_origins_and_the_public_url_pass_cors(
+    http: httpx.AsyncClient, origin: str
+) -> None:
     preflight = await http.options("/graphql", headers={"Origin": origin, **PREFLIGHT})
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == origin
-    response = await http.post("/graphql", json={"query": "{ me { id } }"},
-                               headers={"Origin": origin})
+    response = await http.post(
+        "/graphql", json={"query": "{ me { id } }"}, headers={"Origin": origin}
+    )
     assert response.headers["access-control-allow-origin"] == origin
 
 
 async def test_another_origin_is_not_allowed_by_cors(http: httpx.AsyncClient) -> None:
-    preflight = await http.options("/graphql", headers={"Origin": "https://evil.example",
-                                                        **PREFLIGHT})
+    preflight = await http.options(
+        "/graphql", headers={"Origin": "https://evil.example", **PREFLIGHT}
+    )
     assert preflight.status_code == 400
     assert "access-control-allow-origin" not in preflight.headers
-    response = await http.post("/graphql", json={"query": "{ me { id } }"},
-                               headers={"Origin": "https://evil.example"})
+    response = await http.post(
+        "/graphql", json={"query": "{ me { id } }"}, headers={"Origin": "https://evil.example"}
+    )
     assert "access-control-allow-origin" not in response.headers
 
 
 async def test_a_star_in_allowed_origins_allows_no_one(configured: Any) -> None:
     client = configured(allowed_origins=("*",))
-    preflight = await client.options("/graphql", headers={"Origin": "https://evil.example",
-                                                          **PREFLIGHT})
+    preflight = await client.options(
+        "/graphql", headers={"Origin": "https://evil.example", **PREFLIGHT}
+    )
     assert "access-control-allow-origin" not in preflight.headers
     same_site = await client.options("/graphql", headers={"Origin": PUBLIC, **PREFLIGHT})
     assert same_site.headers["access-control-allow-origin"] == PUBLIC

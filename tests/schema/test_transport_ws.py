@@ -36,8 +36,14 @@ def _free_port() -> int:
 async def served(application: Starlette, settings: Settings) -> AsyncIterator[str]:
     """The app behind uvicorn configured as `comptoir serve` configures it; yields host:port."""
     port = _free_port()
-    config = uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
-                            log_level="warning", **websocket_options(settings))
+    config = uvicorn.Config(
+        application,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        **websocket_options(settings),
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -50,8 +56,12 @@ async def served(application: Starlette, settings: Settings) -> AsyncIterator[st
 
 
 def socket_to(address: str, protocol: str = TRANSPORT_WS, **options: Any) -> Any:
-    return connect(f"ws://{address}/graphql", subprotocols=[protocol],  # type: ignore[list-item]
-                   open_timeout=5, **options)
+    return connect(
+        f"ws://{address}/graphql",
+        subprotocols=[protocol],  # type: ignore[list-item]
+        open_timeout=5,
+        **options,
+    )
 
 
 async def receive(ws: ClientConnection) -> dict[str, Any]:
@@ -66,14 +76,16 @@ async def init(ws: ClientConnection, payload: dict[str, Any] | None = None) -> N
 
 @pytest.mark.parametrize("origin", [None, "https://shop.example.fr", "http://testserver.local"])
 async def test_sockets_from_listed_origins_or_without_origin_are_accepted(
-        live_server: str, origin: str | None) -> None:
+    live_server: str, origin: str | None
+) -> None:
     async with socket_to(live_server, origin=origin) as ws:
         await init(ws)
 
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
-async def test_a_socket_from_another_origin_is_refused_with_403(live_server: str,
-                                                                protocol: str) -> None:
+async def test_a_socket_from_another_origin_is_refused_with_403(
+    live_server: str, protocol: str
+) -> None:
     with pytest.raises(InvalidStatus) as refused:
         async with socket_to(live_server, protocol, origin="https://evil.example"):
             pass
@@ -88,26 +100,36 @@ async def test_a_socket_that_never_sends_connection_init_is_closed(app: Starlett
         assert ws.close_code == 4408
 
 
-async def test_subscriptions_per_connection_are_bounded(live_server: str,
-                                                        buyer: GraphQLClient) -> None:
+async def test_subscriptions_per_connection_are_bounded(
+    live_server: str, buyer: GraphQLClient
+) -> None:
     limit = get_settings().ws_max_subscriptions
     async with socket_to(live_server) as ws:
         await init(ws, {"token": buyer.token})
         for number in range(limit + 1):
-            await ws.send(json.dumps({"id": str(number), "type": "subscribe",
-                                      "payload": {"query": "subscription { orderEvents { id } }"}}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": str(number),
+                        "type": "subscribe",
+                        "payload": {"query": "subscription { orderEvents { id } }"},
+                    }
+                )
+            )
         refused = await receive(ws)
         assert (refused["id"], refused["type"]) == (str(limit), "error")
         assert refused["payload"][0]["message"] == "Subscription limit reached"
         await ws.send(json.dumps({"id": "0", "type": "complete"}))
-        await ws.send(json.dumps({"id": "again", "type": "subscribe",
-                                  "payload": {"query": "{ __typename }"}}))
+        await ws.send(
+            json.dumps({"id": "again", "type": "subscribe", "payload": {"query": "{ __typename }"}})
+        )
         answer = await receive(ws)
         assert (answer["id"], answer["type"]) == ("again", "next")
 
 
 def subscribe_padded(size: int) -> str:
     """A subscribe message of `size` bytes: a short query padded by a comment."""
+
     def message(query: str) -> str:
         return json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}})
 

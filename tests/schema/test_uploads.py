@@ -28,13 +28,18 @@ from tests.clients import GraphQLClient
 
 
 def _claim_input(order_id: int, line_id: int, photo_ids: list[str]) -> dict[str, object]:
-    return {"orderId": encode_id("Order", order_id), "reason": "DAMAGED",
-            "body": "Carton écrasé, boîtier fendu.", "photoIds": photo_ids,
-            "lines": [{"orderLineId": encode_id("OrderLine", line_id), "quantity": 1}]}
+    return {
+        "orderId": encode_id("Order", order_id),
+        "reason": "DAMAGED",
+        "body": "Carton écrasé, boîtier fendu.",
+        "photoIds": photo_ids,
+        "lines": [{"orderLineId": encode_id("OrderLine", line_id), "quantity": 1}],
+    }
 
 
 async def test_a_gps_tagged_jpeg_is_read_back_without_any_exif(
-        http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     original = jpeg_with_gps((64, 48))
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the fixture has GPS
 
@@ -45,8 +50,11 @@ async def test_a_gps_tagged_jpeg_is_read_back_without_any_exif(
     assert body["contentType"] == "image/jpeg"
     assert (body["width"], body["height"]) == (64, 48)
     delivered = await delivered_order(buyer, seller, 2)
-    claim = (await buyer.mutate_ok(OPEN_CLAIM, input=_claim_input(
-        delivered.order.id, delivered.lines[0].id, [body["id"]])))["claim"]
+    claim = (
+        await buyer.mutate_ok(
+            OPEN_CLAIM, input=_claim_input(delivered.order.id, delivered.lines[0].id, [body["id"]])
+        )
+    )["claim"]
     (photo,) = claim["photos"]
     assert photo["id"] == body["id"]
     assert photo["url"].startswith("http://testserver.local/files/")
@@ -65,11 +73,15 @@ async def test_a_gps_tagged_jpeg_is_read_back_without_any_exif(
 
 
 async def test_a_tampered_or_expired_link_gets_403_and_no_bytes(
-        http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     photo_id = await uploaded_id(http, buyer)
     delivered = await delivered_order(buyer, seller, 1)
-    claim = (await buyer.mutate_ok(OPEN_CLAIM, input=_claim_input(
-        delivered.order.id, delivered.lines[0].id, [photo_id])))["claim"]
+    claim = (
+        await buyer.mutate_ok(
+            OPEN_CLAIM, input=_claim_input(delivered.order.id, delivered.lines[0].id, [photo_id])
+        )
+    )["claim"]
     url = claim["photos"][0]["url"]
     parts = urlsplit(url)
     query = parse_qs(parts.query)
@@ -88,7 +100,8 @@ async def test_a_tampered_or_expired_link_gets_403_and_no_bytes(
 
 
 async def test_a_file_that_claims_png_but_is_not_an_image_is_415(
-        http: httpx.AsyncClient, buyer: GraphQLClient) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient
+) -> None:
     response = await upload(http, buyer, b"\x89PNG\r\n\x1a\n" + b"not really" * 50, "image/png")
     assert response.status_code == 415
     assert response.json()["code"] == "UPLOAD_INVALID"
@@ -102,7 +115,8 @@ async def test_a_file_that_claims_png_but_is_not_an_image_is_415(
 
 
 async def test_a_body_over_the_upload_limit_is_413_though_over_the_graphql_limit_is_fine(
-        http: httpx.AsyncClient, buyer: GraphQLClient) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient
+) -> None:
     limit = get_settings().upload_max_bytes
     assert limit == 10 * 1024 * 1024
     # A 2 MiB image is over /graphql's 1 MiB and still accepted here.
@@ -125,7 +139,8 @@ def test_a_decompression_bomb_is_refused_from_its_header() -> None:
 
 
 async def test_anonymous_and_unknown_tokens_get_401(
-        http: httpx.AsyncClient, buyer: GraphQLClient) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient
+) -> None:
     assert (await upload(http, None, png())).status_code == 401
     stranger = GraphQLClient(http, token="not-a-token")
     response = await upload(http, stranger, png(), "image/png")
@@ -135,14 +150,13 @@ async def test_anonymous_and_unknown_tokens_get_401(
 
 
 async def test_another_users_upload_cannot_be_attached_and_an_attached_one_not_twice(
-        http: httpx.AsyncClient, buyer: GraphQLClient, other_buyer: GraphQLClient,
-        seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     theirs = await uploaded_id(http, other_buyer)
     mine = await uploaded_id(http, buyer)
     delivered = await delivered_order(buyer, seller, 3)
     line = delivered.lines[0].id
-    refused = await buyer.mutate(OPEN_CLAIM, input=_claim_input(delivered.order.id, line,
-                                                                [theirs]))
+    refused = await buyer.mutate(OPEN_CLAIM, input=_claim_input(delivered.order.id, line, [theirs]))
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [("NOT_FOUND", "photoIds")]
     await buyer.mutate_ok(OPEN_CLAIM, input=_claim_input(delivered.order.id, line, [mine]))
     again = await buyer.mutate(OPEN_CLAIM, input=_claim_input(delivered.order.id, line, [mine]))
@@ -151,13 +165,15 @@ async def test_another_users_upload_cannot_be_attached_and_an_attached_one_not_t
 
 
 async def test_unattached_uploads_go_after_a_day_attached_ones_stay(
-        http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     store = file_store(get_settings())
     assert isinstance(store, LocalDiskStore)
     *_, attached = [await uploaded_id(http, buyer) for _ in range(3)]
     delivered = await delivered_order(buyer, seller, 1)
-    await buyer.mutate_ok(OPEN_CLAIM, input=_claim_input(delivered.order.id,
-                                                         delivered.lines[0].id, [attached]))
+    await buyer.mutate_ok(
+        OPEN_CLAIM, input=_claim_input(delivered.order.id, delivered.lines[0].id, [attached])
+    )
     rows = {u.id: u for u in await Upload.all()}
     ids = sorted(rows)  # stale, fresh, attached
     day_ago = datetime.now(UTC) - timedelta(hours=24, minutes=1)

@@ -19,8 +19,10 @@ def test_compression_is_off_by_default_and_on_with_comptoir_ws_compression_1() -
 
 
 async def test_a_client_offering_deflate_gets_an_uncompressed_socket(app: Starlette) -> None:
-    async with served(app, get_settings()) as address, \
-            socket_to(address, compression="deflate") as ws:
+    async with (
+        served(app, get_settings()) as address,
+        socket_to(address, compression="deflate") as ws,
+    ):
         await init(ws)
         assert ws.protocol.extensions == []
 
