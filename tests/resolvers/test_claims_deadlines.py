@@ -17,6 +17,7 @@ from models.mail import OutboxMail
 from resolvers import claims
 from resolvers.errors import DomainError
 from resolvers.helpdesk import post_message
+from resolvers.pagination import PageRequest
 from tests.claims_helpers import POLICY, counts, delivered_order, open_claim
 from tests.clients import GraphQLClient
 from tests.orders_helpers import actor_of
@@ -62,6 +63,11 @@ async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
     assert claims.is_overdue(claim, thread, now=due - SECOND) is False
     assert claims.is_overdue(claim, thread, now=due + SECOND) is True
 
+    buyer_actor = await actor_of(buyer)
+    for moment, late in ((due - SECOND, []), (due + SECOND, [claim.id])):
+        page = await claims.list_claims(buyer_actor, page=PageRequest.of(None, None),
+                                        overdue=True, now=moment)
+        assert [c.id for _, c in page.items] == late
     assert await claims.mark_overdue_claims(policy=POLICY, now=due - SECOND) == 0
     assert await claims.mark_overdue_claims(policy=POLICY, now=due + SECOND) == 1
     assert await claims.mark_overdue_claims(policy=POLICY, now=due + 2 * SECOND) == 0

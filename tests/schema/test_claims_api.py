@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import httpx
 
+from models.accounts import Role
 from models.claims import Claim, Refund
 from models.invoices import Invoice, InvoiceKind
 from models.mail import OutboxMail
@@ -24,6 +25,7 @@ from tests.claims_helpers import (
     uploaded_id,
 )
 from tests.clients import GraphQLClient
+from tests.factories import login_as, make_account
 
 CLAIM = "query($id: ID!) { claim(id: $id) { id status history { from to actorRole reason } } }"
 ORDER = """query($id: ID!) { order(id: $id) { deliveredAt claimableUntil withdrawableUntil
@@ -200,3 +202,27 @@ async def test_replacement_takes_no_amount_and_cancel_and_reject_close_a_claim(
     ] == "REJECTED"
     # Cancelled and rejected claims free their quantities: two units are claimable again.
     await buyer.mutate_ok(OPEN_CLAIM, input=_input(delivered.order.id, line, 2))
+
+
+async def test_company_colleagues_claim_for_each_other_with_the_rights(
+        http: httpx.AsyncClient, seller: GraphQLClient) -> None:
+    all_rights = ["PLACE_ORDERS", "SEE_COMPANY_ORDERS", "MANAGE_COLLEAGUES"]
+    main = await make_account(Role.BUYER, email="main@acme.fr", company="ACME BTP",
+                              postal_code="75011", rights=all_rights)
+    colleague = await make_account(Role.BUYER, email="chef@acme.fr", company_id=main.company_id,
+                                   rights=["PLACE_ORDERS", "SEE_COMPANY_ORDERS"])
+    blind = await make_account(Role.BUYER, email="blind@acme.fr", company_id=main.company_id,
+                               rights=["PLACE_ORDERS"])
+    main_client = await login_as(http, main)
+    delivered = await delivered_order(main_client, seller, 2)
+    request = _input(delivered.order.id, delivered.lines[0].id)
+
+    opened = await (await login_as(http, colleague)).mutate_ok(OPEN_CLAIM, input=request)
+    listed = (await main_client.query(CLAIMS))["claims"]["edges"]
+    assert [e["node"]["number"] for e in listed] == [opened["claim"]["number"]]
+    assert (await main_client.mutate_ok(CANCEL, c=opened["claim"]["id"]))["claim"][
+        "status"] == "CANCELLED"
+    # Without SEE_COMPANY_ORDERS the colleague's order is not there at all.
+    blind_client = await login_as(http, blind)
+    assert await blind_client.refused(OPEN_CLAIM, input=request) == ["NOT_FOUND"]
+    assert (await blind_client.query(CLAIMS))["claims"]["edges"] == []

@@ -1,5 +1,5 @@
-"""Refunds racing on one order through the app, truly at once (SQLite or PostgreSQL, per the
-suite's database): the order's total bounds their sum whatever the interleaving."""
+"""Claims and refunds racing on one order through the app, truly at once (SQLite or
+PostgreSQL, per the suite's database): the order bounds what is claimed and refunded."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from models.claims import Claim, ClaimStatus, Refund
 from models.invoices import Invoice, InvoiceKind
 from models.orders import Order
 from schema.ids import encode_id
-from tests.claims_helpers import RESOLVE, delivered_order, open_claim
+from tests.claims_helpers import OPEN_CLAIM, RESOLVE, delivered_order, open_claim
 from tests.clients import GraphQLClient
 
 
@@ -67,3 +67,20 @@ async def test_one_key_sent_ten_times_at_once_records_one_refund(
     assert {p["claim"]["id"] for p in payloads} == {encode_id("Claim", claim.id)}
     assert await Refund.all().count() == 1
     assert (await Order.get(id=delivered.order.id)).refunded_total == Decimal("30.00")
+
+
+async def test_two_claims_for_the_last_free_unit_at_once_open_one(
+        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    delivered = await delivered_order(buyer, seller, 3)
+    await open_claim(buyer, delivered, quantity=2)  # one unit left to claim
+    request = {"orderId": encode_id("Order", delivered.order.id), "reason": "DAMAGED",
+               "body": "Abîmé.", "lines": [{"orderLineId": encode_id(
+                   "OrderLine", delivered.lines[0].id), "quantity": 1}]}
+
+    payloads = await asyncio.gather(*(buyer.mutate(OPEN_CLAIM, input=request)
+                                      for _ in range(5)))
+
+    assert sum(1 for p in payloads if not p["errors"]) == 1
+    assert sorted(e["code"] for p in payloads for e in p["errors"]) == (
+        ["CLAIM_ALREADY_OPEN"] * 4)
+    assert await Claim.all().count() == 2
