@@ -87,6 +87,17 @@ EXAMPLES = (
         "# Avec l'en-tête Authorization ; les événements arrivent "
         "ici\nsubscription CommandesEnDirect {\n  orderEvents { id to order { number } }\n}\n",
     ),
+    Example(
+        "Mes offres",
+        "# Demandes de devis envoyées et offres reçues (« mes offres »)\n"
+        "query MesOffres {\n  quotes(filter: {open: true}) {\n    edges { node { number "
+        "status respondBy validUntil\n      lines { productName tiers { quantity unitPrice } }"
+        " } }\n  }\n}\n",
+    ),
+    Example(
+        "Devis en direct",
+        "subscription DevisEnDirect {\n  quoteEvents { id from to quote { number status } }\n}\n",
+    ),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from comptoir.jobs import run_once
@@ -25,6 +26,7 @@ from resolvers.quotes import (
 from resolvers.quotes.flow import change_quote
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
+from tests.factories import login_as, make_account
 from tests.orders_helpers import actor_of
 from tests.quotes_helpers import POLICY, accept, offer, offered_quote, request_quote, world
 
@@ -324,3 +326,34 @@ async def test_the_jobs_runner_expires_offers(buyer: GraphQLClient, seller: Grap
     done = await run_once(get_settings())
     assert done["expire_offered_quotes"] == 1
     assert (await Quote.get(id=quote.id)).status is Q.EXPIRED
+
+
+async def test_refusing_is_for_the_buyer_or_a_colleague_who_may_place_orders(
+        http: httpx.AsyncClient, seller: GraphQLClient, admin: GraphQLClient) -> None:
+    boss = await make_account(Role.BUYER, email="boss@acme.fr", company="ACME",
+                              rights=["SEE_COMPANY_ORDERS"], postal_code="75011")
+    member = await make_account(Role.BUYER, email="m@acme.fr", company_id=boss.company_id,
+                                rights=["PLACE_ORDERS"], postal_code="75011")
+    peer = await make_account(Role.BUYER, email="p@acme.fr", company_id=boss.company_id,
+                              rights=["PLACE_ORDERS", "SEE_COMPANY_ORDERS"],
+                              postal_code="75011")
+    product = await make_product(seller)
+    quote = await offered_quote(await login_as(http, member), seller, product, {10: "1.00"})
+
+    async def refuse_as(actor: Actor, reason: str | None = None) -> Quote:
+        return await refuse_quote(actor, quote_id=quote.id, reason=reason, policy=POLICY)
+
+    before = await world()
+    with pytest.raises(DomainError) as refused:
+        await refuse_as(await actor_of(await login_as(http, boss)))
+    assert refused.value.problems[0].code == "RIGHT_MISSING"
+    with pytest.raises(Forbidden):
+        await refuse_as(await actor_of(admin))
+    with pytest.raises(Unauthenticated):
+        await refuse_as(ANONYMOUS)
+    with pytest.raises(DomainError) as refused:
+        await refuse_as(await actor_of(await login_as(http, member)), "x" * 2001)
+    assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "reason")]
+    assert await world() == before
+    done = await refuse_as(await actor_of(await login_as(http, peer)), "Budget gelé")
+    assert done.status is Q.REFUSED
