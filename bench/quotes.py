@@ -33,10 +33,12 @@ ACCEPT = """mutation($input: AcceptQuoteInput!) { acceptQuote(input: $input) {
 
 def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", default=None,
-                        help="default: a fresh SQLite file in a temporary directory")
-    parser.add_argument("--reset", action="store_true",
-                        help="PostgreSQL: drop and recreate the public schema first")
+    parser.add_argument(
+        "--database-url", default=None, help="default: a fresh SQLite file in a temporary directory"
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="PostgreSQL: drop and recreate the public schema first"
+    )
     parser.add_argument("--buyers", type=int, default=50)
     parser.add_argument("--sellers", type=int, default=5)
     parser.add_argument("--products-per-seller", type=int, default=2)
@@ -64,13 +66,24 @@ async def _offers(tokens: list[str], picks: list[list[str]]) -> list[dict[str, A
         (quote,) = await send_quote_request(buyer, remark=None, policy=policy)
         shop = await Seller.get(id=quote.seller_id)
         seller = Actor(account_id=shop.account_id, role=Role.SELLER, seller_id=shop.id)
-        await offer_quote(seller, quote_id=quote.id, policy=policy, message=None,
-                          valid_until=datetime.now(UTC) + timedelta(days=7),
-                          prices=[TierPrice(i, q, Decimal("18.00")) for i in ids for q in (1, 5)])
-        inputs.append({"input": {
-            "quoteId": encode_id("Quote", quote.id), "deliveryAddress": ADDRESS,
-            "idempotencyKey": f"accept-{quote.id}-{round_key}",
-            "choices": [{"productId": p, "quantity": 1} for p in products]}})
+        await offer_quote(
+            seller,
+            quote_id=quote.id,
+            policy=policy,
+            message=None,
+            valid_until=datetime.now(UTC) + timedelta(days=7),
+            prices=[TierPrice(i, q, Decimal("18.00")) for i in ids for q in (1, 5)],
+        )
+        inputs.append(
+            {
+                "input": {
+                    "quoteId": encode_id("Quote", quote.id),
+                    "deliveryAddress": ADDRESS,
+                    "idempotencyKey": f"accept-{quote.id}-{round_key}",
+                    "choices": [{"productId": p, "quantity": 1} for p in products],
+                }
+            }
+        )
     return inputs
 
 
@@ -97,29 +110,43 @@ async def main() -> None:
         rng = random.Random(7)
         transport = httpx.ASGITransport(app=app)
         results: dict[str, tuple[list[float], list[float], int]] = {
-            "acceptQuote": ([], [], 0), "reserveCart": ([], [], 0)}
+            "acceptQuote": ([], [], 0),
+            "reserveCart": ([], [], 0),
+        }
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
             for round_ in range(args.rounds):
-                picks = [rng.sample(rng.choice(shops), min(args.lines, args.products_per_seller))
-                         for _ in tokens]
+                picks = [
+                    rng.sample(rng.choice(shops), min(args.lines, args.products_per_seller))
+                    for _ in tokens
+                ]
                 accepted = await _burst(http, tokens, ACCEPT, await _offers(tokens, picks))
                 for token, products in zip(tokens, picks, strict=True):
                     for product in products:
                         await _post(http, token, ADD, p=product, q=1)
-                reserved = await _burst(http, tokens, RESERVE, [
-                    {"input": {"deliveryAddress": ADDRESS, "idempotencyKey": f"r{round_}"}}
-                    for _ in tokens])
-                for name, (wall, lat, refused) in (("acceptQuote", accepted),
-                                                   ("reserveCart", reserved)):
+                reserved = await _burst(
+                    http,
+                    tokens,
+                    RESERVE,
+                    [
+                        {"input": {"deliveryAddress": ADDRESS, "idempotencyKey": f"r{round_}"}}
+                        for _ in tokens
+                    ],
+                )
+                for name, (wall, lat, refused) in (
+                    ("acceptQuote", accepted),
+                    ("reserveCart", reserved),
+                ):
                     walls, latencies, refusals = results[name]
                     walls.append(wall)
                     latencies += lat
                     results[name] = (walls, latencies, refusals + refused)
         orders = await Order.all().count()
     dialect = "postgres" if url.startswith("postgres") else "sqlite"
-    print(f"database {dialect}; {args.buyers} buyers, {args.sellers} sellers x "
-          f"{args.products_per_seller} hot products, {args.lines} lines per quote/cart, "
-          f"{args.rounds} rounds")
+    print(
+        f"database {dialect}; {args.buyers} buyers, {args.sellers} sellers x "
+        f"{args.products_per_seller} hot products, {args.lines} lines per quote/cart, "
+        f"{args.rounds} rounds"
+    )
     for name, (walls, latencies, refused) in results.items():
         print(_report(name, walls, latencies, refused))
     print(f"orders created: {orders} (expected {2 * args.buyers * args.rounds})")

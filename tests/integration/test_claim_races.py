@@ -70,17 +70,19 @@ async def test_one_key_sent_ten_times_at_once_records_one_refund(
 
 
 async def test_two_claims_for_the_last_free_unit_at_once_open_one(
-        buyer: GraphQLClient, seller: GraphQLClient) -> None:
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
     delivered = await delivered_order(buyer, seller, 3)
     await open_claim(buyer, delivered, quantity=2)  # one unit left to claim
-    request = {"orderId": encode_id("Order", delivered.order.id), "reason": "DAMAGED",
-               "body": "Abîmé.", "lines": [{"orderLineId": encode_id(
-                   "OrderLine", delivered.lines[0].id), "quantity": 1}]}
+    request = {
+        "orderId": encode_id("Order", delivered.order.id),
+        "reason": "DAMAGED",
+        "body": "Abîmé.",
+        "lines": [{"orderLineId": encode_id("OrderLine", delivered.lines[0].id), "quantity": 1}],
+    }
 
-    payloads = await asyncio.gather(*(buyer.mutate(OPEN_CLAIM, input=request)
-                                      for _ in range(5)))
+    payloads = await asyncio.gather(*(buyer.mutate(OPEN_CLAIM, input=request) for _ in range(5)))
 
     assert sum(1 for p in payloads if not p["errors"]) == 1
-    assert sorted(e["code"] for p in payloads for e in p["errors"]) == (
-        ["CLAIM_ALREADY_OPEN"] * 4)
+    assert sorted(e["code"] for p in payloads for e in p["errors"]) == (["CLAIM_ALREADY_OPEN"] * 4)
     assert await Claim.all().count() == 2

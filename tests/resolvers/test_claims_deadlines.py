@@ -65,8 +65,9 @@ async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
 
     buyer_actor = await actor_of(buyer)
     for moment, late in ((due - SECOND, []), (due + SECOND, [claim.id])):
-        page = await claims.list_claims(buyer_actor, page=PageRequest.of(None, None),
-                                        overdue=True, now=moment)
+        page = await claims.list_claims(
+            buyer_actor, page=PageRequest.of(None, None), overdue=True, now=moment
+        )
         assert [c.id for _, c in page.items] == late
     assert await claims.mark_overdue_claims(policy=POLICY, now=due - SECOND) == 0
     assert await claims.mark_overdue_claims(policy=POLICY, now=due + SECOND) == 1

@@ -329,14 +329,29 @@ async def test_the_jobs_runner_expires_offers(buyer: GraphQLClient, seller: Grap
 
 
 async def test_refusing_is_for_the_buyer_or_a_colleague_who_may_place_orders(
-        http: httpx.AsyncClient, seller: GraphQLClient, admin: GraphQLClient) -> None:
-    boss = await make_account(Role.BUYER, email="boss@acme.fr", company="ACME",
-                              rights=["SEE_COMPANY_ORDERS"], postal_code="75011")
-    member = await make_account(Role.BUYER, email="m@acme.fr", company_id=boss.company_id,
-                                rights=["PLACE_ORDERS"], postal_code="75011")
-    peer = await make_account(Role.BUYER, email="p@acme.fr", company_id=boss.company_id,
-                              rights=["PLACE_ORDERS", "SEE_COMPANY_ORDERS"],
-                              postal_code="75011")
+    http: httpx.AsyncClient, seller: GraphQLClient, admin: GraphQLClient
+) -> None:
+    boss = await make_account(
+        Role.BUYER,
+        email="boss@acme.fr",
+        company="ACME",
+        rights=["SEE_COMPANY_ORDERS"],
+        postal_code="75011",
+    )
+    member = await make_account(
+        Role.BUYER,
+        email="m@acme.fr",
+        company_id=boss.company_id,
+        rights=["PLACE_ORDERS"],
+        postal_code="75011",
+    )
+    peer = await make_account(
+        Role.BUYER,
+        email="p@acme.fr",
+        company_id=boss.company_id,
+        rights=["PLACE_ORDERS", "SEE_COMPANY_ORDERS"],
+        postal_code="75011",
+    )
     product = await make_product(seller)
     quote = await offered_quote(await login_as(http, member), seller, product, {10: "1.00"})
 

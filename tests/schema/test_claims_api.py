@@ -205,14 +205,21 @@ async def test_replacement_takes_no_amount_and_cancel_and_reject_close_a_claim(
 
 
 async def test_company_colleagues_claim_for_each_other_with_the_rights(
-        http: httpx.AsyncClient, seller: GraphQLClient) -> None:
+    http: httpx.AsyncClient, seller: GraphQLClient
+) -> None:
     all_rights = ["PLACE_ORDERS", "SEE_COMPANY_ORDERS", "MANAGE_COLLEAGUES"]
-    main = await make_account(Role.BUYER, email="main@acme.fr", company="ACME BTP",
-                              postal_code="75011", rights=all_rights)
-    colleague = await make_account(Role.BUYER, email="chef@acme.fr", company_id=main.company_id,
-                                   rights=["PLACE_ORDERS", "SEE_COMPANY_ORDERS"])
-    blind = await make_account(Role.BUYER, email="blind@acme.fr", company_id=main.company_id,
-                               rights=["PLACE_ORDERS"])
+    main = await make_account(
+        Role.BUYER, email="main@acme.fr", company="ACME BTP", postal_code="75011", rights=all_rights
+    )
+    colleague = await make_account(
+        Role.BUYER,
+        email="chef@acme.fr",
+        company_id=main.company_id,
+        rights=["PLACE_ORDERS", "SEE_COMPANY_ORDERS"],
+    )
+    blind = await make_account(
+        Role.BUYER, email="blind@acme.fr", company_id=main.company_id, rights=["PLACE_ORDERS"]
+    )
     main_client = await login_as(http, main)
     delivered = await delivered_order(main_client, seller, 2)
     request = _input(delivered.order.id, delivered.lines[0].id)
@@ -221,7 +228,8 @@ async def test_company_colleagues_claim_for_each_other_with_the_rights(
     listed = (await main_client.query(CLAIMS))["claims"]["edges"]
     assert [e["node"]["number"] for e in listed] == [opened["claim"]["number"]]
     assert (await main_client.mutate_ok(CANCEL, c=opened["claim"]["id"]))["claim"][
-        "status"] == "CANCELLED"
+        "status"
+    ] == "CANCELLED"
     # Without SEE_COMPANY_ORDERS the colleague's order is not there at all.
     blind_client = await login_as(http, blind)
     assert await blind_client.refused(OPEN_CLAIM, input=request) == ["NOT_FOUND"]
