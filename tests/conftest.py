@@ -7,7 +7,6 @@ run it against PostgreSQL.
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -36,18 +35,18 @@ os.environ.update(
 for name in ("REDIS_URL", "SMTP_URL"):
     os.environ.pop(name, None)
 
-import httpx  # noqa: E402
-import pytest  # noqa: E402
-import uvicorn  # noqa: E402
-from starlette.applications import Starlette  # noqa: E402
+import httpx
+import pytest
+from starlette.applications import Starlette
 
-from comptoir.app import create_app  # noqa: E402
-from comptoir.cli import websocket_options  # noqa: E402
-from comptoir.settings import get_settings, reset_settings  # noqa: E402
-from models.accounts import Role  # noqa: E402
-from tests.clients import GraphQLClient  # noqa: E402
-from tests.database import migrate_fresh, truncate_all  # noqa: E402
-from tests.factories import login_as, make_account  # noqa: E402
+from comptoir.app import create_app
+from comptoir.cli import websocket_options
+from comptoir.settings import get_settings, reset_settings
+from models.accounts import Role
+from tests.clients import GraphQLClient
+from tests.database import migrate_fresh, truncate_all
+from tests.factories import login_as, make_account
+from tests.live_helpers import uvicorn_server
 
 
 @pytest.fixture(scope="session")
@@ -130,30 +129,8 @@ async def company_member(http: httpx.AsyncClient) -> GraphQLClient:
     return await login_as(http, member)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 async def live_server(app: Starlette) -> AsyncIterator[str]:
     """A real uvicorn server on 127.0.0.1 serving the session's app (for WebSocket clients)."""
-    import asyncio
-
-    port = _free_port()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        lifespan="off",
-        log_level="warning",
-        **websocket_options(get_settings()),
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with uvicorn_server(app, **websocket_options(get_settings())) as address:
+        yield address

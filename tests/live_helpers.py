@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import uvicorn
 import websockets
+from starlette.types import ASGIApp
 from websockets.asyncio.client import ClientConnection
+from websockets.typing import Subprotocol
 
 from models.accounts import Seller
 from models.events import EventKind
@@ -19,6 +23,27 @@ ORDER_EVENTS = """subscription ($after: ID, $orderId: ID) {
   orderEvents(after: $after, orderId: $orderId) { id to from reason } }"""
 MESSAGE_EVENTS = """subscription ($after: ID, $threadId: ID) {
   messageEvents(after: $after, threadId: $threadId) { id } }"""
+
+
+@asynccontextmanager
+async def uvicorn_server(application: ASGIApp, **options: Any) -> AsyncIterator[str]:
+    """`application` behind a real uvicorn on 127.0.0.1; yields its host:port.
+
+    The socket listens before uvicorn starts: clients may connect at once (the backlog holds
+    them until uvicorn accepts), with no wait on a flag and no port chosen then raced for.
+    """
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    config = uvicorn.Config(application, lifespan="off", log_level="warning", **options)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[listening]))
+    try:
+        yield f"127.0.0.1:{listening.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        listening.close()
 
 
 async def seller_of(account_id: int | None) -> int:
@@ -121,7 +146,7 @@ async def transport_ws(
 ) -> AsyncIterator[TransportWS]:
     async with websockets.connect(
         f"ws://{server}/graphql",
-        subprotocols=[protocol],  # type: ignore[list-item]
+        subprotocols=[Subprotocol(protocol)],
         open_timeout=5,
     ) as ws:
         client = TransportWS(ws)

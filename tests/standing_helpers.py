@@ -92,5 +92,5 @@ async def moderation_state() -> Moderation:
         events=await Event.all().count(),
         orders=await Order.all().count(),
         cart_lines=await CartLine.all().count(),
-        stock=list(await Product.all().order_by("id").values_list("stock", flat=True)),
+        stock=[row["stock"] for row in await Product.all().order_by("id").values("stock")],
     )

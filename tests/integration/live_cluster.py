@@ -139,14 +139,16 @@ class Redis:
         assert self.process is not None
         self.process.send_signal(number)
 
-    async def kill_clients(self) -> None:
-        """Drop every client connection (CLIENT KILL), as a proxy or failover would."""
+    async def kill_clients(self) -> int:
+        """Drop every client connection (CLIENT KILL), as a proxy or failover would; how many."""
         from redis.asyncio import Redis as Client
 
         client = Client.from_url(self.url)
         try:
+            killed = 0
             for kind in ("pubsub", "normal"):
-                await client.client_kill_filter(_type=kind, skipme=True)
+                killed += int(await client.client_kill_filter(_type=kind, skipme=True))
+            return killed
         finally:
             await client.aclose()
 
@@ -266,7 +268,8 @@ class Doorbells:
 
         await self._pubsub.subscribe(CHANNEL)
         confirmed = await self._pubsub.get_message(timeout=5)
-        assert confirmed is not None and confirmed["type"] == "subscribe", confirmed
+        assert confirmed is not None
+        assert confirmed["type"] == "subscribe", confirmed
         return self
 
     async def __aexit__(self, *exc: object) -> None:

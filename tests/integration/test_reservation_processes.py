@@ -114,7 +114,8 @@ async def test_buyers_in_three_processes_never_share_the_last_units(
     assert sum(isinstance(r, list) for r in flat) == 5
     assert sorted(r for r in flat if isinstance(r, str)) == ["OUT_OF_STOCK"] * 10
     assert (await Product.get(id=product.id)).stock == 0
-    assert await Order.all().count() == 5 and await Event.all().count() == 5
+    assert await Order.all().count() == 5
+    assert await Event.all().count() == 5
 
 
 async def test_one_key_from_three_processes_reserves_once(

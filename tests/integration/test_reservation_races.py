@@ -44,7 +44,8 @@ async def test_thirty_buyers_racing_for_five_units_make_exactly_five_orders(
 
     won = [p for p in payloads if not p["errors"]]
     lost = [p for p in payloads if p["errors"]]
-    assert len(won) == 5 and all(len(p["orders"]) == 1 for p in won)
+    assert len(won) == 5
+    assert all(len(p["orders"]) == 1 for p in won)
     assert {e["code"] for p in lost for e in p["errors"]} == {"OUT_OF_STOCK"}
     assert await Order.all().count() == 5
     assert (await Product.get(id=product.id)).stock == 0
@@ -64,7 +65,8 @@ async def test_one_key_sent_ten_times_at_once_makes_one_set_of_orders(
 
     assert all(p["errors"] == [] for p in payloads), payloads
     answers = {tuple(o["id"] for o in p["orders"]) for p in payloads}
-    assert len(answers) == 1 and len(answers.pop()) == 2
+    assert len(answers) == 1
+    assert len(answers.pop()) == 2
     assert await Order.all().count() == 2
     assert [(await Product.get(id=p.id)).stock for p in (a, b)] == [8, 7]
     assert await Event.all().count() == 2

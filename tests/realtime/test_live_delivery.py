@@ -61,7 +61,8 @@ async def test_a_seller_is_pushed_the_orders_addressed_to_it_only(
         second = await order_status(buyer_id=buyer.account_id, seller_id=other_shop, order_id=2)
         assert await mine.next_ids(1) == [str(first)]
         assert await theirs.next_ids(1) == [str(second)]
-        assert await mine.silent(0.2) and await theirs.silent(0.1)
+        assert await mine.silent(0.2)
+        assert await theirs.silent(0.1)
 
 
 async def test_an_admin_is_pushed_every_order_event(
@@ -141,7 +142,8 @@ async def test_thread_messages_reach_both_participants_and_admins_only(
         event_id = await message(buyer_id=buyer.account_id, seller_id=shop)
         for ws in (b, s, a):
             assert await ws.next_ids(1) == [str(event_id)]
-        assert await ob.silent(0.2) and await os_.silent(0.05)
+        assert await ob.silent(0.2)
+        assert await os_.silent(0.05)
 
 
 async def test_after_replays_what_was_missed_in_order_then_continues_live(
@@ -213,7 +215,8 @@ async def test_a_full_order_event_carries_the_order_as_the_query_side_shows_it(
         )
         message_ = await client.receive()
         event = message_["payload"]["data"]["orderEvents"]
-        assert event["from"] == "PENDING" and event["to"] == "VALIDATED"
+        assert event["from"] == "PENDING"
+        assert event["to"] == "VALIDATED"
         assert event["order"]["number"] == order.number
         assert event["order"]["status"] == "VALIDATED"
         assert event["order"]["seller"]["name"] == "BatiPro"

@@ -9,19 +9,24 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-import uvicorn
 import websockets
 from gql import Client, gql
 from gql.transport.exceptions import TransportError, TransportQueryError, TransportServerError
 from gql.transport.websockets import WebsocketsTransport
 from starlette.applications import Starlette
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from comptoir.app import create_app
 from comptoir.settings import get_settings
 from tests.clients import GraphQLClient
-from tests.conftest import _free_port
-from tests.live_helpers import ORDER_EVENTS, order_status, seller_of, transport_ws
+from tests.live_helpers import (
+    ORDER_EVENTS,
+    order_status,
+    seller_of,
+    transport_ws,
+    uvicorn_server,
+)
 
 PROTOCOLS = [WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL, WebsocketsTransport.APOLLO_SUBPROTOCOL]
 
@@ -64,7 +69,8 @@ async def test_gql_is_refused_at_connection_with_a_revoked_or_unknown_token(
             pass
     if protocol == WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL:
         closed = refusal.value.__cause__
-        assert isinstance(closed, ConnectionClosed) and closed.rcvd is not None
+        assert isinstance(closed, ConnectionClosed)
+        assert closed.rcvd is not None
         assert closed.rcvd.code == 4403
     else:  # connection_error
         assert isinstance(refusal.value, TransportServerError)
@@ -78,11 +84,14 @@ async def test_gql_anonymous_subscription_fails_with_unauthenticated(
         with pytest.raises(TransportQueryError) as error:
             async for _ in session.subscribe(gql(ORDER_EVENTS)):
                 pass
-    assert error.value.errors and error.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error.value.errors
+    assert error.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def test_legacy_protocol_answers_a_bad_token_with_connection_error(live_server: str) -> None:
-    async with websockets.connect(f"ws://{live_server}/graphql", subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+    async with websockets.connect(
+        f"ws://{live_server}/graphql", subprotocols=[Subprotocol("graphql-ws")]
+    ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"token": "nope"}}))
         reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert reply["type"] == "connection_error"
@@ -114,8 +123,8 @@ async def test_subscribing_before_the_init_closes_with_4401(live_server: str) ->
 
 async def test_an_unknown_sub_protocol_closes_with_4406(live_server: str) -> None:
     async with websockets.connect(
-        f"ws://{live_server}/graphql", subprotocols=["graphql-ws-v9"]
-    ) as ws:  # type: ignore[list-item]
+        f"ws://{live_server}/graphql", subprotocols=[Subprotocol("graphql-ws-v9")]
+    ) as ws:
         assert await _closed_with(ws) == 4406
 
 
@@ -138,18 +147,8 @@ async def test_a_second_init_closes_with_4429(live_server: str, buyer: GraphQLCl
 async def impatient_server(app: Starlette) -> AsyncIterator[str]:
     """A second server on the same database whose connection_init deadline is 0.3 s."""
     settings = dataclasses.replace(get_settings(), ws_init_timeout_seconds=0.3)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=port, lifespan="off", log_level="warning"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with uvicorn_server(create_app(settings)) as address:
+        yield address
 
 
 async def test_no_init_in_time_closes_with_4408(impatient_server: str) -> None:
@@ -161,8 +160,8 @@ async def test_no_init_in_time_on_the_legacy_protocol_closes_with_4408(
     impatient_server: str,
 ) -> None:
     async with websockets.connect(
-        f"ws://{impatient_server}/graphql", subprotocols=["graphql-ws"]
-    ) as ws:  # type: ignore[list-item]
+        f"ws://{impatient_server}/graphql", subprotocols=[Subprotocol("graphql-ws")]
+    ) as ws:
         assert await _closed_with(ws) == 4408
 
 
@@ -170,8 +169,8 @@ async def test_a_legacy_socket_initialised_in_time_outlives_the_init_deadline(
     impatient_server: str, buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     async with websockets.connect(
-        f"ws://{impatient_server}/graphql", subprotocols=["graphql-ws"]
-    ) as ws:  # type: ignore[list-item]
+        f"ws://{impatient_server}/graphql", subprotocols=[Subprotocol("graphql-ws")]
+    ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"token": buyer.token}}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": "start", "payload": {"query": ORDER_EVENTS}}))

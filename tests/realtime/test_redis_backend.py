@@ -1,4 +1,4 @@
-"""ResilientRedisBackend against a real redis-server that the tests start, kill, pause and resume."""
+"""ResilientRedisBackend against a real redis-server that the tests start, kill, pause, resume."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("app")
 
 
 @pytest.mark.parametrize(
-    "country,number,expected",
+    ("country", "number", "expected"),
     [
         ("FR", "40 303 265 045", "FR40303265045"),
         ("FR", "FR40303265045", "FR40303265045"),
@@ -38,7 +38,7 @@ def test_vat_numbers_come_back_compact_with_their_prefix(
 
 
 @pytest.mark.parametrize(
-    "country,number",
+    ("country", "number"),
     [
         ("FR", "40303265046"),  # wrong check digits
         ("FR", "DE136695976"),  # another country's number
@@ -55,7 +55,7 @@ def test_invalid_vat_numbers_are_refused(country: str, number: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "password,weak",
+    ("password", "weak"),
     [
         ("Abcdef12!", True),  # 9 characters
         ("abcdefghijkl", True),  # one kind, under 16
@@ -84,14 +84,16 @@ def test_absurdly_long_passwords_are_invalid_input() -> None:
 
 async def test_create_admin_makes_a_confirmed_admin_who_can_log_in() -> None:
     admin = await create_admin(email="Root@Comptoir.fr", password=STRONG)
-    assert admin.role is Role.ADMIN and admin.email == "root@comptoir.fr"
+    assert admin.role is Role.ADMIN
+    assert admin.email == "root@comptoir.fr"
     assert admin.email_confirmed_at is not None
     result = await login(ANONYMOUS, email="root@comptoir.fr", password=STRONG)
-    assert result.account.id == admin.id and result.token
+    assert result.account.id == admin.id
+    assert result.token
 
 
 @pytest.mark.parametrize(
-    "email,password,code",
+    ("email", "password", "code"),
     [
         ("root@comptoir.fr", "court", ErrorCode.WEAK_PASSWORD),
         ("pas-une-adresse", STRONG, ErrorCode.INVALID_INPUT),

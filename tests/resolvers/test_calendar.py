@@ -117,9 +117,9 @@ def test_zero_delay_is_due_immediately_even_on_a_weekend() -> None:
 
 
 def test_negative_delays_and_naive_starts_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must not be negative"):
         due(paris(2026, 3, 10, 10), -DAY)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be timezone-aware"):
         due(datetime(2026, 3, 10, 10))
 
 

@@ -132,7 +132,9 @@ async def test_remove_and_empty(buyer: GraphQLClient, seller: GraphQLClient) -> 
         b.id
     ]
     cart = await empty_cart(actor)
-    assert cart.lines == [] and cart.total == Decimal("0.00") and cart.expires_at is None
+    assert cart.lines == []
+    assert cart.total == Decimal("0.00")
+    assert cart.expires_at is None
 
 
 async def test_only_buyers_have_a_cart(seller: GraphQLClient, admin: GraphQLClient) -> None:

@@ -48,7 +48,8 @@ async def test_saving_under_an_existing_name_replaces_the_template(
     await empty_cart(actor)
     await add_to_cart(actor, product_id=b.id, quantity=3)
     second = await save_cart_as_template(actor, name="Hebdo")
-    assert first.id == second.id and await OrderTemplate.all().count() == 1
+    assert first.id == second.id
+    assert await OrderTemplate.all().count() == 1
     assert await OrderTemplateLine.all().values_list("product_id", "quantity") == [(b.id, 3)]
 
 

@@ -20,7 +20,8 @@ async def test_the_demo_loads_confirmed_accounts_and_a_catalog_once(app: object)
         "admin@demo.comptoir.fr",
     } <= set(emails)
     buyer = await Account.get(email="acheteur@demo.comptoir.fr")
-    assert buyer.role is Role.BUYER and buyer.postal_code == "75011"
+    assert buyer.role is Role.BUYER
+    assert buyer.postal_code == "75011"
     assert buyer.email_confirmed_at is not None
     assert verify_password(buyer.password_hash, "comptoir-demo")
     assert (await Account.get(email="admin@demo.comptoir.fr")).role is Role.ADMIN
@@ -44,7 +45,8 @@ async def test_the_demo_catalog_answers_searches_and_filters(app: object) -> Non
         page=PageRequest.of(20, None),
     )
     names = [p.name for _, p in page.items]
-    assert names and all("beton" in n.lower().replace("é", "e") for n in names)
+    assert names
+    assert all("beton" in n.lower().replace("é", "e") for n in names)
     page = await list_products(
         ANONYMOUS,
         search=None,
@@ -53,4 +55,5 @@ async def test_the_demo_catalog_answers_searches_and_filters(app: object) -> Non
         page=PageRequest.of(20, None),
     )
     prices = [p.price for _, p in page.items]
-    assert len(prices) >= 3 and prices == sorted(prices)
+    assert len(prices) >= 3
+    assert prices == sorted(prices)

@@ -17,7 +17,8 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Role, Seller
 from resolvers.actor import ANONYMOUS
-from resolvers.catalog.listing import ProductFilter, ProductSort, for_dialect, list_sql
+from resolvers.catalog.listing import ProductFilter, ProductSort, list_sql
+from resolvers.catalog.products import for_dialect
 from resolvers.catalog.visibility import visibility_for
 from tests.catalog_helpers import make_product
 from tests.factories import make_account
@@ -67,7 +68,8 @@ async def plan(
 
 
 def is_sqlite() -> bool:
-    return connections.get("default").capabilities.dialect == "sqlite"
+    dialect: str = connections.get("default").capabilities.dialect
+    return dialect == "sqlite"
 
 
 async def test_a_name_search_reads_the_word_index(shelves: int) -> None:
@@ -84,7 +86,8 @@ async def test_a_name_search_reads_the_word_index(shelves: int) -> None:
         conditions = [line.strip() for line in text.splitlines() if "Index Cond" in line]
         assert any(c.startswith("Index Cond: (word = ") for c in conditions), text
         assert any("'rail'" in c for c in conditions), text
-        assert "word_lookup" in text and "Seq Scan" not in text, text
+        assert "word_lookup" in text, text
+        assert "Seq Scan" not in text, text
 
 
 async def test_the_unfiltered_list_walks_the_sort_index_without_sorting(shelves: int) -> None:
@@ -95,7 +98,8 @@ async def test_the_unfiltered_list_walks_the_sort_index_without_sorting(shelves:
     ):
         text = await plan(sort)
         assert index in text, (sort, text)
-        assert "TEMP B-TREE" not in text and "Sort" not in text, (sort, text)
+        assert "TEMP B-TREE" not in text, (sort, text)
+        assert "Sort" not in text, (sort, text)
 
 
 async def test_a_deep_page_seeks_into_the_index_instead_of_counting_rows(shelves: int) -> None:
@@ -109,7 +113,7 @@ async def test_a_deep_page_seeks_into_the_index_instead_of_counting_rows(shelves
 
 
 async def test_category_and_seller_filters_use_their_composite_indexes(shelves: int) -> None:
-    cases = [
+    cases: list[tuple[ProductSort, dict[str, Any], str]] = [
         (ProductSort.NAME_ASC, {"category": "Outillage"}, "product_category_by_name"),
         (ProductSort.PRICE_DESC, {"category": "Outillage"}, "product_category_by_price"),
         (ProductSort.NEWEST, {"category": "Outillage"}, "product_category_by_id"),
@@ -120,7 +124,8 @@ async def test_category_and_seller_filters_use_their_composite_indexes(shelves: 
     for sort, filters, index in cases:
         text = await plan(sort, **filters)
         assert index in text, (sort, filters, text)
-        assert "TEMP B-TREE" not in text and "Sort" not in text, (sort, text)
+        assert "TEMP B-TREE" not in text, (sort, text)
+        assert "Sort" not in text, (sort, text)
 
 
 async def test_a_price_range_reads_the_price_index(shelves: int) -> None:
@@ -141,7 +146,8 @@ def probes(text: str, alias: str) -> bool:
 
 async def test_delivery_and_attribute_filters_probe_their_unique_indexes(shelves: int) -> None:
     text = await plan(ProductSort.NAME_ASC, deliverable_to="69003")
-    assert "product_by_name" in text and probes(text, "z"), text
+    assert "product_by_name" in text, text
+    assert probes(text, "z"), text
     text = await plan(
         ProductSort.NAME_ASC, attributes=[("Tension de sortie", "24 V"), ("Montage", "Rail DIN")]
     )
@@ -158,7 +164,8 @@ async def test_search_with_filters_keeps_every_index(shelves: int) -> None:
         deliverable_to="75011",
     )
     # A price order sorts the word's rows whichever word index is read (both cover them).
-    assert ("word_lookup" in text or "word_relevance" in text) and probes(text, "z"), text
+    assert "word_lookup" in text or "word_relevance" in text, text
+    assert probes(text, "z"), text
     assert probes(text, "s"), text
 
 
@@ -169,7 +176,9 @@ async def test_relevance_reads_the_words_and_products_in_standing_order(shelves:
         assert "SEARCH w USING COVERING INDEX word_relevance (word=?)" in text, text
         assert "SEARCH x USING COVERING INDEX" in text, text
     else:
-        assert "word_relevance" in text and "Seq Scan" not in text, text
+        assert "word_relevance" in text, text
+        assert "Seq Scan" not in text, text
     text = await plan(ProductSort.RELEVANCE, after=["RELEVANCE", 0, 25, 7])
     assert "product_by_standing" in text, text
-    assert "TEMP B-TREE" not in text and "Sort" not in text, text
+    assert "TEMP B-TREE" not in text, text
+    assert "Sort" not in text, text

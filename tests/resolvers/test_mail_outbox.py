@@ -44,10 +44,13 @@ async def _queue(count: int = 1) -> None:
 
 
 async def test_a_mail_queued_in_a_rolled_back_change_is_never_sent() -> None:
-    with pytest.raises(RuntimeError):
+    async def failing_change() -> None:
         async with atomic():
             await enqueue_mail(to="a@example.fr", subject="s", body="b")
             raise RuntimeError("the change fails")
+
+    with pytest.raises(RuntimeError, match="the change fails"):
+        await failing_change()
     assert await OutboxMail.all().count() == 0
 
 
@@ -60,7 +63,9 @@ async def test_smtp_delivers_utf8_mails_and_marks_them_sent(sink: tuple[Sink, in
     assert message["Subject"] == "Commande n°0 validée"
     assert "À bientôt" in message.get_content()
     row = await OutboxMail.get()
-    assert row.sent_at is not None and row.claimed_until is None and row.attempts == 1
+    assert row.sent_at is not None
+    assert row.claimed_until is None
+    assert row.attempts == 1
     assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 0
 
 
@@ -100,7 +105,9 @@ async def test_a_refused_mail_is_kept_and_retried_later(sink: tuple[Sink, int]) 
     handler.refusing = True
     assert await send_due_mails(transport, policy=POLICY) == 0
     row = await OutboxMail.get()
-    assert row.sent_at is None and row.attempts == 1 and "451" in (row.last_error or "")
+    assert row.sent_at is None
+    assert row.attempts == 1
+    assert "451" in (row.last_error or "")
     assert row.next_attempt_at > datetime.now(UTC) + timedelta(seconds=20)
     handler.refusing = False
     assert await send_due_mails(transport, policy=POLICY) == 0  # not due yet: backoff
@@ -108,7 +115,9 @@ async def test_a_refused_mail_is_kept_and_retried_later(sink: tuple[Sink, int]) 
     assert await send_due_mails(transport, policy=POLICY) == 1
     assert len(handler.messages) == 1
     row = await OutboxMail.get()
-    assert row.sent_at is not None and row.attempts == 2 and row.last_error is None
+    assert row.sent_at is not None
+    assert row.attempts == 2
+    assert row.last_error is None
 
 
 async def test_mails_wait_while_the_smtp_server_is_down() -> None:
@@ -117,7 +126,9 @@ async def test_mails_wait_while_the_smtp_server_is_down() -> None:
     await _queue()
     assert await send_due_mails(transport, policy=POLICY) == 0
     row = await OutboxMail.get()
-    assert row.sent_at is None and row.attempts == 1 and row.last_error
+    assert row.sent_at is None
+    assert row.attempts == 1
+    assert row.last_error
     handler = Sink()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
@@ -198,7 +209,7 @@ def test_smtp_urls_are_parsed() -> None:
         "postmaster@shop.fr",
         "s3cr/t",
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="SMTP_URL must look like"):
         SmtpTransport("http://mail.example.fr")
 
 
@@ -212,5 +223,6 @@ def test_smtp_is_used_only_when_smtp_url_is_set() -> None:
             {"SMTP_URL": "smtp://127.0.0.1:2525", "PUBLIC_URL": "https://comptoir.example.fr"}
         )
     )
-    assert isinstance(smtp, SmtpTransport) and smtp.port == 2525
+    assert isinstance(smtp, SmtpTransport)
+    assert smtp.port == 2525
     assert smtp.sender == "Comptoir <no-reply@comptoir.example.fr>"

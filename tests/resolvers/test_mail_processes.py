@@ -74,7 +74,8 @@ async def test_two_sender_processes_send_each_mail_exactly_once() -> None:
     for process, (_, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err.decode()
     sent = [int(out.decode().strip()) for out, _ in outputs]
-    assert sum(sent) == MAILS and min(sent) > 0, sent
+    assert sum(sent) == MAILS, sent
+    assert min(sent) > 0, sent
     received = Counter(str(m["To"]) for m in handler.messages)
     assert received == Counter(f"client{i}@example.fr" for i in range(MAILS))
     assert await OutboxMail.filter(sent_at__isnull=True).count() == 0

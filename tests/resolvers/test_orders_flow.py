@@ -89,13 +89,16 @@ async def test_allowed_transition_is_recorded_announced_and_mailed(
 
     changed = await action(await actor_of(caller), order.id)
 
-    assert changed.status is target and (await Order.get(id=order.id)).status is target
+    assert changed.status is target
+    assert (await Order.get(id=order.id)).status is target
     last = await OrderStatusChange.filter(order_id=order.id).order_by("-id").first()
     assert last is not None
     assert (last.from_status, last.to_status, str(last.actor_role)) == (status, target, who.upper())
     event = await Event.all().order_by("-id").first()
-    assert event is not None and await Event.all().count() == events_before + 1
-    assert event.payload["from"] == status and event.payload["to"] == target
+    assert event is not None
+    assert await Event.all().count() == events_before + 1
+    assert event.payload["from"] == status
+    assert event.payload["to"] == target
     assert event.payload["actor_role"] == who.upper()
     product_id = (await order.lines.all())[0].product_id
     expected_stock = 10 if target in RELEASING else 8
@@ -140,7 +143,8 @@ async def test_someone_elses_order_looks_missing(
     with pytest.raises(DomainError) as refused:
         await action(await actor_of(stranger), order.id)
     assert [p.code for p in refused.value.problems] == ["NOT_FOUND"]
-    assert await counts() == before and (await Order.get(id=order.id)).status is S.PENDING
+    assert await counts() == before
+    assert (await Order.get(id=order.id)).status is S.PENDING
 
 
 @pytest.mark.parametrize("name", list(ACTIONS))

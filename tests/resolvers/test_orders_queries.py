@@ -83,8 +83,11 @@ async def test_company_orders_are_seen_with_see_company_orders_only(
         company_id=member.company_id,
         rights=frozenset({CompanyRight.PLACE_ORDERS}),
     )
-    assert await _listed(boss) == [order.id] and can_see_order(boss, order)
-    assert await _listed(colleague) == [] and not can_see_order(colleague, order)
+    assert await _listed(boss) == [order.id]
+    assert can_see_order(boss, order)
+    assert await _listed(colleague) == []
+    assert not can_see_order(colleague, order)
+    assert member.company_id is not None
     outsider = Actor(
         account_id=main.id,
         role=Role.BUYER,

@@ -9,9 +9,17 @@ from decimal import Decimal
 
 import pytest
 
+from models.accounts import Role
 from models.events import Event
 from models.mail import OutboxMail
-from models.orders import CartLine, IdempotencyKey, Order, OrderLine, OrderStatusChange
+from models.orders import (
+    CartLine,
+    IdempotencyKey,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderStatusChange,
+)
 from resolvers.actor import ANONYMOUS
 from resolvers.cart import add_to_cart
 from resolvers.errors import DomainError, Forbidden, Unauthenticated
@@ -68,9 +76,11 @@ async def test_creation_is_recorded_announced_and_mailed(
 ) -> None:
     product = await make_product(seller, price="12.00")
     (order,) = await reserve(buyer, (product, 2))
-    assert order.small_order_fee == Decimal("5.00") and order.total == Decimal("29.00")
+    assert order.small_order_fee == Decimal("5.00")
+    assert order.total == Decimal("29.00")
     (change,) = await OrderStatusChange.filter(order_id=order.id)
-    assert (change.from_status, change.to_status, change.actor_role) == (None, "PENDING", "BUYER")
+    assert change.from_status is None
+    assert (change.to_status, change.actor_role) == (OrderStatus.PENDING, Role.BUYER)
     (event,) = await Event.all()
     assert event.payload == {
         "order_id": order.id,
@@ -85,7 +95,7 @@ async def test_creation_is_recorded_announced_and_mailed(
         order.seller_id,
         None,
     )
-    recipients = sorted(await OutboxMail.all().values_list("recipient", flat=True))
+    recipients = sorted(row["recipient"] for row in await OutboxMail.all().values("recipient"))
     assert recipients == ["buyer@example.fr", "seller@example.fr"]
     assert "Nouvelle commande" in (await OutboxMail.get(recipient="seller@example.fr")).subject
 
@@ -153,7 +163,8 @@ async def test_a_bad_address_is_invalid_input(
             actor, address=replace(ADDRESS, **change), remark=None, idempotency_key="k"
         )
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", field)]
-    assert await Order.all().count() == 0 and await stock_of(product) == 100
+    assert await Order.all().count() == 0
+    assert await stock_of(product) == 100
 
 
 async def test_the_same_key_returns_the_same_orders_without_reserving_twice(
@@ -193,7 +204,8 @@ async def test_the_same_key_for_another_request_is_refused(
     with pytest.raises(DomainError) as refused:
         await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key="same")
     assert refused.value.problems[0].code == "IDEMPOTENCY_KEY_REUSED"
-    assert await counts() == before and await stock_of(product) == 7
+    assert await counts() == before
+    assert await stock_of(product) == 7
 
 
 async def test_another_buyers_identical_key_is_unrelated(
@@ -203,7 +215,8 @@ async def test_another_buyers_identical_key_is_unrelated(
     mine = await reserve(buyer, (product, 1), key="shared")
     theirs = await reserve(company_member, (product, 2), key="shared")
     assert {o.buyer_id for o in theirs} == {company_member.account_id}
-    assert mine[0].id != theirs[0].id and await stock_of(product) == 7
+    assert mine[0].id != theirs[0].id
+    assert await stock_of(product) == 7
 
 
 async def test_a_key_older_than_its_lifetime_starts_afresh(
@@ -213,7 +226,8 @@ async def test_a_key_older_than_its_lifetime_starts_afresh(
     await reserve(buyer, (product, 1), key="old")
     await IdempotencyKey.all().update(created_at=datetime.now(UTC) - timedelta(hours=49))
     again = await reserve(buyer, (product, 2), key="old")
-    assert await Order.all().count() == 2 and again[0].id == await Order.all().count()
+    assert await Order.all().count() == 2
+    assert again[0].id == await Order.all().count()
     assert await stock_of(product) == 7
 
 
@@ -230,7 +244,8 @@ async def test_company_orders_need_the_place_orders_right(
     with pytest.raises(DomainError) as refused:
         await reserve_cart(without_right, address=ADDRESS, remark=None, idempotency_key="k")
     assert refused.value.problems[0].code == "RIGHT_MISSING"
-    assert await counts() == before and await stock_of(product) == 99
+    assert await counts() == before
+    assert await stock_of(product) == 99
 
 
 async def test_only_buyers_reserve(seller: GraphQLClient, admin: GraphQLClient) -> None:

@@ -130,7 +130,7 @@ async def test_accepting_with_a_weak_password_or_bad_names_creates_nothing(
 
 
 @pytest.mark.parametrize(
-    "email,code",
+    ("email", "code"),
     [
         ("main@acme.fr", "ALREADY_MEMBER"),
         ("seller@example.fr", "EMAIL_TAKEN"),
@@ -161,26 +161,45 @@ async def test_a_member_without_manage_colleagues_is_refused(
     assert await counts() == before
 
 
-async def test_a_private_buyer_has_no_colleagues_to_manage(buyer: GraphQLClient) -> None:
-    assert await buyer.refused(ADD, email="x@example.fr", rights=[]) == ["RIGHT_MISSING"]
+async def test_a_private_buyer_has_no_colleagues_to_manage(
+    buyer: GraphQLClient, other_buyer: GraphQLClient
+) -> None:
+    before = await counts()
+    refusal = await buyer.refused(ADD, email="other.buyer@example.fr", rights=["PLACE_ORDERS"])
+    assert refusal == ["RIGHT_MISSING"]
+    assert (await account("buyer@example.fr")).company_id is None
+    assert (await account("other.buyer@example.fr")).company_id is None
+    assert await counts() == before
 
 
-async def _assert_forbidden(client: GraphQLClient) -> None:
-    assert await client.error_codes(ADD, email="x@example.fr", rights=[]) == ["FORBIDDEN"]
-    assert await client.error_codes(REMOVE, id=gid(1)) == ["FORBIDDEN"]
-    assert await client.error_codes(SET_RIGHTS, id=gid(1), rights=[]) == ["FORBIDDEN"]
+@pytest.fixture(params=[Role.SELLER, Role.ADMIN])
+async def outsider(request: pytest.FixtureRequest, http: httpx.AsyncClient) -> GraphQLClient:
+    """A seller, then an admin: no buyer company is theirs to run."""
+    role: Role = request.param
+    shop = "Outsider" if role is Role.SELLER else None
+    return await login_as(
+        http, await make_account(role, email="outsider@example.fr", shop_name=shop)
+    )
 
 
-async def test_sellers_cannot_manage_colleagues(seller: GraphQLClient) -> None:
-    await _assert_forbidden(seller)
-
-
-async def test_admins_cannot_manage_colleagues(admin: GraphQLClient) -> None:
-    await _assert_forbidden(admin)
+async def test_sellers_and_admins_cannot_manage_colleagues(
+    outsider: GraphQLClient, company_member: GraphQLClient, other_buyer: GraphQLClient
+) -> None:
+    member = await account("member@acme.fr")
+    before = await counts()
+    add = await outsider.error_codes(ADD, email="other.buyer@example.fr", rights=ALL_RIGHTS)
+    assert add == ["FORBIDDEN"]
+    rights = await outsider.error_codes(SET_RIGHTS, id=gid(member.id), rights=ALL_RIGHTS)
+    assert rights == ["FORBIDDEN"]
+    assert await outsider.error_codes(REMOVE, id=gid(member.id)) == ["FORBIDDEN"]
+    after = await account("member@acme.fr")
+    assert (after.company_id, after.rights) == (member.company_id, member.rights)
+    assert (await account("other.buyer@example.fr")).company_id is None
+    assert await counts() == before
 
 
 @pytest.mark.parametrize(
-    "document,variables",
+    ("document", "variables"),
     [
         (ADD, {"email": "x@example.fr", "rights": []}),
         (SET_RIGHTS, {"id": gid(1), "rights": []}),
@@ -231,7 +250,9 @@ async def test_a_removed_colleague_keeps_a_private_account_and_is_logged_out(
     assert await main_user.mutate(REMOVE, id=gid(company_member.account_id)) == {"errors": []}
     assert await company_member.error_codes(ME) == ["UNAUTHENTICATED"]
     row = await Account.get(id=company_member.account_id)
-    assert row.company_id is None and row.rights == [] and row.deleted_at is None
+    assert row.company_id is None
+    assert row.rights == []
+    assert row.deleted_at is None
     again = await login_as(http, row)
     assert (await again.query("{ me { company { id } rights } }"))["me"] == {
         "company": None,

@@ -165,8 +165,11 @@ async def test_a_reset_confirms_an_unconfirmed_address(anonymous: GraphQLClient)
     await make_account(Role.BUYER, email="late@example.fr", confirmed=False)
     await anonymous.mutate_ok(REQUEST, email="late@example.fr")
     token = await link_token("late@example.fr", "reset-password")
+    assert (await account("late@example.fr")).email_confirmed_at is None
     await anonymous.mutate_ok(RESET, token=token, password=STRONG)
-    await login_token(anonymous, "late@example.fr", STRONG)
+    assert (await account("late@example.fr")).email_confirmed_at is not None
+    anonymous.token = await login_token(anonymous, "late@example.fr", STRONG)
+    assert (await anonymous.query(ME))["me"]["email"] == "late@example.fr"
 
 
 async def test_change_password_keeps_the_caller_and_revokes_the_other_sessions(

@@ -62,7 +62,7 @@ async def test_a_seller_renames_its_shop(seller: GraphQLClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "field,value",
+    ("field", "value"),
     [
         ("firstName", "x" * 201),
         ("lastName", ""),
@@ -94,8 +94,10 @@ async def test_deleting_an_account_erases_it_and_revokes_every_session(
     assert await other_device.error_codes(ME) == ["UNAUTHENTICATED"]
     erased = await Account.get(id=row.id)
     assert erased.deleted_at is not None
-    assert EMAIL not in erased.email and erased.first_name != "Camille"
-    assert erased.last_name == "" and erased.postal_code is None
+    assert EMAIL not in erased.email
+    assert erased.first_name != "Camille"
+    assert erased.last_name == ""
+    assert erased.postal_code is None
     assert await Event.filter(kind=EventKind.SESSION_REVOKED).count() == 2
     assert await login_codes(anonymous, EMAIL, PASSWORD) == ["INVALID_CREDENTIALS"]
     # The address is free again.
@@ -173,7 +175,8 @@ async def test_deletion_cancels_pending_orders_and_keeps_the_others_anonymised(
     await buyer.mutate_ok(DELETE, password=PASSWORD)
     assert (await Order.get(id=pending.id)).status is OrderStatus.CANCELLED
     kept = await Order.get(id=validated.id)
-    assert kept.status is OrderStatus.VALIDATED and kept.buyer_id == buyer.account_id
+    assert kept.status is OrderStatus.VALIDATED
+    assert kept.buyer_id == buyer.account_id
     seen = await seller.query(
         "query($id: ID!) { order(id: $id) { buyer { email firstName } } }",
         id=encode_id("Order", validated.id),

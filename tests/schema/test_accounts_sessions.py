@@ -63,7 +63,7 @@ async def _spoil(buyer: GraphQLClient, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["unknown", "revoked", "expired", "deleted account"])
-@pytest.mark.parametrize("document,variables", OPEN_OPERATIONS)
+@pytest.mark.parametrize(("document", "variables"), OPEN_OPERATIONS)
 async def test_a_bad_token_fails_every_operation_even_anonymous_ones(
     buyer: GraphQLClient, how: str, document: str, variables: dict[str, object]
 ) -> None:

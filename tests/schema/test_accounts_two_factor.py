@@ -50,7 +50,8 @@ async def test_a_wrong_code_does_not_enable_two_factor(buyer: GraphQLClient) -> 
     assert await buyer.refused(CONFIRM_2FA, otp=wrong) == ["INVALID_OTP"]
     assert await buyer.refused(CONFIRM_2FA, otp="abc") == ["INVALID_OTP"]
     row = await account(EMAIL)
-    assert row.totp_secret is None and row.totp_last_step is None
+    assert row.totp_secret is None
+    assert row.totp_last_step is None
 
 
 async def test_confirming_needs_a_started_setup(buyer: GraphQLClient) -> None:
@@ -128,7 +129,7 @@ async def test_disabling_when_not_enabled_is_refused(buyer: GraphQLClient) -> No
 
 
 @pytest.mark.parametrize(
-    "document,variables",
+    ("document", "variables"),
     [
         (START, {}),
         (CONFIRM_2FA, {"otp": "123456"}),

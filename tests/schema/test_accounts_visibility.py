@@ -64,7 +64,8 @@ async def test_a_company_colleague_reads_the_real_private_fields(
     manager = await login_as(http, await Account.get(email="main@acme.fr"))
 
     shown = await _order_buyer(manager, order)
-    assert shown["email"] == "member@acme.fr" and shown["rights"] == ["PLACE_ORDERS"]
+    assert shown["email"] == "member@acme.fr"
+    assert shown["rights"] == ["PLACE_ORDERS"]
     assert shown["company"] == {"name": "ACME BTP"}
     members = (await manager.query("{ me { company { members { email } } } }"))["me"]
     assert [m["email"] for m in members["company"]["members"]] == ["main@acme.fr", "member@acme.fr"]

@@ -72,7 +72,8 @@ async def test_a_seller_creates_a_product_in_their_shop(seller: GraphQLClient) -
         {"name": "Tension", "value": "18 V"},
     ]
     assert (product["paris"], product["lyon"]) == (True, False)
-    assert product["minimumQuantity"] == 1 and product["leadTimeDays"] is None
+    assert product["minimumQuantity"] == 1
+    assert product["leadTimeDays"] is None
 
 
 async def test_a_product_with_no_delivery_zone_is_deliverable_nowhere(
@@ -207,5 +208,6 @@ async def test_a_refused_update_or_stock_change_leaves_the_product_as_it_was(
 
 async def test_a_float_price_is_refused_before_reaching_the_resolver(seller: GraphQLClient) -> None:
     body = await seller.execute(CREATE, input=product_input(price=12.5))
-    assert body.get("errors") and body.get("data") is None
+    assert body.get("errors")
+    assert body.get("data") is None
     assert await Product.all().count() == 0

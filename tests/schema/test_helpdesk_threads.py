@@ -43,7 +43,8 @@ async def test_a_buyer_opens_a_thread_about_a_product_with_its_seller(
     (edge,) = thread["messages"]["edges"]
     assert edge["node"]["body"] == QUESTION
     assert edge["node"]["authorRole"] == "BUYER"
-    assert payload["warnings"] == [] and payload["notice"] is None
+    assert payload["warnings"] == []
+    assert payload["notice"] is None
 
 
 async def test_opening_a_thread_mails_the_seller_and_logs_one_message_event(
@@ -52,7 +53,8 @@ async def test_opening_a_thread_mails_the_seller_and_logs_one_message_event(
     thread = await open_product_thread(buyer, seller, body=QUESTION)
     mail = await OutboxMail.get()
     assert mail.recipient == "seller@example.fr"
-    assert "Nouvelle conversation" in mail.subject and "heures ouvrées" in mail.body
+    assert "Nouvelle conversation" in mail.subject
+    assert "heures ouvrées" in mail.body
     event = await Event.get()
     message = await Message.get()
     shop = await seller_of(seller)
@@ -75,7 +77,8 @@ async def test_each_reply_appends_one_message_event(
     events = await Event.all().order_by("id")
     assert len(events) == 2
     last = await Message.all().order_by("-id").first()
-    assert last is not None and events[1].payload["message_id"] == last.id
+    assert last is not None
+    assert events[1].payload["message_id"] == last.id
     assert payload["message"]["authorRole"] == "SELLER"
     assert await OutboxMail.all().count() == 1  # only a new thread mails the seller
 
@@ -235,7 +238,8 @@ async def test_opening_a_thread_refuses_bad_input_and_changes_nothing(
     for given, expected in cases:
         payload = await buyer.mutate(OPEN_THREAD, input=given)
         assert [(e["code"], e["field"]) for e in payload["errors"]] == expected, given
-        assert payload["thread"] is None and payload["warnings"] is None
+        assert payload["thread"] is None
+        assert payload["warnings"] is None
     assert await counts() == before
 
 
@@ -425,7 +429,8 @@ async def test_deleting_the_buyer_account_keeps_the_thread_and_its_messages(
             for e in shown["messages"]["edges"]
         ]
         assert [(b, r) for b, r, _ in bodies] == [("Question", "BUYER"), ("Réponse", "SELLER")]
-        assert bodies[0][2] is None and bodies[1][2] is not None
+        assert bodies[0][2] is None
+        assert bodies[1][2] is not None
     assert await Message.all().count() == 2
 
 

@@ -149,6 +149,7 @@ async def test_a_ticket_refuses_bad_input_and_someone_elses_order(
     for given, expected in cases:
         payload = await buyer.mutate(OPEN_TICKET, input={"category": "DELIVERY", **given})
         assert [(e["code"], e["field"]) for e in payload["errors"]] == expected, given
-        assert payload["thread"] is None and payload["notice"] is None
+        assert payload["thread"] is None
+        assert payload["notice"] is None
     assert await buyer.error_codes(OPEN_TICKET, input={"category": "REFUND", "body": "x"})
     assert await counts() == before

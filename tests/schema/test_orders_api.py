@@ -48,14 +48,16 @@ async def test_reserving_answers_the_orders_in_full(
     payload = await buyer.mutate_ok(RESERVE, input=reserve_input(remark="Portail bleu"))
 
     first, second = payload["orders"]
-    assert first["status"] == "PENDING" and first["remark"] == "Portail bleu"
+    assert first["status"] == "PENDING"
+    assert first["remark"] == "Portail bleu"
     assert (first["subtotal"], first["smallOrderFee"], first["total"]) == ("29.70", "5.00", "34.70")
     assert (second["subtotal"], second["smallOrderFee"], second["total"]) == (
         "149.00",
         "0.00",
         "149.00",
     )
-    assert first["seller"]["name"] == "BatiPro" and second["seller"]["name"] == "ElecRecond"
+    assert first["seller"]["name"] == "BatiPro"
+    assert second["seller"]["name"] == "ElecRecond"
     assert first["buyer"]["email"] == "buyer@example.fr"
     assert first["lines"] == [
         {
@@ -206,7 +208,8 @@ async def test_cancel_and_refuse_release_the_stock(
     refused = await seller.mutate(REFUSE, o=gid("Order", b.id), r=" ")
     assert refused["errors"] == [{"code": "INVALID_INPUT", "field": "reason"}]
     refused = (await seller.mutate_ok(REFUSE, o=gid("Order", b.id), r="Rupture"))["order"]
-    assert refused["status"] == "REFUSED" and refused["lines"][0]["product"]["stock"] == 10
+    assert refused["status"] == "REFUSED"
+    assert refused["lines"][0]["product"]["stock"] == 10
 
 
 async def test_wrong_callers_get_not_found_or_forbidden(

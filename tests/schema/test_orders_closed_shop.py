@@ -125,7 +125,8 @@ async def test_a_closed_shops_pending_orders_are_refused_and_their_buyers_told(
     assert (await Order.get(id=validated.id)).status is OrderStatus.VALIDATED
     assert (await Order.get(id=elsewhere.id)).status is OrderStatus.PENDING
     (mail,) = await OutboxMail.filter(body__contains="Boutique fermée")
-    assert mail.recipient == "buyer@example.fr" and pending.number in mail.subject
+    assert mail.recipient == "buyer@example.fr"
+    assert pending.number in mail.subject
     assert not await OutboxMail.filter(recipient="seller@example.fr").exists()
 
 

@@ -76,7 +76,8 @@ async def test_a_key_replays_its_orders_and_refuses_any_other_request(
     # The same key is another buyer's own business.
     await other_buyer.mutate_ok(ADD, p=gid("Product", cement.id), q=1)
     theirs = _ids(await other_buyer.mutate_ok(RESERVE, input=reserve_input("k")))
-    assert theirs != first and await stock_of(cement) == 7
+    assert theirs != first
+    assert await stock_of(cement) == 7
 
 
 async def test_the_same_cart_filled_again_with_the_same_key_is_the_same_request(
@@ -87,7 +88,8 @@ async def test_the_same_cart_filled_again_with_the_same_key_is_the_same_request(
     first = _ids(await buyer.mutate_ok(RESERVE, input=reserve_input("again")))
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=2)
     assert _ids(await buyer.mutate_ok(RESERVE, input=reserve_input("again"))) == first
-    assert await Order.all().count() == 1 and await stock_of(product) == 8
+    assert await Order.all().count() == 1
+    assert await stock_of(product) == 8
 
 
 async def test_shipping_needs_a_validated_order_and_delivery_a_shipped_one(
@@ -119,7 +121,8 @@ async def test_shipping_needs_a_validated_order_and_delivery_a_shipped_one(
     for client in (buyer, seller):
         assert await client.refused(DELIVERED, o=oid) == ["INVALID_TRANSITION"]
     assert await seller.refused(SHIP, o=oid) == ["INVALID_TRANSITION"]
-    assert await counts() == before and await stock_of(product) == 8
+    assert await counts() == before
+    assert await stock_of(product) == 8
 
 
 async def test_an_expired_order_shows_the_platform_as_actor_and_its_stock_back(
@@ -165,7 +168,8 @@ async def test_every_status_change_is_mailed_through_the_outbox(
 
     await seller.mutate_ok(VALIDATE, o=order["id"])
     ((to, subject),) = await _mailed_since(2, number)
-    assert to == "buyer@example.fr" and "validée" in subject
+    assert to == "buyer@example.fr"
+    assert "validée" in subject
     await seller.mutate_ok(SHIP, o=order["id"])
     assert [to for to, _ in await _mailed_since(3, number)] == ["buyer@example.fr"]
     await buyer.mutate_ok(DELIVERED, o=order["id"])

@@ -34,7 +34,8 @@ async def test_the_queue_lists_flagged_threads_until_each_flag_is_decided(
         REVIEW, m=gid("Message", message.id), d="DISMISSED", note="Numéro de la société, toléré"
     )
     review = payload["message"]["review"]
-    assert review["decision"] == "DISMISSED" and review["note"] == "Numéro de la société, toléré"
+    assert review["decision"] == "DISMISSED"
+    assert review["note"] == "Numéro de la société, toléré"
     assert review["by"] == {"id": gid("Account", admin.account_id or 0)}
     at = datetime.fromisoformat(review["at"])
     assert abs(at - datetime.now(UTC)) < timedelta(seconds=30)
@@ -91,7 +92,8 @@ async def test_warning_mails_the_author_and_only_the_author(
     )
     (mail,) = await OutboxMail.filter(id__gt=mails)
     assert mail.recipient == "buyer@example.fr"
-    assert "hors plateforme" in mail.subject and "Merci de rester sur la messagerie." in mail.body
+    assert "hors plateforme" in mail.subject
+    assert "Merci de rester sur la messagerie." in mail.body
     assert await Seller.filter(suspended_until__isnull=False).count() == 0
 
 
@@ -117,7 +119,8 @@ async def test_suspending_from_a_flag_suspends_the_messages_seller_and_mails_it(
     assert suspension.review_id == (await FlagReview.get()).id
     (mail,) = await OutboxMail.filter(id__gt=mails)
     assert mail.recipient == "seller@example.fr"
-    assert "suspendu jusqu'au" in mail.body and "Numéro de téléphone" in mail.body
+    assert "suspendu jusqu'au" in mail.body
+    assert "Numéro de téléphone" in mail.body
     me = await seller.query("{ me { id } }")
     assert me["me"] is not None  # the seller keeps its account and can still log in
 

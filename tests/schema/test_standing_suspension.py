@@ -66,7 +66,7 @@ async def test_a_suspended_sellers_products_are_hidden_from_others_only(
     )
     assert await browse(buyer, ids) == everything
     until = await suspend(admin, seller)
-    hidden = (["Mortier blanc ElecRecond"], [gid("Product", theirs.id)], [])
+    hidden: tuple[list[str], ...] = (["Mortier blanc ElecRecond"], [gid("Product", theirs.id)], [])
     for caller in (buyer, anonymous, other_seller):
         assert await browse(caller, ids) == hidden
     for caller in (seller, admin):
@@ -93,9 +93,11 @@ async def test_the_suspension_is_mailed_with_its_reason_and_end(
     assert abs(until - (datetime.now(UTC) + timedelta(days=3))) < timedelta(seconds=30)
     (mail,) = await OutboxMail.filter(recipient="seller@example.fr")
     assert "Contacts hors plateforme répétés" in mail.body
-    assert until.astimezone().strftime("%Y") in mail.body and "suspendu jusqu'au" in mail.body
+    assert until.astimezone().strftime("%Y") in mail.body
+    assert "suspendu jusqu'au" in mail.body
     suspension = await Suspension.get()
-    assert suspension.by_id == admin.account_id and suspension.until == until
+    assert suspension.by_id == admin.account_id
+    assert suspension.until == until
 
 
 async def test_nothing_of_a_suspended_seller_can_be_put_in_a_cart_or_reserved(

@@ -6,59 +6,37 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
 
 from comptoir.app import create_app
 from comptoir.cli import websocket_options
 from comptoir.settings import Settings, get_settings
 from tests.clients import GraphQLClient
+from tests.live_helpers import uvicorn_server
 
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @asynccontextmanager
 async def served(application: Starlette, settings: Settings) -> AsyncIterator[str]:
     """The app behind uvicorn configured as `comptoir serve` configures it; yields host:port."""
-    port = _free_port()
-    config = uvicorn.Config(
-        application,
-        host="127.0.0.1",
-        port=port,
-        lifespan="off",
-        log_level="warning",
-        **websocket_options(settings),
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with uvicorn_server(application, **websocket_options(settings)) as address:
+        yield address
 
 
 def socket_to(address: str, protocol: str = TRANSPORT_WS, **options: Any) -> Any:
     return connect(
         f"ws://{address}/graphql",
-        subprotocols=[protocol],  # type: ignore[list-item]
+        subprotocols=[Subprotocol(protocol)],
         open_timeout=5,
         **options,
     )
@@ -79,7 +57,11 @@ async def test_sockets_from_listed_origins_or_without_origin_are_accepted(
     live_server: str, origin: str | None
 ) -> None:
     async with socket_to(live_server, origin=origin) as ws:
-        await init(ws)
+        assert ws.subprotocol == TRANSPORT_WS
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert await receive(ws) == {"type": "connection_ack"}
+        await ws.send(json.dumps({"type": "ping"}))
+        assert await receive(ws) == {"type": "pong"}
 
 
 @pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
