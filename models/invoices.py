@@ -11,6 +11,7 @@ from tortoise.models import Model
 
 if TYPE_CHECKING:
     from models.accounts import Seller
+    from models.claims import Refund
     from models.orders import Order
 
 
@@ -67,7 +68,10 @@ class Invoice(Model):
     buyer_id = fields.IntField()
     company_id = fields.IntField(null=True)
     # The refund a credit note is issued for (a claim's `Refund` row).
-    refund_id = fields.IntField(null=True, unique=True)
+    refund: fields.OneToOneNullableRelation[Refund] = fields.OneToOneField(
+        "models.Refund", related_name="credit_note", null=True, on_delete=fields.RESTRICT
+    )
+    refund_id: int | None
     corrects: fields.ForeignKeyNullableRelation[Invoice] = fields.ForeignKeyField(
         "models.Invoice",
         related_name="corrections",

@@ -14,6 +14,7 @@ from models.claims import Refund as RefundModel
 from models.orders import Order as OrderModel
 from resolvers import invoices as rules
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.orders.queries import can_see_order
 from resolvers.pagination import PageRequest
 from schema.accounts import Seller
 from schema.context import Info
@@ -87,11 +88,15 @@ class Invoice:
         assert row is not None  # invoice.seller_id is a RESTRICT foreign key
         return Seller(model=row)
 
-    @strawberry.field(description="The order the document is about.")
-    async def order(self, info: Info) -> Order:
+    @strawberry.field(
+        description="The order the document is about (null for a colleague who may read the "
+        "company's invoices but not its orders)."
+    )
+    async def order(self, info: Info) -> Order | None:
         row = await info.context.loaders.by_id(OrderModel).load(self.model.order_id)
-        assert row is not None  # invoice.order_id is a RESTRICT foreign key
-        return Order(model=row)
+        return (
+            Order(model=row) if row is not None and can_see_order(info.context.actor, row) else None
+        )
 
     @strawberry.field(description="A credit note: the refund it was issued for.")
     async def refund(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 from models.catalog import Product
+from models.claims import Refund
 from models.invoices import Invoice, InvoiceCounter, InvoiceKind
 from models.orders import Order
 from resolvers.orders import ship_order, validate_order
@@ -41,10 +45,18 @@ async def shipped(
     return order, await Invoice.get(order_id=order.id, kind=InvoiceKind.INVOICE)
 
 
+async def refund_row(order: Order, amount: str) -> Refund:
+    """A bare refund row for issuing tests (the claims flow that makes real ones is tested
+    apart): credit notes reference an existing refund."""
+    return await Refund.create(
+        order_id=order.id, amount=Decimal(amount), reason="Geste", created_at=datetime.now(UTC)
+    )
+
+
 async def document_rows() -> tuple[int, int]:
     """Rows any issue writes: documents, and the counters' sum of numbers taken."""
     taken = sum(c.last_sequence for c in await InvoiceCounter.all())
     return await Invoice.all().count(), taken
 
 
-__all__ = ["SHIP", "actor_of", "document_rows", "shipped", "validated_orders"]
+__all__ = ["SHIP", "actor_of", "document_rows", "refund_row", "shipped", "validated_orders"]

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from tortoise.exceptions import IntegrityError
 
 from models.accounts import Account, Company, Role, Seller
+from models.claims import Refund
 from models.invoices import Invoice, InvoiceKind
 from resolvers.accounts.profile import ProfileChanges, update_profile
 from resolvers.catalog import update_product
@@ -17,7 +19,7 @@ from resolvers.invoices import issue_credit_note
 from tests.catalog_helpers import make_product, product_data, seller_actor
 from tests.clients import GraphQLClient
 from tests.factories import login_as, make_account
-from tests.invoices_helpers import document_rows, shipped
+from tests.invoices_helpers import document_rows, refund_row, shipped
 from tests.orders_helpers import POLICY
 
 D = Decimal
@@ -171,9 +173,10 @@ async def test_a_credit_note_continues_the_sellers_sequence_and_splits_the_refun
     cement = await make_product(seller, price="9.90")
     order, invoice = await shipped(buyer, seller, (cement, 3), (book, 1))
 
+    refund = await refund_row(order, "10.00")
     note = await issue_credit_note(
         order_id=order.id,
-        refund_id=41,
+        refund_id=refund.id,
         amount=D("10.00"),
         reason="Sac abîmé",
         policy=POLICY,
@@ -184,7 +187,7 @@ async def test_a_credit_note_continues_the_sellers_sequence_and_splits_the_refun
     assert note.kind is InvoiceKind.CREDIT_NOTE
     assert [invoice.sequence, note.sequence, later.sequence] == [1, 2, 3]
     assert note.number.rsplit("-", 1)[1] == "000002"
-    assert (note.corrects_id, note.refund_id, note.order_id) == (invoice.id, 41, order.id)
+    assert (note.corrects_id, note.refund_id, note.order_id) == (invoice.id, refund.id, order.id)
     assert note.total == D("10.00")
     # 46.70 = 12.00 at 5.5 % + 34.70 at 20 %: 10.00 splits 2.57 / 7.43.
     assert [(line["vat_rate"], line["total"]) for line in note.lines] == [
@@ -205,14 +208,47 @@ async def test_a_credit_note_for_no_money_or_fractions_of_a_cent_is_refused(
 ) -> None:
     product = await make_product(seller)
     order, _ = await shipped(buyer, seller, (product, 1))
+    refund = await refund_row(order, "1.00")
     before = await document_rows()
     with pytest.raises(ValueError, match="positive amount in cents"):
         await issue_credit_note(
             order_id=order.id,
-            refund_id=1,
+            refund_id=refund.id,
             amount=amount,
             reason="x",
             policy=POLICY,
             now=datetime.now(UTC),
         )
     assert await document_rows() == before
+
+
+async def test_a_credit_note_needs_an_existing_refund_which_then_cannot_be_deleted(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    product = await make_product(seller)
+    order, _ = await shipped(buyer, seller, (product, 1))
+    refund = await refund_row(order, "1.00")
+    before = await document_rows()
+    with pytest.raises(IntegrityError):
+        await issue_credit_note(
+            order_id=order.id,
+            refund_id=refund.id + 1,
+            amount=D("1.00"),
+            reason="x",
+            policy=POLICY,
+            now=datetime.now(UTC),
+        )
+    assert await document_rows() == before
+
+    note = await issue_credit_note(
+        order_id=order.id,
+        refund_id=refund.id,
+        amount=D("1.00"),
+        reason="x",
+        policy=POLICY,
+        now=datetime.now(UTC),
+    )
+    with pytest.raises(IntegrityError):
+        await Refund.filter(id=refund.id).delete()
+    assert (await Invoice.get(id=note.id)).refund_id == refund.id
+    assert await Refund.exists(id=refund.id)

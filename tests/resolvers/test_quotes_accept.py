@@ -8,12 +8,14 @@ from decimal import Decimal
 import pytest
 
 from models.events import Event, EventKind
+from models.invoices import Invoice, InvoiceKind
 from models.mail import OutboxMail
 from models.orders import Order, OrderLine, OrderStatusChange
 from models.quotes import Quote
 from resolvers.actor import ANONYMOUS
 from resolvers.catalog import withdraw_seller_products
 from resolvers.errors import DomainError, Forbidden, Unauthenticated
+from resolvers.orders import ship_order
 from resolvers.quotes import Choice, accept_quote
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
@@ -261,3 +263,33 @@ async def test_a_product_gone_since_the_offer_is_named(
         await accept(buyer, quote, (product, 10))
     assert [(p.code, p.field) for p in refused.value.problems] == [("NOT_FOUND", "choices.0")]
     assert await world() == before
+
+
+async def test_the_accepted_orders_lines_and_invoice_carry_the_products_vat_rate(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    book = await make_product(seller, name="Guide du carrelage", vat_rate=Decimal("5.5"))
+    cement = await make_product(seller, name="Ciment", stock=500)
+    (quote,) = await request_quote(buyer, (book, [10]), (cement, [100]))
+    await offer(seller, quote, (book, {10: "11.00"}), (cement, {100: "8.75"}))
+    accepted = await accept(buyer, quote, (book, 10), (cement, 100))
+    assert accepted.order_id is not None
+
+    rates = (
+        await OrderLine.filter(order_id=accepted.order_id)
+        .order_by("id")
+        .values_list("product_name", "vat_rate")
+    )
+    assert rates == [("Guide du carrelage", Decimal("5.50")), ("Ciment", None)]
+    await ship_order(
+        await seller_actor(seller),
+        order_id=accepted.order_id,
+        carrier="Geodis",
+        tracking_number="GE1",
+        policy=POLICY,
+    )
+    invoice = await Invoice.get(order_id=accepted.order_id, kind=InvoiceKind.INVOICE)
+    assert [(line["description"], line["vat_rate"]) for line in invoice.lines] == [
+        ("Guide du carrelage", "5.50"),
+        ("Ciment", "20.00"),
+    ]

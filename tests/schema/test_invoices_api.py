@@ -11,13 +11,14 @@ import httpx
 from models.accounts import Account, Role
 from models.catalog import Product
 from models.invoices import Invoice
+from models.orders import Order
 from resolvers.invoices import issue_credit_note
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.claims_helpers import RESOLVE, delivered_order, open_claim
 from tests.clients import GraphQLClient
 from tests.factories import login_as, make_account
-from tests.invoices_helpers import shipped
+from tests.invoices_helpers import refund_row, shipped
 from tests.orders_helpers import POLICY
 
 FIELDS = """id kind number year sequence sellerName sellerVatNumber buyerName buyerCompany
@@ -151,6 +152,11 @@ async def test_colleagues_need_see_invoices_for_the_companys_invoices(
     got = (await accountant.query(INVOICE, id=_gid(invoice)))["invoice"]
     assert (got["number"], got["buyerCompany"]) == (invoice.number, "ACME BTP")
     assert await _numbers(accountant) == [invoice.number]
+    # Reading the company's invoices is not reading its orders.
+    assert got["order"] is None
+    assert (await company_member.query(INVOICE, id=_gid(invoice)))["invoice"]["order"] == {
+        "number": (await Order.get(id=invoice.order_id)).number
+    }
 
 
 async def test_buyers_see_twelve_months_back_and_sellers_for_ever(
@@ -173,9 +179,10 @@ async def test_listing_is_newest_first_in_keyset_pages_with_filters(
 ) -> None:
     product = await make_product(seller)
     invoices = [(await shipped(buyer, seller, (product, 1)))[1] for _ in range(3)]
+    refund = await refund_row(await Order.get(id=invoices[0].order_id), "1.00")
     note = await issue_credit_note(
         order_id=invoices[0].order_id,
-        refund_id=7,
+        refund_id=refund.id,
         amount=Decimal("1.00"),
         reason="Geste",
         policy=POLICY,
