@@ -54,8 +54,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     roots = {name: merged(name) for name in ("Query", "Mutation", "Subscription")}
     bound_arguments(roots, config.name_converter)
     throttle_mutations(roots["Mutation"], config.name_converter)
+    query = roots["Query"]
+    if query is None:
+        raise RuntimeError("no schema module defines a Query type")
     return ComptoirSchema(
-        query=roots["Query"],
+        query=query,
         mutation=roots["Mutation"],
         subscription=roots["Subscription"],
         extensions=schema_extensions,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias
 
 import strawberry
 
@@ -13,8 +14,10 @@ from resolvers.standing import suspension
 from schema.context import Info
 from schema.ids import encode_id
 
-Role = strawberry.enum(m.Role, name="Role")
-CompanyRight = strawberry.enum(m.CompanyRight, name="CompanyRight")
+Role: TypeAlias = m.Role
+strawberry.enum(Role, name="Role")
+CompanyRight: TypeAlias = m.CompanyRight
+strawberry.enum(CompanyRight, name="CompanyRight")
 
 
 @strawberry.type

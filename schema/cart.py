@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import strawberry
 
@@ -18,7 +18,8 @@ from schema.context import Info
 from schema.errors import UserError, mutate
 from schema.ids import decode_id, encode_id
 
-ReorderChangeKind = strawberry.enum(rules.ChangeKind, name="ReorderChangeKind")
+ReorderChangeKind: TypeAlias = rules.ChangeKind
+strawberry.enum(ReorderChangeKind, name="ReorderChangeKind")
 
 
 @strawberry.type

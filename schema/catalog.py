@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TypeAlias
 
 import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
@@ -99,7 +100,8 @@ class Product:
         return rules.deliverable(prefixes, postal_code)
 
 
-ProductSort = strawberry.enum(listing.ProductSort, name="ProductSort")
+ProductSort: TypeAlias = listing.ProductSort
+strawberry.enum(ProductSort, name="ProductSort")
 
 
 @strawberry.input

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 
@@ -28,9 +28,12 @@ if TYPE_CHECKING:
     from schema.invoices import Invoice
     from schema.orders import Order, OrderLine
 
-ClaimReason = strawberry.enum(m.ClaimReason, name="ClaimReason")
-ClaimStatus = strawberry.enum(m.ClaimStatus, name="ClaimStatus")
-ClaimResolution = strawberry.enum(m.ClaimResolution, name="ClaimResolution")
+ClaimReason: TypeAlias = m.ClaimReason
+strawberry.enum(ClaimReason, name="ClaimReason")
+ClaimStatus: TypeAlias = m.ClaimStatus
+strawberry.enum(ClaimStatus, name="ClaimStatus")
+ClaimResolution: TypeAlias = m.ClaimResolution
+strawberry.enum(ClaimResolution, name="ClaimResolution")
 
 
 async def _order(info: Info, order_id: int) -> Order:

@@ -34,14 +34,14 @@ class Loaders:
         return self.custom(model, load)
 
     def custom(
-        self, key: object, load: Callable[[Sequence[K]], Awaitable[Sequence[V]]]
+        self, key: object, load: Callable[[list[K]], Awaitable[Sequence[V]]]
     ) -> DataLoader[K, V]:
         """The loader registered under `key`, created from `load` the first time."""
         loader = self._loaders.get(key)
         if loader is None:
-            loader = DataLoader(load_fn=load)  # type: ignore[arg-type]
+            loader = DataLoader(load_fn=load)
             self._loaders[key] = loader
-        return loader  # type: ignore[return-value]
+        return loader
 
 
 @dataclass

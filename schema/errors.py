@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -12,7 +12,8 @@ from resolvers.errors import DomainError, Forbidden, QueryError, Unauthenticated
 from resolvers.errors import ErrorCode as DomainErrorCode
 
 # Registers the domain's enum itself (same class) as the GraphQL enum "ErrorCode".
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
+ErrorCode: TypeAlias = DomainErrorCode
+strawberry.enum(ErrorCode, name="ErrorCode")
 
 
 @strawberry.type

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 
@@ -28,8 +28,10 @@ if TYPE_CHECKING:
     from schema.catalog import Product
     from schema.orders import Order
 
-TicketCategory = strawberry.enum(m.TicketCategory, name="TicketCategory")
-FlagDecision = strawberry.enum(FlagDecisionModel, name="FlagDecision")
+TicketCategory: TypeAlias = m.TicketCategory
+strawberry.enum(TicketCategory, name="TicketCategory")
+FlagDecision: TypeAlias = FlagDecisionModel
+strawberry.enum(FlagDecision, name="FlagDecision")
 
 
 async def _account(info: Info, account_id: int | None) -> Account | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 
@@ -25,7 +25,8 @@ from schema.pagination import Connection
 if TYPE_CHECKING:
     from schema.claims import Refund
 
-InvoiceKind = strawberry.enum(m.InvoiceKind, name="InvoiceKind")
+InvoiceKind: TypeAlias = m.InvoiceKind
+strawberry.enum(InvoiceKind, name="InvoiceKind")
 
 
 @strawberry.type

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
 
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from schema.claims import Claim, Refund
     from schema.invoices import Invoice
 
-OrderStatus = strawberry.enum(m.OrderStatus, name="OrderStatus")
+OrderStatus: TypeAlias = m.OrderStatus
+strawberry.enum(OrderStatus, name="OrderStatus")
 
 
 @strawberry.type

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import strawberry
 
@@ -26,7 +26,8 @@ from schema.orders import AddressInput, Order, Transition
 from schema.pagination import Connection
 
 # Registers the model's enum itself (same class) as the GraphQL enum "QuoteStatus".
-QuoteStatus = strawberry.enum(m.QuoteStatus, name="QuoteStatus")
+QuoteStatus: TypeAlias = m.QuoteStatus
+strawberry.enum(QuoteStatus, name="QuoteStatus")
 
 
 @strawberry.type
