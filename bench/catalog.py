@@ -202,7 +202,8 @@ async def measure(
 
         async def call() -> None:
             response = await client.get("/bench/products.json")
-            assert response.status_code == 200 and len(response.json()) == 20
+            assert response.status_code == 200
+            assert len(response.json()) == 20
     else:
         query, variables = QUERIES[kind]
         if kind == "deep page":
@@ -211,7 +212,8 @@ async def measure(
         async def call() -> None:
             response = await client.post("/graphql", json={"query": query, "variables": variables})
             body = response.json()
-            assert response.status_code == 200 and not body.get("errors"), body
+            assert response.status_code == 200, body
+            assert not body.get("errors"), body
             if kind != "typename":
                 assert len(body["data"]["products"]["edges"]) == 20, (kind, body)
 
@@ -238,6 +240,13 @@ async def measure(
     }
 
 
+def _uvicorn(factory: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """One uvicorn worker serving `factory` on 127.0.0.1:`port` (started, not waited for)."""
+    command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", "1", "--log-level", "warning"]
+    return subprocess.Popen([*command, "--no-access-log"], cwd=ROOT, env=env)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
@@ -262,45 +271,11 @@ async def main() -> None:
     print(f"seeded {args.products:,} extra products in {seed_seconds:.1f} s", file=sys.stderr)
 
     port, proxy_port = free_port(), free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "bench.catalog:make_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    proxy = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "bench.catalog:make_proxy",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(proxy_port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env={**env, "BENCH_UPSTREAM": f"http://127.0.0.1:{port}"},
+    server = _uvicorn("bench.catalog:make_app", port, env)
+    proxy = _uvicorn(
+        "bench.catalog:make_proxy",
+        proxy_port,
+        {**env, "BENCH_UPSTREAM": f"http://127.0.0.1:{port}"},
     )
     limits = httpx.Limits(max_connections=args.concurrency)
     try:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from idle_memory import ROOT, Holder, Worker, _prepare, _token
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.idle_memory import ROOT, Holder, Worker, _prepare, _token
 
 
 def document(number: int) -> str:

@@ -113,7 +113,8 @@ async def _main(args: argparse.Namespace) -> None:
         shipped = await Invoice.all().count()
         assert shipped == 2 * args.orders, shipped
         first = await seller_actor(accounts[0])
-        numbers = await Invoice.filter(seller_id=first.seller_id).values_list("sequence", flat=True)
+        invoices = Invoice.filter(seller_id=first.seller_id)
+        numbers = [row["sequence"] for row in await invoices.values("sequence")]
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), "gap in the numbering"
     print(
         f"database: {conn.capabilities.dialect}; {args.orders} orders per run, "

@@ -31,12 +31,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
 from bench.light_ws import LightClient, subscribe
+
+ROOT = Path(__file__).resolve().parents[1]
 
 POST = """mutation($t: ID!, $b: String!) { postMessage(threadId: $t, body: $b) {
   errors { code } } }"""

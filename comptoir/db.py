@@ -41,7 +41,8 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 def is_postgres() -> bool:
-    return connections.get("default").capabilities.dialect == "postgres"
+    dialect: str = connections.get("default").capabilities.dialect
+    return dialect == "postgres"
 
 
 async def open_database(database_url: str) -> None:

@@ -49,6 +49,9 @@ from schema.live import LIVE_OPERATION, LiveOperation
 
 log = logging.getLogger("comptoir.graphql")
 
+# connection_ack without a payload (Strawberry types its UNSET as Any).
+NO_ACK_PAYLOAD: UnsetType = UNSET
+
 
 def bearer_token(value: str | None) -> str | None:
     """The token of an `Authorization: Bearer <token>` value ("" when malformed)."""
@@ -112,9 +115,10 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 operation.query,
                 operation.variables,
                 operation.operation_name,
-                _raw_sender(self.websocket.ws, prefix),
+                # The adapter's Starlette socket is private to Strawberry.
+                _raw_sender(self.websocket.ws, prefix),  # type: ignore[attr-defined]
             )
-        )  # type: ignore[attr-defined]
+        )
         async with _counted(self.view, operation.query, operation.operation_name):
             await super().run_operation(operation)
 
@@ -152,9 +156,10 @@ class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         variables: dict[str, object] | None,
     ) -> None:
         prefix = f'{{"type":"data","id":{json.dumps(operation_id)},"payload":'
+        socket = self.websocket.ws  # type: ignore[attr-defined]  # private to Strawberry
         LIVE_OPERATION.set(
-            LiveOperation(query, variables, operation_name, _raw_sender(self.websocket.ws, prefix))
-        )  # type: ignore[attr-defined]
+            LiveOperation(query, variables, operation_name, _raw_sender(socket, prefix))
+        )
         async with _counted(self.view, query, operation_name):
             await super().handle_async_results(operation_id, query, operation_name, variables)
 
@@ -188,10 +193,11 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         self._watches: dict[WebSocket, Any] = {}
         self._closing: set[asyncio.Task[None]] = set()
 
-    async def run(
+    # One method serves both overloads of the base (HTTP request, WebSocket).
+    async def run(  # type: ignore[override]
         self,
         request: Request | WebSocket,
-        context: Any = UNSET,  # type: ignore[override]
+        context: Any = UNSET,
         root_value: Any = UNSET,
     ) -> Response | WebSocket:
         if not isinstance(request, WebSocket):
@@ -340,7 +346,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         if token is None:
             token = bearer_token(params.get("Authorization") or params.get("authorization"))
         if token is None:
-            return UNSET  # anonymous: accepted, but every subscription answers UNAUTHENTICATED
+            return NO_ACK_PAYLOAD  # anonymous: accepted; every subscription is UNAUTHENTICATED
         if not isinstance(token, str) or not encodable(token):
             raise ConnectionRejectionError({"message": "Invalid token"})
         hub = live_hub.current()
@@ -358,4 +364,4 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             # A revocation committed after the token check but routed before the watch began.
             if hub.routed_id > mark and await hub.session_revoked_after(session_id, mark):
                 raise ConnectionRejectionError({"message": "Invalid or expired token"})
-        return UNSET
+        return NO_ACK_PAYLOAD

@@ -122,7 +122,7 @@ class Metrics:
     def close(self) -> None:
         """At a worker's exit: its live gauges leave the sum (its counters stay counted)."""
         if self.multiprocess:
-            mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+            mark_process_dead(os.getpid())
 
     def operation(self, name: str | None) -> str:
         if not name:
@@ -183,7 +183,7 @@ class Metrics:
                     families.append(GaugeMetricFamily(name, text, value=float(value)))
         scrape = CollectorRegistry()
         if self.multiprocess:
-            MultiProcessCollector(scrape)  # type: ignore[no-untyped-call]
+            MultiProcessCollector(scrape)
         else:
             scrape.register(_ProcessCollector(self.registry))
         scrape.register(_Snapshot(families))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -25,7 +26,7 @@ class Event(Model):
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharEnumField(EventKind, max_length=20)
     at = fields.DatetimeField()
-    payload = fields.JSONField(default=dict)
+    payload: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     buyer_id = fields.IntField(null=True)
     seller_id = fields.IntField(null=True)
     company_id = fields.IntField(null=True)

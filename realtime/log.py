@@ -121,5 +121,5 @@ async def append_event(
 
 
 async def last_event_id() -> int:
-    row = await Event.all().order_by("-id").first().values_list("id", flat=True)
-    return int(row) if row is not None else 0
+    rows = await Event.all().order_by("-id").limit(1).values("id")
+    return int(rows[0]["id"]) if rows else 0

@@ -180,7 +180,8 @@ def clean(data: ProductData) -> Cleaned:
     zones = _check_zones(data.delivery_zones, problems)
     if problems:
         raise DomainError.of(problems)
-    assert name is not None and category is not None
+    assert name is not None
+    assert category is not None
     columns: dict[str, object] = {
         "name": name,
         "sort_name": sort_key(name),
@@ -289,7 +290,7 @@ async def create_product(actor: Actor, *, data: ProductData) -> Product:
     seller_id = seller_of(actor)
     cleaned = await cleaned_for(seller_id, data)
     async with atomic() as conn:
-        product = await Product.create(seller_id=seller_id, **cleaned.columns)
+        product = await Product.create(using_db=conn, seller_id=seller_id, **cleaned.columns)
         await write_dependants(conn, [(product.id, seller_id, cleaned)])
     return product
 

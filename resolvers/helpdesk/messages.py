@@ -10,6 +10,7 @@ from models.events import EventKind
 from models.helpdesk import Message, Thread
 from realtime.log import append_event, atomic
 from resolvers.actor import Actor, require_login
+from resolvers.clock import utc_now
 from resolvers.contact_details import find_contact_details
 from resolvers.errors import DomainError, ErrorCode, Forbidden, Problem
 from resolvers.helpdesk import sla
@@ -164,7 +165,7 @@ async def post_message(
     async with atomic():
         thread = await lock_thread(thread.id)
         # Stamped once the lock is held, so sending order is commit order within a thread.
-        now = sla.utc_now(now)
+        now = utc_now(now)
         message = await insert_message(
             thread, author_id=actor.account_id, role=role, body=body, now=now
         )

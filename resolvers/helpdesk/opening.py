@@ -11,8 +11,8 @@ from models.helpdesk import Message, Thread, TicketCategory
 from models.orders import Order
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
+from resolvers.clock import utc_now
 from resolvers.errors import DomainError, ErrorCode, Problem
-from resolvers.helpdesk import sla
 from resolvers.helpdesk.mails import new_thread_mail
 from resolvers.helpdesk.messages import (
     MAX_SUBJECT,
@@ -120,7 +120,7 @@ async def open_thread(
                 ErrorCode.NOT_FOUND, "Aucun produit avec cet identifiant", "productId"
             )
         seller_id, default_subject = product.seller_id, product.name
-    now = sla.utc_now(now)
+    now = utc_now(now)
     async with atomic():
         thread, message = await start_thread(
             subject=subject or default_subject,
@@ -161,7 +161,7 @@ async def open_support_ticket(
     refuse_if_any(problems)
     if order_id is not None:
         await _visible_order(actor, order_id)
-    now = sla.utc_now(now)
+    now = utc_now(now)
     notice = DELIVERY_NOTICE if category is TicketCategory.DELIVERY else None
     async with atomic():
         thread = await Thread.create(

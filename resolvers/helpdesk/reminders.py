@@ -6,7 +6,7 @@ from datetime import datetime
 
 from models.helpdesk import Thread
 from realtime.log import atomic
-from resolvers.helpdesk import sla
+from resolvers.clock import utc_now
 from resolvers.helpdesk.mails import overdue_mail
 
 BATCH = 100
@@ -27,7 +27,7 @@ async def _remind(thread: Thread) -> bool:
 async def remind_overdue_threads(*, now: datetime | None = None) -> int:
     """Mail each seller whose thread went past its deadline; returns how many were sent."""
     due = Thread.filter(
-        response_due_at__lt=sla.utc_now(now),
+        response_due_at__lt=utc_now(now),
         overdue_reminded=False,
         seller_id__isnull=False,
         seller__account__deleted_at__isnull=True,

@@ -14,8 +14,8 @@ from models.accounts import Account, Role
 from models.helpdesk import Message, Thread
 from models.orders import Order
 from resolvers.actor import Actor, require_login
+from resolvers.clock import utc_now
 from resolvers.errors import DomainError, ErrorCode, QueryError
-from resolvers.helpdesk import sla
 from resolvers.orders import can_see_order
 from resolvers.pagination import Page, PageRequest, cursor_int, page_of
 
@@ -90,7 +90,7 @@ async def list_threads(
 ) -> Page[Thread]:
     """The caller's threads, most recently active first; admins see every thread."""
     require_login(actor)
-    now = sla.utc_now(now)
+    now = utc_now(now)
     query = Thread.all()
     if actor.is_seller:
         if actor.seller_id is None:  # filtering on None would read as IS NULL: every ticket
@@ -172,7 +172,7 @@ async def mark_thread_read(actor: Actor, *, thread_id: int, now: datetime | None
         others = others.exclude(author_role=Role.BUYER)
     else:
         others = others.filter(author_role=Role.BUYER)
-    await others.update(read_at=sla.utc_now(now))
+    await others.update(read_at=utc_now(now))
     return thread
 
 

@@ -73,7 +73,7 @@ def _buyer_lines(invoice: Invoice) -> list[str]:
     )
 
 
-class _Document(FPDF):  # type: ignore[misc]  # fpdf2 ships no type hints
+class _Document(FPDF):
     def footer(self) -> None:
         self.set_y(-15)
         self.set_font(FAMILY, size=8)

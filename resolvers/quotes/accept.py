@@ -12,6 +12,7 @@ from models.orders import IdempotencyKey, Order, OrderStatus
 from models.quotes import Quote, QuoteStatus, QuoteTier
 from resolvers.actor import Actor
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.idempotency import digest
 from resolvers.orders.flow import change_status
 from resolvers.orders.reserve import (
     MAX_REMARK,
@@ -21,7 +22,6 @@ from resolvers.orders.reserve import (
     clean_address,
     clean_key,
     clean_text,
-    digest,
     once_per_key,
     place_orders,
     require_place_orders,
