@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 import websockets
+from websockets.typing import Subprotocol
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSCRIBE = {
@@ -91,7 +92,7 @@ async def _hold(address: str, token: str, count: int, deflate: bool) -> None:
         async with gate:
             ws = await websockets.connect(
                 f"ws://{address}/graphql",
-                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                subprotocols=[Subprotocol("graphql-transport-ws")],
                 compression="deflate" if deflate else None,
                 open_timeout=60,
                 ping_interval=None,

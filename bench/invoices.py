@@ -54,7 +54,7 @@ async def _main(args: argparse.Namespace) -> None:
     from tortoise import connections
 
     # The app's import order: the resolvers' modules import one another in it.
-    from comptoir.app import create_app  # noqa: F401
+    from comptoir.app import create_app  # noqa: F401  # imported for the order only
     from comptoir.db import apply_migrations, database
     from comptoir.settings import get_settings
     from models.accounts import Account, Role

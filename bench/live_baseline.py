@@ -39,6 +39,7 @@ class Subscription:
     @strawberry.subscription
     async def events(self) -> AsyncGenerator[Event, None]:
         async with broadcast.subscribe("events") as subscriber:
+            # broadcaster types Subscriber.__aiter__ as returning an Optional generator.
             async for message in subscriber:  # type: ignore[union-attr]
                 event = json.loads(message.message)  # type: ignore[union-attr]
                 yield Event(id=strawberry.ID(event["id"]), at=datetime.fromisoformat(event["at"]))

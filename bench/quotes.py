@@ -22,10 +22,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.reserve import ADD, ADDRESS, RESERVE, _burst, _configure, _post, _report  # noqa: E402
+from bench.reserve import ADD, ADDRESS, RESERVE, _burst, _configure, _post, _report
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ACCEPT = """mutation($input: AcceptQuoteInput!) { acceptQuote(input: $input) {
   errors { code } quote { order { id } } } }"""

@@ -127,6 +127,7 @@ class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def handle_message(self, message: Any) -> None:
         answer = frames.legacy_problem(message)
         if answer is not None:
+            # A plain dict frame; Strawberry types its frames as TypedDicts.
             await self.send_message(answer)  # type: ignore[arg-type]
             return
         await super().handle_message(message)

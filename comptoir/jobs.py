@@ -209,6 +209,7 @@ class Runner:
         try:
             async with broadcast.subscribe(channel) as subscriber:
                 subscribed.set()
+                # broadcaster types Subscriber.__aiter__ as returning an Optional generator.
                 async for _ in subscriber:  # type: ignore[union-attr]
                     self.ring(channel)
         except Exception:  # the interval still runs every job

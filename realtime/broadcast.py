@@ -112,6 +112,7 @@ async def _listen(broadcast: Broadcast, hub: Hub, ready: asyncio.Event) -> None:
     async with broadcast.subscribe(doorbell.CHANNEL) as subscriber:
         ready.set()
         hub.poke()  # anything committed before the subscription took effect
+        # broadcaster types Subscriber.__aiter__ as returning an Optional generator.
         async for event in subscriber:  # type: ignore[union-attr]
             message = getattr(event, "message", None)
             # A doorbell names the id it announces; anything else still means "read the log".

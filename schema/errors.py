@@ -39,6 +39,7 @@ async def mutate(payload: type[P], action: Callable[[], Awaitable[dict[str, Any]
 
     Every payload field other than `errors` is null when `errors` is not empty.
     """
+    # Strawberry generates each payload's __init__ (its fields): mypy sees only `type[P]`.
     try:
         fields = await action()
     except DomainError as error:

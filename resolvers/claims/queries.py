@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from models.claims import Claim, ClaimLine, ClaimStatus, ClaimStatusChange, Refund, Upload
 from resolvers.actor import Actor, require_login
@@ -12,6 +13,8 @@ from resolvers.claims.deadlines import overdue_filter
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.orders.queries import can_see_order, visible_rows
 from resolvers.pagination import Page, PageRequest, cursor_int, page_of
+
+Row = TypeVar("Row", ClaimLine, ClaimStatusChange, Upload)
 
 
 def can_see_claim(actor: Actor, claim: Claim) -> bool:
@@ -60,10 +63,8 @@ async def list_claims(
     return page_of(rows, page, key=lambda claim: [claim.id])
 
 
-async def _grouped(
-    model: type[ClaimLine] | type[ClaimStatusChange] | type[Upload], claim_ids: Sequence[int]
-) -> list[list[object]]:
-    grouped: dict[int, list[object]] = defaultdict(list)
+async def _grouped(model: type[Row], claim_ids: Sequence[int]) -> list[list[Row]]:
+    grouped: dict[int, list[Row]] = defaultdict(list)
     for row in await model.filter(claim_id__in=list(claim_ids)).order_by("id"):
         assert row.claim_id is not None
         grouped[row.claim_id].append(row)
@@ -71,16 +72,16 @@ async def _grouped(
 
 
 async def lines_of(claim_ids: Sequence[int]) -> list[list[ClaimLine]]:
-    return await _grouped(ClaimLine, claim_ids)  # type: ignore[return-value]
+    return await _grouped(ClaimLine, claim_ids)
 
 
 async def history_of(claim_ids: Sequence[int]) -> list[list[ClaimStatusChange]]:
     """Each claim's changes in time order (ids follow commit order within a claim)."""
-    return await _grouped(ClaimStatusChange, claim_ids)  # type: ignore[return-value]
+    return await _grouped(ClaimStatusChange, claim_ids)
 
 
 async def photos_of(claim_ids: Sequence[int]) -> list[list[Upload]]:
-    return await _grouped(Upload, claim_ids)  # type: ignore[return-value]
+    return await _grouped(Upload, claim_ids)
 
 
 async def refund_of(claim_ids: Sequence[int]) -> list[Refund | None]:

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 # First: the modules in the app's order (importing resolvers.cart first is an import cycle).
-import comptoir.app  # noqa: F401
+import comptoir.app  # noqa: F401  # imported for that order, not for a name
 from comptoir.db import database
 from comptoir.settings import get_settings
 from models.accounts import Role

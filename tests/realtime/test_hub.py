@@ -15,6 +15,7 @@ BUYER = Audience(EventKind.ORDER_STATUS, buyer_id=7)
 
 
 async def _drain(stream: object, count: int) -> list[int]:
+    # Any of the hub's stream kinds: each has next() returning an event with an id.
     return [
         int((await asyncio.wait_for(stream.next(), 5)).id)  # type: ignore[attr-defined]
         for _ in range(count)
@@ -50,6 +51,7 @@ async def test_routing_only_touches_the_subscriptions_of_the_events_audience() -
     mine = hub.open(BUYER, after=None)
     offered: list[object] = []
     for stream in others:
+        # Records what the hub offers instead of queueing it.
         stream.offer = offered.append  # type: ignore[method-assign,assignment]
     event_id = await order_status(buyer_id=7, seller_id=1)
     await hub.catch_up()

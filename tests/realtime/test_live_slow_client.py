@@ -9,6 +9,7 @@ import socket
 import time
 
 import websockets
+from websockets.typing import Subprotocol
 
 from comptoir.settings import get_settings
 from realtime import hub as live_hub
@@ -62,7 +63,7 @@ async def test_a_client_that_stops_reading_then_resumes_gets_every_event_once_in
         max_queue=1,
         sock=_small_socket(live_server),
         compression=None,
-        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        subprotocols=[Subprotocol("graphql-transport-ws")],
         max_size=2**20,
     ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"token": buyer.token}}))

@@ -56,7 +56,7 @@ async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
 ) -> None:
     delivered = await delivered_order(buyer, seller, 1, delivered_at=DELIVERED)
     claim = await open_claim(buyer, delivered, now=DELIVERED + timedelta(minutes=30))
-    thread = await claim.thread  # type: ignore[misc]
+    thread = await claim.thread  # type: ignore[misc]  # Tortoise types a relation as not awaitable
     due = claims.respond_by(claim, thread)
     # 24 business hours from Friday 20:30: Friday's last 3.5 h, then Monday until 20:30.
     assert due == datetime(2026, 7, 13, 18, 30, tzinfo=UTC)

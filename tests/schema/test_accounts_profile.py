@@ -158,7 +158,7 @@ async def test_a_failure_in_the_orders_module_keeps_the_account(
     async def on_account_deleted(*, account_id: int, policy: object) -> None:
         raise RuntimeError("orders are down")
 
-    fake.on_account_deleted = on_account_deleted  # type: ignore[attr-defined]
+    fake.on_account_deleted = on_account_deleted  # type: ignore[attr-defined]  # a bare module
     monkeypatch.setitem(sys.modules, "resolvers.orders", fake)
     assert await buyer.error_codes(DELETE, password=PASSWORD) == ["INTERNAL"]
     assert (await account(EMAIL)).deleted_at is None

@@ -35,7 +35,7 @@ def gid(kind: str, pk: int) -> str:
 
 
 def listed(data: dict[str, object]) -> list[str]:
-    edges = data["products"]["edges"]  # type: ignore[index]
+    edges = data["products"]["edges"]  # type: ignore[index]  # JSON of the documented shape
     return [edge["node"]["id"] for edge in edges]
 
 

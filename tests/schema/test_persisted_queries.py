@@ -35,6 +35,7 @@ def _get_params(sha: str, query: str | None = None) -> dict[str, str]:
 
 def _persisted(app: Starlette) -> PersistedQueries:
     route = next(r for r in app.routes if getattr(r, "path", "") == "/graphql")
+    # Starlette types a route endpoint as a callable; this one is the GraphQL view.
     persisted: PersistedQueries = route.endpoint.persisted  # type: ignore[attr-defined]
     return persisted
 
