@@ -98,8 +98,12 @@ class SmtpTransport:
         session = SmtpSession(self)
         try:
             yield session
-        finally:
-            await session.close()
+        except BaseException:
+            # Stopped mid-exchange (cancelled): hang up at once rather than wait for a QUIT
+            # answer a slow server may never give; the mail in flight stays claimed.
+            session.abort()
+            raise
+        await session.close()
 
 
 class SmtpSession:
@@ -144,6 +148,11 @@ class SmtpSession:
             self.client = None
             raise
         log.info("mail %s sent to %s over SMTP: %s", mail_id, to, subject)
+
+    def abort(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        self.client = None
 
     async def close(self) -> None:
         if self.client is not None and self.client.is_connected:
