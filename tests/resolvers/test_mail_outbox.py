@@ -103,8 +103,10 @@ async def test_a_utf8_address_waits_for_a_server_without_smtputf8() -> None:
         controller.stop()
     assert handler.messages == []
     row = await OutboxMail.get()
-    assert row.sent_at is None and row.attempts == 1
-    assert row.last_error is not None and "SMTPUTF8" in row.last_error
+    assert row.sent_at is None
+    assert row.attempts == 1
+    assert row.last_error is not None
+    assert "SMTPUTF8" in row.last_error
 
 
 async def test_smtp_logs_in_with_the_credentials_of_the_url() -> None:
