@@ -6,6 +6,7 @@ import asyncio
 import email
 import re
 import socket
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -18,14 +19,23 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 class Sink:
     """Collects what the SMTP server accepted, in order; refuses every mail while `refusing`
-    is set."""
+    is set; past `hold_after` mails, holds each one (its sender waits for the answer) until
+    `released` is set."""
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, hold_after: int | None = None) -> None:
         self.messages: list[EmailMessage] = []
         self.refusing = False
         self.delay = delay
+        self.hold_after = hold_after
+        self.received = 0
+        self.held = 0
+        self.released = threading.Event()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.received += 1
+        if self.hold_after is not None and self.received > self.hold_after:
+            self.held += 1
+            await asyncio.to_thread(self.released.wait)
         await asyncio.sleep(self.delay)
         if self.refusing:
             return "451 4.3.0 Try again later"

@@ -69,6 +69,46 @@ async def test_smtp_delivers_utf8_mails_and_marks_them_sent(sink: tuple[Sink, in
     assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 0
 
 
+LONG_SUBJECT = "Réinitialisez votre mot de passe — Comptoir, matériaux à prix justes " * 3
+LINK = "https://comptoir.example.fr/reset-password?token=" + "Ab0-_" * 30
+
+
+async def _queue_to(recipient: str) -> None:
+    async with atomic():
+        await enqueue_mail(to=recipient, subject=LONG_SUBJECT, body=f"Bonjour Léa,\n\n{LINK}\n")
+
+
+async def test_long_accented_subjects_links_and_utf8_addresses_read_back_unchanged(
+    sink: tuple[Sink, int],
+) -> None:
+    handler, port = sink
+    await _queue_to("léa@exemple.fr")
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 1
+    (message,) = handler.messages
+    assert message["To"] == "léa@exemple.fr"
+    assert message["Subject"] == LONG_SUBJECT
+    # SMTP carries lines ended by CRLF.
+    assert message.get_content().replace("\r\n", "\n") == f"Bonjour Léa,\n\n{LINK}\n"
+    assert all(len(line) <= 78 for line in message.as_string().splitlines())
+
+
+async def test_a_utf8_address_waits_for_a_server_without_smtputf8() -> None:
+    handler, port = Sink(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
+    controller.start()
+    try:
+        await _queue_to("léa@exemple.fr")
+        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 0
+    finally:
+        controller.stop()
+    assert handler.messages == []
+    row = await OutboxMail.get()
+    assert row.sent_at is None
+    assert row.attempts == 1
+    assert row.last_error is not None
+    assert "SMTPUTF8" in row.last_error
+
+
 async def test_smtp_logs_in_with_the_credentials_of_the_url() -> None:
     logins: list[tuple[bytes, bytes]] = []
 
