@@ -12,16 +12,15 @@ from models.orders import IdempotencyKey, Order, OrderStatus
 from models.quotes import Quote, QuoteStatus, QuoteTier
 from resolvers.actor import Actor
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.idempotency import digest
 from resolvers.orders.flow import change_status
 from resolvers.orders.reserve import (
     MAX_REMARK,
     Address,
     Item,
-    announce,
     clean_address,
     clean_key,
     clean_text,
-    digest,
     once_per_key,
     place_orders,
     require_place_orders,
@@ -124,8 +123,7 @@ async def accept_quote(
             actor, quote.buyer_id, await _items(tiers), address=address, remark=remark, now=now
         )
         await settle_key(key_row, placed)
-        await announce(placed)
-        ((order, _),) = placed
+        (order,) = placed
         await change_status(
             order,
             to=OrderStatus.VALIDATED,
