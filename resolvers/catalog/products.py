@@ -190,7 +190,8 @@ def clean(data: ProductData) -> Cleaned:
     zones = _check_zones(data.delivery_zones, problems)
     if problems:
         raise DomainError.of(problems)
-    assert name is not None and category is not None
+    assert name is not None
+    assert category is not None
     columns: dict[str, object] = {
         "name": name,
         "sort_name": sort_key(name),
