@@ -115,7 +115,29 @@ class Order(Model):
         )
 
 
-class OrderLine(Model):
+class ProductNamed(Model):
+    """A line naming a product (order, template, quote): it stays readable once the product
+    changes or is gone."""
+
+    # The product's id even after it is gone: reorder reports it as UNAVAILABLE by id.
+    product_ref = fields.IntField()
+    product_name = fields.CharField(max_length=200)
+
+    class Meta:
+        abstract = True
+
+
+class ProductSnapshot(ProductNamed):
+    """A product line as it was ordered or saved: with its price and quantity."""
+
+    unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
+    quantity = fields.IntField()
+
+    class Meta:
+        abstract = True
+
+
+class OrderLine(ProductSnapshot):
     id = fields.IntField(primary_key=True)
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="lines", on_delete=fields.CASCADE
@@ -126,11 +148,6 @@ class OrderLine(Model):
         "models.Product", related_name="order_lines", null=True, on_delete=fields.SET_NULL
     )
     product_id: int | None
-    # The product's id even after it is gone: reorder reports it as UNAVAILABLE by id.
-    product_ref = fields.IntField()
-    product_name = fields.CharField(max_length=200)
-    unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
-    quantity = fields.IntField()
     # The product's VAT rate when ordered, like the price (null: the market's default rate).
     vat_rate = fields.DecimalField(max_digits=5, decimal_places=2, null=True)
 
@@ -206,7 +223,7 @@ class OrderTemplate(Model):
         unique_together = (("buyer", "name"),)
 
 
-class OrderTemplateLine(Model):
+class OrderTemplateLine(ProductSnapshot):
     id = fields.IntField(primary_key=True)
     template: fields.ForeignKeyRelation[OrderTemplate] = fields.ForeignKeyField(
         "models.OrderTemplate", related_name="lines", on_delete=fields.CASCADE
@@ -217,11 +234,6 @@ class OrderTemplateLine(Model):
         "models.Product", related_name="template_lines", null=True, on_delete=fields.SET_NULL
     )
     product_id: int | None
-    # The product's id even after it is gone: reorder reports it as UNAVAILABLE by id.
-    product_ref = fields.IntField()
-    product_name = fields.CharField(max_length=200)
-    unit_price = fields.DecimalField(max_digits=12, decimal_places=2)
-    quantity = fields.IntField()
 
     class Meta:
         table = "order_template_line"

@@ -10,6 +10,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from models.accounts import Role
+from models.orders import ProductNamed
 
 if TYPE_CHECKING:
     from models.accounts import Account, Company, Seller
@@ -112,7 +113,7 @@ class Quote(Model):
         )
 
 
-class QuoteLine(Model):
+class QuoteLine(ProductNamed):
     id = fields.IntField(primary_key=True)
     quote: fields.ForeignKeyRelation[Quote] = fields.ForeignKeyField(
         "models.Quote", related_name="lines", on_delete=fields.CASCADE
@@ -123,8 +124,6 @@ class QuoteLine(Model):
         "models.Product", related_name="quote_lines", null=True, on_delete=fields.SET_NULL
     )
     product_id: int | None
-    product_ref = fields.IntField()
-    product_name = fields.CharField(max_length=200)
 
     tiers: fields.ReverseRelation[QuoteTier]
 

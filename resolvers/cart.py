@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol, TypeVar
 
 from comptoir.settings import get_settings
 from models.accounts import Account, Company, Role, Seller
@@ -15,12 +14,12 @@ from models.catalog import Product
 from models.orders import Cart, CartLine
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
-from resolvers.catalog import deliverable, zones_of
+from resolvers.buying import below_minimum, not_deliverable
+from resolvers.catalog import zones_of
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.policy import Policy
+from resolvers.pricing import by_seller, line_total, money, seller_amounts
 from resolvers.standing.suspension import refuse_if_suspended, suspended_among
-
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -74,41 +73,6 @@ class LineChange:
     after: str | None = None
 
 
-def money(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(CENT)
-
-
-def line_total(price: Decimal, quantity: int) -> Decimal:
-    return money(price * quantity)
-
-
-def seller_amounts(line_totals: Iterable[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
-    """Subtotal, small-order fee and total of one seller's part, which becomes one order: the
-    fee applies strictly under the threshold (seed 003: "under 100 €")."""
-    settings = get_settings()
-    subtotal = money(sum(line_totals, Decimal(0)))
-    fee = money(
-        settings.small_order_fee if subtotal < settings.small_order_threshold else Decimal(0)
-    )
-    return subtotal, fee, subtotal + fee
-
-
-class _HasProduct(Protocol):
-    @property
-    def product(self) -> Product: ...
-
-
-L = TypeVar("L", bound=_HasProduct)
-
-
-def by_seller(lines: Iterable[L]) -> dict[int, list[L]]:
-    """Lines grouped by the product's seller, sellers in the order of their first line."""
-    groups: dict[int, list[L]] = {}
-    for line in lines:
-        groups.setdefault(line.product.seller_id, []).append(line)
-    return groups
-
-
 def _require_buyer(actor: Actor) -> int:
     return require_role(actor, Role.BUYER)
 
@@ -139,14 +103,15 @@ async def cart_view(buyer_id: int) -> CartView:
         for r in rows
     ]
     subtotals = []
+    policy = get_settings().policy()
     for group in by_seller(lines).values():
-        subtotal, fee, total = seller_amounts(line.line_total for line in group)
+        subtotal, fee, total = seller_amounts((line.line_total for line in group), policy=policy)
         subtotals.append(
             SellerSubtotal(
                 seller=group[0].product.seller, subtotal=subtotal, small_order_fee=fee, total=total
             )
         )
-    expires_at = cart.changed_at + timedelta(days=get_settings().cart_days) if lines else None
+    expires_at = cart.changed_at + timedelta(days=policy.cart_days) if lines else None
     return CartView(
         lines=lines,
         subtotals=subtotals,
@@ -174,25 +139,17 @@ async def _product_for(buyer_id: int, product_id: int) -> Product:
     if product is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
     await refuse_if_suspended([product.seller_id])
-    postal_code = await buyer_postal_code(buyer_id)
-    if postal_code is not None:
-        (prefixes,) = await zones_of([product.id])
-        if not deliverable(prefixes, postal_code):
-            raise DomainError(
-                ErrorCode.NOT_DELIVERABLE,
-                f"« {product.name} » n'est pas livrable au {postal_code}.",
-                "productId",
-            )
+    (prefixes,) = await zones_of([product.id])
+    problem = not_deliverable(product, prefixes, await buyer_postal_code(buyer_id), "productId")
+    if problem is not None:
+        raise DomainError.of([problem])
     return product
 
 
 def _check_against_product(product: Product, quantity: int) -> None:
-    if quantity < product.minimum_quantity:
-        raise DomainError(
-            ErrorCode.BELOW_MINIMUM_QUANTITY,
-            f"« {product.name} » se commande par {product.minimum_quantity} au minimum.",
-            "quantity",
-        )
+    problem = below_minimum(product, quantity, "quantity")
+    if problem is not None:
+        raise DomainError.of([problem])
     if quantity > product.stock:
         raise DomainError(
             ErrorCode.OUT_OF_STOCK,
@@ -296,7 +253,7 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
             if (
                 product is None
                 or product.seller_id in suspended
-                or (postal_code is not None and not deliverable(zones[product.id], postal_code))
+                or not_deliverable(product, zones[product.id], postal_code, "")
             ):
                 changes.append(LineChange(w.product_id, w.product_name, ChangeKind.UNAVAILABLE))
                 continue

@@ -13,12 +13,11 @@ import dataclasses
 from models.events import EventKind
 from realtime.audience import Audience
 from resolvers.actor import Actor, require_login
-from resolvers.claims import get_claim
-from resolvers.errors import DomainError, ErrorCode, QueryError
-from resolvers.helpdesk import get_thread
-from resolvers.orders import get_order
-from resolvers.orders.queries import sees_company_orders
-from resolvers.quotes import get_quote
+from resolvers.claims.queries import visible_claim_or_not_found
+from resolvers.errors import ErrorCode, QueryError
+from resolvers.helpdesk.threads import visible_thread
+from resolvers.orders.queries import sees_company_orders, visible_order_or_not_found
+from resolvers.quotes.queries import visible_quote_or_not_found
 
 
 def parse_after(after: str | None) -> int | None:
@@ -58,8 +57,7 @@ async def order_events_audience(actor: Actor, *, order_id: int | None) -> Audien
     audience = _order_viewer(actor)
     if order_id is None:
         return audience
-    if await get_order(actor, order_id=order_id) is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No order with this id", "orderId")
+    await visible_order_or_not_found(actor, order_id)
     return dataclasses.replace(audience, order_id=order_id)
 
 
@@ -69,8 +67,7 @@ async def quote_events_audience(actor: Actor, *, quote_id: int | None) -> Audien
     audience = _order_viewer(actor, EventKind.QUOTE_STATUS)
     if quote_id is None:
         return audience
-    if await get_quote(actor, quote_id=quote_id) is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No quote with this id", "quoteId")
+    await visible_quote_or_not_found(actor, quote_id)
     return dataclasses.replace(audience, quote_id=quote_id)
 
 
@@ -80,8 +77,7 @@ async def message_events_audience(actor: Actor, *, thread_id: int | None) -> Aud
     audience = _thread_viewer(actor)
     if thread_id is None:
         return audience
-    if await get_thread(actor, thread_id=thread_id) is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No thread with this id", "threadId")
+    await visible_thread(actor, thread_id=thread_id)
     return dataclasses.replace(audience, thread_id=thread_id)
 
 
@@ -92,6 +88,5 @@ async def claim_events_audience(actor: Actor, *, claim_id: int | None) -> Audien
     audience = _order_viewer(actor, EventKind.CLAIM_STATUS)
     if claim_id is None:
         return audience
-    if await get_claim(actor, claim_id=claim_id) is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No claim with this id", "claimId")
+    await visible_claim_or_not_found(actor, claim_id)
     return dataclasses.replace(audience, claim_id=claim_id)

@@ -7,11 +7,16 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from resolvers.errors import ErrorCode, QueryError
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -77,3 +82,27 @@ def page_of(rows: list[T], request: PageRequest, key: Any) -> Page[T]:
     has_next = len(rows) > request.first
     kept = rows[: request.first]
     return Page(items=[(encode_cursor(key(r)), r) for r in kept], has_next_page=has_next)
+
+
+async def newest_first(query: QuerySet[M], page: PageRequest) -> Page[M]:
+    """One page of `query`, highest id first (the cursor holds the last id seen)."""
+    if page.after is not None:
+        (last_id,) = page.after
+        query = query.filter(id__lt=cursor_int(last_id))
+    rows = list(await query.order_by("-id").limit(page.first + 1))
+    return page_of(rows, page, key=lambda row: [row.pk])
+
+
+def time_window(
+    after: datetime | None, before: datetime | None, names: tuple[str, str]
+) -> tuple[datetime | None, datetime | None]:
+    """A list's date filter: a moment without an offset is read as UTC (the API's time zone);
+    INVALID_INPUT when `after` is later than `before` (`names` are the arguments')."""
+    after, before = _aware(after), _aware(before)
+    if after is not None and before is not None and after > before:
+        raise QueryError(ErrorCode.INVALID_INPUT, f"{names[0]} is later than {names[1]}")
+    return after, before
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -14,10 +14,10 @@ from resolvers.cart import (
     WantedLine,
     cart_lines,
     cart_view,
-    money,
     put_lines_in_cart,
 )
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.pricing import money
 
 MAX_NAME = 200
 

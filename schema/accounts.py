@@ -148,3 +148,17 @@ class Query:
     async def me(self, info: Info) -> Account | None:
         account = await rules.me(info.context.actor)
         return Account(model=account) if account is not None else None
+
+
+async def restricted_account(info: Info, account_id: int) -> Account:
+    """The account a RESTRICT foreign key names (so it exists)."""
+    row = await info.context.loaders.by_id(m.Account).load(account_id)
+    assert row is not None  # RESTRICT: the account outlives what points at it
+    return Account(model=row)
+
+
+async def restricted_seller(info: Info, seller_id: int) -> Seller:
+    """The seller a RESTRICT foreign key names (so it exists)."""
+    row = await info.context.loaders.by_id(m.Seller).load(seller_id)
+    assert row is not None  # RESTRICT: the seller outlives what points at it
+    return Seller(model=row)

@@ -10,11 +10,10 @@ import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 
 from models import catalog as m
-from models.accounts import Seller as SellerModel
 from resolvers import catalog as rules
 from resolvers.catalog import listing, visibility
 from resolvers.pagination import PageRequest
-from schema.accounts import Seller
+from schema.accounts import Seller, restricted_seller
 from schema.context import Info
 from schema.errors import UserError, mutate
 from schema.ids import decode_id, encode_id, known_id
@@ -84,9 +83,7 @@ class Product:
         return self._load_seller(info)  # type: ignore[return-value]  # graphql-core awaits it
 
     async def _load_seller(self, info: Info) -> Seller:
-        row = await info.context.loaders.by_id(SellerModel).load(self.model.seller_id)
-        assert row is not None  # product.seller_id is a RESTRICT foreign key
-        return Seller(model=row)
+        return await restricted_seller(info, self.model.seller_id)
 
     @strawberry.field(description="VAT percent included in the price.")
     def vat_rate(self, info: Info) -> Decimal:

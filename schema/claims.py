@@ -14,14 +14,13 @@ from models import helpdesk as helpdesk_models
 from models import orders as order_models
 from resolvers import claims as rules
 from resolvers import invoices
-from resolvers.errors import DomainError, ErrorCode
 from resolvers.links import signed_url
 from resolvers.pagination import PageRequest
 from schema.accounts import Role
 from schema.context import Info
 from schema.errors import UserError, mutate
 from schema.helpdesk import Thread
-from schema.ids import decode_id, encode_id
+from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
 
 if TYPE_CHECKING:
@@ -309,13 +308,7 @@ async def _payload(action: Callable[[], Awaitable[m.Claim]]) -> ClaimPayload:
 class Query:
     @strawberry.field
     async def claim(self, info: Info, id: strawberry.ID) -> Claim | None:
-        try:
-            pk: int | None = decode_id(id, "Claim")
-        except DomainError as error:
-            if error.problems[0].code is not ErrorCode.NOT_FOUND:
-                raise
-            pk = None
-        row = await rules.get_claim(info.context.actor, claim_id=pk)
+        row = await rules.get_claim(info.context.actor, claim_id=known_id(id, "Claim"))
         return Claim(model=row) if row is not None else None
 
     @strawberry.field(

@@ -25,10 +25,12 @@ def decode_id(value: str, type_name: str, field: str = "id") -> int:
         kind, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
         number = int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Malformed id: {value!r}", field) from exc
+        raise DomainError(
+            ErrorCode.INVALID_INPUT, f"Identifiant mal formé : {value!r}", field
+        ) from exc
     # Primary keys are 32-bit IntFields: a larger number names nothing (and PG would refuse it).
     if kind != type_name or number <= 0 or number > MAX_ID:
-        raise DomainError(ErrorCode.NOT_FOUND, f"No {type_name} with this id", field)
+        raise DomainError(ErrorCode.NOT_FOUND, f"Aucun {type_name} avec cet identifiant", field)
     return number
 
 

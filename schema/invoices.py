@@ -9,16 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 import strawberry
 
 from models import invoices as m
-from models.accounts import Seller as SellerModel
 from models.claims import Refund as RefundModel
 from models.orders import Order as OrderModel
 from resolvers import invoices as rules
-from resolvers.errors import DomainError, ErrorCode
 from resolvers.orders.queries import can_see_order
 from resolvers.pagination import PageRequest
-from schema.accounts import Seller
+from schema.accounts import Seller, restricted_seller
 from schema.context import Info
-from schema.ids import decode_id, encode_id
+from schema.ids import decode_id, encode_id, known_id
 from schema.orders import Address, Order
 from schema.pagination import Connection
 
@@ -85,9 +83,7 @@ class Invoice:
 
     @strawberry.field
     async def seller(self, info: Info) -> Seller:
-        row = await info.context.loaders.by_id(SellerModel).load(self.model.seller_id)
-        assert row is not None  # invoice.seller_id is a RESTRICT foreign key
-        return Seller(model=row)
+        return await restricted_seller(info, self.model.seller_id)
 
     @strawberry.field(
         description="The order the document is about (null for a colleague who may read the "
@@ -186,14 +182,8 @@ class InvoiceFilter:
 class Query:
     @strawberry.field
     async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
-        try:
-            invoice_id: int | None = decode_id(id, "Invoice")
-        except DomainError as error:
-            if error.problems[0].code is not ErrorCode.NOT_FOUND:
-                raise
-            invoice_id = None  # a well-formed id of another kind names no document: null
         row = await rules.read_invoice(
-            info.context.actor, invoice_id=invoice_id, policy=info.context.policy
+            info.context.actor, invoice_id=known_id(id, "Invoice"), policy=info.context.policy
         )
         return Invoice(model=row) if row is not None else None
 

@@ -11,14 +11,12 @@ import strawberry
 
 from models import invoices as m_invoices
 from models import orders as m
-from models.accounts import Account as AccountModel
-from models.accounts import Seller as SellerModel
 from models.catalog import Product as ProductModel
 from resolvers import claims, invoices
 from resolvers import orders as rules
 from resolvers.orders.flow import Change
 from resolvers.pagination import PageRequest
-from schema.accounts import Account, Role, Seller
+from schema.accounts import Account, Role, Seller, restricted_account, restricted_seller
 from schema.cart import Cart, ReorderChange, changes_of
 from schema.catalog import Product
 from schema.context import Info
@@ -121,15 +119,11 @@ class Order:
 
     @strawberry.field
     async def buyer(self, info: Info) -> Account:
-        row = await info.context.loaders.by_id(AccountModel).load(self.model.buyer_id)
-        assert row is not None  # order.buyer_id is a RESTRICT foreign key
-        return Account(model=row)
+        return await restricted_account(info, self.model.buyer_id)
 
     @strawberry.field
     async def seller(self, info: Info) -> Seller:
-        row = await info.context.loaders.by_id(SellerModel).load(self.model.seller_id)
-        assert row is not None  # order.seller_id is a RESTRICT foreign key
-        return Seller(model=row)
+        return await restricted_seller(info, self.model.seller_id)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:

@@ -10,14 +10,12 @@ from typing import Any, TypeAlias
 import strawberry
 
 from models import quotes as m
-from models.accounts import Account as AccountModel
-from models.accounts import Seller as SellerModel
 from models.catalog import Product as ProductModel
 from models.orders import Order as OrderModel
 from resolvers import orders as order_rules
 from resolvers import quotes as rules
 from resolvers.pagination import PageRequest
-from schema.accounts import Account, Seller
+from schema.accounts import Account, Seller, restricted_account, restricted_seller
 from schema.catalog import Product
 from schema.context import Info
 from schema.errors import UserError, mutate
@@ -117,15 +115,11 @@ class Quote:
 
     @strawberry.field
     async def buyer(self, info: Info) -> Account:
-        row = await info.context.loaders.by_id(AccountModel).load(self.model.buyer_id)
-        assert row is not None  # quote.buyer_id is a RESTRICT foreign key
-        return Account(model=row)
+        return await restricted_account(info, self.model.buyer_id)
 
     @strawberry.field
     async def seller(self, info: Info) -> Seller:
-        row = await info.context.loaders.by_id(SellerModel).load(self.model.seller_id)
-        assert row is not None  # quote.seller_id is a RESTRICT foreign key
-        return Seller(model=row)
+        return await restricted_seller(info, self.model.seller_id)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[QuoteLine]:

@@ -67,30 +67,28 @@ def _text(
     cleaned = " ".join(value.split()) if value is not None else ""
     if not cleaned:
         if required:
-            problems.append(Problem(ErrorCode.INVALID_INPUT, f"{name} must not be empty", name))
+            problems.append(Problem(ErrorCode.INVALID_INPUT, "Champ obligatoire.", name))
         return None
     if len(cleaned) > limit:
-        problems.append(
-            Problem(ErrorCode.INVALID_INPUT, f"{name} must be at most {limit} characters", name)
-        )
+        problems.append(Problem(ErrorCode.INVALID_INPUT, f"{limit} caractères au maximum.", name))
     return cleaned
 
 
 def _whole(value: int | None, name: str, low: int, problems: list[Problem]) -> None:
     if value is not None and not low <= value <= MAX_INT:
-        problems.append(
-            Problem(ErrorCode.INVALID_INPUT, f"{name} must be between {low} and {MAX_INT}", name)
-        )
+        problems.append(Problem(ErrorCode.INVALID_INPUT, f"Entre {low} et {MAX_INT}.", name))
 
 
 def _check_price(price: Decimal, problems: list[Problem]) -> None:
     if not price.is_finite() or price < 0 or price > MAX_PRICE:
         problems.append(
-            Problem(ErrorCode.INVALID_INPUT, f"price must be between 0.00 and {MAX_PRICE}", "price")
+            Problem(ErrorCode.INVALID_INPUT, f"Le prix va de 0,00 à {MAX_PRICE} €.", "price")
         )
     elif price != price.quantize(Decimal("0.01")):
         problems.append(
-            Problem(ErrorCode.INVALID_INPUT, "price has at most two decimals (cents)", "price")
+            Problem(
+                ErrorCode.INVALID_INPUT, "Le prix a au plus deux décimales (centimes).", "price"
+            )
         )
 
 
@@ -101,13 +99,13 @@ def _check_vat_rate(rate: Decimal | None, problems: list[Problem]) -> None:
         problems.append(
             Problem(
                 ErrorCode.INVALID_INPUT,
-                f"vatRate must be between 0.00 and {MAX_VAT_RATE}",
+                f"Le taux de TVA va de 0,00 à {MAX_VAT_RATE} %.",
                 "vatRate",
             )
         )
     elif rate != rate.quantize(Decimal("0.01")):
         problems.append(
-            Problem(ErrorCode.INVALID_INPUT, "vatRate has at most two decimals", "vatRate")
+            Problem(ErrorCode.INVALID_INPUT, "Le taux de TVA a au plus deux décimales.", "vatRate")
         )
 
 
@@ -116,7 +114,11 @@ def _check_attributes(
 ) -> list[tuple[str, str]]:
     if len(pairs) > MAX_ATTRIBUTES:
         problems.append(
-            Problem(ErrorCode.INVALID_INPUT, f"at most {MAX_ATTRIBUTES} attributes", "attributes")
+            Problem(
+                ErrorCode.INVALID_INPUT,
+                f"{MAX_ATTRIBUTES} caractéristiques au maximum.",
+                "attributes",
+            )
         )
     cleaned: list[tuple[str, str]] = []
     keys: set[str] = set()
@@ -127,7 +129,11 @@ def _check_attributes(
             continue
         if fold(name) in keys:
             problems.append(
-                Problem(ErrorCode.INVALID_INPUT, f"attribute {name!r} is given twice", "attributes")
+                Problem(
+                    ErrorCode.INVALID_INPUT,
+                    f"La caractéristique « {name} » est donnée deux fois.",
+                    "attributes",
+                )
             )
         keys.add(fold(name))
         cleaned.append((name, value))
@@ -137,7 +143,11 @@ def _check_attributes(
 def _check_zones(zones: Sequence[str], problems: list[Problem]) -> list[str]:
     if len(zones) > MAX_ZONES:
         problems.append(
-            Problem(ErrorCode.INVALID_INPUT, f"at most {MAX_ZONES} delivery zones", "deliveryZones")
+            Problem(
+                ErrorCode.INVALID_INPUT,
+                f"{MAX_ZONES} zones de livraison au maximum.",
+                "deliveryZones",
+            )
         )
     cleaned: dict[str, None] = {}
     for zone in zones:
@@ -146,7 +156,7 @@ def _check_zones(zones: Sequence[str], problems: list[Problem]) -> list[str]:
             problems.append(
                 Problem(
                     ErrorCode.INVALID_INPUT,
-                    f"{zone!r} is not a postal-code prefix",
+                    f"« {zone} » n'est pas un début de code postal.",
                     "deliveryZones",
                 )
             )
@@ -163,7 +173,7 @@ def clean(data: ProductData) -> Cleaned:
         problems.append(
             Problem(
                 ErrorCode.INVALID_INPUT,
-                "description must be at most 10000 characters",
+                "10000 caractères au maximum.",
                 "description",
             )
         )
@@ -281,7 +291,7 @@ def for_dialect(sql: str, dialect: str) -> str:
 def seller_of(actor: Actor) -> int:
     require_role(actor, Role.SELLER)
     if actor.seller_id is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "This account has no shop")
+        raise DomainError(ErrorCode.NOT_FOUND, "Ce compte n'a pas de boutique.")
     return actor.seller_id
 
 
@@ -299,7 +309,7 @@ async def _own_product(seller_id: int, product_id: int, field: str) -> Product:
     # Another shop's product answers exactly like a missing one.
     product = await Product.get_or_none(id=product_id, seller_id=seller_id)
     if product is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "No such product in your shop", field)
+        raise DomainError(ErrorCode.NOT_FOUND, "Ce produit n'est pas dans votre boutique.", field)
     return product
 
 

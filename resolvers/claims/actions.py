@@ -11,7 +11,7 @@ from models.orders import IdempotencyKey, Order, OrderLine
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.claims.deadlines import withdrawable_until
-from resolvers.claims.flow import change_status, check_transition
+from resolvers.claims.flow import ClaimColumns, change_status, check_transition
 from resolvers.claims.queries import visible_claim_or_not_found
 from resolvers.claims.refunds import record_refund
 from resolvers.errors import DomainError, ErrorCode
@@ -49,7 +49,7 @@ async def _move(
     policy: Policy,
     now: datetime | None,
     reason: str | None = None,
-    **fields: object,
+    columns: ClaimColumns | None = None,
 ) -> Claim:
     assert actor.role is not None
     order = await Order.get(id=claim.order_id)
@@ -62,7 +62,7 @@ async def _move(
         order_number=order.number,
         reason=reason,
         now=_utc(now),
-        **fields,
+        columns=columns,
     )
 
 
@@ -79,7 +79,12 @@ async def request_return(
     claim = await _sellers_claim(actor, claim_id)
     text = _text(instructions, "instructions")
     return await _move(
-        actor, claim, S.RETURN_REQUESTED, policy=policy, now=now, return_instructions=text
+        actor,
+        claim,
+        S.RETURN_REQUESTED,
+        policy=policy,
+        now=now,
+        columns=ClaimColumns(return_instructions=text),
     )
 
 
@@ -99,8 +104,10 @@ async def ship_return(
         S.RETURN_SHIPPED,
         policy=policy,
         now=now,
-        return_carrier=_text(carrier, "carrier", 200),
-        return_tracking_number=_text(tracking_number, "trackingNumber", 200),
+        columns=ClaimColumns(
+            return_carrier=_text(carrier, "carrier", 200),
+            return_tracking_number=_text(tracking_number, "trackingNumber", 200),
+        ),
     )
 
 
@@ -116,7 +123,9 @@ async def receive_return(
         S.RETURN_RECEIVED,
         policy=policy,
         now=now,
-        refund_due_by=policy.business_days_after(now, policy.refund_business_days),
+        columns=ClaimColumns(
+            refund_due_by=policy.business_days_after(now, policy.refund_business_days)
+        ),
     )
 
 
@@ -225,7 +234,7 @@ async def _resolve(
             order_number=order.number,
             reason=reason,
             now=now,
-            resolution=resolution,
+            columns=ClaimColumns(resolution=resolution),
         )
 
 

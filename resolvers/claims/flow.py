@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from models.accounts import Role
-from models.claims import Claim, ClaimStatus, ClaimStatusChange
+from models.claims import Claim, ClaimResolution, ClaimStatus, ClaimStatusChange
 from models.events import EventKind
 from realtime.log import append_event, atomic
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.mail import enqueue_mail
-from resolvers.orders.flow import parties_of
+from resolvers.orders.flow import parties_of, transition_payload
 from resolvers.policy import Policy
 
 S = ClaimStatus
@@ -97,13 +97,7 @@ async def record(
         )
     await append_event(
         EventKind.CLAIM_STATUS,
-        {
-            "claim_id": claim.id,
-            "from": None if change.from_status is None else str(change.from_status),
-            "to": str(change.to_status),
-            "reason": change.reason,
-            "actor_role": None if change.actor_role is None else str(change.actor_role),
-        },
+        {"claim_id": claim.id, **transition_payload(change)},
         at=change.at,
         claim_id=claim.id,
         order_id=claim.order_id,
@@ -111,6 +105,20 @@ async def record(
         seller_id=claim.seller_id,
         company_id=claim.company_id,
     )
+
+
+@dataclass(frozen=True)
+class ClaimColumns:
+    """What a move may write on the claim beside its status (None: left as it is)."""
+
+    return_instructions: str | None = None
+    return_carrier: str | None = None
+    return_tracking_number: str | None = None
+    resolution: ClaimResolution | None = None
+    refund_due_by: datetime | None = None
+
+    def given(self) -> dict[str, object]:
+        return {name: value for name, value in asdict(self).items() if value is not None}
 
 
 async def change_status(
@@ -123,7 +131,7 @@ async def change_status(
     order_number: str,
     reason: str | None = None,
     now: datetime | None = None,
-    **fields: Any,
+    columns: ClaimColumns | None = None,
 ) -> Claim:
     """Move `claim` to `to`: the only way a claim's status changes after opening.
 
@@ -132,10 +140,11 @@ async def change_status(
     """
     check_transition(claim.status, to, role)
     now = (now or datetime.now(UTC)).astimezone(UTC)
+    given = columns.given() if columns is not None else {}
     async with atomic():
         # A new status has a new deadline: the overdue job reports it afresh.
         won = await Claim.filter(id=claim.id, status=claim.status).update(
-            status=to, updated_at=now, overdue_reported_for=None, **fields
+            status=to, updated_at=now, overdue_reported_for=None, **given
         )
         if not won:
             raise DomainError(
@@ -152,7 +161,6 @@ async def change_status(
         )
         claim.status = to
         claim.updated_at = now
-        for name, value in fields.items():
-            setattr(claim, name, value)
+        claim.update_from_dict(given)
         await record(claim, change, order_number=order_number, policy=policy)
     return claim

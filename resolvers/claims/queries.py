@@ -12,7 +12,7 @@ from resolvers.actor import Actor, require_login
 from resolvers.claims.deadlines import overdue_filter
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.orders.queries import can_see_order, visible_rows
-from resolvers.pagination import Page, PageRequest, cursor_int, page_of
+from resolvers.pagination import Page, PageRequest, newest_first
 
 Row = TypeVar("Row", ClaimLine, ClaimStatusChange, Upload)
 
@@ -56,11 +56,7 @@ async def list_claims(
     if overdue is not None:
         late = overdue_filter((now or datetime.now(UTC)).astimezone(UTC))
         query = query.filter(late if overdue else ~late)
-    if page.after is not None:
-        (last_id,) = page.after
-        query = query.filter(id__lt=cursor_int(last_id))
-    rows = list(await query.order_by("-id").limit(page.first + 1))
-    return page_of(rows, page, key=lambda claim: [claim.id])
+    return await newest_first(query, page)
 
 
 async def _grouped(model: type[Row], claim_ids: Sequence[int]) -> list[list[Row]]:

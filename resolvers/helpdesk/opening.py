@@ -8,7 +8,6 @@ from datetime import datetime
 from models.accounts import Role
 from models.catalog import Product
 from models.helpdesk import Message, Thread, TicketCategory
-from models.orders import Order
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.clock import utc_now
@@ -24,7 +23,7 @@ from resolvers.helpdesk.messages import (
     refuse_if_any,
     subject_problems,
 )
-from resolvers.orders import get_order
+from resolvers.orders.queries import visible_order_or_not_found
 
 MAX_TRACKING_NUMBER = 100
 
@@ -54,13 +53,6 @@ class Opened:
     message: Message
     warnings: list[Problem] = field(default_factory=list)
     notice: str | None = None
-
-
-async def _visible_order(actor: Actor, order_id: int) -> Order:
-    order = await get_order(actor, order_id=order_id)
-    if order is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Aucune commande avec cet identifiant", "orderId")
-    return order
 
 
 async def start_thread(
@@ -111,7 +103,7 @@ async def open_thread(
         )
     refuse_if_any(problems)
     if order_id is not None:
-        order = await _visible_order(actor, order_id)
+        order = await visible_order_or_not_found(actor, order_id)
         seller_id, default_subject = order.seller_id, f"Commande {order.number}"
     else:
         product = await Product.get_or_none(id=product_id)
@@ -160,7 +152,7 @@ async def open_support_ticket(
         )
     refuse_if_any(problems)
     if order_id is not None:
-        await _visible_order(actor, order_id)
+        await visible_order_or_not_found(actor, order_id)
     now = utc_now(now)
     notice = DELIVERY_NOTICE if category is TicketCategory.DELIVERY else None
     async with atomic():

@@ -18,8 +18,7 @@ from tortoise.queryset import QuerySet
 from models.accounts import CompanyRight
 from models.invoices import Invoice, InvoiceKind
 from resolvers.actor import Actor, require_login
-from resolvers.errors import ErrorCode, QueryError
-from resolvers.pagination import Page, PageRequest, cursor_int, page_of
+from resolvers.pagination import Page, PageRequest, newest_first, time_window
 from resolvers.policy import Policy
 
 
@@ -94,12 +93,9 @@ async def list_invoices(
 ) -> Page[Invoice]:
     """The caller's documents, newest first ("mes factures"), with optional filters."""
     require_login(actor)
-    issued_after, issued_before = (
-        None if m is None or m.tzinfo else m.replace(tzinfo=UTC)
-        for m in (issued_after, issued_before)
+    issued_after, issued_before = time_window(
+        issued_after, issued_before, ("issuedAfter", "issuedBefore")
     )
-    if issued_after is not None and issued_before is not None and issued_after > issued_before:
-        raise QueryError(ErrorCode.INVALID_INPUT, "issuedAfter is later than issuedBefore")
     query = visible_invoices(actor, policy=policy)
     if kind is not None:
         query = query.filter(kind=kind)
@@ -109,11 +105,7 @@ async def list_invoices(
         query = query.filter(issued_at__gte=issued_after)
     if issued_before is not None:
         query = query.filter(issued_at__lt=issued_before)
-    if page.after is not None:
-        (last_id,) = page.after
-        query = query.filter(id__lt=cursor_int(last_id))
-    rows = list(await query.order_by("-id").limit(page.first + 1))
-    return page_of(rows, page, key=lambda invoice: [invoice.id])
+    return await newest_first(query, page)
 
 
 async def invoices_of_orders(

@@ -10,7 +10,7 @@ from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.cart import CartView, LineChange, WantedLine, cart_view, put_lines_in_cart
 from resolvers.errors import DomainError
-from resolvers.orders.flow import change_status
+from resolvers.orders.flow import Shipment, change_status
 from resolvers.orders.queries import (
     lines_of,
     require_acting_right,
@@ -88,8 +88,10 @@ async def ship_order(
         role=Role.SELLER,
         actor_account_id=actor.account_id,
         policy=policy,
-        carrier=clean_text(carrier, "carrier", required=True),
-        tracking_number=clean_text(tracking_number, "trackingNumber", required=True),
+        shipment=Shipment(
+            carrier=clean_text(carrier, "carrier", required=True) or "",
+            tracking_number=clean_text(tracking_number, "trackingNumber", required=True) or "",
+        ),
     )
 
 

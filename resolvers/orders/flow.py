@@ -177,6 +177,40 @@ async def notify(
         await enqueue_mail(to=to, subject=subject, body=body)
 
 
+@dataclass(frozen=True)
+class Shipment:
+    """What shipping writes on the order beside its status."""
+
+    carrier: str
+    tracking_number: str
+
+
+async def record_transition(
+    order: Order,
+    *,
+    from_status: OrderStatus | None,
+    role: Role | None,
+    actor_account_id: int | None,
+    parties: Parties,
+    reason: str | None = None,
+    mail_buyer: bool = True,
+) -> OrderStatusChange:
+    """The history row, the mails and the event of `order` reaching its current status
+    (`from_status` None: its creation); the event is appended last."""
+    change = await OrderStatusChange.create(
+        order_id=order.id,
+        from_status=from_status,
+        to_status=order.status,
+        at=order.updated_at,
+        actor_role=role,
+        actor_account_id=actor_account_id,
+        reason=reason,
+    )
+    await notify(order, change, parties, mail_buyer=mail_buyer)
+    await record_change(order, change)
+    return change
+
+
 async def change_status(
     order: Order,
     *,
@@ -187,7 +221,7 @@ async def change_status(
     reason: str | None = None,
     now: datetime | None = None,
     mail_buyer: bool = True,
-    **fields: Any,
+    shipment: Shipment | None = None,
 ) -> Order:
     """Move `order` to `to`: the only way a status changes.
 
@@ -198,11 +232,14 @@ async def change_status(
     """
     check_transition(order.status, to, role)
     now = now or datetime.now(UTC)
+    columns: dict[str, object] = {}
+    if shipment is not None:
+        columns |= {"carrier": shipment.carrier, "tracking_number": shipment.tracking_number}
     if to is S.DELIVERED:
-        fields["delivered_at"] = now  # the claim and withdrawal windows start here
+        columns["delivered_at"] = now  # the claim and withdrawal windows start here
     async with atomic():
         won = await Order.filter(id=order.id, status=order.status).update(
-            status=to, updated_at=now, **fields
+            status=to, updated_at=now, **columns
         )
         if not won:
             current = await Order.get(id=order.id)
@@ -210,24 +247,24 @@ async def change_status(
             raise DomainError(
                 ErrorCode.INVALID_TRANSITION, "La commande vient de changer.", "orderId"
             )
-        change = await OrderStatusChange.create(
-            order_id=order.id,
-            from_status=order.status,
-            to_status=to,
-            at=now,
-            actor_role=role,
-            actor_account_id=actor_account_id,
-            reason=reason,
-        )
-        order.status = to
-        order.updated_at = now
-        for name, value in fields.items():
-            setattr(order, name, value)
+        from_status = order.status
+        order.status, order.updated_at = to, now
+        if shipment is not None:
+            order.carrier, order.tracking_number = shipment.carrier, shipment.tracking_number
+        if to is S.DELIVERED:
+            order.delivered_at = now
         if to in RELEASES_STOCK:
             await release_stock(order.id)
         if to is S.SHIPPED:
             await issue_invoice(order, policy=policy, now=now)
         parties = await parties_of(order.buyer_id, [order.seller_id])
-        await notify(order, change, parties[order.seller_id], mail_buyer=mail_buyer)
-        await record_change(order, change)
+        await record_transition(
+            order,
+            from_status=from_status,
+            role=role,
+            actor_account_id=actor_account_id,
+            parties=parties[order.seller_id],
+            reason=reason,
+            mail_buyer=mail_buyer,
+        )
     return order

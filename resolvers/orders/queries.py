@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from tortoise.expressions import Q
@@ -14,17 +14,12 @@ from tortoise.queryset import QuerySet
 from models.accounts import CompanyRight
 from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
 from resolvers.actor import Actor, require_login
-from resolvers.errors import DomainError, ErrorCode, QueryError
-from resolvers.pagination import Page, PageRequest, cursor_int, page_of
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.pagination import Page, PageRequest, newest_first, time_window
 
 # Order ids are 32-bit (IntField): PostgreSQL refuses a larger parameter outright.
 
 M = TypeVar("M", bound=Model)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """A date filter without an offset is read as UTC, the API's time zone."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def sees_company_orders(actor: Actor) -> bool:
@@ -109,9 +104,9 @@ async def list_orders(
 ) -> Page[Order]:
     """The caller's order history, newest first, with optional status and date filters."""
     require_login(actor)
-    created_after, created_before = _aware(created_after), _aware(created_before)
-    if created_after is not None and created_before is not None and created_after > created_before:
-        raise QueryError(ErrorCode.INVALID_INPUT, "createdAfter is later than createdBefore")
+    created_after, created_before = time_window(
+        created_after, created_before, ("createdAfter", "createdBefore")
+    )
     query = visible_rows(actor, Order)
     if status is not None:
         query = query.filter(status=status)
@@ -119,11 +114,7 @@ async def list_orders(
         query = query.filter(created_at__gte=created_after)
     if created_before is not None:
         query = query.filter(created_at__lt=created_before)
-    if page.after is not None:
-        (last_id,) = page.after
-        query = query.filter(id__lt=cursor_int(last_id))
-    rows = list(await query.order_by("-id").limit(page.first + 1))
-    return page_of(rows, page, key=lambda order: [order.id])
+    return await newest_first(query, page)
 
 
 async def lines_of(order_ids: Sequence[int]) -> list[list[OrderLine]]:

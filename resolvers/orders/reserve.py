@@ -19,16 +19,17 @@ from models.orders import (
     Order,
     OrderLine,
     OrderStatus,
-    OrderStatusChange,
 )
 from resolvers.actor import Actor, require_role
-from resolvers.cart import by_seller, cart_lines, line_total, money, seller_amounts
-from resolvers.catalog import deliverable, zones_of
+from resolvers.buying import below_minimum, not_deliverable
+from resolvers.cart import cart_lines
+from resolvers.catalog import zones_of
 from resolvers.countries import iso_country
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.idempotency import digest, once, reused
 from resolvers.numbering import assign_number, provisional_number
-from resolvers.orders.flow import notify, parties_of, record_change
+from resolvers.orders.flow import parties_of, record_transition
+from resolvers.pricing import by_seller, line_total, money, seller_amounts
 from resolvers.standing.suspension import suspended_among
 
 MAX_TEXT = 200
@@ -146,6 +147,8 @@ async def reserve_cart(
         lines = await cart_lines(buyer_id)
         if not lines:
             raise DomainError(ErrorCode.CART_EMPTY, "Le panier est vide.")
+        # Emptied first: the orders' events then come last (a failure rolls all of it back).
+        await CartLine.filter(id__in=[line.id for line in lines]).delete()
         placed = await place_orders(
             actor,
             buyer_id,
@@ -154,10 +157,8 @@ async def reserve_cart(
             remark=remark,
             now=now,
         )
-        await CartLine.filter(id__in=[line.id for line in lines]).delete()
         await settle_key(key_row, placed, content_hash=_cart_hash(lines))
-        await announce(placed)
-        return [order for order, _ in placed]
+        return placed
 
     return await once_per_key(
         buyer_id,
@@ -215,14 +216,11 @@ async def once_per_key(
 
 
 async def settle_key(
-    key_row: IdempotencyKey,
-    placed: Sequence[tuple[Order, OrderStatusChange]],
-    *,
-    content_hash: str = "",
+    key_row: IdempotencyKey, placed: Sequence[Order], *, content_hash: str = ""
 ) -> None:
     """Remember on the key what its request made, for the replays."""
     key_row.cart_hash = content_hash
-    key_row.result_ids = [order.id for order, _ in placed]
+    key_row.result_ids = [order.id for order in placed]
     await key_row.save(update_fields=["cart_hash", "result_ids"])
 
 
@@ -234,9 +232,9 @@ async def place_orders(
     address: Address,
     remark: str | None,
     now: datetime,
-) -> list[tuple[Order, OrderStatusChange]]:
+) -> list[Order]:
     """Reserve the items' stock and create one PENDING order per seller with its first history
-    row and mails, inside the caller's transaction; the caller then `announce`s them last."""
+    row, mails and event, inside the caller's transaction."""
     await _take_stock(items, address.postal_code)
     parts = by_seller(items)
     orders = [
@@ -258,28 +256,16 @@ async def place_orders(
             for item in group
         ]
     )
-    changes = [
-        OrderStatusChange(
-            order_id=order.id,
-            from_status=None,
-            to_status=OrderStatus.PENDING,
-            at=now,
-            actor_role=Role.BUYER,
-            actor_account_id=actor.account_id,
-        )
-        for order in orders
-    ]
-    await OrderStatusChange.bulk_create(changes)
     parties = await parties_of(buyer_id, list(parts))
-    for order, change in zip(orders, changes, strict=True):
-        await notify(order, change, parties[order.seller_id])
-    return list(zip(orders, changes, strict=True))
-
-
-async def announce(placed: Sequence[tuple[Order, OrderStatusChange]]) -> None:
-    """The new orders' events: last in the transaction."""
-    for order, change in placed:
-        await record_change(order, change)
+    for order in orders:
+        await record_transition(
+            order,
+            from_status=None,
+            role=Role.BUYER,
+            actor_account_id=actor.account_id,
+            parties=parties[order.seller_id],
+        )
+    return orders
 
 
 async def _take_stock(lines: Sequence[Item], postal_code: str) -> None:
@@ -310,23 +296,11 @@ async def _take_stock(lines: Sequence[Item], postal_code: str) -> None:
                 )
             )
             continue
-        if not deliverable(zones[product.id], postal_code):
-            problems.append(
-                Problem(
-                    ErrorCode.NOT_DELIVERABLE,
-                    f"« {product.name} » n'est pas livrable au {postal_code}.",
-                    field,
-                )
-            )
-            continue
-        if line.quantity < product.minimum_quantity:
-            problems.append(
-                Problem(
-                    ErrorCode.BELOW_MINIMUM_QUANTITY,
-                    f"« {product.name} » se commande par {product.minimum_quantity} au minimum.",
-                    field,
-                )
-            )
+        refusal = not_deliverable(product, zones[product.id], postal_code, field) or below_minimum(
+            product, line.quantity, field
+        )
+        if refusal is not None:
+            problems.append(refusal)
             continue
         taken = await Product.filter(id=product.id, stock__gte=line.quantity).update(
             stock=F("stock") - line.quantity
@@ -356,7 +330,8 @@ async def _create_order(
     now: datetime,
 ) -> Order:
     subtotal, fee, total = seller_amounts(
-        line_total(item.unit_price, item.quantity) for item in items
+        (line_total(item.unit_price, item.quantity) for item in items),
+        policy=get_settings().policy(),
     )
     order = await Order.create(
         number=provisional_number(),

@@ -18,7 +18,6 @@ from resolvers.orders.reserve import (
     MAX_REMARK,
     Address,
     Item,
-    announce,
     clean_address,
     clean_key,
     clean_text,
@@ -124,8 +123,7 @@ async def accept_quote(
             actor, quote.buyer_id, await _items(tiers), address=address, remark=remark, now=now
         )
         await settle_key(key_row, placed)
-        await announce(placed)
-        ((order, _),) = placed
+        (order,) = placed
         await change_status(
             order,
             to=OrderStatus.VALIDATED,

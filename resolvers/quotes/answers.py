@@ -11,10 +11,10 @@ from models.accounts import Role
 from models.quotes import Quote, QuoteStatus, QuoteTier
 from realtime.log import atomic
 from resolvers.actor import Actor
-from resolvers.cart import CENT
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.orders.reserve import MAX_REMARK, clean_text
 from resolvers.policy import Policy
+from resolvers.pricing import CENT
 from resolvers.quotes.flow import change_quote, check_transition
 from resolvers.quotes.queries import buyers_quote, sellers_quote
 

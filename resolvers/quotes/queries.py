@@ -14,7 +14,7 @@ from models.quotes import Quote, QuoteLine, QuoteStatus, QuoteStatusChange, Quot
 from resolvers.actor import Actor, require_login, require_role
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.orders.queries import can_see_order, require_acting_right, visible_rows
-from resolvers.pagination import Page, PageRequest, cursor_int, page_of
+from resolvers.pagination import Page, PageRequest, newest_first
 from resolvers.quotes.flow import OPEN_STATUSES
 
 M = TypeVar("M", bound=Model)
@@ -70,11 +70,7 @@ async def list_quotes(
         query = query.filter(status__in=list(OPEN_STATUSES))
     elif open is False:
         query = query.exclude(status__in=list(OPEN_STATUSES))
-    if page.after is not None:
-        (last_id,) = page.after
-        query = query.filter(id__lt=cursor_int(last_id))
-    rows = list(await query.order_by("-id").limit(page.first + 1))
-    return page_of(rows, page, key=lambda quote: [quote.id])
+    return await newest_first(query, page)
 
 
 async def _grouped(

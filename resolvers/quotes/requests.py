@@ -19,12 +19,12 @@ from models.quotes import (
 )
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
-from resolvers.cart import by_seller
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.numbering import assign_number, provisional_number
 from resolvers.orders.flow import parties_of
 from resolvers.orders.reserve import MAX_REMARK, clean_text
 from resolvers.policy import Policy
+from resolvers.pricing import by_seller
 from resolvers.quotes.flow import record
 from resolvers.standing.suspension import refuse_if_suspended, suspended_among
 
