@@ -1,4 +1,4 @@
-"""Threads about an order over HTTP: with its seller, never about someone else's, filtered by order."""
+"""Threads about an order over HTTP: with its seller, never about another buyer's, by order."""
 
 from tests.clients import GraphQLClient
 from tests.helpdesk_helpers import (
