@@ -21,13 +21,10 @@ import argparse
 import asyncio
 import os
 import resource
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from bench.light_ws import LightClient, subscribe
+from bench.live_processes import Server, create_database, start_redis, worker_env
+from bench.live_world import build_world, commit_burst
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,68 +61,6 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--write", default=None, help="also write the figures to this file")
     parser.add_argument("--hold", default=None, help=argparse.SUPPRESS)  # see IdleHolder
     return parser.parse_args()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """A uvicorn process serving `app` (import path) with `env`."""
-
-    def __init__(self, app: str, env: dict[str, str]) -> None:
-        self.port = _free_port()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                app,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-                "--backlog",
-                "4096",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    async def ready(self) -> None:
-        async with httpx.AsyncClient() as http:
-            for _ in range(300):
-                try:
-                    await http.get(f"http://{self.address}/graphql")
-                    return
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-        raise RuntimeError(f"server on {self.port} did not start")
-
-    def rss_kib(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 async def _open_many(
@@ -222,7 +159,7 @@ async def _latencies(address: str, world: dict[str, Any], probes: int) -> list[f
     await asyncio.sleep(0.3)
     found: list[float] = []
     for _ in range(probes):
-        await _commit_burst(world, 1)
+        await commit_burst(world, 1)
         message = await probe.receive()
         arrived = time.time()
         at = datetime.fromisoformat(message["payload"]["data"]["messageEvents"]["at"])
@@ -237,123 +174,8 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
     return (statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))])
 
 
-async def _world(database_url: str) -> dict[str, Any]:
-    from tortoise import Tortoise, connections
-
-    from models.accounts import Account, Role, Seller
-    from resolvers import helpdesk
-    from resolvers.catalog import ProductData, create_product
-    from resolvers.passwords import hash_password
-    from resolvers.sessions import actor_for_token, open_session
-    from schema.ids import encode_id
-
-    await connections.get("default").execute_script(
-        "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
-    )
-    await Tortoise.generate_schemas(safe=True)
-    password = hash_password("bench password")
-
-    async def account(email: str, role: Role) -> Account:
-        return await Account.create(
-            email=email,
-            password_hash=password,
-            first_name="Banc",
-            last_name="Essai",
-            role=role,
-            postal_code="75011",
-            rights=[],
-            email_confirmed_at=datetime.now().astimezone(),
-        )
-
-    seller_account = await account("vendeur@bench.fr", Role.SELLER)
-    shop = await Seller.create(account=seller_account, name="BatiBench")
-    buyer, idle = (
-        await account("acheteur@bench.fr", Role.BUYER),
-        await account("oisif@bench.fr", Role.BUYER),
-    )
-    seller_token, buyer_token = await open_session(seller_account), await open_session(buyer)
-    seller_actor = await actor_for_token(seller_token)
-    product = await create_product(
-        seller_actor,
-        data=ProductData(
-            name="Ciment 35 kg",
-            description="Sac",
-            category="Gros œuvre",
-            price=Decimal("9.90"),
-            stock=10,
-            delivery_zones=["75"],
-        ),
-    )
-    opened = await helpdesk.open_thread(
-        await actor_for_token(buyer_token), product_id=product.id, body="Bonjour"
-    )
-    return {
-        "seller": seller_token,
-        "buyer": buyer_token,
-        "idle": await open_session(idle),
-        "thread": encode_id("Thread", opened.thread.id),
-        "thread_id": opened.thread.id,
-        "buyer_id": buyer.id,
-        "shop": shop.id,
-        "message_id": opened.message.id,
-    }
-
-
-async def _commit_burst(world: dict[str, Any], events: int) -> None:
-    """`events` MESSAGE events in one transaction, as a busy thread would produce."""
-    from models.events import EventKind
-    from realtime.log import append_event, atomic
-
-    async with atomic():
-        for _ in range(events):
-            await append_event(
-                EventKind.MESSAGE,
-                {"thread_id": world["thread_id"], "message_id": world["message_id"]},
-                thread_id=world["thread_id"],
-                buyer_id=world["buyer_id"],
-                seller_id=world["shop"],
-            )
-
-
-async def _create_database(server: str, name: str) -> str:
-    import asyncpg
-
-    conn = await asyncpg.connect(server + "/postgres")
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return f"{server}/{name}"
-
-
-def _env(database_url: str, redis_url: str | None) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "PYTHONPATH": str(ROOT),
-        "COMPTOIR_LOG_LEVEL": "WARNING",
-        "COMPTOIR_JOBS_IN_WEB": "0",
-        "COMPTOIR_WS_QUEUE_SIZE": "200",
-        "COMPTOIR_CATCH_UP_INTERVAL_SECONDS": "0.05",
-    }
-    env.pop("REDIS_URL", None)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    return env
-
-
-def _start_redis() -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    return process, f"redis://127.0.0.1:{port}/0"
-
-
 async def _baseline(args: argparse.Namespace, database_url: str) -> list[Rate]:
-    server = Server("bench.live_baseline:app", _env(database_url, None))
+    server = Server("bench.live_baseline:app", worker_env(database_url, None))
     try:
         await server.ready()
         fans = await _open_many(server.address, None, BASELINE, args.clients)
@@ -375,14 +197,14 @@ async def run(args: argparse.Namespace) -> str:
 
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    database_url = await _create_database(args.postgres.rstrip("/"), "comptoir_live_bench")
-    redis, redis_url = _start_redis()
+    database_url = await create_database(args.postgres.rstrip("/"), "comptoir_live_bench")
+    redis, redis_url = start_redis()
     try:
         async with database(database_url):
-            world = await _world(database_url)
+            world = await build_world(database_url)
             async with open_broadcast(redis_url):  # the bench's commits ring the workers
                 await asyncio.sleep(0.3)
-                worker = Server("comptoir.asgi:app", _env(database_url, redis_url))
+                worker = Server("comptoir.asgi:app", worker_env(database_url, redis_url))
                 try:
                     await worker.ready()
                     quiet = _percentiles(await _latencies(worker.address, world, args.probes))
@@ -399,7 +221,7 @@ async def run(args: argparse.Namespace) -> str:
                         args.rounds,
                         fans,
                         args.events,
-                        lambda: _commit_burst(world, args.events),
+                        lambda: commit_burst(world, args.events),
                         [worker],
                     )
                     await _close_all(fans)
@@ -409,7 +231,8 @@ async def run(args: argparse.Namespace) -> str:
                 baseline = await _baseline(args, database_url)
 
                 workers = [
-                    Server("comptoir.asgi:app", _env(database_url, redis_url)) for _ in range(2)
+                    Server("comptoir.asgi:app", worker_env(database_url, redis_url))
+                    for _ in range(2)
                 ]
                 try:
                     for w in workers:
@@ -422,7 +245,7 @@ async def run(args: argparse.Namespace) -> str:
                         args.rounds,
                         fans,
                         args.events,
-                        lambda: _commit_burst(world, args.events),
+                        lambda: commit_burst(world, args.events),
                         workers,
                     )
                     await _close_all(fans)

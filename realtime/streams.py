@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from models.events import Event
 from realtime.audience import Audience
 
-if TYPE_CHECKING:
-    from realtime.hub import Hub
+
+class Router(Protocol):
+    """What a stream needs of the hub that feeds it (realtime.hub.Hub), named here so that
+    the hub imports the streams and not the other way round."""
+
+    queue_size: int
+    routed_id: int
+
+    def forget(self, subscription: Subscription) -> None: ...
 
 
 class StreamClosed(Exception):
@@ -26,7 +33,7 @@ class StreamClosed(Exception):
 
 
 class Subscription:
-    def __init__(self, hub: Hub, audience: Audience, *, start: int, replay: bool) -> None:
+    def __init__(self, hub: Router, audience: Audience, *, start: int, replay: bool) -> None:
         self.hub = hub
         self.audience = audience
         self.delivered = start

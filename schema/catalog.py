@@ -11,7 +11,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 
 from models import catalog as m
 from resolvers import catalog as rules
-from resolvers.catalog import listing, visibility
+from resolvers.catalog import conditions, listing, visibility
 from resolvers.pagination import PageRequest
 from schema.accounts import Seller, restricted_seller
 from schema.context import Info
@@ -119,8 +119,8 @@ class ProductFilter:
     deliverable_to: str | None = strawberry.field(default=None, description="A postal code.")
     attributes: list[AttributeInput] | None = None
 
-    def to_domain(self) -> listing.ProductFilter:
-        return listing.ProductFilter(
+    def to_domain(self) -> conditions.ProductFilter:
+        return conditions.ProductFilter(
             category=self.category,
             seller_id=(
                 None if self.seller_id is None else decode_id(self.seller_id, "Seller", "sellerId")
@@ -208,7 +208,7 @@ class Query:
         page = await listing.list_products(
             info.context.actor,
             search=search,
-            filters=filter.to_domain() if filter is not None else listing.ProductFilter(),
+            filters=filter.to_domain() if filter is not None else conditions.ProductFilter(),
             sort=sort or listing.ProductSort.NAME_ASC,
             page=PageRequest.of(first, after),
         )

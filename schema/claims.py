@@ -13,8 +13,6 @@ from models import claims as m
 from models import helpdesk as helpdesk_models
 from models import orders as order_models
 from resolvers import claims as rules
-from resolvers import invoices
-from resolvers.links import signed_url
 from resolvers.pagination import PageRequest
 from schema.accounts import Role
 from schema.context import Info
@@ -22,9 +20,10 @@ from schema.errors import UserError, mutate
 from schema.helpdesk import Thread
 from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
+from schema.photos import Photo
+from schema.refunds import Refund, order_of
 
 if TYPE_CHECKING:
-    from schema.invoices import Invoice
     from schema.orders import Order, OrderLine
 
 ClaimReason: TypeAlias = m.ClaimReason
@@ -33,41 +32,6 @@ ClaimStatus: TypeAlias = m.ClaimStatus
 strawberry.enum(ClaimStatus, name="ClaimStatus")
 ClaimResolution: TypeAlias = m.ClaimResolution
 strawberry.enum(ClaimResolution, name="ClaimResolution")
-
-
-async def _order(info: Info, order_id: int) -> Order:
-    from schema.orders import Order
-
-    row = await info.context.loaders.by_id(order_models.Order).load(order_id)
-    assert row is not None  # RESTRICT foreign key
-    return Order(model=row)
-
-
-@strawberry.type
-class Photo:
-    model: strawberry.Private[m.Upload]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Photo", self.model.id))
-
-    @strawberry.field
-    def content_type(self) -> str:
-        return self.model.content_type
-
-    @strawberry.field
-    def width(self) -> int:
-        return self.model.width
-
-    @strawberry.field
-    def height(self) -> int:
-        return self.model.height
-
-    @strawberry.field(
-        description="Signed link under PUBLIC_URL, valid COMPTOIR_DOCUMENT_LINK_MINUTES."
-    )
-    def url(self, info: Info) -> str:
-        return signed_url(policy=info.context.policy, kind="photo", object_id=self.model.id)
 
 
 @strawberry.type
@@ -117,49 +81,6 @@ class ClaimStatusChange:
 
 
 @strawberry.type
-class Refund:
-    model: strawberry.Private[m.Refund]
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(encode_id("Refund", self.model.id))
-
-    @strawberry.field
-    async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("schema.orders")]:
-        return await _order(info, self.model.order_id)
-
-    @strawberry.field
-    async def claim(self, info: Info) -> Claim | None:
-        if self.model.claim_id is None:
-            return None
-        row = await info.context.loaders.by_id(m.Claim).load(self.model.claim_id)
-        return Claim(model=row) if row is not None else None
-
-    @strawberry.field
-    def amount(self) -> Decimal:
-        return self.model.amount
-
-    @strawberry.field
-    def reason(self) -> str:
-        return self.model.reason
-
-    @strawberry.field
-    def created_at(self) -> datetime:
-        return self.model.created_at
-
-    @strawberry.field(description="The credit note issued for this refund (when visible).")
-    async def credit_note(
-        self, info: Info
-    ) -> Annotated[Invoice, strawberry.lazy("schema.invoices")] | None:
-        from schema.invoices import Invoice
-
-        row = await invoices.credit_note_of(
-            info.context.actor, refund_id=self.model.id, policy=info.context.policy
-        )
-        return Invoice(model=row) if row is not None else None
-
-
-@strawberry.type
 class Claim:
     model: strawberry.Private[m.Claim]
 
@@ -178,7 +99,7 @@ class Claim:
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("schema.orders")]:
-        return await _order(info, self.model.order_id)
+        return await order_of(info, self.model.order_id)
 
     @strawberry.field
     def reason(self) -> ClaimReason:

@@ -30,7 +30,7 @@ from strawberry.types.lazy_type import LazyType
 from strawberry.types.union import StrawberryUnion
 
 from resolvers.accounts.rules import MAX_PASSWORD
-from resolvers.catalog.listing import POSTAL_CODE_LENGTH
+from resolvers.catalog.conditions import POSTAL_CODE_LENGTH
 from resolvers.catalog.products import MAX_ATTRIBUTES, MAX_ZONES
 from resolvers.catalog.visibility import MAX_COMPARED
 from resolvers.errors import DomainError, ErrorCode, Problem, QueryError

@@ -15,13 +15,14 @@ from resolvers import invoices as rules
 from resolvers.orders.queries import can_see_order
 from resolvers.pagination import PageRequest
 from schema.accounts import Seller, restricted_seller
+from schema.addresses import Address
 from schema.context import Info
 from schema.ids import decode_id, encode_id, known_id
-from schema.orders import Address, Order
+from schema.orders import Order
 from schema.pagination import Connection
 
 if TYPE_CHECKING:
-    from schema.claims import Refund
+    from schema.refunds import Refund
 
 InvoiceKind: TypeAlias = m.InvoiceKind
 strawberry.enum(InvoiceKind, name="InvoiceKind")
@@ -98,8 +99,8 @@ class Invoice:
     @strawberry.field(description="A credit note: the refund it was issued for.")
     async def refund(
         self, info: Info
-    ) -> Annotated[Refund, strawberry.lazy("schema.claims")] | None:
-        from schema.claims import Refund
+    ) -> Annotated[Refund, strawberry.lazy("schema.refunds")] | None:
+        from schema.refunds import Refund
 
         if self.model.refund_id is None:
             return None

@@ -193,7 +193,7 @@ def _encode(result: ExecutionResult) -> str:
 async def _deliver(
     info: Info, stream: Stream, build: Callable[[Event], S]
 ) -> AsyncGenerator[S, None]:
-    hub = stream.hub
+    hub = live_hub.current()
     operation = LIVE_OPERATION.get()
     try:
         if operation is None:

@@ -14,31 +14,24 @@ from models import orders as m
 from models.catalog import Product as ProductModel
 from resolvers import claims, invoices
 from resolvers import orders as rules
-from resolvers.orders.flow import Change
 from resolvers.pagination import PageRequest
-from schema.accounts import Account, Role, Seller, restricted_account, restricted_seller
+from schema.accounts import Account, Seller, restricted_account, restricted_seller
+from schema.addresses import Address, AddressInput
 from schema.cart import Cart, ReorderChange, changes_of
 from schema.catalog import Product
 from schema.context import Info
 from schema.errors import UserError, mutate
 from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
+from schema.transitions import Transition
 
 if TYPE_CHECKING:
-    from schema.claims import Claim, Refund
+    from schema.claims import Claim
     from schema.invoices import Invoice
+    from schema.refunds import Refund
 
 OrderStatus: TypeAlias = m.OrderStatus
 strawberry.enum(OrderStatus, name="OrderStatus")
-
-
-@strawberry.type
-class Address:
-    line1: str
-    line2: str | None
-    postal_code: str
-    city: str
-    country: str
 
 
 @strawberry.type
@@ -67,25 +60,6 @@ class OrderLine:
     @strawberry.field
     def quantity(self) -> int:
         return self.model.quantity
-
-
-@strawberry.type
-class Transition:
-    """When, by whom and why a status changed (each life cycle adds its typed from/to)."""
-
-    model: strawberry.Private[Change]
-
-    @strawberry.field
-    def at(self) -> datetime:
-        return self.model.at
-
-    @strawberry.field(description="Null when the platform made the change (expiry).")
-    def actor_role(self) -> Role | None:
-        return self.model.actor_role
-
-    @strawberry.field
-    def reason(self) -> str | None:
-        return self.model.reason
 
 
 @strawberry.type
@@ -188,8 +162,8 @@ class Order:
     @strawberry.field
     async def refunds(
         self, info: Info
-    ) -> list[Annotated[Refund, strawberry.lazy("schema.claims")]]:
-        from schema.claims import Refund
+    ) -> list[Annotated[Refund, strawberry.lazy("schema.refunds")]]:
+        from schema.refunds import Refund
 
         rows = await info.context.loaders.custom("order.refunds", claims.refunds_of_orders).load(
             self.model.id
@@ -227,15 +201,6 @@ class Order:
 
         rows = await info.context.loaders.custom("order.invoices", load).load(self.model.id)
         return [Invoice(model=row) for row in rows]
-
-
-@strawberry.input
-class AddressInput:
-    line1: str
-    postal_code: str
-    city: str
-    country: str
-    line2: str | None = None
 
 
 @strawberry.input

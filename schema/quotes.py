@@ -16,12 +16,14 @@ from resolvers import orders as order_rules
 from resolvers import quotes as rules
 from resolvers.pagination import PageRequest
 from schema.accounts import Account, Seller, restricted_account, restricted_seller
+from schema.addresses import AddressInput
 from schema.catalog import Product
 from schema.context import Info
 from schema.errors import UserError, mutate
 from schema.ids import decode_id, encode_id, known_id
-from schema.orders import AddressInput, Order, Transition
+from schema.orders import Order
 from schema.pagination import Connection
+from schema.transitions import Transition
 
 # Registers the model's enum itself (same class) as the GraphQL enum "QuoteStatus".
 QuoteStatus: TypeAlias = m.QuoteStatus

@@ -11,7 +11,7 @@ last row's sort key (a row-value comparison), never with OFFSET.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -20,16 +20,22 @@ from tortoise import connections
 
 from resolvers.actor import Actor
 from resolvers.catalog import relevance
-from resolvers.catalog.products import MAX_PRICE, for_dialect
+from resolvers.catalog.conditions import (
+    IN_STOCK,
+    Conditions,
+    ProductFilter,
+    browse_filters,
+    word_filters,
+)
+from resolvers.catalog.products import for_dialect
 from resolvers.catalog.visibility import Visibility, visibility_for
 from resolvers.errors import ErrorCode, QueryError
 from resolvers.pagination import MAX_BIGINT, MAX_ID, Page, PageRequest, cursor_int, page_of
-from resolvers.search_text import fold, prefix_range, search_terms
+from resolvers.search_text import prefix_range, search_terms
 
 STOCK_CHECK_LIMIT = 5_000
 # Distinct words of a search term's range read one by one in sort order (see _search_sql).
 WORD_BRANCHES = 4
-POSTAL_CODE_LENGTH = 10
 
 
 class ProductSort(StrEnum):
@@ -39,20 +45,6 @@ class ProductSort(StrEnum):
     NEWEST = "NEWEST"
     # Best name match first, then the seller's standing, then id (resolvers/catalog/relevance).
     RELEVANCE = "RELEVANCE"
-
-
-@dataclass(frozen=True)
-class ProductFilter:
-    """Conditions that all hold (AND); None means no condition."""
-
-    category: str | None = None
-    seller_id: int | None = None
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    # True: only products with stock left; False or None: no condition.
-    in_stock: bool | None = None
-    deliverable_to: str | None = None
-    attributes: Sequence[tuple[str, str]] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -108,72 +100,8 @@ _ORDERS = {
 }
 
 
-def _cents(value: Decimal | None, name: str) -> int | None:
-    if value is None:
-        return None
-    if not value.is_finite() or value < 0 or value > MAX_PRICE:
-        raise QueryError(ErrorCode.INVALID_INPUT, f"{name} must be between 0 and {MAX_PRICE}")
-    return int(value * 100)
-
-
-def postal_prefixes(postal_code: str) -> list[str]:
-    """Every prefix of a postal code: the zones that would deliver to it."""
-    code = postal_code.replace(" ", "").upper()
-    if not code.isalnum() or not code.isascii() or len(code) > POSTAL_CODE_LENGTH:
-        raise QueryError(ErrorCode.INVALID_INPUT, f"{postal_code!r} is not a postal code")
-    return [code[:n] for n in range(1, len(code) + 1)]
-
-
-class _Query:
-    """WHERE conditions and their parameters, written with `?` placeholders."""
-
-    def __init__(self) -> None:
-        self.where: list[str] = []
-        self.params: list[Any] = []
-
-    def add(self, condition: str, *params: Any) -> None:
-        self.where.append(condition)
-        self.params.extend(params)
-
-    def clause(self) -> str:
-        return " WHERE " + " AND ".join(self.where) if self.where else ""
-
-
-def _price_range(query: _Query, alias: str, filters: ProductFilter) -> None:
-    low = _cents(filters.min_price, "minPrice")
-    high = _cents(filters.max_price, "maxPrice")
-    if low is not None:
-        query.add(f"{alias}.price_cents >= ?", low)
-    if high is not None:
-        query.add(f"{alias}.price_cents <= ?", high)
-
-
-def _hide_suspended(query: _Query, column: str, visibility: Visibility | None) -> None:
-    if visibility is not None:
-        query.add(*visibility.condition(column))
-
-
-def _probes(query: _Query, ref: str, filters: ProductFilter) -> None:
-    """Filters checked per candidate through a unique (product_id, ...) index."""
-    if filters.deliverable_to is not None:
-        prefixes = postal_prefixes(filters.deliverable_to)
-        marks = ", ".join("?" for _ in prefixes)
-        query.add(
-            f"EXISTS (SELECT 1 FROM delivery_zone z WHERE z.product_id = {ref}"
-            f" AND z.prefix IN ({marks}))",
-            *prefixes,
-        )
-    for name, value in filters.attributes:
-        query.add(
-            f"EXISTS (SELECT 1 FROM product_attribute a WHERE a.product_id = {ref}"
-            " AND a.name_key = ? AND a.value_key = ?)",
-            fold(name.strip()),
-            fold(value.strip()),
-        )
-
-
 def _after(
-    query: _Query,
+    query: Conditions,
     columns: tuple[str, ...],
     order: _Order,
     sort: ProductSort,
@@ -207,49 +135,11 @@ def _browse_sql(
     sort: ProductSort,
     after: list[Any] | None,
     visibility: Visibility | None,
-) -> _Query:
+) -> Conditions:
     """No search: walk the product index of the sort (with category or seller in front)."""
-    query = _browse_filters(filters, visibility)
+    query = browse_filters(filters, visibility)
     order = _ORDERS[sort]
     _after(query, tuple(f"p.{c}" for c in order.columns), order, sort, after)
-    return query
-
-
-def _browse_filters(filters: ProductFilter, visibility: Visibility | None) -> _Query:
-    query = _Query()
-    if filters.category is not None:
-        query.add("p.category = ?", " ".join(filters.category.split()))
-    if filters.seller_id is not None:
-        query.add("p.seller_id = ?", filters.seller_id)
-    _price_range(query, "p", filters)
-    if filters.in_stock:
-        query.add("p.stock > 0")
-    _hide_suspended(query, "p.seller_id", visibility)
-    _probes(query, "p.id", filters)
-    return query
-
-
-_IN_STOCK = "EXISTS (SELECT 1 FROM product s WHERE s.id = {} AND s.stock > 0)"
-
-
-def _word_filters(
-    others: Sequence[str], filters: ProductFilter, visibility: Visibility | None
-) -> _Query:
-    """The conditions on a `product_word w` candidate: the other terms, filters, visibility."""
-    query = _Query()
-    for term in others:
-        query.add(
-            "EXISTS (SELECT 1 FROM product_word o WHERE o.product_id = w.product_id"
-            " AND o.word >= ? AND o.word < ?)",
-            *prefix_range(term),
-        )
-    if filters.category is not None:
-        query.add("w.category = ?", " ".join(filters.category.split()))
-    if filters.seller_id is not None:
-        query.add("w.seller_id = ?", filters.seller_id)
-    _price_range(query, "w", filters)
-    _hide_suspended(query, "w.seller_id", visibility)
-    _probes(query, "w.product_id", filters)
     return query
 
 
@@ -262,12 +152,12 @@ def _relevance_sql(
 ) -> tuple[str, list[Any]]:
     key = relevance.cursor_key(after)
     if not terms:
-        query = _browse_filters(filters, visibility)
+        query = browse_filters(filters, visibility)
         return relevance.browse_sql(_COLUMNS, query.where, query.params, key, limit)
     driving, *others = sorted(terms, key=len, reverse=True)
-    query = _word_filters(others, filters, visibility)
+    query = word_filters(others, filters, visibility)
     if filters.in_stock:
-        query.add(_IN_STOCK.format("w.product_id"))
+        query.add(IN_STOCK.format("w.product_id"))
     return relevance.search_sql(_COLUMNS, driving, query.where, query.params, key, limit)
 
 
@@ -301,12 +191,12 @@ def _search_sql(
     """
     driving, *others = sorted(terms, key=len, reverse=True)  # the longest: fewest candidates
     low, high = prefix_range(driving)
-    query = _word_filters(others, filters, visibility)
+    query = word_filters(others, filters, visibility)
     order = _ORDERS[sort]
     columns = tuple("w.product_id" if c == "id" else f"w.{c}" for c in order.columns)
     _after(query, columns, order, sort, after)
     where = "".join(f" AND {c}" for c in query.where)
-    stock = f" AND {_IN_STOCK.format('w.product_id')}" if filters.in_stock else ""
+    stock = f" AND {IN_STOCK.format('w.product_id')}" if filters.in_stock else ""
     ordered = _order_by(columns, order)
     names = tuple(c.removeprefix("w.") for c in columns)
     selected = ", ".join(columns)
@@ -339,7 +229,7 @@ def _search_sql(
     if filters.in_stock and candidates is not None:
         ctes.append(f"t AS ({rest}{ordered} LIMIT ?)")
         head += [high, *query.params, candidates]
-        branches.append(f"SELECT * FROM t WHERE {_IN_STOCK.format('t.product_id')}")
+        branches.append(f"SELECT * FROM t WHERE {IN_STOCK.format('t.product_id')}")
         # Past the window's last candidate, a product of the rest might be missing.
         last = _order_by(names, _Order(order.columns, not order.descending))
         guard = (

@@ -15,9 +15,6 @@ from typing import Any
 import pytest
 
 from tests.integration.live_cluster import (
-    Doorbells,
-    Proxy,
-    Redis,
     Worker,
     jobs_worker,
     log_ids,
@@ -27,6 +24,7 @@ from tests.integration.live_cluster import (
     worker_env,
     world,
 )
+from tests.integration.live_redis import Doorbells, Proxy, Redis
 from tests.live_helpers import MESSAGE_EVENTS, ORDER_EVENTS, TransportWS, transport_ws
 
 POST = """mutation($t: ID!, $b: String!) {

@@ -25,7 +25,8 @@ from realtime.log import atomic
 from resolvers.mail import CONNECTIONS, enqueue_mail
 from tests.accounts_helpers import REGISTER, registration
 from tests.clients import GraphQLClient
-from tests.integration.live_cluster import Redis, Worker
+from tests.integration.live_cluster import Worker
+from tests.integration.live_redis import Redis
 from tests.mail_helpers import Sink, eventually, free_port, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")

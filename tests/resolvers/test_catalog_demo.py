@@ -6,7 +6,8 @@ from comptoir.demo import seed_demo
 from models.accounts import Account, Role, Seller
 from models.catalog import DeliveryZone, Product, ProductWord
 from resolvers.actor import ANONYMOUS
-from resolvers.catalog.listing import ProductFilter, ProductSort, list_products
+from resolvers.catalog.conditions import ProductFilter
+from resolvers.catalog.listing import ProductSort, list_products
 from resolvers.pagination import PageRequest
 from resolvers.passwords import verify_password
 

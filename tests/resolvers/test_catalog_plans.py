@@ -17,7 +17,8 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import Role, Seller
 from resolvers.actor import ANONYMOUS
-from resolvers.catalog.listing import ProductFilter, ProductSort, list_sql
+from resolvers.catalog.conditions import ProductFilter
+from resolvers.catalog.listing import ProductSort, list_sql
 from resolvers.catalog.products import for_dialect
 from resolvers.catalog.visibility import visibility_for
 from tests.catalog_helpers import make_product

@@ -12,9 +12,9 @@ from decimal import Decimal
 from models.accounts import Role
 from models.catalog import Product
 from resolvers.actor import ANONYMOUS
+from resolvers.catalog.conditions import ProductFilter
 from resolvers.catalog.listing import (
     WORD_BRANCHES,
-    ProductFilter,
     ProductSort,
     list_products,
 )

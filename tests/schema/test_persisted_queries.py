@@ -183,7 +183,7 @@ def test_the_local_store_is_bounded_in_bytes_and_forgets_the_least_used_first() 
 
 @pytest.mark.redis
 async def test_a_document_registered_on_one_process_is_found_by_another_through_redis() -> None:
-    from tests.integration.live_cluster import Redis
+    from tests.integration.live_redis import Redis
 
     redis = Redis()
     redis.start()
