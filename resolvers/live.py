@@ -1,5 +1,5 @@
 """Who may follow which live events: the audience of `orderEvents`, `quoteEvents`,
-`messageEvents` and `claimEvents`.
+`messageEvents`, `claimEvents` and `deadlineEvents`.
 
 The same rules as the query side: a buyer sees their own orders (and their company's with
 SEE_COMPANY_ORDERS), a seller the orders addressed to it, an admin everything; threads are
@@ -14,7 +14,7 @@ from models.events import EventKind
 from realtime.audience import Audience
 from resolvers.actor import Actor, require_login
 from resolvers.claims import get_claim
-from resolvers.errors import DomainError, ErrorCode, QueryError
+from resolvers.errors import DomainError, ErrorCode, Forbidden, QueryError
 from resolvers.helpdesk import get_thread
 from resolvers.orders import get_order
 from resolvers.orders.queries import sees_company_orders
@@ -95,3 +95,14 @@ async def claim_events_audience(actor: Actor, *, claim_id: int | None) -> Audien
     if await get_claim(actor, claim_id=claim_id) is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No claim with this id", "claimId")
     return dataclasses.replace(audience, claim_id=claim_id)
+
+
+def deadline_events_audience(actor: Actor) -> Audience:
+    """The deadline alerts `actor` may follow: a seller its own (the party who must act on
+    every deadline), admins all; buyers act on none of them."""
+    require_login(actor)
+    if actor.is_admin:
+        return Audience(EventKind.DEADLINE, everything=True)
+    if actor.is_seller and actor.seller_id is not None:
+        return Audience(EventKind.DEADLINE, seller_id=actor.seller_id)
+    raise Forbidden("Les alertes d'échéance sont réservées aux vendeurs et aux administrateurs")

@@ -12,9 +12,11 @@ from tortoise.expressions import F
 
 from models.accounts import Account, Role, Seller
 from models.catalog import Product
+from models.deadlines import DeadlineSource
 from models.events import EventKind
 from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
 from realtime.log import append_event, atomic
+from resolvers.deadlines import touch_on_status
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.invoices.issuing import issue_invoice
 from resolvers.mail import enqueue_mail
@@ -100,6 +102,7 @@ def event_payload(change: OrderStatusChange) -> dict[str, Any]:
 
 async def record_change(order: Order, change: OrderStatusChange) -> None:
     """Append the change's event; call it last in the transaction."""
+    await touch_on_status(DeadlineSource.ORDER, order.id, running_in=S.PENDING, change=change)
     await append_event(
         EventKind.ORDER_STATUS,
         event_payload(change),
