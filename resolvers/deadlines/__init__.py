@@ -7,6 +7,11 @@ is imported from `resolvers.deadlines.alerts` by the runner: the life cycles it 
 this package.
 """
 
-from resolvers.deadlines.tracking import thread_deadline_moved, touch, touch_on_status
+from resolvers.deadlines.tracking import (
+    StatusChange,
+    thread_deadline_moved,
+    touch,
+    touch_on_status,
+)
 
-__all__ = ["thread_deadline_moved", "touch", "touch_on_status"]
+__all__ = ["StatusChange", "thread_deadline_moved", "touch", "touch_on_status"]
