@@ -1,5 +1,5 @@
 """The background jobs runner: mail outbox, order and quote expiry, cart expiry, helpdesk
-reminders, overdue claims, stale uploads.
+reminders, overdue claims, deadline alerts, stale uploads.
 
 Adding a job is one declaration in `JOBS`:
 
@@ -37,7 +37,7 @@ from broadcaster import Broadcast
 from comptoir.mail import transport_for
 from comptoir.metrics import Metrics
 from comptoir.settings import Settings, file_store
-from realtime.doorbell import MAIL_CHANNEL
+from realtime.doorbell import CHANNEL, MAIL_CHANNEL
 
 # resolvers.helpdesk first: imported before it, resolvers.cart and resolvers.orders meet
 # their import cycle through resolvers.standing (the worker imports nothing else beforehand).
@@ -46,6 +46,7 @@ from resolvers.helpdesk import remind_overdue_threads
 # isort: split
 from resolvers.cart import empty_stale_carts
 from resolvers.claims import mark_overdue_claims
+from resolvers.deadlines.alerts import next_deadline_alert, raise_deadline_alerts
 from resolvers.mail import MailTransport, next_mail_due, send_due_mails
 from resolvers.orders import expire_pending_orders
 from resolvers.policy import Policy
@@ -94,6 +95,13 @@ JOBS: tuple[Job, ...] = (
     Job("refresh_stale_ratings", lambda deps: refresh_stale_ratings()),
     Job("propagate_standing", lambda deps: propagate_standing()),
     Job("forget_ended_windows", lambda deps: forget_ended_windows()),
+    # Every change that touches a deadline appends an event: its doorbell wakes this job.
+    Job(
+        "raise_deadline_alerts",
+        lambda deps: raise_deadline_alerts(policy=deps.policy),
+        wake_on=(CHANNEL,),
+        next_due=lambda deps: next_deadline_alert(),
+    ),
     Job(
         "send_due_mails",
         lambda deps: send_due_mails(deps.transport, policy=deps.policy),

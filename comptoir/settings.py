@@ -102,6 +102,7 @@ class Settings:
     claim_max_photos: int = 10
     mail_retry_seconds: float = 30
     account_mails_per_hour: int = 5
+    at_risk_hours: float = 4
     rate_limits: dict[str, RateLimit] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
     trusted_proxies: tuple[str, ...] = ()
     embedded: bool = field(default=False)
@@ -127,6 +128,7 @@ class Settings:
             cart_days=self.cart_days,
             order_expiry_business_days=self.order_expiry_business_days,
             sla_business_hours=self.sla_business_hours,
+            at_risk_hours=self.at_risk_hours,
             quote_response_business_hours=self.quote_response_business_hours,
             small_order_threshold=self.small_order_threshold,
             small_order_fee=self.small_order_fee,
@@ -180,6 +182,7 @@ class Settings:
             cart_days=_float(env, "COMPTOIR_CART_DAYS", 3),
             order_expiry_business_days=_float(env, "COMPTOIR_ORDER_EXPIRY_BUSINESS_DAYS", 3),
             sla_business_hours=_float(env, "COMPTOIR_SLA_BUSINESS_HOURS", 24),
+            at_risk_hours=_float(env, "COMPTOIR_AT_RISK_HOURS", 4),
             quote_response_business_hours=_float(env, "COMPTOIR_QUOTE_RESPONSE_BUSINESS_HOURS", 48),
             small_order_threshold=Decimal(env.get("COMPTOIR_SMALL_ORDER_THRESHOLD", "100.00")),
             small_order_fee=Decimal(env.get("COMPTOIR_SMALL_ORDER_FEE", "5.00")),

@@ -13,4 +13,5 @@ MODEL_MODULES = (
     "models.quotes",
     "models.claims",
     "models.abuse",
+    "models.deadlines",
 )

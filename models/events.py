@@ -14,6 +14,7 @@ class EventKind(StrEnum):
     SESSION_REVOKED = "SESSION_REVOKED"
     QUOTE_STATUS = "QUOTE_STATUS"
     CLAIM_STATUS = "CLAIM_STATUS"
+    DEADLINE = "DEADLINE"
 
 
 class Event(Model):

@@ -69,6 +69,28 @@ class BusinessCalendar:
             cursor = day_end
             day += timedelta(days=1)
 
+    def subtract_business_time(self, end: datetime, delta: timedelta) -> datetime:
+        """The latest instant (UTC) from which `delta` of business time has elapsed by `end`:
+        `add_business_time` walked backwards (a weekend `end` counts from Friday's end)."""
+        if end.tzinfo is None or end.utcoffset() is None:
+            raise ValueError("end must be timezone-aware")
+        if delta < timedelta(0):
+            raise ValueError("delta must not be negative")
+        cursor = end.astimezone(UTC)
+        remaining = delta
+        if not remaining:
+            return cursor
+        day = cursor.astimezone(self.tz).date()
+        while True:
+            day_start = self._start_of_day(day)
+            if self.is_business_day(day):
+                available = cursor - day_start
+                if remaining <= available:
+                    return cursor - remaining
+                remaining -= available
+            cursor = day_start
+            day -= timedelta(days=1)
+
     def add_business_days(self, start: datetime, days: float) -> datetime:
         """`start` plus `days` business days (24 business hours each), as UTC."""
         return self.add_business_time(start, timedelta(days=days))

@@ -1,5 +1,5 @@
 """Who may follow which live events: the audience of `orderEvents`, `quoteEvents`,
-`messageEvents` and `claimEvents`.
+`messageEvents`, `claimEvents` and `deadlineEvents`.
 
 The same rules as the query side: a buyer sees their own orders (and their company's with
 SEE_COMPANY_ORDERS), a seller the orders addressed to it, an admin everything; threads are
@@ -14,7 +14,7 @@ from models.events import EventKind
 from realtime.audience import Audience
 from resolvers.actor import Actor, require_login
 from resolvers.claims.queries import visible_claim_or_not_found
-from resolvers.errors import ErrorCode, QueryError
+from resolvers.errors import ErrorCode, Forbidden, QueryError
 from resolvers.helpdesk.threads import visible_thread
 from resolvers.orders.queries import sees_company_orders, visible_order_or_not_found
 from resolvers.quotes.queries import visible_quote_or_not_found
@@ -90,3 +90,14 @@ async def claim_events_audience(actor: Actor, *, claim_id: int | None) -> Audien
         return audience
     await visible_claim_or_not_found(actor, claim_id)
     return dataclasses.replace(audience, claim_id=claim_id)
+
+
+def deadline_events_audience(actor: Actor) -> Audience:
+    """The deadline alerts `actor` may follow: a seller its own (the party who must act on
+    every deadline), admins all; buyers act on none of them."""
+    require_login(actor)
+    if actor.is_admin:
+        return Audience(EventKind.DEADLINE, everything=True)
+    if actor.is_seller and actor.seller_id is not None:
+        return Audience(EventKind.DEADLINE, seller_id=actor.seller_id)
+    raise Forbidden("Les alertes d'échéance sont réservées aux vendeurs et aux administrateurs")

@@ -28,6 +28,8 @@ class Policy:
     cart_days: float = 3
     order_expiry_business_days: float = 3
     sla_business_hours: float = 24
+    # Seed 004: deadline alerts warn this many business hours before a deadline.
+    at_risk_hours: float = 4
     # Seed 003: "une offre personnalisée dans les 48 heures".
     quote_response_business_hours: float = 48
     small_order_threshold: Decimal = Decimal("100.00")
@@ -67,6 +69,10 @@ class Policy:
     def business_hours_after(self, start: datetime, hours: float) -> datetime:
         """`hours` of business time (24 h per business day) after `start`, in UTC."""
         return self.calendar.add_business_time(start, timedelta(hours=hours))
+
+    def business_hours_before(self, end: datetime, hours: float) -> datetime:
+        """The latest instant `hours` of business time before `end`, in UTC."""
+        return self.calendar.subtract_business_time(end, timedelta(hours=hours))
 
     def business_days_after(self, start: datetime, days: float) -> datetime:
         """The end of the `days`-th business day after `start` (see the calendar)."""

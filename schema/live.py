@@ -1,5 +1,5 @@
-"""Live subscriptions: `orderEvents`, `quoteEvents`, `messageEvents`, `claimEvents`: the log,
-then live.
+"""Live subscriptions: `orderEvents`, `quoteEvents`, `messageEvents`, `claimEvents`,
+`deadlineEvents`: the log, then live.
 
 Over WebSocket the view hands each operation a `LiveOperation`; the stream then executes the
 document once per (event, document, variables, viewer) in the process, shares the encoded
@@ -22,6 +22,7 @@ from graphql import DocumentNode, ExecutionResult, execute, parse
 from tortoise.models import Model
 
 from models import claims as claim_models
+from models import deadlines as deadline_models
 from models import helpdesk as helpdesk_models
 from models import orders as order_models
 from models import quotes as quote_models
@@ -57,6 +58,9 @@ LIVE_OPERATION: ContextVar[LiveOperation | None] = ContextVar("live_operation", 
 
 
 M = TypeVar("M", bound=Model)
+
+
+strawberry.enum(deadline_models.DeadlineKind, name="DeadlineKind")
 
 
 async def _load(info: Info, model: type[M], pk: int | None) -> M:
@@ -151,6 +155,39 @@ class ClaimEvent(StatusEvent):
     @strawberry.field
     def to(self) -> ClaimStatus:
         return claim_models.ClaimStatus(self.event.payload["to"])
+
+
+@strawberry.type
+class DeadlineEvent(LogEvent):
+    """A deadline alert, for the party who must act (`dueAt`: the deadline itself)."""
+
+    @strawberry.field
+    def kind(self) -> deadline_models.DeadlineKind:
+        return deadline_models.DeadlineKind(self.event.payload["kind"])
+
+    @strawberry.field
+    def due_at(self) -> datetime:
+        return datetime.fromisoformat(self.event.payload["due_at"])
+
+    @strawberry.field
+    async def thread(self, info: Info) -> Thread | None:
+        pk = self.event.thread_id
+        return None if pk is None else Thread(model=await _load(info, helpdesk_models.Thread, pk))
+
+    @strawberry.field
+    async def claim(self, info: Info) -> Claim | None:
+        pk = self.event.claim_id
+        return None if pk is None else Claim(model=await _load(info, claim_models.Claim, pk))
+
+    @strawberry.field
+    async def quote(self, info: Info) -> Quote | None:
+        pk = self.event.quote_id
+        return None if pk is None else Quote(model=await _load(info, quote_models.Quote, pk))
+
+    @strawberry.field
+    async def order(self, info: Info) -> Order | None:
+        pk = self.event.order_id
+        return None if pk is None else Order(model=await _load(info, order_models.Order, pk))
 
 
 @lru_cache(maxsize=256)
@@ -260,4 +297,16 @@ class Subscription:
         audience = await rules.claim_events_audience(info.context.actor, claim_id=pk)
         return _deliver(
             info, live_hub.current().open(audience, after=position), lambda e: ClaimEvent(event=e)
+        )
+
+    @strawberry.subscription
+    async def deadline_events(
+        self, info: Info, after: strawberry.ID | None = None
+    ) -> AsyncGenerator[DeadlineEvent, None]:
+        position = rules.parse_after(after)
+        audience = rules.deadline_events_audience(info.context.actor)
+        return _deliver(
+            info,
+            live_hub.current().open(audience, after=position),
+            lambda e: DeadlineEvent(event=e),
         )

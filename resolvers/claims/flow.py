@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 
 from models.accounts import Role
 from models.claims import Claim, ClaimResolution, ClaimStatus, ClaimStatusChange
+from models.deadlines import DeadlineSource
 from models.events import EventKind
 from realtime.log import append_event, atomic
+from resolvers.deadlines import touch_on_status
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.mail import enqueue_mail
 from resolvers.orders.flow import parties_of, transition_payload
@@ -95,6 +97,10 @@ async def record(
             subject=f"Réclamation {claim.number} : {LABELS[change.to_status]}",
             body=_mail_body(claim, change, order_number, policy),
         )
+    await touch_on_status(DeadlineSource.CLAIM, claim.id, running_in=S.OPEN, change=change)
+    await touch_on_status(
+        DeadlineSource.REFUND, claim.id, running_in=S.RETURN_RECEIVED, change=change
+    )
     await append_event(
         EventKind.CLAIM_STATUS,
         {"claim_id": claim.id, **transition_payload(change)},

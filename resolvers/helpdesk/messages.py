@@ -12,6 +12,7 @@ from realtime.log import append_event, atomic
 from resolvers.actor import Actor, require_login
 from resolvers.clock import utc_now
 from resolvers.contact_details import find_contact_details
+from resolvers.deadlines import thread_deadline_moved
 from resolvers.errors import DomainError, ErrorCode, Forbidden, Problem
 from resolvers.helpdesk import sla
 from resolvers.helpdesk.threads import Side, side_of, visible_thread
@@ -115,6 +116,7 @@ async def insert_message(
     thread.response_due_at = await sla.earliest_deadline(thread.id)
     if thread.response_due_at != due_before:
         thread.overdue_reminded = False
+        await thread_deadline_moved(thread, at=now)
     thread.flagged = thread.flagged or bool(kinds)
     thread.awaiting_review = thread.awaiting_review or bool(kinds)
     thread.last_message_at = max(thread.last_message_at, now)

@@ -3,6 +3,7 @@
 from resolvers.orders.actions import (
     cancel_order,
     expire_pending_orders,
+    expires_at,
     mark_delivered,
     on_account_deleted,
     refuse_order,
@@ -25,6 +26,7 @@ __all__ = [
     "can_see_order",
     "cancel_order",
     "expire_pending_orders",
+    "expires_at",
     "get_order",
     "history_of",
     "lines_of",

@@ -134,6 +134,11 @@ async def reorder(actor: Actor, *, order_id: int) -> tuple[CartView, list[LineCh
 JOB_BATCH = 200
 
 
+def expires_at(order: Order, policy: Policy) -> datetime:
+    """When a PENDING order left unanswered expires (market calendar)."""
+    return policy.calendar.add_business_days(order.created_at, policy.order_expiry_business_days)
+
+
 async def expire_pending_orders(*, policy: Policy, now: datetime | None = None) -> int:
     """Expire every PENDING order left unanswered for `order_expiry_business_days` business
     days (market calendar); returns how many this call expired.
@@ -148,7 +153,7 @@ async def expire_pending_orders(*, policy: Policy, now: datetime | None = None) 
     while page := await candidates.filter(id__gt=after).order_by("id").limit(JOB_BATCH):
         after = page[-1].id
         for order in page:
-            if policy.calendar.add_business_days(order.created_at, days) > now:
+            if expires_at(order, policy) > now:
                 continue
             try:
                 await change_status(

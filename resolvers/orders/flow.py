@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, Protocol
 
 from tortoise.expressions import F
 
 from models.accounts import Account, Role, Seller
 from models.catalog import Product
+from models.deadlines import DeadlineSource
 from models.events import EventKind
 from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
 from realtime.log import append_event, atomic
+from resolvers.deadlines import StatusChange, touch_on_status
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.invoices.issuing import issue_invoice
 from resolvers.mail import enqueue_mail
@@ -69,15 +70,9 @@ def check_transition(current: OrderStatus, to: OrderStatus, role: Role | None) -
     )
 
 
-class Change(Protocol):
-    """A history row of any life cycle (orders, quotes)."""
+class Change(StatusChange, Protocol):
+    """A history row of any life cycle (orders, quotes), as its event shows it."""
 
-    @property
-    def from_status(self) -> StrEnum | None: ...
-    @property
-    def to_status(self) -> StrEnum: ...
-    @property
-    def at(self) -> datetime: ...
     @property
     def reason(self) -> str | None: ...
     @property
@@ -100,6 +95,7 @@ def event_payload(change: OrderStatusChange) -> dict[str, Any]:
 
 async def record_change(order: Order, change: OrderStatusChange) -> None:
     """Append the change's event; call it last in the transaction."""
+    await touch_on_status(DeadlineSource.ORDER, order.id, running_in=S.PENDING, change=change)
     await append_event(
         EventKind.ORDER_STATUS,
         event_payload(change),

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from models.accounts import Role
+from models.deadlines import DeadlineSource
 from models.events import EventKind
 from models.quotes import Quote, QuoteLine, QuoteStatus, QuoteStatusChange, QuoteTier
 from realtime.log import append_event, atomic
+from resolvers.deadlines import touch_on_status
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.mail import enqueue_mail
 from resolvers.orders.flow import Parties, parties_of, transition_payload
@@ -117,6 +119,7 @@ async def record(
     body = await _mail_body(quote, change, parties.seller_name, policy)
     for to in dict.fromkeys(r for r in recipients if r):
         await enqueue_mail(to=to, subject=subject, body=body)
+    await touch_on_status(DeadlineSource.QUOTE, quote.id, running_in=Q.REQUESTED, change=change)
     await append_event(
         EventKind.QUOTE_STATUS,
         event_payload(change),

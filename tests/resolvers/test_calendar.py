@@ -9,6 +9,7 @@ PARIS = ZoneInfo("Europe/Paris")
 CAIRO = ZoneInfo("Africa/Cairo")
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = timedelta(hours=24)
+HOUR = timedelta(hours=1)
 
 france = BusinessCalendar()
 
@@ -145,3 +146,25 @@ def test_the_country_and_time_zone_are_configurable() -> None:
 def test_an_unknown_country_is_refused_at_construction() -> None:
     with pytest.raises(NotImplementedError):
         BusinessCalendar("XX")
+
+
+def test_business_time_before_a_deadline_walks_back_over_weekends_and_holidays() -> None:
+    assert france.subtract_business_time(paris(2026, 3, 10, 10), HOUR * 4) == paris(2026, 3, 10, 6)
+    # Monday 02:00 less 4 business hours: Friday 22:00.
+    assert france.subtract_business_time(paris(2026, 3, 16, 2), HOUR * 4) == paris(2026, 3, 13, 22)
+    # 4 January 2027 is a Monday after New Year's Day (a Friday).
+    assert france.subtract_business_time(paris(2027, 1, 4, 1), HOUR * 4) == paris(2026, 12, 31, 21)
+    # A weekend deadline counts from the end of Friday.
+    assert france.subtract_business_time(paris(2026, 3, 14, 11), HOUR) == paris(2026, 3, 13, 23)
+    for start in (paris(2026, 3, 10, 10), paris(2026, 12, 30, 15), paris(2026, 3, 13, 23, 30)):
+        end = due(start, HOUR * 7)
+        assert france.subtract_business_time(end, HOUR * 7) == start
+
+
+def test_zero_or_negative_time_before_a_deadline() -> None:
+    saturday = paris(2026, 3, 14, 11)
+    assert france.subtract_business_time(saturday, timedelta(0)) == saturday
+    with pytest.raises(ValueError, match="must not be negative"):
+        france.subtract_business_time(saturday, -HOUR)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        france.subtract_business_time(datetime(2026, 3, 10, 10), HOUR)
