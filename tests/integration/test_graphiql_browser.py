@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from comptoir.graphiql import EXAMPLES
 from tests.browser import Chromium
 from tests.integration.live_cluster import DEMO_BUYER, DEMO_SELLER, ROOT, embedded_server, world
 
@@ -53,14 +54,15 @@ async def test_graphiql_runs_a_query_and_a_subscription_from_its_own_files(tmp_p
             await page.goto(f"{origin}/")
             assert await page.evaluate("location.pathname") == "/graphql"
             await page.wait_for(
-                f"{QUERY_EDITOR} && document.querySelectorAll('.graphiql-tab').length === 6"
+                f"{QUERY_EDITOR} && "
+                f"document.querySelectorAll('.graphiql-tab').length === {len(EXAMPLES)}"
             )
 
             # A shared link (?q=) opens on its operation, ahead of the README's examples.
             await page.goto(f"{origin}/graphql?{urlencode({'q': PRODUCTS})}")
             await page.wait_for(
                 f"{QUERY_EDITOR}.getValue() === {json.dumps(PRODUCTS)} && "
-                "document.querySelectorAll('.graphiql-tab').length === 7"
+                f"document.querySelectorAll('.graphiql-tab').length === {len(EXAMPLES) + 1}"
             )
             await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
             shown = await page.wait_for(
