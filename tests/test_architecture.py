@@ -49,11 +49,12 @@ def modules() -> Iterator[tuple[str, Path]]:
 def imported(module: str, path: Path) -> Iterator[tuple[int, str]]:
     """(line, dotted name) of every import, wherever it sits (functions, TYPE_CHECKING)."""
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        for name in _names(module, path, node):
-            yield node.lineno, name
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for name in _names(module, path, node):
+                yield node.lineno, name
 
 
-def _names(module: str, path: Path, node: ast.AST) -> Iterator[str]:
+def _names(module: str, path: Path, node: ast.Import | ast.ImportFrom) -> Iterator[str]:
     if isinstance(node, ast.Import):
         for alias in node.names:
             yield alias.name

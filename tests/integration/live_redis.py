@@ -141,7 +141,7 @@ class Doorbells:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._pubsub.aclose()
         await self._client.aclose()
 
     async def heard(self, seconds: float) -> list[str]:

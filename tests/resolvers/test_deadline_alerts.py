@@ -99,8 +99,8 @@ async def test_an_unanswered_quote_warns_then_is_overdue_and_an_answered_one_is_
     assert await alerts(policy, TUESDAY + 18 * SECOND) == [("QUOTE_AT_RISK", shop)]
     assert await alerts(policy, TUESDAY + 36 * SECOND) == [("QUOTE_OVERDUE", shop)]
     assert await alerts(policy, TUESDAY + timedelta(days=9)) == []
-    quote_ids = await Event.filter(kind=EventKind.DEADLINE).values_list("quote_id", flat=True)
-    assert quote_ids == [waiting.id, waiting.id]
+    raised = await Event.filter(kind=EventKind.DEADLINE).order_by("id")
+    assert [event.quote_id for event in raised] == [waiting.id, waiting.id]
 
 
 async def _pending_order(buyer: GraphQLClient, seller: GraphQLClient, now: datetime) -> int:
@@ -126,8 +126,8 @@ async def test_a_pending_order_warns_once_before_it_expires_unless_validated(
     assert await alerts(policy, warn - SECOND) == []
     assert await alerts(policy, warn) == [("ORDER_EXPIRING", shop)]
     assert await alerts(policy, TUESDAY + timedelta(days=9)) == []
-    orders = await Event.filter(kind=EventKind.DEADLINE).values_list("order_id", flat=True)
-    assert orders == [waiting]
+    raised = await Event.filter(kind=EventKind.DEADLINE).order_by("id")
+    assert [event.order_id for event in raised] == [waiting]
 
 
 async def test_a_runner_that_was_down_raises_the_overdue_alert_without_a_stale_warning(
@@ -190,5 +190,5 @@ async def test_two_runners_at_once_raise_each_alert_once(
         *(raise_deadline_alerts(policy=policy, now=due) for _ in range(4))
     )
     assert sum(counts) == 5
-    kinds = await Event.filter(kind=EventKind.DEADLINE).values_list("payload", flat=True)
-    assert [k["kind"] for k in kinds] == ["SLA_OVERDUE"] * 5  # type: ignore[index]
+    raised = await Event.filter(kind=EventKind.DEADLINE)
+    assert [event.payload["kind"] for event in raised] == ["SLA_OVERDUE"] * 5

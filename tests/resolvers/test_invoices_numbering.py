@@ -12,7 +12,7 @@ from models.invoices import Invoice, InvoiceCounter
 from models.orders import Order, OrderStatus
 from realtime.log import atomic
 from resolvers.orders import ship_order
-from resolvers.orders.flow import change_status
+from resolvers.orders.flow import Shipment, change_status
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
@@ -84,8 +84,7 @@ async def test_a_new_year_in_the_market_time_zone_starts_again_at_one(
             actor_account_id=shop.account_id,
             policy=POLICY,
             now=now,
-            carrier="DPD",
-            tracking_number="1Z",
+            shipment=Shipment(carrier="DPD", tracking_number="1Z"),
         )
     first, second = await Invoice.all().order_by("id")
     assert (first.year, first.sequence, second.year, second.sequence) == (2026, 1, 2027, 1)
