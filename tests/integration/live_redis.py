@@ -43,12 +43,16 @@ class Redis:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
+        while True:  # ready once it answers PING, not merely once the process exists
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
             time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
 
     def kill(self) -> None:
         if self.process is not None:

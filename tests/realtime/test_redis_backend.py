@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import shutil
 import signal
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
@@ -19,75 +14,17 @@ from broadcaster._base import Subscriber
 from redis.asyncio import Redis
 
 from realtime.redis_backend import ResilientRedisBackend
+from tests.integration.live_redis import Redis as RedisServer
 
 pytestmark = pytest.mark.redis
-
-REDIS_SERVER = shutil.which("redis-server")
-
-
-class RedisServer:
-    """One private redis-server on a free localhost port, restartable on that same port."""
-
-    def __init__(self, binary: str) -> None:
-        self.binary = binary
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 5
-        while True:  # ready once it answers PING, not merely once the process exists
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(0.02)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait()
-
-    def pause(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGCONT)
 
 
 @pytest.fixture
 def redis_server() -> Iterator[RedisServer]:
-    if REDIS_SERVER is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server is not installed, and CI=true requires these tests to run")
-        pytest.skip("redis-server is not installed")
-    server = RedisServer(REDIS_SERVER)
+    server = RedisServer()
     server.start()
     yield server
-    if server.process is not None and server.process.poll() is None:
-        server.kill()
+    server.kill()
 
 
 @pytest.fixture
@@ -198,7 +135,7 @@ async def test_a_paused_redis_is_noticed_and_rejoined_when_it_resumes(
     redis_server: RedisServer,
 ) -> None:
     async with broadcast.subscribe("orders") as subscriber:
-        redis_server.pause()
+        redis_server.signal(signal.SIGSTOP)
         try:
             noticed_after = await eventually(lambda: not backend.connected, 5, "pause noticed")
             loop = asyncio.get_running_loop()
@@ -208,7 +145,7 @@ async def test_a_paused_redis_is_noticed_and_rejoined_when_it_resumes(
             assert loop.time() - start < 1.5
             await asyncio.sleep(max(0.0, 5 - noticed_after - (loop.time() - start)))
         finally:
-            redis_server.resume()
+            redis_server.signal(signal.SIGCONT)
         await eventually(lambda: backend.connected, 8, "reconnected after resume")
         assert marker.calls >= 2
         await broadcast.publish("orders", "after")
