@@ -116,16 +116,20 @@ class TransportWS:
             {"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables}}
         )
 
-    async def next_ids(self, count: int, timeout: float = 5.0) -> list[str]:
-        """The event ids of the next `count` `next` messages (fails on anything else)."""
-        ids: list[str] = []
-        while len(ids) < count:
+    async def pushed(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The events of the next `count` `next` messages (fails on anything else)."""
+        events: list[dict[str, Any]] = []
+        while len(events) < count:
             message = await self.receive(timeout)
             assert message["type"] == "next", message
             assert "errors" not in message["payload"], message
             (field,) = message["payload"]["data"].values()
-            ids.append(field["id"])
-        return ids
+            events.append(field)
+        return events
+
+    async def next_ids(self, count: int, timeout: float = 5.0) -> list[str]:
+        """The event ids of the next `count` `next` messages (fails on anything else)."""
+        return [event["id"] for event in await self.pushed(count, timeout)]
 
     async def silent(self, seconds: float = 0.3) -> bool:
         """True when nothing arrives for `seconds`."""

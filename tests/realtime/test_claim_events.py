@@ -3,8 +3,6 @@ sees nothing, and a reconnect with `after` replays without gap or duplicate."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from realtime.log import last_event_id
 from schema.ids import encode_id
 from tests.claims_helpers import (
@@ -15,20 +13,10 @@ from tests.claims_helpers import (
     delivered_order,
 )
 from tests.clients import GraphQLClient
-from tests.live_helpers import TransportWS, transport_ws
+from tests.live_helpers import transport_ws
 
 CLAIM_EVENTS = """subscription ($after: ID, $claimId: ID) {
   claimEvents(after: $after, claimId: $claimId) { id from to reason claim { number status } } }"""
-
-
-async def _events(client: TransportWS, count: int) -> list[dict[str, Any]]:
-    events = []
-    for _ in range(count):
-        message = await client.receive()
-        assert message["type"] == "next", message
-        assert "errors" not in message["payload"], message
-        events.append(message["payload"]["data"]["claimEvents"])
-    return events
 
 
 async def test_buyer_and_seller_follow_a_claim_in_order_and_replay_it_after_a_reconnect(
@@ -73,7 +61,7 @@ async def test_buyer_and_seller_follow_a_claim_in_order_and_replay_it_after_a_re
         ]
         seen = {}
         for name, ws in (("buyer", buyer_ws), ("seller", seller_ws)):
-            events = await _events(ws, 4)
+            events = await ws.pushed(4)
             assert [(e["from"], e["to"]) for e in events] == expected
             assert {e["claim"]["number"] for e in events} == {opened["claim"]["number"]}
             ids = [int(e["id"]) for e in events]
@@ -88,7 +76,7 @@ async def test_buyer_and_seller_follow_a_claim_in_order_and_replay_it_after_a_re
     kept = str(seen["buyer"][1])
     async with transport_ws(live_server, buyer.token) as again:
         await again.subscribe("c", CLAIM_EVENTS, after=kept, claimId=cid)
-        replayed = await _events(again, 2)
+        replayed = await again.pushed(2)
         assert [int(e["id"]) for e in replayed] == seen["buyer"][2:]
         assert await again.silent(0.3)
 

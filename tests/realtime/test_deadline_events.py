@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC
-from typing import Any
 
 from models.events import Event, EventKind
 from resolvers.deadlines.alerts import raise_deadline_alerts
@@ -13,7 +12,7 @@ from resolvers.policy import Policy
 from schema.ids import encode_id
 from tests.clients import GraphQLClient
 from tests.helpdesk_helpers import open_product_thread, paris
-from tests.live_helpers import TransportWS, transport_ws
+from tests.live_helpers import transport_ws
 
 DEADLINE_EVENTS = """subscription ($after: ID) {
   deadlineEvents(after: $after) { id kind dueAt thread { id } claim { id } quote { id } } }"""
@@ -23,16 +22,6 @@ POLICY = Policy(at_risk_hours=4)
 OPENED = paris(2026, 3, 10, 10).astimezone(UTC)
 AT_RISK = paris(2026, 3, 11, 6)
 DUE = paris(2026, 3, 11, 10)
-
-
-async def _alerts(client: TransportWS, count: int) -> list[dict[str, Any]]:
-    received = []
-    for _ in range(count):
-        message = await client.receive()
-        assert message["type"] == "next", message
-        assert "errors" not in message["payload"], message
-        received.append(message["payload"]["data"]["deadlineEvents"])
-    return received
 
 
 async def test_the_seller_and_admins_are_pushed_the_alerts_of_its_thread_only(
@@ -57,7 +46,7 @@ async def test_the_seller_and_admins_are_pushed_the_alerts_of_its_thread_only(
         tid = encode_id("Thread", thread.id)
         expected = [("SLA_AT_RISK", tid), ("SLA_OVERDUE", tid)]
         for client in (shop, platform):
-            pushed = await _alerts(client, 2)
+            pushed = await client.pushed(2)
             assert [(a["kind"], a["thread"]["id"]) for a in pushed] == expected
             assert {a["dueAt"] for a in pushed} == {DUE.astimezone(UTC).isoformat()}
             assert all(a["claim"] is None and a["quote"] is None for a in pushed)
@@ -73,10 +62,10 @@ async def test_after_replays_the_missed_alert_then_continues_live(
     (missed,) = await Event.filter(kind=EventKind.DEADLINE)
     async with transport_ws(live_server, seller.token) as client:
         await client.subscribe("1", DEADLINE_EVENTS, after="0")
-        (replayed,) = await _alerts(client, 1)
+        (replayed,) = await client.pushed(1)
         assert (replayed["id"], replayed["kind"]) == (str(missed.id), "SLA_AT_RISK")
         await raise_deadline_alerts(policy=POLICY, now=DUE)
-        (live,) = await _alerts(client, 1)
+        (live,) = await client.pushed(1)
         assert live["kind"] == "SLA_OVERDUE"
         assert int(live["id"]) > missed.id
         assert await client.silent(0.3)

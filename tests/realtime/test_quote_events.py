@@ -11,22 +11,12 @@ from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.factories import login_as, make_account
-from tests.live_helpers import TransportWS, transport_ws
+from tests.live_helpers import transport_ws
 from tests.quotes_helpers import accept, offer, offered_quote, request_quote
 
 QUOTE_EVENTS = """subscription ($after: ID, $quoteId: ID) {
   quoteEvents(after: $after, quoteId: $quoteId) {
     id at from to reason quote { number status seller { name } } } }"""
-
-
-async def _events(client: TransportWS, count: int) -> list[dict[str, Any]]:
-    received = []
-    for _ in range(count):
-        message = await client.receive()
-        assert message["type"] == "next", message
-        assert "errors" not in message["payload"], message
-        received.append(message["payload"]["data"]["quoteEvents"])
-    return received
 
 
 async def _quote_event_ids() -> list[str]:
@@ -56,7 +46,7 @@ async def test_the_seller_is_pushed_the_request_and_the_buyer_the_offer(
             await client.subscribe("q", QUOTE_EVENTS)
         await asyncio.sleep(0.1)
         (quote,) = await request_quote(buyer, (product, [10, 20]))
-        (pushed,) = await _events(shop, 1)
+        (pushed,) = await shop.pushed(1)
         assert (pushed["from"], pushed["to"]) == (None, "REQUESTED")
         assert pushed["quote"] == {
             "number": quote.number,
@@ -64,12 +54,12 @@ async def test_the_seller_is_pushed_the_request_and_the_buyer_the_offer(
             "seller": {"name": "BatiPro"},
         }
         await offer(seller, quote, (product, {10: "2.00", 20: "1.80"}))
-        assert [(e["from"], e["to"]) for e in await _events(mine, 2)] == [
+        assert [(e["from"], e["to"]) for e in await mine.pushed(2)] == [
             (None, "REQUESTED"),
             ("REQUESTED", "OFFERED"),
         ]
-        assert [e["to"] for e in await _events(platform, 2)] == ["REQUESTED", "OFFERED"]
-        assert [e["to"] for e in await _events(shop, 1)] == ["OFFERED"]
+        assert [e["to"] for e in await platform.pushed(2)] == ["REQUESTED", "OFFERED"]
+        assert [e["to"] for e in await shop.pushed(1)] == ["OFFERED"]
         assert await theirs.silent(0.2)
         assert await other_shop.silent(0.1)
 
@@ -84,11 +74,11 @@ async def test_after_replays_the_missed_changes_then_continues_live_without_dupl
     missed = (await _quote_event_ids())[1:]
     async with transport_ws(live_server, buyer.token) as client:
         await client.subscribe("1", QUOTE_EVENTS, after=seen)
-        replayed = await _events(client, len(missed))
+        replayed = await client.pushed(len(missed))
         assert [e["id"] for e in replayed] == missed
         assert [e["to"] for e in replayed] == ["OFFERED", "ACCEPTED"]
         (second,) = await request_quote(buyer, (product, [5]))
-        (live,) = await _events(client, 1)
+        (live,) = await client.pushed(1)
         assert (live["to"], live["quote"]["number"]) == ("REQUESTED", second.number)
         assert int(live["id"]) > int(missed[-1])
         assert await client.silent(0.3)
@@ -130,7 +120,7 @@ async def test_company_colleagues_follow_quotes_with_see_company_orders_only(
         await blind.subscribe("1", QUOTE_EVENTS)
         await asyncio.sleep(0.1)
         (quote,) = await request_quote(member_client, (product, [3]))
-        (pushed,) = await _events(sees, 1)
+        (pushed,) = await sees.pushed(1)
         assert pushed["quote"]["number"] == quote.number
         assert await blind.silent(0.3)
 
@@ -159,10 +149,10 @@ async def test_one_quote_can_be_followed_by_those_who_see_it_only(
         assert await _refusal(live_server, client.token, quoteId=qid) == ["NOT_FOUND"]
     async with transport_ws(live_server, seller.token) as stream:
         await stream.subscribe("1", QUOTE_EVENTS, quoteId=qid, after="0")
-        (replayed,) = await _events(stream, 1)
+        (replayed,) = await stream.pushed(1)
         assert replayed["quote"]["number"] == quote.number
         await offer(seller, other, (product, {4: "1.00"}))
         await offer(seller, quote, (product, {3: "1.00"}))
-        (live,) = await _events(stream, 1)
+        (live,) = await stream.pushed(1)
         assert (live["quote"]["number"], live["to"]) == (quote.number, "OFFERED")
         assert await stream.silent(0.2)
