@@ -127,8 +127,7 @@ class Holder:
             __file__,
             "--hold",
             address,
-            "--token",
-            token,
+            f"--token={token}",  # a token may start with "-"
             "--count",
             str(count),
             "--deflate",

@@ -77,7 +77,7 @@ def websocket_options(settings: Settings) -> dict[str, Any]:
     (bench/idle_memory.py measures both).
     """
     return {
-        "ws": "websockets-sansio",
+        "ws": "comptoir.ws_protocol:LeanWebSocketProtocol",
         "ws_max_size": settings.ws_max_message_bytes,
         "ws_per_message_deflate": settings.ws_compression,
     }

@@ -100,6 +100,13 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_message(message)
 
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        # Strawberry keeps the cancelled timeout task, and with it its CancelledError, traceback
+        # and frames, for the socket's lifetime (~2 KB per idle connection).
+        if self.connection_init_received:
+            self.connection_init_timeout_task = None
+
     @staticmethod
     def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
         # A syntax error is the operation's error, answered with `error` for its id as the

@@ -27,7 +27,16 @@ MESSAGE_EVENTS = """subscription ($after: ID, $threadId: ID) {
 
 @asynccontextmanager
 async def uvicorn_server(application: ASGIApp, **options: Any) -> AsyncIterator[str]:
-    """`application` behind a real uvicorn on 127.0.0.1; yields its host:port.
+    """`application` behind a real uvicorn on 127.0.0.1; yields its host:port."""
+    async with uvicorn_running(application, **options) as (_, address):
+        yield address
+
+
+@asynccontextmanager
+async def uvicorn_running(
+    application: ASGIApp, **options: Any
+) -> AsyncIterator[tuple[uvicorn.Server, str]]:
+    """`uvicorn_server`, also yielding the server (its open connections).
 
     The socket listens before uvicorn starts: clients may connect at once (the backlog holds
     them until uvicorn accepts), with no wait on a flag and no port chosen then raced for.
@@ -39,7 +48,7 @@ async def uvicorn_server(application: ASGIApp, **options: Any) -> AsyncIterator[
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[listening]))
     try:
-        yield f"127.0.0.1:{listening.getsockname()[1]}"
+        yield server, f"127.0.0.1:{listening.getsockname()[1]}"
     finally:
         server.should_exit = True
         await task
