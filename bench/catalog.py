@@ -155,11 +155,12 @@ async def seed(products: int) -> tuple[float, str]:
     from comptoir.demo import seed_demo
     from models.catalog import Product
     from resolvers.pagination import encode_cursor
+    from resolvers.policy import Policy
 
     await Tortoise.init(config=tortoise_config(os.environ["DATABASE_URL"]))
     await Tortoise.generate_schemas(safe=True)
     started = time.perf_counter()
-    await seed_demo(extra_products=products)
+    await seed_demo(policy=Policy(), extra_products=products)
     elapsed = time.perf_counter() - started
     print(f"standings copied to every product in {await rate_sellers():.1f} s", file=sys.stderr)
     count = await Product.all().count()

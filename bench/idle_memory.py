@@ -56,10 +56,10 @@ class Worker:
         self.port = _free_port()
         code = (
             "import uvicorn; from comptoir.cli import websocket_options;"
-            "from comptoir.settings import get_settings;"
+            "from comptoir.settings import Settings;"
             f"uvicorn.run('comptoir.asgi:app', host='127.0.0.1', port={self.port},"
             " loop='uvloop', http='httptools', log_level='warning',"
-            " **websocket_options(get_settings()))"
+            " **websocket_options(Settings.from_env()))"
         )
         self.process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
 

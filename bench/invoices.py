@@ -56,7 +56,7 @@ async def _main(args: argparse.Namespace) -> None:
     # The app's import order: the resolvers' modules import one another in it.
     from comptoir.app import create_app  # noqa: F401  # imported for the order only
     from comptoir.db import apply_migrations, database
-    from comptoir.settings import get_settings
+    from comptoir.settings import Settings
     from models.accounts import Account, Role
     from models.invoices import Invoice
     from resolvers.actor import Actor
@@ -65,7 +65,7 @@ async def _main(args: argparse.Namespace) -> None:
     from tests.catalog_helpers import make_product, seller_actor
     from tests.factories import make_account
 
-    policy = get_settings().policy()
+    policy = Settings.from_env().policy()
     address = Address(line1="1 rue du Banc", postal_code="75011", city="Paris", country="FR")
 
     async def validated(run: str, accounts: list[Account], count: int) -> list[tuple[Actor, int]]:
@@ -76,9 +76,9 @@ async def _main(args: argparse.Namespace) -> None:
         result = []
         for i in range(count):
             shop, product = shops[i % len(shops)], products[i % len(shops)]
-            await add_to_cart(actor, product_id=product.id, quantity=1)
+            await add_to_cart(actor, product_id=product.id, quantity=1, policy=policy)
             (order,) = await reserve_cart(
-                actor, address=address, remark=None, idempotency_key=f"{run}-{i}"
+                actor, address=address, remark=None, idempotency_key=f"{run}-{i}", policy=policy
             )
             await validate_order(shop, order_id=order.id, policy=policy)
             result.append((shop, order.id))

@@ -14,6 +14,7 @@ async def build_world(database_url: str) -> dict[str, Any]:
     from resolvers import helpdesk
     from resolvers.catalog import ProductData, create_product
     from resolvers.passwords import hash_password
+    from resolvers.policy import Policy
     from resolvers.sessions import actor_for_token, open_session
     from schema.ids import encode_id
 
@@ -21,7 +22,7 @@ async def build_world(database_url: str) -> dict[str, Any]:
         "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
     )
     await Tortoise.generate_schemas(safe=True)
-    password = hash_password("bench password")
+    password = hash_password("bench password", policy=Policy())
 
     async def account(email: str, role: Role) -> Account:
         return await Account.create(
@@ -41,7 +42,10 @@ async def build_world(database_url: str) -> dict[str, Any]:
         await account("acheteur@bench.fr", Role.BUYER),
         await account("oisif@bench.fr", Role.BUYER),
     )
-    seller_token, buyer_token = await open_session(seller_account), await open_session(buyer)
+    seller_token, buyer_token = (
+        await open_session(seller_account, policy=Policy()),
+        await open_session(buyer, policy=Policy()),
+    )
     seller_actor = await actor_for_token(seller_token)
     product = await create_product(
         seller_actor,
@@ -55,12 +59,12 @@ async def build_world(database_url: str) -> dict[str, Any]:
         ),
     )
     opened = await helpdesk.open_thread(
-        await actor_for_token(buyer_token), product_id=product.id, body="Bonjour"
+        await actor_for_token(buyer_token), product_id=product.id, body="Bonjour", policy=Policy()
     )
     return {
         "seller": seller_token,
         "buyer": buyer_token,
-        "idle": await open_session(idle),
+        "idle": await open_session(idle, policy=Policy()),
         "thread": encode_id("Thread", opened.thread.id),
         "thread_id": opened.thread.id,
         "buyer_id": buyer.id,

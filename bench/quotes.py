@@ -97,7 +97,7 @@ async def main() -> None:
     from bench.reserve import _world
     from comptoir.app import create_app
     from comptoir.db import database
-    from comptoir.settings import get_settings
+    from comptoir.settings import Settings
     from models.orders import Order
 
     async with database(url):
@@ -105,7 +105,7 @@ async def main() -> None:
         if args.reset and conn.capabilities.dialect == "postgres":
             await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
         await Tortoise.generate_schemas(safe=True)
-    app = create_app(get_settings())
+    app = create_app(Settings.from_env())
     async with app.router.lifespan_context(app):
         tokens, shops = await _world(args)
         rng = random.Random(7)

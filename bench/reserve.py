@@ -80,10 +80,11 @@ async def _world(args: argparse.Namespace) -> tuple[list[str], list[list[str]]]:
     from resolvers.actor import Actor
     from resolvers.catalog import ProductData, create_product
     from resolvers.passwords import hash_password
+    from resolvers.policy import Policy
     from resolvers.sessions import open_session
     from schema.ids import encode_id
 
-    password = hash_password("bench password")
+    password = hash_password("bench password", policy=Policy())
     now = datetime.now(UTC)
     shops: list[list[str]] = []
     for s in range(args.sellers):
@@ -129,7 +130,7 @@ async def _world(args: argparse.Namespace) -> tuple[list[str], list[list[str]]]:
             postal_code="75011",
             email_confirmed_at=now,
         )
-        tokens.append(await open_session(account))
+        tokens.append(await open_session(account, policy=Policy()))
     return tokens, shops
 
 
@@ -182,7 +183,7 @@ async def main() -> None:
 
     from comptoir.app import create_app
     from comptoir.db import database
-    from comptoir.settings import get_settings
+    from comptoir.settings import Settings
     from models.orders import Order
 
     async with database(url):
@@ -190,7 +191,7 @@ async def main() -> None:
         if args.reset and conn.capabilities.dialect == "postgres":
             await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
         await Tortoise.generate_schemas(safe=True)
-    app = create_app(get_settings())
+    app = create_app(Settings.from_env())
     async with app.router.lifespan_context(app):
         tokens, shops = await _world(args)
         rng = random.Random(7)

@@ -44,7 +44,7 @@ async def _prepare(settings: Settings) -> None:
     from comptoir.demo import seed_demo
 
     async with database(settings.database_url):
-        accounts = await seed_demo()
+        accounts = await seed_demo(policy=settings.policy())
     if accounts:
         log.info("Demo data loaded. Demo accounts (development only):")
         for email, password in accounts:
@@ -104,7 +104,7 @@ async def _create_admin(settings: Settings, email: str, password: str) -> None:
     from resolvers.accounts import create_admin
 
     async with database(settings.database_url):
-        account = await create_admin(email=email, password=password)
+        account = await create_admin(email=email, password=password, policy=settings.policy())
     print(f"Admin account {account.email} created.")
 
 
@@ -112,7 +112,7 @@ async def _seed_demo(settings: Settings, products: int) -> None:
     from comptoir.demo import seed_demo
 
     async with database(settings.database_url):
-        accounts = await seed_demo(extra_products=products)
+        accounts = await seed_demo(policy=settings.policy(), extra_products=products)
     print(
         f"Demo data loaded ({products} extra products)."
         if accounts or products

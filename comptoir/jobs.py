@@ -86,7 +86,7 @@ JOBS: tuple[Job, ...] = (
     Job("expire_pending_orders", lambda deps: expire_pending_orders(policy=deps.policy)),
     Job("expire_offered_quotes", lambda deps: expire_offered_quotes(policy=deps.policy)),
     Job("empty_stale_carts", lambda deps: empty_stale_carts(policy=deps.policy)),
-    Job("remind_overdue_threads", lambda deps: remind_overdue_threads()),
+    Job("remind_overdue_threads", lambda deps: remind_overdue_threads(policy=deps.policy)),
     Job("mark_overdue_claims", lambda deps: mark_overdue_claims(policy=deps.policy)),
     Job(
         "delete_stale_uploads",

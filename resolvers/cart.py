@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from comptoir.settings import get_settings
 from models.accounts import Account, Company, Role, Seller
 from models.catalog import Product
 from models.orders import Cart, CartLine
@@ -88,7 +87,7 @@ async def buyer_postal_code(buyer_id: int) -> str | None:
     return None
 
 
-async def cart_view(buyer_id: int) -> CartView:
+async def cart_view(buyer_id: int, *, policy: Policy) -> CartView:
     """The cart with current prices; reading it does not count as a change."""
     cart = await Cart.get_or_none(buyer_id=buyer_id)
     if cart is None:
@@ -103,7 +102,6 @@ async def cart_view(buyer_id: int) -> CartView:
         for r in rows
     ]
     subtotals = []
-    policy = get_settings().policy()
     for group in by_seller(lines).values():
         subtotal, fee, total = seller_amounts((line.line_total for line in group), policy=policy)
         subtotals.append(
@@ -120,9 +118,9 @@ async def cart_view(buyer_id: int) -> CartView:
     )
 
 
-async def get_cart(actor: Actor) -> CartView:
+async def get_cart(actor: Actor, *, policy: Policy) -> CartView:
     """The caller's cart (buyers only)."""
-    return await cart_view(_require_buyer(actor))
+    return await cart_view(_require_buyer(actor), policy=policy)
 
 
 def _check_quantity_input(quantity: int, *, allow_zero: bool = False) -> None:
@@ -174,7 +172,7 @@ async def _set_line(cart: Cart, product: Product, quantity: int) -> None:
         await CartLine.create(cart_id=cart.id, product_id=product.id, quantity=quantity)
 
 
-async def add_to_cart(actor: Actor, *, product_id: int, quantity: int) -> CartView:
+async def add_to_cart(actor: Actor, *, product_id: int, quantity: int, policy: Policy) -> CartView:
     """Add `quantity` to the product's line; the resulting line must respect minimum and stock."""
     buyer_id = _require_buyer(actor)
     _check_quantity_input(quantity)
@@ -186,36 +184,38 @@ async def add_to_cart(actor: Actor, *, product_id: int, quantity: int) -> CartVi
         wanted = quantity + (current.quantity if current is not None else 0)
         _check_against_product(product, wanted)
         await _set_line(cart, product, wanted)
-    return await cart_view(buyer_id)
+    return await cart_view(buyer_id, policy=policy)
 
 
-async def set_cart_quantity(actor: Actor, *, product_id: int, quantity: int) -> CartView:
+async def set_cart_quantity(
+    actor: Actor, *, product_id: int, quantity: int, policy: Policy
+) -> CartView:
     """Set the line's quantity; 0 removes it."""
     buyer_id = _require_buyer(actor)
     _check_quantity_input(quantity, allow_zero=True)
     if quantity == 0:
-        return await remove_from_cart(actor, product_id=product_id)
+        return await remove_from_cart(actor, product_id=product_id, policy=policy)
     now = datetime.now(UTC)
     async with atomic():
         product = await _product_for(buyer_id, product_id)
         _check_against_product(product, quantity)
         await _set_line(await _touched_cart(buyer_id, now), product, quantity)
-    return await cart_view(buyer_id)
+    return await cart_view(buyer_id, policy=policy)
 
 
-async def remove_from_cart(actor: Actor, *, product_id: int) -> CartView:
+async def remove_from_cart(actor: Actor, *, product_id: int, policy: Policy) -> CartView:
     """Remove the product's line; a product that is not in the cart leaves it as it is."""
     buyer_id = _require_buyer(actor)
     if not await Product.exists(id=product_id):
         raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
     await _delete_lines(buyer_id, product_id=product_id)
-    return await cart_view(buyer_id)
+    return await cart_view(buyer_id, policy=policy)
 
 
-async def empty_cart(actor: Actor) -> CartView:
+async def empty_cart(actor: Actor, *, policy: Policy) -> CartView:
     buyer_id = _require_buyer(actor)
     await _delete_lines(buyer_id)
-    return await cart_view(buyer_id)
+    return await cart_view(buyer_id, policy=policy)
 
 
 async def _delete_lines(buyer_id: int, **only: int) -> None:

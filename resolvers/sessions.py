@@ -6,12 +6,12 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from comptoir.settings import get_settings
 from models.accounts import Account, CompanyRight, Role, Seller, Session
 from models.events import EventKind
 from realtime.log import append_event
 from resolvers.actor import Actor
 from resolvers.errors import Unauthenticated
+from resolvers.policy import Policy
 
 
 def hash_token(token: str) -> str:
@@ -24,10 +24,10 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-async def open_session(account: Account) -> str:
+async def open_session(account: Account, *, policy: Policy) -> str:
     """Create a session for `account` and return its bearer token (shown once)."""
     token, digest = new_token()
-    expires = datetime.now(UTC) + timedelta(days=get_settings().session_days)
+    expires = datetime.now(UTC) + timedelta(days=policy.session_days)
     await Session.create(account=account, token_hash=digest, expires_at=expires)
     return token
 

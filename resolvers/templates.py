@@ -17,6 +17,7 @@ from resolvers.cart import (
     put_lines_in_cart,
 )
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.policy import Policy
 from resolvers.pricing import money
 
 MAX_NAME = 200
@@ -59,7 +60,9 @@ async def save_cart_as_template(actor: Actor, *, name: str) -> OrderTemplate:
     return template
 
 
-async def apply_template(actor: Actor, *, template_id: int) -> tuple[CartView, list[LineChange]]:
+async def apply_template(
+    actor: Actor, *, template_id: int, policy: Policy
+) -> tuple[CartView, list[LineChange]]:
     """Add the template's lines to the cart, reporting what changed since it was saved."""
     buyer_id = require_role(actor, Role.BUYER)
     template = await OrderTemplate.get_or_none(id=template_id, buyer_id=buyer_id)
@@ -78,4 +81,4 @@ async def apply_template(actor: Actor, *, template_id: int) -> tuple[CartView, l
             for line in lines
         ],
     )
-    return await cart_view(buyer_id), changes
+    return await cart_view(buyer_id, policy=policy), changes

@@ -169,6 +169,7 @@ class Mutation:
                 postal_code=input.postal_code,
                 shop_name=input.shop_name,
                 company=_company(input.company),
+                policy=info.context.policy,
             )
             return {"account": Account(model=account, proven_owner=True)}
 
@@ -188,7 +189,13 @@ class Mutation:
     ) -> LoginPayload:
         async def do() -> dict[str, Any]:
             return _login(
-                await rules.login(info.context.actor, email=email, password=password, otp=otp)
+                await rules.login(
+                    info.context.actor,
+                    email=email,
+                    password=password,
+                    otp=otp,
+                    policy=info.context.policy,
+                )
             )
 
         return await mutate(LoginPayload, do)
@@ -205,7 +212,9 @@ class Mutation:
     @strawberry.mutation
     async def request_password_reset(self, info: Info, email: str) -> RequestPasswordResetPayload:
         async def do() -> dict[str, Any]:
-            await rules.request_password_reset(info.context.actor, email=email)
+            await rules.request_password_reset(
+                info.context.actor, email=email, policy=info.context.policy
+            )
             return {}
 
         return await mutate(RequestPasswordResetPayload, do)
@@ -215,7 +224,12 @@ class Mutation:
         self, info: Info, token: str, new_password: str
     ) -> ResetPasswordPayload:
         async def do() -> dict[str, Any]:
-            await rules.reset_password(info.context.actor, token=token, new_password=new_password)
+            await rules.reset_password(
+                info.context.actor,
+                token=token,
+                new_password=new_password,
+                policy=info.context.policy,
+            )
             return {}
 
         return await mutate(ResetPasswordPayload, do)
@@ -226,7 +240,10 @@ class Mutation:
     ) -> ChangePasswordPayload:
         async def do() -> dict[str, Any]:
             await rules.change_password(
-                info.context.actor, current_password=current_password, new_password=new_password
+                info.context.actor,
+                current_password=current_password,
+                new_password=new_password,
+                policy=info.context.policy,
             )
             return {}
 
@@ -277,7 +294,9 @@ class Mutation:
         self, info: Info, password: str, otp: str
     ) -> DisableTwoFactorPayload:
         async def do() -> dict[str, Any]:
-            account = await rules.disable_two_factor(info.context.actor, password=password, otp=otp)
+            account = await rules.disable_two_factor(
+                info.context.actor, password=password, otp=otp, policy=info.context.policy
+            )
             return {"account": Account(model=account)}
 
         return await mutate(DisableTwoFactorPayload, do)
@@ -287,7 +306,9 @@ class Mutation:
         self, info: Info, email: str, rights: list[m.CompanyRight]
     ) -> AddColleaguePayload:
         async def do() -> dict[str, Any]:
-            result = await rules.add_colleague(info.context.actor, email=email, rights=rights)
+            result = await rules.add_colleague(
+                info.context.actor, email=email, rights=rights, policy=info.context.policy
+            )
             if result.account is None:
                 return {"invitation_sent": True}
             return {"account": Account(model=result.account), "invitation_sent": False}
@@ -306,6 +327,7 @@ class Mutation:
                     password=password,
                     first_name=first_name,
                     last_name=last_name,
+                    policy=info.context.policy,
                 )
             )
 

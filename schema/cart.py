@@ -152,7 +152,7 @@ async def _cart_payload(action: Callable[[], Awaitable[rules.CartView]]) -> Cart
 class Query:
     @strawberry.field(description="The caller's cart (buyers only).")
     async def cart(self, info: Info) -> Cart:
-        return Cart(model=await rules.get_cart(info.context.actor))
+        return Cart(model=await rules.get_cart(info.context.actor, policy=info.context.policy))
 
     @strawberry.field(description="The caller's order templates (buyers only).")
     async def order_templates(self, info: Info) -> list[OrderTemplate]:
@@ -171,6 +171,7 @@ class Mutation:
                 info.context.actor,
                 quantity=quantity,
                 product_id=decode_id(product_id, "Product", "productId"),
+                policy=info.context.policy,
             )
 
         return await _cart_payload(action)
@@ -184,6 +185,7 @@ class Mutation:
                 info.context.actor,
                 quantity=quantity,
                 product_id=decode_id(product_id, "Product", "productId"),
+                policy=info.context.policy,
             )
 
         return await _cart_payload(action)
@@ -192,14 +194,18 @@ class Mutation:
     async def remove_from_cart(self, info: Info, product_id: strawberry.ID) -> CartPayload:
         async def action() -> rules.CartView:
             return await rules.remove_from_cart(
-                info.context.actor, product_id=decode_id(product_id, "Product", "productId")
+                info.context.actor,
+                product_id=decode_id(product_id, "Product", "productId"),
+                policy=info.context.policy,
             )
 
         return await _cart_payload(action)
 
     @strawberry.mutation
     async def empty_cart(self, info: Info) -> CartPayload:
-        return await _cart_payload(lambda: rules.empty_cart(info.context.actor))
+        return await _cart_payload(
+            lambda: rules.empty_cart(info.context.actor, policy=info.context.policy)
+        )
 
     @strawberry.mutation
     async def save_cart_as_template(self, info: Info, name: str) -> TemplatePayload:
@@ -215,6 +221,7 @@ class Mutation:
             cart, changes = await templates.apply_template(
                 info.context.actor,
                 template_id=decode_id(template_id, "OrderTemplate", "templateId"),
+                policy=info.context.policy,
             )
             return {"cart": Cart(model=cart), "changes": changes_of(changes)}
 

@@ -301,6 +301,7 @@ class Mutation:
                 product_id=_optional_id(input.product_id, "Product", "productId"),
                 subject=input.subject,
                 body=input.body,
+                policy=info.context.policy,
             )
             return _opened(opened)
 
@@ -310,7 +311,10 @@ class Mutation:
     async def post_message(self, info: Info, thread_id: strawberry.ID, body: str) -> MessagePayload:
         async def do() -> dict[str, object]:
             posted = await rules.post_message(
-                info.context.actor, thread_id=decode_id(thread_id, "Thread", "threadId"), body=body
+                info.context.actor,
+                thread_id=decode_id(thread_id, "Thread", "threadId"),
+                body=body,
+                policy=info.context.policy,
             )
             return {
                 "message": Message(model=posted.message),
@@ -361,6 +365,7 @@ class Mutation:
                 subject=input.subject,
                 body=input.body,
                 tracking_number=input.tracking_number,
+                policy=info.context.policy,
             )
             return _opened(opened)
 

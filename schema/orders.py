@@ -294,6 +294,7 @@ class Mutation:
                 ),
                 remark=input.remark,
                 idempotency_key=input.idempotency_key,
+                policy=info.context.policy,
             )
             return {"orders": [Order(model=row) for row in rows]}
 
@@ -356,7 +357,9 @@ class Mutation:
     @strawberry.mutation
     async def reorder(self, info: Info, order_id: strawberry.ID) -> ReorderPayload:
         async def action() -> dict[str, Any]:
-            cart, changes = await rules.reorder(info.context.actor, order_id=_order_id(order_id))
+            cart, changes = await rules.reorder(
+                info.context.actor, order_id=_order_id(order_id), policy=info.context.policy
+            )
             return {"cart": Cart(model=cart), "changes": changes_of(changes)}
 
         return await mutate(ReorderPayload, action)

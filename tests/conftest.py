@@ -6,10 +6,12 @@ run it against PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 _TMP = Path(tempfile.mkdtemp(prefix="comptoir-tests-"))
 # The environment is set before any settings are read.
@@ -41,9 +43,11 @@ from starlette.applications import Starlette
 
 from comptoir.app import create_app
 from comptoir.cli import websocket_options
-from comptoir.settings import get_settings, reset_settings
+from comptoir.settings import Settings
 from models.accounts import Role
+from resolvers.policy import Policy
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY, SETTINGS, Configured
 from tests.database import migrate_fresh, truncate_all
 from tests.factories import login_as, make_account
 from tests.live_helpers import uvicorn_server
@@ -51,8 +55,7 @@ from tests.live_helpers import uvicorn_server
 
 @pytest.fixture(scope="session")
 async def app() -> AsyncIterator[Starlette]:
-    reset_settings()
-    application = create_app(get_settings())
+    application = create_app(SETTINGS)
     async with application.router.lifespan_context(application):
         await migrate_fresh()
         yield application
@@ -64,6 +67,35 @@ async def clean_database(app: Starlette) -> None:
     from realtime import hub  # event ids restart at 1: the live hub must re-read from there
 
     await hub.current().rewind()
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """The settings the session's app is built from."""
+    return SETTINGS
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    """What the session's app hands its resolvers, for tests calling them directly."""
+    return POLICY
+
+
+@pytest.fixture
+async def configured(app: Starlette) -> AsyncIterator[Configured]:
+    """A client of another app, built from the test settings with some of them changed; it
+    shares the session's database and lives beside the session's app."""
+    clients: list[httpx.AsyncClient] = []
+
+    def make(**changes: Any) -> httpx.AsyncClient:
+        other = create_app(dataclasses.replace(SETTINGS, **changes))
+        transport = httpx.ASGITransport(app=other)
+        clients.append(httpx.AsyncClient(transport=transport, base_url=SETTINGS.public_url))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        await client.aclose()
 
 
 @pytest.fixture
@@ -132,5 +164,5 @@ async def company_member(http: httpx.AsyncClient) -> GraphQLClient:
 @pytest.fixture(scope="session")
 async def live_server(app: Starlette) -> AsyncIterator[str]:
     """A real uvicorn server on 127.0.0.1 serving the session's app (for WebSocket clients)."""
-    async with uvicorn_server(app, **websocket_options(get_settings())) as address:
+    async with uvicorn_server(app, **websocket_options(SETTINGS)) as address:
         yield address

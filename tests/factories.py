@@ -10,6 +10,7 @@ from models.accounts import Account, Company, Role, Seller
 from resolvers.passwords import hash_password
 from resolvers.sessions import open_session
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 
 PASSWORD = "correct horse battery staple"
 
@@ -38,7 +39,7 @@ async def make_account(
         company_id = row.id
     account = await Account.create(
         email=email.lower(),
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, policy=POLICY),
         first_name="Camille",
         last_name="Martin",
         role=role,
@@ -53,5 +54,5 @@ async def make_account(
 
 
 async def login_as(http: httpx.AsyncClient, account: Account) -> GraphQLClient:
-    token = await open_session(account)
+    token = await open_session(account, policy=POLICY)
     return GraphQLClient(http, token=token, account_id=account.id)

@@ -19,6 +19,7 @@ from resolvers.sessions import actor_for_token
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -127,7 +128,7 @@ async def open_product_thread(
     """A thread a buyer opened about one of `seller`'s products, at `now` if given."""
     product = await product_of(seller)
     opened = await helpdesk.open_thread(
-        await actor_of(buyer), product_id=product.id, body=body, now=now
+        await actor_of(buyer), product_id=product.id, body=body, now=now, policy=POLICY
     )
     return opened.thread
 

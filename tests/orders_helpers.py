@@ -71,8 +71,10 @@ async def reserve(
     """Fill the client's cart with `lines` and reserve it through the resolvers."""
     actor = await actor_of(client)
     for product, quantity in lines:
-        await add_to_cart(actor, product_id=product.id, quantity=quantity)
-    return await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key=key or new_key())
+        await add_to_cart(actor, product_id=product.id, quantity=quantity, policy=POLICY)
+    return await reserve_cart(
+        actor, address=ADDRESS, remark=None, idempotency_key=key or new_key(), policy=POLICY
+    )
 
 
 async def stock_of(product: Product) -> int:

@@ -17,13 +17,14 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 
-from comptoir.settings import Settings, get_settings
+from comptoir.settings import Settings
 from resolvers.errors import DomainError, ErrorCode, Forbidden, QueryError, Unauthenticated
 from resolvers.pagination import PageRequest
 from schema.context import Context
 from schema.pagination import Connection, Edge, PageInfo
 from schema.scalars import SCALAR_MAP
 from schema.security import ComptoirSchema, extensions
+from tests.configuration import SETTINGS
 
 
 @strawberry.type
@@ -157,7 +158,7 @@ class Subscription:
 
 
 def toy_schema(settings: Settings | None = None, **overrides: Any) -> ComptoirSchema:
-    settings = dataclasses.replace(settings or get_settings(), **overrides)
+    settings = dataclasses.replace(settings or SETTINGS, **overrides)
     return ComptoirSchema(
         query=Query,
         mutation=Mutation,

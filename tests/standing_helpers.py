@@ -13,6 +13,7 @@ from models.orders import CartLine, Order
 from models.standing import FlagReview, Suspension
 from resolvers.helpdesk import post_message
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, gid, open_product_thread
 
 CONTACT = "Appelez-moi au 06 12 34 56 78 ou écrivez à vendeur.direct@gmail.com"
@@ -44,7 +45,9 @@ QUEUE = """
 async def flagged_seller_message(buyer: GraphQLClient, seller: GraphQLClient) -> Message:
     """A thread where the seller answered with contact details (flagged for the admins)."""
     thread = await open_product_thread(buyer, seller)
-    posted = await post_message(await actor_of(seller), thread_id=thread.id, body=CONTACT)
+    posted = await post_message(
+        await actor_of(seller), thread_id=thread.id, body=CONTACT, policy=POLICY
+    )
     assert posted.message.flagged
     return posted.message
 

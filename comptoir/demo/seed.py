@@ -20,6 +20,7 @@ from resolvers.actor import Actor
 from resolvers.catalog.bulk import import_products
 from resolvers.catalog.products import ProductData
 from resolvers.passwords import hash_password
+from resolvers.policy import Policy
 
 PASSWORD = "comptoir-demo"
 BUYER = "acheteur@demo.comptoir.fr"
@@ -148,12 +149,12 @@ async def _account(
     )
 
 
-async def seed_demo(*, extra_products: int = 0) -> list[tuple[str, str]]:
+async def seed_demo(*, policy: Policy, extra_products: int = 0) -> list[tuple[str, str]]:
     """Load the demo accounts and catalog unless they are there; the accounts to print."""
     if await Account.filter(email=BUYER).exists():
         return []
     rng = random.Random(2024)
-    password_hash = hash_password(PASSWORD)
+    password_hash = hash_password(PASSWORD, policy=policy)
     async with atomic():
         await _account(BUYER, Role.BUYER, "Julie", "Lefèvre", password_hash, postal_code="75011")
         await _account(ADMIN, Role.ADMIN, "Équipe", "Comptoir", password_hash)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
-from comptoir.settings import get_settings
 from models.accounts import Account, AccountToken, Company, CompanyRight, Role, TokenPurpose
 from realtime.log import atomic
 from resolvers.accounts import mails
@@ -24,6 +23,7 @@ from resolvers.accounts.tokens import issue_token, use_token, valid_token
 from resolvers.actor import Actor, require_role
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.passwords import hash_password_async
+from resolvers.policy import Policy
 from resolvers.sessions import open_session, revoke_sessions
 
 
@@ -70,7 +70,7 @@ async def _keep_a_manager(company_id: int, *, losing: int) -> None:
 
 
 async def add_colleague(
-    actor: Actor, *, email: str, rights: list[CompanyRight]
+    actor: Actor, *, email: str, rights: list[CompanyRight], policy: Policy
 ) -> AddColleagueResult:
     """A buyer account without a company joins at once; an unknown address is invited by mail."""
     manager_id, company_id = _require_manager(actor)
@@ -114,7 +114,7 @@ async def add_colleague(
             await AccountToken.filter(id__in=pending).update(used_at=datetime.now(UTC))
         token = await issue_token(
             TokenPurpose.INVITATION,
-            timedelta(days=get_settings().invitation_days),
+            timedelta(days=policy.invitation_days),
             account_id=None,
             data={
                 "email": email,
@@ -123,12 +123,20 @@ async def add_colleague(
                 "invited_by": manager_id,
             },
         )
-        await mails.invitation_mail(to=email, company=company.name, inviter=inviter, token=token)
+        await mails.invitation_mail(
+            to=email, company=company.name, inviter=inviter, token=token, policy=policy
+        )
     return AddColleagueResult(account=None)
 
 
 async def accept_invitation(
-    actor: Actor, *, token: str, password: str, first_name: str, last_name: str
+    actor: Actor,
+    *,
+    token: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    policy: Policy,
 ) -> LoginResult:
     """Create the invited colleague's account, confirmed by the mail, and log it in."""
     row = await valid_token(TokenPurpose.INVITATION, token)
@@ -142,7 +150,7 @@ async def accept_invitation(
     email = str(row.data["email"])
     if await Account.filter(email=email).exists():
         raise DomainError(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email")
-    password_hash = await hash_password_async(password)
+    password_hash = await hash_password_async(password, policy=policy)
     try:
         async with atomic():
             await use_token(row)
@@ -156,7 +164,7 @@ async def accept_invitation(
                 rights=list(row.data["rights"]),
                 email_confirmed_at=datetime.now(UTC),
             )
-            session_token = await open_session(account)
+            session_token = await open_session(account, policy=policy)
     except IntegrityError as error:
         raise DomainError(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email") from error
     return LoginResult(token=session_token, account=account)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from comptoir.settings import get_settings
 from models.abuse import AddressLockout
 from models.accounts import Account, Session
 from models.events import EventKind
@@ -21,6 +20,7 @@ from resolvers.accounts.two_factor import accept_otp
 from resolvers.actor import Actor, require_login
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.passwords import hash_password_async, needs_rehash
+from resolvers.policy import Policy
 from resolvers.sessions import open_session
 
 
@@ -41,20 +41,23 @@ def _locked_error() -> DomainError:
     )
 
 
-async def _record_failure(account: Account | AddressLockout, now: datetime) -> None:
+async def _record_failure(
+    account: Account | AddressLockout, now: datetime, *, policy: Policy
+) -> None:
     """Count one failure on a row locked by the caller's transaction (FOR UPDATE on PostgreSQL,
     BEGIN IMMEDIATE on SQLite), so concurrent attempts each count."""
-    settings = get_settings()
     # An expired lock restarts the count: this failure is the first since the lock ended.
     count = 1 if account.locked_until is not None else account.failed_logins + 1
     account.failed_logins = count
     account.locked_until = None
-    if count >= settings.lockout_attempts:
-        account.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+    if count >= policy.lockout_attempts:
+        account.locked_until = now + timedelta(minutes=policy.lockout_minutes)
     await account.save(update_fields=["failed_logins", "locked_until", "updated_at"])
 
 
-async def login(actor: Actor, *, email: str, password: str, otp: str | None = None) -> LoginResult:
+async def login(
+    actor: Actor, *, email: str, password: str, otp: str | None = None, policy: Policy
+) -> LoginResult:
     """Open a session; see the module docstring for lock-out and two-factor."""
     now = datetime.now(UTC)
     address = normalize_email(email)
@@ -64,9 +67,9 @@ async def login(actor: Actor, *, email: str, password: str, otp: str | None = No
     ):
         raise _locked_error()
     # The slow argon2 check runs before the transaction, so the row lock is held briefly.
-    password_ok = await password_matches(found, password)
+    password_ok = await password_matches(found, password, policy=policy)
     if found is None:
-        await _unknown_address_failed(address)
+        await _unknown_address_failed(address, policy=policy)
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "E-mail ou mot de passe incorrect")
 
     refusal: DomainError | None = None
@@ -78,7 +81,7 @@ async def login(actor: Actor, *, email: str, password: str, otp: str | None = No
         if _locked(account, now):
             refusal = _locked_error()
         elif not password_ok:
-            await _record_failure(account, now)
+            await _record_failure(account, now, policy=policy)
             refusal = DomainError(ErrorCode.INVALID_CREDENTIALS, "E-mail ou mot de passe incorrect")
         elif account.email_confirmed_at is None:
             refusal = DomainError(
@@ -86,12 +89,12 @@ async def login(actor: Actor, *, email: str, password: str, otp: str | None = No
                 "Confirmez d'abord votre adresse e-mail (lien reçu par mail)",
             )
         elif account.totp_secret is not None and not otp:
-            await _record_failure(account, now)
+            await _record_failure(account, now, policy=policy)
             refusal = DomainError(
                 ErrorCode.OTP_REQUIRED, "Code de double authentification requis", "otp"
             )
         elif account.totp_secret is not None and not await accept_otp(account, otp or "", now):
-            await _record_failure(account, now)
+            await _record_failure(account, now, policy=policy)
             refusal = DomainError(
                 ErrorCode.INVALID_OTP, "Code de double authentification invalide", "otp"
             )
@@ -100,12 +103,12 @@ async def login(actor: Actor, *, email: str, password: str, otp: str | None = No
                 account.failed_logins = 0
                 account.locked_until = None
                 await account.save(update_fields=["failed_logins", "locked_until", "updated_at"])
-            token = await open_session(account)
+            token = await open_session(account, policy=policy)
     # The failure is committed above; only then is the refusal reported.
     if refusal is not None:
         raise refusal
-    if needs_rehash(account.password_hash):
-        new_hash = await hash_password_async(password)
+    if needs_rehash(account.password_hash, policy=policy):
+        new_hash = await hash_password_async(password, policy=policy)
         # Only if the password did not change meanwhile.
         await Account.filter(id=account.id, password_hash=account.password_hash).update(
             password_hash=new_hash
@@ -114,7 +117,7 @@ async def login(actor: Actor, *, email: str, password: str, otp: str | None = No
     return LoginResult(token=token, account=account)
 
 
-async def _unknown_address_failed(address: str) -> None:
+async def _unknown_address_failed(address: str, *, policy: Policy) -> None:
     """Count a failure against an address with no account, as an account's would be counted:
     its 5th failure locks it too, so ACCOUNT_LOCKED says nothing about who has an account.
     (The locked answer itself was given before the password check, as for an account.)"""
@@ -122,7 +125,7 @@ async def _unknown_address_failed(address: str) -> None:
     async with atomic():
         row = await AddressLockout.select_for_update().get(email=address)
         if not _locked(row, datetime.now(UTC)):
-            await _record_failure(row, datetime.now(UTC))
+            await _record_failure(row, datetime.now(UTC), policy=policy)
 
 
 async def logout(actor: Actor) -> None:

@@ -63,7 +63,7 @@ async def delete_account(actor: Actor, *, password: str, policy: Policy) -> None
     a seller's shop closes (products withdrawn, PENDING orders refused)."""
     account_id = require_login(actor)
     account = await Account.get(id=account_id, deleted_at__isnull=True)
-    if not await password_matches(account, password):
+    if not await password_matches(account, password, policy=policy):
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Mot de passe incorrect", "password")
     async with atomic():
         await Account.filter(id=account_id).update(

@@ -6,7 +6,6 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
-from comptoir.settings import get_settings
 from models.accounts import Account, AccountToken, TokenPurpose
 from realtime.log import atomic
 from resolvers.accounts import mails
@@ -21,6 +20,7 @@ from resolvers.accounts.tokens import issue_token, use_token, valid_token
 from resolvers.actor import Actor, require_login
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.passwords import hash_password_async
+from resolvers.policy import Policy
 from resolvers.sessions import revoke_sessions
 
 
@@ -49,7 +49,7 @@ class _KnownPathTiming:
 _timing = _KnownPathTiming()
 
 
-async def request_password_reset(actor: Actor, *, email: str) -> None:
+async def request_password_reset(actor: Actor, *, email: str, policy: Policy) -> None:
     """Mail a reset link if the address has an account; the answer is the same either way."""
     started = time.perf_counter()
     address = normalize_email(email)
@@ -59,24 +59,26 @@ async def request_password_reset(actor: Actor, *, email: str) -> None:
     if account is None:
         # The same counter write as a known address's mail, so both answers cost alike.
         async with atomic():
-            await mails.mail_slot(address)
+            await mails.mail_slot(address, policy=policy)
         await _timing.pad(started)
         return
     async with atomic():
         token = await issue_token(
             TokenPurpose.RESET_PASSWORD,
-            timedelta(minutes=get_settings().reset_token_minutes),
+            timedelta(minutes=policy.reset_token_minutes),
             account_id=account.id,
         )
-        await mails.reset_mail(to=account.email, first_name=account.first_name, token=token)
+        await mails.reset_mail(
+            to=account.email, first_name=account.first_name, token=token, policy=policy
+        )
     _timing.observe(time.perf_counter() - started)
 
 
-async def reset_password(actor: Actor, *, token: str, new_password: str) -> None:
+async def reset_password(actor: Actor, *, token: str, new_password: str, policy: Policy) -> None:
     """Set a new password from a reset link (single use); every session is revoked."""
     row = await valid_token(TokenPurpose.RESET_PASSWORD, token)
     check(password_problems(new_password, "newPassword"))
-    password_hash = await hash_password_async(new_password)
+    password_hash = await hash_password_async(new_password, policy=policy)
     async with atomic():
         await use_token(row)
         account = await Account.get_or_none(id=row.account_id, deleted_at__isnull=True)
@@ -93,16 +95,18 @@ async def reset_password(actor: Actor, *, token: str, new_password: str) -> None
         await revoke_sessions(account.id)
 
 
-async def change_password(actor: Actor, *, current_password: str, new_password: str) -> None:
+async def change_password(
+    actor: Actor, *, current_password: str, new_password: str, policy: Policy
+) -> None:
     """Change the password; every other session of the account is revoked, the caller's kept."""
     account_id = require_login(actor)
     account = await Account.get(id=account_id, deleted_at__isnull=True)
-    if not await password_matches(account, current_password):
+    if not await password_matches(account, current_password, policy=policy):
         raise DomainError(
             ErrorCode.INVALID_CREDENTIALS, "Mot de passe actuel incorrect", "currentPassword"
         )
     check(password_problems(new_password, "newPassword"))
-    password_hash = await hash_password_async(new_password)
+    password_hash = await hash_password_async(new_password, policy=policy)
     async with atomic():
         changed = await Account.filter(id=account_id, password_hash=account.password_hash).update(
             password_hash=password_hash

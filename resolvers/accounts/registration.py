@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 
-from comptoir.settings import get_settings
 from models.accounts import Account, Company, CompanyRight, Role, Seller, TokenPurpose
 from realtime.log import atomic
 from resolvers.accounts import mails
@@ -24,6 +23,7 @@ from resolvers.actor import Actor
 from resolvers.countries import iso_country
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.passwords import hash_password_async
+from resolvers.policy import Policy
 from resolvers.vat import compact_vat
 
 
@@ -76,6 +76,7 @@ async def register(
     postal_code: str | None = None,
     shop_name: str | None = None,
     company: CompanyDetails | None = None,
+    policy: Policy,
 ) -> Account:
     """Create an unconfirmed account and mail its confirmation link."""
     email = normalize_email(email)
@@ -115,7 +116,7 @@ async def register(
         problems.append(Problem(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email"))
     check(problems)
 
-    password_hash = await hash_password_async(password)
+    password_hash = await hash_password_async(password, policy=policy)
     try:
         async with atomic():
             company_row = None
@@ -143,10 +144,12 @@ async def register(
                 await Seller.create(account=account, name=(shop_name or "").strip())
             token = await issue_token(
                 TokenPurpose.CONFIRM_EMAIL,
-                timedelta(days=get_settings().confirm_token_days),
+                timedelta(days=policy.confirm_token_days),
                 account_id=account.id,
             )
-            await mails.confirmation_mail(to=email, first_name=account.first_name, token=token)
+            await mails.confirmation_mail(
+                to=email, first_name=account.first_name, token=token, policy=policy
+            )
     except IntegrityError as error:
         # Lost a race with a simultaneous registration of the same address or company.
         if await _email_taken(email):
@@ -173,14 +176,14 @@ async def confirm_email(actor: Actor, *, token: str) -> Account:
     return account
 
 
-async def create_admin(*, email: str, password: str) -> Account:
+async def create_admin(*, email: str, password: str, policy: Policy) -> Account:
     """An already-confirmed ADMIN account (command line `comptoir create-admin`)."""
     email = normalize_email(email)
     problems = [*email_problems(email), *password_problems(password)]
     if not problems and await _email_taken(email):
         problems.append(Problem(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email"))
     check(problems)
-    password_hash = await hash_password_async(password)
+    password_hash = await hash_password_async(password, policy=policy)
     async with atomic():
         return await Account.create(
             email=email,

@@ -7,6 +7,7 @@ import re
 from models.accounts import Account, CompanyRight
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.passwords import dummy_hash, verify_password_async
+from resolvers.policy import Policy
 
 MAX_NAME = 200
 MAX_EMAIL = 254
@@ -125,9 +126,9 @@ def clean_rights(rights: list[CompanyRight]) -> list[str]:
     return [r.value for r in CompanyRight if r in wanted]
 
 
-async def password_matches(account: Account | None, password: str) -> bool:
+async def password_matches(account: Account | None, password: str, *, policy: Policy) -> bool:
     """Checks the password; an unknown account costs the same argon2 run as a known one."""
     if account is None:
-        await verify_password_async(dummy_hash(), password)
+        await verify_password_async(dummy_hash(policy=policy), password)
         return False
     return await verify_password_async(account.password_hash, password)

@@ -14,6 +14,7 @@ from realtime.log import atomic
 from resolvers.accounts.rules import password_matches
 from resolvers.actor import Actor, require_login
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.policy import Policy
 
 ISSUER = "Comptoir"
 
@@ -98,10 +99,10 @@ async def confirm_two_factor(actor: Actor, *, otp: str) -> Account:
     return account
 
 
-async def disable_two_factor(actor: Actor, *, password: str, otp: str) -> Account:
+async def disable_two_factor(actor: Actor, *, password: str, otp: str, policy: Policy) -> Account:
     """Turn two-factor off; needs the password and a fresh code."""
     account = await _own_account(actor)
-    if not await password_matches(account, password):
+    if not await password_matches(account, password, policy=policy):
         raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Mot de passe incorrect", "password")
     if account.totp_secret is None:
         raise DomainError(

@@ -131,6 +131,7 @@ async def open_claim(
             order_id=order.id,
             body=body,
             now=now,
+            policy=policy,
         )
         claim.thread_id = thread.id
         await claim.save(update_fields=["number", "thread_id"])

@@ -17,6 +17,7 @@ from resolvers.errors import DomainError, ErrorCode, Forbidden, Problem
 from resolvers.helpdesk import sla
 from resolvers.helpdesk.threads import Side, side_of, visible_thread
 from resolvers.locking import locked
+from resolvers.policy import Policy
 
 # A module reference, not its names: the rating reads the SLA module of this package.
 from resolvers.standing import rating
@@ -89,7 +90,13 @@ def contact_warnings(kinds: list[str]) -> list[Problem]:
 
 
 async def insert_message(
-    thread: Thread, *, author_id: int | None, role: Role, body: str, now: datetime
+    thread: Thread,
+    *,
+    author_id: int | None,
+    role: Role,
+    body: str,
+    now: datetime,
+    policy: Policy,
 ) -> Message:
     """Add a message and bring the thread's SLA and flag columns up to date.
 
@@ -98,7 +105,11 @@ async def insert_message(
     """
     kinds = find_contact_details(body)
     # Only buyer–seller threads carry the seller's SLA; tickets are answered by the platform.
-    due = sla.deadline(now) if role is Role.BUYER and thread.seller_id is not None else None
+    due = (
+        sla.deadline(now, policy=policy)
+        if role is Role.BUYER and thread.seller_id is not None
+        else None
+    )
     message = await Message.create(
         thread_id=thread.id,
         author_id=author_id,
@@ -157,7 +168,7 @@ def author_role(actor: Actor, side: Side | None) -> Role:
 
 
 async def post_message(
-    actor: Actor, *, thread_id: int, body: str, now: datetime | None = None
+    actor: Actor, *, thread_id: int, body: str, policy: Policy, now: datetime | None = None
 ) -> Posted:
     """Reply in a thread the caller takes part in (admins: support tickets only)."""
     require_login(actor)
@@ -169,7 +180,7 @@ async def post_message(
         # Stamped once the lock is held, so sending order is commit order within a thread.
         now = utc_now(now)
         message = await insert_message(
-            thread, author_id=actor.account_id, role=role, body=body, now=now
+            thread, author_id=actor.account_id, role=role, body=body, now=now, policy=policy
         )
         await announce(thread, message)
     return Posted(message=message, warnings=contact_warnings(message.flagged_kinds))

@@ -24,6 +24,7 @@ from resolvers.helpdesk.messages import (
     subject_problems,
 )
 from resolvers.orders.queries import visible_order_or_not_found
+from resolvers.policy import Policy
 
 MAX_TRACKING_NUMBER = 100
 
@@ -62,6 +63,7 @@ async def start_thread(
     seller_id: int,
     body: str,
     now: datetime,
+    policy: Policy,
     order_id: int | None = None,
     product_id: int | None = None,
 ) -> tuple[Thread, Message]:
@@ -76,7 +78,9 @@ async def start_thread(
         created_at=now,
         last_message_at=now,
     )
-    message = await insert_message(thread, author_id=buyer_id, role=Role.BUYER, body=body, now=now)
+    message = await insert_message(
+        thread, author_id=buyer_id, role=Role.BUYER, body=body, now=now, policy=policy
+    )
     return thread, message
 
 
@@ -87,6 +91,7 @@ async def open_thread(
     subject: str | None = None,
     order_id: int | None = None,
     product_id: int | None = None,
+    policy: Policy,
     now: datetime | None = None,
 ) -> Opened:
     """A buyer writes to the seller of one of their orders or of a product."""
@@ -122,8 +127,9 @@ async def open_thread(
             product_id=product_id,
             body=body,
             now=now,
+            policy=policy,
         )
-        await new_thread_mail(thread)
+        await new_thread_mail(thread, policy=policy)
         await announce(thread, message)
     return Opened(thread=thread, message=message, warnings=contact_warnings(message.flagged_kinds))
 
@@ -136,6 +142,7 @@ async def open_support_ticket(
     subject: str | None = None,
     order_id: int | None = None,
     tracking_number: str | None = None,
+    policy: Policy,
     now: datetime | None = None,
 ) -> Opened:
     """A buyer asks the platform for help; admins answer in the same thread machinery."""
@@ -166,13 +173,15 @@ async def open_support_ticket(
             last_message_at=now,
         )
         message = await insert_message(
-            thread, author_id=buyer_id, role=Role.BUYER, body=body, now=now
+            thread, author_id=buyer_id, role=Role.BUYER, body=body, now=now, policy=policy
         )
         posted = [message]
         if notice is not None:
             # The platform's own message (no author): the buyer finds the delay in the thread.
             posted.append(
-                await insert_message(thread, author_id=None, role=Role.ADMIN, body=notice, now=now)
+                await insert_message(
+                    thread, author_id=None, role=Role.ADMIN, body=notice, now=now, policy=policy
+                )
             )
         for each in posted:
             await announce(thread, each)

@@ -8,11 +8,12 @@ from models.helpdesk import Thread
 from realtime.log import atomic
 from resolvers.clock import utc_now
 from resolvers.helpdesk.mails import overdue_mail
+from resolvers.policy import Policy
 
 BATCH = 100
 
 
-async def _remind(thread: Thread) -> bool:
+async def _remind(thread: Thread, *, policy: Policy) -> bool:
     """Claim and mail one reminder; of two job runners racing, one wins the conditional update."""
     async with atomic():
         claimed = await Thread.filter(
@@ -20,11 +21,11 @@ async def _remind(thread: Thread) -> bool:
         ).update(overdue_reminded=True)
         if claimed != 1:
             return False
-        await overdue_mail(thread)
+        await overdue_mail(thread, policy=policy)
     return True
 
 
-async def remind_overdue_threads(*, now: datetime | None = None) -> int:
+async def remind_overdue_threads(*, policy: Policy, now: datetime | None = None) -> int:
     """Mail each seller whose thread went past its deadline; returns how many were sent."""
     due = Thread.filter(
         response_due_at__lt=utc_now(now),
@@ -35,5 +36,5 @@ async def remind_overdue_threads(*, now: datetime | None = None) -> int:
     sent, after = 0, 0
     while page := await due.filter(id__gt=after).order_by("id").limit(BATCH):
         after = page[-1].id
-        sent += sum([await _remind(thread) for thread in page])
+        sent += sum([await _remind(thread, policy=policy) for thread in page])
     return sent

@@ -8,34 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
-from comptoir.settings import get_settings
 from models.accounts import Role
 from models.helpdesk import Message, Thread
-from resolvers.calendar import BusinessCalendar
 from resolvers.clock import utc_now
+from resolvers.policy import Policy
 
 RATE_WINDOW = timedelta(days=90)
 
 
-@lru_cache(maxsize=4)
-def _calendar(market: str, time_zone: str) -> BusinessCalendar:
-    return BusinessCalendar(country=market, tz=time_zone)
-
-
-def market_calendar() -> BusinessCalendar:
-    settings = get_settings()
-    return _calendar(settings.market, settings.time_zone)
-
-
-def deadline(sent_at: datetime) -> datetime:
+def deadline(sent_at: datetime, *, policy: Policy) -> datetime:
     """When a buyer message received at `sent_at` must have been answered."""
-    hours = timedelta(hours=get_settings().sla_business_hours)
-    return market_calendar().add_business_time(sent_at, hours)
+    return policy.business_hours_after(sent_at, policy.sla_business_hours)
 
 
 def is_overdue(thread: Thread, *, now: datetime | None = None) -> bool:

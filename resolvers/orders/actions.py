@@ -109,7 +109,9 @@ async def mark_delivered(actor: Actor, *, order_id: int, policy: Policy) -> Orde
     )
 
 
-async def reorder(actor: Actor, *, order_id: int) -> tuple[CartView, list[LineChange]]:
+async def reorder(
+    actor: Actor, *, order_id: int, policy: Policy
+) -> tuple[CartView, list[LineChange]]:
     """ "Commander à nouveau": the order's lines back in the cart, with what changed since."""
     require_role(actor, Role.BUYER)
     order = await visible_order_or_not_found(actor, order_id)
@@ -127,7 +129,7 @@ async def reorder(actor: Actor, *, order_id: int) -> tuple[CartView, list[LineCh
             for line in lines
         ],
     )
-    return await cart_view(actor.account_id), changes
+    return await cart_view(actor.account_id, policy=policy), changes
 
 
 # Rows read per query by the jobs below: a backlog is cleared in one call, page after page.

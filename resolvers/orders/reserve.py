@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from tortoise.expressions import F
 
-from comptoir.settings import get_settings
 from models.accounts import CompanyRight, Role
 from models.catalog import Product
 from models.orders import (
@@ -29,6 +28,7 @@ from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.idempotency import digest, once, reused
 from resolvers.numbering import assign_number, provisional_number
 from resolvers.orders.flow import parties_of, record_transition
+from resolvers.policy import Policy
 from resolvers.pricing import by_seller, line_total, money, seller_amounts
 from resolvers.standing.suspension import suspended_among
 
@@ -124,6 +124,7 @@ async def reserve_cart(
     address: Address,
     remark: str | None,
     idempotency_key: str,
+    policy: Policy,
     now: datetime | None = None,
 ) -> list[Order]:
     """Turn the caller's cart into one PENDING order per seller, reserving the stock.
@@ -155,6 +156,7 @@ async def reserve_cart(
             [Item(line.product, line.quantity, money(line.product.price)) for line in lines],
             address=address,
             remark=remark,
+            policy=policy,
             now=now,
         )
         await settle_key(key_row, placed, content_hash=_cart_hash(lines))
@@ -173,7 +175,7 @@ async def reserve_cart(
                 remark,
             ]
         ),
-        hours=get_settings().idempotency_hours,
+        hours=policy.idempotency_hours,
         place=place,
         same_content=same_cart,
         now=now,
@@ -231,6 +233,7 @@ async def place_orders(
     *,
     address: Address,
     remark: str | None,
+    policy: Policy,
     now: datetime,
 ) -> list[Order]:
     """Reserve the items' stock and create one PENDING order per seller with its first history
@@ -238,7 +241,7 @@ async def place_orders(
     await _take_stock(items, address.postal_code)
     parts = by_seller(items)
     orders = [
-        await _create_order(actor, buyer_id, seller_id, group, address, remark, now)
+        await _create_order(actor, buyer_id, seller_id, group, address, remark, now, policy=policy)
         for seller_id, group in parts.items()
     ]
     await OrderLine.bulk_create(
@@ -328,10 +331,12 @@ async def _create_order(
     address: Address,
     remark: str | None,
     now: datetime,
+    *,
+    policy: Policy,
 ) -> Order:
     subtotal, fee, total = seller_amounts(
         (line_total(item.unit_price, item.quantity) for item in items),
-        policy=get_settings().policy(),
+        policy=policy,
     )
     order = await Order.create(
         number=provisional_number(),

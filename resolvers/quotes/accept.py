@@ -120,7 +120,13 @@ async def accept_quote(
         if offered.valid_until is None or offered.valid_until <= now:
             raise DomainError(ErrorCode.QUOTE_EXPIRED, "Cette offre a expiré.", "quoteId")
         placed = await place_orders(
-            actor, quote.buyer_id, await _items(tiers), address=address, remark=remark, now=now
+            actor,
+            quote.buyer_id,
+            await _items(tiers),
+            address=address,
+            remark=remark,
+            policy=policy,
+            now=now,
         )
         await settle_key(key_row, placed)
         (order,) = placed

@@ -29,6 +29,7 @@ from resolvers.sessions import actor_for_token, open_session
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.database import migrate_fresh
 from tests.factories import make_account
 from tests.helpdesk_helpers import make_order
@@ -38,10 +39,16 @@ async def setup() -> dict[str, object]:
     await migrate_fresh()
     buyer = await make_account(Role.BUYER, email="buyer@example.fr", postal_code="75011")
     seller = await make_account(Role.SELLER, email="seller@example.fr", shop_name="BatiPro")
-    buyer_token, seller_token = await open_session(buyer), await open_session(seller)
+    buyer_token, seller_token = (
+        await open_session(buyer, policy=POLICY),
+        await open_session(seller, policy=POLICY),
+    )
     product = await make_product(seller)
     opened = await helpdesk.open_thread(
-        await actor_for_token(buyer_token), product_id=product.id, body="Bonjour, en stock ?"
+        await actor_for_token(buyer_token),
+        product_id=product.id,
+        body="Bonjour, en stock ?",
+        policy=POLICY,
     )
     orders = [
         await make_order(
@@ -62,7 +69,7 @@ async def setup() -> dict[str, object]:
 
 
 async def session_for(email: str) -> str:
-    return await open_session(await Account.get(email=email))
+    return await open_session(await Account.get(email=email), policy=POLICY)
 
 
 async def new_order(buyer_email: str, seller_email: str) -> dict[str, object]:
@@ -74,7 +81,7 @@ async def new_order(buyer_email: str, seller_email: str) -> dict[str, object]:
         number=number,
     )
     return {
-        "buyer": await open_session(buyer),
+        "buyer": await open_session(buyer, policy=POLICY),
         "order": encode_id("Order", order.id),
         "order_id": order.id,
     }
@@ -94,6 +101,7 @@ async def commit_and_die(token: str, thread_id: int) -> None:
         await actor_for_token(token),
         thread_id=thread_id,
         body="Envoyé par un processus qui meurt aussitôt",
+        policy=POLICY,
     )
 
 

@@ -19,12 +19,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from comptoir.settings import get_settings
 from models.mail import MailPriority, OutboxMail
 from realtime.log import atomic
 from resolvers.mail import CONNECTIONS, enqueue_mail
 from tests.accounts_helpers import REGISTER, registration
 from tests.clients import GraphQLClient
+from tests.configuration import SETTINGS
 from tests.integration.live_cluster import Worker
 from tests.integration.live_redis import Redis
 from tests.mail_helpers import Sink, eventually, free_port, smtp_server
@@ -38,7 +38,7 @@ LISTENING = "jobs runner listening"
 def _env(smtp_port: int, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "DATABASE_URL": get_settings().database_url,
+        "DATABASE_URL": SETTINGS.database_url,
         "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
         "PUBLIC_URL": "http://testserver.local",
         "COMPTOIR_JOBS_INTERVAL_SECONDS": "3600",

@@ -20,7 +20,6 @@ import httpx
 # First: the modules in the app's order (importing resolvers.cart first is an import cycle).
 import comptoir.app  # noqa: F401  # imported for that order, not for a name
 from comptoir.db import database
-from comptoir.settings import get_settings
 from models.accounts import Role
 from models.catalog import Product
 from models.events import Event
@@ -32,6 +31,7 @@ from resolvers.errors import DomainError
 from resolvers.orders import cancel_order, reserve_cart, ship_order, validate_order
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
+from tests.configuration import SETTINGS
 from tests.factories import make_account
 from tests.orders_helpers import ADDRESS, POLICY, reserve
 
@@ -44,7 +44,7 @@ async def _run_job(job: dict[str, Any]) -> Any:
         if job["op"] == "reserve":
             actor = Actor(account_id=job["buyer"], role=Role.BUYER)
             orders = await reserve_cart(
-                actor, address=ADDRESS, remark=None, idempotency_key=job["key"]
+                actor, address=ADDRESS, remark=None, idempotency_key=job["key"], policy=POLICY
             )
             return [o.id for o in orders]
         if job["op"] == "cancel":
@@ -76,9 +76,7 @@ async def _in_processes(job_lists: list[list[dict[str, Any]]]) -> list[list[Any]
         await asyncio.create_subprocess_exec(
             sys.executable,
             __file__,
-            json.dumps(
-                {"database_url": get_settings().database_url, "start_at": start_at, "jobs": jobs}
-            ),
+            json.dumps({"database_url": SETTINGS.database_url, "start_at": start_at, "jobs": jobs}),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=env,
@@ -104,7 +102,10 @@ async def test_buyers_in_three_processes_never_share_the_last_units(
     ]
     for account in buyers:
         await add_to_cart(
-            Actor(account_id=account.id, role=Role.BUYER), product_id=product.id, quantity=1
+            Actor(account_id=account.id, role=Role.BUYER),
+            product_id=product.id,
+            quantity=1,
+            policy=POLICY,
         )
     jobs = [{"op": "reserve", "buyer": a.id, "key": "k"} for a in buyers]
 
@@ -124,7 +125,10 @@ async def test_one_key_from_three_processes_reserves_once(
     product = await make_product(seller, stock=10)
     assert buyer.account_id is not None
     await add_to_cart(
-        Actor(account_id=buyer.account_id, role=Role.BUYER), product_id=product.id, quantity=4
+        Actor(account_id=buyer.account_id, role=Role.BUYER),
+        product_id=product.id,
+        quantity=4,
+        policy=POLICY,
     )
     job = {"op": "reserve", "buyer": buyer.account_id, "key": "same-key"}
 

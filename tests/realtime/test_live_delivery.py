@@ -6,7 +6,6 @@ import asyncio
 
 import httpx
 
-from comptoir.settings import get_settings
 from models.accounts import Account, Role
 from realtime.log import atomic, last_event_id
 from resolvers.sessions import actor_for_token, revoke_sessions
@@ -14,6 +13,7 @@ from schema import build_schema
 from schema.context import Context
 from schema.ids import encode_id
 from tests.clients import GraphQLClient
+from tests.configuration import SETTINGS
 from tests.factories import login_as, make_account
 from tests.helpdesk_helpers import make_order, open_product_thread
 from tests.live_helpers import (
@@ -273,7 +273,7 @@ async def test_the_schema_subscribed_directly_yields_events_for_strawberry_to_ex
     shop = await seller_of(seller.account_id)
     first = await order_status(buyer_id=buyer.account_id, seller_id=shop)
     context = Context(actor=await actor_for_token(buyer.token or ""))
-    stream = await build_schema(get_settings()).subscribe(
+    stream = await build_schema(SETTINGS).subscribe(
         ORDER_EVENTS, variable_values={"after": "0"}, context_value=context
     )
     result = await asyncio.wait_for(anext(stream), 5)

@@ -18,8 +18,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from comptoir.app import create_app
-from comptoir.settings import get_settings
 from tests.clients import GraphQLClient
+from tests.configuration import SETTINGS
 from tests.live_helpers import (
     ORDER_EVENTS,
     order_status,
@@ -146,7 +146,7 @@ async def test_a_second_init_closes_with_4429(live_server: str, buyer: GraphQLCl
 @pytest.fixture
 async def impatient_server(app: Starlette) -> AsyncIterator[str]:
     """A second server on the same database whose connection_init deadline is 0.3 s."""
-    settings = dataclasses.replace(get_settings(), ws_init_timeout_seconds=0.3)
+    settings = dataclasses.replace(SETTINGS, ws_init_timeout_seconds=0.3)
     async with uvicorn_server(create_app(settings)) as address:
         yield address
 

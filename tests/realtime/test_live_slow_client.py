@@ -11,10 +11,10 @@ import time
 import websockets
 from websockets.typing import Subprotocol
 
-from comptoir.settings import get_settings
 from realtime import hub as live_hub
 from realtime.streams import Subscription
 from tests.clients import GraphQLClient
+from tests.configuration import SETTINGS
 from tests.live_helpers import order_status, seller_of
 
 # ~100 KB per event (25 aliases of a 4 KB reason), so the socket's buffers fill after a few
@@ -54,7 +54,7 @@ async def test_a_client_that_stops_reading_then_resumes_gets_every_event_once_in
     live_server: str, buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     shop = await seller_of(seller.account_id)
-    queue_size = get_settings().ws_queue_size
+    queue_size = SETTINGS.ws_queue_size
     # max_queue=1: the client library stops reading the socket as soon as one frame waits;
     # no compression, which would shrink the repeated reason to nothing.
     async with websockets.connect(

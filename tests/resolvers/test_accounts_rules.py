@@ -13,6 +13,7 @@ from resolvers.actor import ANONYMOUS
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.vat import compact_vat
 from tests.accounts_helpers import STRONG, link_token
+from tests.configuration import POLICY
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -83,11 +84,11 @@ def test_absurdly_long_passwords_are_invalid_input() -> None:
 
 
 async def test_create_admin_makes_a_confirmed_admin_who_can_log_in() -> None:
-    admin = await create_admin(email="Root@Comptoir.fr", password=STRONG)
+    admin = await create_admin(email="Root@Comptoir.fr", password=STRONG, policy=POLICY)
     assert admin.role is Role.ADMIN
     assert admin.email == "root@comptoir.fr"
     assert admin.email_confirmed_at is not None
-    result = await login(ANONYMOUS, email="root@comptoir.fr", password=STRONG)
+    result = await login(ANONYMOUS, email="root@comptoir.fr", password=STRONG, policy=POLICY)
     assert result.account.id == admin.id
     assert result.token
 
@@ -101,15 +102,15 @@ async def test_create_admin_makes_a_confirmed_admin_who_can_log_in() -> None:
 )
 async def test_create_admin_checks_its_input(email: str, password: str, code: ErrorCode) -> None:
     with pytest.raises(DomainError) as raised:
-        await create_admin(email=email, password=password)
+        await create_admin(email=email, password=password, policy=POLICY)
     assert raised.value.problems[0].code is code
     assert await Account.all().count() == 0
 
 
 async def test_create_admin_refuses_a_taken_address() -> None:
-    await create_admin(email="root@comptoir.fr", password=STRONG)
+    await create_admin(email="root@comptoir.fr", password=STRONG, policy=POLICY)
     with pytest.raises(DomainError) as raised:
-        await create_admin(email="ROOT@comptoir.fr", password=STRONG)
+        await create_admin(email="ROOT@comptoir.fr", password=STRONG, policy=POLICY)
     assert raised.value.problems[0].code is ErrorCode.EMAIL_TAKEN
 
 
@@ -121,6 +122,7 @@ async def test_a_mail_token_used_by_two_racing_requests_works_once() -> None:
         first_name="A",
         last_name="B",
         role=Role.BUYER,
+        policy=POLICY,
     )
     token = await link_token("race@example.fr", "confirm-email")
     results = await asyncio.gather(

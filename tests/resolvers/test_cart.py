@@ -24,7 +24,7 @@ from tests.orders_helpers import POLICY, actor_of
 
 
 async def _line_quantities(client: GraphQLClient) -> dict[int, int]:
-    cart = await get_cart(await actor_of(client))
+    cart = await get_cart(await actor_of(client), policy=POLICY)
     return {line.product.id: line.quantity for line in cart.lines}
 
 
@@ -33,8 +33,8 @@ async def test_adding_twice_adds_the_quantities(
 ) -> None:
     product = await make_product(seller, price="10.00")
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=product.id, quantity=2)
-    cart = await add_to_cart(actor, product_id=product.id, quantity=3)
+    await add_to_cart(actor, product_id=product.id, quantity=2, policy=POLICY)
+    cart = await add_to_cart(actor, product_id=product.id, quantity=3, policy=POLICY)
     assert [(line.quantity, line.line_total) for line in cart.lines] == [(5, Decimal("50.00"))]
 
 
@@ -44,8 +44,8 @@ async def test_totals_carry_a_fee_per_seller_part_under_the_threshold(
     cheap = await make_product(seller, price="19.99")
     dear = await make_product(other_seller, price="50.00")
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=cheap.id, quantity=3)
-    cart = await add_to_cart(actor, product_id=dear.id, quantity=2)
+    await add_to_cart(actor, product_id=cheap.id, quantity=3, policy=POLICY)
+    cart = await add_to_cart(actor, product_id=dear.id, quantity=2, policy=POLICY)
     parts = [(s.subtotal, s.small_order_fee, s.total) for s in cart.subtotals]
     assert parts == [
         (Decimal("59.97"), Decimal("5.00"), Decimal("64.97")),
@@ -60,9 +60,9 @@ async def test_expiry_is_announced_three_days_after_the_last_change(
 ) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
-    assert (await get_cart(actor)).expires_at is None
+    assert (await get_cart(actor, policy=POLICY)).expires_at is None
     before = datetime.now(UTC)
-    cart = await add_to_cart(actor, product_id=product.id, quantity=1)
+    cart = await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
     assert cart.expires_at is not None
     assert before + timedelta(days=3) <= cart.expires_at <= datetime.now(UTC) + timedelta(days=3)
 
@@ -73,7 +73,9 @@ async def test_nonsense_quantities_are_invalid_input(
 ) -> None:
     product = await make_product(seller)
     with pytest.raises(DomainError) as refused:
-        await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=quantity)
+        await add_to_cart(
+            await actor_of(buyer), product_id=product.id, quantity=quantity, policy=POLICY
+        )
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "quantity")]
     assert await CartLine.all().count() == 0
 
@@ -84,7 +86,7 @@ async def test_refusals_leave_the_cart_as_it_was(
     product = await make_product(seller, stock=10, minimum_quantity=3)
     far = await make_product(seller, delivery_zones=["69"])
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=product.id, quantity=4)
+    await add_to_cart(actor, product_id=product.id, quantity=4, policy=POLICY)
     changed_at = (await Cart.get(buyer_id=actor.account_id)).changed_at
     attempts = [
         ({"product_id": product.id, "quantity": 7}, "OUT_OF_STOCK"),
@@ -93,10 +95,10 @@ async def test_refusals_leave_the_cart_as_it_was(
     ]
     for kwargs, code in attempts:
         with pytest.raises(DomainError) as refused:
-            await add_to_cart(actor, **kwargs)
+            await add_to_cart(actor, **kwargs, policy=POLICY)
         assert refused.value.problems[0].code == code
     with pytest.raises(DomainError) as refused:
-        await set_cart_quantity(actor, product_id=product.id, quantity=2)
+        await set_cart_quantity(actor, product_id=product.id, quantity=2, policy=POLICY)
     assert refused.value.problems[0].code == "BELOW_MINIMUM_QUANTITY"
     assert await _line_quantities(buyer) == {product.id: 4}
     assert (await Cart.get(buyer_id=actor.account_id)).changed_at == changed_at
@@ -107,7 +109,7 @@ async def test_below_the_minimum_is_refused_on_the_first_addition(
 ) -> None:
     product = await make_product(seller, minimum_quantity=10)
     with pytest.raises(DomainError) as refused:
-        await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=9)
+        await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=9, policy=POLICY)
     assert refused.value.problems[0].code == "BELOW_MINIMUM_QUANTITY"
     assert await CartLine.all().count() == 0
 
@@ -115,23 +117,24 @@ async def test_below_the_minimum_is_refused_on_the_first_addition(
 async def test_setting_zero_removes_the_line(buyer: GraphQLClient, seller: GraphQLClient) -> None:
     kept, dropped = await make_product(seller), await make_product(seller, name="Sable 0/4")
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=kept.id, quantity=1)
-    await add_to_cart(actor, product_id=dropped.id, quantity=1)
-    cart = await set_cart_quantity(actor, product_id=dropped.id, quantity=0)
+    await add_to_cart(actor, product_id=kept.id, quantity=1, policy=POLICY)
+    await add_to_cart(actor, product_id=dropped.id, quantity=1, policy=POLICY)
+    cart = await set_cart_quantity(actor, product_id=dropped.id, quantity=0, policy=POLICY)
     assert [line.product.id for line in cart.lines] == [kept.id]
-    cart = await set_cart_quantity(actor, product_id=kept.id, quantity=7)
+    cart = await set_cart_quantity(actor, product_id=kept.id, quantity=7, policy=POLICY)
     assert [line.quantity for line in cart.lines] == [7]
 
 
 async def test_remove_and_empty(buyer: GraphQLClient, seller: GraphQLClient) -> None:
     a, b = await make_product(seller), await make_product(seller, name="Sable 0/4")
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=a.id, quantity=1)
-    await add_to_cart(actor, product_id=b.id, quantity=1)
-    assert [line.product.id for line in (await remove_from_cart(actor, product_id=a.id)).lines] == [
-        b.id
-    ]
-    cart = await empty_cart(actor)
+    await add_to_cart(actor, product_id=a.id, quantity=1, policy=POLICY)
+    await add_to_cart(actor, product_id=b.id, quantity=1, policy=POLICY)
+    assert [
+        line.product.id
+        for line in (await remove_from_cart(actor, product_id=a.id, policy=POLICY)).lines
+    ] == [b.id]
+    cart = await empty_cart(actor, policy=POLICY)
     assert cart.lines == []
     assert cart.total == Decimal("0.00")
     assert cart.expires_at is None
@@ -139,18 +142,18 @@ async def test_remove_and_empty(buyer: GraphQLClient, seller: GraphQLClient) -> 
 
 async def test_only_buyers_have_a_cart(seller: GraphQLClient, admin: GraphQLClient) -> None:
     with pytest.raises(Unauthenticated):
-        await get_cart(ANONYMOUS)
+        await get_cart(ANONYMOUS, policy=POLICY)
     for client in (seller, admin):
         with pytest.raises(Forbidden):
-            await get_cart(await actor_of(client))
+            await get_cart(await actor_of(client), policy=POLICY)
 
 
 async def test_each_buyer_sees_only_their_own_cart(
     buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     product = await make_product(seller)
-    await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=1)
-    assert (await get_cart(await actor_of(other_buyer))).lines == []
+    await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=1, policy=POLICY)
+    assert (await get_cart(await actor_of(other_buyer), policy=POLICY)).lines == []
 
 
 async def test_stale_carts_are_emptied_once_and_fresh_ones_kept(
@@ -158,14 +161,14 @@ async def test_stale_carts_are_emptied_once_and_fresh_ones_kept(
 ) -> None:
     product = await make_product(seller)
     stale, fresh = await actor_of(buyer), await actor_of(other_buyer)
-    await add_to_cart(stale, product_id=product.id, quantity=1)
-    await add_to_cart(fresh, product_id=product.id, quantity=1)
+    await add_to_cart(stale, product_id=product.id, quantity=1, policy=POLICY)
+    await add_to_cart(fresh, product_id=product.id, quantity=1, policy=POLICY)
     three_days_ago = datetime.now(UTC) - timedelta(days=3, seconds=1)
     await Cart.filter(buyer_id=stale.account_id).update(changed_at=three_days_ago)
     assert await empty_stale_carts(policy=POLICY) == 1
     assert await empty_stale_carts(policy=POLICY) == 0
-    assert (await get_cart(stale)).lines == []
-    assert len((await get_cart(fresh)).lines) == 1
+    assert (await get_cart(stale, policy=POLICY)).lines == []
+    assert len((await get_cart(fresh, policy=POLICY)).lines) == 1
 
 
 async def test_reading_the_cart_does_not_keep_it_alive(
@@ -173,7 +176,7 @@ async def test_reading_the_cart_does_not_keep_it_alive(
 ) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=product.id, quantity=1)
-    await get_cart(actor)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
+    await get_cart(actor, policy=POLICY)
     later = datetime.now(UTC) + timedelta(days=3, seconds=1)
     assert await empty_stale_carts(policy=POLICY, now=later) == 1

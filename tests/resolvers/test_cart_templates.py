@@ -11,6 +11,7 @@ from resolvers.errors import DomainError, Forbidden
 from resolvers.templates import apply_template, list_templates, save_cart_as_template
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.orders_helpers import actor_of
 
 
@@ -20,13 +21,13 @@ async def test_a_saved_cart_comes_back_with_todays_prices(
     cement = await make_product(seller, name="Ciment", price="9.90")
     sand = await make_product(seller, name="Sable", price="30.00")
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=cement.id, quantity=10)
-    await add_to_cart(actor, product_id=sand.id, quantity=2)
+    await add_to_cart(actor, product_id=cement.id, quantity=10, policy=POLICY)
+    await add_to_cart(actor, product_id=sand.id, quantity=2, policy=POLICY)
     template = await save_cart_as_template(actor, name="Chantier Dupont")
-    await empty_cart(actor)
+    await empty_cart(actor, policy=POLICY)
     await Product.filter(id=sand.id).update(price="31.00")
 
-    cart, changes = await apply_template(actor, template_id=template.id)
+    cart, changes = await apply_template(actor, template_id=template.id, policy=POLICY)
 
     assert [(line.product.id, line.quantity) for line in cart.lines] == [
         (cement.id, 10),
@@ -43,10 +44,10 @@ async def test_saving_under_an_existing_name_replaces_the_template(
 ) -> None:
     a, b = await make_product(seller, name="Ciment"), await make_product(seller, name="Sable")
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=a.id, quantity=1)
+    await add_to_cart(actor, product_id=a.id, quantity=1, policy=POLICY)
     first = await save_cart_as_template(actor, name="Hebdo")
-    await empty_cart(actor)
-    await add_to_cart(actor, product_id=b.id, quantity=3)
+    await empty_cart(actor, policy=POLICY)
+    await add_to_cart(actor, product_id=b.id, quantity=3, policy=POLICY)
     second = await save_cart_as_template(actor, name="Hebdo")
     assert first.id == second.id
     assert await OrderTemplate.all().count() == 1
@@ -61,7 +62,7 @@ async def test_an_empty_cart_or_a_bad_name_saves_nothing(
         await save_cart_as_template(actor, name="Vide")
     assert refused.value.problems[0].code == "CART_EMPTY"
     product = await make_product(seller)
-    await add_to_cart(actor, product_id=product.id, quantity=1)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
     for name in ("", " ", "x" * 201):
         with pytest.raises(DomainError) as refused:
             await save_cart_as_template(actor, name=name)
@@ -74,11 +75,11 @@ async def test_another_buyers_template_looks_missing(
 ) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=product.id, quantity=1)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
     template = await save_cart_as_template(actor, name="Mien")
     stranger = await actor_of(other_buyer)
     with pytest.raises(DomainError) as refused:
-        await apply_template(stranger, template_id=template.id)
+        await apply_template(stranger, template_id=template.id, policy=POLICY)
     assert refused.value.problems[0].code == "NOT_FOUND"
     assert await list_templates(stranger) == []
     with pytest.raises(Forbidden):

@@ -75,7 +75,11 @@ async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
 
     # The seller's answer in the claim's thread stops the clock.
     await post_message(
-        await actor_of(seller), thread_id=thread.id, body="Je regarde.", now=due + 2 * SECOND
+        await actor_of(seller),
+        thread_id=thread.id,
+        body="Je regarde.",
+        now=due + 2 * SECOND,
+        policy=POLICY,
     )
     await thread.refresh_from_db()
     assert claims.respond_by(claim, thread) is None

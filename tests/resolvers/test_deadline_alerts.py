@@ -18,6 +18,7 @@ from resolvers.quotes import add_to_quote_list, decline_quote, send_quote_reques
 from tests.catalog_helpers import make_product
 from tests.claims_helpers import delivered_order, open_claim
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.helpdesk_helpers import open_product_thread, paris, seller_of
 from tests.orders_helpers import ADDRESS, actor_of, new_key
 
@@ -64,17 +65,23 @@ async def test_a_thread_warns_at_risk_then_overdue_once_each_and_stops_when_answ
     # A buyer's second message does not move the deadline: no alert again.
     actor = await actor_of(buyer)
     later = due + timedelta(hours=1)
-    await helpdesk.post_message(actor, thread_id=thread.id, body="Toujours là ?", now=later)
+    await helpdesk.post_message(
+        actor, thread_id=thread.id, body="Toujours là ?", now=later, policy=POLICY
+    )
     assert await alerts(policy, later + timedelta(days=30)) == []
 
     # The seller answers: the deadline is met; the buyer's next message starts a new one.
     answer = later + timedelta(hours=1)
-    await helpdesk.post_message(await actor_of(seller), thread_id=thread.id, body="Oui", now=answer)
+    await helpdesk.post_message(
+        await actor_of(seller), thread_id=thread.id, body="Oui", now=answer, policy=POLICY
+    )
     assert await alerts(policy, answer) == []
     row = await Deadline.get(id=row.id)
     assert (row.due_at, row.next_alert_at) == (None, None)
     asked = paris(2026, 3, 12, 15)  # a Thursday: due Friday 15:00
-    await helpdesk.post_message(actor, thread_id=thread.id, body="Et demain ?", now=asked)
+    await helpdesk.post_message(
+        actor, thread_id=thread.id, body="Et demain ?", now=asked, policy=POLICY
+    )
     assert await alerts(policy, paris(2026, 3, 13, 11) - SECOND) == []
     assert await alerts(policy, paris(2026, 3, 13, 15)) == [("SLA_OVERDUE", shop)]
 
@@ -106,9 +113,9 @@ async def test_an_unanswered_quote_warns_then_is_overdue_and_an_answered_one_is_
 async def _pending_order(buyer: GraphQLClient, seller: GraphQLClient, now: datetime) -> int:
     actor = await actor_of(buyer)
     product = await make_product(seller, stock=10)
-    await add_to_cart(actor, product_id=product.id, quantity=1)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
     (order,) = await reserve_cart(
-        actor, address=ADDRESS, remark=None, idempotency_key=new_key(), now=now
+        actor, address=ADDRESS, remark=None, idempotency_key=new_key(), now=now, policy=POLICY
     )
     return order.id
 

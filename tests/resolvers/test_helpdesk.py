@@ -9,6 +9,7 @@ from resolvers.actor import ANONYMOUS, Actor
 from resolvers.errors import Unauthenticated
 from resolvers.pagination import PageRequest
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, open_product_thread
 
 
@@ -40,7 +41,7 @@ async def test_a_seller_account_without_a_shop_sees_no_support_ticket(
     buyer: GraphQLClient,
 ) -> None:
     opened = await helpdesk.open_support_ticket(
-        await actor_of(buyer), category=TicketCategory.OTHER, body="Question"
+        await actor_of(buyer), category=TicketCategory.OTHER, body="Question", policy=POLICY
     )
     shopless = Actor(account_id=999, role=Role.SELLER, seller_id=None)
     assert helpdesk.can_see_thread(shopless, opened.thread) is False
@@ -53,7 +54,7 @@ async def test_an_unknown_thread_is_none(buyer: GraphQLClient) -> None:
 
 async def test_a_seller_account_without_a_shop_lists_no_thread(buyer: GraphQLClient) -> None:
     await helpdesk.open_support_ticket(
-        await actor_of(buyer), category=TicketCategory.OTHER, body="Question"
+        await actor_of(buyer), category=TicketCategory.OTHER, body="Question", policy=POLICY
     )
     shopless = Actor(account_id=999, role=Role.SELLER, seller_id=None)
     page = await helpdesk.list_threads(shopless, page=PageRequest.of(None, None))

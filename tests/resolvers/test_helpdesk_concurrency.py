@@ -6,6 +6,7 @@ from models.helpdesk import Message, Thread
 from resolvers import helpdesk
 from resolvers.helpdesk.sla import earliest_deadline
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, open_product_thread
 
 
@@ -16,7 +17,10 @@ async def test_racing_buyer_and_seller_messages_keep_the_deadline_consistent(
     buyer_actor, seller_actor = await actor_of(buyer), await actor_of(seller)
     posts = [
         helpdesk.post_message(
-            buyer_actor if i % 2 else seller_actor, thread_id=thread.id, body=f"message {i}"
+            buyer_actor if i % 2 else seller_actor,
+            thread_id=thread.id,
+            body=f"message {i}",
+            policy=POLICY,
         )
         for i in range(12)
     ]

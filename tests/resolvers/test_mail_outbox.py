@@ -15,15 +15,14 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from comptoir.mail import FileTransport, SmtpTransport, transport_for
-from comptoir.settings import Settings, get_settings
+from comptoir.settings import Settings
 from models.mail import OutboxMail
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail, retry_delay, send_due_mails
+from tests.configuration import POLICY, SETTINGS
 from tests.mail_helpers import Sink, free_port, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")
-
-POLICY = get_settings().policy()
 
 
 @pytest.fixture
@@ -254,7 +253,7 @@ def test_smtp_urls_are_parsed() -> None:
 
 
 def test_smtp_is_used_only_when_smtp_url_is_set() -> None:
-    settings = get_settings()
+    settings = SETTINGS
     files = transport_for(settings)
     assert isinstance(files, FileTransport)
     assert files.directory == settings.var_dir / "mail"

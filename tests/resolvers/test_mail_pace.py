@@ -12,7 +12,7 @@ import pytest
 
 from comptoir.jobs import Deps, Runner, run_jobs_in_background
 from comptoir.mail import SmtpTransport
-from comptoir.settings import file_store, get_settings
+from comptoir.settings import file_store
 from models.mail import MailPriority, OutboxMail
 from realtime.broadcast import open_broadcast
 from realtime.doorbell import MAIL_CHANNEL
@@ -20,11 +20,10 @@ from realtime.log import atomic
 from resolvers.mail import CONNECTIONS, enqueue_mail, mail_backlog, send_due_mails
 from tests.accounts_helpers import REGISTER, registration
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY, SETTINGS
 from tests.mail_helpers import Sink, eventually, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")
-
-POLICY = get_settings().policy()
 
 
 async def _notifications(count: int) -> None:
@@ -120,7 +119,7 @@ async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_inte
         deps = Deps(
             policy=POLICY,
             transport=SmtpTransport(f"smtp://127.0.0.1:{port}"),
-            store=file_store(get_settings()),
+            store=file_store(SETTINGS),
         )
         runner = Runner(deps, interval_seconds=3600)
         async with open_broadcast(None) as broadcast, run_jobs_in_background(runner, broadcast):

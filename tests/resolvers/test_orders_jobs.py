@@ -81,7 +81,7 @@ async def test_deleting_an_account_cancels_its_pending_orders_and_empties_its_ca
     (pending,) = await reserve(buyer, (product, 2))
     (validated,) = await reserve(buyer, (product, 3))
     await validate_order(await actor_of(seller), order_id=validated.id, policy=POLICY)
-    await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=1)
+    await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=1, policy=POLICY)
     assert buyer.account_id is not None
 
     await on_account_deleted(account_id=buyer.account_id, policy=POLICY)

@@ -155,7 +155,7 @@ async def test_reorder_puts_the_lines_back_and_says_what_changed(
     await Product.filter(id=raised.id).update(minimum_quantity=5)
     await gone.delete()
 
-    cart, changes = await reorder(await actor_of(buyer), order_id=order.id)
+    cart, changes = await reorder(await actor_of(buyer), order_id=order.id, policy=POLICY)
 
     assert [(c.product_name, c.kind, c.before, c.after) for c in changes] == [
         ("Sable", ChangeKind.PRICE_CHANGED, "30.00", "32.50"),
@@ -177,9 +177,9 @@ async def test_reorder_of_an_order_out_of_stock_reports_it_unavailable(
 ) -> None:
     product = await make_product(seller, name="Ciment", stock=5)
     (order,) = await reserve(buyer, (product, 5))
-    _, changes = await reorder(await actor_of(buyer), order_id=order.id)
+    _, changes = await reorder(await actor_of(buyer), order_id=order.id, policy=POLICY)
     assert [(c.kind, c.product_id) for c in changes] == [(ChangeKind.UNAVAILABLE, product.id)]
-    assert (await get_cart(await actor_of(buyer))).lines == []
+    assert (await get_cart(await actor_of(buyer), policy=POLICY)).lines == []
 
 
 async def test_reorder_is_for_the_orders_own_buyer(
@@ -188,8 +188,8 @@ async def test_reorder_is_for_the_orders_own_buyer(
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     with pytest.raises(DomainError) as refused:
-        await reorder(await actor_of(other_buyer), order_id=order.id)
+        await reorder(await actor_of(other_buyer), order_id=order.id, policy=POLICY)
     assert refused.value.problems[0].code == "NOT_FOUND"
-    assert (await get_cart(await actor_of(other_buyer))).lines == []
+    assert (await get_cart(await actor_of(other_buyer), policy=POLICY)).lines == []
     with pytest.raises(Forbidden):
-        await reorder(await actor_of(seller), order_id=order.id)
+        await reorder(await actor_of(seller), order_id=order.id, policy=POLICY)

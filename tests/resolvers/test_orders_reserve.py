@@ -26,6 +26,7 @@ from resolvers.errors import DomainError, Forbidden, Unauthenticated
 from resolvers.orders import reserve_cart
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.orders_helpers import ADDRESS, actor_of, counts, reserve, stock_of
 
 
@@ -37,10 +38,10 @@ async def test_a_cart_becomes_one_order_per_seller(
     drill = await make_product(other_seller, name="Perceuse", price="120.00", stock=3)
     actor = await actor_of(buyer)
     for product, quantity in ((cement, 10), (drill, 1), (sand, 2)):
-        await add_to_cart(actor, product_id=product.id, quantity=quantity)
+        await add_to_cart(actor, product_id=product.id, quantity=quantity, policy=POLICY)
 
     orders = await reserve_cart(
-        actor, address=ADDRESS, remark="Livrer par l'arrière", idempotency_key="k1"
+        actor, address=ADDRESS, remark="Livrer par l'arrière", idempotency_key="k1", policy=POLICY
     )
 
     assert [o.seller_id for o in orders] == [cement.seller_id, drill.seller_id]
@@ -102,7 +103,9 @@ async def test_creation_is_recorded_announced_and_mailed(
 
 async def test_an_empty_cart_cannot_be_reserved(buyer: GraphQLClient) -> None:
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(await actor_of(buyer), address=ADDRESS, remark=None, idempotency_key="k")
+        await reserve_cart(
+            await actor_of(buyer), address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY
+        )
     assert refused.value.problems[0].code == "CART_EMPTY"
     assert await IdempotencyKey.all().count() == 0
 
@@ -113,14 +116,14 @@ async def test_one_line_short_reserves_nothing_and_names_the_line(
     plenty = await make_product(seller, stock=50)
     scarce = await make_product(other_seller, name="Perceuse", stock=5)
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=plenty.id, quantity=10)
-    await add_to_cart(actor, product_id=scarce.id, quantity=5)
+    await add_to_cart(actor, product_id=plenty.id, quantity=10, policy=POLICY)
+    await add_to_cart(actor, product_id=scarce.id, quantity=5, policy=POLICY)
     scarce.stock = 4
     await scarce.save(update_fields=["stock"])
     before = await counts()
 
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key="k")
+        await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY)
 
     assert [(p.code, p.field) for p in refused.value.problems] == [("OUT_OF_STOCK", "lines.1")]
     assert "Perceuse" in refused.value.problems[0].message
@@ -135,10 +138,10 @@ async def test_lines_not_deliverable_to_the_address_are_refused(
 ) -> None:
     product = await make_product(seller, delivery_zones=["75"])
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=product.id, quantity=1)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
     lyon = replace(ADDRESS, postal_code="69003", city="Lyon")
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(actor, address=lyon, remark=None, idempotency_key="k")
+        await reserve_cart(actor, address=lyon, remark=None, idempotency_key="k", policy=POLICY)
     assert [(p.code, p.field) for p in refused.value.problems] == [("NOT_DELIVERABLE", "lines.0")]
     assert await stock_of(product) == 100
 
@@ -157,10 +160,14 @@ async def test_a_bad_address_is_invalid_input(
 ) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=product.id, quantity=1)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
     with pytest.raises(DomainError) as refused:
         await reserve_cart(
-            actor, address=replace(ADDRESS, **change), remark=None, idempotency_key="k"
+            actor,
+            address=replace(ADDRESS, **change),
+            remark=None,
+            idempotency_key="k",
+            policy=POLICY,
         )
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", field)]
     assert await Order.all().count() == 0
@@ -173,13 +180,17 @@ async def test_the_same_key_returns_the_same_orders_without_reserving_twice(
     product = await make_product(seller, stock=10)
     first = await reserve(buyer, (product, 3), key="same")
     actor = await actor_of(buyer)
-    again = await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key="same")
+    again = await reserve_cart(
+        actor, address=ADDRESS, remark=None, idempotency_key="same", policy=POLICY
+    )
     assert [o.id for o in again] == [o.id for o in first]
     # The same cart filled again is still the same request.
-    await add_to_cart(actor, product_id=product.id, quantity=3)
+    await add_to_cart(actor, product_id=product.id, quantity=3, policy=POLICY)
     assert [
         o.id
-        for o in await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key="same")
+        for o in await reserve_cart(
+            actor, address=ADDRESS, remark=None, idempotency_key="same", policy=POLICY
+        )
     ] == [o.id for o in first]
     assert await stock_of(product) == 7
     assert await Order.all().count() == 1
@@ -197,12 +208,15 @@ async def test_the_same_key_for_another_request_is_refused(
             address=replace(ADDRESS, line1="1 rue Neuve"),
             remark=None,
             idempotency_key="same",
+            policy=POLICY,
         )
     assert refused.value.problems[0].code == "IDEMPOTENCY_KEY_REUSED"
-    await add_to_cart(actor, product_id=product.id, quantity=1)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
     before = await counts()
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key="same")
+        await reserve_cart(
+            actor, address=ADDRESS, remark=None, idempotency_key="same", policy=POLICY
+        )
     assert refused.value.problems[0].code == "IDEMPOTENCY_KEY_REUSED"
     assert await counts() == before
     assert await stock_of(product) == 7
@@ -238,11 +252,13 @@ async def test_company_orders_need_the_place_orders_right(
     (order,) = await reserve(company_member, (product, 1))
     actor = await actor_of(company_member)
     assert order.company_id == actor.company_id
-    await add_to_cart(actor, product_id=product.id, quantity=1)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
     without_right = replace(actor, rights=frozenset())
     before = await counts()
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(without_right, address=ADDRESS, remark=None, idempotency_key="k")
+        await reserve_cart(
+            without_right, address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY
+        )
     assert refused.value.problems[0].code == "RIGHT_MISSING"
     assert await counts() == before
     assert await stock_of(product) == 99
@@ -250,9 +266,15 @@ async def test_company_orders_need_the_place_orders_right(
 
 async def test_only_buyers_reserve(seller: GraphQLClient, admin: GraphQLClient) -> None:
     with pytest.raises(Unauthenticated):
-        await reserve_cart(ANONYMOUS, address=ADDRESS, remark=None, idempotency_key="k")
+        await reserve_cart(
+            ANONYMOUS, address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY
+        )
     for client in (seller, admin):
         with pytest.raises(Forbidden):
             await reserve_cart(
-                await actor_of(client), address=ADDRESS, remark=None, idempotency_key="k"
+                await actor_of(client),
+                address=ADDRESS,
+                remark=None,
+                idempotency_key="k",
+                policy=POLICY,
             )

@@ -7,6 +7,7 @@ import pytest
 from models.helpdesk import Message, Thread, TicketCategory
 from resolvers import helpdesk
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.helpdesk_helpers import (
     THREAD,
     THREADS,
@@ -48,7 +49,11 @@ async def test_the_thread_shows_the_earliest_unanswered_deadline(
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
     await helpdesk.post_message(
-        await actor_of(buyer), thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 16)
+        await actor_of(buyer),
+        thread_id=thread.id,
+        body="Relance",
+        now=paris(2026, 3, 10, 16),
+        policy=POLICY,
     )
     assert await due_shown(buyer, thread) == utc_iso(paris(2026, 3, 11, 10))
 
@@ -59,10 +64,14 @@ async def test_a_seller_reply_answers_every_earlier_buyer_message(
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
     buyer_actor = await actor_of(buyer)
     await helpdesk.post_message(
-        buyer_actor, thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 16)
+        buyer_actor, thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 16), policy=POLICY
     )
     await helpdesk.post_message(
-        await actor_of(seller), thread_id=thread.id, body="Oui.", now=paris(2026, 3, 11, 9)
+        await actor_of(seller),
+        thread_id=thread.id,
+        body="Oui.",
+        now=paris(2026, 3, 11, 9),
+        policy=POLICY,
     )
     assert await due_shown(buyer, thread) is None
     answered = await Message.filter(thread_id=thread.id, author_role="BUYER").values_list(
@@ -76,10 +85,18 @@ async def test_a_buyer_message_after_the_reply_starts_a_new_deadline(
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
     await helpdesk.post_message(
-        await actor_of(seller), thread_id=thread.id, body="Oui.", now=paris(2026, 3, 10, 11)
+        await actor_of(seller),
+        thread_id=thread.id,
+        body="Oui.",
+        now=paris(2026, 3, 10, 11),
+        policy=POLICY,
     )
     await helpdesk.post_message(
-        await actor_of(buyer), thread_id=thread.id, body="Et le prix ?", now=paris(2026, 3, 13, 17)
+        await actor_of(buyer),
+        thread_id=thread.id,
+        body="Et le prix ?",
+        now=paris(2026, 3, 13, 17),
+        policy=POLICY,
     )
     assert await due_shown(seller, thread) == utc_iso(paris(2026, 3, 16, 17))
 
@@ -90,10 +107,18 @@ async def test_a_reply_does_not_answer_a_message_sent_after_it(
     # Clocks are injected: the buyer's message is stamped later than the seller's reply.
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
     await helpdesk.post_message(
-        await actor_of(buyer), thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 14)
+        await actor_of(buyer),
+        thread_id=thread.id,
+        body="Relance",
+        now=paris(2026, 3, 10, 14),
+        policy=POLICY,
     )
     await helpdesk.post_message(
-        await actor_of(seller), thread_id=thread.id, body="Oui.", now=paris(2026, 3, 10, 12)
+        await actor_of(seller),
+        thread_id=thread.id,
+        body="Oui.",
+        now=paris(2026, 3, 10, 12),
+        policy=POLICY,
     )
     assert await due_shown(buyer, thread) == utc_iso(paris(2026, 3, 11, 14))
 
@@ -115,7 +140,11 @@ async def test_an_answered_thread_is_never_overdue(
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2025, 1, 7, 10))
     await helpdesk.post_message(
-        await actor_of(seller), thread_id=thread.id, body="Bien reçu", now=paris(2025, 1, 20, 10)
+        await actor_of(seller),
+        thread_id=thread.id,
+        body="Bien reçu",
+        now=paris(2025, 1, 20, 10),
+        policy=POLICY,
     )
     data = await buyer.query(THREAD, id=gid("Thread", thread.id))
     assert (data["thread"]["overdue"], data["thread"]["responseDueAt"]) == (False, None)
@@ -127,6 +156,7 @@ async def test_support_tickets_carry_no_seller_deadline(buyer: GraphQLClient) ->
         category=TicketCategory.LOGIN,
         body="Je ne peux pas me connecter",
         now=paris(2026, 3, 10, 10),
+        policy=POLICY,
     )
     assert opened.thread.response_due_at is None
 
@@ -145,10 +175,11 @@ async def test_response_rate_counts_buyer_messages_answered_before_their_deadlin
         thread_id=on_time.id,
         body="Oui",
         now=now - timedelta(days=20) + timedelta(hours=1),
+        policy=POLICY,
     )
     late = await open_product_thread(buyer, seller, now=now - timedelta(days=30))
     await helpdesk.post_message(
-        seller_actor, thread_id=late.id, body="Pardon", now=now - timedelta(days=25)
+        seller_actor, thread_id=late.id, body="Pardon", now=now - timedelta(days=25), policy=POLICY
     )
     await open_product_thread(buyer, seller, now=now - timedelta(days=15))  # never answered
     await open_product_thread(buyer, seller, now=now - timedelta(days=200))  # too old to count
@@ -178,6 +209,7 @@ async def test_response_rates_are_computed_for_many_sellers_at_once(
         thread_id=answered.id,
         body="Oui",
         now=now - timedelta(days=10) + timedelta(minutes=5),
+        policy=POLICY,
     )
     shops = [(await seller_of(seller)).id, (await seller_of(other_seller)).id]
     assert await helpdesk.response_rates(shops) == [0.0, 1.0]

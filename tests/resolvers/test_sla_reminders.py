@@ -20,11 +20,11 @@ async def test_a_seller_is_reminded_once_when_a_deadline_passes(
     await open_product_thread(buyer, seller, now=now - timedelta(days=8))
     await open_product_thread(buyer, seller, body="Toute fraîche")
     await OutboxMail.all().delete()  # the new-thread mails
-    assert await helpdesk.remind_overdue_threads() == 1
+    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 1
     mail = await OutboxMail.get()
     assert mail.recipient == "seller@example.fr"
     assert mail.subject.startswith("Réponse en retard")
-    assert await helpdesk.remind_overdue_threads() == 0
+    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 0
 
 
 async def test_a_new_deadline_missed_after_a_reply_is_reminded_again(
@@ -32,15 +32,23 @@ async def test_a_new_deadline_missed_after_a_reply_is_reminded_again(
 ) -> None:
     now = datetime.now(UTC)
     thread = await open_product_thread(buyer, seller, now=now - timedelta(days=20))
-    assert await helpdesk.remind_overdue_threads() == 1
+    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 1
     await helpdesk.post_message(
-        await actor_of(seller), thread_id=thread.id, body="Pardon", now=now - timedelta(days=15)
+        await actor_of(seller),
+        thread_id=thread.id,
+        body="Pardon",
+        now=now - timedelta(days=15),
+        policy=POLICY,
     )
     await helpdesk.post_message(
-        await actor_of(buyer), thread_id=thread.id, body="Et donc ?", now=now - timedelta(days=10)
+        await actor_of(buyer),
+        thread_id=thread.id,
+        body="Et donc ?",
+        now=now - timedelta(days=10),
+        policy=POLICY,
     )
-    assert await helpdesk.remind_overdue_threads() == 1
-    assert await helpdesk.remind_overdue_threads() == 0
+    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 1
+    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 0
 
 
 async def test_support_tickets_and_answered_threads_need_no_reminder(
@@ -48,13 +56,17 @@ async def test_support_tickets_and_answered_threads_need_no_reminder(
 ) -> None:
     old = datetime.now(UTC) - timedelta(days=30)
     await helpdesk.open_support_ticket(
-        await actor_of(buyer), category=TicketCategory.LOGIN, body="Bloqué", now=old
+        await actor_of(buyer), category=TicketCategory.LOGIN, body="Bloqué", now=old, policy=POLICY
     )
     thread = await open_product_thread(buyer, seller, now=old)
     await helpdesk.post_message(
-        await actor_of(seller), thread_id=thread.id, body="Voilà", now=old + timedelta(hours=2)
+        await actor_of(seller),
+        thread_id=thread.id,
+        body="Voilà",
+        now=old + timedelta(hours=2),
+        policy=POLICY,
     )
-    assert await helpdesk.remind_overdue_threads() == 0
+    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 0
 
 
 async def test_two_job_runners_racing_send_one_reminder(
@@ -63,7 +75,8 @@ async def test_two_job_runners_racing_send_one_reminder(
     await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
     await OutboxMail.all().delete()
     sent = await asyncio.gather(
-        helpdesk.remind_overdue_threads(), helpdesk.remind_overdue_threads()
+        helpdesk.remind_overdue_threads(policy=POLICY),
+        helpdesk.remind_overdue_threads(policy=POLICY),
     )
     assert sum(sent) == 1
     assert await OutboxMail.all().count() == 1
@@ -75,6 +88,6 @@ async def test_a_deleted_seller_is_neither_reminded_nor_mailed_new_threads(
     await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
     await OutboxMail.all().delete()
     await delete_account(await actor_of(seller), password=PASSWORD, policy=POLICY)
-    assert await helpdesk.remind_overdue_threads() == 0
+    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 0
     await open_product_thread(buyer, seller)
     assert await OutboxMail.all().count() == 0

@@ -17,6 +17,7 @@ from resolvers.standing.rating import (
 )
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, open_product_thread, seller_of
 
 
@@ -35,7 +36,9 @@ async def test_a_new_seller_has_no_rating_and_a_reply_in_time_gives_five(
     assert (shop.rating, shop.standing) == (None, NEUTRAL_STANDING)
     thread = await open_product_thread(buyer, seller)
     assert (await Seller.get(id=shop.id)).rating is None  # not judged while within its SLA
-    await post_message(await actor_of(seller), thread_id=thread.id, body="Oui, tout à fait.")
+    await post_message(
+        await actor_of(seller), thread_id=thread.id, body="Oui, tout à fait.", policy=POLICY
+    )
     shop = await Seller.get(id=shop.id)
     assert (shop.rating, shop.standing) == (5.0, 0)
     data = await buyer.query("{ threads { edges { node { seller { rating responseRate } } } } }")
@@ -49,10 +52,14 @@ async def test_a_missed_deadline_lowers_the_rating_once_judged(
     long_ago = datetime.now(UTC) - timedelta(days=10)
     late = await open_product_thread(buyer, seller, now=long_ago)
     on_time = await open_product_thread(buyer, seller)
-    await post_message(await actor_of(seller), thread_id=on_time.id, body="Réponse rapide.")
+    await post_message(
+        await actor_of(seller), thread_id=on_time.id, body="Réponse rapide.", policy=POLICY
+    )
     # One answered in time, one whose deadline has passed unanswered: 5 x 1/2.
     assert (await Seller.get(id=shop.id)).rating == 2.5
-    await post_message(await actor_of(seller), thread_id=late.id, body="Pardon du retard.")
+    await post_message(
+        await actor_of(seller), thread_id=late.id, body="Pardon du retard.", policy=POLICY
+    )
     assert (await Seller.get(id=shop.id)).rating == 2.5
     assert await Message.filter(answered_in_time=False).count() == 1
 

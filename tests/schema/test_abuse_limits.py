@@ -15,13 +15,14 @@ import pytest
 from starlette.applications import Starlette
 
 from comptoir.app import create_app
-from comptoir.settings import Settings, get_settings
+from comptoir.settings import Settings
 from models.abuse import AddressLockout, Throttle
 from models.accounts import Account
 from models.mail import OutboxMail
 from resolvers.throttle import DEFAULT_RATE_LIMITS, RateLimit, forget_ended_windows, take
 from tests.accounts_helpers import LOGIN, REGISTER, STRONG, counts, register_and_confirm
 from tests.clients import GraphQLClient
+from tests.configuration import SETTINGS
 
 PUBLIC = "http://testserver.local"
 RESETS = (
@@ -54,7 +55,7 @@ async def limited(app: Starlette) -> AsyncIterator[Any]:
 
     def make(rate_limits: dict[str, RateLimit] | None = None, **changes: Any) -> GraphQLClient:
         settings = dataclasses.replace(
-            get_settings(),
+            SETTINGS,
             rate_limits=dict(DEFAULT_RATE_LIMITS if rate_limits is None else rate_limits),
             **changes,
         )
@@ -81,11 +82,11 @@ async def test_account_mails_past_the_hourly_cap_are_not_queued_and_the_answer_i
     data = await anonymous.query(RESETS)
     assert codes_of(data) == [[]] * 10
     mails = await OutboxMail.filter(recipient="lea@example.fr").count()
-    assert mails == get_settings().account_mails_per_hour == 5
+    assert mails == SETTINGS.account_mails_per_hour == 5
 
 
 async def test_the_mail_cap_stays_on_with_rate_limits_off(anonymous: GraphQLClient) -> None:
-    assert get_settings().rate_limits == {}  # the suite runs with COMPTOIR_RATE_LIMITS=0
+    assert SETTINGS.rate_limits == {}  # the suite runs with COMPTOIR_RATE_LIMITS=0
     await register_and_confirm(anonymous, "lea@example.fr")
     for _ in range(3):
         await anonymous.query(RESETS)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from comptoir.settings import reset_settings
 from models.accounts import Account, Role, Session
 from models.events import Event, EventKind
 from resolvers.passwords import hash_password
 from tests.accounts_helpers import LOGIN, LOGOUT, ME, account, login_codes, login_token
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY, Configured
 from tests.factories import PASSWORD, make_account
 
 EMAIL = "lock@example.fr"
@@ -59,22 +60,17 @@ async def test_the_fifth_failure_locks_even_the_right_password_out(
 
 
 async def test_the_lock_lasts_the_configured_minutes(
-    anonymous: GraphQLClient, member: Account, monkeypatch: pytest.MonkeyPatch
+    member: Account, configured: Configured
 ) -> None:
-    monkeypatch.setenv("COMPTOIR_LOCKOUT_MINUTES", "0.005")  # 0.3 s
-    reset_settings()
-    try:
-        for _ in range(5):
-            await login_codes(anonymous, EMAIL, "wrong")
-        assert await login_codes(anonymous, EMAIL, PASSWORD) == ["ACCOUNT_LOCKED"]
-        await asyncio.sleep(0.35)
-        # The count restarts when the lock ends: four failures do not lock again.
-        for _ in range(4):
-            assert await login_codes(anonymous, EMAIL, "wrong") == ["INVALID_CREDENTIALS"]
-        await login_token(anonymous, EMAIL, PASSWORD)
-    finally:
-        monkeypatch.delenv("COMPTOIR_LOCKOUT_MINUTES")
-        reset_settings()
+    anonymous = GraphQLClient(configured(lockout_minutes=0.005))  # 0.3 s
+    for _ in range(5):
+        await login_codes(anonymous, EMAIL, "wrong")
+    assert await login_codes(anonymous, EMAIL, PASSWORD) == ["ACCOUNT_LOCKED"]
+    await asyncio.sleep(0.35)
+    # The count restarts when the lock ends: four failures do not lock again.
+    for _ in range(4):
+        assert await login_codes(anonymous, EMAIL, "wrong") == ["INVALID_CREDENTIALS"]
+    await login_token(anonymous, EMAIL, PASSWORD)
 
 
 async def test_a_success_resets_the_failure_count(
@@ -139,16 +135,8 @@ async def test_a_locked_account_answers_locked_before_checking_anything(
     await login_token(anonymous, EMAIL, PASSWORD)
 
 
-async def test_an_old_hash_is_upgraded_on_login(
-    anonymous: GraphQLClient, member: Account, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COMPTOIR_ARGON2_TIME_COST", "2")
-    reset_settings()
-    try:
-        old = hash_password(PASSWORD)
-    finally:
-        monkeypatch.setenv("COMPTOIR_ARGON2_TIME_COST", "1")
-        reset_settings()
+async def test_an_old_hash_is_upgraded_on_login(anonymous: GraphQLClient, member: Account) -> None:
+    old = hash_password(PASSWORD, policy=dataclasses.replace(POLICY, argon2_time_cost=2))
     await Account.filter(id=member.id).update(password_hash=old)
     await login_token(anonymous, EMAIL, PASSWORD)
     upgraded = (await account(EMAIL)).password_hash

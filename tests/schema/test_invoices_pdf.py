@@ -16,12 +16,12 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from comptoir.settings import get_settings
 from models.accounts import Account, Company
 from resolvers.links import signed_url
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.invoices_helpers import shipped
 
 PDF_URL = "query($id: ID!) { invoice(id: $id) { pdfUrl } }"
@@ -115,7 +115,7 @@ async def test_tampered_expired_or_misdirected_links_get_403_and_no_bytes(
     _, first = await shipped(buyer, seller, (product, 1))
     _, second = await shipped(buyer, seller, (product, 1))
     link = await _link(buyer, first.id)
-    policy = get_settings().policy()
+    policy = POLICY
     expired = signed_url(
         policy=policy,
         kind="invoice",

@@ -11,7 +11,6 @@ import httpx
 from starlette.applications import Starlette
 
 from comptoir.mail import FileTransport, transport_for
-from comptoir.settings import get_settings
 from models.accounts import Role
 from models.mail import OutboxMail
 from resolvers.mail import send_due_mails
@@ -19,6 +18,7 @@ from schema.ids import encode_id
 from tests.accounts_helpers import CONFIRM, REGISTER, registration
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY, SETTINGS
 from tests.factories import login_as, make_account
 from tests.helpdesk_helpers import OPEN_THREAD
 
@@ -33,13 +33,13 @@ mutation($email: String!, $rights: [CompanyRight!]!) {
 async def test_a_registration_mail_lands_in_var_mail_with_a_working_link(
     anonymous: GraphQLClient,
 ) -> None:
-    transport = transport_for(get_settings())
+    transport = transport_for(SETTINGS)
     assert isinstance(transport, FileTransport)
     shutil.rmtree(transport.directory, ignore_errors=True)
     await anonymous.mutate_ok(REGISTER, input=registration("eml@example.fr"))
-    assert await send_due_mails(transport, policy=get_settings().policy()) == 1
+    assert await send_due_mails(transport, policy=POLICY) == 1
     (mail,) = await OutboxMail.all()
-    path = get_settings().var_dir / "mail" / f"{mail.id:08d}.eml"
+    path = SETTINGS.var_dir / "mail" / f"{mail.id:08d}.eml"
     message: Any = email.message_from_bytes(path.read_bytes(), policy=default_policy)
     assert message["To"] == "eml@example.fr"
     assert message["Subject"] == "Confirmez votre adresse e-mail"

@@ -55,7 +55,7 @@ async def test_a_closed_shop_leaves_the_catalog_and_every_cart(
     await buyer.mutate_ok(ADD, p=gid("Product", drill.id), q=1)
     await other_buyer.mutate_ok(ADD, p=gid("Product", cement.id), q=1)
     opened = await helpdesk.open_thread(
-        await actor_of(buyer), product_id=cement.id, body="Livrez-vous le samedi ?"
+        await actor_of(buyer), product_id=cement.id, body="Livrez-vous le samedi ?", policy=POLICY
     )
 
     await seller.mutate_ok(DELETE, p=PASSWORD)

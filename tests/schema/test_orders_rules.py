@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from comptoir.settings import get_settings
 from models.catalog import Product
 from models.mail import OutboxMail
 from models.orders import IdempotencyKey, Order
@@ -16,6 +15,7 @@ from schema.context import Context
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import SETTINGS
 from tests.orders_helpers import (
     ADD,
     ADDRESS_INPUT,
@@ -271,7 +271,7 @@ async def test_the_buyer_and_the_seller_are_both_told_of_the_creation(
     product = await make_product(seller)
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=1)
     (order,) = (await buyer.mutate_ok(RESERVE, input=reserve_input()))["orders"]
-    schema = build_schema(get_settings())
+    schema = build_schema(SETTINGS)
     for client in (buyer, seller):
         context = Context(actor=await actor_for_token(client.token or ""))
         stream = await schema.subscribe(

@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from comptoir.app import create_app
-from comptoir.settings import Settings, get_settings
+from comptoir.settings import Settings
 from models.accounts import Account
+from tests.configuration import Configured
 
 REGISTER = """mutation { register(input: {email: "new@example.fr", password: "a long passphrase 42",
     firstName: "Ana", lastName: "Lima", role: BUYER, postalCode: "75011"}) { errors { code } } }"""
 ALLOWED = "https://shop.example.fr"  # ALLOWED_ORIGINS of the test environment
 PUBLIC = "http://testserver.local"  # PUBLIC_URL of the test environment
-
-
-def client_of(application: Starlette) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url=PUBLIC)
-
-
-@pytest.fixture
-async def configured(app: Starlette) -> AsyncIterator[Any]:
-    """A client of an app built from the test settings with some of them changed."""
-    clients: list[httpx.AsyncClient] = []
-
-    def make(**changes: Any) -> httpx.AsyncClient:
-        clients.append(client_of(create_app(dataclasses.replace(get_settings(), **changes))))
-        return clients[-1]
-
-    yield make
-    for client in clients:
-        await client.aclose()
 
 
 async def test_a_query_may_be_sent_with_get(http: httpx.AsyncClient) -> None:
@@ -73,7 +52,7 @@ async def test_browsers_get_graphiql_at_the_endpoint(http: httpx.AsyncClient) ->
     assert "graphiql" in response.text.lower()
 
 
-async def test_graphiql_can_be_turned_off(configured: Any) -> None:
+async def test_graphiql_can_be_turned_off(configured: Configured) -> None:
     response = await configured(graphiql=False).get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 404
 
@@ -162,7 +141,7 @@ async def test_introspection_is_on_by_default(http: httpx.AsyncClient) -> None:
     assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
 
-async def test_introspection_can_be_turned_off(configured: Any) -> None:
+async def test_introspection_can_be_turned_off(configured: Configured) -> None:
     client = configured(introspection=False)
     for query in (INTROSPECTION, '{ __type(name: "Account") { name } }'):
         body = (await client.post("/graphql", json={"query": query})).json()
@@ -209,7 +188,7 @@ async def test_another_origin_is_not_allowed_by_cors(http: httpx.AsyncClient) ->
     assert "access-control-allow-origin" not in response.headers
 
 
-async def test_a_star_in_allowed_origins_allows_no_one(configured: Any) -> None:
+async def test_a_star_in_allowed_origins_allows_no_one(configured: Configured) -> None:
     client = configured(allowed_origins=("*",))
     preflight = await client.options(
         "/graphql", headers={"Origin": "https://evil.example", **PREFLIGHT}

@@ -18,8 +18,9 @@ from websockets.typing import Subprotocol
 
 from comptoir.app import create_app
 from comptoir.cli import websocket_options
-from comptoir.settings import Settings, get_settings
+from comptoir.settings import Settings
 from tests.clients import GraphQLClient
+from tests.configuration import SETTINGS
 from tests.live_helpers import uvicorn_server
 
 TRANSPORT_WS = "graphql-transport-ws"
@@ -75,7 +76,7 @@ async def test_a_socket_from_another_origin_is_refused_with_403(
 
 
 async def test_a_socket_that_never_sends_connection_init_is_closed(app: Starlette) -> None:
-    settings = dataclasses.replace(get_settings(), ws_init_timeout_seconds=0.3)
+    settings = dataclasses.replace(SETTINGS, ws_init_timeout_seconds=0.3)
     async with served(create_app(settings), settings) as address, socket_to(address) as ws:
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(ws.recv(), 5)
@@ -85,7 +86,7 @@ async def test_a_socket_that_never_sends_connection_init_is_closed(app: Starlett
 async def test_subscriptions_per_connection_are_bounded(
     live_server: str, buyer: GraphQLClient
 ) -> None:
-    limit = get_settings().ws_max_subscriptions
+    limit = SETTINGS.ws_max_subscriptions
     async with socket_to(live_server) as ws:
         await init(ws, {"token": buyer.token})
         for number in range(limit + 1):
@@ -120,7 +121,7 @@ def subscribe_padded(size: int) -> str:
 
 
 async def test_a_message_at_the_size_limit_is_read(app: Starlette) -> None:
-    settings = get_settings()
+    settings = SETTINGS
     async with served(app, settings) as address, socket_to(address) as ws:
         await init(ws)
         await ws.send(subscribe_padded(settings.ws_max_message_bytes))
@@ -128,7 +129,7 @@ async def test_a_message_at_the_size_limit_is_read(app: Starlette) -> None:
 
 
 async def test_a_message_over_the_size_limit_closes_the_socket(app: Starlette) -> None:
-    settings = get_settings()
+    settings = SETTINGS
     async with served(app, settings) as address, socket_to(address, max_size=None) as ws:
         await init(ws)
         await ws.send(subscribe_padded(settings.ws_max_message_bytes + 1))

@@ -8,7 +8,8 @@ import dataclasses
 from starlette.applications import Starlette
 
 from comptoir.cli import websocket_options
-from comptoir.settings import Settings, get_settings
+from comptoir.settings import Settings
+from tests.configuration import SETTINGS
 from tests.schema.test_transport_ws import init, served, socket_to
 
 
@@ -20,7 +21,7 @@ def test_compression_is_off_by_default_and_on_with_comptoir_ws_compression_1() -
 
 async def test_a_client_offering_deflate_gets_an_uncompressed_socket(app: Starlette) -> None:
     async with (
-        served(app, get_settings()) as address,
+        served(app, SETTINGS) as address,
         socket_to(address, compression="deflate") as ws,
     ):
         await init(ws)
@@ -28,7 +29,7 @@ async def test_a_client_offering_deflate_gets_an_uncompressed_socket(app: Starle
 
 
 async def test_with_compression_on_the_client_gets_permessage_deflate(app: Starlette) -> None:
-    settings = dataclasses.replace(get_settings(), ws_compression=True)
+    settings = dataclasses.replace(SETTINGS, ws_compression=True)
     async with served(app, settings) as address, socket_to(address, compression="deflate") as ws:
         await init(ws)
         assert [e.name for e in ws.protocol.extensions] == ["permessage-deflate"]
