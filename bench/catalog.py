@@ -109,6 +109,7 @@ def make_app() -> Any:
     from starlette.routing import Route
 
     from comptoir.app import create_app
+    from comptoir.settings import Settings
     from models.accounts import Seller
     from models.catalog import Product
 
@@ -128,7 +129,7 @@ def make_app() -> Any:
             ]
         )
 
-    app = create_app()
+    app = create_app(Settings.from_env())
     app.router.routes.insert(0, Route("/bench/products.json", floor))
     return app
 

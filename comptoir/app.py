@@ -25,7 +25,7 @@ from comptoir.http_cache import CachePolicy
 from comptoir.logs import RequestIds
 from comptoir.metrics import Metrics, metrics_endpoint
 from comptoir.persisted import PersistedQueries
-from comptoir.settings import Settings, file_store, get_settings
+from comptoir.settings import Settings, file_store
 from realtime.broadcast import Live, open_live
 from resolvers import invoices
 from resolvers.errors import Unauthenticated
@@ -35,6 +35,8 @@ from resolvers.sessions import actor_for_token
 from resolvers.uploads import UploadInvalid, photo_reader, store_upload, too_large
 from schema import build_schema
 from schema.ids import encode_id
+from schema.limits import Limits
+from schema.security import Guard
 
 log = logging.getLogger("comptoir")
 
@@ -94,14 +96,28 @@ async def _mail_backlog() -> dict[str, object]:
         return {"error": type(error).__name__}
 
 
+def guard(settings: Settings) -> Guard:
+    """What the schema is told of the settings: document limits, caches, introspection."""
+    return Guard(
+        limits=Limits(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_cost=settings.max_cost,
+            max_fields=settings.max_fields,
+        ),
+        max_tokens=settings.max_tokens,
+        document_cache_bytes=settings.document_cache_bytes,
+        introspection=settings.introspection,
+    )
+
+
 def printed_schema(settings: Settings) -> str:
     """The SDL frontends diff (committed as schema.graphql)."""
-    return build_schema(settings).as_str() + "\n"
+    return build_schema(guard(settings)).as_str() + "\n"
 
 
-def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Starlette:
+def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
     """The ASGI app; `run_jobs` runs the background jobs in-process (embedded `serve`)."""
-    settings = settings or get_settings()
     # Never "*": it would let every site's pages call the API and open sockets with it.
     if "*" in settings.allowed_origins:
         log.warning("ALLOWED_ORIGINS: '*' is ignored; list each origin instead")
@@ -114,7 +130,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> S
     metrics = Metrics()
     persisted = PersistedQueries(max_bytes=settings.apq_cache_bytes, redis_url=settings.redis_url)
     graphql = ComptoirGraphQL(
-        build_schema(settings),
+        build_schema(guard(settings)),
         graphiql=graphiql_files,
         persisted=persisted,
         cache_policy=CachePolicy(settings.http_cache_max_age, settings.http_cache_stale_seconds),

@@ -5,8 +5,9 @@ from comptoir.logs import configure as configure_logging
 from comptoir.settings import get_settings
 
 # Each uvicorn worker is a fresh interpreter: the CLI's logging set-up does not reach it.
-configure_logging(get_settings().log_level, get_settings().log_format)
+settings = get_settings()
+configure_logging(settings.log_level, settings.log_format)
 
 # The embedded default runs the background jobs inside the web process; in production a
 # separate `comptoir worker` does (running both is safe: jobs claim their rows).
-app = create_app(run_jobs=get_settings().jobs_in_web)
+app = create_app(settings, run_jobs=settings.jobs_in_web)

@@ -295,8 +295,3 @@ MARKET_TIME_ZONES = {
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings.from_env()
-
-
-def reset_settings() -> None:
-    """Forget the cached settings (tests change the environment, then call this)."""
-    get_settings.cache_clear()

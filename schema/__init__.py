@@ -7,7 +7,6 @@ from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from comptoir.settings import Settings
 from schema import (
     account_mutations,
     accounts,
@@ -23,7 +22,7 @@ from schema import (
 )
 from schema.input_limits import bound_arguments
 from schema.scalars import SCALAR_MAP
-from schema.security import ComptoirSchema, extensions
+from schema.security import ComptoirSchema, Guard, extensions
 from schema.throttle import throttle_mutations
 
 # Each module adds its own Query / Mutation / Subscription fields; the root merges them.
@@ -42,13 +41,13 @@ MODULES = (
 )
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(guard: Guard) -> strawberry.Schema:
     def merged(name: str) -> type | None:
         parts = tuple(getattr(m, name) for m in MODULES if hasattr(m, name))
         return merge_types(name, parts) if parts else None
 
-    schema_extensions = extensions(settings)
-    if not settings.introspection:
+    schema_extensions = extensions(guard)
+    if not guard.introspection:
         schema_extensions.append(DisableIntrospection)
     config = StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True)
     roots = {name: merged(name) for name in ("Query", "Mutation", "Subscription")}

@@ -6,6 +6,7 @@ import importlib
 import logging
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -16,7 +17,6 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from comptoir.settings import Settings
 from schema.document_cache import CachedDocuments, DocumentStore
 from schema.errors import coded_error
 from schema.limits import Limits
@@ -97,20 +97,24 @@ class SubscriptionsOverWebSocketOnly(SchemaExtension):
         yield
 
 
-def extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+@dataclass(frozen=True)
+class Guard:
+    """What the app's configuration decides about documents (built by the wiring)."""
+
+    limits: Limits
+    max_tokens: int
+    document_cache_bytes: int
+    introspection: bool
+
+
+def extensions(guard: Guard) -> list[Callable[[], SchemaExtension]]:
     """Extension factories: a fresh instance per operation; the document store is the app's."""
-    limits = Limits(
-        max_depth=settings.max_depth,
-        max_aliases=settings.max_aliases,
-        max_cost=settings.max_cost,
-        max_fields=settings.max_fields,
-    )
-    store = DocumentStore(settings.document_cache_bytes)
+    store = DocumentStore(guard.document_cache_bytes)
     return [
         AuthGate,
         SubscriptionsOverWebSocketOnly,
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: CachedDocuments(store=store, limits=limits),
+        lambda: MaxTokensLimiter(max_token_count=guard.max_tokens),
+        lambda: CachedDocuments(store=store, limits=guard.limits),
     ]
 
 

@@ -17,6 +17,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult
 
+from comptoir.app import guard
 from comptoir.settings import Settings
 from resolvers.errors import DomainError, ErrorCode, Forbidden, QueryError, Unauthenticated
 from resolvers.pagination import PageRequest
@@ -163,7 +164,7 @@ def toy_schema(settings: Settings | None = None, **overrides: Any) -> ComptoirSc
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions(settings),
+        extensions=extensions(guard(settings)),
         config=StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True),
     )
 

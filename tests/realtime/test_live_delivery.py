@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 
+from comptoir.app import guard
 from models.accounts import Account, Role
 from realtime.log import atomic, last_event_id
 from resolvers.sessions import actor_for_token, revoke_sessions
@@ -273,7 +274,7 @@ async def test_the_schema_subscribed_directly_yields_events_for_strawberry_to_ex
     shop = await seller_of(seller.account_id)
     first = await order_status(buyer_id=buyer.account_id, seller_id=shop)
     context = Context(actor=await actor_for_token(buyer.token or ""))
-    stream = await build_schema(SETTINGS).subscribe(
+    stream = await build_schema(guard(SETTINGS)).subscribe(
         ORDER_EVENTS, variable_values={"after": "0"}, context_value=context
     )
     result = await asyncio.wait_for(anext(stream), 5)

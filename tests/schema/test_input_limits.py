@@ -21,6 +21,7 @@ from graphql import (
 )
 from websockets.exceptions import ConnectionClosed
 
+from comptoir.app import guard
 from models.accounts import Account, Session
 from models.mail import OutboxMail
 from schema.input_limits import LIST_LIMITS, REFUSAL_CODES, STRING_LIMITS
@@ -308,7 +309,7 @@ async def test_building_the_schema_again_reports_each_problem_once(
 
     from schema import build_schema
 
-    build_schema(SETTINGS)
-    build_schema(SETTINGS)
+    build_schema(guard(SETTINGS))
+    build_schema(guard(SETTINGS))
     payload = await anonymous.mutate(LOGIN, email="a" * 300, password="x")
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT", "email")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from comptoir.app import guard
 from models.catalog import Product
 from models.mail import OutboxMail
 from models.orders import IdempotencyKey, Order
@@ -271,7 +272,7 @@ async def test_the_buyer_and_the_seller_are_both_told_of_the_creation(
     product = await make_product(seller)
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=1)
     (order,) = (await buyer.mutate_ok(RESERVE, input=reserve_input()))["orders"]
-    schema = build_schema(SETTINGS)
+    schema = build_schema(guard(SETTINGS))
     for client in (buyer, seller):
         context = Context(actor=await actor_for_token(client.token or ""))
         stream = await schema.subscribe(

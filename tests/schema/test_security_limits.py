@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from graphql import get_introspection_query, parse, specified_rules, validate
 
+from comptoir.app import guard
 from schema import build_schema
 from schema.document_cache import CachedDocuments, DocumentStore
 from schema.security import extensions
@@ -251,7 +252,7 @@ CONTRACT_DOCUMENTS = {
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_DOCUMENTS))
 def test_contract_documents_fit_every_limit(name: str) -> None:
-    schema = build_schema(SETTINGS)._schema
+    schema = build_schema(guard(SETTINGS))._schema
     operation = parse(CONTRACT_DOCUMENTS[name]).definitions[0]
     # graphql-core types definitions and selections as their base classes; these documents
     # are queries whose first selection is a field.
@@ -259,7 +260,7 @@ def test_contract_documents_fit_every_limit(name: str) -> None:
     if root_field not in schema.query_type.fields:  # type: ignore[union-attr]
         pytest.skip(f"Query.{root_field} is not in the schema yet")
     rules = [*specified_rules]
-    for factory in extensions(SETTINGS):
+    for factory in extensions(guard(SETTINGS)):
         rules.extend(getattr(factory(), "validation_rules", ()))
     assert validate(schema, parse(CONTRACT_DOCUMENTS[name]), rules) == []
 
