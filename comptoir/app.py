@@ -26,7 +26,7 @@ from comptoir.logs import RequestIds
 from comptoir.metrics import Metrics, metrics_endpoint
 from comptoir.persisted import PersistedQueries
 from comptoir.settings import Settings, file_store
-from realtime.broadcast import Live, open_live
+from realtime.broadcast import Live
 from resolvers import invoices
 from resolvers.errors import Unauthenticated
 from resolvers.links import FileReader, StoredFile, verify_link
@@ -34,8 +34,10 @@ from resolvers.mail import mail_backlog
 from resolvers.sessions import actor_for_token
 from resolvers.uploads import UploadInvalid, photo_reader, store_upload, too_large
 from schema import build_schema
+from schema.compat import graphql_schema
 from schema.ids import encode_id
 from schema.limits import Limits
+from schema.live_render import LiveRenderer
 from schema.security import Guard
 
 log = logging.getLogger("comptoir")
@@ -129,8 +131,16 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
     graphiql_files = GraphiQLFiles() if settings.graphiql else None
     metrics = Metrics()
     persisted = PersistedQueries(max_bytes=settings.apq_cache_bytes, redis_url=settings.redis_url)
+    schema = build_schema(guard(settings))
+    live = Live(
+        settings.redis_url,
+        queue_size=settings.ws_queue_size,
+        tick_seconds=settings.catch_up_interval_seconds,
+    )
+    state: dict[str, object] = {}  # what the lifespan started
     graphql = ComptoirGraphQL(
-        build_schema(guard(settings)),
+        schema,
+        live=LiveRenderer(graphql_schema(schema), live.hub),
         graphiql=graphiql_files,
         persisted=persisted,
         cache_policy=CachePolicy(settings.http_cache_max_age, settings.http_cache_stale_seconds),
@@ -141,7 +151,6 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
         policy=settings.policy(),
         trusted_proxies=settings.trusted_proxies,
     )
-    state: dict[str, object] = {}
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -149,14 +158,7 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
             await stack.enter_async_context(database(settings.database_url))
             stack.push_async_callback(persisted.close)
             stack.callback(metrics.close)
-            live = await stack.enter_async_context(
-                open_live(
-                    settings.redis_url,
-                    queue_size=settings.ws_queue_size,
-                    tick_seconds=settings.catch_up_interval_seconds,
-                )
-            )
-            state["live"] = live
+            state["live"] = await stack.enter_async_context(live.running())
             if run_jobs:
                 from comptoir.jobs import Deps, Runner, run_jobs_in_background
 
@@ -284,7 +286,7 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
             },
         )
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", home(graphiql=graphiql_files is not None)),
             *(
@@ -324,3 +326,5 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.live = live  # the app's own hub and broadcast (tests observe them)
+    return app

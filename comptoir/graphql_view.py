@@ -19,14 +19,9 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-)
-from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -39,13 +34,19 @@ from comptoir.memory import MemoryReturn
 from comptoir.metrics import Metrics
 from comptoir.metrics import Operation as MetricsOperation
 from comptoir.persisted import PersistedQueries
-from realtime import hub as live_hub
 from resolvers.errors import Unauthenticated
 from resolvers.policy import Policy
 from resolvers.sessions import actor_for_token
+from schema.compat import (
+    ASGIWebSocketAdapter,
+    BaseGraphQLTransportWSHandler,
+    BaseGraphQLWSHandler,
+    Operation,
+    starlette_socket,
+)
 from schema.context import Context
 from schema.input_limits import encodable
-from schema.live import LIVE_OPERATION, LiveOperation
+from schema.live_render import LiveOperation, LiveRenderer
 
 log = logging.getLogger("comptoir.graphql")
 
@@ -87,6 +88,18 @@ async def _counted(view: Any, query: str, name: str | None) -> AsyncIterator[Non
         metrics.subscriptions.dec()
 
 
+@contextlib.asynccontextmanager
+async def _registered(context: Context, operation: LiveOperation) -> AsyncIterator[None]:
+    """`operation` is what the subscription running in this task writes to (Context.operations)."""
+    task = asyncio.current_task()
+    assert task is not None  # each operation runs in a task of its own
+    context.operations[task] = operation
+    try:
+        yield
+    finally:
+        del context.operations[task]
+
+
 class _SocketAdapter(ASGIWebSocketAdapter):
     async def close(self, code: int, reason: str) -> None:
         await super().close(code, frames.close_reason(reason))
@@ -117,16 +130,12 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         prefix = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":'
-        LIVE_OPERATION.set(
-            LiveOperation(
-                operation.query,
-                operation.variables,
-                operation.operation_name,
-                # The adapter's Starlette socket is private to Strawberry.
-                _raw_sender(self.websocket.ws, prefix),  # type: ignore[attr-defined]
-            )
-        )
-        async with _counted(self.view, operation.query, operation.operation_name):
+        sender = _raw_sender(starlette_socket(self.websocket), prefix)
+        live = LiveOperation(operation.query, operation.variables, operation.operation_name, sender)
+        async with (
+            _registered(self.context, live),
+            _counted(self.view, operation.query, operation.operation_name),
+        ):
             await super().run_operation(operation)
 
 
@@ -164,11 +173,9 @@ class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         variables: dict[str, object] | None,
     ) -> None:
         prefix = f'{{"type":"data","id":{json.dumps(operation_id)},"payload":'
-        socket = self.websocket.ws  # type: ignore[attr-defined]  # private to Strawberry
-        LIVE_OPERATION.set(
-            LiveOperation(query, variables, operation_name, _raw_sender(socket, prefix))
-        )
-        async with _counted(self.view, query, operation_name):
+        sender = _raw_sender(starlette_socket(self.websocket), prefix)
+        live = LiveOperation(query, variables, operation_name, sender)
+        async with _registered(self.context, live), _counted(self.view, query, operation_name):
             await super().handle_async_results(operation_id, query, operation_name, variables)
 
 
@@ -181,6 +188,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         self,
         *args: Any,
         policy: Policy,
+        live: LiveRenderer,
         graphiql: GraphiQLFiles | None = None,
         persisted: PersistedQueries | None = None,
         cache_policy: CachePolicy | None = None,
@@ -191,6 +199,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         kwargs["graphql_ide"] = "graphiql" if graphiql else None
         super().__init__(*args, **kwargs)
         self.policy = policy
+        self.live = live
         self.graphiql = graphiql
         self.persisted = persisted
         self.cache_policy = cache_policy
@@ -319,7 +328,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
 
-        self._watches[websocket] = live_hub.current().watch_session(session_id, revoked)
+        self._watches[websocket] = self.live.hub.watch_session(session_id, revoked)
 
     @staticmethod
     async def _close_revoked(websocket: WebSocket) -> None:
@@ -332,6 +341,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
             policy=self.policy,
+            live=self.live,
             client=client_address(
                 request.client.host if request.client else None,
                 request.headers.get("x-forwarded-for"),
@@ -357,7 +367,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             return NO_ACK_PAYLOAD  # anonymous: accepted; every subscription is UNAUTHENTICATED
         if not isinstance(token, str) or not encodable(token):
             raise ConnectionRejectionError({"message": "Invalid token"})
-        hub = live_hub.current()
+        hub = self.live.hub
         mark = hub.routed_id
         try:
             context.actor = await actor_for_token(token)

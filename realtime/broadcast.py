@@ -1,4 +1,5 @@
-"""The process's broadcast (in-memory by default, Redis across processes) and live delivery.
+"""The app's live delivery: its broadcast (in-memory by default, Redis across processes), its
+hub and the doorbells; `create_app` builds one `Live`, its lifespan runs it.
 
 The broadcast only carries doorbells ("the log has grown up to id N"); the hub reads the log.
 """
@@ -9,43 +10,58 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from broadcaster import Broadcast
 
 from models.events import Event
 from realtime import doorbell
-from realtime.hub import Hub, running_hub
+from realtime.hub import Hub
 from realtime.log import last_event_id
+
+if TYPE_CHECKING:
+    from realtime.redis_backend import ResilientRedisBackend
 
 # Delivery this far behind the log means the process is not doing its job.
 MAX_LAG_SECONDS = 30.0
 
 
-def _make_broadcast(
-    redis_url: str | None, on_reconnect: Callable[[], Awaitable[None]] | None
-) -> Broadcast:
-    if not redis_url:
-        return Broadcast("memory://")
-    from realtime.redis_backend import ResilientRedisBackend
+class Channel:
+    """A broadcast and, across processes, the Redis backend we built for it (the one that
+    knows whether it is connected; the in-memory one always is)."""
 
-    backend = ResilientRedisBackend(redis_url)
-    backend.on_reconnect = on_reconnect
-    return Broadcast(backend=backend)
+    def __init__(
+        self, redis_url: str | None, *, on_reconnect: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        self.redis: ResilientRedisBackend | None = None
+        if not redis_url:
+            self.broadcast = Broadcast("memory://")
+        else:
+            from realtime.redis_backend import ResilientRedisBackend
+
+            self.redis = ResilientRedisBackend(redis_url)
+            # What was published while Redis was away is lost: the caller re-reads its log.
+            self.redis.on_reconnect = on_reconnect
+            self.broadcast = Broadcast(backend=self.redis)
+
+    @property
+    def connected(self) -> bool:
+        return self.redis is None or self.redis.connected
 
 
 @asynccontextmanager
 async def open_broadcast(
     redis_url: str | None, *, on_reconnect: Callable[[], Awaitable[None]] | None = None
 ) -> AsyncIterator[Broadcast]:
-    """Connect the broadcast and install it as the doorbells (event log, mail outbox).
+    """Connect a broadcast and install it as the doorbells (event log, mail outbox)."""
+    async with connected(Channel(redis_url, on_reconnect=on_reconnect)) as broadcast:
+        yield broadcast
 
-    `on_reconnect` runs after each (re)connection to Redis: what was published meanwhile is
-    lost, so the caller re-reads its log.
-    """
-    broadcast = _make_broadcast(redis_url, on_reconnect)
+
+@asynccontextmanager
+async def connected(channel: Channel) -> AsyncIterator[Broadcast]:
+    broadcast = channel.broadcast
     await broadcast.connect()
 
     async def publish(channel: str, message: str) -> None:
@@ -59,14 +75,39 @@ async def open_broadcast(
         await broadcast.disconnect()
 
 
-@dataclass
 class Live:
-    broadcast: Broadcast
-    hub: Hub
+    """One app's hub, fed by its broadcast's doorbells, reconnections and a periodic tick."""
+
+    def __init__(self, redis_url: str | None, *, queue_size: int, tick_seconds: float) -> None:
+        self.hub = Hub(queue_size=queue_size, tick_seconds=tick_seconds)
+        self.channel = Channel(redis_url, on_reconnect=self.hub.poke_async)
+
+    @property
+    def broadcast(self) -> Broadcast:
+        return self.channel.broadcast
 
     @property
     def connected(self) -> bool:
-        return bool(getattr(self.broadcast._backend, "connected", True))
+        return self.channel.connected
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Live]:
+        await self.hub.start()
+        try:
+            async with connected(self.channel) as broadcast:
+                ready = asyncio.Event()
+                listener = asyncio.create_task(
+                    _listen(broadcast, self.hub, ready), name="hub-doorbell"
+                )
+                await ready.wait()
+                try:
+                    yield self
+                finally:
+                    listener.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await listener
+        finally:
+            await self.hub.stop()
 
     async def status(self) -> dict[str, Any]:
         """Whether the broadcast is up and how far delivery lags the log (for /readyz)."""
@@ -86,26 +127,6 @@ class Live:
             "subscriptions": self.hub.subscriptions,
             "ok": self.connected and lag_seconds <= MAX_LAG_SECONDS,
         }
-
-
-@asynccontextmanager
-async def open_live(
-    redis_url: str | None, *, queue_size: int, tick_seconds: float
-) -> AsyncIterator[Live]:
-    """The hub fed by the broadcast's doorbells, reconnections and a periodic tick."""
-    async with (
-        running_hub(queue_size=queue_size, tick_seconds=tick_seconds) as hub,
-        open_broadcast(redis_url, on_reconnect=hub.poke_async) as broadcast,
-    ):
-        ready = asyncio.Event()
-        listener = asyncio.create_task(_listen(broadcast, hub, ready), name="hub-doorbell")
-        await ready.wait()
-        try:
-            yield Live(broadcast, hub)
-        finally:
-            listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
 
 
 async def _listen(broadcast: Broadcast, hub: Hub, ready: asyncio.Event) -> None:

@@ -8,11 +8,10 @@ keys, never every subscriber.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from models.events import Event, EventKind
@@ -97,6 +96,10 @@ class Hub:
             self._index.setdefault(key, set()).add(subscription)
         self.subscriptions += 1
         return subscription
+
+    def streams(self) -> list[Subscription]:
+        """The open subscriptions, each once (for reports and tests)."""
+        return list({s for members in self._index.values() for s in members})
 
     def forget(self, subscription: Subscription) -> None:
         for key in subscription.audience.index_keys():
@@ -206,29 +209,3 @@ def _retrieve(task: asyncio.Future[Any]) -> None:
     # Each waiter re-raises the failure; this keeps asyncio from logging it as unretrieved.
     if not task.cancelled():
         task.exception()
-
-
-_current: Hub | None = None
-
-
-def install(hub: Hub | None) -> None:
-    global _current
-    _current = hub
-
-
-def current() -> Hub:
-    if _current is None:
-        raise RuntimeError("no live hub: the app's lifespan starts it")
-    return _current
-
-
-@contextlib.asynccontextmanager
-async def running_hub(*, queue_size: int, tick_seconds: float) -> AsyncIterator[Hub]:
-    hub = Hub(queue_size=queue_size, tick_seconds=tick_seconds)
-    await hub.start()
-    install(hub)
-    try:
-        yield hub
-    finally:
-        install(None)
-        await hub.stop()

@@ -46,6 +46,11 @@ class Subscription:
         self._ready = asyncio.Event()
         self._closed = False
 
+    @property
+    def backlog(self) -> int:
+        """Events queued for the client and not yet taken (bounded by the hub's queue size)."""
+        return len(self._queue)
+
     def offer(self, event: Event) -> None:
         """A live event from the hub (synchronous: the hub never waits for a subscriber)."""
         if self._closed or self.from_log or event.id <= self.seen:

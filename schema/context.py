@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
@@ -14,6 +15,9 @@ from tortoise.models import Model
 
 from resolvers.actor import ANONYMOUS, Actor
 from resolvers.policy import Policy
+
+if TYPE_CHECKING:
+    from schema.live_render import LiveOperation, LiveRenderer
 
 M = TypeVar("M", bound=Model)
 K = TypeVar("K")
@@ -58,6 +62,11 @@ class Context:
     policy: Policy = field(default_factory=Policy)
     # The caller's address (behind trusted proxies: from X-Forwarded-For), for rate limits.
     client: str = "unknown"
+    # The app's live delivery (its hub and renderer); None outside a running app.
+    live: LiveRenderer | None = None
+    # Over WebSocket: each running operation, by the task that runs it, and how to write its
+    # frames raw (the view registers it, the subscription's stream reads it).
+    operations: dict[asyncio.Task[Any], LiveOperation] = field(default_factory=dict)
 
 
 Info = StrawberryInfo[Context, None]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from schema.compat import graphql_schema
 from schema.limits import Limits, limit_errors
 
 BYTES_PER_CHARACTER = 128
@@ -105,7 +106,7 @@ class CachedDocuments(SchemaExtension):
             return
         document = context.graphql_document
         if document is not None:
-            breaches = limit_errors(context.schema._schema, document, self.limits)
+            breaches = limit_errors(graphql_schema(context.schema), document, self.limits)
             if breaches:
                 context.pre_execution_errors = breaches  # graphql-core's validation is skipped
         yield

@@ -1,24 +1,22 @@
 """Live subscriptions: `orderEvents`, `quoteEvents`, `messageEvents`, `claimEvents`,
 `deadlineEvents`: the log, then live.
 
-Over WebSocket the view hands each operation a `LiveOperation`; the stream then executes the
-document once per (event, document, variables, viewer) in the process, shares the encoded
-payload between every subscriber of that class, and writes it straight to the socket. Without
-one (any other transport) Strawberry executes the document per event as usual.
+Over WebSocket the view registers each operation in the context (`Context.operations`); the
+stream then has the app's `LiveRenderer` execute the document once per (event, document,
+variables, viewer) in the process and writes the shared payload straight to the socket.
+Without one (any other transport) Strawberry executes the document per event as usual.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-import json
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from contextvars import ContextVar
+import functools
+from collections.abc import AsyncGenerator, Callable
 from datetime import datetime
-from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
-from graphql import DocumentNode, ExecutionResult, execute, parse
 from tortoise.models import Model
 
 from models import claims as claim_models
@@ -27,36 +25,18 @@ from models import helpdesk as helpdesk_models
 from models import orders as order_models
 from models import quotes as quote_models
 from models.events import Event
-from realtime import hub as live_hub
+from realtime.audience import Audience
 from realtime.streams import Subscription as Stream
 from resolvers import live as rules
-from resolvers.actor import Actor
 from schema.claims import Claim, ClaimStatus
-from schema.context import Context, Info, Loaders
+from schema.context import Info, Loaders
 from schema.helpdesk import Message, Thread
 from schema.ids import decode_id
+from schema.live_render import LiveRenderer
 from schema.orders import Order, OrderStatus
 from schema.quotes import Quote
-from schema.security import coded_errors
 
 S = TypeVar("S")
-
-
-@dataclasses.dataclass(frozen=True)
-class LiveOperation:
-    """One subscribe message over WebSocket, as the client sent it."""
-
-    query: str
-    variables: dict[str, Any] | None
-    operation_name: str | None
-    # Writes one pre-encoded `payload` (JSON text) as this operation's next/data message.
-    send: Callable[[str], Awaitable[None]]
-
-
-# Set by the WebSocket view in each operation's task, read by the stream of that operation.
-LIVE_OPERATION: ContextVar[LiveOperation | None] = ContextVar("live_operation", default=None)
-
-
 M = TypeVar("M", bound=Model)
 
 
@@ -190,48 +170,23 @@ class DeadlineEvent(LogEvent):
         return None if pk is None else Order(model=await _load(info, order_models.Order, pk))
 
 
-@lru_cache(maxsize=256)
-def _document(query: str) -> DocumentNode:
-    return parse(query)
+def _live(info: Info) -> LiveRenderer:
+    live = info.context.live
+    if live is None:
+        raise RuntimeError("no live delivery: the app's lifespan starts it")
+    return live
 
 
-def _render(
-    info: Info, operation: LiveOperation, actor: Actor, source: object
-) -> str | Awaitable[str]:
-    """The encoded `payload` of one event for one (document, variables, viewer) class.
-
-    Synchronous when no field needs the database (graphql-core then executes at once).
-    """
-    context = Context(actor=actor, loaders=Loaders())  # fresh loaders: never stale rows
-    result = execute(
-        info.schema._schema,
-        _document(operation.query),
-        root_value=source,
-        context_value=context,
-        variable_values=operation.variables,
-        operation_name=operation.operation_name,
-    )
-    if isinstance(result, ExecutionResult):
-        return _encode(result)
-
-    async def finish(pending: Awaitable[ExecutionResult]) -> str:
-        return _encode(await pending)
-
-    return finish(result)
-
-
-def _encode(result: ExecutionResult) -> str:
-    payload: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        payload["errors"] = [e.formatted for e in coded_errors(list(result.errors))]
-    return json.dumps(payload, separators=(",", ":"))
+def _open(info: Info, audience: Audience, after: int | None) -> Stream:
+    return _live(info).hub.open(audience, after=after)
 
 
 async def _deliver(
     info: Info, stream: Stream, build: Callable[[Event], S]
 ) -> AsyncGenerator[S, None]:
-    hub = live_hub.current()
-    operation = LIVE_OPERATION.get()
+    live = _live(info)
+    task = asyncio.current_task()
+    operation = info.context.operations.get(task) if task is not None else None
     try:
         if operation is None:
             while True:
@@ -239,15 +194,17 @@ async def _deliver(
                 info.context.loaders = Loaders()  # the context outlives the request
                 yield build(event)
         viewer = dataclasses.replace(info.context.actor, session_id=None)
-        variables = json.dumps(operation.variables, sort_keys=True, default=str)
-        document_key = (operation.query, operation.operation_name, variables, viewer)
+        key = operation.key(viewer)
         while True:
             event = await stream.next()
-
-            def render(event: Event = event) -> str | Awaitable[str]:
-                return _render(info, operation, viewer, build(event))
-
-            payload = await hub.cached((event.id, document_key), render)
+            payload = await live.payload(
+                event.id,
+                key,
+                operation,
+                viewer,
+                info.context.policy,
+                functools.partial(build, event),
+            )
             await operation.send(payload)
     finally:
         stream.close()
@@ -262,9 +219,7 @@ class Subscription:
         position = rules.parse_after(after)
         pk = decode_id(order_id, "Order", "orderId") if order_id is not None else None
         audience = await rules.order_events_audience(info.context.actor, order_id=pk)
-        return _deliver(
-            info, live_hub.current().open(audience, after=position), lambda e: OrderEvent(event=e)
-        )
+        return _deliver(info, _open(info, audience, position), lambda e: OrderEvent(event=e))
 
     @strawberry.subscription
     async def quote_events(
@@ -273,9 +228,7 @@ class Subscription:
         position = rules.parse_after(after)
         pk = decode_id(quote_id, "Quote", "quoteId") if quote_id is not None else None
         audience = await rules.quote_events_audience(info.context.actor, quote_id=pk)
-        return _deliver(
-            info, live_hub.current().open(audience, after=position), lambda e: QuoteEvent(event=e)
-        )
+        return _deliver(info, _open(info, audience, position), lambda e: QuoteEvent(event=e))
 
     @strawberry.subscription
     async def message_events(
@@ -284,9 +237,7 @@ class Subscription:
         position = rules.parse_after(after)
         pk = decode_id(thread_id, "Thread", "threadId") if thread_id is not None else None
         audience = await rules.message_events_audience(info.context.actor, thread_id=pk)
-        return _deliver(
-            info, live_hub.current().open(audience, after=position), lambda e: MessageEvent(event=e)
-        )
+        return _deliver(info, _open(info, audience, position), lambda e: MessageEvent(event=e))
 
     @strawberry.subscription
     async def claim_events(
@@ -295,9 +246,7 @@ class Subscription:
         position = rules.parse_after(after)
         pk = decode_id(claim_id, "Claim", "claimId") if claim_id is not None else None
         audience = await rules.claim_events_audience(info.context.actor, claim_id=pk)
-        return _deliver(
-            info, live_hub.current().open(audience, after=position), lambda e: ClaimEvent(event=e)
-        )
+        return _deliver(info, _open(info, audience, position), lambda e: ClaimEvent(event=e))
 
     @strawberry.subscription
     async def deadline_events(
@@ -307,6 +256,6 @@ class Subscription:
         audience = rules.deadline_events_audience(info.context.actor)
         return _deliver(
             info,
-            live_hub.current().open(audience, after=position),
+            _open(info, audience, position),
             lambda e: DeadlineEvent(event=e),
         )

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import strawberry
 from graphql import ExecutionResult, GraphQLError
@@ -17,6 +15,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from schema.compat import silence_suggestions
 from schema.document_cache import CachedDocuments, DocumentStore
 from schema.errors import coded_error
 from schema.limits import Limits
@@ -51,10 +50,7 @@ class ShortQuotes(logging.Filter):
 log.addFilter(ShortQuotes())
 
 # "Did you mean 'password'?" tells an attacker the schema even with introspection off.
-# graphql-core reads this module global at call time; 0 turns every suggestion off. (Not through
-# `import graphql.pyutils.did_you_mean as m`: that binds the package's function of the same name.)
-_did_you_mean: Any = importlib.import_module("graphql.pyutils.did_you_mean")
-_did_you_mean.MAX_LENGTH = 0
+silence_suggestions()
 # The few hints graphql-core writes by hand ("Did you mean 'me { ... }'?", "did you mean '...'?").
 _SUGGESTION = re.compile(r",?\s*did you mean\b[^?]*\?", re.IGNORECASE)
 

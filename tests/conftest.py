@@ -64,9 +64,7 @@ async def app() -> AsyncIterator[Starlette]:
 @pytest.fixture(autouse=True)
 async def clean_database(app: Starlette) -> None:
     await truncate_all()
-    from realtime import hub  # event ids restart at 1: the live hub must re-read from there
-
-    await hub.current().rewind()
+    await app.state.live.hub.rewind()  # event ids restart at 1: the hub re-reads from there
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from starlette.applications import Starlette
 
 from comptoir.app import guard
 from models.accounts import Account, Role
 from realtime.log import atomic, last_event_id
 from resolvers.sessions import actor_for_token, revoke_sessions
 from schema import build_schema
+from schema.compat import graphql_schema
 from schema.context import Context
 from schema.ids import encode_id
+from schema.live_render import LiveRenderer
 from tests.clients import GraphQLClient
 from tests.configuration import SETTINGS
 from tests.factories import login_as, make_account
@@ -269,12 +272,16 @@ async def test_revoking_another_session_leaves_this_one_open(
 
 
 async def test_the_schema_subscribed_directly_yields_events_for_strawberry_to_execute(
-    app: object, buyer: GraphQLClient, seller: GraphQLClient
+    app: Starlette, buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     shop = await seller_of(seller.account_id)
     first = await order_status(buyer_id=buyer.account_id, seller_id=shop)
-    context = Context(actor=await actor_for_token(buyer.token or ""))
-    stream = await build_schema(guard(SETTINGS)).subscribe(
+    schema = build_schema(guard(SETTINGS))
+    context = Context(
+        actor=await actor_for_token(buyer.token or ""),
+        live=LiveRenderer(graphql_schema(schema), app.state.live.hub),
+    )
+    stream = await schema.subscribe(
         ORDER_EVENTS, variable_values={"after": "0"}, context_value=context
     )
     result = await asyncio.wait_for(anext(stream), 5)

@@ -145,9 +145,11 @@ async def test_a_second_init_closes_with_4429(live_server: str, buyer: GraphQLCl
 
 @pytest.fixture
 async def impatient_server(app: Starlette) -> AsyncIterator[str]:
-    """A second server on the same database whose connection_init deadline is 0.3 s."""
+    """A second server on the same database whose connection_init deadline is 0.3 s: its own
+    live delivery runs (the session's app opened the database)."""
     settings = dataclasses.replace(SETTINGS, ws_init_timeout_seconds=0.3)
-    async with uvicorn_server(create_app(settings)) as address:
+    impatient = create_app(settings)
+    async with impatient.state.live.running(), uvicorn_server(impatient) as address:
         yield address
 
 

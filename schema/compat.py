@@ -1,0 +1,81 @@
+"""Every private internal of Strawberry and graphql-core that the project relies on, in one place.
+
+A version bump that moves one of these fails here and in tests/test_compat.py, not deep inside
+a request. Strawberry and graphql-core are pinned (pyproject); these are their internals, not
+their public API, so each is reached through a function or a name defined below.
+
+The room is schema/: it is the lowest room allowed to import GraphQL libraries, so both the
+schema modules and the wiring (comptoir/, which subclasses Strawberry's WebSocket handlers) can
+import it. broadcaster needs nothing private any more: `realtime.broadcast.Channel` keeps the
+backend it builds instead of reading `Broadcast._backend`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import strawberry
+from graphql import GraphQLSchema
+from starlette.websockets import WebSocket
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+__all__ = [
+    "OVERRIDDEN",
+    "ASGIWebSocketAdapter",
+    "BaseGraphQLTransportWSHandler",
+    "BaseGraphQLWSHandler",
+    "Operation",
+    "graphql_schema",
+    "silence_suggestions",
+    "starlette_socket",
+]
+
+# The handler methods and attributes comptoir/graphql_view.py overrides, calls or assigns:
+# Strawberry documents none of them (they are how its protocols are built, not an extension API).
+OVERRIDDEN: dict[type, tuple[str, ...]] = {
+    BaseGraphQLTransportWSHandler: (
+        "handle_message",
+        "handle_invalid_message",
+        "handle_connection_init",
+        "_get_pre_execution_close_reason",
+        "run_operation",
+    ),
+    BaseGraphQLWSHandler: ("handle_message", "send_message", "handle", "handle_async_results"),
+    ASGIWebSocketAdapter: ("close",),
+}
+
+
+def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
+    """The graphql-core schema Strawberry built (it has no public accessor; its own printer
+    reads the same attribute)."""
+    built = schema._schema
+    if not isinstance(built, GraphQLSchema):
+        raise TypeError(f"strawberry.Schema._schema is a {type(built).__name__}")
+    return built
+
+
+def starlette_socket(adapter: Any) -> WebSocket:
+    """The Starlette socket under Strawberry's ASGI WebSocket adapter (its `ws`)."""
+    socket = adapter.ws
+    if not isinstance(socket, WebSocket):
+        raise TypeError(f"ASGIWebSocketAdapter.ws is a {type(socket).__name__}")
+    return socket
+
+
+def silence_suggestions() -> None:
+    """Turn off graphql-core's "Did you mean ...?" everywhere it computes one.
+
+    graphql-core reads this module global at call time; 0 suggests nothing. (Not through
+    `import graphql.pyutils.did_you_mean as m`: that binds the package's function of the same
+    name.)
+    """
+    module: Any = importlib.import_module("graphql.pyutils.did_you_mean")
+    if not isinstance(module.MAX_LENGTH, int):
+        raise TypeError("graphql.pyutils.did_you_mean.MAX_LENGTH is no longer an int")
+    module.MAX_LENGTH = 0
