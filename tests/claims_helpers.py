@@ -20,12 +20,10 @@ from models.orders import Order, OrderLine
 from resolvers import claims
 from resolvers.claims import WantedLine
 from resolvers.orders import mark_delivered, ship_order, validate_order
-from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.orders_helpers import actor_of, reserve
-
-POLICY = Policy(public_url="http://testserver.local")
 
 CLAIM_FIELDS = """
   id number status reason returnInstructions returnCarrier returnTrackingNumber resolution

@@ -12,7 +12,8 @@ from models.orders import Order
 from resolvers.orders import ship_order, validate_order
 from tests.catalog_helpers import seller_actor
 from tests.clients import GraphQLClient
-from tests.orders_helpers import POLICY, actor_of, reserve
+from tests.configuration import POLICY
+from tests.orders_helpers import actor_of, reserve
 
 SHIP = """mutation($o: ID!) { shipOrder(orderId: $o, carrier: "Geodis", trackingNumber: "GE1") {
   errors { code } order { status } } }"""

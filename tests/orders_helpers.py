@@ -12,9 +12,9 @@ from models.orders import Order, OrderStatusChange
 from resolvers.actor import Actor
 from resolvers.cart import add_to_cart
 from resolvers.orders import Address, reserve_cart
-from resolvers.policy import Policy
 from resolvers.sessions import actor_for_token
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 
 ADDRESS = Address(line1="12 rue Oberkampf", postal_code="75011", city="Paris", country="FR")
 ADDRESS_INPUT = {
@@ -27,7 +27,6 @@ ADDRESS_INPUT = {
 _keys = itertools.count(1)
 
 # The rules' default settings, as the test app's context hands them to resolvers.
-POLICY = Policy()
 
 ORDER_FIELDS = """
   id number status total subtotal smallOrderFee remark carrier trackingNumber

@@ -12,7 +12,6 @@ from models.events import Event
 from models.mail import OutboxMail
 from models.orders import IdempotencyKey, Order, OrderStatusChange
 from models.quotes import Quote, QuoteListLine, QuoteStatusChange, QuoteTier
-from resolvers.policy import Policy
 from resolvers.quotes import (
     Choice,
     TierPrice,
@@ -23,9 +22,8 @@ from resolvers.quotes import (
 )
 from tests.catalog_helpers import seller_actor
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.orders_helpers import ADDRESS, ADDRESS_INPUT, actor_of, new_key
-
-POLICY = Policy()
 
 QUOTE_FIELDS = """
   id number status remark sellerMessage respondBy validUntil overdue createdAt

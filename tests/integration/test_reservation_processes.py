@@ -29,11 +29,12 @@ from resolvers.actor import Actor
 from resolvers.cart import add_to_cart
 from resolvers.errors import DomainError
 from resolvers.orders import cancel_order, reserve_cart, ship_order, validate_order
+from resolvers.policy import Policy
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
+from tests.configuration import POLICY, SETTINGS
 from tests.factories import make_account
-from tests.orders_helpers import ADDRESS, POLICY, reserve
+from tests.orders_helpers import ADDRESS, reserve
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 3
@@ -93,7 +94,7 @@ async def _in_processes(job_lists: list[list[dict[str, Any]]]) -> list[list[Any]
 
 
 async def test_buyers_in_three_processes_never_share_the_last_units(
-    http: httpx.AsyncClient, seller: GraphQLClient
+    http: httpx.AsyncClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=5)
     buyers = [
@@ -105,7 +106,7 @@ async def test_buyers_in_three_processes_never_share_the_last_units(
             Actor(account_id=account.id, role=Role.BUYER),
             product_id=product.id,
             quantity=1,
-            policy=POLICY,
+            policy=policy,
         )
     jobs = [{"op": "reserve", "buyer": a.id, "key": "k"} for a in buyers]
 
@@ -120,7 +121,7 @@ async def test_buyers_in_three_processes_never_share_the_last_units(
 
 
 async def test_one_key_from_three_processes_reserves_once(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     assert buyer.account_id is not None
@@ -128,7 +129,7 @@ async def test_one_key_from_three_processes_reserves_once(
         Actor(account_id=buyer.account_id, role=Role.BUYER),
         product_id=product.id,
         quantity=4,
-        policy=POLICY,
+        policy=policy,
     )
     job = {"op": "reserve", "buyer": buyer.account_id, "key": "same-key"}
 
@@ -176,14 +177,14 @@ async def test_cancel_and_validate_from_two_processes_one_wins(
 
 
 async def test_one_sellers_shipments_from_three_processes_are_numbered_without_gap(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=100)
     shop = await seller_actor(seller)
     orders = []
     for _ in range(30):
         (order,) = await reserve(buyer, (product, 1))
-        orders.append(await validate_order(shop, order_id=order.id, policy=POLICY))
+        orders.append(await validate_order(shop, order_id=order.id, policy=policy))
     jobs = [
         {"op": "ship", "seller_account": shop.account_id, "seller": shop.seller_id, "order": o.id}
         for o in orders

@@ -11,9 +11,9 @@ from resolvers.accounts import confirm_email, create_admin, login, register
 from resolvers.accounts.rules import password_problems
 from resolvers.actor import ANONYMOUS
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.policy import Policy
 from resolvers.vat import compact_vat
 from tests.accounts_helpers import STRONG, link_token
-from tests.configuration import POLICY
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -83,12 +83,12 @@ def test_absurdly_long_passwords_are_invalid_input() -> None:
     assert problem.code is ErrorCode.INVALID_INPUT
 
 
-async def test_create_admin_makes_a_confirmed_admin_who_can_log_in() -> None:
-    admin = await create_admin(email="Root@Comptoir.fr", password=STRONG, policy=POLICY)
+async def test_create_admin_makes_a_confirmed_admin_who_can_log_in(policy: Policy) -> None:
+    admin = await create_admin(email="Root@Comptoir.fr", password=STRONG, policy=policy)
     assert admin.role is Role.ADMIN
     assert admin.email == "root@comptoir.fr"
     assert admin.email_confirmed_at is not None
-    result = await login(ANONYMOUS, email="root@comptoir.fr", password=STRONG, policy=POLICY)
+    result = await login(ANONYMOUS, email="root@comptoir.fr", password=STRONG, policy=policy)
     assert result.account.id == admin.id
     assert result.token
 
@@ -100,21 +100,23 @@ async def test_create_admin_makes_a_confirmed_admin_who_can_log_in() -> None:
         ("pas-une-adresse", STRONG, ErrorCode.INVALID_INPUT),
     ],
 )
-async def test_create_admin_checks_its_input(email: str, password: str, code: ErrorCode) -> None:
+async def test_create_admin_checks_its_input(
+    email: str, password: str, code: ErrorCode, policy: Policy
+) -> None:
     with pytest.raises(DomainError) as raised:
-        await create_admin(email=email, password=password, policy=POLICY)
+        await create_admin(email=email, password=password, policy=policy)
     assert raised.value.problems[0].code is code
     assert await Account.all().count() == 0
 
 
-async def test_create_admin_refuses_a_taken_address() -> None:
-    await create_admin(email="root@comptoir.fr", password=STRONG, policy=POLICY)
+async def test_create_admin_refuses_a_taken_address(policy: Policy) -> None:
+    await create_admin(email="root@comptoir.fr", password=STRONG, policy=policy)
     with pytest.raises(DomainError) as raised:
-        await create_admin(email="ROOT@comptoir.fr", password=STRONG, policy=POLICY)
+        await create_admin(email="ROOT@comptoir.fr", password=STRONG, policy=policy)
     assert raised.value.problems[0].code is ErrorCode.EMAIL_TAKEN
 
 
-async def test_a_mail_token_used_by_two_racing_requests_works_once() -> None:
+async def test_a_mail_token_used_by_two_racing_requests_works_once(policy: Policy) -> None:
     await register(
         ANONYMOUS,
         email="race@example.fr",
@@ -122,7 +124,7 @@ async def test_a_mail_token_used_by_two_racing_requests_works_once() -> None:
         first_name="A",
         last_name="B",
         role=Role.BUYER,
-        policy=POLICY,
+        policy=policy,
     )
     token = await link_token("race@example.fr", "confirm-email")
     results = await asyncio.gather(

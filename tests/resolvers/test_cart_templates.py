@@ -8,26 +8,26 @@ from models.catalog import Product
 from models.orders import OrderTemplate, OrderTemplateLine
 from resolvers.cart import ChangeKind, add_to_cart, empty_cart
 from resolvers.errors import DomainError, Forbidden
+from resolvers.policy import Policy
 from resolvers.templates import apply_template, list_templates, save_cart_as_template
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.orders_helpers import actor_of
 
 
 async def test_a_saved_cart_comes_back_with_todays_prices(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     cement = await make_product(seller, name="Ciment", price="9.90")
     sand = await make_product(seller, name="Sable", price="30.00")
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=cement.id, quantity=10, policy=POLICY)
-    await add_to_cart(actor, product_id=sand.id, quantity=2, policy=POLICY)
+    await add_to_cart(actor, product_id=cement.id, quantity=10, policy=policy)
+    await add_to_cart(actor, product_id=sand.id, quantity=2, policy=policy)
     template = await save_cart_as_template(actor, name="Chantier Dupont")
-    await empty_cart(actor, policy=POLICY)
+    await empty_cart(actor, policy=policy)
     await Product.filter(id=sand.id).update(price="31.00")
 
-    cart, changes = await apply_template(actor, template_id=template.id, policy=POLICY)
+    cart, changes = await apply_template(actor, template_id=template.id, policy=policy)
 
     assert [(line.product.id, line.quantity) for line in cart.lines] == [
         (cement.id, 10),
@@ -40,14 +40,14 @@ async def test_a_saved_cart_comes_back_with_todays_prices(
 
 
 async def test_saving_under_an_existing_name_replaces_the_template(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     a, b = await make_product(seller, name="Ciment"), await make_product(seller, name="Sable")
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=a.id, quantity=1, policy=POLICY)
+    await add_to_cart(actor, product_id=a.id, quantity=1, policy=policy)
     first = await save_cart_as_template(actor, name="Hebdo")
-    await empty_cart(actor, policy=POLICY)
-    await add_to_cart(actor, product_id=b.id, quantity=3, policy=POLICY)
+    await empty_cart(actor, policy=policy)
+    await add_to_cart(actor, product_id=b.id, quantity=3, policy=policy)
     second = await save_cart_as_template(actor, name="Hebdo")
     assert first.id == second.id
     assert await OrderTemplate.all().count() == 1
@@ -55,14 +55,14 @@ async def test_saving_under_an_existing_name_replaces_the_template(
 
 
 async def test_an_empty_cart_or_a_bad_name_saves_nothing(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     actor = await actor_of(buyer)
     with pytest.raises(DomainError) as refused:
         await save_cart_as_template(actor, name="Vide")
     assert refused.value.problems[0].code == "CART_EMPTY"
     product = await make_product(seller)
-    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=policy)
     for name in ("", " ", "x" * 201):
         with pytest.raises(DomainError) as refused:
             await save_cart_as_template(actor, name=name)
@@ -71,15 +71,15 @@ async def test_an_empty_cart_or_a_bad_name_saves_nothing(
 
 
 async def test_another_buyers_template_looks_missing(
-    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=policy)
     template = await save_cart_as_template(actor, name="Mien")
     stranger = await actor_of(other_buyer)
     with pytest.raises(DomainError) as refused:
-        await apply_template(stranger, template_id=template.id, policy=POLICY)
+        await apply_template(stranger, template_id=template.id, policy=policy)
     assert refused.value.problems[0].code == "NOT_FOUND"
     assert await list_templates(stranger) == []
     with pytest.raises(Forbidden):

@@ -10,11 +10,13 @@ from resolvers.catalog.conditions import ProductFilter
 from resolvers.catalog.listing import ProductSort, list_products
 from resolvers.pagination import PageRequest
 from resolvers.passwords import verify_password
-from tests.configuration import POLICY
+from resolvers.policy import Policy
 
 
-async def test_the_demo_loads_confirmed_accounts_and_a_catalog_once(app: object) -> None:
-    printed = await seed_demo(extra_products=300, policy=POLICY)
+async def test_the_demo_loads_confirmed_accounts_and_a_catalog_once(
+    app: object, policy: Policy
+) -> None:
+    printed = await seed_demo(extra_products=300, policy=policy)
     emails = [email for email, _ in printed]
     assert {
         "acheteur@demo.comptoir.fr",
@@ -33,12 +35,12 @@ async def test_the_demo_loads_confirmed_accounts_and_a_catalog_once(app: object)
     assert 330 <= count <= 360
     assert await ProductWord.all().count() > count
     assert await DeliveryZone.all().count() > count
-    assert await seed_demo(extra_products=300, policy=POLICY) == []
+    assert await seed_demo(extra_products=300, policy=policy) == []
     assert await Product.all().count() == count
 
 
-async def test_the_demo_catalog_answers_searches_and_filters(app: object) -> None:
-    await seed_demo(policy=POLICY)
+async def test_the_demo_catalog_answers_searches_and_filters(app: object, policy: Policy) -> None:
+    await seed_demo(policy=policy)
     page = await list_products(
         ANONYMOUS,
         search="beton",

@@ -18,7 +18,8 @@ from resolvers import claims
 from resolvers.errors import DomainError
 from resolvers.helpdesk import post_message
 from resolvers.pagination import PageRequest
-from tests.claims_helpers import POLICY, counts, delivered_order, open_claim
+from resolvers.policy import Policy
+from tests.claims_helpers import counts, delivered_order, open_claim
 from tests.clients import GraphQLClient
 from tests.orders_helpers import actor_of
 
@@ -29,11 +30,11 @@ SECOND = timedelta(seconds=1)
 
 
 async def test_the_windows_end_on_the_business_calendar(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     delivered = await delivered_order(buyer, seller, 5, delivered_at=DELIVERED)
-    assert claims.claimable_until(delivered.order, POLICY) == CLAIM_END
-    assert claims.withdrawable_until(delivered.order, POLICY) == WITHDRAWAL_END
+    assert claims.claimable_until(delivered.order, policy) == CLAIM_END
+    assert claims.withdrawable_until(delivered.order, policy) == WITHDRAWAL_END
 
     await open_claim(buyer, delivered, now=CLAIM_END - SECOND)
     before = await counts()
@@ -52,7 +53,7 @@ async def test_the_windows_end_on_the_business_calendar(
 
 
 async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     delivered = await delivered_order(buyer, seller, 1, delivered_at=DELIVERED)
     claim = await open_claim(buyer, delivered, now=DELIVERED + timedelta(minutes=30))
@@ -69,9 +70,9 @@ async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
             buyer_actor, page=PageRequest.of(None, None), overdue=True, now=moment
         )
         assert [c.id for _, c in page.items] == late
-    assert await claims.mark_overdue_claims(policy=POLICY, now=due - SECOND) == 0
-    assert await claims.mark_overdue_claims(policy=POLICY, now=due + SECOND) == 1
-    assert await claims.mark_overdue_claims(policy=POLICY, now=due + 2 * SECOND) == 0
+    assert await claims.mark_overdue_claims(policy=policy, now=due - SECOND) == 0
+    assert await claims.mark_overdue_claims(policy=policy, now=due + SECOND) == 1
+    assert await claims.mark_overdue_claims(policy=policy, now=due + 2 * SECOND) == 0
 
     # The seller's answer in the claim's thread stops the clock.
     await post_message(
@@ -79,7 +80,7 @@ async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
         thread_id=thread.id,
         body="Je regarde.",
         now=due + 2 * SECOND,
-        policy=POLICY,
+        policy=policy,
     )
     await thread.refresh_from_db()
     assert claims.respond_by(claim, thread) is None
@@ -87,31 +88,31 @@ async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
 
 
 async def test_the_refund_is_due_three_business_days_after_the_return_arrives(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     delivered = await delivered_order(buyer, seller, 1, delivered_at=DELIVERED)
     claim = await open_claim(buyer, delivered, now=DELIVERED)
     seller_actor, buyer_actor = await actor_of(seller), await actor_of(buyer)
     await claims.request_return(
-        seller_actor, claim_id=claim.id, instructions="Étiquette.", policy=POLICY, now=DELIVERED
+        seller_actor, claim_id=claim.id, instructions="Étiquette.", policy=policy, now=DELIVERED
     )
     await claims.ship_return(
         buyer_actor,
         claim_id=claim.id,
         carrier="Colissimo",
         tracking_number="6A1",
-        policy=POLICY,
+        policy=policy,
         now=DELIVERED,
     )
     received = await claims.receive_return(
-        seller_actor, claim_id=claim.id, policy=POLICY, now=DELIVERED
+        seller_actor, claim_id=claim.id, policy=policy, now=DELIVERED
     )
     assert received.refund_due_by == CLAIM_END
     await OutboxMail.all().delete()
 
-    assert await claims.mark_overdue_claims(policy=POLICY, now=CLAIM_END - SECOND) == 0
-    assert await claims.mark_overdue_claims(policy=POLICY, now=CLAIM_END + SECOND) == 1
-    assert await claims.mark_overdue_claims(policy=POLICY, now=CLAIM_END + 2 * SECOND) == 0
+    assert await claims.mark_overdue_claims(policy=policy, now=CLAIM_END - SECOND) == 0
+    assert await claims.mark_overdue_claims(policy=policy, now=CLAIM_END + SECOND) == 1
+    assert await claims.mark_overdue_claims(policy=policy, now=CLAIM_END + 2 * SECOND) == 0
     (late,) = await OutboxMail.all()
     assert late.recipient == "seller@example.fr"
     assert "remboursement en retard" in late.subject
@@ -121,9 +122,9 @@ async def test_the_refund_is_due_three_business_days_after_the_return_arrives(
 
 
 async def test_a_fractional_setting_counts_business_time_for_quick_tests(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
-    quick = POLICY.__class__(claim_business_days=0.0001)  # about 8.6 s of business time
+    quick = policy.__class__(claim_business_days=0.0001)  # about 8.6 s of business time
     monday = datetime(2026, 7, 13, 8, 0, tzinfo=UTC)
     delivered = await delivered_order(buyer, seller, 1, delivered_at=monday)
     end = claims.claimable_until(delivered.order, quick)
@@ -132,7 +133,7 @@ async def test_a_fractional_setting_counts_business_time_for_quick_tests(
 
 
 async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rating(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     delivered = await delivered_order(buyer, seller, 2, delivered_at=DELIVERED)
     seller_actor, buyer_actor = await actor_of(seller), await actor_of(buyer)
@@ -140,19 +141,19 @@ async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rati
     for _ in range(2):
         claim = await open_claim(buyer, delivered, now=DELIVERED)
         await claims.request_return(
-            seller_actor, claim_id=claim.id, instructions="Retour.", policy=POLICY, now=DELIVERED
+            seller_actor, claim_id=claim.id, instructions="Retour.", policy=policy, now=DELIVERED
         )
         await claims.ship_return(
             buyer_actor,
             claim_id=claim.id,
             carrier="Colissimo",
             tracking_number="6A1",
-            policy=POLICY,
+            policy=policy,
             now=DELIVERED,
         )
         received.append(
             await claims.receive_return(
-                seller_actor, claim_id=claim.id, policy=POLICY, now=DELIVERED
+                seller_actor, claim_id=claim.id, policy=policy, now=DELIVERED
             )
         )
     shop = delivered.order.seller_id
@@ -165,7 +166,7 @@ async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rati
         refund_amount=Decimal("40.00"),
         reason="Retour reçu",
         idempotency_key="on-time",
-        policy=POLICY,
+        policy=policy,
         now=CLAIM_END - SECOND,
     )
     assert await claims.refund_tallies([shop], now=CLAIM_END - SECOND) == {shop: (1, 1)}
@@ -178,7 +179,7 @@ async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rati
         refund_amount=Decimal("40.00"),
         reason="Retour reçu",
         idempotency_key="late",
-        policy=POLICY,
+        policy=policy,
         now=CLAIM_END + SECOND,
     )
     assert await claims.refund_tallies([shop], now=CLAIM_END + 2 * SECOND) == {shop: (1, 2)}

@@ -37,7 +37,7 @@ async def alerts(policy: Policy, moment: datetime) -> list[tuple[str, int | None
 
 
 async def test_a_thread_warns_at_risk_then_overdue_once_each_and_stops_when_answered(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     policy = Policy(at_risk_hours=4)
     shop = (await seller_of(seller)).id
@@ -66,21 +66,21 @@ async def test_a_thread_warns_at_risk_then_overdue_once_each_and_stops_when_answ
     actor = await actor_of(buyer)
     later = due + timedelta(hours=1)
     await helpdesk.post_message(
-        actor, thread_id=thread.id, body="Toujours là ?", now=later, policy=POLICY
+        actor, thread_id=thread.id, body="Toujours là ?", now=later, policy=policy
     )
     assert await alerts(policy, later + timedelta(days=30)) == []
 
     # The seller answers: the deadline is met; the buyer's next message starts a new one.
     answer = later + timedelta(hours=1)
     await helpdesk.post_message(
-        await actor_of(seller), thread_id=thread.id, body="Oui", now=answer, policy=POLICY
+        await actor_of(seller), thread_id=thread.id, body="Oui", now=answer, policy=policy
     )
     assert await alerts(policy, answer) == []
     row = await Deadline.get(id=row.id)
     assert (row.due_at, row.next_alert_at) == (None, None)
     asked = paris(2026, 3, 12, 15)  # a Thursday: due Friday 15:00
     await helpdesk.post_message(
-        actor, thread_id=thread.id, body="Et demain ?", now=asked, policy=POLICY
+        actor, thread_id=thread.id, body="Et demain ?", now=asked, policy=policy
     )
     assert await alerts(policy, paris(2026, 3, 13, 11) - SECOND) == []
     assert await alerts(policy, paris(2026, 3, 13, 15)) == [("SLA_OVERDUE", shop)]

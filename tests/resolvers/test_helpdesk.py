@@ -8,8 +8,8 @@ from resolvers import helpdesk
 from resolvers.actor import ANONYMOUS, Actor
 from resolvers.errors import Unauthenticated
 from resolvers.pagination import PageRequest
+from resolvers.policy import Policy
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, open_product_thread
 
 
@@ -39,9 +39,10 @@ async def test_participants_and_admins_see_a_thread_and_nobody_else(
 
 async def test_a_seller_account_without_a_shop_sees_no_support_ticket(
     buyer: GraphQLClient,
+    policy: Policy,
 ) -> None:
     opened = await helpdesk.open_support_ticket(
-        await actor_of(buyer), category=TicketCategory.OTHER, body="Question", policy=POLICY
+        await actor_of(buyer), category=TicketCategory.OTHER, body="Question", policy=policy
     )
     shopless = Actor(account_id=999, role=Role.SELLER, seller_id=None)
     assert helpdesk.can_see_thread(shopless, opened.thread) is False
@@ -52,9 +53,11 @@ async def test_an_unknown_thread_is_none(buyer: GraphQLClient) -> None:
     assert await helpdesk.get_thread(await actor_of(buyer), thread_id=12345) is None
 
 
-async def test_a_seller_account_without_a_shop_lists_no_thread(buyer: GraphQLClient) -> None:
+async def test_a_seller_account_without_a_shop_lists_no_thread(
+    buyer: GraphQLClient, policy: Policy
+) -> None:
     await helpdesk.open_support_ticket(
-        await actor_of(buyer), category=TicketCategory.OTHER, body="Question", policy=POLICY
+        await actor_of(buyer), category=TicketCategory.OTHER, body="Question", policy=policy
     )
     shopless = Actor(account_id=999, role=Role.SELLER, seller_id=None)
     page = await helpdesk.list_threads(shopless, page=PageRequest.of(None, None))

@@ -5,13 +5,13 @@ import asyncio
 from models.helpdesk import Message, Thread
 from resolvers import helpdesk
 from resolvers.helpdesk.sla import earliest_deadline
+from resolvers.policy import Policy
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, open_product_thread
 
 
 async def test_racing_buyer_and_seller_messages_keep_the_deadline_consistent(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     thread = await open_product_thread(buyer, seller)
     buyer_actor, seller_actor = await actor_of(buyer), await actor_of(seller)
@@ -20,7 +20,7 @@ async def test_racing_buyer_and_seller_messages_keep_the_deadline_consistent(
             buyer_actor if i % 2 else seller_actor,
             thread_id=thread.id,
             body=f"message {i}",
-            policy=POLICY,
+            policy=policy,
         )
         for i in range(12)
     ]

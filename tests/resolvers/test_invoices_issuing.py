@@ -16,11 +16,11 @@ from models.invoices import Invoice, InvoiceKind
 from resolvers.accounts.profile import ProfileChanges, update_profile
 from resolvers.catalog import update_product
 from resolvers.invoices import issue_credit_note
+from resolvers.policy import Policy
 from tests.catalog_helpers import make_product, product_data, seller_actor
 from tests.clients import GraphQLClient
 from tests.factories import login_as, make_account
 from tests.invoices_helpers import document_rows, refund_row, shipped
-from tests.orders_helpers import POLICY
 
 D = Decimal
 
@@ -167,7 +167,7 @@ async def test_nothing_done_later_changes_an_issued_invoice(
 
 
 async def test_a_credit_note_continues_the_sellers_sequence_and_splits_the_refund(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     book = await make_product(seller, name="Guide du carrelage", price="12.00", vat_rate=D("5.5"))
     cement = await make_product(seller, price="9.90")
@@ -179,7 +179,7 @@ async def test_a_credit_note_continues_the_sellers_sequence_and_splits_the_refun
         refund_id=refund.id,
         amount=D("10.00"),
         reason="Sac abîmé",
-        policy=POLICY,
+        policy=policy,
         now=datetime.now(UTC),
     )
     _, later = await shipped(buyer, seller, (cement, 1))
@@ -204,7 +204,7 @@ async def test_a_credit_note_continues_the_sellers_sequence_and_splits_the_refun
 
 @pytest.mark.parametrize("amount", [D("0"), D("-5.00"), D("1.005")])
 async def test_a_credit_note_for_no_money_or_fractions_of_a_cent_is_refused(
-    buyer: GraphQLClient, seller: GraphQLClient, amount: Decimal
+    buyer: GraphQLClient, seller: GraphQLClient, amount: Decimal, policy: Policy
 ) -> None:
     product = await make_product(seller)
     order, _ = await shipped(buyer, seller, (product, 1))
@@ -216,14 +216,14 @@ async def test_a_credit_note_for_no_money_or_fractions_of_a_cent_is_refused(
             refund_id=refund.id,
             amount=amount,
             reason="x",
-            policy=POLICY,
+            policy=policy,
             now=datetime.now(UTC),
         )
     assert await document_rows() == before
 
 
 async def test_a_credit_note_needs_an_existing_refund_which_then_cannot_be_deleted(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     order, _ = await shipped(buyer, seller, (product, 1))
@@ -235,7 +235,7 @@ async def test_a_credit_note_needs_an_existing_refund_which_then_cannot_be_delet
             refund_id=refund.id + 1,
             amount=D("1.00"),
             reason="x",
-            policy=POLICY,
+            policy=policy,
             now=datetime.now(UTC),
         )
     assert await document_rows() == before
@@ -245,7 +245,7 @@ async def test_a_credit_note_needs_an_existing_refund_which_then_cannot_be_delet
         refund_id=refund.id,
         amount=D("1.00"),
         reason="x",
-        policy=POLICY,
+        policy=policy,
         now=datetime.now(UTC),
     )
     with pytest.raises(IntegrityError):

@@ -13,11 +13,11 @@ from models.orders import Order, OrderStatus
 from realtime.log import atomic
 from resolvers.orders import ship_order
 from resolvers.orders.flow import Shipment, change_status
+from resolvers.policy import Policy
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
 from tests.invoices_helpers import SHIP, document_rows, shipped, validated_orders
-from tests.orders_helpers import POLICY
 
 
 class _Abandoned(Exception):
@@ -67,7 +67,7 @@ async def test_each_seller_counts_from_one(
 
 
 async def test_a_new_year_in_the_market_time_zone_starts_again_at_one(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     before, after = await validated_orders(buyer, seller, (product, 1), count=2)
@@ -82,7 +82,7 @@ async def test_a_new_year_in_the_market_time_zone_starts_again_at_one(
             to=OrderStatus.SHIPPED,
             role=shop.role,
             actor_account_id=shop.account_id,
-            policy=POLICY,
+            policy=policy,
             now=now,
             shipment=Shipment(carrier="DPD", tracking_number="1Z"),
         )
@@ -92,7 +92,7 @@ async def test_a_new_year_in_the_market_time_zone_starts_again_at_one(
 
 
 async def test_a_rolled_back_shipment_leaves_no_hole(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     abandoned, kept = await validated_orders(buyer, seller, (product, 1), count=2)
@@ -102,7 +102,7 @@ async def test_a_rolled_back_shipment_leaves_no_hole(
     async def ship_then_fail() -> None:
         async with atomic():
             await ship_order(
-                shop, order_id=abandoned.id, carrier="DPD", tracking_number="1Z", policy=POLICY
+                shop, order_id=abandoned.id, carrier="DPD", tracking_number="1Z", policy=policy
             )
             assert await Invoice.filter(order_id=abandoned.id).exists()
             raise _Abandoned
@@ -112,5 +112,5 @@ async def test_a_rolled_back_shipment_leaves_no_hole(
 
     assert await document_rows() == before
     assert (await Order.get(id=abandoned.id)).status is OrderStatus.VALIDATED
-    await ship_order(shop, order_id=kept.id, carrier="DPD", tracking_number="1Z", policy=POLICY)
+    await ship_order(shop, order_id=kept.id, carrier="DPD", tracking_number="1Z", policy=policy)
     assert [i.sequence for i in await Invoice.all()] == [1]

@@ -19,7 +19,8 @@ from comptoir.settings import Settings
 from models.mail import OutboxMail
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail, retry_delay, send_due_mails
-from tests.configuration import POLICY, SETTINGS
+from resolvers.policy import Policy
+from tests.configuration import SETTINGS
 from tests.mail_helpers import Sink, free_port, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -53,10 +54,12 @@ async def test_a_mail_queued_in_a_rolled_back_change_is_never_sent() -> None:
     assert await OutboxMail.all().count() == 0
 
 
-async def test_smtp_delivers_utf8_mails_and_marks_them_sent(sink: tuple[Sink, int]) -> None:
+async def test_smtp_delivers_utf8_mails_and_marks_them_sent(
+    sink: tuple[Sink, int], policy: Policy
+) -> None:
     handler, port = sink
     await _queue()
-    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 1
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy) == 1
     (message,) = handler.messages
     assert message["To"] == "client0@example.fr"
     assert message["Subject"] == "Commande n°0 validée"
@@ -65,7 +68,7 @@ async def test_smtp_delivers_utf8_mails_and_marks_them_sent(sink: tuple[Sink, in
     assert row.sent_at is not None
     assert row.claimed_until is None
     assert row.attempts == 1
-    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 0
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy) == 0
 
 
 LONG_SUBJECT = "Réinitialisez votre mot de passe — Comptoir, matériaux à prix justes " * 3
@@ -79,10 +82,11 @@ async def _queue_to(recipient: str) -> None:
 
 async def test_long_accented_subjects_links_and_utf8_addresses_read_back_unchanged(
     sink: tuple[Sink, int],
+    policy: Policy,
 ) -> None:
     handler, port = sink
     await _queue_to("léa@exemple.fr")
-    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 1
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy) == 1
     (message,) = handler.messages
     assert message["To"] == "léa@exemple.fr"
     assert message["Subject"] == LONG_SUBJECT
@@ -91,13 +95,13 @@ async def test_long_accented_subjects_links_and_utf8_addresses_read_back_unchang
     assert all(len(line) <= 78 for line in message.as_string().splitlines())
 
 
-async def test_a_utf8_address_waits_for_a_server_without_smtputf8() -> None:
+async def test_a_utf8_address_waits_for_a_server_without_smtputf8(policy: Policy) -> None:
     handler, port = Sink(), free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
     controller.start()
     try:
         await _queue_to("léa@exemple.fr")
-        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 0
+        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy) == 0
     finally:
         controller.stop()
     assert handler.messages == []
@@ -108,7 +112,7 @@ async def test_a_utf8_address_waits_for_a_server_without_smtputf8() -> None:
     assert "SMTPUTF8" in row.last_error
 
 
-async def test_smtp_logs_in_with_the_credentials_of_the_url() -> None:
+async def test_smtp_logs_in_with_the_credentials_of_the_url(policy: Policy) -> None:
     logins: list[tuple[bytes, bytes]] = []
 
     def authenticator(
@@ -130,28 +134,30 @@ async def test_smtp_logs_in_with_the_credentials_of_the_url() -> None:
     try:
         await _queue()
         transport = SmtpTransport(f"smtp://shop%40example.fr:p%40ss%2Fword@127.0.0.1:{port}")
-        assert await send_due_mails(transport, policy=POLICY) == 1
+        assert await send_due_mails(transport, policy=policy) == 1
     finally:
         controller.stop()
     assert logins == [(b"shop@example.fr", b"p@ss/word")]
     assert len(handler.messages) == 1
 
 
-async def test_a_refused_mail_is_kept_and_retried_later(sink: tuple[Sink, int]) -> None:
+async def test_a_refused_mail_is_kept_and_retried_later(
+    sink: tuple[Sink, int], policy: Policy
+) -> None:
     handler, port = sink
     transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
     await _queue()
     handler.refusing = True
-    assert await send_due_mails(transport, policy=POLICY) == 0
+    assert await send_due_mails(transport, policy=policy) == 0
     row = await OutboxMail.get()
     assert row.sent_at is None
     assert row.attempts == 1
     assert "451" in (row.last_error or "")
     assert row.next_attempt_at > datetime.now(UTC) + timedelta(seconds=20)
     handler.refusing = False
-    assert await send_due_mails(transport, policy=POLICY) == 0  # not due yet: backoff
+    assert await send_due_mails(transport, policy=policy) == 0  # not due yet: backoff
     await OutboxMail.all().update(next_attempt_at=datetime.now(UTC))
-    assert await send_due_mails(transport, policy=POLICY) == 1
+    assert await send_due_mails(transport, policy=policy) == 1
     assert len(handler.messages) == 1
     row = await OutboxMail.get()
     assert row.sent_at is not None
@@ -159,11 +165,11 @@ async def test_a_refused_mail_is_kept_and_retried_later(sink: tuple[Sink, int]) 
     assert row.last_error is None
 
 
-async def test_mails_wait_while_the_smtp_server_is_down() -> None:
+async def test_mails_wait_while_the_smtp_server_is_down(policy: Policy) -> None:
     port = free_port()  # nothing listens there yet
     transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
     await _queue()
-    assert await send_due_mails(transport, policy=POLICY) == 0
+    assert await send_due_mails(transport, policy=policy) == 0
     row = await OutboxMail.get()
     assert row.sent_at is None
     assert row.attempts == 1
@@ -173,19 +179,21 @@ async def test_mails_wait_while_the_smtp_server_is_down() -> None:
     controller.start()
     try:
         await OutboxMail.all().update(next_attempt_at=datetime.now(UTC))
-        assert await send_due_mails(transport, policy=POLICY) == 1
+        assert await send_due_mails(transport, policy=policy) == 1
         assert len(handler.messages) == 1
     finally:
         controller.stop()
 
 
-async def test_two_concurrent_senders_send_each_mail_once(sink: tuple[Sink, int]) -> None:
+async def test_two_concurrent_senders_send_each_mail_once(
+    sink: tuple[Sink, int], policy: Policy
+) -> None:
     handler, port = sink
     await _queue(30)
     sent = await asyncio.gather(
-        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY),
-        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY),
-        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY, batch=10),
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy),
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy),
+        send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy, batch=10),
     )
     assert sum(sent) == 30
     recipients = sorted(str(m["To"]) for m in handler.messages)
@@ -193,21 +201,25 @@ async def test_two_concurrent_senders_send_each_mail_once(sink: tuple[Sink, int]
     assert await OutboxMail.filter(sent_at__isnull=True).count() == 0
 
 
-async def test_a_mail_claimed_by_another_sender_is_left_alone(sink: tuple[Sink, int]) -> None:
+async def test_a_mail_claimed_by_another_sender_is_left_alone(
+    sink: tuple[Sink, int], policy: Policy
+) -> None:
     handler, port = sink
     await _queue()
     await OutboxMail.all().update(claimed_until=datetime.now(UTC) + timedelta(minutes=1))
-    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 0
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy) == 0
     # A sender that died mid-way: its claim runs out and the mail goes.
     await OutboxMail.all().update(claimed_until=datetime.now(UTC) - timedelta(seconds=1))
-    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 1
+    assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy) == 1
     assert len(handler.messages) == 1
 
 
-async def test_the_file_transport_writes_one_eml_file_per_mail(tmp_path: Path) -> None:
+async def test_the_file_transport_writes_one_eml_file_per_mail(
+    tmp_path: Path, policy: Policy
+) -> None:
     await _queue(2)
     transport = FileTransport(tmp_path / "mail")
-    assert await send_due_mails(transport, policy=POLICY) == 2
+    assert await send_due_mails(transport, policy=policy) == 2
     first = await OutboxMail.all().order_by("id").first()
     assert first is not None
     path = tmp_path / "mail" / f"{first.id:08d}.eml"

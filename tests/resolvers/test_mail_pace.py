@@ -18,9 +18,10 @@ from realtime.broadcast import open_broadcast
 from realtime.doorbell import MAIL_CHANNEL
 from realtime.log import atomic
 from resolvers.mail import CONNECTIONS, enqueue_mail, mail_backlog, send_due_mails
+from resolvers.policy import Policy
 from tests.accounts_helpers import REGISTER, registration
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY, SETTINGS
+from tests.configuration import SETTINGS
 from tests.mail_helpers import Sink, eventually, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -34,7 +35,7 @@ async def _notifications(count: int) -> None:
             )
 
 
-async def test_a_confirmation_queued_after_500_notifications_is_sent_first() -> None:
+async def test_a_confirmation_queued_after_500_notifications_is_sent_first(policy: Policy) -> None:
     await _notifications(500)
     async with atomic():
         await enqueue_mail(
@@ -46,7 +47,7 @@ async def test_a_confirmation_queued_after_500_notifications_is_sent_first() -> 
     confirmation = await OutboxMail.get(recipient="new@example.fr")
     handler = Sink()
     with smtp_server(handler) as port:
-        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY) == 501
+        assert await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy) == 501
     arrived = handler.outbox_ids()
     assert len(arrived) == 501
     # The first wave: one mail per connection leaves at once, the confirmation first in line.
@@ -55,12 +56,12 @@ async def test_a_confirmation_queued_after_500_notifications_is_sent_first() -> 
     assert await OutboxMail.filter(sent_at__isnull=True).count() == 0
 
 
-async def test_one_call_sends_every_due_mail_not_one_batch() -> None:
+async def test_one_call_sends_every_due_mail_not_one_batch(policy: Policy) -> None:
     await _notifications(120)
     handler = Sink()
     with smtp_server(handler) as port:
         assert (
-            await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=POLICY, batch=25)
+            await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy, batch=25)
             == 120
         )
     assert len(set(handler.outbox_ids())) == 120
@@ -112,12 +113,13 @@ async def test_the_mail_doorbell_rings_after_commit_and_never_for_a_rollback() -
 
 async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_interval(
     anonymous: GraphQLClient,
+    policy: Policy,
 ) -> None:
     handler = Sink()
     with smtp_server(handler) as port:
         # An interval of an hour: only the doorbell can make this mail leave during the test.
         deps = Deps(
-            policy=POLICY,
+            policy=policy,
             transport=SmtpTransport(f"smtp://127.0.0.1:{port}"),
             store=file_store(SETTINGS),
         )

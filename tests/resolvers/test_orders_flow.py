@@ -20,9 +20,11 @@ from resolvers.orders import (
     ship_order,
     validate_order,
 )
+from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.orders_helpers import POLICY, actor_of, counts, reserve, stock_of
+from tests.configuration import POLICY
+from tests.orders_helpers import actor_of, counts, reserve, stock_of
 
 S = OrderStatus
 Action = Callable[[Actor, int], Awaitable[Order]]
@@ -164,46 +166,46 @@ async def test_wrong_roles_and_anonymous_are_turned_away(
 
 
 async def test_a_buyer_cancelling_a_validated_order_is_told_to_contact_the_seller(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 2))
-    await validate_order(await actor_of(seller), order_id=order.id, policy=POLICY)
+    await validate_order(await actor_of(seller), order_id=order.id, policy=policy)
     with pytest.raises(DomainError) as refused:
-        await cancel_order(await actor_of(buyer), order_id=order.id, policy=POLICY)
+        await cancel_order(await actor_of(buyer), order_id=order.id, policy=policy)
     assert refused.value.problems[0].code == "CONTACT_SELLER"
     assert await stock_of(product) == 8
 
 
 async def test_refusal_needs_a_reason_and_shipping_a_carrier(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     order = await _order_in(S.PENDING, buyer, seller)
     actor = await actor_of(seller)
     with pytest.raises(DomainError) as refused:
-        await refuse_order(actor, order_id=order.id, reason="  ", policy=POLICY)
+        await refuse_order(actor, order_id=order.id, reason="  ", policy=policy)
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "reason")]
-    await validate_order(actor, order_id=order.id, policy=POLICY)
+    await validate_order(actor, order_id=order.id, policy=policy)
     before = await counts()
     with pytest.raises(DomainError) as refused:
-        await ship_order(actor, order_id=order.id, carrier="", tracking_number="X1", policy=POLICY)
+        await ship_order(actor, order_id=order.id, carrier="", tracking_number="X1", policy=policy)
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "carrier")]
     assert await counts() == before
     shipped = await ship_order(
-        actor, order_id=order.id, carrier="Geodis", tracking_number="X1", policy=POLICY
+        actor, order_id=order.id, carrier="Geodis", tracking_number="X1", policy=policy
     )
     assert (shipped.carrier, shipped.tracking_number) == ("Geodis", "X1")
 
 
 async def test_history_runs_in_time_order_from_pending(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     sellers = await actor_of(seller)
-    await validate_order(sellers, order_id=order.id, policy=POLICY)
-    await ship_order(sellers, order_id=order.id, carrier="DPD", tracking_number="1Z", policy=POLICY)
-    await mark_delivered(await actor_of(buyer), order_id=order.id, policy=POLICY)
+    await validate_order(sellers, order_id=order.id, policy=policy)
+    await ship_order(sellers, order_id=order.id, carrier="DPD", tracking_number="1Z", policy=policy)
+    await mark_delivered(await actor_of(buyer), order_id=order.id, policy=policy)
     steps = await OrderStatusChange.filter(order_id=order.id).order_by("id")
     assert [(c.from_status, c.to_status, c.actor_role) for c in steps] == [
         (None, S.PENDING, "BUYER"),
@@ -215,7 +217,7 @@ async def test_history_runs_in_time_order_from_pending(
 
 
 async def test_a_colleague_who_sees_company_orders_needs_place_orders_to_cancel(
-    company_member: GraphQLClient, seller: GraphQLClient
+    company_member: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(company_member, (product, 2))
@@ -228,7 +230,7 @@ async def test_a_colleague_who_sees_company_orders_needs_place_orders_to_cancel(
         rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS}),
     )
     with pytest.raises(DomainError) as refused:
-        await cancel_order(watcher, order_id=order.id, policy=POLICY)
+        await cancel_order(watcher, order_id=order.id, policy=policy)
     assert refused.value.problems[0].code == "RIGHT_MISSING"
     manager = Actor(
         account_id=member.account_id + 1000,
@@ -236,5 +238,5 @@ async def test_a_colleague_who_sees_company_orders_needs_place_orders_to_cancel(
         company_id=member.company_id,
         rights=frozenset({CompanyRight.SEE_COMPANY_ORDERS, CompanyRight.PLACE_ORDERS}),
     )
-    assert (await cancel_order(manager, order_id=order.id, policy=POLICY)).status is S.CANCELLED
+    assert (await cancel_order(manager, order_id=order.id, policy=policy)).status is S.CANCELLED
     assert await stock_of(product) == 10

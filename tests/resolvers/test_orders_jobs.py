@@ -10,15 +10,16 @@ from models.events import Event
 from models.orders import Cart, CartLine, Order, OrderStatus, OrderStatusChange
 from resolvers.cart import add_to_cart
 from resolvers.orders import expire_pending_orders, on_account_deleted, validate_order
+from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.orders_helpers import POLICY, actor_of, reserve, stock_of
+from tests.orders_helpers import actor_of, reserve, stock_of
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 async def test_a_pending_order_expires_after_three_business_days_skipping_holidays(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 4))
@@ -27,11 +28,11 @@ async def test_a_pending_order_expires_after_three_business_days_skipping_holida
     await Order.filter(id=order.id).update(created_at=datetime(2026, 12, 24, 10, tzinfo=PARIS))
 
     assert (
-        await expire_pending_orders(now=datetime(2026, 12, 30, 9, 59, tzinfo=PARIS), policy=POLICY)
+        await expire_pending_orders(now=datetime(2026, 12, 30, 9, 59, tzinfo=PARIS), policy=policy)
         == 0
     )
     assert (
-        await expire_pending_orders(now=datetime(2026, 12, 30, 10, 1, tzinfo=PARIS), policy=POLICY)
+        await expire_pending_orders(now=datetime(2026, 12, 30, 10, 1, tzinfo=PARIS), policy=policy)
         == 1
     )
 
@@ -47,17 +48,19 @@ async def test_a_pending_order_expires_after_three_business_days_skipping_holida
     assert event.payload["actor_role"] is None
 
 
-async def test_answered_orders_never_expire(buyer: GraphQLClient, seller: GraphQLClient) -> None:
+async def test_answered_orders_never_expire(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 4))
-    await validate_order(await actor_of(seller), order_id=order.id, policy=POLICY)
+    await validate_order(await actor_of(seller), order_id=order.id, policy=policy)
     await Order.filter(id=order.id).update(created_at=datetime(2026, 1, 5, tzinfo=PARIS))
-    assert await expire_pending_orders(now=datetime(2026, 3, 1, tzinfo=PARIS), policy=POLICY) == 0
+    assert await expire_pending_orders(now=datetime(2026, 3, 1, tzinfo=PARIS), policy=policy) == 0
     assert (await Order.get(id=order.id)).status is OrderStatus.VALIDATED
 
 
 async def test_overlapping_runners_expire_each_order_once(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     orders = [(await reserve(buyer, (product, 1)))[0] for _ in range(3)]
@@ -66,7 +69,7 @@ async def test_overlapping_runners_expire_each_order_once(
     later = datetime(2026, 1, 20, tzinfo=PARIS)
 
     done = await asyncio.gather(
-        *(expire_pending_orders(now=later, policy=POLICY) for _ in range(4))
+        *(expire_pending_orders(now=later, policy=policy) for _ in range(4))
     )
 
     assert sum(done) == len(orders)
@@ -75,16 +78,16 @@ async def test_overlapping_runners_expire_each_order_once(
 
 
 async def test_deleting_an_account_cancels_its_pending_orders_and_empties_its_cart(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     (pending,) = await reserve(buyer, (product, 2))
     (validated,) = await reserve(buyer, (product, 3))
-    await validate_order(await actor_of(seller), order_id=validated.id, policy=POLICY)
-    await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=1, policy=POLICY)
+    await validate_order(await actor_of(seller), order_id=validated.id, policy=policy)
+    await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=1, policy=policy)
     assert buyer.account_id is not None
 
-    await on_account_deleted(account_id=buyer.account_id, policy=POLICY)
+    await on_account_deleted(account_id=buyer.account_id, policy=policy)
 
     assert (await Order.get(id=pending.id)).status is OrderStatus.CANCELLED
     assert (await Order.get(id=validated.id)).status is OrderStatus.VALIDATED

@@ -22,10 +22,11 @@ from resolvers.orders import (
     reorder,
 )
 from resolvers.pagination import PageRequest
+from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.factories import make_account
-from tests.orders_helpers import POLICY, actor_of, reserve
+from tests.orders_helpers import actor_of, reserve
 
 
 async def _listed(actor: Actor, **filters: Any) -> list[int]:
@@ -106,14 +107,14 @@ async def test_anonymous_callers_must_log_in() -> None:
 
 
 async def test_the_history_filters_by_status_and_date(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     (old,) = await reserve(buyer, (product, 1))
     (kept,) = await reserve(buyer, (product, 1))
     (cancelled,) = await reserve(buyer, (product, 1))
     actor = await actor_of(buyer)
-    await cancel_order(actor, order_id=cancelled.id, policy=POLICY)
+    await cancel_order(actor, order_id=cancelled.id, policy=policy)
     await Order.filter(id=old.id).update(created_at=datetime.now(UTC) - timedelta(days=40))
     month_ago = datetime.now(UTC) - timedelta(days=30)
     assert await _listed(actor, status=OrderStatus.PENDING) == [kept.id, old.id]
@@ -142,7 +143,7 @@ async def test_the_history_pages_newest_first(buyer: GraphQLClient, seller: Grap
 
 
 async def test_reorder_puts_the_lines_back_and_says_what_changed(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     same = await make_product(seller, name="Ciment", price="9.90", stock=50)
     dearer = await make_product(seller, name="Sable", price="30.00", stock=50)
@@ -155,7 +156,7 @@ async def test_reorder_puts_the_lines_back_and_says_what_changed(
     await Product.filter(id=raised.id).update(minimum_quantity=5)
     await gone.delete()
 
-    cart, changes = await reorder(await actor_of(buyer), order_id=order.id, policy=POLICY)
+    cart, changes = await reorder(await actor_of(buyer), order_id=order.id, policy=policy)
 
     assert [(c.product_name, c.kind, c.before, c.after) for c in changes] == [
         ("Sable", ChangeKind.PRICE_CHANGED, "30.00", "32.50"),
@@ -173,23 +174,23 @@ async def test_reorder_puts_the_lines_back_and_says_what_changed(
 
 
 async def test_reorder_of_an_order_out_of_stock_reports_it_unavailable(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, name="Ciment", stock=5)
     (order,) = await reserve(buyer, (product, 5))
-    _, changes = await reorder(await actor_of(buyer), order_id=order.id, policy=POLICY)
+    _, changes = await reorder(await actor_of(buyer), order_id=order.id, policy=policy)
     assert [(c.kind, c.product_id) for c in changes] == [(ChangeKind.UNAVAILABLE, product.id)]
-    assert (await get_cart(await actor_of(buyer), policy=POLICY)).lines == []
+    assert (await get_cart(await actor_of(buyer), policy=policy)).lines == []
 
 
 async def test_reorder_is_for_the_orders_own_buyer(
-    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     (order,) = await reserve(buyer, (product, 1))
     with pytest.raises(DomainError) as refused:
-        await reorder(await actor_of(other_buyer), order_id=order.id, policy=POLICY)
+        await reorder(await actor_of(other_buyer), order_id=order.id, policy=policy)
     assert refused.value.problems[0].code == "NOT_FOUND"
-    assert (await get_cart(await actor_of(other_buyer), policy=POLICY)).lines == []
+    assert (await get_cart(await actor_of(other_buyer), policy=policy)).lines == []
     with pytest.raises(Forbidden):
-        await reorder(await actor_of(seller), order_id=order.id, policy=POLICY)
+        await reorder(await actor_of(seller), order_id=order.id, policy=policy)

@@ -24,24 +24,24 @@ from resolvers.actor import ANONYMOUS
 from resolvers.cart import add_to_cart
 from resolvers.errors import DomainError, Forbidden, Unauthenticated
 from resolvers.orders import reserve_cart
+from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.orders_helpers import ADDRESS, actor_of, counts, reserve, stock_of
 
 
 async def test_a_cart_becomes_one_order_per_seller(
-    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient, policy: Policy
 ) -> None:
     cement = await make_product(seller, price="9.90", stock=50)
     sand = await make_product(seller, name="Sable 0/4", price="30.00", stock=20)
     drill = await make_product(other_seller, name="Perceuse", price="120.00", stock=3)
     actor = await actor_of(buyer)
     for product, quantity in ((cement, 10), (drill, 1), (sand, 2)):
-        await add_to_cart(actor, product_id=product.id, quantity=quantity, policy=POLICY)
+        await add_to_cart(actor, product_id=product.id, quantity=quantity, policy=policy)
 
     orders = await reserve_cart(
-        actor, address=ADDRESS, remark="Livrer par l'arrière", idempotency_key="k1", policy=POLICY
+        actor, address=ADDRESS, remark="Livrer par l'arrière", idempotency_key="k1", policy=policy
     )
 
     assert [o.seller_id for o in orders] == [cement.seller_id, drill.seller_id]
@@ -101,29 +101,29 @@ async def test_creation_is_recorded_announced_and_mailed(
     assert "Nouvelle commande" in (await OutboxMail.get(recipient="seller@example.fr")).subject
 
 
-async def test_an_empty_cart_cannot_be_reserved(buyer: GraphQLClient) -> None:
+async def test_an_empty_cart_cannot_be_reserved(buyer: GraphQLClient, policy: Policy) -> None:
     with pytest.raises(DomainError) as refused:
         await reserve_cart(
-            await actor_of(buyer), address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY
+            await actor_of(buyer), address=ADDRESS, remark=None, idempotency_key="k", policy=policy
         )
     assert refused.value.problems[0].code == "CART_EMPTY"
     assert await IdempotencyKey.all().count() == 0
 
 
 async def test_one_line_short_reserves_nothing_and_names_the_line(
-    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient, policy: Policy
 ) -> None:
     plenty = await make_product(seller, stock=50)
     scarce = await make_product(other_seller, name="Perceuse", stock=5)
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=plenty.id, quantity=10, policy=POLICY)
-    await add_to_cart(actor, product_id=scarce.id, quantity=5, policy=POLICY)
+    await add_to_cart(actor, product_id=plenty.id, quantity=10, policy=policy)
+    await add_to_cart(actor, product_id=scarce.id, quantity=5, policy=policy)
     scarce.stock = 4
     await scarce.save(update_fields=["stock"])
     before = await counts()
 
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY)
+        await reserve_cart(actor, address=ADDRESS, remark=None, idempotency_key="k", policy=policy)
 
     assert [(p.code, p.field) for p in refused.value.problems] == [("OUT_OF_STOCK", "lines.1")]
     assert "Perceuse" in refused.value.problems[0].message
@@ -134,14 +134,14 @@ async def test_one_line_short_reserves_nothing_and_names_the_line(
 
 
 async def test_lines_not_deliverable_to_the_address_are_refused(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, delivery_zones=["75"])
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=policy)
     lyon = replace(ADDRESS, postal_code="69003", city="Lyon")
     with pytest.raises(DomainError) as refused:
-        await reserve_cart(actor, address=lyon, remark=None, idempotency_key="k", policy=POLICY)
+        await reserve_cart(actor, address=lyon, remark=None, idempotency_key="k", policy=policy)
     assert [(p.code, p.field) for p in refused.value.problems] == [("NOT_DELIVERABLE", "lines.0")]
     assert await stock_of(product) == 100
 
@@ -156,18 +156,18 @@ async def test_lines_not_deliverable_to_the_address_are_refused(
     ],
 )
 async def test_a_bad_address_is_invalid_input(
-    buyer: GraphQLClient, seller: GraphQLClient, change: dict[str, str], field: str
+    buyer: GraphQLClient, seller: GraphQLClient, change: dict[str, str], field: str, policy: Policy
 ) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
-    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=policy)
     with pytest.raises(DomainError) as refused:
         await reserve_cart(
             actor,
             address=replace(ADDRESS, **change),
             remark=None,
             idempotency_key="k",
-            policy=POLICY,
+            policy=policy,
         )
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", field)]
     assert await Order.all().count() == 0
@@ -175,21 +175,21 @@ async def test_a_bad_address_is_invalid_input(
 
 
 async def test_the_same_key_returns_the_same_orders_without_reserving_twice(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     first = await reserve(buyer, (product, 3), key="same")
     actor = await actor_of(buyer)
     again = await reserve_cart(
-        actor, address=ADDRESS, remark=None, idempotency_key="same", policy=POLICY
+        actor, address=ADDRESS, remark=None, idempotency_key="same", policy=policy
     )
     assert [o.id for o in again] == [o.id for o in first]
     # The same cart filled again is still the same request.
-    await add_to_cart(actor, product_id=product.id, quantity=3, policy=POLICY)
+    await add_to_cart(actor, product_id=product.id, quantity=3, policy=policy)
     assert [
         o.id
         for o in await reserve_cart(
-            actor, address=ADDRESS, remark=None, idempotency_key="same", policy=POLICY
+            actor, address=ADDRESS, remark=None, idempotency_key="same", policy=policy
         )
     ] == [o.id for o in first]
     assert await stock_of(product) == 7
@@ -197,7 +197,7 @@ async def test_the_same_key_returns_the_same_orders_without_reserving_twice(
 
 
 async def test_the_same_key_for_another_request_is_refused(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     await reserve(buyer, (product, 3), key="same")
@@ -208,14 +208,14 @@ async def test_the_same_key_for_another_request_is_refused(
             address=replace(ADDRESS, line1="1 rue Neuve"),
             remark=None,
             idempotency_key="same",
-            policy=POLICY,
+            policy=policy,
         )
     assert refused.value.problems[0].code == "IDEMPOTENCY_KEY_REUSED"
-    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=policy)
     before = await counts()
     with pytest.raises(DomainError) as refused:
         await reserve_cart(
-            actor, address=ADDRESS, remark=None, idempotency_key="same", policy=POLICY
+            actor, address=ADDRESS, remark=None, idempotency_key="same", policy=policy
         )
     assert refused.value.problems[0].code == "IDEMPOTENCY_KEY_REUSED"
     assert await counts() == before
@@ -246,28 +246,30 @@ async def test_a_key_older_than_its_lifetime_starts_afresh(
 
 
 async def test_company_orders_need_the_place_orders_right(
-    company_member: GraphQLClient, seller: GraphQLClient
+    company_member: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     (order,) = await reserve(company_member, (product, 1))
     actor = await actor_of(company_member)
     assert order.company_id == actor.company_id
-    await add_to_cart(actor, product_id=product.id, quantity=1, policy=POLICY)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=policy)
     without_right = replace(actor, rights=frozenset())
     before = await counts()
     with pytest.raises(DomainError) as refused:
         await reserve_cart(
-            without_right, address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY
+            without_right, address=ADDRESS, remark=None, idempotency_key="k", policy=policy
         )
     assert refused.value.problems[0].code == "RIGHT_MISSING"
     assert await counts() == before
     assert await stock_of(product) == 99
 
 
-async def test_only_buyers_reserve(seller: GraphQLClient, admin: GraphQLClient) -> None:
+async def test_only_buyers_reserve(
+    seller: GraphQLClient, admin: GraphQLClient, policy: Policy
+) -> None:
     with pytest.raises(Unauthenticated):
         await reserve_cart(
-            ANONYMOUS, address=ADDRESS, remark=None, idempotency_key="k", policy=POLICY
+            ANONYMOUS, address=ADDRESS, remark=None, idempotency_key="k", policy=policy
         )
     for client in (seller, admin):
         with pytest.raises(Forbidden):
@@ -276,5 +278,5 @@ async def test_only_buyers_reserve(seller: GraphQLClient, admin: GraphQLClient) 
                 address=ADDRESS,
                 remark=None,
                 idempotency_key="k",
-                policy=POLICY,
+                policy=policy,
             )

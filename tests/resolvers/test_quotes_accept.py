@@ -16,11 +16,12 @@ from resolvers.actor import ANONYMOUS
 from resolvers.catalog import withdraw_seller_products
 from resolvers.errors import DomainError, Forbidden, Unauthenticated
 from resolvers.orders import ship_order
+from resolvers.policy import Policy
 from resolvers.quotes import Choice, accept_quote
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
 from tests.orders_helpers import ADDRESS, actor_of, reserve, stock_of
-from tests.quotes_helpers import POLICY, accept, offer, offered_quote, request_quote, world
+from tests.quotes_helpers import accept, offer, offered_quote, request_quote, world
 
 
 async def test_accepting_makes_one_validated_order_at_the_offered_prices(
@@ -97,7 +98,7 @@ async def test_lines_may_be_left_out_and_small_orders_pay_the_fee(
     ],
 )
 async def test_bad_choices_are_invalid_input_and_change_nothing(
-    buyer: GraphQLClient, seller: GraphQLClient, choices: list[tuple[str, int]]
+    buyer: GraphQLClient, seller: GraphQLClient, choices: list[tuple[str, int]], policy: Policy
 ) -> None:
     products = {
         "cement": await make_product(seller, name="Ciment"),
@@ -113,7 +114,7 @@ async def test_bad_choices_are_invalid_input_and_change_nothing(
             address=ADDRESS,
             remark=None,
             idempotency_key="k",
-            policy=POLICY,
+            policy=policy,
         )
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "choices")]
     assert await world() == before
@@ -147,7 +148,7 @@ async def test_an_address_outside_the_delivery_zones_is_refused(
 
 
 async def test_the_same_key_replays_the_acceptance(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=100)
     quote = await offered_quote(buyer, seller, product, {10: "1.00", 20: "0.90"})
@@ -165,7 +166,7 @@ async def test_the_same_key_replays_the_acceptance(
             address=replace(ADDRESS, line1="1 rue Neuve"),
             remark=None,
             idempotency_key="once",
-            policy=POLICY,
+            policy=policy,
         ),
     ):
         with pytest.raises(DomainError) as refused:
@@ -192,7 +193,11 @@ async def test_a_key_used_for_a_reservation_cannot_accept_a_quote(
 
 
 async def test_wrong_callers_cannot_accept(
-    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient
+    buyer: GraphQLClient,
+    other_buyer: GraphQLClient,
+    seller: GraphQLClient,
+    admin: GraphQLClient,
+    policy: Policy,
 ) -> None:
     product = await make_product(seller)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
@@ -211,7 +216,7 @@ async def test_wrong_callers_cannot_accept(
             address=ADDRESS,
             remark=None,
             idempotency_key="k",
-            policy=POLICY,
+            policy=policy,
         )
     assert await world() == before
 
@@ -229,7 +234,7 @@ async def test_a_request_not_yet_offered_cannot_be_accepted(
 
 
 async def test_company_members_need_place_orders_to_accept(
-    company_member: GraphQLClient, seller: GraphQLClient
+    company_member: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     quote = await offered_quote(company_member, seller, product, {10: "1.00"})
@@ -243,7 +248,7 @@ async def test_company_members_need_place_orders_to_accept(
             address=ADDRESS,
             remark=None,
             idempotency_key="k",
-            policy=POLICY,
+            policy=policy,
         )
     assert refused.value.problems[0].code == "RIGHT_MISSING"
     assert await world() == before
@@ -266,7 +271,7 @@ async def test_a_product_gone_since_the_offer_is_named(
 
 
 async def test_the_accepted_orders_lines_and_invoice_carry_the_products_vat_rate(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     book = await make_product(seller, name="Guide du carrelage", vat_rate=Decimal("5.5"))
     cement = await make_product(seller, name="Ciment", stock=500)
@@ -286,7 +291,7 @@ async def test_the_accepted_orders_lines_and_invoice_carry_the_products_vat_rate
         order_id=accepted.order_id,
         carrier="Geodis",
         tracking_number="GE1",
-        policy=POLICY,
+        policy=policy,
     )
     invoice = await Invoice.get(order_id=accepted.order_id, kind=InvoiceKind.INVOICE)
     assert [(line["description"], line["vat_rate"]) for line in invoice.lines] == [

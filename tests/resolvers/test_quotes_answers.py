@@ -15,6 +15,7 @@ from models.mail import OutboxMail
 from models.quotes import Quote, QuoteStatus, QuoteStatusChange, QuoteTier
 from resolvers.actor import ANONYMOUS, Actor
 from resolvers.errors import DomainError, Forbidden, Unauthenticated
+from resolvers.policy import Policy
 from resolvers.quotes import (
     TierPrice,
     decline_quote,
@@ -25,10 +26,10 @@ from resolvers.quotes import (
 from resolvers.quotes.flow import change_quote
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
+from tests.configuration import POLICY, SETTINGS
 from tests.factories import login_as, make_account
 from tests.orders_helpers import actor_of
-from tests.quotes_helpers import POLICY, accept, offer, offered_quote, request_quote, world
+from tests.quotes_helpers import accept, offer, offered_quote, request_quote, world
 
 Q = QuoteStatus
 GRID = {10: "9.50", 100: "8.75"}
@@ -52,7 +53,7 @@ async def _offer(
 
 
 async def test_an_offer_prices_every_tier_and_is_mailed_to_the_buyer(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, name="Ciment", minimum_quantity=10)
     (quote,) = await request_quote(buyer, (product, [10, 100]))
@@ -64,7 +65,7 @@ async def test_an_offer_prices_every_tier_and_is_mailed_to_the_buyer(
         prices=_prices(product.id, GRID),
         valid_until=until,
         message="Livraison offerte",
-        policy=POLICY,
+        policy=policy,
     )
 
     assert offered.status is Q.OFFERED
@@ -151,7 +152,11 @@ async def test_validity_must_be_future_and_within_90_days(
 
 
 async def test_only_the_quotes_seller_answers_it(
-    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient, admin: GraphQLClient
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    admin: GraphQLClient,
+    policy: Policy,
 ) -> None:
     product = await make_product(seller)
     (quote,) = await request_quote(buyer, (product, [10]))
@@ -160,8 +165,8 @@ async def test_only_the_quotes_seller_answers_it(
     wrong_seller = await seller_actor(other_seller)
     for action in (
         _offer(wrong_seller, quote, prices),
-        decline_quote(wrong_seller, quote_id=quote.id, reason="Non", policy=POLICY),
-        decline_quote(wrong_seller, quote_id=999, reason="Non", policy=POLICY),
+        decline_quote(wrong_seller, quote_id=quote.id, reason="Non", policy=policy),
+        decline_quote(wrong_seller, quote_id=999, reason="Non", policy=policy),
     ):
         with pytest.raises(DomainError) as refused:
             await action
@@ -170,25 +175,25 @@ async def test_only_the_quotes_seller_answers_it(
         with pytest.raises(Forbidden):
             await _offer(actor, quote, prices)
         with pytest.raises(Forbidden):
-            await decline_quote(actor, quote_id=quote.id, reason="Non", policy=POLICY)
+            await decline_quote(actor, quote_id=quote.id, reason="Non", policy=policy)
     with pytest.raises(Unauthenticated):
         await _offer(ANONYMOUS, quote, prices)
     assert await world() == before
 
 
 async def test_a_decline_needs_a_reason_and_closes_the_request(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     (quote,) = await request_quote(buyer, (product, [10]))
     actor = await seller_actor(seller)
     before = await world()
     with pytest.raises(DomainError) as refused:
-        await decline_quote(actor, quote_id=quote.id, reason="  ", policy=POLICY)
+        await decline_quote(actor, quote_id=quote.id, reason="  ", policy=policy)
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "reason")]
     assert await world() == before
 
-    declined = await decline_quote(actor, quote_id=quote.id, reason="Produit arrêté", policy=POLICY)
+    declined = await decline_quote(actor, quote_id=quote.id, reason="Produit arrêté", policy=policy)
     assert declined.status is Q.DECLINED
     mail = await OutboxMail.all().order_by("-id").first()
     assert mail is not None
@@ -202,24 +207,24 @@ async def test_a_decline_needs_a_reason_and_closes_the_request(
 
 
 async def test_the_buyer_refuses_an_offer_and_the_seller_is_told(
-    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
     before = await world()
     with pytest.raises(DomainError) as refused:
         await refuse_quote(
-            await actor_of(other_buyer), quote_id=quote.id, reason=None, policy=POLICY
+            await actor_of(other_buyer), quote_id=quote.id, reason=None, policy=policy
         )
     assert refused.value.problems[0].code == "NOT_FOUND"
     with pytest.raises(Forbidden):
         await refuse_quote(
-            await seller_actor(seller), quote_id=quote.id, reason=None, policy=POLICY
+            await seller_actor(seller), quote_id=quote.id, reason=None, policy=policy
         )
     assert await world() == before
 
     refused_quote = await refuse_quote(
-        await actor_of(buyer), quote_id=quote.id, reason="Trop cher", policy=POLICY
+        await actor_of(buyer), quote_id=quote.id, reason="Trop cher", policy=policy
     )
     assert refused_quote.status is Q.REFUSED
     mail = await OutboxMail.all().order_by("-id").first()
@@ -239,13 +244,13 @@ async def test_the_buyer_refuses_an_offer_and_the_seller_is_told(
 
 
 async def test_a_request_cannot_be_refused_nor_an_offer_offered_again(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     (requested,) = await request_quote(buyer, (product, [10]))
     before = await world()
     with pytest.raises(DomainError) as refused:
-        await refuse_quote(await actor_of(buyer), quote_id=requested.id, reason=None, policy=POLICY)
+        await refuse_quote(await actor_of(buyer), quote_id=requested.id, reason=None, policy=policy)
     assert refused.value.problems[0].code == "INVALID_TRANSITION"
     assert await world() == before
     await offer(seller, requested, (product, {10: "1.00"}))
@@ -253,7 +258,7 @@ async def test_a_request_cannot_be_refused_nor_an_offer_offered_again(
     for action in (
         _offer(await seller_actor(seller), requested, _prices(product.id, {10: "0.50"})),
         decline_quote(
-            await seller_actor(seller), quote_id=requested.id, reason="Non", policy=POLICY
+            await seller_actor(seller), quote_id=requested.id, reason="Non", policy=policy
         ),
     ):
         with pytest.raises(DomainError) as refused:
@@ -263,7 +268,7 @@ async def test_a_request_cannot_be_refused_nor_an_offer_offered_again(
 
 
 async def test_offers_past_their_validity_expire_in_batches_then_cannot_be_accepted(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=100)
     quotes = [await offered_quote(buyer, seller, product, {10: "1.00"}) for _ in range(5)]
@@ -271,8 +276,8 @@ async def test_offers_past_their_validity_expire_in_batches_then_cannot_be_accep
     later = datetime.now(UTC) + timedelta(days=10, seconds=1)
     await Quote.filter(id=fresh.id).update(valid_until=later + timedelta(days=1))
 
-    assert await expire_offered_quotes(policy=POLICY, now=later, batch=2) == 5
-    assert await expire_offered_quotes(policy=POLICY, now=later, batch=2) == 0
+    assert await expire_offered_quotes(policy=policy, now=later, batch=2) == 5
+    assert await expire_offered_quotes(policy=policy, now=later, batch=2) == 0
 
     statuses = dict(await Quote.all().values_list("id", "status"))
     assert [statuses[q.id] for q in quotes] == ["EXPIRED"] * 5
@@ -308,13 +313,15 @@ async def test_an_offer_past_validity_is_expired_for_the_buyer_before_the_job_ru
     assert await world() == before
 
 
-async def test_the_platform_alone_expires(buyer: GraphQLClient, seller: GraphQLClient) -> None:
+async def test_the_platform_alone_expires(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
     product = await make_product(seller)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
     before = await world()
     for role in (Role.BUYER, Role.SELLER, Role.ADMIN):
         with pytest.raises(DomainError) as refused:
-            await change_quote(quote, to=Q.EXPIRED, role=role, actor_account_id=None, policy=POLICY)
+            await change_quote(quote, to=Q.EXPIRED, role=role, actor_account_id=None, policy=policy)
         assert refused.value.problems[0].code == "INVALID_TRANSITION"
     assert await world() == before
 
@@ -329,7 +336,7 @@ async def test_the_jobs_runner_expires_offers(buyer: GraphQLClient, seller: Grap
 
 
 async def test_refusing_is_for_the_buyer_or_a_colleague_who_may_place_orders(
-    http: httpx.AsyncClient, seller: GraphQLClient, admin: GraphQLClient
+    http: httpx.AsyncClient, seller: GraphQLClient, admin: GraphQLClient, policy: Policy
 ) -> None:
     boss = await make_account(
         Role.BUYER,
@@ -356,7 +363,7 @@ async def test_refusing_is_for_the_buyer_or_a_colleague_who_may_place_orders(
     quote = await offered_quote(await login_as(http, member), seller, product, {10: "1.00"})
 
     async def refuse_as(actor: Actor, reason: str | None = None) -> Quote:
-        return await refuse_quote(actor, quote_id=quote.id, reason=reason, policy=POLICY)
+        return await refuse_quote(actor, quote_id=quote.id, reason=reason, policy=policy)
 
     before = await world()
     with pytest.raises(DomainError) as refused:

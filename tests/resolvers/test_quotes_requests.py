@@ -13,6 +13,7 @@ from models.mail import OutboxMail
 from models.quotes import QuoteLine, QuoteListLine, QuoteStatusChange, QuoteTier
 from resolvers.actor import ANONYMOUS, Actor
 from resolvers.errors import DomainError, Forbidden, Unauthenticated
+from resolvers.policy import Policy
 from resolvers.quotes import (
     add_to_quote_list,
     get_quote_list,
@@ -22,7 +23,7 @@ from resolvers.quotes import (
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
 from tests.orders_helpers import actor_of
-from tests.quotes_helpers import POLICY, request_quote, world
+from tests.quotes_helpers import request_quote, world
 
 PARIS = "Europe/Paris"
 
@@ -86,7 +87,7 @@ Call = Callable[[Actor], Awaitable[object]]
 
 @pytest.mark.parametrize("name", ["add", "remove", "send", "read"])
 async def test_only_buyers_have_a_quote_list(
-    seller: GraphQLClient, admin: GraphQLClient, buyer: GraphQLClient, name: str
+    seller: GraphQLClient, admin: GraphQLClient, buyer: GraphQLClient, name: str, policy: Policy
 ) -> None:
     product = await make_product(seller)
     await request_quote(buyer, (product, [5]))
@@ -94,7 +95,7 @@ async def test_only_buyers_have_a_quote_list(
     calls: dict[str, Call] = {
         "add": lambda a: add_to_quote_list(a, product_id=product.id, quantities=[1]),
         "remove": lambda a: remove_from_quote_list(a, product_id=product.id),
-        "send": lambda a: send_quote_request(a, remark=None, policy=POLICY),
+        "send": lambda a: send_quote_request(a, remark=None, policy=policy),
         "read": get_quote_list,
     }
     before = await world()
@@ -107,7 +108,7 @@ async def test_only_buyers_have_a_quote_list(
 
 
 async def test_each_buyer_has_their_own_list(
-    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     await add_to_quote_list(await actor_of(buyer), product_id=product.id, quantities=[3])
@@ -117,7 +118,7 @@ async def test_each_buyer_has_their_own_list(
     await remove_from_quote_list(other, product_id=product.id)
     before = await world()
     with pytest.raises(DomainError) as refused:
-        await send_quote_request(other, remark=None, policy=POLICY)
+        await send_quote_request(other, remark=None, policy=policy)
     assert refused.value.problems[0].code == "QUOTE_LIST_EMPTY"
     assert await world() == before
     assert await QuoteListLine.all().count() == 1
@@ -176,13 +177,15 @@ async def test_sending_makes_one_quote_per_seller_and_empties_the_list(
     ]
 
 
-async def test_the_remark_is_bounded(buyer: GraphQLClient, seller: GraphQLClient) -> None:
+async def test_the_remark_is_bounded(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
     product = await make_product(seller)
     actor = await actor_of(buyer)
     await add_to_quote_list(actor, product_id=product.id, quantities=[1])
     before = await world()
     with pytest.raises(DomainError) as refused:
-        await send_quote_request(actor, remark="x" * 2001, policy=POLICY)
+        await send_quote_request(actor, remark="x" * 2001, policy=policy)
     assert [(p.code, p.field) for p in refused.value.problems] == [("INVALID_INPUT", "remark")]
     assert await world() == before
 

@@ -6,8 +6,8 @@ import pytest
 
 from models.helpdesk import Message, Thread, TicketCategory
 from resolvers import helpdesk
+from resolvers.policy import Policy
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.helpdesk_helpers import (
     THREAD,
     THREADS,
@@ -45,7 +45,7 @@ async def test_a_buyer_message_is_due_24_business_hours_later(
 
 
 async def test_the_thread_shows_the_earliest_unanswered_deadline(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
     await helpdesk.post_message(
@@ -53,25 +53,25 @@ async def test_the_thread_shows_the_earliest_unanswered_deadline(
         thread_id=thread.id,
         body="Relance",
         now=paris(2026, 3, 10, 16),
-        policy=POLICY,
+        policy=policy,
     )
     assert await due_shown(buyer, thread) == utc_iso(paris(2026, 3, 11, 10))
 
 
 async def test_a_seller_reply_answers_every_earlier_buyer_message(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
     buyer_actor = await actor_of(buyer)
     await helpdesk.post_message(
-        buyer_actor, thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 16), policy=POLICY
+        buyer_actor, thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 16), policy=policy
     )
     await helpdesk.post_message(
         await actor_of(seller),
         thread_id=thread.id,
         body="Oui.",
         now=paris(2026, 3, 11, 9),
-        policy=POLICY,
+        policy=policy,
     )
     assert await due_shown(buyer, thread) is None
     answered = await Message.filter(thread_id=thread.id, author_role="BUYER").values_list(
@@ -81,7 +81,7 @@ async def test_a_seller_reply_answers_every_earlier_buyer_message(
 
 
 async def test_a_buyer_message_after_the_reply_starts_a_new_deadline(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
     await helpdesk.post_message(
@@ -89,20 +89,20 @@ async def test_a_buyer_message_after_the_reply_starts_a_new_deadline(
         thread_id=thread.id,
         body="Oui.",
         now=paris(2026, 3, 10, 11),
-        policy=POLICY,
+        policy=policy,
     )
     await helpdesk.post_message(
         await actor_of(buyer),
         thread_id=thread.id,
         body="Et le prix ?",
         now=paris(2026, 3, 13, 17),
-        policy=POLICY,
+        policy=policy,
     )
     assert await due_shown(seller, thread) == utc_iso(paris(2026, 3, 16, 17))
 
 
 async def test_a_reply_does_not_answer_a_message_sent_after_it(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     # Clocks are injected: the buyer's message is stamped later than the seller's reply.
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
@@ -111,14 +111,14 @@ async def test_a_reply_does_not_answer_a_message_sent_after_it(
         thread_id=thread.id,
         body="Relance",
         now=paris(2026, 3, 10, 14),
-        policy=POLICY,
+        policy=policy,
     )
     await helpdesk.post_message(
         await actor_of(seller),
         thread_id=thread.id,
         body="Oui.",
         now=paris(2026, 3, 10, 12),
-        policy=POLICY,
+        policy=policy,
     )
     assert await due_shown(buyer, thread) == utc_iso(paris(2026, 3, 11, 14))
 
@@ -136,7 +136,7 @@ async def test_a_thread_past_its_deadline_is_overdue_and_in_the_overdue_queue(
 
 
 async def test_an_answered_thread_is_never_overdue(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2025, 1, 7, 10))
     await helpdesk.post_message(
@@ -144,19 +144,21 @@ async def test_an_answered_thread_is_never_overdue(
         thread_id=thread.id,
         body="Bien reçu",
         now=paris(2025, 1, 20, 10),
-        policy=POLICY,
+        policy=policy,
     )
     data = await buyer.query(THREAD, id=gid("Thread", thread.id))
     assert (data["thread"]["overdue"], data["thread"]["responseDueAt"]) == (False, None)
 
 
-async def test_support_tickets_carry_no_seller_deadline(buyer: GraphQLClient) -> None:
+async def test_support_tickets_carry_no_seller_deadline(
+    buyer: GraphQLClient, policy: Policy
+) -> None:
     opened = await helpdesk.open_support_ticket(
         await actor_of(buyer),
         category=TicketCategory.LOGIN,
         body="Je ne peux pas me connecter",
         now=paris(2026, 3, 10, 10),
-        policy=POLICY,
+        policy=policy,
     )
     assert opened.thread.response_due_at is None
 
@@ -165,7 +167,7 @@ RATE = "query($id: ID!) { thread(id: $id) { seller { responseRate } } }"
 
 
 async def test_response_rate_counts_buyer_messages_answered_before_their_deadline(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     now = datetime.now(UTC)
     seller_actor = await actor_of(seller)
@@ -175,11 +177,11 @@ async def test_response_rate_counts_buyer_messages_answered_before_their_deadlin
         thread_id=on_time.id,
         body="Oui",
         now=now - timedelta(days=20) + timedelta(hours=1),
-        policy=POLICY,
+        policy=policy,
     )
     late = await open_product_thread(buyer, seller, now=now - timedelta(days=30))
     await helpdesk.post_message(
-        seller_actor, thread_id=late.id, body="Pardon", now=now - timedelta(days=25), policy=POLICY
+        seller_actor, thread_id=late.id, body="Pardon", now=now - timedelta(days=25), policy=policy
     )
     await open_product_thread(buyer, seller, now=now - timedelta(days=15))  # never answered
     await open_product_thread(buyer, seller, now=now - timedelta(days=200))  # too old to count
@@ -199,7 +201,7 @@ async def test_a_seller_with_nothing_to_judge_has_no_response_rate(
 
 
 async def test_response_rates_are_computed_for_many_sellers_at_once(
-    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient, policy: Policy
 ) -> None:
     now = datetime.now(UTC)
     await open_product_thread(buyer, seller, now=now - timedelta(days=10))
@@ -209,7 +211,7 @@ async def test_response_rates_are_computed_for_many_sellers_at_once(
         thread_id=answered.id,
         body="Oui",
         now=now - timedelta(days=10) + timedelta(minutes=5),
-        policy=POLICY,
+        policy=policy,
     )
     shops = [(await seller_of(seller)).id, (await seller_of(other_seller)).id]
     assert await helpdesk.response_rates(shops) == [0.0, 1.0]

@@ -7,56 +7,56 @@ from models.helpdesk import TicketCategory
 from models.mail import OutboxMail
 from resolvers import helpdesk
 from resolvers.accounts import delete_account
+from resolvers.policy import Policy
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD
 from tests.helpdesk_helpers import actor_of, open_product_thread
-from tests.orders_helpers import POLICY
 
 
 async def test_a_seller_is_reminded_once_when_a_deadline_passes(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     now = datetime.now(UTC)
     await open_product_thread(buyer, seller, now=now - timedelta(days=8))
     await open_product_thread(buyer, seller, body="Toute fraîche")
     await OutboxMail.all().delete()  # the new-thread mails
-    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 1
+    assert await helpdesk.remind_overdue_threads(policy=policy) == 1
     mail = await OutboxMail.get()
     assert mail.recipient == "seller@example.fr"
     assert mail.subject.startswith("Réponse en retard")
-    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 0
+    assert await helpdesk.remind_overdue_threads(policy=policy) == 0
 
 
 async def test_a_new_deadline_missed_after_a_reply_is_reminded_again(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     now = datetime.now(UTC)
     thread = await open_product_thread(buyer, seller, now=now - timedelta(days=20))
-    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 1
+    assert await helpdesk.remind_overdue_threads(policy=policy) == 1
     await helpdesk.post_message(
         await actor_of(seller),
         thread_id=thread.id,
         body="Pardon",
         now=now - timedelta(days=15),
-        policy=POLICY,
+        policy=policy,
     )
     await helpdesk.post_message(
         await actor_of(buyer),
         thread_id=thread.id,
         body="Et donc ?",
         now=now - timedelta(days=10),
-        policy=POLICY,
+        policy=policy,
     )
-    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 1
-    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 0
+    assert await helpdesk.remind_overdue_threads(policy=policy) == 1
+    assert await helpdesk.remind_overdue_threads(policy=policy) == 0
 
 
 async def test_support_tickets_and_answered_threads_need_no_reminder(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     old = datetime.now(UTC) - timedelta(days=30)
     await helpdesk.open_support_ticket(
-        await actor_of(buyer), category=TicketCategory.LOGIN, body="Bloqué", now=old, policy=POLICY
+        await actor_of(buyer), category=TicketCategory.LOGIN, body="Bloqué", now=old, policy=policy
     )
     thread = await open_product_thread(buyer, seller, now=old)
     await helpdesk.post_message(
@@ -64,30 +64,30 @@ async def test_support_tickets_and_answered_threads_need_no_reminder(
         thread_id=thread.id,
         body="Voilà",
         now=old + timedelta(hours=2),
-        policy=POLICY,
+        policy=policy,
     )
-    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 0
+    assert await helpdesk.remind_overdue_threads(policy=policy) == 0
 
 
 async def test_two_job_runners_racing_send_one_reminder(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
     await OutboxMail.all().delete()
     sent = await asyncio.gather(
-        helpdesk.remind_overdue_threads(policy=POLICY),
-        helpdesk.remind_overdue_threads(policy=POLICY),
+        helpdesk.remind_overdue_threads(policy=policy),
+        helpdesk.remind_overdue_threads(policy=policy),
     )
     assert sum(sent) == 1
     assert await OutboxMail.all().count() == 1
 
 
 async def test_a_deleted_seller_is_neither_reminded_nor_mailed_new_threads(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
     await OutboxMail.all().delete()
-    await delete_account(await actor_of(seller), password=PASSWORD, policy=POLICY)
-    assert await helpdesk.remind_overdue_threads(policy=POLICY) == 0
+    await delete_account(await actor_of(seller), password=PASSWORD, policy=policy)
+    assert await helpdesk.remind_overdue_threads(policy=policy) == 0
     await open_product_thread(buyer, seller)
     assert await OutboxMail.all().count() == 0

@@ -8,6 +8,7 @@ from models.accounts import NEUTRAL_STANDING, Seller
 from models.catalog import Product, ProductWord
 from models.helpdesk import Message
 from resolvers.helpdesk import post_message
+from resolvers.policy import Policy
 from resolvers.standing.rating import (
     propagate_standing,
     rating_of,
@@ -17,7 +18,6 @@ from resolvers.standing.rating import (
 )
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, open_product_thread, seller_of
 
 
@@ -30,14 +30,14 @@ def test_the_formula() -> None:
 
 
 async def test_a_new_seller_has_no_rating_and_a_reply_in_time_gives_five(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     shop = await seller_of(seller)
     assert (shop.rating, shop.standing) == (None, NEUTRAL_STANDING)
     thread = await open_product_thread(buyer, seller)
     assert (await Seller.get(id=shop.id)).rating is None  # not judged while within its SLA
     await post_message(
-        await actor_of(seller), thread_id=thread.id, body="Oui, tout à fait.", policy=POLICY
+        await actor_of(seller), thread_id=thread.id, body="Oui, tout à fait.", policy=policy
     )
     shop = await Seller.get(id=shop.id)
     assert (shop.rating, shop.standing) == (5.0, 0)
@@ -46,19 +46,19 @@ async def test_a_new_seller_has_no_rating_and_a_reply_in_time_gives_five(
 
 
 async def test_a_missed_deadline_lowers_the_rating_once_judged(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     shop = await seller_of(seller)
     long_ago = datetime.now(UTC) - timedelta(days=10)
     late = await open_product_thread(buyer, seller, now=long_ago)
     on_time = await open_product_thread(buyer, seller)
     await post_message(
-        await actor_of(seller), thread_id=on_time.id, body="Réponse rapide.", policy=POLICY
+        await actor_of(seller), thread_id=on_time.id, body="Réponse rapide.", policy=policy
     )
     # One answered in time, one whose deadline has passed unanswered: 5 x 1/2.
     assert (await Seller.get(id=shop.id)).rating == 2.5
     await post_message(
-        await actor_of(seller), thread_id=late.id, body="Pardon du retard.", policy=POLICY
+        await actor_of(seller), thread_id=late.id, body="Pardon du retard.", policy=policy
     )
     assert (await Seller.get(id=shop.id)).rating == 2.5
     assert await Message.filter(answered_in_time=False).count() == 1

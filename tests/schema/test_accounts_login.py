@@ -12,9 +12,10 @@ import pytest
 from models.accounts import Account, Role, Session
 from models.events import Event, EventKind
 from resolvers.passwords import hash_password
+from resolvers.policy import Policy
 from tests.accounts_helpers import LOGIN, LOGOUT, ME, account, login_codes, login_token
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY, Configured
+from tests.configuration import Configured
 from tests.factories import PASSWORD, make_account
 
 EMAIL = "lock@example.fr"
@@ -135,8 +136,10 @@ async def test_a_locked_account_answers_locked_before_checking_anything(
     await login_token(anonymous, EMAIL, PASSWORD)
 
 
-async def test_an_old_hash_is_upgraded_on_login(anonymous: GraphQLClient, member: Account) -> None:
-    old = hash_password(PASSWORD, policy=dataclasses.replace(POLICY, argon2_time_cost=2))
+async def test_an_old_hash_is_upgraded_on_login(
+    anonymous: GraphQLClient, member: Account, policy: Policy
+) -> None:
+    old = hash_password(PASSWORD, policy=dataclasses.replace(policy, argon2_time_cost=2))
     await Account.filter(id=member.id).update(password_hash=old)
     await login_token(anonymous, EMAIL, PASSWORD)
     upgraded = (await account(EMAIL)).password_hash

@@ -12,6 +12,7 @@ from models.accounts import Account, AccountToken, Seller
 from models.events import Event, EventKind
 from models.orders import Order, OrderStatus
 from resolvers.orders import validate_order
+from resolvers.policy import Policy
 from schema.ids import encode_id
 from tests.accounts_helpers import (
     ME,
@@ -24,7 +25,7 @@ from tests.accounts_helpers import (
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD, login_as
-from tests.orders_helpers import POLICY, actor_of, reserve
+from tests.orders_helpers import actor_of, reserve
 
 UPDATE = """
 mutation($input: ProfileInput!) {
@@ -166,12 +167,12 @@ async def test_a_failure_in_the_orders_module_keeps_the_account(
 
 
 async def test_deletion_cancels_pending_orders_and_keeps_the_others_anonymised(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     (pending,) = await reserve(buyer, (product, 2))
     (validated,) = await reserve(buyer, (product, 3))
-    await validate_order(await actor_of(seller), order_id=validated.id, policy=POLICY)
+    await validate_order(await actor_of(seller), order_id=validated.id, policy=policy)
     await buyer.mutate_ok(DELETE, password=PASSWORD)
     assert (await Order.get(id=pending.id)).status is OrderStatus.CANCELLED
     kept = await Order.get(id=validated.id)

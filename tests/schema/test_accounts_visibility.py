@@ -8,8 +8,8 @@ from models.accounts import Account
 from models.helpdesk import TicketCategory
 from models.orders import Order
 from resolvers import helpdesk
+from resolvers.policy import Policy
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.factories import login_as
 from tests.helpdesk_helpers import actor_of, gid, make_order, open_product_thread
 
@@ -86,19 +86,19 @@ async def test_a_seller_reads_a_thread_s_buyer_masked(
 
 
 async def test_a_buyer_reads_the_answering_admin_masked(
-    buyer: GraphQLClient, admin: GraphQLClient
+    buyer: GraphQLClient, admin: GraphQLClient, policy: Policy
 ) -> None:
     opened = await helpdesk.open_support_ticket(
         await actor_of(buyer),
         category=TicketCategory.OTHER,
         body="Ma facture est introuvable",
-        policy=POLICY,
+        policy=policy,
     )
     await helpdesk.post_message(
         await actor_of(admin),
         thread_id=opened.thread.id,
         body="Nous regardons cela tout de suite",
-        policy=POLICY,
+        policy=policy,
     )
     data = await buyer.query(THREAD_PEOPLE, id=gid("Thread", opened.thread.id))
     authors = {

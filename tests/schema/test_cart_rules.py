@@ -8,10 +8,11 @@ from models.catalog import Product
 from models.events import Event
 from models.orders import Cart, CartLine
 from resolvers.cart import empty_stale_carts
+from resolvers.policy import Policy
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.orders_helpers import ADD, POLICY
+from tests.orders_helpers import ADD
 
 CART = """{ cart { total expiresAt lines { quantity lineTotal product { id } }
   subtotals { seller { name } subtotal smallOrderFee total } } }"""
@@ -99,7 +100,7 @@ async def test_set_and_remove_answer_bad_ids_in_the_payload(
 
 
 async def test_expiry_follows_the_last_change_and_reading_does_not_count(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     await buyer.mutate_ok(ADD, p=pid(product), q=1)
@@ -111,12 +112,14 @@ async def test_expiry_follows_the_last_change_and_reading_does_not_count(
         assert datetime.fromisoformat(expires_at) == two_days_ago + timedelta(days=3)
 
     later = two_days_ago + timedelta(days=3, seconds=1)
-    assert await empty_stale_carts(policy=POLICY, now=later) == 1
+    assert await empty_stale_carts(policy=policy, now=later) == 1
     assert (await buyer.query(CART))["cart"]["lines"] == []
     assert (await buyer.query(CART))["cart"]["expiresAt"] is None
 
 
-async def test_a_change_pushes_the_expiry_back(buyer: GraphQLClient, seller: GraphQLClient) -> None:
+async def test_a_change_pushes_the_expiry_back(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
     a, b = await make_product(seller), await make_product(seller, name="Sable")
     await buyer.mutate_ok(ADD, p=pid(a), q=1)
     await buyer.mutate_ok(ADD, p=pid(b), q=1)
@@ -130,7 +133,7 @@ async def test_a_change_pushes_the_expiry_back(buyer: GraphQLClient, seller: Gra
         await buyer.mutate_ok(document, **variables)
         expires_at = datetime.fromisoformat((await buyer.query(CART))["cart"]["expiresAt"])
         assert expires_at >= before + timedelta(days=3), document
-    assert await empty_stale_carts(policy=POLICY) == 0
+    assert await empty_stale_carts(policy=policy) == 0
 
 
 async def test_templates_refuse_bad_names_empty_carts_and_unknown_ids(

@@ -5,8 +5,8 @@ import logging
 import pytest
 
 from resolvers import helpdesk
+from resolvers.policy import Policy
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, open_product_thread
 
 INBOX = """{ threads(first: 50) { edges { node {
@@ -31,17 +31,17 @@ async def queries_for(client: GraphQLClient, caplog: pytest.LogCaptureFixture) -
 
 
 async def test_the_inbox_costs_a_constant_number_of_queries(
-    buyer: GraphQLClient, seller: GraphQLClient, caplog: pytest.LogCaptureFixture
+    buyer: GraphQLClient, seller: GraphQLClient, caplog: pytest.LogCaptureFixture, policy: Policy
 ) -> None:
     for _ in range(2):
         thread = await open_product_thread(buyer, seller)
         await helpdesk.post_message(
-            await actor_of(seller), thread_id=thread.id, body="Oui", policy=POLICY
+            await actor_of(seller), thread_id=thread.id, body="Oui", policy=policy
         )
     few = await queries_for(seller, caplog)
     for _ in range(6):
         thread = await open_product_thread(buyer, seller)
         await helpdesk.post_message(
-            await actor_of(seller), thread_id=thread.id, body="Oui", policy=POLICY
+            await actor_of(seller), thread_id=thread.id, body="Oui", policy=policy
         )
     assert await queries_for(seller, caplog) <= few

@@ -13,13 +13,13 @@ from models.catalog import Product
 from models.invoices import Invoice
 from models.orders import Order
 from resolvers.invoices import issue_credit_note
+from resolvers.policy import Policy
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.claims_helpers import RESOLVE, delivered_order, open_claim
 from tests.clients import GraphQLClient
 from tests.factories import login_as, make_account
 from tests.invoices_helpers import refund_row, shipped
-from tests.orders_helpers import POLICY
 
 FIELDS = """id kind number year sequence sellerName sellerVatNumber buyerName buyerCompany
   buyerVatNumber billingAddress { line1 postalCode city country } total totalExcludingVat
@@ -175,7 +175,7 @@ async def test_buyers_see_twelve_months_back_and_sellers_for_ever(
 
 
 async def test_listing_is_newest_first_in_keyset_pages_with_filters(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     invoices = [(await shipped(buyer, seller, (product, 1)))[1] for _ in range(3)]
@@ -185,7 +185,7 @@ async def test_listing_is_newest_first_in_keyset_pages_with_filters(
         refund_id=refund.id,
         amount=Decimal("1.00"),
         reason="Geste",
-        policy=POLICY,
+        policy=policy,
         now=datetime.now(UTC),
     )
     expected = [note.number] + [i.number for i in reversed(invoices)]

@@ -18,10 +18,10 @@ from pypdf import PdfReader
 
 from models.accounts import Account, Company
 from resolvers.links import signed_url
+from resolvers.policy import Policy
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.invoices_helpers import shipped
 
 PDF_URL = "query($id: ID!) { invoice(id: $id) { pdfUrl } }"
@@ -109,13 +109,13 @@ async def test_the_pdf_shows_number_parties_lines_vat_and_total_in_french(
 
 
 async def test_tampered_expired_or_misdirected_links_get_403_and_no_bytes(
-    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient
+    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller)
     _, first = await shipped(buyer, seller, (product, 1))
     _, second = await shipped(buyer, seller, (product, 1))
     link = await _link(buyer, first.id)
-    policy = POLICY
+    policy = policy
     expired = signed_url(
         policy=policy,
         kind="invoice",

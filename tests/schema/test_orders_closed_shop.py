@@ -9,11 +9,12 @@ from models.mail import OutboxMail
 from models.orders import CartLine, Order, OrderStatus, OrderTemplateLine
 from resolvers import helpdesk
 from resolvers.orders import validate_order
+from resolvers.policy import Policy
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD
-from tests.orders_helpers import ADD, ORDER_FIELDS, POLICY, actor_of, counts, reserve
+from tests.orders_helpers import ADD, ORDER_FIELDS, actor_of, counts, reserve
 
 DELETE = """mutation($p: String!) { deleteAccount(password: $p) { errors { code field } } }"""
 ORDER = f"query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"
@@ -45,17 +46,18 @@ async def test_a_closed_shop_leaves_the_catalog_and_every_cart(
     seller: GraphQLClient,
     other_seller: GraphQLClient,
     anonymous: GraphQLClient,
+    policy: Policy,
 ) -> None:
     cement = await make_product(seller, name="Ciment gris", price="9.90", stock=50)
     drill = await make_product(other_seller, name="Perceuse ciment", stock=5)
     (validated,) = await reserve(buyer, (cement, 3))
-    await validate_order(await actor_of(seller), order_id=validated.id, policy=POLICY)
+    await validate_order(await actor_of(seller), order_id=validated.id, policy=policy)
     await buyer.mutate_ok(ADD, p=gid("Product", cement.id), q=2)
     template = (await buyer.mutate_ok(SAVE, n="Chantier"))["template"]
     await buyer.mutate_ok(ADD, p=gid("Product", drill.id), q=1)
     await other_buyer.mutate_ok(ADD, p=gid("Product", cement.id), q=1)
     opened = await helpdesk.open_thread(
-        await actor_of(buyer), product_id=cement.id, body="Livrez-vous le samedi ?", policy=POLICY
+        await actor_of(buyer), product_id=cement.id, body="Livrez-vous le samedi ?", policy=policy
     )
 
     await seller.mutate_ok(DELETE, p=PASSWORD)
@@ -96,13 +98,13 @@ async def test_a_closed_shop_leaves_the_catalog_and_every_cart(
 
 
 async def test_a_closed_shops_pending_orders_are_refused_and_their_buyers_told(
-    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient, policy: Policy
 ) -> None:
     cement = await make_product(seller, stock=50)
     drill = await make_product(other_seller, name="Perceuse", stock=5)
     pending, elsewhere = await reserve(buyer, (cement, 2), (drill, 1))
     (validated,) = await reserve(buyer, (cement, 1))
-    await validate_order(await actor_of(seller), order_id=validated.id, policy=POLICY)
+    await validate_order(await actor_of(seller), order_id=validated.id, policy=policy)
     events_before = await Event.all().count()
     await OutboxMail.all().delete()
 

@@ -10,6 +10,7 @@ from models.catalog import Product
 from models.mail import OutboxMail
 from models.orders import IdempotencyKey, Order
 from resolvers.orders import expire_pending_orders
+from resolvers.policy import Policy
 from resolvers.sessions import actor_for_token
 from schema import build_schema
 from schema.context import Context
@@ -21,7 +22,6 @@ from tests.orders_helpers import (
     ADD,
     ADDRESS_INPUT,
     ORDER_FIELDS,
-    POLICY,
     RESERVE,
     counts,
     reserve,
@@ -127,13 +127,13 @@ async def test_shipping_needs_a_validated_order_and_delivery_a_shipped_one(
 
 
 async def test_an_expired_order_shows_the_platform_as_actor_and_its_stock_back(
-    buyer: GraphQLClient, seller: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
     (order,) = await reserve(buyer, (product, 4))
     await Order.filter(id=order.id).update(created_at=datetime.now(UTC) - timedelta(days=30))
 
-    assert await expire_pending_orders(policy=POLICY) == 1
+    assert await expire_pending_orders(policy=policy) == 1
 
     shown = (await buyer.query(ORDER, id=gid("Order", order.id)))["order"]
     assert shown["status"] == "EXPIRED"

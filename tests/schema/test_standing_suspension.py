@@ -10,9 +10,9 @@ from models.mail import OutboxMail
 from models.orders import OrderStatus
 from models.standing import Suspension
 from resolvers.cart import add_to_cart
+from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.helpdesk_helpers import POST_MESSAGE, gid, open_product_thread
 from tests.orders_helpers import ADD, RESERVE, actor_of, reserve, reserve_input
 from tests.standing_helpers import REINSTATE, SUSPEND, moderation_state, shop_gid
@@ -102,10 +102,10 @@ async def test_the_suspension_is_mailed_with_its_reason_and_end(
 
 
 async def test_nothing_of_a_suspended_seller_can_be_put_in_a_cart_or_reserved(
-    buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient
+    buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, name="Mortier gris", stock=10)
-    await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=2, policy=POLICY)
+    await add_to_cart(await actor_of(buyer), product_id=product.id, quantity=2, policy=policy)
     await suspend(admin, seller)
     before = await moderation_state()
     payload = await buyer.mutate(ADD, p=gid("Product", product.id), q=1)

@@ -12,12 +12,12 @@ from PIL import Image
 
 from comptoir.settings import file_store
 from models.claims import Upload
+from resolvers.policy import Policy
 from resolvers.storage import LocalDiskStore
 from resolvers.uploads import UploadInvalid, delete_stale_uploads, reencode
 from schema.ids import encode_id
 from tests.claims_helpers import (
     OPEN_CLAIM,
-    POLICY,
     delivered_order,
     jpeg_with_gps,
     png,
@@ -166,7 +166,7 @@ async def test_another_users_upload_cannot_be_attached_and_an_attached_one_not_t
 
 
 async def test_unattached_uploads_go_after_a_day_attached_ones_stay(
-    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient
+    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     store = file_store(SETTINGS)
     assert isinstance(store, LocalDiskStore)
@@ -180,9 +180,9 @@ async def test_unattached_uploads_go_after_a_day_attached_ones_stay(
     day_ago = datetime.now(UTC) - timedelta(hours=24, minutes=1)
     await Upload.filter(id__in=[ids[0], ids[2]]).update(created_at=day_ago)
 
-    assert await delete_stale_uploads(store=store, policy=POLICY) == 1
+    assert await delete_stale_uploads(store=store, policy=policy) == 1
 
     assert sorted(u.id for u in await Upload.all()) == ids[1:]
     assert await store.get(rows[ids[0]].storage_key) is None
     assert await store.get(rows[ids[2]].storage_key) is not None
-    assert await delete_stale_uploads(store=store, policy=POLICY) == 0
+    assert await delete_stale_uploads(store=store, policy=policy) == 0
