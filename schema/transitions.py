@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers.orders.flow import Change
+from resolvers.lifecycle import Change
 from schema.accounts import Role
 
 

@@ -9,11 +9,9 @@ from models.accounts import Role
 from models.claims import Claim, ClaimResolution, ClaimStatus, ClaimStatusChange
 from models.deadlines import DeadlineSource
 from models.events import EventKind
-from realtime.log import append_event, atomic
-from resolvers.deadlines import touch_on_status
+from realtime.log import atomic
 from resolvers.errors import DomainError, ErrorCode
-from resolvers.mail import enqueue_mail
-from resolvers.orders.flow import parties_of, transition_payload
+from resolvers.lifecycle import LifeCycle, Mail, Move, parties_of, record
 from resolvers.policy import Policy
 
 S = ClaimStatus
@@ -54,7 +52,15 @@ def check_transition(current: ClaimStatus, to: ClaimStatus, role: Role) -> None:
         )
 
 
-def _mail_body(claim: Claim, change: ClaimStatusChange, order_number: str, policy: Policy) -> str:
+CLAIMS = LifeCycle(
+    ClaimStatusChange,
+    EventKind.CLAIM_STATUS,
+    "claim_id",
+    {DeadlineSource.CLAIM: S.OPEN, DeadlineSource.REFUND: S.RETURN_RECEIVED},
+)
+
+
+def _mail_body(claim: Claim, change: Move[ClaimStatus], order_number: str, policy: Policy) -> str:
     parts = [
         "Bonjour,",
         "",
@@ -85,32 +91,18 @@ def _mail_body(claim: Claim, change: ClaimStatusChange, order_number: str, polic
     return "\n".join(parts)
 
 
-async def record(
-    claim: Claim, change: ClaimStatusChange, *, order_number: str, policy: Policy
-) -> None:
-    """Mail the other party and append the event; call last in the transaction."""
+async def record_move(
+    claim: Claim, move: Move[ClaimStatus], *, order_number: str, policy: Policy
+) -> ClaimStatusChange:
+    """The history row, the mail to the other party and the event of `move`, inside the
+    caller's transaction."""
     parties = (await parties_of(claim.buyer_id, [claim.seller_id]))[claim.seller_id]
-    to = parties.buyer_email if change.actor_role is Role.SELLER else parties.seller_email
-    if to is not None:
-        await enqueue_mail(
-            to=to,
-            subject=f"Réclamation {claim.number} : {LABELS[change.to_status]}",
-            body=_mail_body(claim, change, order_number, policy),
-        )
-    await touch_on_status(DeadlineSource.CLAIM, claim.id, running_in=S.OPEN, change=change)
-    await touch_on_status(
-        DeadlineSource.REFUND, claim.id, running_in=S.RETURN_RECEIVED, change=change
+    mail = Mail(
+        to=parties.others(move.actor_role),
+        subject=f"Réclamation {claim.number} : {LABELS[move.to_status]}",
+        body=_mail_body(claim, move, order_number, policy),
     )
-    await append_event(
-        EventKind.CLAIM_STATUS,
-        {"claim_id": claim.id, **transition_payload(change)},
-        at=change.at,
-        claim_id=claim.id,
-        order_id=claim.order_id,
-        buyer_id=claim.buyer_id,
-        seller_id=claim.seller_id,
-        company_id=claim.company_id,
-    )
+    return await record(CLAIMS, claim, move, mail, audience={"order_id": claim.order_id})
 
 
 @dataclass(frozen=True)
@@ -156,8 +148,7 @@ async def change_status(
             raise DomainError(
                 ErrorCode.INVALID_TRANSITION, "La réclamation vient de changer.", "claimId"
             )
-        change = await ClaimStatusChange.create(
-            claim_id=claim.id,
+        move = Move(
             from_status=claim.status,
             to_status=to,
             at=now,
@@ -168,5 +159,5 @@ async def change_status(
         claim.status = to
         claim.updated_at = now
         claim.update_from_dict(given)
-        await record(claim, change, order_number=order_number, policy=policy)
+        await record_move(claim, move, order_number=order_number, policy=policy)
     return claim

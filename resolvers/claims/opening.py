@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from models.accounts import Role
-from models.claims import Claim, ClaimLine, ClaimReason, ClaimStatus, ClaimStatusChange
+from models.claims import Claim, ClaimLine, ClaimReason, ClaimStatus
 from models.orders import Order, OrderLine, OrderStatus
 from realtime.log import atomic
 from resolvers.actor import Actor
 from resolvers.claims.deadlines import window_end
-from resolvers.claims.flow import RELEASED, record
+from resolvers.claims.flow import RELEASED, record_move
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.helpdesk.messages import announce, body_problems, contact_warnings
 from resolvers.helpdesk.opening import start_thread
+from resolvers.lifecycle import Move
 from resolvers.locking import locked
 from resolvers.orders.actions import buyers_order
 from resolvers.policy import Policy
@@ -142,8 +143,7 @@ async def open_claim(
             ]
         )
         await attach_photos(owner_id=actor.account_id, claim_id=claim.id, photo_ids=photo_ids)
-        change = await ClaimStatusChange.create(
-            claim_id=claim.id,
+        move = Move(
             from_status=None,
             to_status=ClaimStatus.OPEN,
             at=now,
@@ -151,5 +151,5 @@ async def open_claim(
             actor_account_id=actor.account_id,
         )
         await announce(thread, message)
-        await record(claim, change, order_number=order.number, policy=policy)
+        await record_move(claim, move, order_number=order.number, policy=policy)
     return OpenedClaim(claim=claim, warnings=contact_warnings(message.flagged_kinds))

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
 
 from tortoise.expressions import F
 
-from models.accounts import Account, Role, Seller
+from models.accounts import Role
 from models.catalog import Product
 from models.deadlines import DeadlineSource
 from models.events import EventKind
 from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
-from realtime.log import append_event, atomic
-from resolvers.deadlines import StatusChange, touch_on_status
+from realtime.log import atomic
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.invoices.issuing import issue_invoice
-from resolvers.mail import enqueue_mail
+from resolvers.lifecycle import LifeCycle, Mail, Move, Parties, parties_of, record
 from resolvers.policy import Policy
 
 S = OrderStatus
@@ -70,41 +67,12 @@ def check_transition(current: OrderStatus, to: OrderStatus, role: Role | None) -
     )
 
 
-class Change(StatusChange, Protocol):
-    """A history row of any life cycle (orders, quotes), as its event shows it."""
-
-    @property
-    def reason(self) -> str | None: ...
-    @property
-    def actor_role(self) -> Role | None: ...
-
-
-def transition_payload(change: Change) -> dict[str, Any]:
-    """What every status event carries, whatever the life cycle."""
-    return {
-        "from": None if change.from_status is None else str(change.from_status),
-        "to": str(change.to_status),
-        "reason": change.reason,
-        "actor_role": None if change.actor_role is None else str(change.actor_role),
-    }
-
-
-def event_payload(change: OrderStatusChange) -> dict[str, Any]:
-    return {"order_id": change.order_id, **transition_payload(change)}
-
-
-async def record_change(order: Order, change: OrderStatusChange) -> None:
-    """Append the change's event; call it last in the transaction."""
-    await touch_on_status(DeadlineSource.ORDER, order.id, running_in=S.PENDING, change=change)
-    await append_event(
-        EventKind.ORDER_STATUS,
-        event_payload(change),
-        at=change.at,
-        order_id=order.id,
-        buyer_id=order.buyer_id,
-        seller_id=order.seller_id,
-        company_id=order.company_id,
-    )
+ORDERS = LifeCycle(
+    OrderStatusChange,
+    EventKind.ORDER_STATUS,
+    "order_id",
+    {DeadlineSource.ORDER: S.PENDING},
+)
 
 
 async def release_stock(order_id: int) -> None:
@@ -116,27 +84,7 @@ async def release_stock(order_id: int) -> None:
         await Product.filter(id=line.product_id).update(stock=F("stock") + line.quantity)
 
 
-@dataclass(frozen=True)
-class Parties:
-    """Who is mailed about an order (None: a deleted account, mailed no more)."""
-
-    seller_name: str
-    seller_email: str | None
-    buyer_email: str | None
-
-
-def _email(account: Account | None) -> str | None:
-    return account.email if account is not None and account.deleted_at is None else None
-
-
-async def parties_of(buyer_id: int, seller_ids: Sequence[int]) -> dict[int, Parties]:
-    """The buyer's and each seller's addresses, in two queries whatever the number of sellers."""
-    buyer = _email(await Account.get_or_none(id=buyer_id))
-    sellers = await Seller.filter(id__in=list(seller_ids)).select_related("account")
-    return {s.id: Parties(s.name, _email(s.account), buyer) for s in sellers}
-
-
-def _mail_body(order: Order, change: OrderStatusChange, seller_name: str) -> str:
+def _mail_body(order: Order, change: Move[OrderStatus], seller_name: str) -> str:
     parts = [
         "Bonjour,",
         "",
@@ -155,22 +103,20 @@ def _mail_body(order: Order, change: OrderStatusChange, seller_name: str) -> str
     return "\n".join(parts)
 
 
-async def notify(
-    order: Order, change: OrderStatusChange, parties: Parties, *, mail_buyer: bool = True
-) -> None:
-    """Mail the other party of the change (both parties for the platform's own changes, and
-    the buyer a confirmation of what they did themself), through the outbox."""
-    recipients: list[str | None] = []
-    if change.actor_role is not Role.SELLER:
-        recipients.append(parties.seller_email)
-    if mail_buyer:
-        recipients.append(parties.buyer_email)
-    subject = f"Commande {order.number} : {LABELS[change.to_status]}"
-    if change.to_status is S.PENDING:
+def _mail(order: Order, move: Move[OrderStatus], parties: Parties, *, mail_buyer: bool) -> Mail:
+    """To the seller unless they made the change, and to the buyer (a confirmation of what they
+    did themself) unless `mail_buyer` is False."""
+    subject = f"Commande {order.number} : {LABELS[move.to_status]}"
+    if move.to_status is S.PENDING:
         subject = f"Nouvelle commande {order.number}"
-    body = _mail_body(order, change, parties.seller_name)
-    for to in dict.fromkeys(r for r in recipients if r):
-        await enqueue_mail(to=to, subject=subject, body=body)
+    return Mail(
+        to=[
+            *([parties.seller_email] if move.actor_role is not Role.SELLER else []),
+            *([parties.buyer_email] if mail_buyer else []),
+        ],
+        subject=subject,
+        body=_mail_body(order, move, parties.seller_name),
+    )
 
 
 @dataclass(frozen=True)
@@ -193,8 +139,7 @@ async def record_transition(
 ) -> OrderStatusChange:
     """The history row, the mails and the event of `order` reaching its current status
     (`from_status` None: its creation); the event is appended last."""
-    change = await OrderStatusChange.create(
-        order_id=order.id,
+    move = Move(
         from_status=from_status,
         to_status=order.status,
         at=order.updated_at,
@@ -202,9 +147,7 @@ async def record_transition(
         actor_account_id=actor_account_id,
         reason=reason,
     )
-    await notify(order, change, parties, mail_buyer=mail_buyer)
-    await record_change(order, change)
-    return change
+    return await record(ORDERS, order, move, _mail(order, move, parties, mail_buyer=mail_buyer))
 
 
 async def change_status(

@@ -26,8 +26,9 @@ from resolvers.catalog import zones_of
 from resolvers.countries import iso_country
 from resolvers.errors import DomainError, ErrorCode, Problem
 from resolvers.idempotency import digest, once, reused
+from resolvers.lifecycle import parties_of
 from resolvers.numbering import assign_number, provisional_number
-from resolvers.orders.flow import parties_of, record_transition
+from resolvers.orders.flow import record_transition
 from resolvers.policy import Policy
 from resolvers.pricing import by_seller, line_total, money, seller_amounts
 from resolvers.standing.suspension import suspended_among

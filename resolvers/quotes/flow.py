@@ -9,11 +9,9 @@ from models.accounts import Role
 from models.deadlines import DeadlineSource
 from models.events import EventKind
 from models.quotes import Quote, QuoteLine, QuoteStatus, QuoteStatusChange, QuoteTier
-from realtime.log import append_event, atomic
-from resolvers.deadlines import touch_on_status
+from realtime.log import atomic
 from resolvers.errors import DomainError, ErrorCode
-from resolvers.mail import enqueue_mail
-from resolvers.orders.flow import Parties, parties_of, transition_payload
+from resolvers.lifecycle import LifeCycle, Mail, Move, Parties, parties_of, record
 from resolvers.policy import Policy
 
 Q = QuoteStatus
@@ -56,8 +54,9 @@ def check_transition(current: QuoteStatus, to: QuoteStatus, role: Role | None) -
     )
 
 
-def event_payload(change: QuoteStatusChange) -> dict[str, Any]:
-    return {"quote_id": change.quote_id, **transition_payload(change)}
+QUOTES = LifeCycle(
+    QuoteStatusChange, EventKind.QUOTE_STATUS, "quote_id", {DeadlineSource.QUOTE: Q.REQUESTED}
+)
 
 
 def _local(moment: datetime, policy: Policy) -> str:
@@ -79,7 +78,7 @@ async def _tier_lines(quote: Quote) -> list[str]:
 
 
 async def _mail_body(
-    quote: Quote, change: QuoteStatusChange, seller_name: str, policy: Policy
+    quote: Quote, change: Move[QuoteStatus], seller_name: str, policy: Policy
 ) -> str:
     parts = [
         "Bonjour,",
@@ -102,33 +101,16 @@ async def _mail_body(
     return "\n".join(parts)
 
 
-async def record(
-    quote: Quote, change: QuoteStatusChange, parties: Parties, *, policy: Policy
-) -> None:
-    """Write the change's history row, mail the other party (both for the platform's own
-    changes) and append the event, last, inside the caller's transaction."""
-    await change.save()
-    recipients = []
-    if change.actor_role is not Role.SELLER:
-        recipients.append(parties.seller_email)
-    if change.actor_role is not Role.BUYER:
-        recipients.append(parties.buyer_email)
-    subject = f"Devis {quote.number} : {LABELS[change.to_status]}"
-    if change.to_status is Q.REQUESTED:
+async def record_move(
+    quote: Quote, move: Move[QuoteStatus], parties: Parties, *, policy: Policy
+) -> QuoteStatusChange:
+    """The history row, the mail to the other party (both for the platform's own changes) and
+    the event of `move`, inside the caller's transaction."""
+    subject = f"Devis {quote.number} : {LABELS[move.to_status]}"
+    if move.to_status is Q.REQUESTED:
         subject = f"Nouvelle demande de devis {quote.number}"
-    body = await _mail_body(quote, change, parties.seller_name, policy)
-    for to in dict.fromkeys(r for r in recipients if r):
-        await enqueue_mail(to=to, subject=subject, body=body)
-    await touch_on_status(DeadlineSource.QUOTE, quote.id, running_in=Q.REQUESTED, change=change)
-    await append_event(
-        EventKind.QUOTE_STATUS,
-        event_payload(change),
-        at=change.at,
-        quote_id=quote.id,
-        buyer_id=quote.buyer_id,
-        seller_id=quote.seller_id,
-        company_id=quote.company_id,
-    )
+    body = await _mail_body(quote, move, parties.seller_name, policy)
+    return await record(QUOTES, quote, move, Mail(parties.others(move.actor_role), subject, body))
 
 
 async def change_quote(
@@ -165,8 +147,7 @@ async def change_quote(
             current = await Quote.get(id=quote.id)
             check_transition(current.status, to, role)
             raise DomainError(ErrorCode.INVALID_TRANSITION, "Le devis vient de changer.", "quoteId")
-        change = QuoteStatusChange(
-            quote_id=quote.id,
+        move = Move(
             from_status=quote.status,
             to_status=to,
             at=now,
@@ -177,5 +158,5 @@ async def change_quote(
         quote.status, quote.updated_at = to, now
         quote.update_from_dict(terms)
         parties = await parties_of(quote.buyer_id, [quote.seller_id])
-        await record(quote, change, parties[quote.seller_id], policy=policy)
+        await record_move(quote, move, parties[quote.seller_id], policy=policy)
     return quote

@@ -14,18 +14,17 @@ from models.quotes import (
     QuoteList,
     QuoteListLine,
     QuoteStatus,
-    QuoteStatusChange,
     QuoteTier,
 )
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.lifecycle import Move, parties_of
 from resolvers.numbering import assign_number, provisional_number
-from resolvers.orders.flow import parties_of
 from resolvers.orders.reserve import MAX_REMARK, clean_text
 from resolvers.policy import Policy
 from resolvers.pricing import by_seller
-from resolvers.quotes.flow import record
+from resolvers.quotes.flow import record_move
 from resolvers.standing.suspension import refuse_if_suspended, suspended_among
 
 # Seed 003: "vous pouvez indiquer plusieurs quantités"; five tiers is what a price grid shows.
@@ -189,13 +188,12 @@ async def send_quote_request(
         await QuoteListLine.filter(id__in=[line.id for line in lines]).delete()
         parties = await parties_of(buyer_id, list(parts))
         for quote in quotes:
-            change = QuoteStatusChange(
-                quote_id=quote.id,
+            move = Move(
                 from_status=None,
                 to_status=QuoteStatus.REQUESTED,
                 at=now,
                 actor_role=Role.BUYER,
                 actor_account_id=actor.account_id,
             )
-            await record(quote, change, parties[quote.seller_id], policy=policy)
+            await record_move(quote, move, parties[quote.seller_id], policy=policy)
     return quotes
