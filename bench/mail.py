@@ -1,12 +1,24 @@
-"""Mail pace: mails generated/s vs drained/s under reservation-style load, and enqueue -> SMTP
-latency (p50/p99) for account mails and notifications.
+"""Mail pace under reservation-style load, on SQLite and PostgreSQL in one run.
 
-Load: `--rate` commits per second, each queueing six notifications in one transaction (a
-reservation over three sellers), plus one account mail (confirmation) every 0.5 s; the jobs
-runner sends them (doorbell-woken, interval 3600 s) to an aiosmtpd sink in another process.
-Then an idle phase: single confirmations, one at a time.  Bounded in time, 127.0.0.1 only.
+For each database: `--rate` commits per second for `--seconds`, each one transaction queueing
+six notifications (a reservation over three sellers: each seller and the buyer per order),
+plus one account mail (a confirmation) every 0.5 s in a transaction of its own. The jobs
+runner sends them as `serve` does with its jobs in-process (same process and event loop as
+the writer, woken by the mail doorbell, safety-net interval one hour) to an aiosmtpd sink in
+another process, which timestamps every mail it receives. Then an idle phase: single
+confirmations queued one at a time on a quiet server.
 
-    .venv/bin/python bench/mail.py [--database-url URL] [--seconds 20] [--rate 40]
+Reported, from the rows' `created_at` and the sink's receive times (nothing polls the
+database while the load runs):
+* generated/s and sent/s over the same load window, and their ratio;
+* the backlog (queued but not yet received) at the end of the load and its maximum;
+* enqueue -> SMTP latency p50/p99 for account mails and for notifications; idle p50/p99.
+
+Bounded in time (`--seconds` + at most `--drain-seconds` + 10 s per idle mail), 127.0.0.1 only:
+
+    .venv/bin/python bench/mail.py --seconds 15 \
+        --database-url sqlite:///tmp/comptoir-bench-mail.sqlite3 \
+        --database-url postgres://postgres:postgres@127.0.0.1:5432/scratch_db --reset
 """
 
 from __future__ import annotations
@@ -17,9 +29,16 @@ import multiprocessing
 import re
 import statistics
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from multiprocessing.queues import Queue
 from pathlib import Path
+from queue import Empty
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -31,32 +50,73 @@ from models.mail import MailPriority, OutboxMail
 from realtime.broadcast import open_broadcast
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail
+from tests.mail_helpers import free_port
+
+Arrival = tuple[int, float]  # outbox id, wall-clock time the sink received it
 
 
-def _sink(port: int, arrivals: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _sink(port: int, arrivals: Queue[Arrival]) -> None:
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP, Envelope, Session
 
     class Handler:
-        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-            found = re.search(rb"Message-ID: <outbox-(\d+)@", envelope.original_content or b"")  # type: ignore[attr-defined]
+        async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+            found = re.search(rb"Message-ID: <outbox-(\d+)@", envelope.original_content or b"")
             arrivals.put((int(found.group(1)) if found else 0, time.time()))
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    time.sleep(3600)
+    Controller(Handler(), hostname="127.0.0.1", port=port).start()
+    arrivals.put((-1, time.time()))  # listening
+    threading.Event().wait()  # until the bench kills it
 
 
-async def _load(seconds: float, rate: float) -> int:
-    queued, start, i = 0, time.monotonic(), 0
-    next_account = start
+class Arrivals:
+    """What the sink received, read from its queue by a thread and handed to the loop."""
+
+    def __init__(self, queue: Queue[Arrival]) -> None:
+        self.at: dict[int, float] = {}
+        self._queue = queue
+        self._loop = asyncio.get_running_loop()
+        self._changed = asyncio.Event()
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            try:
+                mail_id, at = self._queue.get(timeout=0.2)
+            except Empty:
+                continue
+            self._loop.call_soon_threadsafe(self._record, mail_id, at)
+
+    def _record(self, mail_id: int, at: float) -> None:
+        self.at[mail_id] = at
+        self._changed.set()
+
+    async def until(self, condition: Callable[[], bool], within: float) -> bool:
+        """Wait until `condition()` holds, woken by each arrival; False after `within` s."""
+        deadline = time.monotonic() + within
+        while not condition():
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                return condition()
+        return True
+
+    def close(self) -> None:
+        self._stop.set()
+        self._reader.join()
+
+
+async def _load(seconds: float, rate: float) -> None:
+    start, i, next_account = time.monotonic(), 0, time.monotonic()
     while (now := time.monotonic()) - start < seconds:
         async with atomic():
-            for seller in range(6):
-                await enqueue_mail(
-                    to=f"s{seller}@bench.fr", subject=f"Commande {i}", body="Nouvelle commande"
-                )
-        queued += 6
+            for seller in range(3):
+                await enqueue_mail(to=f"s{seller}@bench.fr", subject=f"Commande {i}", body="Cde")
+                await enqueue_mail(to=f"b{i}@bench.fr", subject=f"Commande {i}", body="Merci")
         if now >= next_account:
             async with atomic():
                 await enqueue_mail(
@@ -65,24 +125,75 @@ async def _load(seconds: float, rate: float) -> int:
                     body="Lien",
                     priority=MailPriority.ACCOUNT,
                 )
-            queued += 1
             next_account += 0.5
         i += 1
         await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
-    return queued
 
 
 def _pct(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else (values or [0])[0]
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-async def main(url: str, seconds: float, rate: float) -> None:
-    from tests.mail_helpers import free_port
+@dataclass
+class Figures:
+    database: str
+    window: float
+    generated: int
+    sent_in_window: int
+    backlog_end: int
+    backlog_max: int
+    drained_after: float | None  # seconds after the load's end, None: not within the bound
+    account: list[float]
+    notification: list[float]
+    idle: list[float]
 
-    port = free_port()
-    arrivals: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    sink = multiprocessing.Process(target=_sink, args=(port, arrivals), daemon=True)
-    sink.start()
+    def lines(self) -> list[str]:
+        gen, sent = self.generated / self.window, self.sent_in_window / self.window
+        drained = "not within the bound" if self.drained_after is None else f"{self.drained_after:.1f}"
+        return [
+            f"{self.database}: load window {self.window:.1f} s",
+            f"  generated {gen:6.1f}/s  sent {sent:6.1f}/s  (sent/generated {sent / gen:.2f})",
+            f"  backlog at the end of the load {self.backlog_end}, max {self.backlog_max}; "
+            f"all sent {drained} s after the load",
+            *(
+                f"  {name:12} n={len(v):5}  p50 {_pct(v, 50):.3f} s  p99 {_pct(v, 99):.3f} s"
+                for name, v in (
+                    ("account", self.account),
+                    ("notification", self.notification),
+                    ("idle", self.idle),
+                )
+            ),
+        ]
+
+
+def _backlog(created: list[float], arrived: list[float], t0: float, t1: float) -> tuple[int, int]:
+    """Mails queued but not yet received, at `t1` and at its worst between `t0` and `t1`."""
+    steps = sorted([(t, 1) for t in created] + [(t, -1) for t in arrived])
+    level = worst = 0
+    for at, step in steps:
+        if at > t1:
+            break
+        level += step
+        if at >= t0:
+            worst = max(worst, level)
+    return level, worst
+
+
+async def _reset_postgres(url: str) -> None:
+    from tortoise import connections
+
+    async with database(url):
+        await connections.get("default").execute_script(
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+        )
+
+
+async def measure(url: str, arrivals: Arrivals, port: int, args: argparse.Namespace) -> Figures:
+    dialect = url.split("://")[0]
+    if args.reset and dialect.startswith("postgres"):
+        await _reset_postgres(url)
     await migrate_database(url)
     settings = Settings.from_env({"DATABASE_URL": url, "SMTP_URL": f"smtp://127.0.0.1:{port}"})
     async with database(url), open_broadcast(None) as broadcast:
@@ -97,16 +208,15 @@ async def main(url: str, seconds: float, rate: float) -> None:
         )
         async with run_jobs_in_background(runner, broadcast):
             await runner.ready.wait()
-            t0 = time.monotonic()
-            generated = await _load(seconds, rate)
-            load_time = time.monotonic() - t0
-            sent_during = await OutboxMail.filter(sent_at__isnull=False).count()
-            # Watched from outside the runner, as an operator would: the runner has no hook.
-            while await OutboxMail.filter(sent_at__isnull=True).exists():  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
-            drain_time = time.monotonic() - t0
-            idle: list[float] = []
-            for n in range(20):
+            t0 = time.time()
+            await _load(args.seconds, args.rate)
+            t1 = time.time()
+            ids = {row.id for row in await OutboxMail.all().only("id")}
+            drained = await arrivals.until(lambda: ids <= arrivals.at.keys(), args.drain_seconds)
+            drained_after = max(arrivals.at[i] for i in ids) - t1 if drained else None
+            idle_ids: list[int] = []
+            for n in range(args.idle):
+                await asyncio.sleep(0.2)  # the runner back to waiting on its doorbell
                 async with atomic():
                     await enqueue_mail(
                         to=f"idle{n}@bench.fr",
@@ -114,40 +224,66 @@ async def main(url: str, seconds: float, rate: float) -> None:
                         body="Lien",
                         priority=MailPriority.ACCOUNT,
                     )
-                while await OutboxMail.filter(sent_at__isnull=True).exists():  # noqa: ASYNC110
-                    await asyncio.sleep(0.005)
-        rows = {m.id: m for m in await OutboxMail.all()}
-    got: dict[int, float] = {}
-    while len(got) < len(rows):
-        mail_id, at = arrivals.get(timeout=10)
-        got[mail_id] = at
-    sink.kill()
-    lat = {MailPriority.ACCOUNT: [], MailPriority.NOTIFICATION: []}  # type: dict[MailPriority, list[float]]
-    for mail_id, row in rows.items():
-        seconds_taken = got[mail_id] - row.created_at.timestamp()
-        if row.recipient.startswith("idle"):
-            idle.append(seconds_taken)
-        else:
-            lat[row.priority].append(seconds_taken)
-    print(f"database: {url.split('://')[0]}  load {load_time:.1f} s at {rate:g} commits/s")
-    print(
-        f"generated {generated} mails = {generated / load_time:.0f}/s; sent during load "
-        f"{sent_during}; all {generated} drained after {drain_time:.1f} s = "
-        f"{generated / drain_time:.0f}/s"
+                row = await OutboxMail.filter(recipient=f"idle{n}@bench.fr").get()
+                idle_ids.append(row.id)
+                await arrivals.until(partial(arrivals.at.__contains__, row.id), 10)
+        rows = await OutboxMail.all()
+    created = {r.id: r.created_at.timestamp() for r in rows}
+    latency: dict[MailPriority, list[float]] = {p: [] for p in MailPriority}
+    for r in rows:
+        if r.id in ids and r.id in arrivals.at:
+            latency[r.priority].append(arrivals.at[r.id] - created[r.id])
+    end, worst = _backlog(
+        [created[i] for i in ids], [arrivals.at[i] for i in ids if i in arrivals.at], t0, t1
     )
-    for kind, values in lat.items():
-        print(
-            f"{kind.name.lower():13} n={len(values):5}  p50 {_pct(values, 50):.3f} s  "
-            f"p99 {_pct(values, 99):.3f} s"
-        )
-    print(f"idle account  n={len(idle):5}  p50 {_pct(idle, 50):.3f} s  p99 {_pct(idle, 99):.3f} s")
-    print(f"at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    figures = Figures(
+        database=dialect,
+        window=t1 - t0,
+        generated=sum(t0 <= created[i] <= t1 for i in ids),
+        sent_in_window=sum(t0 <= at <= t1 for i, at in arrivals.at.items() if i in ids),
+        backlog_end=end,
+        backlog_max=worst,
+        drained_after=drained_after,
+        account=latency[MailPriority.ACCOUNT],
+        notification=latency[MailPriority.NOTIFICATION],
+        idle=[arrivals.at[i] - created[i] for i in idle_ids if i in arrivals.at],
+    )
+    arrivals.at.clear()  # outbox ids start again on the next database
+    return figures
+
+
+async def main(args: argparse.Namespace, queue: Queue[Arrival], port: int) -> None:
+    arrivals = Arrivals(queue)
+    try:
+        await arrivals.until(lambda: -1 in arrivals.at, 30)
+        arrivals.at.clear()
+        for url in args.database_url or [f"sqlite://{tempfile.mkdtemp()}/bench-mail.sqlite3"]:
+            print("\n".join((await measure(url, arrivals, port, args)).lines()), flush=True)
+    finally:
+        arrivals.close()
+    print(
+        f"{args.rate:g} commits/s x 6 mails + 2 account mails/s; {datetime.now(UTC):%F %H:%M} UTC"
+    )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", default="sqlite:///tmp/comptoir-bench-mail.sqlite3")
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--rate", type=float, default=40)
-    args = parser.parse_args()
-    asyncio.run(main(args.database_url, args.seconds, args.rate))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--database-url", action="append", help="repeat to measure several (default: SQLite)"
+    )
+    parser.add_argument("--reset", action="store_true", help="PostgreSQL: drop the schema first")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--rate", type=float, default=40, help="reservation commits per second")
+    parser.add_argument("--drain-seconds", type=float, default=60)
+    parser.add_argument("--idle", type=int, default=20, help="single mails on a quiet server")
+    arguments = parser.parse_args()
+    sink_port = free_port()
+    # Forked before any event loop or database connection exists in this process.
+    context = multiprocessing.get_context("fork")
+    received: Queue[Arrival] = context.Queue()
+    sink = context.Process(target=_sink, args=(sink_port, received), daemon=True)
+    sink.start()
+    try:
+        asyncio.run(main(arguments, received, sink_port))
+    finally:
+        sink.kill()

@@ -12,15 +12,15 @@ import shutil
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import uvicorn
-
-from comptoir.db import database, migrate_database
-from comptoir.logs import configure as configure_logging
-from comptoir.logs import uvicorn_log_config
-from comptoir.settings import Settings, get_settings
-from schema.security import ShortQuotes
+# Only the standard library at the top: uvicorn spawns each `serve` worker as a fresh
+# interpreter that re-imports this module before its health-check thread starts, and its
+# supervisor kills a worker that has not answered within 5 s. Importing the schema, the ORM and
+# the settings here took 11 s with the two cores busy: every worker was killed and respawned
+# in a loop and `serve` never served. Each command imports what it needs.
+if TYPE_CHECKING:
+    from comptoir.settings import Settings
 
 log = logging.getLogger("comptoir")
 
@@ -38,6 +38,8 @@ def _metrics_across_workers(settings: Settings) -> None:
 
 async def _prepare(settings: Settings) -> None:
     """Migrate; on an empty embedded database, load the demo data and print its accounts."""
+    from comptoir.db import database, migrate_database
+
     await migrate_database(settings.database_url)
     if not settings.embedded:
         return
@@ -52,6 +54,10 @@ async def _prepare(settings: Settings) -> None:
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from comptoir.logs import uvicorn_log_config
+
     asyncio.run(_prepare(settings))
     _metrics_across_workers(settings)
     log.info("GraphQL on http://%s:%s/graphql", "localhost" if host == "0.0.0.0" else host, port)
@@ -84,6 +90,7 @@ def websocket_options(settings: Settings) -> dict[str, Any]:
 
 
 async def _worker(settings: Settings) -> None:
+    from comptoir.db import database
     from comptoir.jobs import Deps, Runner
     from realtime.broadcast import open_broadcast
 
@@ -101,6 +108,7 @@ async def _worker(settings: Settings) -> None:
 
 
 async def _create_admin(settings: Settings, email: str, password: str) -> None:
+    from comptoir.db import database
     from resolvers.accounts import create_admin
 
     async with database(settings.database_url):
@@ -109,6 +117,7 @@ async def _create_admin(settings: Settings, email: str, password: str) -> None:
 
 
 async def _seed_demo(settings: Settings, products: int) -> None:
+    from comptoir.db import database
     from comptoir.demo import seed_demo
 
     async with database(settings.database_url):
@@ -121,6 +130,10 @@ async def _seed_demo(settings: Settings, products: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from comptoir.logs import configure as configure_logging
+    from comptoir.settings import get_settings
+    from schema.security import ShortQuotes
+
     settings = get_settings()
     parser = argparse.ArgumentParser(prog="comptoir", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -147,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         serve(settings, args.host, args.port)
     elif args.command == "migrate":
+        from comptoir.db import migrate_database
+
         asyncio.run(migrate_database(settings.database_url))
     elif args.command == "makemigrations":
         from comptoir.db import make_migrations

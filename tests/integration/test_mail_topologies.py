@@ -169,6 +169,24 @@ async def test_a_mail_queued_by_a_web_process_is_sent_by_the_worker_on_its_doorb
     assert row.attempts == 1
 
 
+async def test_a_spawned_serve_worker_imports_nothing_heavy_before_its_health_check() -> None:
+    """uvicorn's supervisor kills a worker that has not answered its ping within 5 s, and the
+    worker only answers once it has re-imported the CLI module: importing the app there made
+    every worker of a loaded machine die and respawn in a loop, and `serve` never served."""
+    heavy = {"schema", "resolvers", "models", "realtime", "tortoise", "strawberry", "starlette"}
+    probe = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import sys, comptoir.cli; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))",
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await probe.communicate()
+    assert probe.returncode == 0
+    assert "comptoir" in out.decode().split()
+    assert heavy.isdisjoint(out.decode().split())
+
+
 async def test_serve_with_two_workers_and_jobs_in_process_sends_each_mail_once() -> None:
     handler = Sink()
     with smtp_server(handler) as port:
