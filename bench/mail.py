@@ -151,7 +151,8 @@ class Figures:
 
     def lines(self) -> list[str]:
         gen, sent = self.generated / self.window, self.sent_in_window / self.window
-        drained = "not within the bound" if self.drained_after is None else f"{self.drained_after:.1f}"
+        after = self.drained_after
+        drained = "not within the bound" if after is None else f"{after:.1f}"
         return [
             f"{self.database}: load window {self.window:.1f} s",
             f"  generated {gen:6.1f}/s  sent {sent:6.1f}/s  (sent/generated {sent / gen:.2f})",
