@@ -28,6 +28,7 @@ import asyncio
 import multiprocessing
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -258,7 +259,7 @@ async def main(args: argparse.Namespace, queue: Queue[Arrival], port: int) -> No
     try:
         await arrivals.until(lambda: -1 in arrivals.at, 30)
         arrivals.at.clear()
-        for url in args.database_url or [f"sqlite://{tempfile.mkdtemp()}/bench-mail.sqlite3"]:
+        for url in args.database_url:
             print("\n".join((await measure(url, arrivals, port, args)).lines()), flush=True)
     finally:
         arrivals.close()
@@ -278,6 +279,14 @@ if __name__ == "__main__":
     parser.add_argument("--drain-seconds", type=float, default=60)
     parser.add_argument("--idle", type=int, default=20, help="single mails on a quiet server")
     arguments = parser.parse_args()
+    urls = arguments.database_url or [f"sqlite://{tempfile.mkdtemp()}/bench-mail.sqlite3"]
+    if len(urls) > 1:
+        # One process per database: Tortoise keeps each model's SQL built for the first one.
+        for url in urls:
+            others = [a for a in sys.argv[1:] if a not in urls and a != "--database-url"]
+            subprocess.run([sys.executable, __file__, *others, "--database-url", url], check=True)
+        sys.exit(0)
+    arguments.database_url = urls
     sink_port = free_port()
     # Forked before any event loop or database connection exists in this process.
     context = multiprocessing.get_context("fork")
