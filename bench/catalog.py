@@ -1,11 +1,13 @@
 """Catalog load test: 100,000 products, one uvicorn worker, GraphQL against a bare-JSON floor.
 
     .venv/bin/python bench/catalog.py [--products 100000] [--seconds 8] [--concurrency 8]
+    .venv/bin/python bench/catalog.py --database-url postgres://…/scratch_db --reset
 
-Seeds a temporary SQLite database with the demo catalog plus `--products` generated
-products, starts one uvicorn worker on 127.0.0.1 serving the real app plus one bare Starlette
-route (the floor: the same 20 rows as plain JSON, no GraphQL), then measures each request
-kind for `--seconds` with `--concurrency` clients and prints a markdown table.
+Seeds a temporary SQLite database (or `--database-url`'s, its schema dropped with `--reset`)
+with the demo catalog plus `--products` generated products, starts one uvicorn worker on
+127.0.0.1 serving the real app plus one bare Starlette route (the floor: the same 20 rows as
+plain JSON, no GraphQL), then measures each request kind for `--seconds` with `--concurrency`
+clients and prints a markdown table.
 
 The "list" rows by GET send the persisted-query hash only (APQ, as Apollo Client and urql
 do): plain; with `If-None-Match` (the server still runs the query, the answer is a bodiless
@@ -148,9 +150,9 @@ async def rate_sellers() -> float:
     return time.perf_counter() - started
 
 
-async def seed(products: int) -> tuple[float, str]:
+async def seed(products: int, reset: bool) -> tuple[float, str]:
     """Build the schema, load the demo data; the load time and a cursor 90% down the list."""
-    from tortoise import Tortoise
+    from tortoise import Tortoise, connections
 
     from comptoir.db import tortoise_config
     from comptoir.demo import seed_demo
@@ -159,6 +161,10 @@ async def seed(products: int) -> tuple[float, str]:
     from resolvers.policy import Policy
 
     await Tortoise.init(config=tortoise_config(os.environ["DATABASE_URL"]))
+    if reset and connections.get("default").capabilities.dialect == "postgres":
+        await connections.get("default").execute_script(
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+        )
     await Tortoise.generate_schemas(safe=True)
     started = time.perf_counter()
     await seed_demo(policy=Policy(), extra_products=products)
@@ -254,6 +260,12 @@ async def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--database-url", default=None, help="default: a fresh SQLite file in a temporary directory"
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="PostgreSQL: drop and recreate the public schema first"
+    )
     args = parser.parse_args()
 
     import httpx
@@ -261,7 +273,7 @@ async def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite://{workdir / 'bench.sqlite3'}",
+        "DATABASE_URL": args.database_url or f"sqlite://{workdir / 'bench.sqlite3'}",
         "COMPTOIR_VAR_DIR": str(workdir / "var"),
         "COMPTOIR_JOBS_IN_WEB": "0",
         "PUBLIC_URL": "http://127.0.0.1",
@@ -269,7 +281,7 @@ async def main() -> None:
     for name in ("REDIS_URL", "SMTP_URL"):
         env.pop(name, None)
     os.environ.update(env)
-    seed_seconds, deep_cursor = await seed(args.products)
+    seed_seconds, deep_cursor = await seed(args.products, args.reset)
     print(f"seeded {args.products:,} extra products in {seed_seconds:.1f} s", file=sys.stderr)
 
     port, proxy_port = free_port(), free_port()
@@ -311,8 +323,9 @@ async def main() -> None:
             process.wait(timeout=10)
 
     base = results["list"]["rps"]
+    database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     print(
-        f"\n{args.products:,} generated products + demo catalog, SQLite, 1 uvicorn worker, "
+        f"\n{args.products:,} generated products + demo catalog, {database}, 1 uvicorn worker, "
         f"{args.concurrency} concurrent clients, {args.seconds:g} s per row\n"
     )
     print("| request | req/s | p50 ms | p99 ms | vs list | vs floor |")

@@ -23,6 +23,8 @@ ORDER_EVENTS = """subscription ($after: ID, $orderId: ID) {
   orderEvents(after: $after, orderId: $orderId) { id to from reason } }"""
 MESSAGE_EVENTS = """subscription ($after: ID, $threadId: ID) {
   messageEvents(after: $after, threadId: $threadId) { id } }"""
+DEADLINE_EVENTS = """subscription ($after: ID) {
+  deadlineEvents(after: $after) { id kind dueAt thread { id } claim { id } quote { id } } }"""
 
 
 @asynccontextmanager

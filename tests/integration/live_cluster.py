@@ -247,12 +247,12 @@ async def jobs_worker(env: dict[str, str]) -> AsyncIterator[None]:
             await process.wait()
 
 
-async def world(env: dict[str, str], *args: str) -> Any:
-    """Run tests.integration.live_world in its own process and decode its JSON answer."""
+async def world(env: dict[str, str], *args: str, module: str = "live_world") -> Any:
+    """Run tests.integration.`module` in its own process and decode its JSON answer."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.integration.live_world",
+        f"tests.integration.{module}",
         *args,
         cwd=ROOT,
         env=env,

@@ -12,10 +12,7 @@ from resolvers.policy import Policy
 from schema.ids import encode_id
 from tests.clients import GraphQLClient
 from tests.helpdesk_helpers import open_product_thread, paris
-from tests.live_helpers import transport_ws
-
-DEADLINE_EVENTS = """subscription ($after: ID) {
-  deadlineEvents(after: $after) { id kind dueAt thread { id } claim { id } quote { id } } }"""
+from tests.live_helpers import DEADLINE_EVENTS, transport_ws
 
 POLICY = Policy(at_risk_hours=4)
 # A Tuesday without holiday: the thread's 24 business hours end on Wednesday at 10:00.
