@@ -73,14 +73,14 @@ class DomainError(Exception):
 class Unauthenticated(Exception):
     """No valid login where one is needed: a top-level UNAUTHENTICATED error."""
 
-    def __init__(self, message: str = "Authentication required") -> None:
+    def __init__(self, message: str = "Connexion requise") -> None:
         super().__init__(message)
 
 
 class Forbidden(Exception):
     """Logged in, but with the wrong role for the operation: top-level FORBIDDEN."""
 
-    def __init__(self, message: str = "Not allowed for this account") -> None:
+    def __init__(self, message: str = "Action non autorisée pour ce compte") -> None:
         super().__init__(message)
 
 

@@ -25,7 +25,7 @@ def parse_after(after: str | None) -> int | None:
     if after is None:
         return None
     if not after.isascii() or not after.isdigit() or len(after) > 18:
-        raise QueryError(ErrorCode.INVALID_INPUT, "`after` must be an event id")
+        raise QueryError(ErrorCode.INVALID_INPUT, "`after` doit être un identifiant d'événement")
     return int(after)
 
 

@@ -36,7 +36,9 @@ class PageRequest:
         """Validate `first` (1..100, default 20) and decode the `after` cursor."""
         size = DEFAULT_PAGE if first is None else first
         if size < 0 or size > MAX_PAGE:
-            raise QueryError(ErrorCode.INVALID_INPUT, f"first must be between 0 and {MAX_PAGE}")
+            raise QueryError(
+                ErrorCode.INVALID_INPUT, f"first doit être compris entre 0 et {MAX_PAGE}"
+            )
         return cls(first=size, after=None if after is None else decode_cursor(after))
 
 
@@ -64,16 +66,16 @@ def decode_cursor(cursor: str) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor") from exc
+        raise QueryError(ErrorCode.INVALID_INPUT, "Curseur invalide") from exc
     if not isinstance(key, list) or not key:
-        raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+        raise QueryError(ErrorCode.INVALID_INPUT, "Curseur invalide")
     return key
 
 
 def cursor_int(value: object, *, upper: int = MAX_ID) -> int:
     """An integer cursor component within the column's range, else INVALID_INPUT."""
     if type(value) is not int or not -upper <= value <= upper:
-        raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+        raise QueryError(ErrorCode.INVALID_INPUT, "Curseur invalide")
     return value
 
 
@@ -100,7 +102,7 @@ def time_window(
     INVALID_INPUT when `after` is later than `before` (`names` are the arguments')."""
     after, before = _aware(after), _aware(before)
     if after is not None and before is not None and after > before:
-        raise QueryError(ErrorCode.INVALID_INPUT, f"{names[0]} is later than {names[1]}")
+        raise QueryError(ErrorCode.INVALID_INPUT, f"{names[0]} est postérieur à {names[1]}")
     return after, before
 
 

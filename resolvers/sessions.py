@@ -37,10 +37,10 @@ async def actor_for_token(token: str) -> Actor:
     session = await Session.get_or_none(token_hash=hash_token(token)).select_related("account")
     now = datetime.now(UTC)
     if session is None or session.revoked_at is not None or session.expires_at <= now:
-        raise Unauthenticated("Invalid or expired token")
+        raise Unauthenticated("Jeton invalide ou expiré")
     account = session.account
     if account.deleted_at is not None:
-        raise Unauthenticated("Invalid or expired token")
+        raise Unauthenticated("Jeton invalide ou expiré")
     seller = None
     if account.role is Role.SELLER:
         seller = await Seller.get_or_none(account_id=account.id)

@@ -201,7 +201,7 @@ def limit_errors(
         if isinstance(d, (OperationDefinitionNode, FragmentDefinitionNode))
     )
     if fields > limits.max_fields:
-        return [GraphQLError(f"{fields} fields found. Allowed: {limits.max_fields}")]
+        return [GraphQLError(f"{fields} champs demandés : {limits.max_fields} au plus")]
     walk = _Walk(schema, document)
     errors: list[GraphQLError] = []
     aliases = 0
@@ -212,9 +212,9 @@ def limit_errors(
                 aliases += measure.aliases
                 errors += _breaches(operation, measure, limits)
     except RecursionError:
-        return [GraphQLError("The document is nested too deeply")]
+        return [GraphQLError("Le document est trop imbriqué")]
     if aliases > limits.max_aliases:
-        errors.append(GraphQLError(f"{aliases} aliases found. Allowed: {limits.max_aliases}"))
+        errors.append(GraphQLError(f"{aliases} alias demandés : {limits.max_aliases} au plus"))
     return errors
 
 
@@ -243,14 +243,14 @@ def _breaches(
     if measure.depth > limits.max_depth:
         errors.append(
             GraphQLError(
-                f"'{name}' exceeds maximum operation depth of {limits.max_depth}", operation
+                f"« {name} » dépasse la profondeur maximale de {limits.max_depth}", operation
             )
         )
     if measure.cost > limits.max_cost:
         errors.append(
             GraphQLError(
-                f"'{name}' is too costly: it may resolve {measure.cost} fields,"
-                f" more than {limits.max_cost}",
+                f"« {name} » est trop coûteuse : elle peut résoudre {measure.cost} champs,"
+                f" plus que {limits.max_cost}",
                 operation,
             )
         )

@@ -17,13 +17,13 @@ def _serialize_money(value: Decimal) -> str:
 def _parse_money(value: object) -> Decimal:
     # Floats are refused on input too: 0.1 + 0.2 must never reach a price.
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError('Decimal values are strings such as "12.50"')
+        raise ValueError('Les montants décimaux s\'écrivent en chaîne, par exemple "12.50"')
     try:
         parsed = Decimal(str(value).strip())
     except InvalidOperation as exc:
-        raise ValueError(f"{value!r} is not a decimal number") from exc
+        raise ValueError(f"{value!r} n'est pas un nombre décimal") from exc
     if not parsed.is_finite():
-        raise ValueError("Decimal values must be finite")
+        raise ValueError("Les montants décimaux doivent être finis")
     return parsed
 
 

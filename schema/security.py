@@ -85,7 +85,7 @@ class SubscriptionsOverWebSocketOnly(SchemaExtension):
                 data=None,
                 errors=[
                     GraphQLError(
-                        "Subscriptions are served over WebSocket only",
+                        "Les abonnements sont servis par WebSocket uniquement",
                         extensions={"code": "INVALID_INPUT"},
                     )
                 ],

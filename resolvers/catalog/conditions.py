@@ -34,7 +34,9 @@ def price_cents_of(value: Decimal | None, name: str) -> int | None:
     if value is None:
         return None
     if not value.is_finite() or value < 0 or value > MAX_PRICE:
-        raise QueryError(ErrorCode.INVALID_INPUT, f"{name} must be between 0 and {MAX_PRICE}")
+        raise QueryError(
+            ErrorCode.INVALID_INPUT, f"{name} doit être compris entre 0 et {MAX_PRICE}"
+        )
     return int(value * 100)
 
 
@@ -42,7 +44,7 @@ def postal_prefixes(postal_code: str) -> list[str]:
     """Every prefix of a postal code: the zones that would deliver to it."""
     code = postal_code.replace(" ", "").upper()
     if not code.isalnum() or not code.isascii() or len(code) > POSTAL_CODE_LENGTH:
-        raise QueryError(ErrorCode.INVALID_INPUT, f"{postal_code!r} is not a postal code")
+        raise QueryError(ErrorCode.INVALID_INPUT, f"{postal_code!r} n'est pas un code postal")
     return [code[:n] for n in range(1, len(code) + 1)]
 
 

@@ -116,7 +116,7 @@ def _after(
         or len(key) != len(kinds)
         or not all(type(v) is k for v, k in zip(key, kinds, strict=True))
     ):
-        raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+        raise QueryError(ErrorCode.INVALID_INPUT, "Curseur invalide")
     for column, value in zip(order.columns, key, strict=True):
         if column != "sort_name":
             cursor_int(value, upper=MAX_BIGINT if column == "price_cents" else MAX_ID)

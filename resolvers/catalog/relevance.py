@@ -40,7 +40,7 @@ def cursor_key(after: list[Any] | None) -> Key | None:
         or not all(type(v) is int for v in after[1:])
         or after[1] not in (0, 1)
     ):
-        raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+        raise QueryError(ErrorCode.INVALID_INPUT, "Curseur invalide")
     _, match, standing, pk = after
     cursor_int(standing, upper=MAX_ID)
     cursor_int(pk, upper=MAX_ID)

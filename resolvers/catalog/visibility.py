@@ -64,7 +64,7 @@ async def compare_products(actor: Actor, *, product_ids: Sequence[int | None]) -
     """
     if len(product_ids) > MAX_COMPARED:
         raise QueryError(
-            ErrorCode.TOO_MANY_ITEMS, f"At most {MAX_COMPARED} products can be compared"
+            ErrorCode.TOO_MANY_ITEMS, f"{MAX_COMPARED} produits au plus peuvent être comparés"
         )
     wanted = dict.fromkeys(pid for pid in product_ids if pid is not None)
     rows = list(await Product.filter(id__in=list(wanted)))

@@ -72,7 +72,7 @@ def _after_thread(after: list[object]) -> Q:
             raise ValueError(after)
         cursor_int(pk)
     except ValueError as exc:
-        raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor") from exc
+        raise QueryError(ErrorCode.INVALID_INPUT, "Curseur invalide") from exc
     at = at.astimezone(UTC)
     return Q(last_message_at__lt=at) | Q(last_message_at=at, id__lt=pk)
 
@@ -126,7 +126,7 @@ def messages_key(actor: Actor, thread: Thread, page: PageRequest) -> MessagesKey
     if page.after is not None:
         (after_id, *rest) = page.after
         if rest:
-            raise QueryError(ErrorCode.INVALID_INPUT, "Malformed cursor")
+            raise QueryError(ErrorCode.INVALID_INPUT, "Curseur invalide")
         cursor_int(after_id)
     if not can_see_thread(actor, thread):
         return None

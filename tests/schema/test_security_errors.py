@@ -53,8 +53,8 @@ async def test_a_null_where_the_schema_promises_a_value_is_masked_and_logged(
 @pytest.mark.parametrize(
     ("document", "code", "message"),
     [
-        ("{ needsLogin }", "UNAUTHENTICATED", "Authentication required"),
-        ("{ adminsOnly }", "FORBIDDEN", "Not allowed for this account"),
+        ("{ needsLogin }", "UNAUTHENTICATED", "Connexion requise"),
+        ("{ adminsOnly }", "FORBIDDEN", "Action non autorisée pour ce compte"),
         ('{ compare(ids: ["1", "2", "3", "4"]) }', "TOO_MANY_ITEMS", "At most 3 products"),
         ('{ lookup(id: "x") }', "NOT_FOUND", "No such product"),
     ],
