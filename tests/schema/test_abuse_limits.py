@@ -8,6 +8,7 @@ import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,12 +18,22 @@ from starlette.applications import Starlette
 from comptoir.app import create_app
 from comptoir.settings import Settings
 from models.abuse import AddressLockout, Throttle
-from models.accounts import Account
+from models.accounts import Account, AccountToken, TokenPurpose
 from models.mail import OutboxMail
 from resolvers.throttle import DEFAULT_RATE_LIMITS, RateLimit, forget_ended_windows, take
-from tests.accounts_helpers import LOGIN, REGISTER, STRONG, counts, register_and_confirm
+from schema.throttle import THROTTLED
+from tests.accounts_helpers import (
+    CONFIRM,
+    LOGIN,
+    REGISTER,
+    STRONG,
+    counts,
+    link_token,
+    register_and_confirm,
+)
 from tests.clients import GraphQLClient
 from tests.configuration import SETTINGS
+from tests.factories import login_as
 
 PUBLIC = "http://testserver.local"
 RESETS = (
@@ -33,6 +44,18 @@ RESETS = (
     )
     + " }"
 )
+
+REQUEST_RESET = (
+    "mutation($email: String!) { requestPasswordReset(email: $email) { errors { code } } }"
+)
+RESET_PASSWORD = """
+mutation($token: String!, $password: String!) {
+  resetPassword(token: $token, newPassword: $password) { errors { code field } }
+}"""
+INVITE = """
+mutation($email: String!, $rights: [CompanyRight!]!) {
+  addColleague(email: $email, rights: $rights) { errors { code field } invitationSent }
+}"""
 
 
 def aliased_logins(count: int, email: str = "nobody@example.fr", start: int = 0) -> str:
@@ -236,3 +259,46 @@ async def test_counters_idle_for_a_day_are_forgotten() -> None:
     )
     assert await forget_ended_windows() == 2
     assert [row.key for row in await Throttle.all()] == ["recent"]
+
+
+async def test_invitations_count_in_the_mail_limit_and_a_refused_one_invites_no_one(
+    limited: Any, company_member: GraphQLClient
+) -> None:
+    client = limited({"mail": RateLimit(2, 3600)})
+    main = await login_as(client.http, await Account.get(email="main@acme.fr"))
+    await client.mutate_ok(REQUEST_RESET, email="lea@example.fr")
+    invited = await main.mutate_ok(INVITE, email="first@corp.fr", rights=["PLACE_ORDERS"])
+    assert invited["invitationSent"] is True
+    before = await counts()
+    tokens = await AccountToken.all().count()
+    refused = await main.refused(INVITE, email="second@corp.fr", rights=["PLACE_ORDERS"])
+    assert refused == ["RATE_LIMITED"]
+    assert await counts() == before
+    assert await AccountToken.all().count() == tokens
+    assert await OutboxMail.filter(recipient="second@corp.fr").count() == 0
+
+
+async def test_links_from_mails_are_rate_limited_and_a_refused_one_changes_nothing(
+    limited: Any, anonymous: GraphQLClient
+) -> None:
+    await register_and_confirm(anonymous, "lea@example.fr")
+    await anonymous.mutate_ok(REQUEST_RESET, email="lea@example.fr")
+    token = await link_token("lea@example.fr", "reset-password")
+    client = limited({"token": RateLimit(2, 600)})
+    assert await client.refused(CONFIRM, token="not-a-token") == ["INVALID_TOKEN"]
+    assert await client.refused(RESET_PASSWORD, token="not-a-token", password=STRONG + "!") == [
+        "INVALID_TOKEN"
+    ]
+    before = (await Account.get(email="lea@example.fr")).password_hash
+    refused = await client.refused(RESET_PASSWORD, token=token, password=STRONG + "!")
+    assert refused == ["RATE_LIMITED"]
+    assert (await Account.get(email="lea@example.fr")).password_hash == before
+    assert await AccountToken.filter(purpose=TokenPurpose.RESET_PASSWORD, used_at=None).count() == 1
+
+
+def test_every_rate_limited_mutation_is_a_mutation_of_the_schema() -> None:
+    schema = (Path(__file__).resolve().parents[2] / "schema.graphql").read_text()
+    mutations = schema.split("type Mutation {", 1)[1].split("}", 1)[0]
+    names = {line.strip().split("(", 1)[0].split(":", 1)[0] for line in mutations.splitlines()}
+    assert set(THROTTLED) <= names
+    assert set(THROTTLED.values()) == set(DEFAULT_RATE_LIMITS)
