@@ -47,7 +47,12 @@ def mib(kib: int) -> str:
 
 
 async def gauge(client: httpx.AsyncClient, port: int, name: str) -> float:
-    text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+    """The gauge's value; NaN (never equal, never reached) while the worker is too busy tearing
+    sockets down to answer a scrape within the client's timeout."""
+    try:
+        text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+    except httpx.TimeoutException:
+        return float("nan")
     for line in text.splitlines():
         if line.startswith((name + " ", name + "{")):
             return float(line.rsplit(" ", 1)[1])
