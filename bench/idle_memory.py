@@ -4,18 +4,17 @@
 
 Starts `comptoir serve`'s uvicorn configuration on 127.0.0.1 (SQLite, in-memory broadcast), one
 worker per setting of COMPTOIR_WS_COMPRESSION (1: uvicorn's default before this change, 0: now),
-and holds `--idle` `orderEvents` subscriptions open from a separate process with the
-`websockets` client library, which offers permessage-deflate as browsers do, or with that
-offer turned off. Prints KB per idle subscription (worker RSS growth / count), RSS after they
-close, RSS over 3 open/close cycles, and ping→pong round trips (p50/p99) with the subscriptions
-open. Bounded: every wait has a timeout.
+and holds `--idle` `orderEvents` subscriptions open from one separate process with
+bench/light_ws.py's client (bare asyncio protocol, 50 handshakes at a time), which offers
+permessage-deflate as browsers do, or does not. Prints KB per idle subscription (worker RSS
+growth / count), RSS after they close, RSS over 3 open/close cycles, and ping→pong round
+trips (p50/p99) with the subscriptions open. Bounded: every wait has a timeout.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import resource
 import socket
@@ -27,15 +26,13 @@ import time
 from pathlib import Path
 
 import httpx
-import websockets
-from websockets.typing import Subprotocol
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.light_ws import LightClient, subscribe
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBSCRIBE = {
-    "id": "1",
-    "type": "subscribe",
-    "payload": {"query": "subscription { orderEvents { id to } }"},
-}
+SUBSCRIBE = "subscription { orderEvents { id to } }"
 
 
 def _free_port() -> int:
@@ -86,37 +83,27 @@ class Worker:
 async def _hold(address: str, token: str, count: int, deflate: bool) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    gate = asyncio.Semaphore(100)
+    gate = asyncio.Semaphore(50)  # bounded: the worker handshakes at its own pace
 
-    async def one() -> websockets.ClientConnection:
+    async def one() -> LightClient:
         async with gate:
-            ws = await websockets.connect(
-                f"ws://{address}/graphql",
-                subprotocols=[Subprotocol("graphql-transport-ws")],
-                compression="deflate" if deflate else None,
-                open_timeout=60,
-                ping_interval=None,
-            )
-            await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
-            await ws.send(json.dumps(SUBSCRIBE))
-            return ws
+            return await subscribe(address, token, SUBSCRIBE, deflate=deflate)
 
     sockets = await asyncio.gather(*(one() for _ in range(count)))
-    negotiated = [e.name for e in sockets[0].protocol.extensions]
-    print(f"ready {len(sockets)} {','.join(negotiated) or 'none'}", flush=True)
+    print(f"ready {len(sockets)} {'deflate' if sockets[0].negotiated else 'none'}", flush=True)
     # Round trips through the server while the subscriptions are open.
-    trips = []
+    probe, trips = sockets[0], []
     for _ in range(200):
         started = time.perf_counter()
-        await sockets[0].send('{"type":"ping"}')
-        while json.loads(await sockets[0].recv())["type"] != "pong":
+        probe.send({"type": "ping"})
+        while (await probe.receive(60))["type"] != "pong":
             pass
         trips.append((time.perf_counter() - started) * 1000)
     trips.sort()
     print(f"trips {statistics.median(trips):.2f} {trips[int(len(trips) * 0.99)]:.2f}", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-    await asyncio.gather(*(ws.close() for ws in sockets))
+    for ws in sockets:
+        ws.close()
     print("closed", flush=True)
 
 
@@ -165,7 +152,8 @@ async def _token(port: int) -> str:
     return token
 
 
-async def measure(env: dict[str, str], args: argparse.Namespace) -> list[str]:
+async def measure(env: dict[str, str], args: argparse.Namespace, deflate: bool) -> list[str]:
+    """One fresh worker: a wave of `--idle` on a fresh heap, then (deflate offered) the cycles."""
     worker = Worker(env)
     rows: list[str] = []
     try:
@@ -175,18 +163,19 @@ async def measure(env: dict[str, str], args: argparse.Namespace) -> list[str]:
         holder = Holder()
         await holder.open(address, token, 200, True)  # warm-up: imports, caches, first arenas
         await holder.close()
-        for deflate in (False, True):
-            before = worker.rss()
-            negotiated, trips = await holder.open(address, token, args.idle, deflate)
-            opened = worker.rss()
-            await holder.close()
-            closed = worker.rss()
-            rows.append(
-                f"| client offers deflate: {'yes' if deflate else 'no'} (negotiated: "
-                f"{negotiated}) | {(opened - before) * 1.024 / args.idle:.1f} KB | "
-                f"{before / 1024:.0f} → {opened / 1024:.0f} → {closed / 1024:.0f} MiB"
-                f" | {trips} |"
-            )
+        before = worker.rss()
+        negotiated, trips = await holder.open(address, token, args.idle, deflate)
+        opened = worker.rss()
+        await holder.close()
+        closed = worker.rss()
+        rows.append(
+            f"| client offers deflate: {'yes' if deflate else 'no'} (negotiated: "
+            f"{negotiated}) | {(opened - before) * 1.024 / args.idle:.1f} KB | "
+            f"{before / 1024:.0f} → {opened / 1024:.0f} → {closed / 1024:.0f} MiB"
+            f" | {trips} |"
+        )
+        if not deflate:
+            return rows
         cycle = [worker.rss()]
         for _ in range(3):
             await holder.open(address, token, args.cycle, True)
@@ -239,8 +228,10 @@ async def run(args: argparse.Namespace) -> None:
     print("|---|---|---|---|")
     for compression in ("1", "0"):
         label = "before (deflate on)" if compression == "1" else "now (deflate off)"
-        for row in await measure({**env, "COMPTOIR_WS_COMPRESSION": compression}, args):
-            print(row.replace("| ", f"| {label}: ", 1), flush=True)
+        for deflate in (False, True):
+            setting = {**env, "COMPTOIR_WS_COMPRESSION": compression}
+            for row in await measure(setting, args, deflate):
+                print(row.replace("| ", f"| {label}: ", 1), flush=True)
 
 
 def main() -> None:

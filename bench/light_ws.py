@@ -3,7 +3,9 @@
 Thousands of connections share the benchmark's one client process: a full client library
 spends ~25 µs per received message in Python, enough to make the client, not the server, the
 bottleneck. This one only splits frames and counts `next` messages. No compression, no
-fragmentation (the server sends neither for these sizes).
+fragmentation (the server sends none for these sizes). It may offer permessage-deflate as
+browsers do (`deflate=True`); a message the server compresses is inflated, one zlib stream per
+connection (context takeover), created on the first compressed message.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import base64
 import json
 import os
 import struct
+import zlib
 from typing import Any
 
 
@@ -35,8 +38,11 @@ def _frame(payload: bytes, opcode: int = 0x1) -> bytes:
 
 
 class LightClient(asyncio.Protocol):
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, deflate: bool = False) -> None:
         self.host, self.port = host, port
+        self.deflate = deflate
+        self.inflater: Any = None
+        self.negotiated = False
         self.transport: asyncio.Transport | None = None
         self.buffer = b""
         self.upgraded = asyncio.get_running_loop().create_future()
@@ -55,7 +61,13 @@ class LightClient(asyncio.Protocol):
                 f"GET /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
                 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
+                "Sec-WebSocket-Protocol: graphql-transport-ws\r\n"
+                + (
+                    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                    if self.deflate
+                    else ""
+                )
+                + "\r\n"
             ).encode()
         )
 
@@ -69,12 +81,14 @@ class LightClient(asyncio.Protocol):
                 self.upgraded.set_exception(RuntimeError(head.decode(errors="replace")))
                 return
             self.buffer = rest
+            self.negotiated = b"permessage-deflate" in head.lower()
             self.upgraded.set_result(None)
         self._frames()
 
     def _frames(self) -> None:
         buffer, at, size = self.buffer, 0, len(self.buffer)
         while size - at >= 2:
+            compressed = bool(buffer[at] & 0x40)
             opcode, length = buffer[at] & 0x0F, buffer[at + 1] & 0x7F
             start = at + 2
             if length == 126:
@@ -89,10 +103,16 @@ class LightClient(asyncio.Protocol):
                 break
             payload, at = buffer[start : start + length], start + length
             if opcode == 0x1:
-                self._message(payload)
+                self._message(self._inflate(payload) if compressed else payload)
             elif opcode == 0x9 and self.transport is not None:
                 self.transport.write(_frame(payload, 0xA))  # pong
         self.buffer = buffer[at:]
+
+    def _inflate(self, payload: bytes) -> bytes:
+        if self.inflater is None:
+            self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        inflated: bytes = self.inflater.decompress(payload + b"\x00\x00\xff\xff")
+        return inflated
 
     def _message(self, payload: bytes) -> None:
         if self.messages is not None:
@@ -126,11 +146,18 @@ class LightClient(asyncio.Protocol):
 
 
 async def subscribe(
-    address: str, token: str | None, document: str, variables: dict[str, Any] | None = None
+    address: str,
+    token: str | None,
+    document: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    deflate: bool = False,
 ) -> LightClient:
     host, port = address.rsplit(":", 1)
     loop = asyncio.get_running_loop()
-    _, client = await loop.create_connection(lambda: LightClient(host, int(port)), host, int(port))
+    _, client = await loop.create_connection(
+        lambda: LightClient(host, int(port), deflate=deflate), host, int(port)
+    )
     await asyncio.wait_for(client.upgraded, 60)
     client.send({"type": "connection_init", "payload": {"token": token} if token else {}})
     ack = await client.receive(60)
