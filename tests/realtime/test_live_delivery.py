@@ -8,6 +8,7 @@ import httpx
 from starlette.applications import Starlette
 
 from comptoir.app import guard
+from comptoir.settings import Settings
 from models.accounts import Account, Role
 from realtime.log import atomic, last_event_id
 from resolvers.sessions import actor_for_token, revoke_sessions
@@ -17,7 +18,6 @@ from schema.context import Context
 from schema.ids import encode_id
 from schema.live_render import LiveRenderer
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
 from tests.factories import login_as, make_account
 from tests.helpdesk_helpers import make_order, open_product_thread
 from tests.live_helpers import (
@@ -272,11 +272,11 @@ async def test_revoking_another_session_leaves_this_one_open(
 
 
 async def test_the_schema_subscribed_directly_yields_events_for_strawberry_to_execute(
-    app: Starlette, buyer: GraphQLClient, seller: GraphQLClient
+    app: Starlette, buyer: GraphQLClient, seller: GraphQLClient, settings: Settings
 ) -> None:
     shop = await seller_of(seller.account_id)
     first = await order_status(buyer_id=buyer.account_id, seller_id=shop)
-    schema = build_schema(guard(SETTINGS))
+    schema = build_schema(guard(settings))
     context = Context(
         actor=await actor_for_token(buyer.token or ""),
         live=LiveRenderer(graphql_schema(schema), app.state.live.hub),

@@ -12,10 +12,10 @@ import websockets
 from starlette.applications import Starlette
 from websockets.typing import Subprotocol
 
+from comptoir.settings import Settings
 from realtime.hub import Hub
 from realtime.streams import Subscription
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
 from tests.live_helpers import order_status, seller_of
 
 # ~100 KB per event (25 aliases of a 4 KB reason), so the socket's buffers fill after a few
@@ -47,10 +47,14 @@ def _small_socket(address: str) -> socket.socket:
 
 
 async def test_a_client_that_stops_reading_then_resumes_gets_every_event_once_in_order(
-    app: Starlette, live_server: str, buyer: GraphQLClient, seller: GraphQLClient
+    app: Starlette,
+    live_server: str,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    settings: Settings,
 ) -> None:
     shop = await seller_of(seller.account_id)
-    queue_size = SETTINGS.ws_queue_size
+    queue_size = settings.ws_queue_size
     # max_queue=1: the client library stops reading the socket as soon as one frame waits;
     # no compression, which would shrink the repeated reason to nothing.
     async with websockets.connect(

@@ -12,7 +12,7 @@ import pytest
 
 from comptoir.jobs import Deps, Runner, run_jobs_in_background
 from comptoir.mail import SmtpTransport
-from comptoir.settings import file_store
+from comptoir.settings import Settings, file_store
 from models.mail import MailPriority, OutboxMail
 from realtime.broadcast import open_broadcast
 from realtime.doorbell import MAIL_CHANNEL
@@ -21,7 +21,6 @@ from resolvers.mail import CONNECTIONS, enqueue_mail, mail_backlog, send_due_mai
 from resolvers.policy import Policy
 from tests.accounts_helpers import REGISTER, registration
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
 from tests.mail_helpers import Sink, eventually, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -114,6 +113,7 @@ async def test_the_mail_doorbell_rings_after_commit_and_never_for_a_rollback() -
 async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_interval(
     anonymous: GraphQLClient,
     policy: Policy,
+    settings: Settings,
 ) -> None:
     handler = Sink()
     with smtp_server(handler) as port:
@@ -121,7 +121,7 @@ async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_inte
         deps = Deps(
             policy=policy,
             transport=SmtpTransport(f"smtp://127.0.0.1:{port}"),
-            store=file_store(SETTINGS),
+            store=file_store(settings),
         )
         runner = Runner(deps, interval_seconds=3600)
         async with open_broadcast(None) as broadcast, run_jobs_in_background(runner, broadcast):

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from comptoir.jobs import run_once
+from comptoir.settings import Settings
 from models.accounts import Role
 from models.events import Event, EventKind
 from models.mail import OutboxMail
@@ -26,7 +27,7 @@ from resolvers.quotes import (
 from resolvers.quotes.flow import change_quote
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY, SETTINGS
+from tests.configuration import POLICY
 from tests.factories import login_as, make_account
 from tests.orders_helpers import actor_of
 from tests.quotes_helpers import accept, offer, offered_quote, request_quote, world
@@ -326,11 +327,13 @@ async def test_the_platform_alone_expires(
     assert await world() == before
 
 
-async def test_the_jobs_runner_expires_offers(buyer: GraphQLClient, seller: GraphQLClient) -> None:
+async def test_the_jobs_runner_expires_offers(
+    buyer: GraphQLClient, seller: GraphQLClient, settings: Settings
+) -> None:
     product = await make_product(seller)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
     await Quote.filter(id=quote.id).update(valid_until=datetime.now(UTC) - timedelta(seconds=1))
-    done = await run_once(SETTINGS)
+    done = await run_once(settings)
     assert done["expire_offered_quotes"] == 1
     assert (await Quote.get(id=quote.id)).status is Q.EXPIRED
 

@@ -100,16 +100,19 @@ def codes_of(data: dict[str, Any]) -> list[list[str]]:
 
 async def test_account_mails_past_the_hourly_cap_are_not_queued_and_the_answer_is_unchanged(
     anonymous: GraphQLClient,
+    settings: Settings,
 ) -> None:
     await register_and_confirm(anonymous, "lea@example.fr")  # the confirmation: mail 1 of 5
     data = await anonymous.query(RESETS)
     assert codes_of(data) == [[]] * 10
     mails = await OutboxMail.filter(recipient="lea@example.fr").count()
-    assert mails == SETTINGS.account_mails_per_hour == 5
+    assert mails == settings.account_mails_per_hour == 5
 
 
-async def test_the_mail_cap_stays_on_with_rate_limits_off(anonymous: GraphQLClient) -> None:
-    assert SETTINGS.rate_limits == {}  # the suite runs with COMPTOIR_RATE_LIMITS=0
+async def test_the_mail_cap_stays_on_with_rate_limits_off(
+    anonymous: GraphQLClient, settings: Settings
+) -> None:
+    assert settings.rate_limits == {}  # the suite runs with COMPTOIR_RATE_LIMITS=0
     await register_and_confirm(anonymous, "lea@example.fr")
     for _ in range(3):
         await anonymous.query(RESETS)

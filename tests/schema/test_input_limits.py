@@ -22,13 +22,13 @@ from graphql import (
 from websockets.exceptions import ConnectionClosed
 
 from comptoir.app import guard
+from comptoir.settings import Settings
 from models.accounts import Account, Session
 from models.mail import OutboxMail
 from schema.input_limits import LIST_LIMITS, REFUSAL_CODES, STRING_LIMITS
 from schema.security import log as errors_log
 from tests.accounts_helpers import LOGIN, REGISTER, registration
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
 from tests.live_helpers import ORDER_EVENTS
 from tests.schema.test_transport_ws import LEGACY_WS, TRANSPORT_WS, init, receive, socket_to
 
@@ -305,11 +305,12 @@ async def test_an_unencodable_token_in_connection_init_is_refused(
 
 async def test_building_the_schema_again_reports_each_problem_once(
     anonymous: GraphQLClient,
+    settings: Settings,
 ) -> None:
 
     from schema import build_schema
 
-    build_schema(guard(SETTINGS))
-    build_schema(guard(SETTINGS))
+    build_schema(guard(settings))
+    build_schema(guard(settings))
     payload = await anonymous.mutate(LOGIN, email="a" * 300, password="x")
     assert [(e["code"], e["field"]) for e in payload["errors"]] == [("INVALID_INPUT", "email")]

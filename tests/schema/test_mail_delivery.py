@@ -11,6 +11,7 @@ import httpx
 from starlette.applications import Starlette
 
 from comptoir.mail import FileTransport, transport_for
+from comptoir.settings import Settings
 from models.accounts import Role
 from models.mail import OutboxMail
 from resolvers.mail import send_due_mails
@@ -19,7 +20,6 @@ from schema.ids import encode_id
 from tests.accounts_helpers import CONFIRM, REGISTER, registration
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
 from tests.factories import login_as, make_account
 from tests.helpdesk_helpers import OPEN_THREAD
 
@@ -34,14 +34,15 @@ mutation($email: String!, $rights: [CompanyRight!]!) {
 async def test_a_registration_mail_lands_in_var_mail_with_a_working_link(
     anonymous: GraphQLClient,
     policy: Policy,
+    settings: Settings,
 ) -> None:
-    transport = transport_for(SETTINGS)
+    transport = transport_for(settings)
     assert isinstance(transport, FileTransport)
     shutil.rmtree(transport.directory, ignore_errors=True)
     await anonymous.mutate_ok(REGISTER, input=registration("eml@example.fr"))
     assert await send_due_mails(transport, policy=policy) == 1
     (mail,) = await OutboxMail.all()
-    path = SETTINGS.var_dir / "mail" / f"{mail.id:08d}.eml"
+    path = settings.var_dir / "mail" / f"{mail.id:08d}.eml"
     message: Any = email.message_from_bytes(path.read_bytes(), policy=default_policy)
     assert message["To"] == "eml@example.fr"
     assert message["Subject"] == "Confirmez votre adresse e-mail"

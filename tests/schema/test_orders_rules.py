@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from starlette.applications import Starlette
+
 from comptoir.app import guard
+from comptoir.settings import Settings
 from models.catalog import Product
 from models.mail import OutboxMail
 from models.orders import IdempotencyKey, Order
@@ -13,11 +16,12 @@ from resolvers.orders import expire_pending_orders
 from resolvers.policy import Policy
 from resolvers.sessions import actor_for_token
 from schema import build_schema
+from schema.compat import graphql_schema
 from schema.context import Context
 from schema.ids import encode_id
+from schema.live_render import LiveRenderer
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
 from tests.orders_helpers import (
     ADD,
     ADDRESS_INPUT,
@@ -267,14 +271,15 @@ async def test_a_reorder_that_adds_nothing_leaves_the_cart_and_its_expiry_alone(
 
 
 async def test_the_buyer_and_the_seller_are_both_told_of_the_creation(
-    buyer: GraphQLClient, seller: GraphQLClient
+    app: Starlette, buyer: GraphQLClient, seller: GraphQLClient, settings: Settings
 ) -> None:
     product = await make_product(seller)
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=1)
     (order,) = (await buyer.mutate_ok(RESERVE, input=reserve_input()))["orders"]
-    schema = build_schema(guard(SETTINGS))
+    schema = build_schema(guard(settings))
+    live = LiveRenderer(graphql_schema(schema), app.state.live.hub)
     for client in (buyer, seller):
-        context = Context(actor=await actor_for_token(client.token or ""))
+        context = Context(actor=await actor_for_token(client.token or ""), live=live)
         stream = await schema.subscribe(
             'subscription { orderEvents(after: "0") { from to order { id } } }',
             context_value=context,

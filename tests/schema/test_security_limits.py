@@ -9,11 +9,11 @@ import pytest
 from graphql import get_introspection_query, parse, specified_rules, validate
 
 from comptoir.app import guard
+from comptoir.settings import Settings
 from schema import build_schema
 from schema.document_cache import CachedDocuments, DocumentStore
 from schema.security import extensions
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
 from tests.security_helpers import codes, messages, run, toy_schema
 
 
@@ -191,9 +191,11 @@ async def test_a_document_larger_than_the_whole_budget_is_not_cached() -> None:
     assert len(store) == 0
 
 
-async def test_a_document_with_too_many_fields_is_refused_before_validation() -> None:
+async def test_a_document_with_too_many_fields_is_refused_before_validation(
+    settings: Settings,
+) -> None:
     schema = toy_schema()
-    fields = SETTINGS.max_fields
+    fields = settings.max_fields
     accepted = "{ products { edges { node { " + "name " * (fields - 4) + "} } } }"
     assert codes(await run(schema, accepted)) == []
     refused = "{ products { edges { node { " + "name " * 1000 + "} } } }"
@@ -251,8 +253,8 @@ CONTRACT_DOCUMENTS = {
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_DOCUMENTS))
-def test_contract_documents_fit_every_limit(name: str) -> None:
-    schema = build_schema(guard(SETTINGS))._schema
+def test_contract_documents_fit_every_limit(name: str, settings: Settings) -> None:
+    schema = build_schema(guard(settings))._schema
     operation = parse(CONTRACT_DOCUMENTS[name]).definitions[0]
     # graphql-core types definitions and selections as their base classes; these documents
     # are queries whose first selection is a field.
@@ -260,7 +262,7 @@ def test_contract_documents_fit_every_limit(name: str) -> None:
     if root_field not in schema.query_type.fields:  # type: ignore[union-attr]
         pytest.skip(f"Query.{root_field} is not in the schema yet")
     rules = [*specified_rules]
-    for factory in extensions(guard(SETTINGS)):
+    for factory in extensions(guard(settings)):
         rules.extend(getattr(factory(), "validation_rules", ()))
     assert validate(schema, parse(CONTRACT_DOCUMENTS[name]), rules) == []
 

@@ -84,9 +84,9 @@ async def test_a_socket_that_never_sends_connection_init_is_closed(app: Starlett
 
 
 async def test_subscriptions_per_connection_are_bounded(
-    live_server: str, buyer: GraphQLClient
+    live_server: str, buyer: GraphQLClient, settings: Settings
 ) -> None:
-    limit = SETTINGS.ws_max_subscriptions
+    limit = settings.ws_max_subscriptions
     async with socket_to(live_server) as ws:
         await init(ws, {"token": buyer.token})
         for number in range(limit + 1):

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from comptoir.settings import Settings
 from models.accounts import Role, Session
 from resolvers.policy import Policy
 from tests.accounts_helpers import login_token, mails_to
@@ -43,7 +44,7 @@ def test_the_two_settings_differ_where_the_tests_look(policy: Policy) -> None:
 
 
 async def test_each_app_links_its_mails_to_its_own_url_and_caps_them_by_its_own_count(
-    http: httpx.AsyncClient, other: httpx.AsyncClient
+    http: httpx.AsyncClient, other: httpx.AsyncClient, settings: Settings
 ) -> None:
     await make_account(Role.BUYER, email="un@example.fr")
     await make_account(Role.BUYER, email="deux@example.fr")
@@ -55,14 +56,14 @@ async def test_each_app_links_its_mails_to_its_own_url_and_caps_them_by_its_own_
         )
     by_ours, by_theirs = await mails_to("un@example.fr"), await mails_to("deux@example.fr")
     assert len(by_ours) == 2
-    assert all(f"{SETTINGS.public_url}/reset-password?token=" in m.body for m in by_ours)
+    assert all(f"{settings.public_url}/reset-password?token=" in m.body for m in by_ours)
     (mail,) = by_theirs  # one account mail an hour in the other app
     assert "https://autre.example.fr/reset-password?token=" in mail.body
-    assert SETTINGS.public_url not in mail.body
+    assert settings.public_url not in mail.body
 
 
 async def test_each_app_gives_its_sessions_its_own_lifetime(
-    http: httpx.AsyncClient, other: httpx.AsyncClient
+    http: httpx.AsyncClient, other: httpx.AsyncClient, settings: Settings
 ) -> None:
     first = await make_account(Role.BUYER, email="un@example.fr")
     second = await make_account(Role.BUYER, email="deux@example.fr")
@@ -72,7 +73,7 @@ async def test_each_app_gives_its_sessions_its_own_lifetime(
     )
     ours = await Session.get(account_id=first.id)
     theirs = await Session.get(account_id=second.id)
-    assert ours.expires_at - ours.created_at > timedelta(days=SETTINGS.session_days - 1)
+    assert ours.expires_at - ours.created_at > timedelta(days=settings.session_days - 1)
     assert timedelta(days=1) < theirs.expires_at - theirs.created_at <= timedelta(days=2)
 
 

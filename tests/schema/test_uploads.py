@@ -10,7 +10,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from comptoir.settings import file_store
+from comptoir.settings import Settings, file_store
 from models.claims import Upload
 from resolvers.policy import Policy
 from resolvers.storage import LocalDiskStore
@@ -25,7 +25,6 @@ from tests.claims_helpers import (
     uploaded_id,
 )
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
 
 
 def _claim_input(order_id: int, line_id: int, photo_ids: list[str]) -> dict[str, object]:
@@ -116,9 +115,9 @@ async def test_a_file_that_claims_png_but_is_not_an_image_is_415(
 
 
 async def test_a_body_over_the_upload_limit_is_413_though_over_the_graphql_limit_is_fine(
-    http: httpx.AsyncClient, buyer: GraphQLClient
+    http: httpx.AsyncClient, buyer: GraphQLClient, settings: Settings
 ) -> None:
-    limit = SETTINGS.upload_max_bytes
+    limit = settings.upload_max_bytes
     assert limit == 10 * 1024 * 1024
     # A 2 MiB image is over /graphql's 1 MiB and still accepted here.
     noise = Image.frombytes("RGB", (1024, 1024), bytes(range(256)) * (1024 * 3 * 4))
@@ -166,9 +165,13 @@ async def test_another_users_upload_cannot_be_attached_and_an_attached_one_not_t
 
 
 async def test_unattached_uploads_go_after_a_day_attached_ones_stay(
-    http: httpx.AsyncClient, buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+    http: httpx.AsyncClient,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    policy: Policy,
+    settings: Settings,
 ) -> None:
-    store = file_store(SETTINGS)
+    store = file_store(settings)
     assert isinstance(store, LocalDiskStore)
     *_, attached = [await uploaded_id(http, buyer) for _ in range(3)]
     delivered = await delivered_order(buyer, seller, 1)

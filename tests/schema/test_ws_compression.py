@@ -19,9 +19,11 @@ def test_compression_is_off_by_default_and_on_with_comptoir_ws_compression_1() -
     assert websocket_options(on)["ws_per_message_deflate"] is True
 
 
-async def test_a_client_offering_deflate_gets_an_uncompressed_socket(app: Starlette) -> None:
+async def test_a_client_offering_deflate_gets_an_uncompressed_socket(
+    app: Starlette, settings: Settings
+) -> None:
     async with (
-        served(app, SETTINGS) as address,
+        served(app, settings) as address,
         socket_to(address, compression="deflate") as ws,
     ):
         await init(ws)

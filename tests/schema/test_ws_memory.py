@@ -8,14 +8,16 @@ import json
 from starlette.applications import Starlette
 
 from comptoir.cli import websocket_options
+from comptoir.settings import Settings
 from comptoir.ws_protocol import LeanWebSocketProtocol
-from tests.configuration import SETTINGS
 from tests.live_helpers import uvicorn_running
 from tests.schema.test_transport_ws import init, receive, socket_to
 
 
-async def test_an_open_socket_keeps_no_handshake_and_still_answers(app: Starlette) -> None:
-    options = websocket_options(SETTINGS)
+async def test_an_open_socket_keeps_no_handshake_and_still_answers(
+    app: Starlette, settings: Settings
+) -> None:
+    options = websocket_options(settings)
     async with (
         uvicorn_running(app, **options) as (server, address),
         socket_to(address, compression="deflate") as ws,
