@@ -48,7 +48,7 @@ class Loaders:
         return loader
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Context:
     actor: Actor = ANONYMOUS
     request: Request | WebSocket | None = None
@@ -58,8 +58,9 @@ class Context:
     auth_error: str | None = None
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: dict[str, Any] | None = None
-    # The app's rules (settings), passed to every resolver that needs one.
-    policy: Policy = field(default_factory=Policy)
+    # The app's rules (settings), passed to every resolver that needs one: no default, so
+    # nothing but the app that builds the context decides them.
+    policy: Policy
     # The caller's address (behind trusted proxies: from X-Forwarded-For), for rate limits.
     client: str = "unknown"
     # The app's live delivery (its hub and renderer); None outside a running app.

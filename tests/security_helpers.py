@@ -25,7 +25,7 @@ from schema.context import Context
 from schema.pagination import Connection, Edge, PageInfo
 from schema.scalars import SCALAR_MAP
 from schema.security import ComptoirSchema, extensions
-from tests.configuration import SETTINGS
+from tests.configuration import POLICY, SETTINGS
 
 
 @strawberry.type
@@ -170,7 +170,9 @@ def toy_schema(settings: Settings | None = None, **overrides: Any) -> ComptoirSc
 
 
 async def run(schema: ComptoirSchema, query: str, **variables: Any) -> ExecutionResult:
-    return await schema.execute(query, variable_values=variables, context_value=Context())
+    return await schema.execute(
+        query, variable_values=variables, context_value=Context(policy=POLICY)
+    )
 
 
 def codes(result: ExecutionResult) -> list[str]:

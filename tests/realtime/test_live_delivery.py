@@ -279,6 +279,7 @@ async def test_the_schema_subscribed_directly_yields_events_for_strawberry_to_ex
     schema = build_schema(guard(settings))
     context = Context(
         actor=await actor_for_token(buyer.token or ""),
+        policy=settings.policy(),
         live=LiveRenderer(graphql_schema(schema), app.state.live.hub),
     )
     stream = await schema.subscribe(

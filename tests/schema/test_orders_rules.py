@@ -271,7 +271,11 @@ async def test_a_reorder_that_adds_nothing_leaves_the_cart_and_its_expiry_alone(
 
 
 async def test_the_buyer_and_the_seller_are_both_told_of_the_creation(
-    app: Starlette, buyer: GraphQLClient, seller: GraphQLClient, settings: Settings
+    app: Starlette,
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    settings: Settings,
+    policy: Policy,
 ) -> None:
     product = await make_product(seller)
     await buyer.mutate_ok(ADD, p=gid("Product", product.id), q=1)
@@ -279,7 +283,7 @@ async def test_the_buyer_and_the_seller_are_both_told_of_the_creation(
     schema = build_schema(guard(settings))
     live = LiveRenderer(graphql_schema(schema), app.state.live.hub)
     for client in (buyer, seller):
-        context = Context(actor=await actor_for_token(client.token or ""), live=live)
+        context = Context(actor=await actor_for_token(client.token or ""), policy=policy, live=live)
         stream = await schema.subscribe(
             'subscription { orderEvents(after: "0") { from to order { id } } }',
             context_value=context,

@@ -11,6 +11,7 @@ from strawberry.types import ExecutionResult
 
 from schema.context import Context
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.security_helpers import codes, first_error, messages, run, toy_schema
 
 
@@ -68,7 +69,8 @@ async def test_coded_errors_reach_the_client_with_their_code(
 
 async def test_a_bad_token_fails_the_operation_as_unauthenticated() -> None:
     result = await toy_schema().execute(
-        "{ products { edges { cursor } } }", context_value=Context(auth_error="Session revoked")
+        "{ products { edges { cursor } } }",
+        context_value=Context(auth_error="Session revoked", policy=POLICY),
     )
     assert codes(result) == ["UNAUTHENTICATED"]
     assert result.data is None
@@ -78,7 +80,7 @@ async def subscription_errors(fail_with: str) -> list[list[GraphQLFormattedError
     stream = await toy_schema().subscribe(
         "subscription($f: String!) { ticks(failWith: $f) }",
         variable_values={"f": fail_with},
-        context_value=Context(),
+        context_value=Context(policy=POLICY),
     )
     assert not isinstance(stream, ExecutionResult)
     return [[e.formatted for e in result.errors or []] async for result in stream]
