@@ -48,10 +48,10 @@ def mib(kib: int) -> str:
 
 async def gauge(client: httpx.AsyncClient, port: int, name: str) -> float:
     """The gauge's value; NaN (never equal, never reached) while the worker is too busy tearing
-    sockets down to answer a scrape within the client's timeout."""
+    sockets down to answer a scrape (a timeout or a reset connection)."""
     try:
         text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
-    except httpx.TimeoutException:
+    except httpx.TransportError:
         return float("nan")
     for line in text.splitlines():
         if line.startswith((name + " ", name + "{")):
