@@ -18,7 +18,12 @@ Bounded in time (`--seconds` + at most `--drain-seconds` + 10 s per idle mail), 
 
     .venv/bin/python bench/mail.py --seconds 15 \
         --database-url sqlite:///tmp/comptoir-bench-mail.sqlite3 \
-        --database-url postgres://postgres:postgres@127.0.0.1:5432/scratch_db --reset
+        --database-url postgres://postgres:postgres@127.0.0.1:5432/scratch_db --reset \
+        --topology in-process --topology worker
+
+`--topology worker` (repeatable with `in-process`, measured one after the other in the same
+run) is production on PostgreSQL: the writer as a web process with its jobs off, the sender
+in a `comptoir worker` process woken through a Redis the bench starts on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import re
 import statistics
 import subprocess
@@ -33,7 +39,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -51,8 +58,10 @@ from models.mail import MailPriority, OutboxMail
 from realtime.broadcast import open_broadcast
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail
+from tests.integration.test_mail_topologies import LISTENING, redis, running
 from tests.mail_helpers import free_port
 
+ROOT = Path(__file__).resolve().parents[1]
 Arrival = tuple[int, float]  # outbox id, wall-clock time the sink received it
 
 
@@ -192,24 +201,54 @@ async def _reset_postgres(url: str) -> None:
         )
 
 
-async def measure(url: str, arrivals: Arrivals, port: int, args: argparse.Namespace) -> Figures:
-    dialect = url.split("://")[0]
-    if args.reset and dialect.startswith("postgres"):
-        await _reset_postgres(url)
-    await migrate_database(url)
-    settings = Settings.from_env({"DATABASE_URL": url, "SMTP_URL": f"smtp://127.0.0.1:{port}"})
-    async with database(url), open_broadcast(None) as broadcast:
-        await OutboxMail.all().delete()
+@asynccontextmanager
+async def _sender(topology: str, url: str, port: int) -> AsyncIterator[None]:
+    """Run the jobs runner as `serve` does (in this process), or in a `comptoir worker`.
+
+    `worker` is production on PostgreSQL: the writer (this process, as a web process with
+    COMPTOIR_JOBS_IN_WEB=0) rings the mail doorbell through a Redis of the bench's own, and a
+    `comptoir worker` process, woken by it, sends."""
+    smtp_url = f"smtp://127.0.0.1:{port}"
+    if topology == "worker":
+        async with redis() as server:
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "SMTP_URL": smtp_url,
+                "REDIS_URL": server.url,
+                "COMPTOIR_JOBS_INTERVAL_SECONDS": "3600",
+                "COMPTOIR_LOG_LEVEL": "INFO",
+                "PYTHONPATH": str(ROOT),
+            }
+            async with running(env, "worker") as worker, open_broadcast(server.url):
+                await worker.said(LISTENING)
+                yield
+        return
+    settings = Settings.from_env({"DATABASE_URL": url, "SMTP_URL": smtp_url})
+    async with open_broadcast(None) as broadcast:
         runner = Runner(
             Deps(
                 policy=settings.policy(),
-                transport=SmtpTransport(f"smtp://127.0.0.1:{port}"),
+                transport=SmtpTransport(smtp_url),
                 store=file_store(settings),
             ),
             interval_seconds=3600,
         )
         async with run_jobs_in_background(runner, broadcast):
             await runner.ready.wait()
+            yield
+
+
+async def measure(
+    url: str, topology: str, arrivals: Arrivals, port: int, args: argparse.Namespace
+) -> Figures:
+    dialect = url.split("://")[0]
+    if args.reset and dialect.startswith("postgres"):
+        await _reset_postgres(url)
+    await migrate_database(url)
+    async with database(url):
+        await OutboxMail.all().delete()
+        async with _sender(topology, url, port):
             t0 = time.time()
             await _load(args.seconds, args.rate)
             t1 = time.time()
@@ -239,7 +278,7 @@ async def measure(url: str, arrivals: Arrivals, port: int, args: argparse.Namesp
         [created[i] for i in ids], [arrivals.at[i] for i in ids if i in arrivals.at], t0, t1
     )
     figures = Figures(
-        database=dialect,
+        database=f"{dialect} ({topology})",
         window=t1 - t0,
         generated=sum(t0 <= created[i] <= t1 for i in ids),
         sent_in_window=sum(t0 <= at <= t1 for i, at in arrivals.at.items() if i in ids),
@@ -260,7 +299,9 @@ async def main(args: argparse.Namespace, queue: Queue[Arrival], port: int) -> No
         await arrivals.until(lambda: -1 in arrivals.at, 30)
         arrivals.at.clear()
         for url in args.database_url:
-            print("\n".join((await measure(url, arrivals, port, args)).lines()), flush=True)
+            for topology in args.topology or ["in-process"]:
+                figures = await measure(url, topology, arrivals, port, args)
+                print("\n".join(figures.lines()), flush=True)
     finally:
         arrivals.close()
     print(
@@ -272,6 +313,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--database-url", action="append", help="repeat to measure several (default: SQLite)"
+    )
+    parser.add_argument(
+        "--topology",
+        action="append",
+        choices=["in-process", "worker"],
+        help="repeat to measure both (default: in-process): the sender in the writer's process"
+        " (`serve` with jobs in it) or in a `comptoir worker`, doorbell through Redis",
     )
     parser.add_argument("--reset", action="store_true", help="PostgreSQL: drop the schema first")
     parser.add_argument("--seconds", type=float, default=15)
