@@ -77,7 +77,11 @@ class Worker:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(15)
+        try:
+            self.process.wait(60)  # uvicorn's graceful shutdown of thousands of sockets
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(15)
 
 
 async def _hold(address: str, token: str, count: int, deflate: bool) -> None:
