@@ -175,25 +175,27 @@ async def attach_photos(*, owner_id: int, claim_id: int, photo_ids: Sequence[int
 
 
 async def delete_stale_uploads(
-    *, store: FileStore, policy: Policy, now: datetime | None = None
+    *, store: FileStore, policy: Policy, now: datetime | None = None, batch: int = BATCH
 ) -> int:
-    """Delete one batch of uploads left unattached for COMPTOIR_UPLOAD_UNATTACHED_HOURS, rows
-    then files; returns how many went."""
+    """Delete every upload left unattached for COMPTOIR_UPLOAD_UNATTACHED_HOURS, `batch` at a
+    time, rows then files; returns how many went."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     cutoff = now - timedelta(hours=policy.upload_unattached_hours)
-    batch = (
-        await Upload.filter(claim_id__isnull=True, created_at__lt=cutoff)
+    stale = Upload.filter(claim_id__isnull=True, created_at__lt=cutoff)
+    deleted, after = 0, 0
+    while (
+        page := await stale.filter(id__gt=after)
         .order_by("id")
-        .limit(BATCH)
+        .limit(batch)
         .values_list("id", "storage_key")
-    )
-    if not batch:
-        return 0
-    ids = [row[0] for row in batch]
-    # Conditional: an upload attached since the read above stays, with its file.
-    await Upload.filter(id__in=ids, claim_id__isnull=True).delete()
-    kept = set(await Upload.filter(id__in=ids).values_list("storage_key", flat=True))
-    gone = [str(key) for _, key in batch if key not in kept]
-    for key in gone:
-        await store.delete(key)
-    return len(gone)
+    ):
+        ids = [row[0] for row in page]
+        after = ids[-1]
+        # Conditional: an upload attached since the read above stays, with its file.
+        await Upload.filter(id__in=ids, claim_id__isnull=True).delete()
+        kept = set(await Upload.filter(id__in=ids).values_list("storage_key", flat=True))
+        gone = [str(key) for _, key in page if key not in kept]
+        for key in gone:
+            await store.delete(key)
+        deleted += len(gone)
+    return deleted

@@ -19,7 +19,7 @@ from resolvers.policy import Policy
 # The window a seller's standing looks back over (as the helpdesk's response rate).
 RATING_WINDOW = timedelta(days=90)
 
-# A batch per round: the job never holds a long transaction, the next round takes the rest.
+# Rows read at once by the overdue job (each claim is marked in a transaction of its own).
 BATCH = 200
 
 
@@ -68,32 +68,37 @@ def overdue_filter(now: datetime) -> Q:
     )
 
 
-async def mark_overdue_claims(*, policy: Policy, now: datetime | None = None) -> int:
+async def mark_overdue_claims(
+    *, policy: Policy, now: datetime | None = None, batch: int = BATCH
+) -> int:
     """Record, once per deadline, each claim whose current deadline has passed, and mail the
     seller a refund that is late (a late answer is already reminded by the thread's SLA job).
 
+    Every due claim in one call, `batch` rows per read, so a backlog clears in one round.
     Returns how many this call marked; the conditional update lets two runners mark each once.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    candidates = (
-        await Claim.filter(overdue_filter(now), overdue_reported_for__isnull=True)
-        .order_by("id")
-        .limit(BATCH)
-    )
-    marked = 0
-    for claim in candidates:
-        thread = await Thread.get_or_none(id=claim.thread_id) if claim.thread_id else None
-        due = current_deadline(claim, thread)
-        if due is None:
-            continue
-        async with atomic():
-            won = await Claim.filter(
-                id=claim.id, status=claim.status, overdue_reported_for__isnull=True
-            ).update(overdue_reported_for=due)
-            if won and claim.status is ClaimStatus.RETURN_RECEIVED:
-                await _refund_late_mail(claim, policy)
-        marked += won
+    due_claims = Claim.filter(overdue_filter(now), overdue_reported_for__isnull=True)
+    marked, after = 0, 0
+    while page := await due_claims.filter(id__gt=after).order_by("id").limit(batch):
+        after = page[-1].id
+        for claim in page:
+            marked += await _mark_overdue(claim, policy)
     return marked
+
+
+async def _mark_overdue(claim: Claim, policy: Policy) -> int:
+    thread = await Thread.get_or_none(id=claim.thread_id) if claim.thread_id else None
+    due = current_deadline(claim, thread)
+    if due is None:
+        return 0
+    async with atomic():
+        won = await Claim.filter(
+            id=claim.id, status=claim.status, overdue_reported_for__isnull=True
+        ).update(overdue_reported_for=due)
+        if won and claim.status is ClaimStatus.RETURN_RECEIVED:
+            await _refund_late_mail(claim, policy)
+    return won
 
 
 async def _refund_late_mail(claim: Claim, policy: Policy) -> None:

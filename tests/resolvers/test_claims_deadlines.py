@@ -183,3 +183,23 @@ async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rati
         now=CLAIM_END + SECOND,
     )
     assert await claims.refund_tallies([shop], now=CLAIM_END + 2 * SECOND) == {shop: (1, 2)}
+
+
+async def test_a_backlog_of_overdue_claims_is_marked_in_one_call_page_by_page(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
+    opened = [
+        await open_claim(
+            buyer,
+            await delivered_order(buyer, seller, 1, delivered_at=DELIVERED),
+            now=DELIVERED + timedelta(minutes=30),
+        )
+        for _ in range(5)
+    ]
+    thread = await opened[0].thread  # type: ignore[misc]  # Tortoise types a relation as not awaitable
+    later = claims.respond_by(opened[0], thread)
+    assert later is not None
+    # After downtime: five claims past their deadline, read two at a time, all in one round.
+    assert await claims.mark_overdue_claims(policy=policy, now=later + SECOND, batch=2) == 5
+    assert await Claim.filter(overdue_reported_for__isnull=True).count() == 0
+    assert await claims.mark_overdue_claims(policy=policy, now=later + SECOND, batch=2) == 0

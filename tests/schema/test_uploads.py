@@ -189,3 +189,20 @@ async def test_unattached_uploads_go_after_a_day_attached_ones_stay(
     assert await store.get(rows[ids[0]].storage_key) is None
     assert await store.get(rows[ids[2]].storage_key) is not None
     assert await delete_stale_uploads(store=store, policy=policy) == 0
+
+
+async def test_a_backlog_of_stale_uploads_goes_in_one_call_page_by_page(
+    http: httpx.AsyncClient, buyer: GraphQLClient, policy: Policy, settings: Settings
+) -> None:
+    store = file_store(settings)
+    for _ in range(5):
+        await uploaded_id(http, buyer)
+    keys = [u.storage_key for u in await Upload.all()]
+    day_ago = datetime.now(UTC) - timedelta(hours=24, minutes=1)
+    await Upload.all().update(created_at=day_ago)
+
+    # After downtime: five stale uploads, read two at a time, all gone in one round.
+    assert await delete_stale_uploads(store=store, policy=policy, batch=2) == 5
+    assert await Upload.all().count() == 0
+    assert [await store.get(key) for key in keys] == [None] * 5
+    assert await delete_stale_uploads(store=store, policy=policy, batch=2) == 0
