@@ -128,10 +128,15 @@ async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_inte
             await asyncio.wait_for(runner.ready.wait(), 30)
             await anonymous.mutate_ok(REGISTER, input=registration("lea@example.fr"))
 
-            async def arrived() -> bool:
-                return len(handler.messages) == 1
+            # Sent means received by the server and recorded as sent (the sink sees the
+            # mail before the runner writes `sent_at`; leaving the block stops the runner).
+            async def sent() -> bool:
+                return (
+                    len(handler.messages) == 1
+                    and await OutboxMail.filter(sent_at__isnull=False).exists()
+                )
 
-            await eventually(arrived, within=20, what="the confirmation mail")
+            await eventually(sent, within=20, what="the confirmation mail, recorded as sent")
     (message,) = handler.messages
     assert message["To"] == "lea@example.fr"
     assert message["Subject"] == "Confirmez votre adresse e-mail"
