@@ -109,14 +109,16 @@ async def test_each_alert_raised_by_another_process_reaches_the_right_party_once
         await web.start()
         try:
             async with AlertJobs(env) as jobs:
-                await _alerts_through(web, jobs, made)
+                await assert_alerts_reach_their_parties(web, jobs, made)
         finally:
             web.stop()
     finally:
         redis.kill()
 
 
-async def _alerts_through(web: Worker, jobs: AlertJobs, made: dict[str, Any]) -> None:
+async def assert_alerts_reach_their_parties(
+    web: Worker, jobs: AlertJobs, made: dict[str, Any]
+) -> None:
     before = timedelta(hours=SLA_HOURS - AT_RISK_HOURS)
     due = timedelta(hours=SLA_HOURS)
     async with (
