@@ -191,9 +191,14 @@ class Worker:
 
     async def start(self) -> None:
         self._spawn()
-        deadline = time.monotonic() + 30
+        # A ceiling, not a wait: a worker is ready in ~2 s, but a machine shared with other
+        # suites once needed more than 30 s to import and migrate.
+        deadline = time.monotonic() + 120
         async with httpx.AsyncClient() as http:
             while time.monotonic() < deadline:
+                assert self.process is not None
+                if (status := self.process.poll()) is not None:
+                    raise RuntimeError(f"worker on {self.port} exited with {status} before ready")
                 try:
                     if (await http.get(f"http://{self.address}/readyz")).status_code == 200:
                         return
