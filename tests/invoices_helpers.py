@@ -15,9 +15,6 @@ from tests.clients import GraphQLClient
 from tests.configuration import POLICY
 from tests.orders_helpers import actor_of, reserve
 
-SHIP = """mutation($o: ID!) { shipOrder(orderId: $o, carrier: "Geodis", trackingNumber: "GE1") {
-  errors { code } order { status } } }"""
-
 
 async def validated_orders(
     buyer: GraphQLClient, seller: GraphQLClient, *lines: tuple[Product, int], count: int = 1
@@ -60,4 +57,4 @@ async def document_rows() -> tuple[int, int]:
     return await Invoice.all().count(), taken
 
 
-__all__ = ["SHIP", "actor_of", "document_rows", "refund_row", "shipped", "validated_orders"]
+__all__ = ["actor_of", "document_rows", "refund_row", "shipped", "validated_orders"]

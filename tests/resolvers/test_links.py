@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
-
 from resolvers.links import signed_url, verify_link
 from resolvers.policy import Policy
 
@@ -57,17 +55,3 @@ def test_a_changed_id_kind_expiry_or_secret_does_not_verify() -> None:
         expires="-1",
         signature=query["signature"],
     )
-
-
-async def test_the_files_route_refuses_unknown_kinds_and_bad_signatures(
-    http: httpx.AsyncClient,
-) -> None:
-    for path in (
-        "/files/photo/1?expires=9999999999&signature=00",
-        "/files/nothing/1?expires=9999999999&signature=00",
-        "/files/photo/x?expires=1&signature=00",
-        "/files/photo/1",
-    ):
-        response = await http.get(path)
-        assert response.status_code == 403
-        assert response.json()["code"] == "FORBIDDEN"

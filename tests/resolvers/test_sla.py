@@ -6,24 +6,29 @@ import pytest
 
 from models.helpdesk import Message, Thread, TicketCategory
 from resolvers import helpdesk
+from resolvers.pagination import PageRequest
 from resolvers.policy import Policy
 from tests.clients import GraphQLClient
-from tests.helpdesk_helpers import (
-    THREAD,
-    THREADS,
-    actor_of,
-    gid,
-    open_product_thread,
-    paris,
-    seller_of,
-    utc_iso,
-)
+from tests.helpdesk_helpers import actor_of, open_product_thread, paris, seller_of
 
 
-async def due_shown(client: GraphQLClient, thread: Thread) -> str | None:
-    data = await client.query(THREAD, id=gid("Thread", thread.id))
-    due: str | None = data["thread"]["responseDueAt"]
-    return due
+async def shown(client: GraphQLClient, thread: Thread) -> Thread:
+    """The thread as the client reads it."""
+    row = await helpdesk.get_thread(await actor_of(client), thread_id=thread.id)
+    if row is None:
+        raise LookupError(f"thread {thread.id} is hidden from account {client.account_id}")
+    return row
+
+
+async def due_shown(client: GraphQLClient, thread: Thread) -> datetime | None:
+    return (await shown(client, thread)).response_due_at
+
+
+async def listed(client: GraphQLClient, *, overdue: bool) -> list[Thread]:
+    page = await helpdesk.list_threads(
+        await actor_of(client), page=PageRequest(first=50, after=None), overdue=overdue
+    )
+    return [row for _, row in page.items]
 
 
 @pytest.mark.parametrize(
@@ -40,8 +45,8 @@ async def test_a_buyer_message_is_due_24_business_hours_later(
     buyer: GraphQLClient, seller: GraphQLClient, sent: datetime, due: datetime
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=sent)
-    assert await due_shown(buyer, thread) == utc_iso(due)
-    assert await due_shown(seller, thread) == utc_iso(due)
+    assert await due_shown(buyer, thread) == due
+    assert await due_shown(seller, thread) == due
 
 
 async def test_the_thread_shows_the_earliest_unanswered_deadline(
@@ -55,7 +60,7 @@ async def test_the_thread_shows_the_earliest_unanswered_deadline(
         now=paris(2026, 3, 10, 16),
         policy=policy,
     )
-    assert await due_shown(buyer, thread) == utc_iso(paris(2026, 3, 11, 10))
+    assert await due_shown(buyer, thread) == paris(2026, 3, 11, 10)
 
 
 async def test_a_seller_reply_answers_every_earlier_buyer_message(
@@ -98,7 +103,7 @@ async def test_a_buyer_message_after_the_reply_starts_a_new_deadline(
         now=paris(2026, 3, 13, 17),
         policy=policy,
     )
-    assert await due_shown(seller, thread) == utc_iso(paris(2026, 3, 16, 17))
+    assert await due_shown(seller, thread) == paris(2026, 3, 16, 17)
 
 
 async def test_a_reply_does_not_answer_a_message_sent_after_it(
@@ -120,7 +125,7 @@ async def test_a_reply_does_not_answer_a_message_sent_after_it(
         now=paris(2026, 3, 10, 12),
         policy=policy,
     )
-    assert await due_shown(buyer, thread) == utc_iso(paris(2026, 3, 11, 14))
+    assert await due_shown(buyer, thread) == paris(2026, 3, 11, 14)
 
 
 async def test_a_thread_past_its_deadline_is_overdue_and_in_the_overdue_queue(
@@ -128,11 +133,10 @@ async def test_a_thread_past_its_deadline_is_overdue_and_in_the_overdue_queue(
 ) -> None:
     late = await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=10))
     fresh = await open_product_thread(buyer, seller, body="Question du jour")
-    data = await admin.query(THREADS, filter={"overdue": True})
-    assert [e["node"]["id"] for e in data["threads"]["edges"]] == [gid("Thread", late.id)]
-    assert data["threads"]["edges"][0]["node"]["overdue"] is True
-    data = await seller.query(THREADS, filter={"overdue": False})
-    assert [e["node"]["id"] for e in data["threads"]["edges"]] == [gid("Thread", fresh.id)]
+    overdue = await listed(admin, overdue=True)
+    assert [t.id for t in overdue] == [late.id]
+    assert helpdesk.is_overdue(overdue[0]) is True
+    assert [t.id for t in await listed(seller, overdue=False)] == [fresh.id]
 
 
 async def test_an_answered_thread_is_never_overdue(
@@ -146,8 +150,8 @@ async def test_an_answered_thread_is_never_overdue(
         now=paris(2025, 1, 20, 10),
         policy=policy,
     )
-    data = await buyer.query(THREAD, id=gid("Thread", thread.id))
-    assert (data["thread"]["overdue"], data["thread"]["responseDueAt"]) == (False, None)
+    row = await shown(buyer, thread)
+    assert (helpdesk.is_overdue(row), row.response_due_at) == (False, None)
 
 
 async def test_support_tickets_carry_no_seller_deadline(
@@ -161,9 +165,6 @@ async def test_support_tickets_carry_no_seller_deadline(
         policy=policy,
     )
     assert opened.thread.response_due_at is None
-
-
-RATE = "query($id: ID!) { thread(id: $id) { seller { responseRate } } }"
 
 
 async def test_response_rate_counts_buyer_messages_answered_before_their_deadline(
@@ -186,18 +187,15 @@ async def test_response_rate_counts_buyer_messages_answered_before_their_deadlin
     await open_product_thread(buyer, seller, now=now - timedelta(days=15))  # never answered
     await open_product_thread(buyer, seller, now=now - timedelta(days=200))  # too old to count
     await open_product_thread(buyer, seller, now=now)  # still within its deadline: not judged
-    data = await buyer.query(RATE, id=gid("Thread", on_time.id))
-    assert data["thread"]["seller"]["responseRate"] == pytest.approx(1 / 3)
+    assert await helpdesk.response_rates([(await seller_of(seller)).id]) == [pytest.approx(1 / 3)]
 
 
 async def test_a_seller_with_nothing_to_judge_has_no_response_rate(
     buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
 ) -> None:
-    thread = await open_product_thread(buyer, seller)
-    data = await buyer.query(RATE, id=gid("Thread", thread.id))
-    assert data["thread"]["seller"]["responseRate"] is None
-    shop = await seller_of(other_seller)
-    assert await helpdesk.response_rates([shop.id]) == [None]
+    await open_product_thread(buyer, seller)  # within its deadline: not judged yet
+    shops = [(await seller_of(seller)).id, (await seller_of(other_seller)).id]
+    assert await helpdesk.response_rates(shops) == [None, None]
 
 
 async def test_response_rates_are_computed_for_many_sellers_at_once(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from comptoir.settings import Settings
 from models.accounts import Account
+from models.mail import OutboxMail
+from realtime.log import atomic
+from resolvers.mail import enqueue_mail
 from tests.configuration import Configured
 
 REGISTER = """mutation { register(input: {email: "new@example.fr", password: "a long passphrase 42",
@@ -131,6 +135,18 @@ async def test_health_and_readiness_answer_json(http: httpx.AsyncClient) -> None
     ready = await http.get("/readyz")
     assert ready.headers["content-type"] == "application/json"
     assert (ready.status_code, ready.json()["status"]) == (200, "ready")
+
+
+async def test_readyz_reports_the_mail_backlog(http: httpx.AsyncClient) -> None:
+    async with atomic():
+        for i in range(2):
+            await enqueue_mail(to=f"client{i}@example.fr", subject="Validée", body="Bonjour")
+    await OutboxMail.all().update(next_attempt_at=datetime.now(UTC) - timedelta(seconds=30))
+    response = await http.get("/readyz")
+    assert response.status_code == 200
+    mail = response.json()["mail"]
+    assert (mail["unsent"], mail["due"]) == (2, 2)
+    assert mail["oldest_due_seconds"] >= 30
 
 
 INTROSPECTION = "{ __schema { queryType { name } } }"

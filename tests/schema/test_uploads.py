@@ -206,3 +206,17 @@ async def test_a_backlog_of_stale_uploads_goes_in_one_call_page_by_page(
     assert await Upload.all().count() == 0
     assert [await store.get(key) for key in keys] == [None] * 5
     assert await delete_stale_uploads(store=store, policy=policy, batch=2) == 0
+
+
+async def test_the_files_route_refuses_unknown_kinds_and_bad_signatures(
+    http: httpx.AsyncClient,
+) -> None:
+    for path in (
+        "/files/photo/1?expires=9999999999&signature=00",
+        "/files/nothing/1?expires=9999999999&signature=00",
+        "/files/photo/x?expires=1&signature=00",
+        "/files/photo/1",
+    ):
+        response = await http.get(path)
+        assert response.status_code == 403
+        assert response.json()["code"] == "FORBIDDEN"
