@@ -167,6 +167,7 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
                     interval_seconds=settings.jobs_interval_seconds,
                     metrics=metrics,
                 )
+                live.channel.on_reconnect(runner.reconnected)
                 await stack.enter_async_context(run_jobs_in_background(runner, live.broadcast))
             yield
 

@@ -102,7 +102,10 @@ async def _worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, task.cancel)
-    async with database(settings.database_url), open_broadcast(settings.redis_url) as broadcast:
+    async with (
+        database(settings.database_url),
+        open_broadcast(settings.redis_url, on_reconnect=runner.reconnected) as broadcast,
+    ):
         with contextlib.suppress(asyncio.CancelledError):
             await runner.run(broadcast)
 

@@ -141,6 +141,12 @@ class Runner:
             if channel in job.wake_on:
                 self._wake[job.name].set()
 
+    async def reconnected(self) -> None:
+        """The broadcast came back: the doorbells rung while it was away are lost, so every
+        job that listens to one runs a round, as if they had all rung."""
+        for channel in self.channels:
+            self.ring(channel)
+
     async def round(self, job: Job) -> int | None:
         """One round of one job; a failure is logged (None) and does not stop the runner."""
         try:

@@ -35,19 +35,29 @@ class Channel:
         self, redis_url: str | None, *, on_reconnect: Callable[[], Awaitable[None]] | None = None
     ) -> None:
         self.redis: ResilientRedisBackend | None = None
+        self._reconnected = [on_reconnect] if on_reconnect is not None else []
         if not redis_url:
             self.broadcast = Broadcast("memory://")
         else:
             from realtime.redis_backend import ResilientRedisBackend
 
             self.redis = ResilientRedisBackend(redis_url)
-            # What was published while Redis was away is lost: the caller re-reads its log.
-            self.redis.on_reconnect = on_reconnect
+            # What was published while Redis was away is lost: the callers re-read their
+            # source (the hub its log, the jobs runner its due rows).
+            self.redis.on_reconnect = self._reconnect
             self.broadcast = Broadcast(backend=self.redis)
 
     @property
     def connected(self) -> bool:
         return self.redis is None or self.redis.connected
+
+    def on_reconnect(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Also await `callback` after every (re)connection (never with the in-memory one)."""
+        self._reconnected.append(callback)
+
+    async def _reconnect(self) -> None:
+        for callback in self._reconnected:
+            await callback()
 
 
 @asynccontextmanager

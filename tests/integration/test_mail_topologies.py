@@ -272,3 +272,34 @@ async def test_a_worker_stopped_mid_batch_records_what_left_and_releases_the_res
     in_flight = await OutboxMail.filter(sent_at__isnull=True, claimed_until__isnull=False).count()
     assert await untried.count() + in_flight == 40 - len(sent)
     assert 1 <= in_flight <= CONNECTIONS
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+async def test_a_mail_queued_while_redis_was_down_leaves_once_it_is_back(command: str) -> None:
+    """Its doorbell was lost with Redis: the runner's reconnection is what must wake it, the
+    interval being an hour."""
+    handler = Sink()
+    with smtp_server(handler) as port:
+        async with redis() as server:
+            env = _env(port, REDIS_URL=server.url)
+            args = ["worker"]
+            if command == "serve":
+                env.update(COMPTOIR_JOBS_IN_WEB="1", WEB_CONCURRENCY="1", PORT=str(free_port()))
+                args = ["serve", "--host", "127.0.0.1"]
+            async with running(env, *args) as process:
+                await process.said(LISTENING)
+                server.kill()
+                await process.said("Redis broadcast connection lost")
+                async with atomic():  # its doorbell goes nowhere: this process has no Redis
+                    await enqueue_mail(
+                        to="lea@example.fr",
+                        subject="Confirmez",
+                        body="Lien",
+                        priority=MailPriority.ACCOUNT,
+                    )
+                server.start()
+                await process.said("Redis broadcast reconnected")
+                await eventually(_arrived(handler, 1), within=30, what="the mail, after Redis")
+                await eventually(_recorded(1), within=30, what="the mail marked sent")
+    (message,) = handler.messages
+    assert message["To"] == "lea@example.fr"
