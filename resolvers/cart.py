@@ -13,9 +13,9 @@ from models.catalog import Product
 from models.orders import Cart, CartLine
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
-from resolvers.buying import below_minimum, not_deliverable
+from resolvers.buying import check_deliverable, check_minimum, ships_to
 from resolvers.catalog import zones_of
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.policy import Policy
 from resolvers.pricing import by_seller, line_total, money, seller_amounts
 from resolvers.standing.suspension import refuse_if_suspended, suspended_among
@@ -126,10 +126,9 @@ async def get_cart(actor: Actor, *, policy: Policy) -> CartView:
 def _check_quantity_input(quantity: int, *, allow_zero: bool = False) -> None:
     # No upper bound here: anything above the stock is OUT_OF_STOCK, as the contract says.
     lowest = 0 if allow_zero else 1
-    if quantity < lowest:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, f"La quantité doit être au moins {lowest}.", "quantity"
-        )
+    with Problems() as problems:
+        if quantity < lowest:
+            problems.invalid(f"La quantité doit être au moins {lowest}.", "quantity")
 
 
 async def _product_for(buyer_id: int, product_id: int) -> Product:
@@ -138,22 +137,21 @@ async def _product_for(buyer_id: int, product_id: int) -> Product:
         raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
     await refuse_if_suspended([product.seller_id])
     (prefixes,) = await zones_of([product.id])
-    problem = not_deliverable(product, prefixes, await buyer_postal_code(buyer_id), "productId")
-    if problem is not None:
-        raise DomainError.of([problem])
+    postal_code = await buyer_postal_code(buyer_id)
+    with Problems() as problems:
+        check_deliverable(problems, product, prefixes, postal_code, "productId")
     return product
 
 
 def _check_against_product(product: Product, quantity: int) -> None:
-    problem = below_minimum(product, quantity, "quantity")
-    if problem is not None:
-        raise DomainError.of([problem])
-    if quantity > product.stock:
-        raise DomainError(
-            ErrorCode.OUT_OF_STOCK,
-            f"« {product.name} » : {product.stock} disponible(s).",
-            "quantity",
-        )
+    with Problems() as problems:
+        check_minimum(problems, product, quantity, "quantity")
+        if not problems.about("quantity") and quantity > product.stock:
+            problems.add(
+                ErrorCode.OUT_OF_STOCK,
+                f"« {product.name} » : {product.stock} disponible(s).",
+                "quantity",
+            )
 
 
 async def _touched_cart(buyer_id: int, now: datetime) -> Cart:
@@ -253,7 +251,7 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
             if (
                 product is None
                 or product.seller_id in suspended
-                or not_deliverable(product, zones[product.id], postal_code, "")
+                or not ships_to(zones[product.id], postal_code)
             ):
                 changes.append(LineChange(w.product_id, w.product_name, ChangeKind.UNAVAILABLE))
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -53,21 +54,51 @@ class Problem:
 class DomainError(Exception):
     """An expected refusal: becomes the payload's `errors`, and nothing was changed."""
 
-    def __init__(
-        self,
-        code: ErrorCode,
-        message: str,
-        field: str | None = None,
-        *,
-        more: list[Problem] | None = None,
-    ) -> None:
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.problems = [Problem(code, message, field), *(more or [])]
+        self.problems = [Problem(code, message, field)]
 
-    @classmethod
-    def of(cls, problems: list[Problem]) -> DomainError:
-        first, *rest = problems
-        return cls(first.code, first.message, first.field, more=rest)
+
+class Problems:
+    """What is wrong with one input, every faulty field at once.
+
+    Checks `add` to it; leaving the `with` block refuses with one DomainError carrying all
+    of them (nothing is raised when an exception is already on its way out).
+    """
+
+    def __init__(self) -> None:
+        self._found: list[Problem] = []
+
+    def __enter__(self) -> Problems:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.check()
+
+    def add(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        problem = Problem(code, message, field)
+        # The same problem found twice (two blank attributes) is told once.
+        if problem not in self._found:
+            self._found.append(problem)
+
+    def invalid(self, message: str, field: str | None = None) -> None:
+        self.add(ErrorCode.INVALID_INPUT, message, field)
+
+    def about(self, field: str) -> bool:
+        """Whether `field` already has a problem (later checks of it would only repeat it)."""
+        return any(p.field == field for p in self._found)
+
+    def sort(self, key: Callable[[Problem], int]) -> None:
+        """Report in `key` order rather than as found (rows may be checked in lock order)."""
+        self._found.sort(key=key)
+
+    def check(self) -> None:
+        if self._found:
+            first, *rest = self._found
+            error = DomainError(first.code, first.message, first.field)
+            error.problems += rest
+            raise error
 
 
 class Unauthenticated(Exception):

@@ -16,7 +16,7 @@ from resolvers.cart import (
     cart_view,
     put_lines_in_cart,
 )
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.policy import Policy
 from resolvers.pricing import money
 
@@ -33,8 +33,9 @@ async def save_cart_as_template(actor: Actor, *, name: str) -> OrderTemplate:
     """Save the cart's lines under `name`; a template of the same name is replaced."""
     buyer_id = require_role(actor, Role.BUYER)
     cleaned = name.strip()
-    if not cleaned or len(cleaned) > MAX_NAME:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"Nom : 1 à {MAX_NAME} caractères.", "name")
+    with Problems() as problems:
+        if not cleaned or len(cleaned) > MAX_NAME:
+            problems.invalid(f"Nom : 1 à {MAX_NAME} caractères.", "name")
     async with atomic():
         lines = await cart_lines(buyer_id)
         if not lines:

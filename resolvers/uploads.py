@@ -15,7 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from models.claims import Upload
 from resolvers.actor import Actor, require_login
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.links import FileReader, StoredFile
 from resolvers.policy import Policy
 from resolvers.storage import FileStore
@@ -140,24 +140,22 @@ def photo_reader(store: FileStore) -> FileReader:
     return read
 
 
-async def check_attachable(*, owner_id: int, photo_ids: Sequence[int], policy: Policy) -> None:
-    """Refuse photos that are not the caller's free uploads: NOT_FOUND for another's (or
-    none), INVALID_INPUT for one already attached, or too many."""
+async def check_attachable(
+    problems: Problems, *, owner_id: int, photo_ids: Sequence[int], policy: Policy
+) -> None:
+    """Photos must be the caller's free uploads: NOT_FOUND for another's (or none),
+    INVALID_INPUT for one already attached, given twice, or too many."""
     if len(set(photo_ids)) != len(photo_ids):
-        raise DomainError(ErrorCode.INVALID_INPUT, "Photo en double.", "photoIds")
+        problems.invalid("Photo en double.", "photoIds")
     if len(photo_ids) > policy.claim_max_photos:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, f"{policy.claim_max_photos} photos au maximum.", "photoIds"
-        )
+        problems.invalid(f"{policy.claim_max_photos} photos au maximum.", "photoIds")
     rows = {u.id: u for u in await Upload.filter(id__in=list(photo_ids))}
     for photo_id in photo_ids:
         row = rows.get(photo_id)
         if row is None or row.owner_id != owner_id:
-            raise DomainError(ErrorCode.NOT_FOUND, "Photo introuvable.", "photoIds")
-        if row.claim_id is not None:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT, "Cette photo est déjà jointe ailleurs.", "photoIds"
-            )
+            problems.add(ErrorCode.NOT_FOUND, "Photo introuvable.", "photoIds")
+        elif row.claim_id is not None:
+            problems.invalid("Cette photo est déjà jointe ailleurs.", "photoIds")
 
 
 async def attach_photos(*, owner_id: int, claim_id: int, photo_ids: Sequence[int]) -> None:

@@ -9,7 +9,7 @@ import stdnum
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import ErrorCode, Problems
 
 # Greece's VAT prefix is EL, not its ISO code.
 _PREFIXES = {"GR": "EL"}
@@ -20,8 +20,10 @@ def vat_prefix(country: str) -> str:
     return _PREFIXES.get(country, country)
 
 
-def compact_vat(country: str, number: str, field: str = "company.vatNumber") -> str:
-    """The VAT number compact with its prefix (`FR40303265045`), or INVALID_VAT_NUMBER.
+def compact_vat(
+    problems: Problems, country: str, number: str, field: str = "company.vatNumber"
+) -> str | None:
+    """The VAT number compact with its prefix (`FR40303265045`), or None and INVALID_VAT_NUMBER.
 
     Accepted with or without the prefix, with spaces, dots or dashes.
     """
@@ -47,6 +49,7 @@ def compact_vat(country: str, number: str, field: str = "company.vatNumber") -> 
         except (ValidationError, ValueError):
             continue
         return compact if compact.startswith(prefix) else prefix + compact
-    raise DomainError(
+    problems.add(
         ErrorCode.INVALID_VAT_NUMBER, f"Numéro de TVA invalide pour le pays {country}", field
     )
+    return None

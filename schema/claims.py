@@ -16,7 +16,7 @@ from resolvers import claims as rules
 from resolvers.pagination import PageRequest
 from schema.accounts import Role
 from schema.context import Info
-from schema.errors import UserError, mutate
+from schema.errors import UserError, mutate, user_errors
 from schema.helpdesk import Thread
 from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
@@ -277,10 +277,7 @@ class Mutation:
             )
             return {
                 "claim": Claim(model=opened.claim),
-                "warnings": [
-                    UserError(code=p.code, field=p.field, message=p.message)
-                    for p in opened.warnings
-                ],
+                "warnings": user_errors(opened.warnings),
             }
 
         return await mutate(ClaimPayload, run)

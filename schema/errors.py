@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol, TypeAlias, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 
-from resolvers.errors import DomainError, Forbidden, QueryError, Unauthenticated
+from resolvers.errors import DomainError, Forbidden, Problem, QueryError, Unauthenticated
 from resolvers.errors import ErrorCode as DomainErrorCode
 
 # Registers the domain's enum itself (same class) as the GraphQL enum "ErrorCode".
@@ -30,8 +30,9 @@ class Payload(Protocol):
 P = TypeVar("P")
 
 
-def user_errors(error: DomainError) -> list[UserError]:
-    return [UserError(code=p.code, field=p.field, message=p.message) for p in error.problems]
+def user_errors(problems: Iterable[Problem]) -> list[UserError]:
+    """A refusal's problems (or a success's warnings) as the payload shows them."""
+    return [UserError(code=p.code, field=p.field, message=p.message) for p in problems]
 
 
 async def mutate(payload: type[P], action: Callable[[], Awaitable[dict[str, Any]]]) -> P:
@@ -43,7 +44,7 @@ async def mutate(payload: type[P], action: Callable[[], Awaitable[dict[str, Any]
     try:
         fields = await action()
     except DomainError as error:
-        return payload(errors=user_errors(error))  # type: ignore[call-arg]
+        return payload(errors=user_errors(error.problems))  # type: ignore[call-arg]
     return payload(errors=[], **fields)  # type: ignore[call-arg]
 
 

@@ -15,12 +15,11 @@ from models.orders import Order as OrderModel
 from models.standing import FlagDecision as FlagDecisionModel
 from models.standing import FlagReview as FlagReviewModel
 from resolvers import helpdesk as rules
-from resolvers.errors import Problem
 from resolvers.pagination import Page, PageRequest
 from resolvers.standing import moderation
 from schema.accounts import Account, Role, Seller
 from schema.context import Info
-from schema.errors import UserError, mutate
+from schema.errors import UserError, mutate, user_errors
 from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
 
@@ -278,14 +277,10 @@ class Query:
         return Connection.of(page, lambda row: Thread(model=row))
 
 
-def _warnings(problems: list[Problem]) -> list[UserError]:
-    return [UserError(code=p.code, field=p.field, message=p.message) for p in problems]
-
-
 def _opened(opened: rules.Opened) -> dict[str, object]:
     return {
         "thread": Thread(model=opened.thread),
-        "warnings": _warnings(opened.warnings),
+        "warnings": user_errors(opened.warnings),
         "notice": opened.notice,
     }
 
@@ -318,7 +313,7 @@ class Mutation:
             )
             return {
                 "message": Message(model=posted.message),
-                "warnings": _warnings(posted.warnings),
+                "warnings": user_errors(posted.warnings),
             }
 
         return await mutate(MessagePayload, do)

@@ -33,7 +33,7 @@ from resolvers.accounts.rules import MAX_PASSWORD
 from resolvers.catalog.conditions import POSTAL_CODE_LENGTH
 from resolvers.catalog.products import MAX_ATTRIBUTES, MAX_ZONES
 from resolvers.catalog.visibility import MAX_COMPARED
-from resolvers.errors import DomainError, ErrorCode, Problem, QueryError
+from resolvers.errors import DomainError, ErrorCode, Problems, QueryError
 from resolvers.orders.reserve import MAX_REMARK
 from resolvers.quotes.requests import MAX_LINES, MAX_QUANTITIES
 from resolvers.standing.moderation import MAX_NOTE
@@ -181,63 +181,64 @@ class _Checker:
     def __init__(self, names: NameConverter) -> None:
         self.names = names
 
-    def problem(self, arguments: Iterable[_Argument], values: dict[str, Any]) -> DomainError | None:
-        """Every argument past its bounds, in one error (None when all are within them)."""
-        found: list[Problem] = []
-        for argument in arguments:
-            self._value(
-                values.get(argument.python_name),
-                argument.type,
-                argument.coordinate,
-                "" if argument.name == "input" else argument.name,
-                found,
-            )
-        return DomainError.of(found) if found else None
+    def check(self, arguments: Iterable[_Argument], values: dict[str, Any]) -> None:
+        """Refuses every argument past its bounds at once."""
+        with Problems() as problems:
+            for argument in arguments:
+                self._value(
+                    problems,
+                    values.get(argument.python_name),
+                    argument.type,
+                    argument.coordinate,
+                    "" if argument.name == "input" else argument.name,
+                )
 
     def _value(
-        self, value: object, kind: object, coordinate: str, path: str, found: list[Problem]
+        self, problems: Problems, value: object, kind: object, coordinate: str, path: str
     ) -> None:
         named = _unwrap(kind)
         if isinstance(value, list):
             limit = LIST_LIMITS.get(coordinate, DEFAULT_LIST)
             if len(value) > limit:
-                found.append(_refusal(f"Trop d'éléments : {limit} au plus.", coordinate, path))
+                _refuse(problems, f"Trop d'éléments : {limit} au plus.", coordinate, path)
                 return
             for item in value:
-                self._value(item, named, coordinate, path, found)
+                self._value(problems, item, named, coordinate, path)
         elif isinstance(value, str):
-            self._text(value, named, coordinate, path, found)
+            self._text(problems, value, named, coordinate, path)
         else:
             definition = get_object_definition(type(value))
             if definition is not None and definition.is_input:
-                self._input(value, definition, path, found)
+                self._input(problems, value, definition, path)
 
     @staticmethod
-    def _text(value: str, kind: object, coordinate: str, path: str, found: list[Problem]) -> None:
+    def _text(problems: Problems, value: str, kind: object, coordinate: str, path: str) -> None:
         limit = STRING_LIMITS.get(coordinate, DEFAULT_ID if _is_id(kind) else DEFAULT_STRING)
         if len(value) > limit:
-            found.append(_refusal(f"Trop long : {limit} caractères au plus.", coordinate, path))
+            _refuse(problems, f"Trop long : {limit} caractères au plus.", coordinate, path)
         elif not encodable(value):
-            found.append(
-                _refusal("Texte illisible : caractères Unicode invalides.", coordinate, path)
-            )
+            _refuse(problems, "Texte illisible : caractères Unicode invalides.", coordinate, path)
 
     def _input(
-        self, value: object, definition: StrawberryObjectDefinition, path: str, found: list[Problem]
+        self,
+        problems: Problems,
+        value: object,
+        definition: StrawberryObjectDefinition,
+        path: str,
     ) -> None:
         for field in definition.fields:
             name = self.names.get_graphql_name(field)
             self._value(
+                problems,
                 getattr(value, field.python_name, None),
                 field.type,
                 f"{definition.name}.{name}",
                 f"{path}.{name}" if path else name,
-                found,
             )
 
 
-def _refusal(message: str, coordinate: str, path: str) -> Problem:
-    return Problem(REFUSAL_CODES.get(coordinate, ErrorCode.INVALID_INPUT), message, path or None)
+def _refuse(problems: Problems, message: str, coordinate: str, path: str) -> None:
+    problems.add(REFUSAL_CODES.get(coordinate, ErrorCode.INVALID_INPUT), message, path or None)
 
 
 class _Bounded(FieldExtension):
@@ -266,10 +267,11 @@ class BoundedQueryArguments(_Bounded):
     """Queries and subscriptions: a value past its bound is a top-level INVALID_INPUT."""
 
     def map_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        problem = self.checker.problem(self.arguments, kwargs)
-        if problem is not None:
-            first = problem.problems[0]
-            raise QueryError(first.code, first.message)
+        try:
+            self.checker.check(self.arguments, kwargs)
+        except DomainError as refusal:
+            first = refusal.problems[0]
+            raise QueryError(first.code, first.message) from None
         return kwargs
 
 
@@ -283,12 +285,15 @@ class BoundedMutationArguments(_Bounded):
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
     ) -> Any:
-        problem = self.checker.problem(self.arguments, kwargs)
-        if problem is None:
+        try:
+            self.checker.check(self.arguments, kwargs)
+        except DomainError as error:
+            refusal = error
+        else:
             return await next_(source, info, **kwargs)
 
         async def refuse() -> dict[str, Any]:
-            raise problem
+            raise refusal
 
         return await mutate(self.payload, refuse)
 

@@ -12,16 +12,15 @@ from realtime.log import atomic
 from resolvers.accounts import mails
 from resolvers.accounts.login import LoginResult
 from resolvers.accounts.rules import (
-    check,
+    check_email,
+    check_name,
+    check_password,
     clean_rights,
-    email_problems,
-    name_problems,
     normalize_email,
-    password_problems,
 )
 from resolvers.accounts.tokens import issue_token, use_token, valid_token
 from resolvers.actor import Actor, require_role
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.passwords import hash_password_async
 from resolvers.policy import Policy
 from resolvers.sessions import open_session, revoke_sessions
@@ -75,7 +74,8 @@ async def add_colleague(
     """A buyer account without a company joins at once; an unknown address is invited by mail."""
     manager_id, company_id = _require_manager(actor)
     email = normalize_email(email)
-    check(email_problems(email))
+    with Problems() as problems:
+        check_email(problems, email)
     company = await Company.get(id=company_id)
     manager = await Account.get(id=manager_id)
     inviter = f"{manager.first_name} {manager.last_name}".strip()
@@ -140,13 +140,10 @@ async def accept_invitation(
 ) -> LoginResult:
     """Create the invited colleague's account, confirmed by the mail, and log it in."""
     row = await valid_token(TokenPurpose.INVITATION, token)
-    check(
-        [
-            *password_problems(password),
-            *name_problems(first_name, "firstName", "Le prénom"),
-            *name_problems(last_name, "lastName", "Le nom"),
-        ]
-    )
+    with Problems() as problems:
+        check_password(problems, password)
+        check_name(problems, first_name, "firstName", "Le prénom")
+        check_name(problems, last_name, "lastName", "Le nom")
     email = str(row.data["email"])
     if await Account.filter(email=email).exists():
         raise DomainError(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email")

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from models.accounts import Account, AccountToken, Seller
 from realtime.log import atomic
-from resolvers.accounts.rules import check, name_problems, password_matches, postal_code_problems
+from resolvers.accounts.rules import check_name, check_postal_code, password_matches
 from resolvers.actor import Actor, require_login
 from resolvers.catalog import withdraw_seller_products
-from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.policy import Policy
 from resolvers.sessions import revoke_sessions
 
@@ -31,19 +31,18 @@ class ProfileChanges:
 async def update_profile(actor: Actor, *, changes: ProfileChanges) -> Account:
     """Change the caller's names, postal code and (sellers) shop name."""
     account_id = require_login(actor)
-    problems: list[Problem] = []
-    if changes.first_name is not None:
-        problems += name_problems(changes.first_name, "firstName", "Le prénom")
-    if changes.last_name is not None:
-        problems += name_problems(changes.last_name, "lastName", "Le nom")
-    if changes.postal_code:
-        problems += postal_code_problems(changes.postal_code)
-    if changes.shop_name is not None:
-        if not actor.is_seller:
-            problems.append(Problem(ErrorCode.INVALID_INPUT, "Réservé aux vendeurs", "shopName"))
-        else:
-            problems += name_problems(changes.shop_name, "shopName", "Le nom de la boutique")
-    check(problems)
+    with Problems() as problems:
+        if changes.first_name is not None:
+            check_name(problems, changes.first_name, "firstName", "Le prénom")
+        if changes.last_name is not None:
+            check_name(problems, changes.last_name, "lastName", "Le nom")
+        if changes.postal_code:
+            check_postal_code(problems, changes.postal_code)
+        if changes.shop_name is not None:
+            if not actor.is_seller:
+                problems.invalid("Réservé aux vendeurs", "shopName")
+            else:
+                check_name(problems, changes.shop_name, "shopName", "Le nom de la boutique")
     async with atomic():
         account = await Account.select_for_update().get(id=account_id, deleted_at__isnull=True)
         if changes.first_name is not None:

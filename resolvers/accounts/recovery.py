@@ -11,14 +11,13 @@ from realtime.log import atomic
 from resolvers.accounts import mails
 from resolvers.accounts.rules import (
     MAX_EMAIL,
-    check,
+    check_password,
     normalize_email,
     password_matches,
-    password_problems,
 )
 from resolvers.accounts.tokens import issue_token, use_token, valid_token
 from resolvers.actor import Actor, require_login
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.passwords import hash_password_async
 from resolvers.policy import Policy
 from resolvers.sessions import revoke_sessions
@@ -77,7 +76,8 @@ async def request_password_reset(actor: Actor, *, email: str, policy: Policy) ->
 async def reset_password(actor: Actor, *, token: str, new_password: str, policy: Policy) -> None:
     """Set a new password from a reset link (single use); every session is revoked."""
     row = await valid_token(TokenPurpose.RESET_PASSWORD, token)
-    check(password_problems(new_password, "newPassword"))
+    with Problems() as problems:
+        check_password(problems, new_password, "newPassword")
     password_hash = await hash_password_async(new_password, policy=policy)
     async with atomic():
         await use_token(row)
@@ -105,7 +105,8 @@ async def change_password(
         raise DomainError(
             ErrorCode.INVALID_CREDENTIALS, "Mot de passe actuel incorrect", "currentPassword"
         )
-    check(password_problems(new_password, "newPassword"))
+    with Problems() as problems:
+        check_password(problems, new_password, "newPassword")
     password_hash = await hash_password_async(new_password, policy=policy)
     async with atomic():
         changed = await Account.filter(id=account_id, password_hash=account.password_hash).update(

@@ -11,17 +11,16 @@ from models.accounts import Account, Company, CompanyRight, Role, Seller, TokenP
 from realtime.log import atomic
 from resolvers.accounts import mails
 from resolvers.accounts.rules import (
-    check,
-    email_problems,
-    name_problems,
+    check_email,
+    check_name,
+    check_password,
+    check_postal_code,
     normalize_email,
-    password_problems,
-    postal_code_problems,
 )
 from resolvers.accounts.tokens import issue_token, use_token, valid_token
 from resolvers.actor import Actor
 from resolvers.countries import iso_country
-from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.passwords import hash_password_async
 from resolvers.policy import Policy
 from resolvers.vat import compact_vat
@@ -37,28 +36,17 @@ class CompanyDetails:
     city: str
 
 
-def _company_problems(company: CompanyDetails) -> tuple[list[Problem], str | None]:
-    """Problems with the company's details, and its compact VAT number when valid."""
-    problems = [
-        *name_problems(company.name, "company.name", "Le nom de l'entreprise"),
-        *name_problems(company.line1, "company.line1", "L'adresse"),
-        *name_problems(company.city, "company.city", "La ville"),
-        *postal_code_problems(company.postal_code, "company.postalCode"),
-    ]
+def _check_company(problems: Problems, company: CompanyDetails) -> str | None:
+    """Checks the company's details; its compact VAT number when valid."""
+    check_name(problems, company.name, "company.name", "Le nom de l'entreprise")
+    check_name(problems, company.line1, "company.line1", "L'adresse")
+    check_name(problems, company.city, "company.city", "La ville")
+    check_postal_code(problems, company.postal_code, "company.postalCode")
     country = iso_country(company.country)
     if country is None:
-        problems.append(
-            Problem(
-                ErrorCode.INVALID_INPUT,
-                "Pays attendu en code ISO à deux lettres (FR)",
-                "company.country",
-            )
-        )
-        return problems, None
-    try:
-        return problems, compact_vat(country, company.vat_number)
-    except DomainError as error:
-        return problems + error.problems, None
+        problems.invalid("Pays attendu en code ISO à deux lettres (FR)", "company.country")
+        return None
+    return compact_vat(problems, country, company.vat_number)
 
 
 async def _email_taken(email: str) -> bool:
@@ -80,41 +68,30 @@ async def register(
 ) -> Account:
     """Create an unconfirmed account and mail its confirmation link."""
     email = normalize_email(email)
-    problems = [
-        *email_problems(email),
-        *password_problems(password),
-        *name_problems(first_name, "firstName", "Le prénom"),
-        *name_problems(last_name, "lastName", "Le nom"),
-        *postal_code_problems(postal_code),
-    ]
-    if role is Role.ADMIN:
-        problems.append(Problem(ErrorCode.INVALID_INPUT, "Rôle BUYER ou SELLER seulement", "role"))
-    if role is Role.SELLER:
-        problems += name_problems(shop_name or "", "shopName", "Le nom de la boutique")
-        if company is not None:
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID_INPUT,
-                    "Un compte entreprise est un compte acheteur",
-                    "company",
-                )
-            )
     vat_number = None
-    if company is not None and role is Role.BUYER:
-        company_problems, vat_number = _company_problems(company)
-        problems += company_problems
-        if vat_number is not None and await Company.filter(vat_number=vat_number).exists():
-            problems.append(
-                Problem(
+    with Problems() as problems:
+        check_email(problems, email)
+        check_password(problems, password)
+        check_name(problems, first_name, "firstName", "Le prénom")
+        check_name(problems, last_name, "lastName", "Le nom")
+        check_postal_code(problems, postal_code)
+        if role is Role.ADMIN:
+            problems.invalid("Rôle BUYER ou SELLER seulement", "role")
+        if role is Role.SELLER:
+            check_name(problems, shop_name or "", "shopName", "Le nom de la boutique")
+            if company is not None:
+                problems.invalid("Un compte entreprise est un compte acheteur", "company")
+        if company is not None and role is Role.BUYER:
+            vat_number = _check_company(problems, company)
+            if vat_number is not None and await Company.filter(vat_number=vat_number).exists():
+                problems.add(
                     ErrorCode.VAT_NUMBER_TAKEN,
                     "Cette entreprise est déjà inscrite : demandez une invitation "
                     "à son utilisateur principal",
                     "company.vatNumber",
                 )
-            )
-    if not email_problems(email) and await _email_taken(email):
-        problems.append(Problem(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email"))
-    check(problems)
+        if not problems.about("email") and await _email_taken(email):
+            problems.add(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email")
 
     password_hash = await hash_password_async(password, policy=policy)
     try:
@@ -179,10 +156,11 @@ async def confirm_email(actor: Actor, *, token: str) -> Account:
 async def create_admin(*, email: str, password: str, policy: Policy) -> Account:
     """An already-confirmed ADMIN account (command line `comptoir create-admin`)."""
     email = normalize_email(email)
-    problems = [*email_problems(email), *password_problems(password)]
-    if not problems and await _email_taken(email):
-        problems.append(Problem(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email"))
-    check(problems)
+    with Problems() as problems:
+        check_email(problems, email)
+        check_password(problems, password)
+    if await _email_taken(email):
+        raise DomainError(ErrorCode.EMAIL_TAKEN, "Adresse e-mail déjà utilisée", "email")
     password_hash = await hash_password_async(password, policy=policy)
     async with atomic():
         return await Account.create(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from models.accounts import Account, CompanyRight
-from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.errors import ErrorCode, Problems
 from resolvers.passwords import dummy_hash, verify_password_async
 from resolvers.policy import Policy
 
@@ -60,39 +60,31 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def email_problems(email: str, field: str = "email") -> list[Problem]:
+def check_email(problems: Problems, email: str, field: str = "email") -> None:
     if len(email) > MAX_EMAIL or not _EMAIL.match(email):
-        return [Problem(ErrorCode.INVALID_INPUT, "Adresse e-mail invalide", field)]
-    return []
+        problems.invalid("Adresse e-mail invalide", field)
 
 
-def name_problems(value: str, field: str, label: str = "Le nom") -> list[Problem]:
+def check_name(problems: Problems, value: str, field: str, label: str = "Le nom") -> None:
     """Free-text names: 1 to 200 characters once trimmed."""
     if not value.strip():
-        return [Problem(ErrorCode.INVALID_INPUT, f"{label} est obligatoire", field)]
-    if len(value.strip()) > MAX_NAME:
-        return [Problem(ErrorCode.INVALID_INPUT, f"{label} dépasse {MAX_NAME} caractères", field)]
-    return []
+        problems.invalid(f"{label} est obligatoire", field)
+    elif len(value.strip()) > MAX_NAME:
+        problems.invalid(f"{label} dépasse {MAX_NAME} caractères", field)
 
 
-def postal_code_problems(value: str | None, field: str = "postalCode") -> list[Problem]:
-    if value is None or _POSTAL_CODE.match(value.strip()):
-        return []
-    return [Problem(ErrorCode.INVALID_INPUT, "Code postal invalide", field)]
+def check_postal_code(problems: Problems, value: str | None, field: str = "postalCode") -> None:
+    if value is not None and not _POSTAL_CODE.match(value.strip()):
+        problems.invalid("Code postal invalide", field)
 
 
-def password_problems(password: str, field: str = "password") -> list[Problem]:
+def check_password(problems: Problems, password: str, field: str = "password") -> None:
     """WEAK_PASSWORD: under 10 characters, fewer than 5 different characters, one of the most
     common passwords, or under 16 characters of a single kind (lower-case, upper-case, digits,
     others).  Long passphrases ("correct horse battery staple") need no mix."""
     if len(password) > MAX_PASSWORD:
-        return [
-            Problem(
-                ErrorCode.INVALID_INPUT,
-                f"Mot de passe trop long (plus de {MAX_PASSWORD} caractères)",
-                field,
-            )
-        ]
+        problems.invalid(f"Mot de passe trop long (plus de {MAX_PASSWORD} caractères)", field)
+        return
     kinds = sum(
         (
             any(c.islower() for c in password),
@@ -111,13 +103,8 @@ def password_problems(password: str, field: str = "password") -> list[Problem]:
             "sortes de caractères (minuscules, majuscules, chiffres, symboles)"
         )
     else:
-        return []
-    return [Problem(ErrorCode.WEAK_PASSWORD, message, field)]
-
-
-def check(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainError.of(problems)
+        return
+    problems.add(ErrorCode.WEAK_PASSWORD, message, field)
 
 
 def clean_rights(rights: list[CompanyRight]) -> list[str]:

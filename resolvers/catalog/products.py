@@ -17,7 +17,7 @@ from models.accounts import NEUTRAL_STANDING, Role, Seller
 from models.catalog import DeliveryZone, Product, ProductAttribute, ProductWord
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
-from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.policy import Policy
 from resolvers.search_text import fold, sort_key, words
 
@@ -62,134 +62,88 @@ class Cleaned:
 
 
 def _text(
-    value: str | None, name: str, limit: int, problems: list[Problem], *, required: bool
+    problems: Problems, value: str | None, name: str, limit: int, *, required: bool
 ) -> str | None:
     cleaned = " ".join(value.split()) if value is not None else ""
     if not cleaned:
         if required:
-            problems.append(Problem(ErrorCode.INVALID_INPUT, "Champ obligatoire.", name))
+            problems.invalid("Champ obligatoire.", name)
         return None
     if len(cleaned) > limit:
-        problems.append(Problem(ErrorCode.INVALID_INPUT, f"{limit} caractères au maximum.", name))
+        problems.invalid(f"{limit} caractères au maximum.", name)
     return cleaned
 
 
-def _whole(value: int | None, name: str, low: int, problems: list[Problem]) -> None:
+def _whole(problems: Problems, value: int | None, name: str, low: int) -> None:
     if value is not None and not low <= value <= MAX_INT:
-        problems.append(Problem(ErrorCode.INVALID_INPUT, f"Entre {low} et {MAX_INT}.", name))
+        problems.invalid(f"Entre {low} et {MAX_INT}.", name)
 
 
-def _check_price(price: Decimal, problems: list[Problem]) -> None:
+def _check_price(problems: Problems, price: Decimal) -> None:
     if not price.is_finite() or price < 0 or price > MAX_PRICE:
-        problems.append(
-            Problem(ErrorCode.INVALID_INPUT, f"Le prix va de 0,00 à {MAX_PRICE} €.", "price")
-        )
+        problems.invalid(f"Le prix va de 0,00 à {MAX_PRICE} €.", "price")
     elif price != price.quantize(Decimal("0.01")):
-        problems.append(
-            Problem(
-                ErrorCode.INVALID_INPUT, "Le prix a au plus deux décimales (centimes).", "price"
-            )
-        )
+        problems.invalid("Le prix a au plus deux décimales (centimes).", "price")
 
 
-def _check_vat_rate(rate: Decimal | None, problems: list[Problem]) -> None:
+def _check_vat_rate(problems: Problems, rate: Decimal | None) -> None:
     if rate is None:
         return
     if not rate.is_finite() or rate < 0 or rate > MAX_VAT_RATE:
-        problems.append(
-            Problem(
-                ErrorCode.INVALID_INPUT,
-                f"Le taux de TVA va de 0,00 à {MAX_VAT_RATE} %.",
-                "vatRate",
-            )
-        )
+        problems.invalid(f"Le taux de TVA va de 0,00 à {MAX_VAT_RATE} %.", "vatRate")
     elif rate != rate.quantize(Decimal("0.01")):
-        problems.append(
-            Problem(ErrorCode.INVALID_INPUT, "Le taux de TVA a au plus deux décimales.", "vatRate")
-        )
+        problems.invalid("Le taux de TVA a au plus deux décimales.", "vatRate")
 
 
 def _check_attributes(
-    pairs: Sequence[tuple[str, str]], problems: list[Problem]
+    problems: Problems, pairs: Sequence[tuple[str, str]]
 ) -> list[tuple[str, str]]:
     if len(pairs) > MAX_ATTRIBUTES:
-        problems.append(
-            Problem(
-                ErrorCode.INVALID_INPUT,
-                f"{MAX_ATTRIBUTES} caractéristiques au maximum.",
-                "attributes",
-            )
-        )
+        problems.invalid(f"{MAX_ATTRIBUTES} caractéristiques au maximum.", "attributes")
     cleaned: list[tuple[str, str]] = []
     keys: set[str] = set()
     for raw_name, raw_value in pairs:
-        name = _text(raw_name, "attributes", 100, problems, required=True)
-        value = _text(raw_value, "attributes", 200, problems, required=True)
+        name = _text(problems, raw_name, "attributes", 100, required=True)
+        value = _text(problems, raw_value, "attributes", 200, required=True)
         if name is None or value is None:
             continue
         if fold(name) in keys:
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID_INPUT,
-                    f"La caractéristique « {name} » est donnée deux fois.",
-                    "attributes",
-                )
-            )
+            problems.invalid(f"La caractéristique « {name} » est donnée deux fois.", "attributes")
         keys.add(fold(name))
         cleaned.append((name, value))
     return cleaned
 
 
-def _check_zones(zones: Sequence[str], problems: list[Problem]) -> list[str]:
+def _check_zones(problems: Problems, zones: Sequence[str]) -> list[str]:
     if len(zones) > MAX_ZONES:
-        problems.append(
-            Problem(
-                ErrorCode.INVALID_INPUT,
-                f"{MAX_ZONES} zones de livraison au maximum.",
-                "deliveryZones",
-            )
-        )
+        problems.invalid(f"{MAX_ZONES} zones de livraison au maximum.", "deliveryZones")
     cleaned: dict[str, None] = {}
     for zone in zones:
         prefix = zone.replace(" ", "").upper()
         if not _ZONE.fullmatch(prefix):
-            problems.append(
-                Problem(
-                    ErrorCode.INVALID_INPUT,
-                    f"« {zone} » n'est pas un début de code postal.",
-                    "deliveryZones",
-                )
-            )
+            problems.invalid(f"« {zone} » n'est pas un début de code postal.", "deliveryZones")
         cleaned.setdefault(prefix, None)
     return list(cleaned)
 
 
 def clean(data: ProductData) -> Cleaned:
     """The product's columns, or INVALID_INPUT naming every faulty field at once."""
-    problems: list[Problem] = []
-    name = _text(data.name, "name", 200, problems, required=True)
-    description = data.description.strip()
-    if len(description) > 10_000:
-        problems.append(
-            Problem(
-                ErrorCode.INVALID_INPUT,
-                "10000 caractères au maximum.",
-                "description",
-            )
-        )
-    brand = _text(data.brand, "brand", 200, problems, required=False)
-    # Categories are free text (sellers name their own shelves); only their length is checked.
-    category = _text(data.category, "category", 100, problems, required=True)
-    warehouse = _text(data.warehouse, "warehouse", 200, problems, required=False)
-    _check_price(data.price, problems)
-    _check_vat_rate(data.vat_rate, problems)
-    _whole(data.stock, "stock", 0, problems)
-    _whole(data.minimum_quantity, "minimumQuantity", 1, problems)
-    _whole(data.lead_time_days, "leadTimeDays", 0, problems)
-    attributes = _check_attributes(data.attributes, problems)
-    zones = _check_zones(data.delivery_zones, problems)
-    if problems:
-        raise DomainError.of(problems)
+    with Problems() as problems:
+        name = _text(problems, data.name, "name", 200, required=True)
+        description = data.description.strip()
+        if len(description) > 10_000:
+            problems.invalid("10000 caractères au maximum.", "description")
+        brand = _text(problems, data.brand, "brand", 200, required=False)
+        # Categories are free text (sellers name their own shelves); only their length is checked.
+        category = _text(problems, data.category, "category", 100, required=True)
+        warehouse = _text(problems, data.warehouse, "warehouse", 200, required=False)
+        _check_price(problems, data.price)
+        _check_vat_rate(problems, data.vat_rate)
+        _whole(problems, data.stock, "stock", 0)
+        _whole(problems, data.minimum_quantity, "minimumQuantity", 1)
+        _whole(problems, data.lead_time_days, "leadTimeDays", 0)
+        attributes = _check_attributes(problems, data.attributes)
+        zones = _check_zones(problems, data.delivery_zones)
     assert name is not None
     assert category is not None
     columns: dict[str, object] = {
@@ -331,10 +285,8 @@ async def update_product(actor: Actor, *, product_id: int, data: ProductData) ->
 async def set_stock(actor: Actor, *, product_id: int, quantity: int) -> Product:
     """A seller states how many units are available now."""
     seller_id = seller_of(actor)
-    problems: list[Problem] = []
-    _whole(quantity, "quantity", 0, problems)
-    if problems:
-        raise DomainError.of(problems)
+    with Problems() as problems:
+        _whole(problems, quantity, "quantity", 0)
     async with atomic():
         product = await _own_product(seller_id, product_id, "productId")
         product.stock = quantity

@@ -14,10 +14,10 @@ from resolvers.claims.deadlines import withdrawable_until
 from resolvers.claims.flow import ClaimColumns, change_status, check_transition
 from resolvers.claims.queries import visible_claim_or_not_found
 from resolvers.claims.refunds import record_refund
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.idempotency import digest, once
 from resolvers.orders.queries import require_acting_right
-from resolvers.orders.reserve import MAX_REMARK, clean_text
+from resolvers.orders.reserve import MAX_REMARK, clean_remark, clean_text
 from resolvers.policy import Policy
 
 S = ClaimStatus
@@ -66,10 +66,8 @@ async def _move(
     )
 
 
-def _text(value: str | None, field: str, limit: int = MAX_REMARK) -> str:
-    cleaned = clean_text(value, field, required=True, limit=limit)
-    assert cleaned is not None
-    return cleaned
+def _text(problems: Problems, value: str | None, field: str, limit: int = MAX_REMARK) -> str:
+    return clean_text(problems, value, field, required=True, limit=limit) or ""
 
 
 async def request_return(
@@ -77,7 +75,7 @@ async def request_return(
 ) -> Claim:
     """The seller asks for the goods back and says how (seed 001: a return label)."""
     claim = await _sellers_claim(actor, claim_id)
-    text = _text(instructions, "instructions")
+    text = clean_remark(instructions, "instructions", required=True) or ""
     return await _move(
         actor,
         claim,
@@ -98,17 +96,12 @@ async def ship_return(
     now: datetime | None = None,
 ) -> Claim:
     claim = await _buyers_claim(actor, claim_id)
-    return await _move(
-        actor,
-        claim,
-        S.RETURN_SHIPPED,
-        policy=policy,
-        now=now,
-        columns=ClaimColumns(
-            return_carrier=_text(carrier, "carrier", 200),
-            return_tracking_number=_text(tracking_number, "trackingNumber", 200),
-        ),
-    )
+    with Problems() as problems:
+        columns = ClaimColumns(
+            return_carrier=_text(problems, carrier, "carrier", 200),
+            return_tracking_number=_text(problems, tracking_number, "trackingNumber", 200),
+        )
+    return await _move(actor, claim, S.RETURN_SHIPPED, policy=policy, now=now, columns=columns)
 
 
 async def receive_return(
@@ -134,7 +127,7 @@ async def reject_claim(
 ) -> Claim:
     """A withdrawal is a right: it cannot be rejected while inside its window."""
     claim = await _sellers_claim(actor, claim_id)
-    text = _text(reason, "reason")
+    text = clean_remark(reason, "reason", required=True) or ""
     now = _utc(now)
     if claim.reason is ClaimReason.WITHDRAWAL:
         end = withdrawable_until(await Order.get(id=claim.order_id), policy)
@@ -154,13 +147,13 @@ async def cancel_claim(
     return await _move(actor, claim, S.CANCELLED, policy=policy, now=now)
 
 
-def _amount(resolution: ClaimResolution, amount: Decimal | None) -> Decimal | None:
+def _amount(
+    problems: Problems, resolution: ClaimResolution, amount: Decimal | None
+) -> Decimal | None:
     if resolution is not ClaimResolution.REFUND:
         if amount is not None:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT,
-                "Un échange ou une réparation ne porte pas de montant.",
-                "refundAmount",
+            problems.invalid(
+                "Un échange ou une réparation ne porte pas de montant.", "refundAmount"
             )
         return None
     if (
@@ -170,11 +163,8 @@ def _amount(resolution: ClaimResolution, amount: Decimal | None) -> Decimal | No
         or amount != amount.quantize(CENT)
         or amount >= Decimal("1e10")
     ):
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            "Montant du remboursement : positif, au centime près.",
-            "refundAmount",
-        )
+        problems.invalid("Montant du remboursement : positif, au centime près.", "refundAmount")
+        return None
     return amount.quantize(CENT)
 
 
@@ -206,19 +196,15 @@ async def _resolve(
                 "Une rétractation se résout une fois le retour reçu.",
                 "claimId",
             )
-        if resolution is not ClaimResolution.REFUND:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT,
-                "Une rétractation se résout par un remboursement.",
-                "resolution",
-            )
         value = await _returned_value(claim)
-        if amount is not None and amount < value:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT,
-                f"Une rétractation rembourse au moins les articles retournés ({value} €).",
-                "refundAmount",
-            )
+        with Problems() as problems:
+            if resolution is not ClaimResolution.REFUND:
+                problems.invalid("Une rétractation se résout par un remboursement.", "resolution")
+            if amount is not None and amount < value:
+                problems.invalid(
+                    f"Une rétractation rembourse au moins les articles retournés ({value} €).",
+                    "refundAmount",
+                )
     order = await Order.get(id=claim.order_id)
     async with atomic():
         if amount is not None:
@@ -253,9 +239,10 @@ async def resolve_claim(
     same claim and records nothing more."""
     claim = await _sellers_claim(actor, claim_id)
     assert actor.account_id is not None
-    text = _text(reason, "reason")
-    amount = _amount(resolution, refund_amount)
-    key = _text(idempotency_key, "idempotencyKey", 200)
+    with Problems() as problems:
+        text = _text(problems, reason, "reason")
+        amount = _amount(problems, resolution, refund_amount)
+        key = _text(problems, idempotency_key, "idempotencyKey", 200)
     now = _utc(now)
 
     async def replay(row: IdempotencyKey) -> Claim:

@@ -14,8 +14,8 @@ from realtime.log import atomic
 from resolvers.actor import Actor
 from resolvers.claims.deadlines import window_end
 from resolvers.claims.flow import RELEASED, record_move
-from resolvers.errors import DomainError, ErrorCode, Problem
-from resolvers.helpdesk.messages import announce, body_problems, contact_warnings
+from resolvers.errors import DomainError, ErrorCode, Problem, Problems
+from resolvers.helpdesk.messages import announce, check_body, contact_warnings
 from resolvers.helpdesk.opening import start_thread
 from resolvers.lifecycle import Move
 from resolvers.locking import locked
@@ -36,23 +36,19 @@ class OpenedClaim:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _check_shape(lines: Sequence[WantedLine], order_lines: dict[int, OrderLine]) -> None:
+def _check_shape(
+    problems: Problems, lines: Sequence[WantedLine], order_lines: dict[int, OrderLine]
+) -> None:
     if not lines:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Indiquez au moins une ligne.", "lines")
+        problems.invalid("Indiquez au moins une ligne.", "lines")
     if len({w.order_line_id for w in lines}) != len(lines):
-        raise DomainError(ErrorCode.INVALID_INPUT, "Ligne en double.", "lines")
+        problems.invalid("Ligne en double.", "lines")
     for wanted in lines:
         line = order_lines.get(wanted.order_line_id)
         if line is None:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT, "Cette ligne n'est pas de la commande.", "lines"
-            )
-        if not 1 <= wanted.quantity <= line.quantity:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT,
-                f"« {line.product_name} » : quantité de 1 à {line.quantity}.",
-                "lines",
-            )
+            problems.invalid("Cette ligne n'est pas de la commande.", "lines")
+        elif not 1 <= wanted.quantity <= line.quantity:
+            problems.invalid(f"« {line.product_name} » : quantité de 1 à {line.quantity}.", "lines")
 
 
 async def _check_free(lines: Sequence[WantedLine], order_lines: dict[int, OrderLine]) -> None:
@@ -89,9 +85,8 @@ async def open_claim(
     the claim's thread within its SLA."""
     order = await buyers_order(actor, order_id)
     assert actor.account_id is not None
-    problems = body_problems(body)
-    if problems:
-        raise DomainError.of(problems)
+    with Problems() as problems:
+        check_body(problems, body)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     if order.status is not OrderStatus.DELIVERED:
         raise DomainError(
@@ -107,8 +102,11 @@ async def open_claim(
             "reason",
         )
     order_lines = {line.id: line for line in await OrderLine.filter(order_id=order.id)}
-    _check_shape(lines, order_lines)
-    await check_attachable(owner_id=actor.account_id, photo_ids=photo_ids, policy=policy)
+    with Problems() as problems:
+        _check_shape(problems, lines, order_lines)
+        await check_attachable(
+            problems, owner_id=actor.account_id, photo_ids=photo_ids, policy=policy
+        )
     async with atomic():
         # One claim at a time per order: the free quantities are read under the lock.
         await locked(Order, order.id)

@@ -13,7 +13,7 @@ from resolvers.actor import Actor, require_login
 from resolvers.clock import utc_now
 from resolvers.contact_details import find_contact_details
 from resolvers.deadlines import thread_deadline_moved
-from resolvers.errors import DomainError, ErrorCode, Forbidden, Problem
+from resolvers.errors import ErrorCode, Forbidden, Problem, Problems
 from resolvers.helpdesk import sla
 from resolvers.helpdesk.threads import Side, side_of, visible_thread
 from resolvers.locking import locked
@@ -41,19 +41,11 @@ class Posted:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def refuse_if_any(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainError.of(problems)
-
-
-def body_problems(body: str) -> list[Problem]:
+def check_body(problems: Problems, body: str) -> None:
     if not body.strip():
-        return [Problem(ErrorCode.INVALID_INPUT, "Le message est vide", "body")]
-    if len(body) > MAX_BODY:
-        return [
-            Problem(ErrorCode.INVALID_INPUT, f"Le message dépasse {MAX_BODY} caractères", "body")
-        ]
-    return []
+        problems.invalid("Le message est vide", "body")
+    elif len(body) > MAX_BODY:
+        problems.invalid(f"Le message dépasse {MAX_BODY} caractères", "body")
 
 
 def one_line(text: str) -> str:
@@ -61,16 +53,9 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def subject_problems(subject: str | None) -> list[Problem]:
+def check_subject(problems: Problems, subject: str | None) -> None:
     if subject is not None and not 1 <= len(one_line(subject)) <= MAX_SUBJECT:
-        return [
-            Problem(
-                ErrorCode.INVALID_INPUT,
-                f"Le sujet doit faire de 1 à {MAX_SUBJECT} caractères",
-                "subject",
-            )
-        ]
-    return []
+        problems.invalid(f"Le sujet doit faire de 1 à {MAX_SUBJECT} caractères", "subject")
 
 
 def contact_warnings(kinds: list[str]) -> list[Problem]:
@@ -174,7 +159,8 @@ async def post_message(
     require_login(actor)
     thread = await visible_thread(actor, thread_id=thread_id)
     role = author_role(actor, side_of(actor, thread))
-    refuse_if_any(body_problems(body))
+    with Problems() as problems:
+        check_body(problems, body)
     async with atomic():
         thread = await lock_thread(thread.id)
         # Stamped once the lock is held, so sending order is commit order within a thread.

@@ -11,17 +11,16 @@ from models.helpdesk import Message, Thread, TicketCategory
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.clock import utc_now
-from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.errors import DomainError, ErrorCode, Problem, Problems
 from resolvers.helpdesk.mails import new_thread_mail
 from resolvers.helpdesk.messages import (
     MAX_SUBJECT,
     announce,
-    body_problems,
+    check_body,
+    check_subject,
     contact_warnings,
     insert_message,
     one_line,
-    refuse_if_any,
-    subject_problems,
 )
 from resolvers.orders.queries import visible_order_or_not_found
 from resolvers.policy import Policy
@@ -96,17 +95,11 @@ async def open_thread(
 ) -> Opened:
     """A buyer writes to the seller of one of their orders or of a product."""
     buyer_id = require_role(actor, Role.BUYER)
-    problems = subject_problems(subject) + body_problems(body)
-    if (order_id is None) == (product_id is None):
-        problems.insert(
-            0,
-            Problem(
-                ErrorCode.INVALID_INPUT,
-                "Indiquez une commande ou un produit, pas les deux",
-                "orderId",
-            ),
-        )
-    refuse_if_any(problems)
+    with Problems() as problems:
+        if (order_id is None) == (product_id is None):
+            problems.invalid("Indiquez une commande ou un produit, pas les deux", "orderId")
+        check_subject(problems, subject)
+        check_body(problems, body)
     if order_id is not None:
         order = await visible_order_or_not_found(actor, order_id)
         seller_id, default_subject = order.seller_id, f"Commande {order.number}"
@@ -147,17 +140,15 @@ async def open_support_ticket(
 ) -> Opened:
     """A buyer asks the platform for help; admins answer in the same thread machinery."""
     buyer_id = require_role(actor, Role.BUYER)
-    problems = subject_problems(subject) + body_problems(body)
     tracking = tracking_number.strip() if tracking_number is not None else None
-    if tracking is not None and not 1 <= len(tracking) <= MAX_TRACKING_NUMBER:
-        problems.append(
-            Problem(
-                ErrorCode.INVALID_INPUT,
+    with Problems() as problems:
+        check_subject(problems, subject)
+        check_body(problems, body)
+        if tracking is not None and not 1 <= len(tracking) <= MAX_TRACKING_NUMBER:
+            problems.invalid(
                 f"Le numéro de suivi doit faire de 1 à {MAX_TRACKING_NUMBER} caractères",
                 "trackingNumber",
             )
-        )
-    refuse_if_any(problems)
     if order_id is not None:
         await visible_order_or_not_found(actor, order_id)
     now = utc_now(now)

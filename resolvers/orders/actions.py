@@ -9,24 +9,20 @@ from models.orders import Cart, CartLine, IdempotencyKey, Order, OrderStatus, Or
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.cart import CartView, LineChange, WantedLine, cart_view, put_lines_in_cart
-from resolvers.errors import DomainError
+from resolvers.errors import DomainError, Problems
 from resolvers.orders.flow import Shipment, change_status
 from resolvers.orders.queries import (
     lines_of,
     require_acting_right,
     visible_order_or_not_found,
 )
-from resolvers.orders.reserve import MAX_REMARK, clean_text
+from resolvers.orders.reserve import clean_remark, clean_text
 from resolvers.policy import Policy
 
 S = OrderStatus
 
 # The reason a closed shop's PENDING orders are refused with.
 SHOP_CLOSED = "Boutique fermée"
-
-
-def _reason(value: str | None, *, required: bool) -> str | None:
-    return clean_text(value, "reason", required=required, limit=MAX_REMARK)
 
 
 async def buyers_order(actor: Actor, order_id: int) -> Order:
@@ -54,7 +50,7 @@ async def cancel_order(
         role=Role.BUYER,
         actor_account_id=actor.account_id,
         policy=policy,
-        reason=_reason(reason, required=False),
+        reason=clean_remark(reason, "reason", required=False),
     )
 
 
@@ -73,7 +69,7 @@ async def refuse_order(actor: Actor, *, order_id: int, reason: str, policy: Poli
         role=Role.SELLER,
         actor_account_id=actor.account_id,
         policy=policy,
-        reason=_reason(reason, required=True),
+        reason=clean_remark(reason, "reason", required=True),
     )
 
 
@@ -82,16 +78,19 @@ async def ship_order(
 ) -> Order:
     """The seller ships a VALIDATED order; its invoice is issued in the same transaction."""
     order = await _sellers_order(actor, order_id)
+    with Problems() as problems:
+        shipment = Shipment(
+            carrier=clean_text(problems, carrier, "carrier", required=True) or "",
+            tracking_number=clean_text(problems, tracking_number, "trackingNumber", required=True)
+            or "",
+        )
     return await change_status(
         order,
         to=S.SHIPPED,
         role=Role.SELLER,
         actor_account_id=actor.account_id,
         policy=policy,
-        shipment=Shipment(
-            carrier=clean_text(carrier, "carrier", required=True) or "",
-            tracking_number=clean_text(tracking_number, "trackingNumber", required=True) or "",
-        ),
+        shipment=shipment,
     )
 
 

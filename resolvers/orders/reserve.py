@@ -20,11 +20,11 @@ from models.orders import (
     OrderStatus,
 )
 from resolvers.actor import Actor, require_role
-from resolvers.buying import below_minimum, not_deliverable
+from resolvers.buying import check_deliverable, check_minimum
 from resolvers.cart import cart_lines
 from resolvers.catalog import zones_of
 from resolvers.countries import iso_country
-from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.idempotency import digest, once, reused
 from resolvers.lifecycle import parties_of
 from resolvers.numbering import assign_number, provisional_number
@@ -47,36 +47,52 @@ class Address:
 
 
 def clean_text(
-    value: str | None, field: str, *, required: bool, limit: int = MAX_TEXT
+    problems: Problems, value: str | None, field: str, *, required: bool, limit: int = MAX_TEXT
 ) -> str | None:
     """`value` stripped, None when blank; INVALID_INPUT naming `field` when blank but required
     or longer than `limit`."""
     cleaned = (value or "").strip()
     if not cleaned:
         if required:
-            raise DomainError(ErrorCode.INVALID_INPUT, "Champ obligatoire.", field)
+            problems.invalid("Champ obligatoire.", field)
         return None
     if len(cleaned) > limit:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"{limit} caractères au maximum.", field)
+        problems.invalid(f"{limit} caractères au maximum.", field)
     return cleaned
 
 
-def clean_address(address: Address) -> Address:
+def clean_remark(value: str | None, field: str, *, required: bool) -> str | None:
+    """A free text standing alone (a remark, reason or message): `clean_text` up to
+    MAX_REMARK characters, refused at once."""
+    with Problems() as problems:
+        return clean_text(problems, value, field, required=required, limit=MAX_REMARK)
+
+
+def _clean_address(problems: Problems, address: Address) -> Address:
     prefix = "deliveryAddress."
     country = iso_country(address.country or "")
     if country is None:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            "Pays : code ISO 3166-1 à deux lettres (FR).",
-            prefix + "country",
-        )
-    postal_code = clean_text(address.postal_code, prefix + "postalCode", required=True, limit=16)
+        problems.invalid("Pays : code ISO 3166-1 à deux lettres (FR).", prefix + "country")
+    postal_code = clean_text(
+        problems, address.postal_code, prefix + "postalCode", required=True, limit=16
+    )
     return Address(
-        line1=clean_text(address.line1, prefix + "line1", required=True) or "",
-        line2=clean_text(address.line2, prefix + "line2", required=False),
+        line1=clean_text(problems, address.line1, prefix + "line1", required=True) or "",
+        line2=clean_text(problems, address.line2, prefix + "line2", required=False),
         postal_code=(postal_code or "").replace(" ", ""),
-        city=clean_text(address.city, prefix + "city", required=True) or "",
-        country=country,
+        city=clean_text(problems, address.city, prefix + "city", required=True) or "",
+        country=country or "",
+    )
+
+
+def clean_order_request(
+    problems: Problems, address: Address, remark: str | None, idempotency_key: str
+) -> tuple[Address, str | None, str]:
+    """The address, remark and key of a reservation, cleaned."""
+    return (
+        _clean_address(problems, address),
+        clean_text(problems, remark, "remark", required=False, limit=MAX_REMARK),
+        clean_text(problems, idempotency_key, "idempotencyKey", required=True) or "",
     )
 
 
@@ -113,12 +129,6 @@ def require_place_orders(actor: Actor) -> int:
     return buyer_id
 
 
-def clean_key(idempotency_key: str) -> str:
-    key = clean_text(idempotency_key, "idempotencyKey", required=True)
-    assert key is not None
-    return key
-
-
 async def reserve_cart(
     actor: Actor,
     *,
@@ -134,9 +144,8 @@ async def reserve_cart(
     The idempotency key belongs to the buyer: the same key again returns the same orders.
     """
     buyer_id = require_place_orders(actor)
-    address = clean_address(address)
-    remark = clean_text(remark, "remark", required=False, limit=MAX_REMARK)
-    key = clean_key(idempotency_key)
+    with Problems() as problems:
+        address, remark, key = clean_order_request(problems, address, remark, idempotency_key)
 
     async def same_cart(row: IdempotencyKey) -> bool:
         # After the first success the cart is empty: an empty cart is a plain retry.
@@ -279,7 +288,6 @@ async def _take_stock(lines: Sequence[Item], postal_code: str) -> None:
     buyers racing for the last unit never both get it.  Rows are touched in product-id order
     so concurrent reservations lock them in the same order (no deadlock on PostgreSQL).
     """
-    problems: list[Problem] = []
     zones = dict(
         zip(
             [line.product_id for line in lines],
@@ -289,39 +297,34 @@ async def _take_stock(lines: Sequence[Item], postal_code: str) -> None:
     )
     position = {line.product_id: index for index, line in enumerate(lines)}
     suspended = await suspended_among(line.product.seller_id for line in lines)
-    for line in sorted(lines, key=lambda line: line.product_id):
-        product, field = line.product, f"lines.{position[line.product_id]}"
-        if product.seller_id in suspended:
-            problems.append(
-                Problem(
+    with Problems() as problems:
+        for line in sorted(lines, key=lambda line: line.product_id):
+            product, field = line.product, f"lines.{position[line.product_id]}"
+            if product.seller_id in suspended:
+                problems.add(
                     ErrorCode.SELLER_SUSPENDED,
                     f"« {product.name} » : ce vendeur est suspendu.",
                     field,
                 )
+                continue
+            check_deliverable(problems, product, zones[product.id], postal_code, field)
+            if not problems.about(field):
+                check_minimum(problems, product, line.quantity, field)
+            if problems.about(field):
+                continue
+            taken = await Product.filter(id=product.id, stock__gte=line.quantity).update(
+                stock=F("stock") - line.quantity
             )
-            continue
-        refusal = not_deliverable(product, zones[product.id], postal_code, field) or below_minimum(
-            product, line.quantity, field
-        )
-        if refusal is not None:
-            problems.append(refusal)
-            continue
-        taken = await Product.filter(id=product.id, stock__gte=line.quantity).update(
-            stock=F("stock") - line.quantity
-        )
-        if not taken:
-            left = await Product.filter(id=product.id).values_list("stock", flat=True)
-            problems.append(
-                Problem(
+            if not taken:
+                left = await Product.filter(id=product.id).values_list("stock", flat=True)
+                problems.add(
                     ErrorCode.OUT_OF_STOCK,
                     f"« {product.name} » : {left[0] if left else 0} disponible(s), "
                     f"{line.quantity} demandé(s).",
                     field,
                 )
-            )
-    if problems:
+        # Lines were checked in lock order; the refusal names them in the cart's order.
         problems.sort(key=lambda p: int((p.field or "lines.0").split(".")[1]))
-        raise DomainError.of(problems)
 
 
 async def _create_order(

@@ -11,16 +11,13 @@ from models.catalog import Product
 from models.orders import IdempotencyKey, Order, OrderStatus
 from models.quotes import Quote, QuoteStatus, QuoteTier
 from resolvers.actor import Actor
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.idempotency import digest
 from resolvers.orders.flow import change_status
 from resolvers.orders.reserve import (
-    MAX_REMARK,
     Address,
     Item,
-    clean_address,
-    clean_key,
-    clean_text,
+    clean_order_request,
     once_per_key,
     place_orders,
     require_place_orders,
@@ -41,17 +38,15 @@ class Choice:
     quantity: int
 
 
-def _bad_choices(message: str) -> DomainError:
-    return DomainError(ErrorCode.INVALID_INPUT, message, "choices")
-
-
-async def _chosen_tiers(quote: Quote, choices: Sequence[Choice]) -> list[QuoteTier]:
+async def _chosen_tiers(
+    problems: Problems, quote: Quote, choices: Sequence[Choice]
+) -> list[QuoteTier]:
     """The offered tier of each choice: at least one, each line at most once."""
     # Before the offer the tiers exist unpriced: the status check under the lock refuses then.
     if not choices:
-        raise _bad_choices("Choisissez au moins une quantité.")
+        problems.invalid("Choisissez au moins une quantité.", "choices")
     if len({c.product_id for c in choices}) != len(choices):
-        raise _bad_choices("Une seule quantité par produit.")
+        problems.invalid("Une seule quantité par produit.", "choices")
     tiers = {
         (t.line.product_ref, t.quantity): t
         for t in await QuoteTier.filter(line__quote_id=quote.id).select_related("line")
@@ -60,8 +55,9 @@ async def _chosen_tiers(quote: Quote, choices: Sequence[Choice]) -> list[QuoteTi
     for choice in choices:
         tier = tiers.get((choice.product_id, choice.quantity))
         if tier is None:
-            raise _bad_choices("Cette quantité ne fait pas partie de l'offre.")
-        chosen.append(tier)
+            problems.invalid("Cette quantité ne fait pas partie de l'offre.", "choices")
+        else:
+            chosen.append(tier)
     return chosen
 
 
@@ -106,10 +102,9 @@ async def accept_quote(
     # The status is checked under the quote's lock, after the key: a retry of a request that
     # succeeded replays it rather than meeting an ACCEPTED quote.
     quote = await buyers_quote(actor, quote_id)
-    address = clean_address(address)
-    remark = clean_text(remark, "remark", required=False, limit=MAX_REMARK)
-    key = clean_key(idempotency_key)
-    tiers = await _chosen_tiers(quote, choices)
+    with Problems() as problems:
+        address, remark, key = clean_order_request(problems, address, remark, idempotency_key)
+        tiers = await _chosen_tiers(problems, quote, choices)
 
     async def place(key_row: IdempotencyKey, now: datetime) -> list[Order]:
         # Touching the quote row locks it: of two acceptances at once, the second waits here,

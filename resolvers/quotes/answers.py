@@ -11,8 +11,8 @@ from models.accounts import Role
 from models.quotes import Quote, QuoteStatus, QuoteTier
 from realtime.log import atomic
 from resolvers.actor import Actor
-from resolvers.errors import DomainError, ErrorCode
-from resolvers.orders.reserve import MAX_REMARK, clean_text
+from resolvers.errors import DomainError, Problems
+from resolvers.orders.reserve import MAX_REMARK, clean_remark, clean_text
 from resolvers.policy import Policy
 from resolvers.pricing import CENT
 from resolvers.quotes.flow import change_quote, check_transition
@@ -38,23 +38,22 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _bad_prices(message: str) -> DomainError:
-    return DomainError(ErrorCode.INVALID_INPUT, message, "prices")
-
-
 def _priced_tiers(
-    tiers: Sequence[tuple[int, QuoteTier]], prices: Sequence[TierPrice]
+    problems: Problems, tiers: Sequence[tuple[int, QuoteTier]], prices: Sequence[TierPrice]
 ) -> list[tuple[QuoteTier, Decimal]]:
     """Each requested tier with its price: every tier priced once, nothing else."""
     wanted = {(product_ref, tier.quantity): tier for product_ref, tier in tiers}
     given = {(p.product_id, p.quantity): p.unit_price for p in prices}
     if len(given) != len(prices):
-        raise _bad_prices("Un prix par quantité demandée, une seule fois.")
-    if given.keys() != wanted.keys():
-        raise _bad_prices("Chaque quantité demandée, et elles seules, doit recevoir un prix.")
+        problems.invalid("Un prix par quantité demandée, une seule fois.", "prices")
     for price in given.values():
         if not price.is_finite() or price < 0 or price > MAX_PRICE or price != price.quantize(CENT):
-            raise _bad_prices("Prix unitaire : un montant positif ou nul, au centime.")
+            problems.invalid("Prix unitaire : un montant positif ou nul, au centime.", "prices")
+    if given.keys() != wanted.keys():
+        problems.invalid(
+            "Chaque quantité demandée, et elles seules, doit recevoir un prix.", "prices"
+        )
+        return []
     return [(wanted[key], price) for key, price in given.items()]
 
 
@@ -73,15 +72,14 @@ async def offer_quote(
     check_transition(quote.status, Q.OFFERED, Role.SELLER)
     now = now or datetime.now(UTC)
     valid_until = _aware(valid_until)
-    if not now < valid_until <= now + MAX_VALIDITY:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            "L'offre doit rester valable entre maintenant et 90 jours.",
-            "validUntil",
-        )
-    message = clean_text(message, "message", required=False, limit=MAX_REMARK)
     tiers = await QuoteTier.filter(line__quote_id=quote.id).select_related("line")
-    priced = _priced_tiers([(tier.line.product_ref, tier) for tier in tiers], prices)
+    with Problems() as problems:
+        if not now < valid_until <= now + MAX_VALIDITY:
+            problems.invalid(
+                "L'offre doit rester valable entre maintenant et 90 jours.", "validUntil"
+            )
+        message = clean_text(problems, message, "message", required=False, limit=MAX_REMARK)
+        priced = _priced_tiers(problems, [(tier.line.product_ref, tier) for tier in tiers], prices)
     async with atomic():
         # Written first: if the status moved meanwhile, change_quote refuses and they roll back.
         for tier, price in priced:
@@ -107,7 +105,7 @@ async def decline_quote(actor: Actor, *, quote_id: int, reason: str, policy: Pol
         role=Role.SELLER,
         actor_account_id=actor.account_id,
         policy=policy,
-        reason=clean_text(reason, "reason", required=True, limit=MAX_REMARK),
+        reason=clean_remark(reason, "reason", required=True),
     )
 
 
@@ -120,7 +118,7 @@ async def refuse_quote(actor: Actor, *, quote_id: int, reason: str | None, polic
         role=Role.BUYER,
         actor_account_id=actor.account_id,
         policy=policy,
-        reason=clean_text(reason, "reason", required=False, limit=MAX_REMARK),
+        reason=clean_remark(reason, "reason", required=False),
     )
 
 

@@ -18,10 +18,11 @@ from models.quotes import (
 )
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
-from resolvers.errors import DomainError, ErrorCode, Problem
+from resolvers.buying import check_minimum
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.lifecycle import Move, parties_of
 from resolvers.numbering import assign_number, provisional_number
-from resolvers.orders.reserve import MAX_REMARK, clean_text
+from resolvers.orders.reserve import clean_remark
 from resolvers.policy import Policy
 from resolvers.pricing import by_seller
 from resolvers.quotes.flow import record_move
@@ -63,14 +64,13 @@ async def get_quote_list(actor: Actor) -> QuoteListView:
 
 
 def _clean_quantities(quantities: Sequence[int]) -> list[int]:
-    if not 1 <= len(quantities) <= MAX_QUANTITIES:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, f"De 1 à {MAX_QUANTITIES} quantités par produit.", "quantities"
-        )
-    if len(set(quantities)) != len(quantities):
-        raise DomainError(ErrorCode.INVALID_INPUT, "Chaque quantité une seule fois.", "quantities")
-    if min(quantities) < 1:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Les quantités sont au moins 1.", "quantities")
+    with Problems() as problems:
+        if not 1 <= len(quantities) <= MAX_QUANTITIES:
+            problems.invalid(f"De 1 à {MAX_QUANTITIES} quantités par produit.", "quantities")
+        if len(set(quantities)) != len(quantities):
+            problems.invalid("Chaque quantité une seule fois.", "quantities")
+        if any(quantity < 1 for quantity in quantities):
+            problems.invalid("Les quantités sont au moins 1.", "quantities")
     return sorted(quantities)
 
 
@@ -86,12 +86,8 @@ async def add_to_quote_list(
         if product is None:
             raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
         await refuse_if_suspended([product.seller_id])
-        if wanted[0] < product.minimum_quantity:
-            raise DomainError(
-                ErrorCode.BELOW_MINIMUM_QUANTITY,
-                f"« {product.name} » se commande par {product.minimum_quantity} au minimum.",
-                "quantities",
-            )
+        with Problems() as problems:
+            check_minimum(problems, product, wanted[0], "quantities")
         quote_list, created = await QuoteList.get_or_create(
             buyer_id=buyer_id, defaults={"changed_at": now}
         )
@@ -130,17 +126,14 @@ async def remove_from_quote_list(actor: Actor, *, product_id: int) -> QuoteListV
 async def _refuse_suspended(lines: Sequence[QuoteListLine]) -> None:
     """Seed 004: nobody asks a suspended seller for prices; each such line is named."""
     suspended = await suspended_among(line.product.seller_id for line in lines)
-    problems = [
-        Problem(
-            ErrorCode.SELLER_SUSPENDED,
-            f"« {line.product.name} » : ce vendeur est suspendu.",
-            f"lines.{index}",
-        )
-        for index, line in enumerate(lines)
-        if line.product.seller_id in suspended
-    ]
-    if problems:
-        raise DomainError.of(problems)
+    with Problems() as problems:
+        for index, line in enumerate(lines):
+            if line.product.seller_id in suspended:
+                problems.add(
+                    ErrorCode.SELLER_SUSPENDED,
+                    f"« {line.product.name} » : ce vendeur est suspendu.",
+                    f"lines.{index}",
+                )
 
 
 async def send_quote_request(
@@ -149,7 +142,7 @@ async def send_quote_request(
     """Send the list: one REQUESTED quote per seller, due `quote_response_business_hours`
     later on the market calendar; each seller is mailed and pushed; the list is emptied."""
     buyer_id = require_role(actor, Role.BUYER)
-    remark = clean_text(remark, "remark", required=False, limit=MAX_REMARK)
+    remark = clean_remark(remark, "remark", required=False)
     now = now or datetime.now(UTC)
     respond_by = policy.business_hours_after(now, policy.quote_response_business_hours)
     async with atomic():

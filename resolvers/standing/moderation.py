@@ -17,7 +17,7 @@ from models.standing import FlagDecision, FlagReview
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.clock import utc_now
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.helpdesk.messages import lock_thread
 from resolvers.mail import enqueue_mail
 from resolvers.policy import Policy
@@ -28,33 +28,27 @@ MAX_NOTE = 2000
 _ALREADY = "Ce message a déjà fait l'objet d'une décision."
 
 
-def _check(message: Message, decision: FlagDecision, suspend_days: int | None) -> None:
-    if not message.flagged:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION, "Ce message n'est pas signalé.", "messageId"
-        )
+def _check_decision(
+    problems: Problems, message: Message, decision: FlagDecision, suspend_days: int | None
+) -> None:
     if decision is FlagDecision.SUSPENDED:
         if suspend_days is None:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT, "La durée de suspension est obligatoire.", "suspendDays"
-            )
-        check_days(suspend_days, "suspendDays")
+            problems.invalid("La durée de suspension est obligatoire.", "suspendDays")
+        else:
+            check_days(problems, suspend_days, "suspendDays")
         if message.author_role is not Role.SELLER:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT,
+            problems.invalid(
                 "Seul un vendeur peut être suspendu : ce message n'est pas d'un vendeur.",
                 "decision",
             )
     elif suspend_days is not None:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, "Une durée ne s'indique qu'avec une suspension.", "suspendDays"
-        )
+        problems.invalid("Une durée ne s'indique qu'avec une suspension.", "suspendDays")
 
 
-def _clean_note(note: str | None) -> str | None:
+def _clean_note(problems: Problems, note: str | None) -> str | None:
     cleaned = (note or "").strip() or None
     if cleaned is not None and len(cleaned) > MAX_NOTE:
-        raise DomainError(ErrorCode.INVALID_INPUT, f"{MAX_NOTE} caractères au maximum.", "note")
+        problems.invalid(f"{MAX_NOTE} caractères au maximum.", "note")
     return cleaned
 
 
@@ -92,8 +86,13 @@ async def review_flag(
     message = await Message.get_or_none(id=message_id)
     if message is None:
         raise DomainError(ErrorCode.NOT_FOUND, "Aucun message avec cet identifiant", "messageId")
-    _check(message, decision, suspend_days)
-    cleaned = _clean_note(note)
+    if not message.flagged:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, "Ce message n'est pas signalé.", "messageId"
+        )
+    with Problems() as problems:
+        _check_decision(problems, message, decision, suspend_days)
+        cleaned = _clean_note(problems, note)
     if await FlagReview.exists(message_id=message.id):
         raise DomainError(ErrorCode.INVALID_TRANSITION, _ALREADY, "messageId")
     now = utc_now(now)

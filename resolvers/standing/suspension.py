@@ -16,7 +16,7 @@ from models.standing import Suspension
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.clock import utc_now
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.mail import enqueue_mail
 from resolvers.policy import Policy
 
@@ -62,20 +62,16 @@ async def refuse_if_suspended(
         )
 
 
-def check_days(days: int, field: str) -> None:
+def check_days(problems: Problems, days: int, field: str) -> None:
     if not 1 <= days <= MAX_DAYS:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, f"La durée de suspension va de 1 à {MAX_DAYS} jours.", field
-        )
+        problems.invalid(f"La durée de suspension va de 1 à {MAX_DAYS} jours.", field)
 
 
-def _clean_reason(reason: str) -> str:
+def _clean_reason(problems: Problems, reason: str) -> str:
     cleaned = reason.strip()
     if not cleaned or len(cleaned) > MAX_REASON:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT,
-            f"Le motif est obligatoire ({MAX_REASON} caractères au maximum).",
-            "reason",
+        problems.invalid(
+            f"Le motif est obligatoire ({MAX_REASON} caractères au maximum).", "reason"
         )
     return cleaned
 
@@ -143,8 +139,9 @@ async def suspend_seller(
 ) -> Seller:
     """An admin suspends a seller for `days` times 24 h from now, with a reason it is mailed."""
     admin_id = require_role(actor, Role.ADMIN)
-    check_days(days, "days")
-    cleaned = _clean_reason(reason)
+    with Problems() as problems:
+        check_days(problems, days, "days")
+        cleaned = _clean_reason(problems, reason)
     seller = await _seller(seller_id)
     async with atomic():
         await apply_suspension(

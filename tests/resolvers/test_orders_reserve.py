@@ -174,6 +174,32 @@ async def test_a_bad_address_is_invalid_input(
     assert await stock_of(product) == 100
 
 
+async def test_every_faulty_field_of_the_request_is_named_at_once(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
+    product = await make_product(seller)
+    actor = await actor_of(buyer)
+    await add_to_cart(actor, product_id=product.id, quantity=1, policy=policy)
+    before = await counts()
+    with pytest.raises(DomainError) as refused:
+        await reserve_cart(
+            actor,
+            address=replace(ADDRESS, country="France", city=" "),
+            remark="x" * 2001,
+            idempotency_key="  ",
+            policy=policy,
+        )
+    assert [(p.code, p.field) for p in refused.value.problems] == [
+        ("INVALID_INPUT", "deliveryAddress.country"),
+        ("INVALID_INPUT", "deliveryAddress.city"),
+        ("INVALID_INPUT", "remark"),
+        ("INVALID_INPUT", "idempotencyKey"),
+    ]
+    assert await counts() == before
+    assert await stock_of(product) == 100
+    assert await CartLine.all().count() == 1
+
+
 async def test_the_same_key_returns_the_same_orders_without_reserving_twice(
     buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
