@@ -1,8 +1,9 @@
 """The one recorder of every life cycle (orders, quotes, claims): the history row, the mails and
-the event of a status change, written in the caller's transaction.
+the event of a status change, written in the caller's transaction; and the one refusal of a
+change its transition table does not allow.
 
 Each life cycle keeps its own transition table and composes its own mail; what is recorded, and
-in which order, is written here once.
+in which order, and how a change outside the table is refused, is written here once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from models.deadlines import DeadlineSource
 from models.events import EventKind
 from realtime.log import append_event
 from resolvers.deadlines import StatusChange, touch_on_status
+from resolvers.errors import DomainError, ErrorCode
 from resolvers.mail import enqueue_mail
 
 S = TypeVar("S", bound=StrEnum)
@@ -45,6 +47,33 @@ class Move(Generic[S]):
     actor_role: Role | None
     actor_account_id: int | None
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Transitions(Generic[S]):
+    """A life cycle's transition table and the words of its refusals."""
+
+    # (from, to) → who may make the change; None (who) is the platform itself, None (from) the
+    # row's creation.
+    table: Mapping[tuple[S | None, S], frozenset[Role | None]]
+    labels: Mapping[S, str]
+    # The argument naming the row, in every refusal.
+    field: str
+    # The refusal of the loser of two concurrent changes, when its own change is still allowed.
+    changed: str
+
+    def check(self, current: S, to: S, role: Role | None) -> None:
+        """Refuse (INVALID_TRANSITION) a change the table does not allow to `role`."""
+        if role not in self.table.get((current, to), frozenset()):
+            raise DomainError(
+                ErrorCode.INVALID_TRANSITION,
+                f"Impossible de passer de « {self.labels[current]} » à « {self.labels[to]} ».",
+                self.field,
+            )
+
+    def raced(self) -> DomainError:
+        """The refusal of a change another one overtook (its conditional update matched no row)."""
+        return DomainError(ErrorCode.INVALID_TRANSITION, self.changed, self.field)
 
 
 def transition_payload(change: Change) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from models.orders import IdempotencyKey, Order, OrderLine
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.claims.deadlines import withdrawable_until
-from resolvers.claims.flow import ClaimColumns, change_status, check_transition
+from resolvers.claims.flow import TRANSITIONS, ClaimColumns, change_status
 from resolvers.claims.queries import visible_claim_or_not_found
 from resolvers.claims.refunds import record_refund
 from resolvers.errors import DomainError, ErrorCode, Problems
@@ -188,7 +188,7 @@ async def _resolve(
     now: datetime,
 ) -> Claim:
     assert actor.role is not None
-    check_transition(claim.status, S.RESOLVED, actor.role)
+    TRANSITIONS.check(claim.status, S.RESOLVED, actor.role)
     if claim.reason is ClaimReason.WITHDRAWAL:
         if claim.status is not S.RETURN_RECEIVED:
             raise DomainError(

@@ -10,24 +10,10 @@ from models.claims import Claim, ClaimResolution, ClaimStatus, ClaimStatusChange
 from models.deadlines import DeadlineSource
 from models.events import EventKind
 from realtime.log import atomic
-from resolvers.errors import DomainError, ErrorCode
-from resolvers.lifecycle import LifeCycle, Mail, Move, parties_of, record
+from resolvers.lifecycle import LifeCycle, Mail, Move, Transitions, parties_of, record
 from resolvers.policy import Policy
 
 S = ClaimStatus
-
-# (from, to) → who moves it. Admins read every claim but never act for a seller.
-TRANSITIONS: dict[tuple[ClaimStatus, ClaimStatus], Role] = {
-    (S.OPEN, S.RETURN_REQUESTED): Role.SELLER,
-    (S.RETURN_REQUESTED, S.RETURN_SHIPPED): Role.BUYER,
-    (S.RETURN_SHIPPED, S.RETURN_RECEIVED): Role.SELLER,
-    (S.OPEN, S.RESOLVED): Role.SELLER,
-    (S.RETURN_RECEIVED, S.RESOLVED): Role.SELLER,
-    (S.OPEN, S.REJECTED): Role.SELLER,
-    (S.RETURN_REQUESTED, S.REJECTED): Role.SELLER,
-    (S.OPEN, S.CANCELLED): Role.BUYER,
-    (S.RETURN_REQUESTED, S.CANCELLED): Role.BUYER,
-}
 
 # Claims that no longer hold their lines: the quantities are free to claim again.
 RELEASED = frozenset({S.REJECTED, S.CANCELLED})
@@ -43,13 +29,23 @@ LABELS = {
 }
 
 
-def check_transition(current: ClaimStatus, to: ClaimStatus, role: Role) -> None:
-    if TRANSITIONS.get((current, to)) is not role:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
-            "claimId",
-        )
+# Admins read every claim but never act for a seller; the platform moves none.
+TRANSITIONS = Transitions(
+    {
+        (S.OPEN, S.RETURN_REQUESTED): frozenset({Role.SELLER}),
+        (S.RETURN_REQUESTED, S.RETURN_SHIPPED): frozenset({Role.BUYER}),
+        (S.RETURN_SHIPPED, S.RETURN_RECEIVED): frozenset({Role.SELLER}),
+        (S.OPEN, S.RESOLVED): frozenset({Role.SELLER}),
+        (S.RETURN_RECEIVED, S.RESOLVED): frozenset({Role.SELLER}),
+        (S.OPEN, S.REJECTED): frozenset({Role.SELLER}),
+        (S.RETURN_REQUESTED, S.REJECTED): frozenset({Role.SELLER}),
+        (S.OPEN, S.CANCELLED): frozenset({Role.BUYER}),
+        (S.RETURN_REQUESTED, S.CANCELLED): frozenset({Role.BUYER}),
+    },
+    LABELS,
+    field="claimId",
+    changed="La réclamation vient de changer.",
+)
 
 
 CLAIMS = LifeCycle(
@@ -136,7 +132,7 @@ async def change_status(
     Conditional on the status the caller saw, so of two concurrent moves exactly one wins.
     Joins the caller's transaction when there is one (a refund recorded with the move).
     """
-    check_transition(claim.status, to, role)
+    TRANSITIONS.check(claim.status, to, role)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     given = columns.given() if columns is not None else {}
     async with atomic():
@@ -145,9 +141,7 @@ async def change_status(
             status=to, updated_at=now, overdue_reported_for=None, **given
         )
         if not won:
-            raise DomainError(
-                ErrorCode.INVALID_TRANSITION, "La réclamation vient de changer.", "claimId"
-            )
+            raise TRANSITIONS.raced()
         move = Move(
             from_status=claim.status,
             to_status=to,

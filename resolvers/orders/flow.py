@@ -15,23 +15,10 @@ from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
 from realtime.log import atomic
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.invoices.issuing import issue_invoice
-from resolvers.lifecycle import LifeCycle, Mail, Move, Parties, parties_of, record
+from resolvers.lifecycle import LifeCycle, Mail, Move, Parties, Transitions, parties_of, record
 from resolvers.policy import Policy
 
 S = OrderStatus
-
-# (from, to) → who may make the change; None is the platform itself (expiry, account deletion).
-TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], frozenset[Role | None]] = {
-    # None: the platform, for the order an accepted quote becomes (the seller's offer was
-    # its commitment).
-    (S.PENDING, S.VALIDATED): frozenset({Role.SELLER, None}),
-    # None: the platform, for a shop whose seller deleted their account.
-    (S.PENDING, S.REFUSED): frozenset({Role.SELLER, None}),
-    (S.PENDING, S.CANCELLED): frozenset({Role.BUYER, None}),
-    (S.PENDING, S.EXPIRED): frozenset({None}),
-    (S.VALIDATED, S.SHIPPED): frozenset({Role.SELLER}),
-    (S.SHIPPED, S.DELIVERED): frozenset({Role.SELLER, Role.BUYER}),
-}
 
 # The goods go back on the shelf: `Product.stock` is what is still available.
 RELEASES_STOCK = frozenset({S.REFUSED, S.CANCELLED, S.EXPIRED})
@@ -49,22 +36,34 @@ LABELS = {
     S.EXPIRED: "Commande expirée",
 }
 
+TRANSITIONS = Transitions(
+    {
+        # None: the platform, for the order an accepted quote becomes (the seller's offer was
+        # its commitment).
+        (S.PENDING, S.VALIDATED): frozenset({Role.SELLER, None}),
+        # None: the platform, for a shop whose seller deleted their account.
+        (S.PENDING, S.REFUSED): frozenset({Role.SELLER, None}),
+        (S.PENDING, S.CANCELLED): frozenset({Role.BUYER, None}),
+        (S.PENDING, S.EXPIRED): frozenset({None}),
+        (S.VALIDATED, S.SHIPPED): frozenset({Role.SELLER}),
+        (S.SHIPPED, S.DELIVERED): frozenset({Role.SELLER, Role.BUYER}),
+    },
+    LABELS,
+    field="orderId",
+    changed="La commande vient de changer.",
+)
+
 
 def check_transition(current: OrderStatus, to: OrderStatus, role: Role | None) -> None:
-    """Refuse a change the table does not allow to `role`, with the code the buyer should see."""
-    if role in TRANSITIONS.get((current, to), frozenset()):
-        return
+    """Refuse a change the table does not allow to `role`, with the code the buyer should see
+    (the table never lets a buyer cancel a validated order)."""
     if role is Role.BUYER and to is S.CANCELLED and current in CONTACT_SELLER_STATUSES:
         raise DomainError(
             ErrorCode.CONTACT_SELLER,
             "La commande est déjà validée : contactez le vendeur via la messagerie.",
             "orderId",
         )
-    raise DomainError(
-        ErrorCode.INVALID_TRANSITION,
-        f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
-        "orderId",
-    )
+    TRANSITIONS.check(current, to, role)
 
 
 ORDERS = LifeCycle(
@@ -183,9 +182,7 @@ async def change_status(
         if not won:
             current = await Order.get(id=order.id)
             check_transition(current.status, to, role)
-            raise DomainError(
-                ErrorCode.INVALID_TRANSITION, "La commande vient de changer.", "orderId"
-            )
+            raise TRANSITIONS.raced()
         from_status = order.status
         order.status, order.updated_at = to, now
         if shipment is not None:

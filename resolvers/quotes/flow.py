@@ -11,21 +11,10 @@ from models.events import EventKind
 from models.quotes import Quote, QuoteLine, QuoteStatus, QuoteStatusChange, QuoteTier
 from realtime.log import atomic
 from resolvers.errors import DomainError, ErrorCode
-from resolvers.lifecycle import LifeCycle, Mail, Move, Parties, parties_of, record
+from resolvers.lifecycle import LifeCycle, Mail, Move, Parties, Transitions, parties_of, record
 from resolvers.policy import Policy
 
 Q = QuoteStatus
-
-# (from, to) → who may make the change; None (from) is the request being sent, None (who) the
-# platform itself (expiry).
-TRANSITIONS: dict[tuple[QuoteStatus | None, QuoteStatus], frozenset[Role | None]] = {
-    (None, Q.REQUESTED): frozenset({Role.BUYER}),
-    (Q.REQUESTED, Q.OFFERED): frozenset({Role.SELLER}),
-    (Q.REQUESTED, Q.DECLINED): frozenset({Role.SELLER}),
-    (Q.OFFERED, Q.ACCEPTED): frozenset({Role.BUYER}),
-    (Q.OFFERED, Q.REFUSED): frozenset({Role.BUYER}),
-    (Q.OFFERED, Q.EXPIRED): frozenset({None}),
-}
 
 # "mes offres" (seed 003): accepted or refused offers leave the buyer's overview.
 OPEN_STATUSES = frozenset({Q.REQUESTED, Q.OFFERED})
@@ -40,18 +29,27 @@ LABELS = {
 }
 
 
+TRANSITIONS = Transitions(
+    {
+        (None, Q.REQUESTED): frozenset({Role.BUYER}),
+        (Q.REQUESTED, Q.OFFERED): frozenset({Role.SELLER}),
+        (Q.REQUESTED, Q.DECLINED): frozenset({Role.SELLER}),
+        (Q.OFFERED, Q.ACCEPTED): frozenset({Role.BUYER}),
+        (Q.OFFERED, Q.REFUSED): frozenset({Role.BUYER}),
+        (Q.OFFERED, Q.EXPIRED): frozenset({None}),
+    },
+    LABELS,
+    field="quoteId",
+    changed="Le devis vient de changer.",
+)
+
+
 def check_transition(current: QuoteStatus, to: QuoteStatus, role: Role | None) -> None:
     """Refuse a change the table does not allow to `role`: QUOTE_EXPIRED for accepting an offer
-    that expired, INVALID_TRANSITION otherwise."""
-    if role in TRANSITIONS.get((current, to), frozenset()):
-        return
+    that expired (never in the table), INVALID_TRANSITION otherwise."""
     if current is Q.EXPIRED and to is Q.ACCEPTED:
         raise DomainError(ErrorCode.QUOTE_EXPIRED, "Cette offre a expiré.", "quoteId")
-    raise DomainError(
-        ErrorCode.INVALID_TRANSITION,
-        f"Impossible de passer de « {LABELS[current]} » à « {LABELS[to]} ».",
-        "quoteId",
-    )
+    TRANSITIONS.check(current, to, role)
 
 
 QUOTES = LifeCycle(
@@ -146,7 +144,7 @@ async def change_quote(
         if not won:
             current = await Quote.get(id=quote.id)
             check_transition(current.status, to, role)
-            raise DomainError(ErrorCode.INVALID_TRANSITION, "Le devis vient de changer.", "quoteId")
+            raise TRANSITIONS.raced()
         move = Move(
             from_status=quote.status,
             to_status=to,
