@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 import strawberry
 
@@ -162,3 +162,37 @@ async def restricted_seller(info: Info, seller_id: int) -> Seller:
     row = await info.context.loaders.by_id(m.Seller).load(seller_id)
     assert row is not None  # RESTRICT: the seller outlives what points at it
     return Seller(model=row)
+
+
+class _Bought(Protocol):
+    @property
+    def buyer_id(self) -> int: ...
+
+
+class _Sold(Protocol):
+    @property
+    def seller_id(self) -> int: ...
+
+
+class ShowsBought(Protocol):
+    """A type showing a row with a buyer (an order, a quote)."""
+
+    @property
+    def model(self) -> _Bought: ...
+
+
+class ShowsSold(Protocol):
+    """A type showing a row with a seller (an order, a quote, an invoice)."""
+
+    @property
+    def model(self) -> _Sold: ...
+
+
+async def buyer_of(root: ShowsBought, info: Info) -> Account:
+    """The `buyer` field of the types showing a row with a buyer."""
+    return await restricted_account(info, root.model.buyer_id)
+
+
+async def seller_of(root: ShowsSold, info: Info) -> Seller:
+    """The `seller` field of the types showing a row with a seller."""
+    return await restricted_seller(info, root.model.seller_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers import orders
+
 
 @strawberry.type
 class Address:
@@ -21,3 +23,13 @@ class AddressInput:
     city: str
     country: str
     line2: str | None = None
+
+    def given(self) -> orders.Address:
+        """The address as the resolvers take it (they clean and check it)."""
+        return orders.Address(
+            line1=self.line1,
+            line2=self.line2,
+            postal_code=self.postal_code,
+            city=self.city,
+            country=self.country,
+        )

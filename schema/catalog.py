@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
@@ -95,6 +95,27 @@ class Product:
             self.model.id
         )
         return rules.deliverable(prefixes, postal_code)
+
+
+class _NamesProduct(Protocol):
+    @property
+    def product_id(self) -> int | None: ...
+
+
+class ShowsProductOf(Protocol):
+    """A type showing a row that names a product by a SET NULL key (an order or quote line, a
+    thread)."""
+
+    @property
+    def model(self) -> _NamesProduct: ...
+
+
+async def product_of(root: ShowsProductOf, info: Info) -> Product | None:
+    """The `product` field of those types: null once the product has left the catalog."""
+    if root.model.product_id is None:
+        return None
+    row = await info.context.loaders.by_id(m.Product).load(root.model.product_id)
+    return Product(model=row) if row is not None else None
 
 
 ProductSort: TypeAlias = listing.ProductSort

@@ -10,7 +10,6 @@ import strawberry
 from models import helpdesk as m
 from models.accounts import Account as AccountModel
 from models.accounts import Seller as SellerModel
-from models.catalog import Product as ProductModel
 from models.orders import Order as OrderModel
 from models.standing import FlagDecision as FlagDecisionModel
 from models.standing import FlagReview as FlagReviewModel
@@ -18,13 +17,13 @@ from resolvers import helpdesk as rules
 from resolvers.pagination import Page, PageRequest
 from resolvers.standing import moderation
 from schema.accounts import Account, Role, Seller
+from schema.catalog import product_of
 from schema.context import Info
 from schema.errors import UserError, mutate, user_errors
 from schema.ids import decode_id, encode_id, known_id
 from schema.pagination import Connection
 
 if TYPE_CHECKING:
-    from schema.catalog import Product
     from schema.orders import Order
 
 TicketCategory: TypeAlias = m.TicketCategory
@@ -139,16 +138,7 @@ class Thread:
         row = rules.shown_order(info.context.actor, row)
         return Order(model=row) if row is not None else None
 
-    @strawberry.field
-    async def product(
-        self, info: Info
-    ) -> Annotated[Product, strawberry.lazy("schema.catalog")] | None:
-        from schema.catalog import Product
-
-        if self.model.product_id is None:
-            return None
-        row = await info.context.loaders.by_id(ProductModel).load(self.model.product_id)
-        return Product(model=row) if row is not None else None
+    product = strawberry.field(resolver=product_of)
 
     @strawberry.field
     def category(self) -> TicketCategory | None:

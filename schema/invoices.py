@@ -14,7 +14,7 @@ from models.orders import Order as OrderModel
 from resolvers import invoices as rules
 from resolvers.orders.queries import can_see_order
 from resolvers.pagination import PageRequest
-from schema.accounts import Seller, restricted_seller
+from schema.accounts import seller_of
 from schema.addresses import Address
 from schema.context import Info
 from schema.ids import decode_id, encode_id, known_id
@@ -82,9 +82,7 @@ class Invoice:
     def issued_at(self) -> datetime:
         return self.model.issued_at
 
-    @strawberry.field
-    async def seller(self, info: Info) -> Seller:
-        return await restricted_seller(info, self.model.seller_id)
+    seller = strawberry.field(resolver=seller_of)
 
     @strawberry.field(
         description="The order the document is about (null for a colleague who may read the "

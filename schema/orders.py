@@ -11,14 +11,13 @@ import strawberry
 
 from models import invoices as m_invoices
 from models import orders as m
-from models.catalog import Product as ProductModel
 from resolvers import claims, invoices
 from resolvers import orders as rules
 from resolvers.pagination import PageRequest
-from schema.accounts import Account, Seller, restricted_account, restricted_seller
+from schema.accounts import buyer_of, seller_of
 from schema.addresses import Address, AddressInput
 from schema.cart import Cart, ReorderChange, changes_of
-from schema.catalog import Product
+from schema.catalog import product_of
 from schema.context import Info
 from schema.errors import UserError, mutate
 from schema.ids import decode_id, encode_id, known_id
@@ -42,12 +41,9 @@ class OrderLine:
     def id(self) -> strawberry.ID:
         return strawberry.ID(encode_id("OrderLine", self.model.id))
 
-    @strawberry.field(description="Null once the product is no longer in the catalog.")
-    async def product(self, info: Info) -> Product | None:
-        if self.model.product_id is None:
-            return None
-        row = await info.context.loaders.by_id(ProductModel).load(self.model.product_id)
-        return Product(model=row) if row is not None else None
+    product = strawberry.field(
+        resolver=product_of, description="Null once the product is no longer in the catalog."
+    )
 
     @strawberry.field
     def product_name(self) -> str:
@@ -91,13 +87,8 @@ class Order:
     def status(self) -> OrderStatus:
         return self.model.status
 
-    @strawberry.field
-    async def buyer(self, info: Info) -> Account:
-        return await restricted_account(info, self.model.buyer_id)
-
-    @strawberry.field
-    async def seller(self, info: Info) -> Seller:
-        return await restricted_seller(info, self.model.seller_id)
+    buyer = strawberry.field(resolver=buyer_of)
+    seller = strawberry.field(resolver=seller_of)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
@@ -282,16 +273,9 @@ class Mutation:
     @strawberry.mutation(description="One order per seller; stock reserved all or nothing.")
     async def reserve_cart(self, info: Info, input: ReserveInput) -> ReserveCartPayload:
         async def action() -> dict[str, Any]:
-            a = input.delivery_address
             rows = await rules.reserve_cart(
                 info.context.actor,
-                address=rules.Address(
-                    line1=a.line1,
-                    line2=a.line2,
-                    postal_code=a.postal_code,
-                    city=a.city,
-                    country=a.country,
-                ),
+                address=input.delivery_address.given(),
                 remark=input.remark,
                 idempotency_key=input.idempotency_key,
                 policy=info.context.policy,

@@ -10,14 +10,12 @@ from typing import Any, TypeAlias
 import strawberry
 
 from models import quotes as m
-from models.catalog import Product as ProductModel
 from models.orders import Order as OrderModel
-from resolvers import orders as order_rules
 from resolvers import quotes as rules
 from resolvers.pagination import PageRequest
-from schema.accounts import Account, Seller, restricted_account, restricted_seller
+from schema.accounts import buyer_of, seller_of
 from schema.addresses import AddressInput
-from schema.catalog import Product
+from schema.catalog import Product, product_of
 from schema.context import Info
 from schema.errors import UserError, mutate
 from schema.ids import decode_id, encode_id, known_id
@@ -69,12 +67,7 @@ class QuoteTier:
 class QuoteLine:
     model: strawberry.Private[m.QuoteLine]
 
-    @strawberry.field
-    async def product(self, info: Info) -> Product | None:
-        if self.model.product_id is None:
-            return None
-        row = await info.context.loaders.by_id(ProductModel).load(self.model.product_id)
-        return Product(model=row) if row is not None else None
+    product = strawberry.field(resolver=product_of)
 
     @strawberry.field
     def product_name(self) -> str:
@@ -115,13 +108,8 @@ class Quote:
     def status(self) -> m.QuoteStatus:
         return self.model.status
 
-    @strawberry.field
-    async def buyer(self, info: Info) -> Account:
-        return await restricted_account(info, self.model.buyer_id)
-
-    @strawberry.field
-    async def seller(self, info: Info) -> Seller:
-        return await restricted_seller(info, self.model.seller_id)
+    buyer = strawberry.field(resolver=buyer_of)
+    seller = strawberry.field(resolver=seller_of)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[QuoteLine]:
@@ -334,7 +322,6 @@ class Mutation:
 
     @strawberry.mutation
     async def accept_quote(self, info: Info, input: AcceptQuoteInput) -> QuotePayload:
-        a = input.delivery_address
         return await _quote_payload(
             lambda: rules.accept_quote(
                 info.context.actor,
@@ -343,13 +330,7 @@ class Mutation:
                     rules.Choice(_product_id(c.product_id, "choices"), c.quantity)
                     for c in input.choices
                 ],
-                address=order_rules.Address(
-                    line1=a.line1,
-                    line2=a.line2,
-                    postal_code=a.postal_code,
-                    city=a.city,
-                    country=a.country,
-                ),
+                address=input.delivery_address.given(),
                 remark=input.remark,
                 idempotency_key=input.idempotency_key,
                 policy=info.context.policy,
