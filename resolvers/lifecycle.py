@@ -8,11 +8,11 @@ in which order, and how a change outside the table is refused, is written here o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from tortoise.models import Model
 
@@ -26,6 +26,18 @@ from resolvers.mail import enqueue_mail
 
 S = TypeVar("S", bound=StrEnum)
 H = TypeVar("H", bound=Model)
+
+
+S_co = TypeVar("S_co", bound=StrEnum, covariant=True)
+
+
+class Stated(Protocol[S_co]):
+    """A row with a life cycle, as its status change reads it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> S_co: ...
 
 
 class Change(StatusChange, Protocol):
@@ -61,19 +73,34 @@ class Transitions(Generic[S]):
     field: str
     # The refusal of the loser of two concurrent changes, when its own change is still allowed.
     changed: str
+    # The flow's own refusal of a change outside the table, when a more telling code exists
+    # (CONTACT_SELLER, QUOTE_EXPIRED); None: INVALID_TRANSITION.
+    telling: Callable[[S, S, Role | None], DomainError | None] = lambda current, to, role: None
 
     def check(self, current: S, to: S, role: Role | None) -> None:
-        """Refuse (INVALID_TRANSITION) a change the table does not allow to `role`."""
-        if role not in self.table.get((current, to), frozenset()):
-            raise DomainError(
-                ErrorCode.INVALID_TRANSITION,
-                f"Impossible de passer de « {self.labels[current]} » à « {self.labels[to]} ».",
-                self.field,
-            )
+        """Refuse a change the table does not allow to `role`."""
+        if role in self.table.get((current, to), frozenset()):
+            return
+        refusal = self.telling(current, to, role)
+        if refusal is not None:
+            raise refusal
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            f"Impossible de passer de « {self.labels[current]} » à « {self.labels[to]} ».",
+            self.field,
+        )
 
-    def raced(self) -> DomainError:
-        """The refusal of a change another one overtook (its conditional update matched no row)."""
-        return DomainError(ErrorCode.INVALID_TRANSITION, self.changed, self.field)
+    async def write(
+        self, model: type[Model], row: Stated[S], to: S, role: Role | None, **columns: Any
+    ) -> None:
+        """Write `to` (and `columns`) on `row` if its status is still the one the caller saw:
+        of two concurrent changes exactly one wins, and the loser gets the refusal the new
+        status calls for (or, were its change still allowed, `changed`)."""
+        if await model.filter(id=row.id, status=row.status).update(status=to, **columns):
+            return
+        current = cast(Stated[S], await model.get(id=row.id))
+        self.check(current.status, to, role)
+        raise DomainError(ErrorCode.INVALID_TRANSITION, self.changed, self.field)
 
 
 def transition_payload(change: Change) -> dict[str, Any]:

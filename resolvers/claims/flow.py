@@ -137,11 +137,9 @@ async def change_status(
     given = columns.given() if columns is not None else {}
     async with atomic():
         # A new status has a new deadline: the overdue job reports it afresh.
-        won = await Claim.filter(id=claim.id, status=claim.status).update(
-            status=to, updated_at=now, overdue_reported_for=None, **given
+        await TRANSITIONS.write(
+            Claim, claim, to, role, updated_at=now, overdue_reported_for=None, **given
         )
-        if not won:
-            raise TRANSITIONS.raced()
         move = Move(
             from_status=claim.status,
             to_status=to,

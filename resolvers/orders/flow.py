@@ -36,6 +36,18 @@ LABELS = {
     S.EXPIRED: "Commande expirée",
 }
 
+
+def _contact_seller(current: OrderStatus, to: OrderStatus, role: Role | None) -> DomainError | None:
+    """A buyer cancelling a validated order is sent to the helpdesk."""
+    if role is Role.BUYER and to is S.CANCELLED and current in CONTACT_SELLER_STATUSES:
+        return DomainError(
+            ErrorCode.CONTACT_SELLER,
+            "La commande est déjà validée : contactez le vendeur via la messagerie.",
+            "orderId",
+        )
+    return None
+
+
 TRANSITIONS = Transitions(
     {
         # None: the platform, for the order an accepted quote becomes (the seller's offer was
@@ -51,19 +63,8 @@ TRANSITIONS = Transitions(
     LABELS,
     field="orderId",
     changed="La commande vient de changer.",
+    telling=_contact_seller,
 )
-
-
-def check_transition(current: OrderStatus, to: OrderStatus, role: Role | None) -> None:
-    """Refuse a change the table does not allow to `role`, with the code the buyer should see
-    (the table never lets a buyer cancel a validated order)."""
-    if role is Role.BUYER and to is S.CANCELLED and current in CONTACT_SELLER_STATUSES:
-        raise DomainError(
-            ErrorCode.CONTACT_SELLER,
-            "La commande est déjà validée : contactez le vendeur via la messagerie.",
-            "orderId",
-        )
-    TRANSITIONS.check(current, to, role)
 
 
 ORDERS = LifeCycle(
@@ -168,7 +169,7 @@ async def change_status(
     for. History, stock release, the invoice of a shipped order, mails and the event are
     written in the same transaction.
     """
-    check_transition(order.status, to, role)
+    TRANSITIONS.check(order.status, to, role)
     now = now or datetime.now(UTC)
     columns: dict[str, object] = {}
     if shipment is not None:
@@ -176,13 +177,7 @@ async def change_status(
     if to is S.DELIVERED:
         columns["delivered_at"] = now  # the claim and withdrawal windows start here
     async with atomic():
-        won = await Order.filter(id=order.id, status=order.status).update(
-            status=to, updated_at=now, **columns
-        )
-        if not won:
-            current = await Order.get(id=order.id)
-            check_transition(current.status, to, role)
-            raise TRANSITIONS.raced()
+        await TRANSITIONS.write(Order, order, to, role, updated_at=now, **columns)
         from_status = order.status
         order.status, order.updated_at = to, now
         if shipment is not None:

@@ -24,7 +24,7 @@ from resolvers.orders.reserve import (
     settle_key,
 )
 from resolvers.policy import Policy
-from resolvers.quotes.flow import change_quote, check_transition
+from resolvers.quotes.flow import TRANSITIONS, change_quote
 from resolvers.quotes.queries import buyers_quote
 
 Q = QuoteStatus
@@ -110,7 +110,7 @@ async def accept_quote(
         # Touching the quote row locks it: of two acceptances at once, the second waits here,
         # then finds it ACCEPTED and rolls back before taking any stock.
         if not await Quote.filter(id=quote.id, status=Q.OFFERED).update(updated_at=now):
-            check_transition((await Quote.get(id=quote.id)).status, Q.ACCEPTED, Role.BUYER)
+            TRANSITIONS.check((await Quote.get(id=quote.id)).status, Q.ACCEPTED, Role.BUYER)
         offered = await Quote.get(id=quote.id)
         if offered.valid_until is None or offered.valid_until <= now:
             raise DomainError(ErrorCode.QUOTE_EXPIRED, "Cette offre a expiré.", "quoteId")

@@ -15,7 +15,7 @@ from resolvers.errors import DomainError, Problems
 from resolvers.orders.reserve import MAX_REMARK, clean_remark, clean_text
 from resolvers.policy import Policy
 from resolvers.pricing import CENT
-from resolvers.quotes.flow import change_quote, check_transition
+from resolvers.quotes.flow import TRANSITIONS, change_quote
 from resolvers.quotes.queries import buyers_quote, sellers_quote
 
 Q = QuoteStatus
@@ -69,7 +69,7 @@ async def offer_quote(
 ) -> Quote:
     """The seller prices every requested tier: REQUESTED → OFFERED; the buyer is mailed."""
     quote = await sellers_quote(actor, quote_id)
-    check_transition(quote.status, Q.OFFERED, Role.SELLER)
+    TRANSITIONS.check(quote.status, Q.OFFERED, Role.SELLER)
     now = now or datetime.now(UTC)
     valid_until = _aware(valid_until)
     tiers = await QuoteTier.filter(line__quote_id=quote.id).select_related("line")

@@ -29,6 +29,13 @@ LABELS = {
 }
 
 
+def _expired(current: QuoteStatus, to: QuoteStatus, role: Role | None) -> DomainError | None:
+    """Accepting an offer that expired says so."""
+    if current is Q.EXPIRED and to is Q.ACCEPTED:
+        return DomainError(ErrorCode.QUOTE_EXPIRED, "Cette offre a expiré.", "quoteId")
+    return None
+
+
 TRANSITIONS = Transitions(
     {
         (None, Q.REQUESTED): frozenset({Role.BUYER}),
@@ -41,15 +48,8 @@ TRANSITIONS = Transitions(
     LABELS,
     field="quoteId",
     changed="Le devis vient de changer.",
+    telling=_expired,
 )
-
-
-def check_transition(current: QuoteStatus, to: QuoteStatus, role: Role | None) -> None:
-    """Refuse a change the table does not allow to `role`: QUOTE_EXPIRED for accepting an offer
-    that expired (never in the table), INVALID_TRANSITION otherwise."""
-    if current is Q.EXPIRED and to is Q.ACCEPTED:
-        raise DomainError(ErrorCode.QUOTE_EXPIRED, "Cette offre a expiré.", "quoteId")
-    TRANSITIONS.check(current, to, role)
 
 
 QUOTES = LifeCycle(
@@ -130,7 +130,7 @@ async def change_quote(
     (accept and expire, or two accepts) exactly one wins and the other gets the refusal the new
     status calls for. The offer's terms and the order are written with the status.
     """
-    check_transition(quote.status, to, role)
+    TRANSITIONS.check(quote.status, to, role)
     now = now or datetime.now(UTC)
     terms: dict[str, Any] = {}
     if to is Q.OFFERED:
@@ -138,13 +138,7 @@ async def change_quote(
     if to is Q.ACCEPTED:
         terms = {"order_id": order_id}
     async with atomic():
-        won = await Quote.filter(id=quote.id, status=quote.status).update(
-            status=to, updated_at=now, **terms
-        )
-        if not won:
-            current = await Quote.get(id=quote.id)
-            check_transition(current.status, to, role)
-            raise TRANSITIONS.raced()
+        await TRANSITIONS.write(Quote, quote, to, role, updated_at=now, **terms)
         move = Move(
             from_status=quote.status,
             to_status=to,

@@ -9,6 +9,7 @@ from resolvers import helpdesk
 from resolvers.pagination import PageRequest
 from resolvers.policy import Policy
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, open_product_thread, paris, seller_of
 
 
@@ -22,6 +23,12 @@ async def shown(client: GraphQLClient, thread: Thread) -> Thread:
 
 async def due_shown(client: GraphQLClient, thread: Thread) -> datetime | None:
     return (await shown(client, thread)).response_due_at
+
+
+async def post(client: GraphQLClient, thread: Thread, body: str, *, at: datetime) -> None:
+    await helpdesk.post_message(
+        await actor_of(client), thread_id=thread.id, body=body, now=at, policy=POLICY
+    )
 
 
 async def listed(client: GraphQLClient, *, overdue: bool) -> list[Thread]:
@@ -50,34 +57,19 @@ async def test_a_buyer_message_is_due_24_business_hours_later(
 
 
 async def test_the_thread_shows_the_earliest_unanswered_deadline(
-    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+    buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
-    await helpdesk.post_message(
-        await actor_of(buyer),
-        thread_id=thread.id,
-        body="Relance",
-        now=paris(2026, 3, 10, 16),
-        policy=policy,
-    )
+    await post(buyer, thread, "Relance", at=paris(2026, 3, 10, 16))
     assert await due_shown(buyer, thread) == paris(2026, 3, 11, 10)
 
 
 async def test_a_seller_reply_answers_every_earlier_buyer_message(
-    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+    buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
-    buyer_actor = await actor_of(buyer)
-    await helpdesk.post_message(
-        buyer_actor, thread_id=thread.id, body="Relance", now=paris(2026, 3, 10, 16), policy=policy
-    )
-    await helpdesk.post_message(
-        await actor_of(seller),
-        thread_id=thread.id,
-        body="Oui.",
-        now=paris(2026, 3, 11, 9),
-        policy=policy,
-    )
+    await post(buyer, thread, "Relance", at=paris(2026, 3, 10, 16))
+    await post(seller, thread, "Oui.", at=paris(2026, 3, 11, 9))
     assert await due_shown(buyer, thread) is None
     answered = await Message.filter(thread_id=thread.id, author_role="BUYER").values_list(
         "answered_at", "answered_in_time"
@@ -86,45 +78,21 @@ async def test_a_seller_reply_answers_every_earlier_buyer_message(
 
 
 async def test_a_buyer_message_after_the_reply_starts_a_new_deadline(
-    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+    buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
-    await helpdesk.post_message(
-        await actor_of(seller),
-        thread_id=thread.id,
-        body="Oui.",
-        now=paris(2026, 3, 10, 11),
-        policy=policy,
-    )
-    await helpdesk.post_message(
-        await actor_of(buyer),
-        thread_id=thread.id,
-        body="Et le prix ?",
-        now=paris(2026, 3, 13, 17),
-        policy=policy,
-    )
+    await post(seller, thread, "Oui.", at=paris(2026, 3, 10, 11))
+    await post(buyer, thread, "Et le prix ?", at=paris(2026, 3, 13, 17))
     assert await due_shown(seller, thread) == paris(2026, 3, 16, 17)
 
 
 async def test_a_reply_does_not_answer_a_message_sent_after_it(
-    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+    buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     # Clocks are injected: the buyer's message is stamped later than the seller's reply.
     thread = await open_product_thread(buyer, seller, now=paris(2026, 3, 10, 10))
-    await helpdesk.post_message(
-        await actor_of(buyer),
-        thread_id=thread.id,
-        body="Relance",
-        now=paris(2026, 3, 10, 14),
-        policy=policy,
-    )
-    await helpdesk.post_message(
-        await actor_of(seller),
-        thread_id=thread.id,
-        body="Oui.",
-        now=paris(2026, 3, 10, 12),
-        policy=policy,
-    )
+    await post(buyer, thread, "Relance", at=paris(2026, 3, 10, 14))
+    await post(seller, thread, "Oui.", at=paris(2026, 3, 10, 12))
     assert await due_shown(buyer, thread) == paris(2026, 3, 11, 14)
 
 
@@ -140,16 +108,10 @@ async def test_a_thread_past_its_deadline_is_overdue_and_in_the_overdue_queue(
 
 
 async def test_an_answered_thread_is_never_overdue(
-    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+    buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     thread = await open_product_thread(buyer, seller, now=paris(2025, 1, 7, 10))
-    await helpdesk.post_message(
-        await actor_of(seller),
-        thread_id=thread.id,
-        body="Bien reçu",
-        now=paris(2025, 1, 20, 10),
-        policy=policy,
-    )
+    await post(seller, thread, "Bien reçu", at=paris(2025, 1, 20, 10))
     row = await shown(buyer, thread)
     assert (helpdesk.is_overdue(row), row.response_due_at) == (False, None)
 
@@ -168,22 +130,13 @@ async def test_support_tickets_carry_no_seller_deadline(
 
 
 async def test_response_rate_counts_buyer_messages_answered_before_their_deadline(
-    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+    buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     now = datetime.now(UTC)
-    seller_actor = await actor_of(seller)
     on_time = await open_product_thread(buyer, seller, now=now - timedelta(days=20))
-    await helpdesk.post_message(
-        seller_actor,
-        thread_id=on_time.id,
-        body="Oui",
-        now=now - timedelta(days=20) + timedelta(hours=1),
-        policy=policy,
-    )
+    await post(seller, on_time, "Oui", at=now - timedelta(days=20) + timedelta(hours=1))
     late = await open_product_thread(buyer, seller, now=now - timedelta(days=30))
-    await helpdesk.post_message(
-        seller_actor, thread_id=late.id, body="Pardon", now=now - timedelta(days=25), policy=policy
-    )
+    await post(seller, late, "Pardon", at=now - timedelta(days=25))
     await open_product_thread(buyer, seller, now=now - timedelta(days=15))  # never answered
     await open_product_thread(buyer, seller, now=now - timedelta(days=200))  # too old to count
     await open_product_thread(buyer, seller, now=now)  # still within its deadline: not judged
@@ -199,17 +152,11 @@ async def test_a_seller_with_nothing_to_judge_has_no_response_rate(
 
 
 async def test_response_rates_are_computed_for_many_sellers_at_once(
-    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient, policy: Policy
+    buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
 ) -> None:
     now = datetime.now(UTC)
     await open_product_thread(buyer, seller, now=now - timedelta(days=10))
     answered = await open_product_thread(buyer, other_seller, now=now - timedelta(days=10))
-    await helpdesk.post_message(
-        await actor_of(other_seller),
-        thread_id=answered.id,
-        body="Oui",
-        now=now - timedelta(days=10) + timedelta(minutes=5),
-        policy=policy,
-    )
+    await post(other_seller, answered, "Oui", at=now - timedelta(days=10) + timedelta(minutes=5))
     shops = [(await seller_of(seller)).id, (await seller_of(other_seller)).id]
     assert await helpdesk.response_rates(shops) == [0.0, 1.0]
