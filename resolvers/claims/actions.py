@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from models.accounts import Role
 from models.claims import Claim, ClaimLine, ClaimReason, ClaimResolution, ClaimStatus
 from models.orders import IdempotencyKey, Order, OrderLine
 from realtime.log import atomic
-from resolvers.actor import Actor, require_role
+from resolvers.actor import Actor
 from resolvers.claims.deadlines import withdrawable_until
 from resolvers.claims.flow import TRANSITIONS, ClaimColumns, change_status
 from resolvers.claims.queries import visible_claim_or_not_found
 from resolvers.claims.refunds import record_refund
 from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.idempotency import digest, once
-from resolvers.orders.queries import require_acting_right
+from resolvers.orders.queries import buyers_row, sellers_row
 from resolvers.orders.reserve import MAX_REMARK, clean_remark, clean_text
 from resolvers.policy import Policy
 
@@ -29,16 +28,12 @@ def _utc(now: datetime | None) -> datetime:
 
 
 async def _buyers_claim(actor: Actor, claim_id: int) -> Claim:
-    require_role(actor, Role.BUYER)
-    claim = await visible_claim_or_not_found(actor, claim_id)
-    require_acting_right(actor, claim)
-    return claim
+    return await buyers_row(actor, visible_claim_or_not_found, claim_id)
 
 
 async def _sellers_claim(actor: Actor, claim_id: int) -> Claim:
     """Only the order's seller moves its claims; admins read them without acting."""
-    require_role(actor, Role.SELLER)
-    return await visible_claim_or_not_found(actor, claim_id)
+    return await sellers_row(actor, visible_claim_or_not_found, claim_id)
 
 
 async def _move(

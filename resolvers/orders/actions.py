@@ -12,8 +12,9 @@ from resolvers.cart import CartView, LineChange, WantedLine, cart_view, put_line
 from resolvers.errors import DomainError, Problems
 from resolvers.orders.flow import Shipment, change_status
 from resolvers.orders.queries import (
+    buyers_row,
     lines_of,
-    require_acting_right,
+    sellers_row,
     visible_order_or_not_found,
 )
 from resolvers.orders.reserve import clean_remark, clean_text
@@ -26,17 +27,11 @@ SHOP_CLOSED = "Boutique fermée"
 
 
 async def buyers_order(actor: Actor, order_id: int) -> Order:
-    """An order the calling buyer may act on: their own, or a colleague's they can see if
-    they may place orders for the company."""
-    require_role(actor, Role.BUYER)
-    order = await visible_order_or_not_found(actor, order_id)
-    require_acting_right(actor, order)
-    return order
+    return await buyers_row(actor, visible_order_or_not_found, order_id)
 
 
 async def _sellers_order(actor: Actor, order_id: int) -> Order:
-    require_role(actor, Role.SELLER)
-    return await visible_order_or_not_found(actor, order_id)
+    return await sellers_row(actor, visible_order_or_not_found, order_id)
 
 
 async def cancel_order(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -11,15 +11,16 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from models.accounts import CompanyRight
+from models.accounts import CompanyRight, Role
 from models.orders import Order, OrderLine, OrderStatus, OrderStatusChange
-from resolvers.actor import Actor, require_login
+from resolvers.actor import Actor, require_login, require_role
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.pagination import Page, PageRequest, newest_first, time_window
 
 # Order ids are 32-bit (IntField): PostgreSQL refuses a larger parameter outright.
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R", bound="Owned")
 
 
 def sees_company_orders(actor: Actor) -> bool:
@@ -84,6 +85,21 @@ def require_acting_right(actor: Actor, row: Owned) -> None:
             ErrorCode.RIGHT_MISSING,
             "Votre compte société n'a pas le droit d'agir pour ce collègue.",
         )
+
+
+async def buyers_row(actor: Actor, find: Callable[[Actor, int], Awaitable[R]], row_id: int) -> R:
+    """A row (order, quote, claim) the calling buyer may act on: their own, or a colleague's
+    they can see if they may place orders for the company; `find` gives it or NOT_FOUND."""
+    require_role(actor, Role.BUYER)
+    row = await find(actor, row_id)
+    require_acting_right(actor, row)
+    return row
+
+
+async def sellers_row(actor: Actor, find: Callable[[Actor, int], Awaitable[R]], row_id: int) -> R:
+    """A row the calling seller may act on: one of their shop's (admins read without acting)."""
+    require_role(actor, Role.SELLER)
+    return await find(actor, row_id)
 
 
 async def visible_order_or_not_found(actor: Actor, order_id: int) -> Order:

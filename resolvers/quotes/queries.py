@@ -9,11 +9,10 @@ from typing import TypeVar
 
 from tortoise.models import Model
 
-from models.accounts import Role
 from models.quotes import Quote, QuoteLine, QuoteStatus, QuoteStatusChange, QuoteTier
-from resolvers.actor import Actor, require_login, require_role
+from resolvers.actor import Actor, require_login
 from resolvers.errors import DomainError, ErrorCode
-from resolvers.orders.queries import can_see_order, require_acting_right, visible_rows
+from resolvers.orders.queries import buyers_row, can_see_order, sellers_row, visible_rows
 from resolvers.pagination import Page, PageRequest, newest_first
 from resolvers.quotes.flow import OPEN_STATUSES
 
@@ -45,17 +44,11 @@ async def visible_quote_or_not_found(actor: Actor, quote_id: int) -> Quote:
 
 
 async def buyers_quote(actor: Actor, quote_id: int) -> Quote:
-    """A quote the calling buyer may answer: their own, or a colleague's they can see if they
-    may place orders for the company."""
-    require_role(actor, Role.BUYER)
-    quote = await visible_quote_or_not_found(actor, quote_id)
-    require_acting_right(actor, quote)
-    return quote
+    return await buyers_row(actor, visible_quote_or_not_found, quote_id)
 
 
 async def sellers_quote(actor: Actor, quote_id: int) -> Quote:
-    require_role(actor, Role.SELLER)
-    return await visible_quote_or_not_found(actor, quote_id)
+    return await sellers_row(actor, visible_quote_or_not_found, quote_id)
 
 
 async def list_quotes(
