@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -56,3 +57,30 @@ async def make_account(
 async def login_as(http: httpx.AsyncClient, account: Account) -> GraphQLClient:
     token = await open_session(account, policy=POLICY)
     return GraphQLClient(http, token=token, account_id=account.id)
+
+
+@dataclass(frozen=True)
+class Colleagues:
+    """Three buyers of one company: its main account and two colleagues."""
+
+    boss: Account
+    member: Account
+    peer: Account
+
+
+async def acme_colleagues(*, boss_rights: list[str], peer_rights: list[str]) -> Colleagues:
+    """ACME's boss, a member who may place orders, and a peer, all delivered in 75011."""
+    boss = await make_account(
+        Role.BUYER, email="boss@acme.fr", company="ACME", rights=boss_rights, postal_code="75011"
+    )
+    colleagues = [
+        await make_account(
+            Role.BUYER,
+            email=email,
+            company_id=boss.company_id,
+            rights=rights,
+            postal_code="75011",
+        )
+        for email, rights in (("m@acme.fr", ["PLACE_ORDERS"]), ("p@acme.fr", peer_rights))
+    ]
+    return Colleagues(boss, *colleagues)

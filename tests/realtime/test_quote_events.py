@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from models.accounts import Role
 from models.events import Event, EventKind
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.factories import login_as, make_account
+from tests.factories import acme_colleagues, login_as
 from tests.live_helpers import transport_ws
 from tests.quotes_helpers import accept, offer, offered_quote, request_quote
 
@@ -87,27 +86,8 @@ async def test_after_replays_the_missed_changes_then_continues_live_without_dupl
 async def test_company_colleagues_follow_quotes_with_see_company_orders_only(
     live_server: str, buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
-    boss = await make_account(
-        Role.BUYER,
-        email="boss@acme.fr",
-        company="ACME",
-        rights=["SEE_COMPANY_ORDERS"],
-        postal_code="75011",
-    )
-    member = await make_account(
-        Role.BUYER,
-        email="m@acme.fr",
-        company_id=boss.company_id,
-        rights=["PLACE_ORDERS"],
-        postal_code="75011",
-    )
-    peer = await make_account(
-        Role.BUYER,
-        email="p@acme.fr",
-        company_id=boss.company_id,
-        rights=["PLACE_ORDERS"],
-        postal_code="75011",
-    )
+    acme = await acme_colleagues(boss_rights=["SEE_COMPANY_ORDERS"], peer_rights=["PLACE_ORDERS"])
+    boss, member, peer = acme.boss, acme.member, acme.peer
     member_client = await login_as(buyer.http, member)
     boss_client = await login_as(buyer.http, boss)
     peer_client = await login_as(buyer.http, peer)

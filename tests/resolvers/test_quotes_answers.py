@@ -28,7 +28,7 @@ from resolvers.quotes.flow import change_quote
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
 from tests.configuration import POLICY
-from tests.factories import login_as, make_account
+from tests.factories import acme_colleagues, login_as
 from tests.orders_helpers import actor_of
 from tests.quotes_helpers import accept, offer, offered_quote, request_quote, world
 
@@ -341,27 +341,10 @@ async def test_the_jobs_runner_expires_offers(
 async def test_refusing_is_for_the_buyer_or_a_colleague_who_may_place_orders(
     http: httpx.AsyncClient, seller: GraphQLClient, admin: GraphQLClient, policy: Policy
 ) -> None:
-    boss = await make_account(
-        Role.BUYER,
-        email="boss@acme.fr",
-        company="ACME",
-        rights=["SEE_COMPANY_ORDERS"],
-        postal_code="75011",
+    acme = await acme_colleagues(
+        boss_rights=["SEE_COMPANY_ORDERS"], peer_rights=["PLACE_ORDERS", "SEE_COMPANY_ORDERS"]
     )
-    member = await make_account(
-        Role.BUYER,
-        email="m@acme.fr",
-        company_id=boss.company_id,
-        rights=["PLACE_ORDERS"],
-        postal_code="75011",
-    )
-    peer = await make_account(
-        Role.BUYER,
-        email="p@acme.fr",
-        company_id=boss.company_id,
-        rights=["PLACE_ORDERS", "SEE_COMPANY_ORDERS"],
-        postal_code="75011",
-    )
+    boss, member, peer = acme.boss, acme.member, acme.peer
     product = await make_product(seller)
     quote = await offered_quote(await login_as(http, member), seller, product, {10: "1.00"})
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from models.accounts import Role
 from schema.ids import encode_id
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
-from tests.factories import login_as, make_account
+from tests.factories import acme_colleagues, login_as
 from tests.quotes_helpers import QUOTE_FIELDS, accept_input, world
 
 ADD = """mutation($p: ID!, $q: [Int!]!) { addToQuoteList(productId: $p, quantities: $q) {
@@ -131,27 +130,10 @@ async def test_visibility_follows_orders(
     other_seller: GraphQLClient,
     admin: GraphQLClient,
 ) -> None:
-    boss = await make_account(
-        Role.BUYER,
-        email="boss@acme.fr",
-        company="ACME",
-        rights=["SEE_COMPANY_ORDERS", "PLACE_ORDERS"],
-        postal_code="75011",
+    acme = await acme_colleagues(
+        boss_rights=["SEE_COMPANY_ORDERS", "PLACE_ORDERS"], peer_rights=["PLACE_ORDERS"]
     )
-    member = await make_account(
-        Role.BUYER,
-        email="m@acme.fr",
-        company_id=boss.company_id,
-        rights=["PLACE_ORDERS"],
-        postal_code="75011",
-    )
-    peer = await make_account(
-        Role.BUYER,
-        email="peer@acme.fr",
-        company_id=boss.company_id,
-        rights=["PLACE_ORDERS"],
-        postal_code="75011",
-    )
+    boss, member, peer = acme.boss, acme.member, acme.peer
     member_client = await login_as(buyer.http, member)
     boss_client = await login_as(buyer.http, boss)
     peer_client = await login_as(buyer.http, peer)
