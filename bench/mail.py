@@ -5,14 +5,14 @@ six notifications (a reservation over three sellers: each seller and the buyer p
 plus one account mail (a confirmation) every 0.5 s in a transaction of its own. The jobs
 runner sends them as `serve` does with its jobs in-process (same process and event loop as
 the writer, woken by the mail doorbell, safety-net interval one hour) to an aiosmtpd sink in
-another process, which timestamps every mail it receives. Then an idle phase: single
-confirmations queued one at a time on a quiet server.
+another process (offering PIPELINING unless `--no-pipelining`), which timestamps every mail
+it receives. Then an idle phase: single confirmations queued one at a time.
 
 Reported, from the rows' `created_at` and the sink's receive times (nothing polls the
-database while the load runs):
-* generated/s and sent/s over the same load window, and their ratio;
-* the backlog (queued but not yet received) at the end of the load and its maximum;
-* enqueue -> SMTP latency p50/p99 for account mails and for notifications; idle p50/p99.
+database while the load runs): generated/s and sent/s over the same load window; the backlog
+(queued, not yet received) at the end of the load and its maximum; each process's CPU over
+the window; enqueue -> SMTP latency p50/p99 for account mails, notifications and idle mails.
+`--capacity N` measures instead the CPU per mail of queueing N mails, then of sending them.
 
 Bounded in time (`--seconds` + at most `--drain-seconds` + 10 s per idle mail), 127.0.0.1 only:
 
@@ -57,25 +57,25 @@ from comptoir.settings import Settings, file_store
 from models.mail import MailPriority, OutboxMail
 from realtime.broadcast import open_broadcast
 from realtime.log import atomic
-from resolvers.mail import enqueue_mail
+from resolvers.mail import enqueue_mail, send_due_mails
 from tests.integration.test_mail_topologies import LISTENING, redis, running
-from tests.mail_helpers import free_port
+from tests.mail_helpers import Sink, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 Arrival = tuple[int, float]  # outbox id, wall-clock time the sink received it
 
 
-def _sink(port: int, arrivals: Queue[Arrival]) -> None:
+def _sink(port: int, arrivals: Queue[Arrival], pipelining: bool) -> None:
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import SMTP, Envelope, Session
 
-    class Handler:
+    class Handler(Sink):  # offers PIPELINING as production servers do, unless told not to
         async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
             found = re.search(rb"Message-ID: <outbox-(\d+)@", envelope.original_content or b"")
             arrivals.put((int(found.group(1)) if found else 0, time.time()))
             return "250 OK"
 
-    Controller(Handler(), hostname="127.0.0.1", port=port).start()
+    Controller(Handler(pipelining=pipelining), hostname="127.0.0.1", port=port).start()
     arrivals.put((-1, time.time()))  # listening
     threading.Event().wait()  # until the bench kills it
 
@@ -158,6 +158,7 @@ class Figures:
     account: list[float]
     notification: list[float]
     idle: list[float]
+    cpu: dict[str, float]  # CPU seconds of each process over the load window
 
     def lines(self) -> list[str]:
         gen, sent = self.generated / self.window, self.sent_in_window / self.window
@@ -168,6 +169,8 @@ class Figures:
             f"  generated {gen:6.1f}/s  sent {sent:6.1f}/s  (sent/generated {sent / gen:.2f})",
             f"  backlog at the end of the load {self.backlog_end}, max {self.backlog_max}; "
             f"all sent {drained} s after the load",
+            "  CPU over the load window: "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.cpu.items()),
             *(
                 f"  {name:12} n={len(v):5}  p50 {_pct(v, 50):.3f} s  p99 {_pct(v, 99):.3f} s"
                 for name, v in (
@@ -192,6 +195,12 @@ def _backlog(created: list[float], arrived: list[float], t0: float, t1: float) -
     return level, worst
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _reset_postgres(url: str) -> None:
     from tortoise import connections
 
@@ -202,7 +211,7 @@ async def _reset_postgres(url: str) -> None:
 
 
 @asynccontextmanager
-async def _sender(topology: str, url: str, port: int) -> AsyncIterator[None]:
+async def _sender(topology: str, url: str, port: int) -> AsyncIterator[dict[str, int]]:
     """Run the jobs runner as `serve` does (in this process), or in a `comptoir worker`.
 
     `worker` is production on PostgreSQL: the writer (this process, as a web process with
@@ -222,7 +231,8 @@ async def _sender(topology: str, url: str, port: int) -> AsyncIterator[None]:
             }
             async with running(env, "worker") as worker, open_broadcast(server.url):
                 await worker.said(LISTENING)
-                yield
+                assert worker.process is not None
+                yield {"bench (writer)": os.getpid(), "worker (sender)": worker.process.pid}
         return
     settings = Settings.from_env({"DATABASE_URL": url, "SMTP_URL": smtp_url})
     async with open_broadcast(None) as broadcast:
@@ -236,7 +246,7 @@ async def _sender(topology: str, url: str, port: int) -> AsyncIterator[None]:
         )
         async with run_jobs_in_background(runner, broadcast):
             await runner.ready.wait()
-            yield
+            yield {"bench (writer + sender)": os.getpid()}
 
 
 async def measure(
@@ -248,10 +258,13 @@ async def measure(
     await migrate_database(url)
     async with database(url):
         await OutboxMail.all().delete()
-        async with _sender(topology, url, port):
+        async with _sender(topology, url, port) as pids:
+            pids["sink"] = args.sink_pid
+            cpu0 = {name: _cpu(pid) for name, pid in pids.items()}
             t0 = time.time()
             await _load(args.seconds, args.rate)
             t1 = time.time()
+            cpu = {name: _cpu(pid) - cpu0[name] for name, pid in pids.items()}
             ids = {row.id for row in await OutboxMail.all().only("id")}
             drained = await arrivals.until(lambda: ids <= arrivals.at.keys(), args.drain_seconds)
             drained_after = max(arrivals.at[i] for i in ids) - t1 if drained else None
@@ -288,9 +301,40 @@ async def measure(
         account=latency[MailPriority.ACCOUNT],
         notification=latency[MailPriority.NOTIFICATION],
         idle=[arrivals.at[i] - created[i] for i in idle_ids if i in arrivals.at],
+        cpu=cpu,
     )
     arrivals.at.clear()  # outbox ids start again on the next database
     return figures
+
+
+async def capacity(url: str, arrivals: Arrivals, port: int, args: argparse.Namespace) -> None:
+    """CPU per mail of queueing (reservation-shaped commits) and of sending (one
+    `send_due_mails` over the backlog), each alone, in this process (with its SQLite thread;
+    PostgreSQL's own CPU is not counted) and in the sink."""
+    if args.reset and url.startswith("postgres"):
+        await _reset_postgres(url)
+    await migrate_database(url)
+    async with database(url):
+        await OutboxMail.all().delete()
+        start = _cpu(os.getpid())
+        for i in range(args.capacity // 6):
+            async with atomic():
+                for n in range(6):
+                    await enqueue_mail(to=f"c{n}@bench.fr", subject=f"Commande {i}", body="Cde")
+        queued, count = _cpu(os.getpid()) - start, await OutboxMail.all().count()
+        sink, start, wall = _cpu(args.sink_pid), _cpu(os.getpid()), time.monotonic()
+        policy = Settings.from_env({"DATABASE_URL": url}).policy()
+        sent = await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy)
+        wall, used = time.monotonic() - wall, _cpu(os.getpid()) - start
+        await arrivals.until(lambda: len(arrivals.at) >= sent, 30)
+        sink = _cpu(args.sink_pid) - sink
+        arrivals.at.clear()
+    print(
+        f"{url.split('://')[0]} capacity: queue {1000 * queued / count:.2f} ms CPU per mail; "
+        f"send {1000 * used / sent:.2f} ms CPU per mail ({sent / wall:.0f} mails/s wall, "
+        f"send/queue CPU {used / sent / (queued / count):.2f}); sink {1000 * sink / sent:.2f} ms",
+        flush=True,
+    )
 
 
 async def main(args: argparse.Namespace, queue: Queue[Arrival], port: int) -> None:
@@ -299,6 +343,9 @@ async def main(args: argparse.Namespace, queue: Queue[Arrival], port: int) -> No
         await arrivals.until(lambda: -1 in arrivals.at, 30)
         arrivals.at.clear()
         for url in args.database_url:
+            if args.capacity:
+                await capacity(url, arrivals, port, args)
+                continue
             for topology in args.topology or ["in-process"]:
                 figures = await measure(url, topology, arrivals, port, args)
                 print("\n".join(figures.lines()), flush=True)
@@ -326,6 +373,12 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=40, help="reservation commits per second")
     parser.add_argument("--drain-seconds", type=float, default=60)
     parser.add_argument("--idle", type=int, default=20, help="single mails on a quiet server")
+    parser.add_argument(
+        "--capacity", type=int, default=0, help="instead: CPU per mail queued vs sent, N mails"
+    )
+    parser.add_argument(
+        "--no-pipelining", action="store_true", help="the sink does not offer PIPELINING"
+    )
     arguments = parser.parse_args()
     urls = arguments.database_url or [f"sqlite://{tempfile.mkdtemp()}/bench-mail.sqlite3"]
     if len(urls) > 1:
@@ -339,8 +392,11 @@ if __name__ == "__main__":
     # Forked before any event loop or database connection exists in this process.
     context = multiprocessing.get_context("fork")
     received: Queue[Arrival] = context.Queue()
-    sink = context.Process(target=_sink, args=(sink_port, received), daemon=True)
+    sink = context.Process(
+        target=_sink, args=(sink_port, received, not arguments.no_pipelining), daemon=True
+    )
     sink.start()
+    arguments.sink_pid = sink.pid
     try:
         asyncio.run(main(arguments, received, sink_port))
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -14,9 +15,8 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import aiosmtplib
-
 from comptoir.settings import Settings
+from comptoir.smtp import SmtpConnection, SmtpError, SmtpNotSupported
 
 log = logging.getLogger("comptoir.mail")
 
@@ -111,56 +111,53 @@ class SmtpSession:
 
     def __init__(self, transport: SmtpTransport) -> None:
         self.transport = transport
-        self.client: aiosmtplib.SMTP | None = None
+        self.connection: SmtpConnection | None = None
 
-    async def _connected(self) -> aiosmtplib.SMTP:
-        if self.client is not None and self.client.is_connected:
-            return self.client
+    async def _connected(self) -> SmtpConnection:
+        if self.connection is not None and self.connection.is_open:
+            return self.connection
         t = self.transport
-        client = aiosmtplib.SMTP(
-            hostname=t.hostname,
-            port=t.port,
-            username=t.username,
-            password=t.password,
-            use_tls=t.use_tls,
-            timeout=SMTP_TIMEOUT_SECONDS,
-            local_hostname="localhost",
-        )
-        await client.connect()
-        self.client = client
-        return client
+        async with asyncio.timeout(SMTP_TIMEOUT_SECONDS):
+            self.connection = await SmtpConnection.open(
+                hostname=t.hostname,
+                port=t.port,
+                use_tls=t.use_tls,
+                username=t.username,
+                password=t.password,
+            )
+        return self.connection
 
     async def send(self, *, mail_id: int, to: str, subject: str, body: str) -> None:
         message = build_message(
             sender=self.transport.sender, mail_id=mail_id, to=to, subject=subject, body=body
         )
-        client = await self._connected()
-        options = []
-        if not to.isascii():  # what aiosmtplib's send_message would ask for
-            if not client.supports_extension("smtputf8"):
-                raise aiosmtplib.SMTPNotSupported(f"{to}: the server does not take SMTPUTF8")
-            options.append("SMTPUTF8")
+        connection = await self._connected()
         try:
-            await client.sendmail(
-                self.transport.envelope_sender, [to], message, mail_options=options
-            )
-        except aiosmtplib.SMTPServerDisconnected:
-            self.client = None
+            async with asyncio.timeout(SMTP_TIMEOUT_SECONDS):
+                await connection.send(
+                    sender=self.transport.envelope_sender, recipient=to, message=message
+                )
+        except SmtpError as error:
+            if not error.code and not isinstance(error, SmtpNotSupported):
+                self.abort()  # the exchange broke half-way: start the next mail afresh
+            raise
+        except BaseException:  # a timeout, a reset, a cancellation: the state is unknown
+            self.abort()
             raise
         log.info("mail %s sent to %s over SMTP: %s", mail_id, to, subject)
 
     def abort(self) -> None:
-        if self.client is not None:
-            self.client.close()
-        self.client = None
+        if self.connection is not None:
+            self.connection.abort()
+        self.connection = None
 
     async def close(self) -> None:
-        if self.client is not None and self.client.is_connected:
-            try:
-                await self.client.quit()
-            except aiosmtplib.SMTPException:
-                self.client.close()  # the mails were taken; a rude goodbye loses nothing
-        self.client = None
+        if self.connection is not None and self.connection.is_open:
+            # The mails were taken: a rude goodbye loses nothing.
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(SMTP_TIMEOUT_SECONDS):
+                    await self.connection.quit()
+        self.connection = None
 
 
 class FileTransport:

@@ -87,6 +87,8 @@ async def _claim_batch(size: int) -> list[OutboxMail]:
             .order_by("priority", "next_attempt_at", "id")
             .limit(size)
             .select_for_update(skip_locked=True)
+            # What sending and recording need: no dates to parse back (a third of the claim).
+            .only("id", "recipient", "subject", "body", "attempts")
         )
         if rows:
             await OutboxMail.filter(id__in=[row.id for row in rows]).update(

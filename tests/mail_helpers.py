@@ -19,17 +19,42 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 class Sink:
     """Collects what the SMTP server accepted, in order; refuses every mail while `refusing`
-    is set; past `hold_after` mails, holds each one (its sender waits for the answer) until
-    `released` is set."""
+    is set, and the recipients in `unknown`; past `hold_after` mails, holds each one (its
+    sender waits for the answer) until `released` is set. Offers PIPELINING, as production
+    servers do, unless `pipelining` is False (aiosmtpd's own default)."""
 
-    def __init__(self, delay: float = 0.0, hold_after: int | None = None) -> None:
+    def __init__(
+        self, delay: float = 0.0, hold_after: int | None = None, *, pipelining: bool = True
+    ) -> None:
         self.messages: list[EmailMessage] = []
         self.refusing = False
+        self.unknown: set[str] = set()
         self.delay = delay
         self.hold_after = hold_after
+        self.pipelining = pipelining
         self.received = 0
         self.held = 0
         self.released = threading.Event()
+
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname  # what aiosmtpd does itself when no hook is given
+        # aiosmtpd reads commands from a buffered stream, so it takes pipelined ones as is.
+        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.received += 1

@@ -26,9 +26,9 @@ from tests.mail_helpers import Sink, free_port, smtp_server
 pytestmark = pytest.mark.usefixtures("app")
 
 
-@pytest.fixture
-def sink() -> Iterator[tuple[Sink, int]]:
-    handler = Sink()
+@pytest.fixture(params=[True, False], ids=["pipelining", "one-by-one"])
+def sink(request: pytest.FixtureRequest) -> Iterator[tuple[Sink, int]]:
+    handler = Sink(pipelining=request.param)
     with smtp_server(handler) as port:
         yield handler, port
 
@@ -163,6 +163,25 @@ async def test_a_refused_mail_is_kept_and_retried_later(
     assert row.sent_at is not None
     assert row.attempts == 2
     assert row.last_error is None
+
+
+async def test_a_refused_recipient_keeps_its_mail_and_the_next_ones_still_go(
+    sink: tuple[Sink, int], policy: Policy
+) -> None:
+    handler, port = sink
+    handler.unknown = {"client1@example.fr"}
+    await _queue(3)
+    transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
+    assert await send_due_mails(transport, policy=policy, connections=1) == 2
+    assert sorted(str(m["To"]) for m in handler.messages) == [
+        "client0@example.fr",
+        "client2@example.fr",
+    ]
+    refused = await OutboxMail.get(recipient="client1@example.fr")
+    assert refused.sent_at is None
+    assert refused.attempts == 1
+    assert "550" in (refused.last_error or "")
+    assert await OutboxMail.filter(sent_at__isnull=False).count() == 2
 
 
 async def test_mails_wait_while_the_smtp_server_is_down(policy: Policy) -> None:
