@@ -373,12 +373,8 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=40, help="reservation commits per second")
     parser.add_argument("--drain-seconds", type=float, default=60)
     parser.add_argument("--idle", type=int, default=20, help="single mails on a quiet server")
-    parser.add_argument(
-        "--capacity", type=int, default=0, help="instead: CPU per mail queued vs sent, N mails"
-    )
-    parser.add_argument(
-        "--no-pipelining", action="store_true", help="the sink does not offer PIPELINING"
-    )
+    parser.add_argument("--capacity", type=int, default=0, help="CPU per mail queued vs sent")
+    parser.add_argument("--no-pipelining", action="store_true", help="sink without PIPELINING")
     arguments = parser.parse_args()
     urls = arguments.database_url or [f"sqlite://{tempfile.mkdtemp()}/bench-mail.sqlite3"]
     if len(urls) > 1:
@@ -392,9 +388,8 @@ if __name__ == "__main__":
     # Forked before any event loop or database connection exists in this process.
     context = multiprocessing.get_context("fork")
     received: Queue[Arrival] = context.Queue()
-    sink = context.Process(
-        target=_sink, args=(sink_port, received, not arguments.no_pipelining), daemon=True
-    )
+    pipelining = not arguments.no_pipelining
+    sink = context.Process(target=_sink, args=(sink_port, received, pipelining), daemon=True)
     sink.start()
     arguments.sink_pid = sink.pid
     try:
