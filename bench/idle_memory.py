@@ -1,14 +1,20 @@
 """Memory of idle subscriptions, with and without permessage-deflate, and after they close.
 
     .venv/bin/python bench/idle_memory.py [--idle 10000] [--cycle 5000]
+        [--baseline /tmp/base --latency-idle 2000 --probes 500]
 
-Starts `comptoir serve`'s uvicorn configuration on 127.0.0.1 (SQLite, in-memory broadcast), one
-worker per setting of COMPTOIR_WS_COMPRESSION (1: uvicorn's default before this change, 0: now),
-and holds `--idle` `orderEvents` subscriptions open from one separate process with
-bench/light_ws.py's client (bare asyncio protocol, 50 handshakes at a time), which offers
-permessage-deflate as browsers do, or does not. Prints KB per idle subscription (worker RSS
-growth / count), RSS after they close, RSS over 3 open/close cycles, and ping→pong round
+Starts `comptoir serve`'s uvicorn configuration on 127.0.0.1 (SQLite, in-memory broadcast), a
+fresh worker per row, and holds `--idle` `orderEvents` subscriptions open from one separate
+process with bench/light_ws.py's client (bare asyncio protocol, 50 handshakes at a time), which
+offers permessage-deflate as browsers do, or does not. Prints KB per idle subscription (worker
+RSS growth / count), RSS after they close, RSS over 3 open/close cycles, and ping→pong round
 trips (p50/p99) with the subscriptions open. Bounded: every wait has a timeout.
+
+With `--baseline` (a checkout of the code before a change, e.g. `git worktree add --detach
+/tmp/base main`), the same run first measures both codes' workers on PostgreSQL with Redis, one
+after the other: commit→client latency (p50/p99) of a probe subscription, with no other
+subscription open and with `--latency-idle` idle ones (deflate offered), and KB per idle
+subscription of that wave.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -49,7 +56,7 @@ def rss_kib(pid: int) -> int:
 
 
 class Worker:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], root: Path = ROOT) -> None:
         self.port = _free_port()
         code = (
             "import uvicorn; from comptoir.cli import websocket_options;"
@@ -58,7 +65,9 @@ class Worker:
             " loop='uvloop', http='httptools', log_level='warning',"
             " **websocket_options(Settings.from_env()))"
         )
-        self.process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code], cwd=root, env={**env, "PYTHONPATH": str(root)}
+        )
 
     async def ready(self) -> None:
         async with httpx.AsyncClient() as client:
@@ -128,7 +137,7 @@ class Holder:
             stdout=subprocess.PIPE,
         )
         assert self.process.stdout is not None
-        ready = (await asyncio.wait_for(self.process.stdout.readline(), 600)).decode().split()
+        ready = (await asyncio.wait_for(self.process.stdout.readline(), 1800)).decode().split()
         trips = (await asyncio.wait_for(self.process.stdout.readline(), 120)).decode().split()
         await asyncio.sleep(2.0)  # every subscribe handled
         return ready[2], f"{trips[1]} / {trips[2]} ms"
@@ -173,7 +182,7 @@ async def measure(env: dict[str, str], args: argparse.Namespace, deflate: bool) 
         await holder.close()
         closed = worker.rss()
         rows.append(
-            f"| client offers deflate: {'yes' if deflate else 'no'} (negotiated: "
+            f"| {args.idle:,}, offering deflate: {'yes' if deflate else 'no'} (negotiated: "
             f"{negotiated}) | {(opened - before) * 1.024 / args.idle:.1f} KB | "
             f"{before / 1024:.0f} → {opened / 1024:.0f} → {closed / 1024:.0f} MiB"
             f" | {trips} |"
@@ -210,38 +219,100 @@ def _prepare(env: dict[str, str]) -> None:
     )
 
 
-async def run(args: argparse.Namespace) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="comptoir-idle-"))
+def _bench_env(database_url: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite://{tmp / 'bench.sqlite3'}",
-        "COMPTOIR_VAR_DIR": str(tmp / "var"),
+        "DATABASE_URL": database_url,
         "COMPTOIR_JOBS_IN_WEB": "0",
         "COMPTOIR_RATE_LIMITS": "0",
         "COMPTOIR_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
         "COMPTOIR_ARGON2_TIME_COST": "1",
         "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
         "COMPTOIR_ARGON2_PARALLELISM": "1",
     }
     env.pop("REDIS_URL", None)
+    return env
+
+
+async def _latency(root: Path, env: dict[str, str], world: dict[str, Any], args: Any) -> str:
+    """One worker of the code at `root`: latency alone, then with idle subscriptions open."""
+    from bench.live import latencies, percentiles
+
+    worker = Worker(env, root)
+    try:
+        await worker.ready()
+        address = f"127.0.0.1:{worker.port}"
+        quiet = percentiles(await latencies(address, world, args.probes))
+        holder = Holder()
+        before = worker.rss()
+        await holder.open(address, world["idle"], args.latency_idle, True)
+        opened = worker.rss()
+        busy = percentiles(await latencies(address, world, args.probes))
+        await holder.close()
+    finally:
+        worker.stop()
+    return (
+        f"| {quiet[0]:.1f} / {quiet[1]:.1f} ms | {busy[0]:.1f} / {busy[1]:.1f} ms | "
+        f"{(opened - before) * 1.024 / args.latency_idle:.1f} KB |"
+    )
+
+
+async def latency_rows(args: argparse.Namespace) -> list[str]:
+    """Before (`--baseline`) and after, on PostgreSQL with Redis, in this run."""
+    from bench.live_processes import create_database, start_redis, worker_env
+    from bench.live_world import build_world
+    from comptoir.db import database
+    from realtime.broadcast import open_broadcast
+
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    database_url = await create_database(args.postgres.rstrip("/"), "comptoir_idle_bench")
+    redis, redis_url = start_redis()
+    rows = [
+        "| code | commit→client p50 / p99, alone | with "
+        f"{args.latency_idle:,} idle (deflate offered) | KB per idle subscription |",
+        "|---|---|---|---|",
+    ]
+    try:
+        async with database(database_url):
+            world = await build_world(database_url)
+            async with open_broadcast(redis_url):  # the bench's commits ring the workers
+                env = {**_bench_env(database_url), **worker_env(database_url, redis_url)}
+                for label, root in (("before", Path(args.baseline)), ("after", ROOT)):
+                    rows.append(f"| {label} " + await _latency(root.resolve(), env, world, args))
+                    print(rows[-1], flush=True)
+    finally:
+        redis.terminate()
+    return rows
+
+
+async def run(args: argparse.Namespace) -> None:
+    if args.baseline:
+        await latency_rows(args)
+    tmp = Path(tempfile.mkdtemp(prefix="comptoir-idle-"))
+    env = {
+        **_bench_env(f"sqlite://{tmp / 'bench.sqlite3'}"),
+        "COMPTOIR_VAR_DIR": str(tmp / "var"),
+        "PYTHONPATH": str(ROOT),
+    }
     _prepare(env)
     print(
-        "| server | idle subscription | worker RSS before → open → closed | ping→pong p50 / p99 |"
+        "| client | idle subscription | worker RSS before → open → closed | ping→pong p50 / p99 |"
     )
     print("|---|---|---|---|")
-    for compression in ("1", "0"):
-        label = "before (deflate on)" if compression == "1" else "now (deflate off)"
-        for deflate in (False, True):
-            setting = {**env, "COMPTOIR_WS_COMPRESSION": compression}
-            for row in await measure(setting, args, deflate):
-                print(row.replace("| ", f"| {label}: ", 1), flush=True)
+    for deflate in (True, False):
+        for row in await measure(env, args, deflate):
+            print(row, flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--idle", type=int, default=10_000)
     parser.add_argument("--cycle", type=int, default=5_000)
+    parser.add_argument("--baseline", help="a checkout of the code before the change")
+    parser.add_argument("--latency-idle", type=int, default=2_000)
+    parser.add_argument("--probes", type=int, default=500)
+    parser.add_argument("--postgres", default="postgres://postgres:postgres@127.0.0.1:5432")
     parser.add_argument("--hold")
     parser.add_argument("--token")
     parser.add_argument("--count", type=int)

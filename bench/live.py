@@ -153,7 +153,7 @@ async def _rounds(
     return [await _burst_delivery(sockets, events, fire, servers) for _ in range(rounds)]
 
 
-async def _latencies(address: str, world: dict[str, Any], probes: int) -> list[float]:
+async def latencies(address: str, world: dict[str, Any], probes: int) -> list[float]:
     """Milliseconds from each event's commit (its `at`) to its arrival at a probe client."""
     probe = await subscribe(address, world["seller"], PROBE, {"t": world["thread"]})
     await asyncio.sleep(0.3)
@@ -169,7 +169,7 @@ async def _latencies(address: str, world: dict[str, Any], probes: int) -> list[f
     return found
 
 
-def _percentiles(values: list[float]) -> tuple[float, float]:
+def percentiles(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
     return (statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))])
 
@@ -207,13 +207,13 @@ async def run(args: argparse.Namespace) -> str:
                 worker = Server("comptoir.asgi:app", worker_env(database_url, redis_url))
                 try:
                     await worker.ready()
-                    quiet = _percentiles(await _latencies(worker.address, world, args.probes))
+                    quiet = percentiles(await latencies(worker.address, world, args.probes))
                     before = worker.rss_kib()
                     idle = IdleHolder()
                     try:
                         await idle.open(worker.address, world["idle"], args.idle)
                         per_subscription = (worker.rss_kib() - before) * 1024 / args.idle / 1000
-                        busy = _percentiles(await _latencies(worker.address, world, args.probes))
+                        busy = percentiles(await latencies(worker.address, world, args.probes))
                     finally:
                         await idle.close()
                     fans = await _open_many(worker.address, world["seller"], FANOUT, args.clients)

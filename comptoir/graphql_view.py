@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -34,19 +31,13 @@ from comptoir.memory import MemoryReturn
 from comptoir.metrics import Metrics
 from comptoir.metrics import Operation as MetricsOperation
 from comptoir.persisted import PersistedQueries
+from comptoir.ws_handlers import LegacyWSHandler, SocketAdapter, TransportWSHandler
 from resolvers.errors import Unauthenticated
 from resolvers.policy import Policy
 from resolvers.sessions import actor_for_token
-from schema.compat import (
-    ASGIWebSocketAdapter,
-    BaseGraphQLTransportWSHandler,
-    BaseGraphQLWSHandler,
-    Operation,
-    starlette_socket,
-)
 from schema.context import Context
 from schema.input_limits import encodable
-from schema.live_render import LiveOperation, LiveRenderer
+from schema.live_render import LiveRenderer
 
 log = logging.getLogger("comptoir.graphql")
 
@@ -62,127 +53,10 @@ def bearer_token(value: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def _raw_sender(websocket: WebSocket, prefix: str) -> Callable[[str], Awaitable[None]]:
-    """Send `prefix + payload + "}"` as is: the payload is shared, already encoded JSON."""
-
-    async def send(payload: str) -> None:
-        try:
-            await websocket.send_text(prefix + payload + "}")
-        except Exception:  # gone: wait for the handler's shutdown to cancel this operation
-            await asyncio.get_running_loop().create_future()
-
-    return send
-
-
-@contextlib.asynccontextmanager
-async def _counted(view: Any, query: str, name: str | None) -> AsyncIterator[None]:
-    """Counts the subscription running inside (a query sent over the socket is not one)."""
-    metrics: Metrics | None = view.metrics
-    if metrics is None or MetricsOperation.of(query, name, None).kind != "subscription":
-        yield
-        return
-    metrics.subscriptions.inc()
-    try:
-        yield
-    finally:
-        metrics.subscriptions.dec()
-
-
-@contextlib.asynccontextmanager
-async def _registered(context: Context, operation: LiveOperation) -> AsyncIterator[None]:
-    """`operation` is what the subscription running in this task writes to (Context.operations)."""
-    task = asyncio.current_task()
-    assert task is not None  # each operation runs in a task of its own
-    context.operations[task] = operation
-    try:
-        yield
-    finally:
-        del context.operations[task]
-
-
-class _SocketAdapter(ASGIWebSocketAdapter):
-    async def close(self, code: int, reason: str) -> None:
-        await super().close(code, frames.close_reason(reason))
-
-
-class _TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    async def handle_message(self, message: Any) -> None:
-        problem = frames.transport_problem(message)
-        if problem is not None:
-            await self.handle_invalid_message(problem)
-            return
-        await super().handle_message(message)
-
-    async def handle_connection_init(self, message: Any) -> None:
-        await super().handle_connection_init(message)
-        # Strawberry keeps the cancelled timeout task, and with it its CancelledError, traceback
-        # and frames, for the socket's lifetime (~2 KB per idle connection).
-        if self.connection_init_received:
-            self.connection_init_timeout_task = None
-
-    @staticmethod
-    def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
-        # A syntax error is the operation's error, answered with `error` for its id as the
-        # protocol describes; Strawberry would close the whole socket over it.
-        if isinstance(error, GraphQLSyntaxError):
-            return None
-        return BaseGraphQLTransportWSHandler._get_pre_execution_close_reason(error)
-
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
-        prefix = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":'
-        sender = _raw_sender(starlette_socket(self.websocket), prefix)
-        live = LiveOperation(operation.query, operation.variables, operation.operation_name, sender)
-        async with (
-            _registered(self.context, live),
-            _counted(self.view, operation.query, operation.operation_name),
-        ):
-            await super().run_operation(operation)
-
-
-class _LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
-    async def handle_message(self, message: Any) -> None:
-        answer = frames.legacy_problem(message)
-        if answer is not None:
-            # A plain dict frame; Strawberry types its frames as TypedDicts.
-            await self.send_message(answer)  # type: ignore[arg-type]
-            return
-        await super().handle_message(message)
-
-    async def handle(self) -> None:
-        # Strawberry gives this protocol no connection_init deadline: without one a socket
-        # could stay open forever without logging in.
-        deadline = asyncio.create_task(self._close_unless_acknowledged())
-        try:
-            await super().handle()
-        finally:
-            deadline.cancel()
-
-    async def _close_unless_acknowledged(self) -> None:
-        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
-        if not self.connection_acknowledged:
-            # The legacy protocol defines no close codes: graphql-transport-ws's 4408 is the
-            # one clients already know for this.
-            with contextlib.suppress(Exception):
-                await self.websocket.close(code=4408, reason="Connection initialisation timeout")
-
-    async def handle_async_results(
-        self,
-        operation_id: str,
-        query: str,
-        operation_name: str | None,
-        variables: dict[str, object] | None,
-    ) -> None:
-        prefix = f'{{"type":"data","id":{json.dumps(operation_id)},"payload":'
-        sender = _raw_sender(starlette_socket(self.websocket), prefix)
-        live = LiveOperation(query, variables, operation_name, sender)
-        async with _registered(self.context, live), _counted(self.view, query, operation_name):
-            await super().handle_async_results(operation_id, query, operation_name, variables)
-
-
 class ComptoirGraphQL(GraphQL[Context, None]):
-    graphql_transport_ws_handler_class = _TransportWSHandler
-    graphql_ws_handler_class = _LegacyWSHandler
-    websocket_adapter_class = _SocketAdapter
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+    websocket_adapter_class = SocketAdapter
 
     def __init__(
         self,

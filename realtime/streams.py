@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 from models.events import Event
@@ -43,7 +44,10 @@ class Subscription:
         self.from_log = replay
         self.overflows = 0
         self._queue: deque[Event] = deque()
-        self._ready = asyncio.Event()
+        # Who is told that `pending()` has something: a consumer without a task of its own
+        # sets `wake`; `next()` waits on `_ready`, created when it first has to wait.
+        self.wake: Callable[[], None] | None = None
+        self._ready: asyncio.Event | None = None
         self._closed = False
 
     @property
@@ -66,10 +70,16 @@ class Subscription:
         else:
             self._queue.append(event)
             self.seen = event.id
-        self._ready.set()
+        self._signal()
 
-    async def next(self) -> Event:
-        """The next event for this stream, in id order, each exactly once."""
+    @property
+    def idle(self) -> bool:
+        """Nothing for `pending()` to return until the hub offers more."""
+        return not self._queue and not self.from_log
+
+    async def pending(self) -> Event | None:
+        """The next event for this stream, in id order, each exactly once; None when there is
+        none until the hub offers more (the log is read first when the stream is behind)."""
         while True:
             if self._closed:
                 raise StreamClosed
@@ -77,11 +87,24 @@ class Subscription:
                 event = self._queue.popleft()
                 self.delivered = event.id
                 return event
-            if self.from_log:
-                await self._read_log()
-                continue
+            if not self.from_log:
+                return None
+            await self._read_log()
+
+    async def next(self) -> Event:
+        """The next event for this stream, waiting for it."""
+        while (event := await self.pending()) is None:
+            if self._ready is None:
+                self._ready = asyncio.Event()
             self._ready.clear()
             await self._ready.wait()
+        return event
+
+    def _signal(self) -> None:
+        if self.wake is not None:
+            self.wake()
+        elif self._ready is not None:
+            self._ready.set()
 
     async def _read_log(self) -> None:
         horizon = self.hub.routed_id
@@ -105,4 +128,4 @@ class Subscription:
             self._closed = True
             self._queue.clear()
             self.hub.forget(self)
-            self._ready.set()
+            self._signal()  # the consumer learns it from `pending()`

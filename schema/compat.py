@@ -36,7 +36,7 @@ __all__ = [
     "starlette_socket",
 ]
 
-# The handler methods and attributes comptoir/graphql_view.py overrides, calls or assigns:
+# The handler methods and attributes comptoir/ws_handlers.py overrides, calls or assigns:
 # Strawberry documents none of them (they are how its protocols are built, not an extension API).
 OVERRIDDEN: dict[type, tuple[str, ...]] = {
     BaseGraphQLTransportWSHandler: (
@@ -45,7 +45,10 @@ OVERRIDDEN: dict[type, tuple[str, ...]] = {
         "handle_connection_init",
         "_get_pre_execution_close_reason",
         "run_operation",
+        "cleanup_operation",
     ),
+    # A handed-over subscription's operation: marked completed, its finished task dropped.
+    Operation: ("send_operation_message",),
     BaseGraphQLWSHandler: ("handle_message", "send_message", "handle", "handle_async_results"),
     ASGIWebSocketAdapter: ("close",),
 }

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
 import strawberry
+from graphql import GraphQLError, GraphQLFormattedError
 from tortoise.models import Model
 
 from models import claims as claim_models
@@ -26,15 +27,17 @@ from models import orders as order_models
 from models import quotes as quote_models
 from models.events import Event
 from realtime.audience import Audience
+from realtime.streams import StreamClosed
 from realtime.streams import Subscription as Stream
 from resolvers import live as rules
 from schema.claims import Claim, ClaimStatus
 from schema.context import Info, Loaders
 from schema.helpdesk import Message, Thread
 from schema.ids import decode_id
-from schema.live_render import LiveRenderer
+from schema.live_render import Handover, LiveRenderer
 from schema.orders import Order, OrderStatus
 from schema.quotes import Quote
+from schema.security import coded_errors
 
 S = TypeVar("S")
 M = TypeVar("M", bound=Model)
@@ -187,27 +190,82 @@ async def _deliver(
     live = _live(info)
     task = asyncio.current_task()
     operation = info.context.operations.get(task) if task is not None else None
-    try:
-        if operation is None:
+    if operation is None:
+        try:
             while True:
                 event = await stream.next()
                 info.context.loaders = Loaders()  # the context outlives the request
                 yield build(event)
-        viewer = dataclasses.replace(info.context.actor, session_id=None)
-        key = operation.key(viewer)
+        finally:
+            stream.close()
+    # Not `info`: what is kept of the operation is what sending one event needs.
+    viewer = dataclasses.replace(info.context.actor, session_id=None)
+    key = operation.key(viewer)
+    policy = info.context.policy
+
+    async def send(event: Event) -> None:
+        payload = await live.payload(
+            event.id, key, operation, viewer, policy, functools.partial(build, event)
+        )
+        await operation.send(payload)
+
+    if operation.handover is not None:
+        _Pushed(stream, send, operation.handover)
+        return
+    try:
         while True:
-            event = await stream.next()
-            payload = await live.payload(
-                event.id,
-                key,
-                operation,
-                viewer,
-                info.context.policy,
-                functools.partial(build, event),
-            )
-            await operation.send(payload)
+            await send(await stream.next())
     finally:
         stream.close()
+
+
+class _Pushed:
+    """A handed-over delivery: each offer of the hub wakes a short task that sends what the
+    stream holds, then ends; an idle subscription has no task."""
+
+    def __init__(
+        self, stream: Stream, send: Callable[[Event], Awaitable[None]], handover: Handover
+    ) -> None:
+        self.stream = stream
+        self.send = send
+        self.handover = handover
+        self.task: asyncio.Task[None] | None = None
+        handover.park(self.stop)
+        stream.wake = self.wake
+        if not stream.idle:  # replaying from `after`
+            self.wake()
+
+    def wake(self) -> None:
+        if self.task is None:
+            self.task = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            # No await between `pending()` finding nothing and the task ending: an offer
+            # after it wakes a new task.
+            while (event := await self.stream.pending()) is not None:
+                await self.send(event)
+        except StreamClosed:
+            await self._end(None)
+        except Exception as error:
+            await self._end(
+                [
+                    e.formatted
+                    for e in coded_errors([GraphQLError(str(error), original_error=error)])
+                ]
+            )
+        finally:
+            self.task = None
+
+    async def _end(self, errors: list[GraphQLFormattedError] | None) -> None:
+        self.stream.close()
+        await self.handover.ended(errors)
+
+    def stop(self) -> None:
+        self.stream.wake = None  # closed by its consumer: nothing to wake
+        self.stream.close()
+        if self.task is not None:
+            self.task.cancel()
 
 
 @strawberry.type

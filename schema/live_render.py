@@ -11,9 +11,16 @@ import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Hashable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
-from graphql import DocumentNode, ExecutionResult, GraphQLSchema, execute, parse
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLFormattedError,
+    GraphQLSchema,
+    execute,
+    parse,
+)
 
 from realtime.hub import Hub
 from resolvers.actor import Actor
@@ -22,6 +29,21 @@ from schema.context import Context
 from schema.security import coded_errors
 
 DOCUMENTS = 256
+
+
+class Handover(Protocol):
+    """How a subscription's delivery leaves the task of the operation that started it.
+
+    An idle subscription kept in a task of its own costs the task and every suspended frame
+    under it (Strawberry's, graphql-core's, ours: ~12 KB, bench/idle_memory.py); handed over,
+    it costs its stream and a callback until an event wakes it.
+    """
+
+    def park(self, stop: Callable[[], None]) -> None:
+        """The delivery goes on without the operation's task; `stop()` ends it."""
+
+    async def ended(self, errors: list[GraphQLFormattedError] | None) -> None:
+        """The delivery ended on its own (the hub stopped, a failure): `error` or `complete`."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +55,7 @@ class LiveOperation:
     operation_name: str | None
     # Writes one pre-encoded `payload` (JSON text) as this operation's next/data message.
     send: Callable[[str], Awaitable[None]]
+    handover: Handover | None = None
 
     def key(self, viewer: Actor) -> Hashable:
         """What subscribers that may share one rendering have in common."""

@@ -15,6 +15,7 @@ from comptoir.graphql_view import ComptoirGraphQL
 from schema.compat import (
     OVERRIDDEN,
     BaseGraphQLTransportWSHandler,
+    Operation,
     graphql_schema,
     silence_suggestions,
     starlette_socket,
@@ -71,7 +72,13 @@ def test_every_strawberry_handler_hook_we_override_still_exists(base: type, name
 
 
 def test_the_init_timeout_task_we_release_is_still_an_attribute_of_the_handler() -> None:
-    # comptoir/graphql_view.py clears it after connection_init (idle memory, issue 17).
+    # comptoir/ws_handlers.py clears it after connection_init (idle memory, issue 17).
     init = inspect.getsource(BaseGraphQLTransportWSHandler.__init__)
     assert "self.connection_init_timeout_task" in init
     assert "self.connection_init_received" in init
+
+
+def test_an_operation_still_has_the_slots_a_handed_over_subscription_sets() -> None:
+    # comptoir/ws_handlers.py marks the operation completed (no `complete` when its task
+    # returns) and drops its finished task (idle memory, issue 17).
+    assert {"completed", "task"} <= set(Operation.__slots__)
