@@ -71,7 +71,7 @@ class Worker:
 
     async def ready(self) -> None:
         async with httpx.AsyncClient() as client:
-            for _ in range(300):
+            for _ in range(1200):  # a loaded machine took over 30 s to start one
                 try:
                     health = await client.get(f"http://127.0.0.1:{self.port}/healthz")
                     if health.status_code == 200:

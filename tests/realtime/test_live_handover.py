@@ -5,6 +5,8 @@ the hub stopping end it."""
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Awaitable, Callable
 
 from comptoir.app import create_app
 from comptoir.cli import websocket_options
@@ -20,6 +22,13 @@ from tests.live_helpers import (
 )
 
 
+async def _orders(buyer: GraphQLClient, seller: GraphQLClient) -> Callable[[], Awaitable[int]]:
+    """Commits one event of an order between them; returns its id."""
+    return functools.partial(
+        order_status, buyer_id=buyer.account_id, seller_id=await seller_of(seller.account_id)
+    )
+
+
 async def _round_trip(client: TransportWS) -> None:
     """Every message sent before is handled once the pong is back."""
     await client.send({"type": "ping"})
@@ -29,8 +38,8 @@ async def _round_trip(client: TransportWS) -> None:
 async def test_idle_subscriptions_have_no_task_and_are_still_delivered(
     live_server: str, buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
-    shop = await seller_of(seller.account_id)
-    event = await order_status(buyer_id=buyer.account_id, seller_id=shop)
+    commit = await _orders(buyer, seller)
+    event = await commit()
     async with transport_ws(live_server, buyer.token) as client:
         await _round_trip(client)
         connected = asyncio.all_tasks()  # the server's (and this test's) with the socket open
@@ -44,23 +53,23 @@ async def test_idle_subscriptions_have_no_task_and_are_still_delivered(
             ]
             await _round_trip(client)
             assert asyncio.all_tasks() - connected == set()
-            event = await order_status(buyer_id=buyer.account_id, seller_id=shop)
+            event = await commit()
 
 
 async def test_complete_ends_a_handed_over_subscription_and_frees_its_id(
     live_server: str, buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
-    shop = await seller_of(seller.account_id)
-    first = await order_status(buyer_id=buyer.account_id, seller_id=shop)
+    commit = await _orders(buyer, seller)
+    first = await commit()
     async with transport_ws(live_server, buyer.token) as client:
         await client.subscribe("1", ORDER_EVENTS, after="0")
         assert await client.next_ids(1) == [str(first)]
         await client.send({"id": "1", "type": "complete"})
         await _round_trip(client)
-        second = await order_status(buyer_id=buyer.account_id, seller_id=shop)
+        second = await commit()
         # Reusing a running operation's id closes the socket with 4409.
         await client.subscribe("1", ORDER_EVENTS, after=str(second))
-        third = await order_status(buyer_id=buyer.account_id, seller_id=shop)
+        third = await commit()
         assert await client.next_ids(1) == [str(third)]
         assert await client.silent()
 
@@ -68,9 +77,7 @@ async def test_complete_ends_a_handed_over_subscription_and_frees_its_id(
 async def test_the_hub_stopping_completes_a_handed_over_subscription(
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
-    first = await order_status(
-        buyer_id=buyer.account_id, seller_id=await seller_of(seller.account_id)
-    )
+    first = await (await _orders(buyer, seller))()
     own = create_app(SETTINGS)
     async with (
         uvicorn_server(own, **websocket_options(SETTINGS)) as address,
