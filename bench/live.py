@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import resource
 import statistics
@@ -156,7 +157,13 @@ async def _rounds(
 async def latencies(address: str, world: dict[str, Any], probes: int) -> list[float]:
     """Milliseconds from each event's commit (its `at`) to its arrival at a probe client."""
     probe = await subscribe(address, world["seller"], PROBE, {"t": world["thread"]})
-    await asyncio.sleep(0.3)
+    # The server starts the subscription after answering: it has once an event arrives (one
+    # committed before it started never does).
+    while True:
+        await commit_burst(world, 1)
+        with contextlib.suppress(TimeoutError):
+            await probe.receive(1.0)
+            break
     found: list[float] = []
     for _ in range(probes):
         await commit_burst(world, 1)
