@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import resource
+import signal
 import statistics
 import sys
 import tempfile
@@ -29,6 +31,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.heap_probe import VARIABLE, probed_env
 from bench.idle_memory import ROOT, SUBSCRIBE, Worker, _prepare, _token
 from bench.light_ws import LightClient, subscribe
 from comptoir.memory import COALESCE_SECONDS
@@ -86,19 +89,52 @@ async def settled_rss(worker: Worker, seconds: float = 60) -> int:
 
 async def open_subscriptions(address: str, token: str, count: int, width: int) -> list[LightClient]:
     gate = asyncio.Semaphore(width)
-    query = str(SUBSCRIBE["payload"]["query"])  # type: ignore[index]
 
     async def one() -> LightClient:
         async with gate:
-            return await subscribe(address, token, query)
+            return await subscribe(address, token, SUBSCRIBE)
 
     return await asyncio.gather(*(one() for _ in range(count)))
 
 
-async def cycles(worker: Worker, token: str, args: argparse.Namespace) -> None:
+class ProbedWorker(Worker):
+    """A worker that answers bench/heap_probe.py's signal."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__(env)
+        self.answer = Path(env[VARIABLE])
+
+
+async def heap(worker: ProbedWorker) -> dict[str, int]:
+    """The worker's own accounting, asked by signal, not over HTTP."""
+    answer = worker.answer
+    answer.unlink(missing_ok=True)
+    os.kill(worker.process.pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 300
+    while not answer.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("heap probe")
+        await asyncio.sleep(0.1)
+    figures: dict[str, int] = json.loads(answer.read_text())
+    return figures
+
+
+def accounting(figures: dict[str, int]) -> str:
+    return (
+        f"{figures['python_blocks']:,} Python blocks, {figures['gc_objects']:,} gc objects, "
+        f"{figures['tasks']} tasks, malloc {figures.get('malloc_in_use', 0) / 2**20:.0f} MiB "
+        f"in use + {figures.get('malloc_free', 0) / 2**20:.0f} MiB free, "
+        f"{figures['trims']} malloc_trim"
+    )
+
+
+async def cycles(worker: ProbedWorker, token: str, args: argparse.Namespace) -> None:
     address = f"127.0.0.1:{worker.port}"
     count = int(args.cycle)
-    async with httpx.AsyncClient(timeout=30) as metrics:
+    # A fresh connection per scrape: a kept-alive one may be closed by the worker's keep-alive
+    # timeout just as it is reused (the reset that ended an earlier run).
+    no_reuse = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=30, limits=no_reuse) as metrics:
 
         async def subscriptions() -> float:
             return await gauge(metrics, worker.port, "comptoir_subscriptions")
@@ -107,6 +143,7 @@ async def cycles(worker: Worker, token: str, args: argparse.Namespace) -> None:
             return await gauge(metrics, worker.port, "comptoir_websocket_connections")
 
         start = await settled_rss(worker)
+        show(f"| before | {mib(start)} MiB | {accounting(await heap(worker))} | |")
         previous = start
         for cycle in range(1, 4):
             began = time.perf_counter()
@@ -115,7 +152,7 @@ async def cycles(worker: Worker, token: str, args: argparse.Namespace) -> None:
             async def all_running() -> bool:
                 return await subscriptions() >= count
 
-            await until(all_running, 600, "subscriptions running")
+            await until(all_running, 1800, "subscriptions running")
             opened = worker.rss()
             for client in clients:
                 client.close()
@@ -124,12 +161,13 @@ async def cycles(worker: Worker, token: str, args: argparse.Namespace) -> None:
             async def all_closed() -> bool:
                 return await sockets() == 0 and await subscriptions() == 0
 
-            await until(all_closed, 600, "sockets closed")
+            await until(all_closed, 1800, "sockets closed")
             closed = await settled_rss(worker)
             show(
-                f"| cycle {cycle}: {args.cycle:,} subscribed, then closed | {mib(previous)} → "
-                f"{mib(opened)} → {mib(closed)} MiB | "
-                f"{(opened - previous) * 1.024 / count:.1f} KB per subscription | "
+                f"| cycle {cycle}: {count:,} subscribed, then closed | {mib(previous)} → "
+                f"{mib(opened)} → {mib(closed)} MiB "
+                f"({(opened - previous) * 1.024 / count:.1f} KB of RSS growth per subscription) | "
+                f"after closing: {accounting(await heap(worker))} | "
                 f"{time.perf_counter() - began:.0f} s |"
             )
             previous = closed
@@ -276,7 +314,7 @@ async def run(args: argparse.Namespace) -> None:
     measures = {"cycles": cycles, "documents": documents, "resets": resets}
     print("| what | memory or time | | |\n|---|---|---|---|", flush=True)
     for part in args.parts.split(","):
-        worker = Worker(env)
+        worker = ProbedWorker(probed_env(env, tmp / "probe"))
         try:
             await worker.ready()
             started = time.perf_counter()

@@ -62,4 +62,5 @@ def build_schema(guard: Guard) -> strawberry.Schema:
         subscription=roots["Subscription"],
         extensions=schema_extensions,
         config=config,
+        max_tokens=guard.max_tokens,
     )

@@ -36,7 +36,7 @@ __all__ = [
     "starlette_socket",
 ]
 
-# The handler methods and attributes comptoir/ws_handlers.py overrides, calls or assigns:
+# The methods and attributes comptoir/ws_handlers.py and ComptoirSchema override, call or assign:
 # Strawberry documents none of them (they are how its protocols are built, not an extension API).
 OVERRIDDEN: dict[type, tuple[str, ...]] = {
     BaseGraphQLTransportWSHandler: (
@@ -51,6 +51,8 @@ OVERRIDDEN: dict[type, tuple[str, ...]] = {
     Operation: ("send_operation_message",),
     BaseGraphQLWSHandler: ("handle_message", "send_message", "handle", "handle_async_results"),
     ASGIWebSocketAdapter: ("close",),
+    # schema/security.py: the step before parsing, where an over-long document is refused.
+    strawberry.Schema: ("_prepare_operation_async",),
 }
 
 

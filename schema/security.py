@@ -6,19 +6,23 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import strawberry
-from graphql import ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError, GraphQLSyntaxError, Source
 from starlette.requests import Request
 from strawberry.extensions import MaxTokensLimiter, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from schema.compat import silence_suggestions
 from schema.document_cache import CachedDocuments, DocumentStore
 from schema.errors import coded_error
 from schema.limits import Limits
+from schema.token_count import token_past
 
 log = logging.getLogger("comptoir.errors")
 
@@ -183,7 +187,34 @@ class ComptoirSchema(strawberry.Schema):
     mutations, each subscription event, and failures inside extensions, which a MaskErrors
     extension never sees (its hook is skipped when an exception crosses it). The default
     implementation logs every error, expected ones included, with a traceback.
+
+    A document past the token limit is refused before graphql-core parses it, with the error
+    graphql-core would raise (schema/token_count.py): otherwise refusing it costs a parse of
+    its first `max_tokens` tokens. graphql-core's own limit (MaxTokensLimiter) stays behind it.
     """
+
+    def __init__(self, *args: Any, max_tokens: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_tokens = max_tokens
+        self._token_past = token_past(max_tokens)
+
+    # Strawberry's step before parsing, shared by queries, mutations and subscriptions; private
+    # (schema/compat.py lists it, tests/test_compat.py checks it is still there).
+    async def _prepare_operation_async(
+        self, context: ExecutionContext, extensions_runner: SchemaExtensionsRunner
+    ) -> PreExecutionError | None:
+        query = context.query
+        if context.graphql_document is None and query:
+            position = self._token_past(query)
+            if position is not None:
+                error = GraphQLSyntaxError(
+                    Source(query),
+                    position,
+                    f"Document contains more than {self.max_tokens} tokens. Parsing aborted.",
+                )
+                context.pre_execution_errors = [error]
+                return PreExecutionError(data=None, errors=[error])
+        return await super()._prepare_operation_async(context, extensions_runner)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

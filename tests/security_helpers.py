@@ -166,6 +166,7 @@ def toy_schema(settings: Settings | None = None, **overrides: Any) -> ComptoirSc
         subscription=Subscription,
         extensions=extensions(guard(settings)),
         config=StrawberryConfig(scalar_map=SCALAR_MAP, disable_field_suggestions=True),
+        max_tokens=settings.max_tokens,
     )
 
 

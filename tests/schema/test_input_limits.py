@@ -213,7 +213,16 @@ async def test_a_frame_that_breaks_graphql_transport_ws_closes_with_4400(
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-async def test_a_syntax_error_in_a_subscribe_is_an_error_for_that_id(live_server: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("subscription { orderEvents { ", "Syntax Error"),
+        ("subscription { " + "a " * 2500 + "}", "Syntax Error: Document contains more than 2000"),
+    ],
+)
+async def test_a_syntax_error_in_a_subscribe_is_an_error_for_that_id(
+    live_server: str, query: str, message: str
+) -> None:
     async with socket_to(live_server) as ws:
         await init(ws)
         await ws.send(
@@ -221,13 +230,13 @@ async def test_a_syntax_error_in_a_subscribe_is_an_error_for_that_id(live_server
                 {
                     "id": "s",
                     "type": "subscribe",
-                    "payload": {"query": "subscription { orderEvents { "},
+                    "payload": {"query": query},
                 }
             )
         )
         answer = await receive(ws)
         assert (answer["type"], answer["id"]) == ("error", "s")
-        assert answer["payload"][0]["message"].startswith("Syntax Error")
+        assert answer["payload"][0]["message"].startswith(message)
         await ws.send(json.dumps({"type": "ping"}))  # the socket stays open
         assert (await receive(ws))["type"] == "pong"
 

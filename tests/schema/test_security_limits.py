@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from graphql import get_introspection_query, parse, specified_rules, validate
+from graphql import GraphQLSyntaxError, get_introspection_query, parse, specified_rules, validate
 
 from comptoir.app import guard
 from comptoir.settings import Settings
@@ -91,6 +91,33 @@ async def test_a_document_past_the_token_limit_is_refused() -> None:
     result = await run(toy_schema(), document)
     assert codes(result) == ["INVALID_INPUT"]
     assert "more than 2000 tokens" in messages(result)[0]
+
+
+def padded(tokens: int) -> str:
+    """A valid document of exactly `tokens` tokens (comments count): strings holding braces and
+    `#`, a block string, then comment lines."""
+    document = '{ a: node(id: "} { # \\"") { id } b: node(id: """ } \\""" # """) { id } }\n'
+    return "#\n" * (tokens - 24) + document
+
+
+async def test_a_document_of_exactly_the_token_limit_is_accepted() -> None:
+    document = padded(2000)
+    parse(document, max_tokens=2000)  # graphql-core agrees it is within the limit
+    result = await run(toy_schema(), document)
+    assert codes(result) != ["INVALID_INPUT"], messages(result)
+
+
+async def test_one_token_more_is_refused_with_graphql_cores_own_error() -> None:
+    document = padded(2001)
+    with pytest.raises(GraphQLSyntaxError) as parsed:
+        parse(document, max_tokens=2000)
+    result = await run(toy_schema(), document)
+    assert codes(result) == ["INVALID_INPUT"]
+    assert result.errors is not None
+    assert result.errors[0].formatted == {
+        **parsed.value.formatted,
+        "extensions": {"code": "INVALID_INPUT"},
+    }
 
 
 async def test_a_document_nested_past_what_the_parser_can_follow_is_invalid_input() -> None:
