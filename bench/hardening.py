@@ -104,6 +104,17 @@ class ProbedWorker(Worker):
         super().__init__(env)
         self.answer = Path(env[VARIABLE])
 
+    async def ready(self) -> None:
+        """Up to 5 minutes: on the loaded machine a worker's imports alone took over 30 s."""
+        for attempt in range(10):
+            try:
+                await super().ready()
+            except RuntimeError:
+                if attempt == 9:
+                    raise
+            else:
+                break
+
 
 async def heap(worker: ProbedWorker) -> dict[str, int]:
     """The worker's own accounting, asked by signal, not over HTTP."""

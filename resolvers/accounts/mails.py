@@ -31,11 +31,11 @@ class MailQueue(Protocol):
 
 
 async def no_mail(*, to: str, subject: str, body: str, priority: MailPriority) -> None:
-    """`enqueue_mail`'s work without a mail, for an address that has no account: the same values
-    written to the outbox by an UPDATE that matches no row (ids start at 1), and the sender's
-    doorbell rung after commit (it wakes and finds nothing new). Nothing is stored or sent."""
+    """`enqueue_mail`'s work without a mail, for an address that has no account: the mail written
+    to the outbox by an UPDATE that matches no row (ids start at 1), and the sender's doorbell
+    rung after commit (it wakes and finds nothing new). Nothing is stored or sent. Not the
+    recipient: an unknown address may be longer than the column (the ORM refuses it)."""
     await OutboxMail.filter(id=0).update(
-        recipient=to,
         subject=subject,
         body=body,
         priority=priority,
