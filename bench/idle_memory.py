@@ -30,13 +30,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.light_ws import LightClient, subscribe
+
+if TYPE_CHECKING:
+    from realtime.doorbell import Doorbell
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSCRIBE = "subscription { orderEvents { id to } }"
@@ -234,20 +237,23 @@ def _bench_env(database_url: str) -> dict[str, str]:
     return env
 
 
-async def _latency(root: Path, env: dict[str, str], world: dict[str, Any], args: Any) -> str:
-    """One worker of the code at `root`: latency alone, then with idle subscriptions open."""
+async def _latency(
+    root: Path, env: dict[str, str], world: dict[str, Any], args: Any, doorbell: Doorbell
+) -> str:
+    """One worker of the code at `root`: latency alone, then with idle subscriptions open
+    (the bench's commits ring it through `doorbell`)."""
     from bench.live import latencies, percentiles
 
     worker = Worker(env, root)
     try:
         await worker.ready()
         address = f"127.0.0.1:{worker.port}"
-        quiet = percentiles(await latencies(address, world, args.probes))
+        quiet = percentiles(await latencies(address, world, args.probes, doorbell))
         holder = Holder()
         before = worker.rss()
         await holder.open(address, world["idle"], args.latency_idle, True)
         opened = worker.rss()
-        busy = percentiles(await latencies(address, world, args.probes))
+        busy = percentiles(await latencies(address, world, args.probes, doorbell))
         await holder.close()
     finally:
         worker.stop()
@@ -276,10 +282,13 @@ async def latency_rows(args: argparse.Namespace) -> list[str]:
     try:
         async with database(database_url):
             world = await build_world(database_url)
-            async with open_broadcast(redis_url):  # the bench's commits ring the workers
+            async with open_broadcast(redis_url) as channel:  # the bench's commits ring them
                 env = {**_bench_env(database_url), **worker_env(database_url, redis_url)}
                 for label, root in (("before", Path(args.baseline)), ("after", ROOT)):
-                    rows.append(f"| {label} " + await _latency(root.resolve(), env, world, args))
+                    rows.append(
+                        f"| {label} "
+                        + await _latency(root.resolve(), env, world, args, channel.doorbell)
+                    )
                     print(rows[-1], flush=True)
     finally:
         redis.terminate()

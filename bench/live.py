@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -36,6 +36,9 @@ import httpx
 from bench.light_ws import LightClient, subscribe
 from bench.live_processes import Server, create_database, start_redis, worker_env
 from bench.live_world import build_world, commit_burst
+
+if TYPE_CHECKING:
+    from realtime.doorbell import Doorbell
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -154,19 +157,21 @@ async def _rounds(
     return [await _burst_delivery(sockets, events, fire, servers) for _ in range(rounds)]
 
 
-async def latencies(address: str, world: dict[str, Any], probes: int) -> list[float]:
+async def latencies(
+    address: str, world: dict[str, Any], probes: int, doorbell: Doorbell
+) -> list[float]:
     """Milliseconds from each event's commit (its `at`) to its arrival at a probe client."""
     probe = await subscribe(address, world["seller"], PROBE, {"t": world["thread"]})
     # The server starts the subscription after answering: it has once an event arrives (one
     # committed before it started never does).
     while True:
-        await commit_burst(world, 1)
+        await commit_burst(world, 1, doorbell=doorbell)
         with contextlib.suppress(TimeoutError):
             await probe.receive(1.0)
             break
     found: list[float] = []
     for _ in range(probes):
-        await commit_burst(world, 1)
+        await commit_burst(world, 1, doorbell=doorbell)
         message = await probe.receive()
         arrived = time.time()
         at = datetime.fromisoformat(message["payload"]["data"]["messageEvents"]["at"])
@@ -209,18 +214,23 @@ async def run(args: argparse.Namespace) -> str:
     try:
         async with database(database_url):
             world = await build_world(database_url)
-            async with open_broadcast(redis_url):  # the bench's commits ring the workers
+            # The bench's commits ring the workers through this broadcast.
+            async with open_broadcast(redis_url) as channel:
                 await asyncio.sleep(0.3)
                 worker = Server("comptoir.asgi:app", worker_env(database_url, redis_url))
                 try:
                     await worker.ready()
-                    quiet = percentiles(await latencies(worker.address, world, args.probes))
+                    quiet = percentiles(
+                        await latencies(worker.address, world, args.probes, channel.doorbell)
+                    )
                     before = worker.rss_kib()
                     idle = IdleHolder()
                     try:
                         await idle.open(worker.address, world["idle"], args.idle)
                         per_subscription = (worker.rss_kib() - before) * 1024 / args.idle / 1000
-                        busy = percentiles(await latencies(worker.address, world, args.probes))
+                        busy = percentiles(
+                            await latencies(worker.address, world, args.probes, channel.doorbell)
+                        )
                     finally:
                         await idle.close()
                     fans = await _open_many(worker.address, world["seller"], FANOUT, args.clients)
@@ -228,7 +238,7 @@ async def run(args: argparse.Namespace) -> str:
                         args.rounds,
                         fans,
                         args.events,
-                        lambda: commit_burst(world, args.events),
+                        lambda: commit_burst(world, args.events, doorbell=channel.doorbell),
                         [worker],
                     )
                     await _close_all(fans)
@@ -252,7 +262,7 @@ async def run(args: argparse.Namespace) -> str:
                         args.rounds,
                         fans,
                         args.events,
-                        lambda: commit_burst(world, args.events),
+                        lambda: commit_burst(world, args.events, doorbell=channel.doorbell),
                         workers,
                     )
                     await _close_all(fans)

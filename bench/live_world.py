@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from realtime.doorbell import Doorbell
 
 
 async def build_world(database_url: str) -> dict[str, Any]:
@@ -73,8 +76,9 @@ async def build_world(database_url: str) -> dict[str, Any]:
     }
 
 
-async def commit_burst(world: dict[str, Any], events: int) -> None:
-    """`events` MESSAGE events in one transaction, as a busy thread would produce."""
+async def commit_burst(world: dict[str, Any], events: int, *, doorbell: Doorbell) -> None:
+    """`events` MESSAGE events in one transaction, as a busy thread would produce, announced
+    on `doorbell` (the bench's broadcast, which the workers listen to)."""
     from models.events import EventKind
     from realtime.log import append_event, atomic
 
@@ -83,6 +87,7 @@ async def commit_burst(world: dict[str, Any], events: int) -> None:
             await append_event(
                 EventKind.MESSAGE,
                 {"thread_id": world["thread_id"], "message_id": world["message_id"]},
+                doorbell=doorbell,
                 thread_id=world["thread_id"],
                 buyer_id=world["buyer_id"],
                 seller_id=world["shop"],

@@ -56,12 +56,15 @@ from comptoir.mail import SmtpTransport
 from comptoir.settings import Settings, file_store
 from models.mail import MailPriority, OutboxMail
 from realtime.broadcast import open_broadcast
+from realtime.doorbell import Doorbell
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail, send_due_mails
+from resolvers.policy import Policy
 from tests.integration.test_mail_topologies import LISTENING, redis, running
 from tests.mail_helpers import Sink, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+Pids = dict[str, int]  # process name: pid, whose CPU time the bench reads
 Arrival = tuple[int, float]  # outbox id, wall-clock time the sink received it
 
 
@@ -120,21 +123,22 @@ class Arrivals:
         self._reader.join()
 
 
-async def _load(seconds: float, rate: float) -> None:
+async def _confirmation(to: str, policy: Policy) -> None:
+    async with atomic():
+        account = MailPriority.ACCOUNT
+        await enqueue_mail(to=to, subject="Confirmez", body="Lien", priority=account, policy=policy)
+
+
+async def _load(seconds: float, rate: float, policy: Policy) -> None:
     start, i, next_account = time.monotonic(), 0, time.monotonic()
+    queue = partial(enqueue_mail, policy=policy)
     while (now := time.monotonic()) - start < seconds:
         async with atomic():
             for seller in range(3):
-                await enqueue_mail(to=f"s{seller}@bench.fr", subject=f"Commande {i}", body="Cde")
-                await enqueue_mail(to=f"b{i}@bench.fr", subject=f"Commande {i}", body="Merci")
+                await queue(to=f"s{seller}@bench.fr", subject=f"Commande {i}", body="Cde")
+                await queue(to=f"b{i}@bench.fr", subject=f"Commande {i}", body="Merci")
         if now >= next_account:
-            async with atomic():
-                await enqueue_mail(
-                    to=f"u{i}@bench.fr",
-                    subject="Confirmez",
-                    body="Lien",
-                    priority=MailPriority.ACCOUNT,
-                )
+            await _confirmation(f"u{i}@bench.fr", policy)
             next_account += 0.5
         i += 1
         await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
@@ -211,8 +215,9 @@ async def _reset_postgres(url: str) -> None:
 
 
 @asynccontextmanager
-async def _sender(topology: str, url: str, port: int) -> AsyncIterator[dict[str, int]]:
-    """Run the jobs runner as `serve` does (in this process), or in a `comptoir worker`.
+async def _sender(topology: str, url: str, port: int) -> AsyncIterator[tuple[Pids, Policy]]:
+    """Run the jobs runner as `serve` does (in this process), or in a `comptoir worker`; its
+    processes' pids, and the policy whose doorbell wakes it.
 
     `worker` is production on PostgreSQL: the writer (this process, as a web process with
     COMPTOIR_JOBS_IN_WEB=0) rings the mail doorbell through a Redis of the bench's own, and a
@@ -229,24 +234,22 @@ async def _sender(topology: str, url: str, port: int) -> AsyncIterator[dict[str,
                 "COMPTOIR_LOG_LEVEL": "INFO",
                 "PYTHONPATH": str(ROOT),
             }
-            async with running(env, "worker") as worker, open_broadcast(server.url):
+            async with running(env, "worker") as worker, open_broadcast(server.url) as channel:
                 await worker.said(LISTENING)
                 assert worker.process is not None
-                yield {"bench (writer)": os.getpid(), "worker (sender)": worker.process.pid}
+                pids = {"bench (writer)": os.getpid(), "worker (sender)": worker.process.pid}
+                yield pids, Policy(doorbell=channel.doorbell)
         return
     settings = Settings.from_env({"DATABASE_URL": url, "SMTP_URL": smtp_url})
-    async with open_broadcast(None) as broadcast:
+    async with open_broadcast(None) as channel:
+        policy = settings.policy(doorbell=channel.doorbell)
         runner = Runner(
-            Deps(
-                policy=settings.policy(),
-                transport=SmtpTransport(smtp_url),
-                store=file_store(settings),
-            ),
+            Deps(policy=policy, transport=SmtpTransport(smtp_url), store=file_store(settings)),
             interval_seconds=3600,
         )
-        async with run_jobs_in_background(runner, broadcast):
+        async with run_jobs_in_background(runner, channel.broadcast):
             await runner.ready.wait()
-            yield {"bench (writer + sender)": os.getpid()}
+            yield {"bench (writer + sender)": os.getpid()}, policy
 
 
 async def measure(
@@ -258,11 +261,11 @@ async def measure(
     await migrate_database(url)
     async with database(url):
         await OutboxMail.all().delete()
-        async with _sender(topology, url, port) as pids:
+        async with _sender(topology, url, port) as (pids, policy):
             pids["sink"] = args.sink_pid
             cpu0 = {name: _cpu(pid) for name, pid in pids.items()}
             t0 = time.time()
-            await _load(args.seconds, args.rate)
+            await _load(args.seconds, args.rate, policy)
             t1 = time.time()
             cpu = {name: _cpu(pid) - cpu0[name] for name, pid in pids.items()}
             ids = {row.id for row in await OutboxMail.all().only("id")}
@@ -271,13 +274,7 @@ async def measure(
             idle_ids: list[int] = []
             for n in range(args.idle):
                 await asyncio.sleep(0.2)  # the runner back to waiting on its doorbell
-                async with atomic():
-                    await enqueue_mail(
-                        to=f"idle{n}@bench.fr",
-                        subject="Confirmez",
-                        body="Lien",
-                        priority=MailPriority.ACCOUNT,
-                    )
+                await _confirmation(f"idle{n}@bench.fr", policy)
                 row = await OutboxMail.filter(recipient=f"idle{n}@bench.fr").get()
                 idle_ids.append(row.id)
                 await arrivals.until(partial(arrivals.at.__contains__, row.id), 10)
@@ -316,14 +313,16 @@ async def capacity(url: str, arrivals: Arrivals, port: int, args: argparse.Names
     await migrate_database(url)
     async with database(url):
         await OutboxMail.all().delete()
+        # Nobody listens to its doorbell: this run sends the backlog itself.
+        policy = Settings.from_env({"DATABASE_URL": url}).policy(doorbell=Doorbell())
+        queue = partial(enqueue_mail, policy=policy)
         start = _cpu(os.getpid())
         for i in range(args.capacity // 6):
             async with atomic():
                 for n in range(6):
-                    await enqueue_mail(to=f"c{n}@bench.fr", subject=f"Commande {i}", body="Cde")
+                    await queue(to=f"c{n}@bench.fr", subject=f"Commande {i}", body="Cde")
         queued, count = _cpu(os.getpid()) - start, await OutboxMail.all().count()
         sink, start, wall = _cpu(args.sink_pid), _cpu(os.getpid()), time.monotonic()
-        policy = Settings.from_env({"DATABASE_URL": url}).policy()
         sent = await send_due_mails(SmtpTransport(f"smtp://127.0.0.1:{port}"), policy=policy)
         wall, used = time.monotonic() - wall, _cpu(os.getpid()) - start
         await arrivals.until(lambda: len(arrivals.at) >= sent, 30)

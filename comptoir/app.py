@@ -158,6 +158,8 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
         queue_size=settings.ws_queue_size,
         tick_seconds=settings.catch_up_interval_seconds,
     )
+    # Every resolver of this app, the jobs it runs included, rings this app's broadcast.
+    policy = settings.policy(doorbell=live.doorbell)
     state: dict[str, object] = {}  # what the lifespan started
     graphql = ComptoirGraphQL(
         schema,
@@ -169,7 +171,7 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
         connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         allowed_origins=origins,
-        policy=settings.policy(),
+        policy=policy,
         trusted_proxies=settings.trusted_proxies,
     )
 
@@ -184,7 +186,7 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
                 from comptoir.jobs import Deps, Runner, run_jobs_in_background
 
                 runner = Runner(
-                    Deps.from_settings(settings),
+                    Deps.from_settings(settings, policy=policy),
                     interval_seconds=settings.jobs_interval_seconds,
                     metrics=metrics,
                 )
@@ -225,7 +227,6 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
             status_code=200 if ready else 503,
         )
 
-    policy = settings.policy()
     store = file_store(settings)
     # Each kind of private file and how to read it (claim photos, invoice PDFs).
     file_readers: dict[str, FileReader] = {"photo": photo_reader(store)}
@@ -349,4 +350,5 @@ def create_app(settings: Settings, *, run_jobs: bool = False) -> Starlette:
         lifespan=lifespan,
     )
     app.state.live = live  # the app's own hub and broadcast (tests observe them)
+    app.state.policy = policy  # what it hands its resolvers (tests calling them directly)
     return app

@@ -11,7 +11,7 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 # Only the standard library at the top: uvicorn spawns each `serve` worker as a fresh
@@ -21,8 +21,20 @@ from typing import TYPE_CHECKING, Any
 # in a loop and `serve` never served. Each command imports what it needs.
 if TYPE_CHECKING:
     from comptoir.settings import Settings
+    from realtime.broadcast import Channel
 
 log = logging.getLogger("comptoir")
+
+
+@contextlib.asynccontextmanager
+async def _wired(settings: Settings) -> AsyncIterator[Channel]:
+    """A command's database and broadcast; its changes ring that broadcast's doorbell, so
+    running servers and workers hear of them (through Redis) as of any other process's."""
+    from comptoir.db import database
+    from realtime.broadcast import open_broadcast
+
+    async with database(settings.database_url), open_broadcast(settings.redis_url) as channel:
+        yield channel
 
 
 def _metrics_across_workers(settings: Settings) -> None:
@@ -38,15 +50,15 @@ def _metrics_across_workers(settings: Settings) -> None:
 
 async def _prepare(settings: Settings) -> None:
     """Migrate; on an empty embedded database, load the demo data and print its accounts."""
-    from comptoir.db import database, migrate_database
+    from comptoir.db import migrate_database
 
     await migrate_database(settings.database_url)
     if not settings.embedded:
         return
     from comptoir.demo import seed_demo
 
-    async with database(settings.database_url):
-        accounts = await seed_demo(policy=settings.policy())
+    async with _wired(settings) as channel:
+        accounts = await seed_demo(policy=settings.policy(doorbell=channel.doorbell))
     if accounts:
         log.info("Demo data loaded. Demo accounts (development only):")
         for email, password in accounts:
@@ -90,11 +102,8 @@ def websocket_options(settings: Settings) -> dict[str, Any]:
 
 
 async def _worker(settings: Settings) -> None:
-    from comptoir.db import database
     from comptoir.jobs import Deps, Runner
-    from realtime.broadcast import open_broadcast
 
-    runner = Runner(Deps.from_settings(settings), interval_seconds=settings.jobs_interval_seconds)
     # SIGTERM (a deploy, a scale-down) stops the jobs through cancellation, so a mail batch
     # in progress records what the server already took instead of sending it again later.
     task = asyncio.current_task()
@@ -102,29 +111,32 @@ async def _worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, task.cancel)
-    async with (
-        database(settings.database_url),
-        open_broadcast(settings.redis_url, on_reconnect=runner.reconnected) as broadcast,
-    ):
+    async with _wired(settings) as channel:
+        policy = settings.policy(doorbell=channel.doorbell)
+        runner = Runner(
+            Deps.from_settings(settings, policy=policy),
+            interval_seconds=settings.jobs_interval_seconds,
+        )
+        channel.on_reconnect(runner.reconnected)
         with contextlib.suppress(asyncio.CancelledError):
-            await runner.run(broadcast)
+            await runner.run(channel.broadcast)
 
 
 async def _create_admin(settings: Settings, email: str, password: str) -> None:
-    from comptoir.db import database
     from resolvers.accounts import create_admin
 
-    async with database(settings.database_url):
-        account = await create_admin(email=email, password=password, policy=settings.policy())
+    async with _wired(settings) as channel:
+        policy = settings.policy(doorbell=channel.doorbell)
+        account = await create_admin(email=email, password=password, policy=policy)
     print(f"Admin account {account.email} created.")
 
 
 async def _seed_demo(settings: Settings, products: int) -> None:
-    from comptoir.db import database
     from comptoir.demo import seed_demo
 
-    async with database(settings.database_url):
-        accounts = await seed_demo(policy=settings.policy(), extra_products=products)
+    async with _wired(settings) as channel:
+        policy = settings.policy(doorbell=channel.doorbell)
+        accounts = await seed_demo(policy=policy, extra_products=products)
     print(
         f"Demo data loaded ({products} extra products)."
         if accounts or products

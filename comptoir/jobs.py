@@ -68,10 +68,9 @@ class Deps:
     store: FileStore
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Deps:
-        return cls(
-            policy=settings.policy(), transport=transport_for(settings), store=file_store(settings)
-        )
+    def from_settings(cls, settings: Settings, *, policy: Policy) -> Deps:
+        """`policy`: the settings' own, with the doorbell of the process running the jobs."""
+        return cls(policy=policy, transport=transport_for(settings), store=file_store(settings))
 
 
 @dataclass(frozen=True)
@@ -240,10 +239,12 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
-async def run_once(settings: Settings, metrics: Metrics | None = None) -> dict[str, int]:
+async def run_once(
+    settings: Settings, *, policy: Policy, metrics: Metrics | None = None
+) -> dict[str, int]:
     """One round of every job, outside any runner (tests, one-off maintenance)."""
     runner = Runner(
-        Deps.from_settings(settings),
+        Deps.from_settings(settings, policy=policy),
         interval_seconds=settings.jobs_interval_seconds,
         metrics=metrics,
     )

@@ -10,6 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from realtime.doorbell import Doorbell
 from resolvers.policy import Policy
 from resolvers.storage import FileStore, LocalDiskStore
 from resolvers.throttle import DEFAULT_RATE_LIMITS, RateLimit
@@ -113,9 +114,11 @@ class Settings:
     metrics: bool = False
     metrics_token: Secret | None = None
 
-    def policy(self) -> Policy:
-        """The rules' settings, as resolvers receive them."""
+    def policy(self, *, doorbell: Doorbell) -> Policy:
+        """The rules' settings, as resolvers receive them, with the doorbell their changes ring
+        (the broadcast of the app, worker or command that hands this policy down)."""
         return Policy(
+            doorbell=doorbell,
             public_url=self.public_url,
             market=self.market,
             time_zone=self.time_zone,

@@ -1,5 +1,5 @@
 """The app's live delivery: its broadcast (in-memory by default, Redis across processes), its
-hub and the doorbells; `create_app` builds one `Live`, its lifespan runs it.
+hub and its doorbell; `create_app` builds one `Live`, its lifespan runs it.
 
 The broadcast only carries doorbells ("the log has grown up to id N"); the hub reads the log.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from broadcaster import Broadcast
 
 from models.events import Event
-from realtime import doorbell
+from realtime.doorbell import CHANNEL, Doorbell
 from realtime.hub import Hub
 from realtime.log import last_event_id
 
@@ -28,12 +28,14 @@ MAX_LAG_SECONDS = 30.0
 
 
 class Channel:
-    """A broadcast and, across processes, the Redis backend we built for it (the one that
-    knows whether it is connected; the in-memory one always is)."""
+    """A broadcast, the doorbell that rings through it while it is connected and, across
+    processes, the Redis backend we built for it (the one that knows whether it is
+    connected; the in-memory one always is)."""
 
     def __init__(
         self, redis_url: str | None, *, on_reconnect: Callable[[], Awaitable[None]] | None = None
     ) -> None:
+        self.doorbell = Doorbell()
         self.redis: ResilientRedisBackend | None = None
         self._reconnected = [on_reconnect] if on_reconnect is not None else []
         if not redis_url:
@@ -63,25 +65,27 @@ class Channel:
 @asynccontextmanager
 async def open_broadcast(
     redis_url: str | None, *, on_reconnect: Callable[[], Awaitable[None]] | None = None
-) -> AsyncIterator[Broadcast]:
-    """Connect a broadcast and install it as the doorbells (event log, mail outbox)."""
-    async with connected(Channel(redis_url, on_reconnect=on_reconnect)) as broadcast:
-        yield broadcast
+) -> AsyncIterator[Channel]:
+    """A connected broadcast and its doorbell (processes without a hub: worker, commands)."""
+    channel = Channel(redis_url, on_reconnect=on_reconnect)
+    async with connected(channel):
+        yield channel
 
 
 @asynccontextmanager
 async def connected(channel: Channel) -> AsyncIterator[Broadcast]:
+    """The channel's broadcast connected, its doorbell ringing through it until the exit."""
     broadcast = channel.broadcast
     await broadcast.connect()
 
-    async def publish(channel: str, message: str) -> None:
-        await broadcast.publish(channel=channel, message=message)
+    async def publish(name: str, message: str) -> None:
+        await broadcast.publish(channel=name, message=message)
 
-    previous = doorbell.install(publish)
+    channel.doorbell.connect(publish)
     try:
         yield broadcast
     finally:
-        doorbell.install(previous)
+        channel.doorbell.connect(None)
         await broadcast.disconnect()
 
 
@@ -95,6 +99,11 @@ class Live:
     @property
     def broadcast(self) -> Broadcast:
         return self.channel.broadcast
+
+    @property
+    def doorbell(self) -> Doorbell:
+        """What this app's commits ring (its resolvers receive it in their `Policy`)."""
+        return self.channel.doorbell
 
     @property
     def connected(self) -> bool:
@@ -140,7 +149,7 @@ class Live:
 
 
 async def _listen(broadcast: Broadcast, hub: Hub, ready: asyncio.Event) -> None:
-    async with broadcast.subscribe(doorbell.CHANNEL) as subscriber:
+    async with broadcast.subscribe(CHANNEL) as subscriber:
         ready.set()
         hub.poke()  # anything committed before the subscription took effect
         # broadcaster types Subscriber.__aiter__ as returning an Optional generator.

@@ -1,7 +1,8 @@
 """The event log: appended inside the change's own transaction, announced after commit.
 
 `atomic()` also announces queued mail after commit (`mail_queued`), so the mail sender wakes
-the moment the mails it may send are visible.
+the moment the mails it may send are visible. Each announcement goes to the doorbell its
+writer was handed (its app's), never to a process-wide one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models.events import Event, EventKind
-from realtime import doorbell
+from realtime.doorbell import Doorbell
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,12 @@ class _Pending:
     """What the transaction running in this task will announce after its commit."""
 
     def __init__(self) -> None:
-        self.events: list[int] = []
-        self.mail = False
+        # The highest event id each doorbell will announce, and the doorbells told of mail.
+        self.events: dict[Doorbell, int] = {}
+        self.mail: dict[Doorbell, None] = {}
 
-    def append(self, event_id: int) -> None:
-        self.events.append(event_id)
+    def append(self, event_id: int, doorbell: Doorbell) -> None:
+        self.events[doorbell] = max(event_id, self.events.get(doorbell, 0))
 
 
 _pending: ContextVar[_Pending | None] = ContextVar("comptoir_pending_events", default=None)
@@ -59,25 +61,26 @@ async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
             yield conn
     finally:
         _pending.reset(token)
-    if pending.events:
-        await doorbell.ring(max(pending.events))
-    if pending.mail:
+    for doorbell, event_id in pending.events.items():
+        await doorbell.ring(event_id)
+    for doorbell in pending.mail:
         await doorbell.ring_mail()
 
 
-async def mail_queued() -> None:
+async def mail_queued(doorbell: Doorbell) -> None:
     """Wake the mail sender once the running `atomic()` block commits (at once outside one)."""
     pending = _pending.get()
     if pending is None:
         await doorbell.ring_mail()
     else:
-        pending.mail = True
+        pending.mail[doorbell] = None
 
 
 async def append_event(
     kind: EventKind,
     payload: dict[str, Any],
     *,
+    doorbell: Doorbell,
     at: datetime | None = None,
     buyer_id: int | None = None,
     seller_id: int | None = None,
@@ -89,7 +92,8 @@ async def append_event(
     session_id: int | None = None,
     claim_id: int | None = None,
 ) -> Event:
-    """Append an event to the log inside the caller's `atomic()` block.
+    """Append an event to the log inside the caller's `atomic()` block; `doorbell` announces
+    it after the outermost commit.
 
     Call it last in the transaction: on PostgreSQL it takes a transaction-scoped lock that
     serialises event inserts until commit, so ids become visible in increasing order (a reader
@@ -116,7 +120,7 @@ async def append_event(
         claim_id=claim_id,
         using_db=conn,
     )
-    pending.append(event.id)
+    pending.append(event.id, doorbell)
     return event
 
 

@@ -23,6 +23,7 @@ from realtime.log import append_event
 from resolvers.deadlines import StatusChange, touch_on_status
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.mail import enqueue_mail
+from resolvers.policy import Policy
 
 S = TypeVar("S", bound=StrEnum)
 H = TypeVar("H", bound=Model)
@@ -180,6 +181,7 @@ async def record(
     move: Move[Any],
     mail: Mail,
     *,
+    policy: Policy,
     audience: Mapping[str, int | None] | None = None,
 ) -> H:
     """Write `move`'s history row, queue `mail` in the outbox and append the event, last, with
@@ -187,12 +189,13 @@ async def record(
     columns: dict[str, Any] = {cycle.key: row.id, **asdict(move)}
     change = await cycle.history.create(**columns)
     for to in dict.fromkeys(address for address in mail.to if address):
-        await enqueue_mail(to=to, subject=mail.subject, body=mail.body)
+        await enqueue_mail(to=to, subject=mail.subject, body=mail.body, policy=policy)
     for source, running_in in cycle.deadlines.items():
         await touch_on_status(source, row.id, running_in=running_in, change=move)
     await append_event(
         cycle.kind,
         {cycle.key: row.id, **transition_payload(move)},
+        doorbell=policy.doorbell,
         at=move.at,
         buyer_id=row.buyer_id,
         seller_id=row.seller_id,

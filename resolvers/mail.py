@@ -54,9 +54,15 @@ class MailTransport(Protocol):
 
 
 async def enqueue_mail(
-    *, to: str, subject: str, body: str, priority: MailPriority = MailPriority.NOTIFICATION
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    policy: Policy,
+    priority: MailPriority = MailPriority.NOTIFICATION,
 ) -> None:
-    """Queue a mail; call it inside the transaction of the change the mail reports."""
+    """Queue a mail; call it inside the transaction of the change the mail reports (its
+    commit rings `policy.doorbell`)."""
     await OutboxMail.create(
         recipient=to,
         subject=subject,
@@ -64,7 +70,7 @@ async def enqueue_mail(
         priority=priority,
         next_attempt_at=datetime.now(UTC),
     )
-    await mail_queued()
+    await mail_queued(policy.doorbell)
 
 
 def retry_delay(attempts: int, *, first_seconds: float) -> timedelta:

@@ -1,7 +1,9 @@
-"""The product's rules that configuration can tune, handed to resolvers by the caller.
+"""The product's rules that configuration can tune, handed to resolvers by the caller, with
+the doorbell their changes ring.
 
 `comptoir.settings.Settings.policy()` builds it once per app; the GraphQL context and the jobs
-runner pass it down as the `policy` keyword argument. Resolvers never read the environment.
+runner pass it down as the `policy` keyword argument. Resolvers never read the environment,
+and announce what they log or queue on `policy.doorbell`, the caller's broadcast.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from realtime.doorbell import Doorbell
 from resolvers.calendar import BusinessCalendar
 from resolvers.throttle import DEFAULT_RATE_LIMITS, RateLimit
 
@@ -60,6 +63,9 @@ class Policy:
     rate_limits: dict[str, RateLimit] = field(
         default_factory=lambda: dict(DEFAULT_RATE_LIMITS), compare=False
     )
+    # Rings the app's broadcast after each commit; the default one rings nobody (rule tests,
+    # scripts whose changes no process needs to hear of).
+    doorbell: Doorbell = field(default_factory=Doorbell, repr=False, compare=False)
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -54,7 +54,9 @@ async def actor_for_token(token: str) -> Actor:
     )
 
 
-async def revoke_sessions(account_id: int, *, keep_session_id: int | None = None) -> list[int]:
+async def revoke_sessions(
+    account_id: int, *, keep_session_id: int | None = None, policy: Policy
+) -> list[int]:
     """Revoke the account's live sessions (all but `keep_session_id`), inside `atomic()`.
 
     Each revocation is an event, so every worker closes that session's sockets.
@@ -70,6 +72,7 @@ async def revoke_sessions(account_id: int, *, keep_session_id: int | None = None
             await append_event(
                 EventKind.SESSION_REVOKED,
                 {"session_id": session_id},
+                doorbell=policy.doorbell,
                 account_id=account_id,
                 session_id=session_id,
             )

@@ -203,7 +203,7 @@ class Mutation:
     @strawberry.mutation
     async def logout(self, info: Info) -> LogoutPayload:
         async def do() -> dict[str, Any]:
-            await rules.logout(info.context.actor)
+            await rules.logout(info.context.actor, policy=info.context.policy)
             return {}
 
         return await mutate(LogoutPayload, do)
@@ -353,7 +353,9 @@ class Mutation:
     ) -> RemoveColleaguePayload:
         async def do() -> dict[str, Any]:
             await rules.remove_colleague(
-                info.context.actor, account_id=decode_id(account_id, "Account", "accountId")
+                info.context.actor,
+                account_id=decode_id(account_id, "Account", "accountId"),
+                policy=info.context.policy,
             )
             return {}
 

@@ -47,7 +47,7 @@ from comptoir.settings import Settings
 from models.accounts import Role
 from resolvers.policy import Policy
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY, SETTINGS, Configured
+from tests.configuration import APP, POLICY, SETTINGS, Configured
 from tests.database import migrate_fresh, truncate_all
 from tests.factories import login_as, make_account
 from tests.live_helpers import uvicorn_server
@@ -55,10 +55,9 @@ from tests.live_helpers import uvicorn_server
 
 @pytest.fixture(scope="session")
 async def app() -> AsyncIterator[Starlette]:
-    application = create_app(SETTINGS)
-    async with application.router.lifespan_context(application):
+    async with APP.router.lifespan_context(APP):
         await migrate_fresh()
-        yield application
+        yield APP
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from websockets.typing import Subprotocol
 from models.accounts import Seller
 from models.events import EventKind
 from realtime.log import append_event, atomic
+from tests.configuration import POLICY
 
 ORDER_EVENTS = """subscription ($after: ID, $orderId: ID) {
   orderEvents(after: $after, orderId: $orderId) { id to from reason } }"""
@@ -83,6 +84,7 @@ async def order_status(
                 "reason": reason,
                 "actor_role": "SELLER",
             },
+            doorbell=POLICY.doorbell,
             order_id=order_id,
             buyer_id=buyer_id,
             seller_id=seller_id,
@@ -98,6 +100,7 @@ async def message(
         event = await append_event(
             EventKind.MESSAGE,
             {"thread_id": thread_id, "message_id": message_id},
+            doorbell=POLICY.doorbell,
             thread_id=thread_id,
             buyer_id=buyer_id,
             seller_id=seller_id,

@@ -96,7 +96,11 @@ async def add_colleague(
                     ErrorCode.EMAIL_TAKEN, "Ce compte ne peut pas rejoindre l'entreprise", "email"
                 )
             await mails.joined_company_mail(
-                to=email, first_name=existing.first_name, company=company.name, inviter=inviter
+                to=email,
+                first_name=existing.first_name,
+                company=company.name,
+                inviter=inviter,
+                policy=policy,
             )
         return AddColleagueResult(account=await Account.get(id=existing.id))
     async with atomic():
@@ -181,7 +185,7 @@ async def set_colleague_rights(
     return colleague
 
 
-async def remove_colleague(actor: Actor, *, account_id: int) -> None:
+async def remove_colleague(actor: Actor, *, account_id: int, policy: Policy) -> None:
     """The colleague leaves the company and keeps a private buyer account.  Their sessions end,
     so no open subscription keeps receiving the company's orders."""
     _, company_id = _require_manager(actor)
@@ -191,4 +195,4 @@ async def remove_colleague(actor: Actor, *, account_id: int) -> None:
         colleague.company_id = None
         colleague.rights = []
         await colleague.save(update_fields=["company_id", "rights", "updated_at"])
-        await revoke_sessions(colleague.id)
+        await revoke_sessions(colleague.id, policy=policy)

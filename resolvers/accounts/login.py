@@ -128,7 +128,7 @@ async def _unknown_address_failed(address: str, *, policy: Policy) -> None:
             await _record_failure(row, datetime.now(UTC), policy=policy)
 
 
-async def logout(actor: Actor) -> None:
+async def logout(actor: Actor, *, policy: Policy) -> None:
     """Revoke the caller's session (and close its live subscriptions)."""
     account_id = require_login(actor)
     async with atomic():
@@ -139,6 +139,7 @@ async def logout(actor: Actor) -> None:
             await append_event(
                 EventKind.SESSION_REVOKED,
                 {"session_id": actor.session_id},
+                doorbell=policy.doorbell,
                 account_id=account_id,
                 session_id=actor.session_id,
             )

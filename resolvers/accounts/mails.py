@@ -26,11 +26,15 @@ async def mail_slot(to: str, *, policy: Policy) -> bool:
 
 
 class MailQueue(Protocol):
-    async def __call__(self, *, to: str, subject: str, body: str, priority: MailPriority) -> None:
+    async def __call__(
+        self, *, to: str, subject: str, body: str, priority: MailPriority, policy: Policy
+    ) -> None:
         """Queue one mail (`enqueue_mail`), or only do the work of it (`no_mail`)."""
 
 
-async def no_mail(*, to: str, subject: str, body: str, priority: MailPriority) -> None:
+async def no_mail(
+    *, to: str, subject: str, body: str, priority: MailPriority, policy: Policy
+) -> None:
     """`enqueue_mail`'s work without a mail, for an address that has no account: the mail written
     to the outbox by an UPDATE that matches no row (ids start at 1), and the sender's doorbell
     rung after commit (it wakes and finds nothing new). Nothing is stored or sent. Not the
@@ -41,7 +45,7 @@ async def no_mail(*, to: str, subject: str, body: str, priority: MailPriority) -
         priority=priority,
         next_attempt_at=datetime.now(UTC),
     )
-    await mail_queued()
+    await mail_queued(policy.doorbell)
 
 
 async def _account_mail(
@@ -49,7 +53,7 @@ async def _account_mail(
 ) -> None:
     """An account mail within the address's hourly cap; account mails leave first."""
     if await mail_slot(to, policy=policy):
-        await queue(to=to, subject=subject, body=body, priority=MailPriority.ACCOUNT)
+        await queue(to=to, subject=subject, body=body, priority=MailPriority.ACCOUNT, policy=policy)
 
 
 def link(path: str, token: str, *, policy: Policy) -> str:
@@ -117,8 +121,11 @@ async def invitation_mail(
     )
 
 
-async def joined_company_mail(*, to: str, first_name: str, company: str, inviter: str) -> None:
+async def joined_company_mail(
+    *, to: str, first_name: str, company: str, inviter: str, policy: Policy
+) -> None:
     await enqueue_mail(
+        policy=policy,
         to=to,
         priority=MailPriority.ACCOUNT,
         subject=f"Vous avez rejoint {company} sur Comptoir",

@@ -91,4 +91,4 @@ async def delete_account(actor: Actor, *, password: str, policy: Policy) -> None
             await withdraw_seller_products(seller_id=actor.seller_id)
         # Both append events, which come last in a transaction.
         await on_account_deleted(account_id=account_id, policy=policy)
-        await revoke_sessions(account_id)
+        await revoke_sessions(account_id, policy=policy)

@@ -65,7 +65,7 @@ async def reset_password(actor: Actor, *, token: str, new_password: str, policy:
         await AccountToken.filter(
             account_id=account.id, purpose=TokenPurpose.RESET_PASSWORD, used_at__isnull=True
         ).update(used_at=datetime.now(UTC))
-        await revoke_sessions(account.id)
+        await revoke_sessions(account.id, policy=policy)
 
 
 async def change_password(
@@ -89,4 +89,4 @@ async def change_password(
             raise DomainError(
                 ErrorCode.INVALID_CREDENTIALS, "Mot de passe actuel incorrect", "currentPassword"
             )
-        await revoke_sessions(account_id, keep_session_id=actor.session_id)
+        await revoke_sessions(account_id, keep_session_id=actor.session_id, policy=policy)

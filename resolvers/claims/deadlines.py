@@ -115,6 +115,7 @@ async def _refund_late_mail(claim: Claim, policy: Policy) -> None:
             "ou la solution est en retard .\n\n"
             f"{policy.link('/')}\n\nL'équipe Comptoir\n"
         ),
+        policy=policy,
     )
 
 

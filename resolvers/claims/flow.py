@@ -98,7 +98,9 @@ async def record_move(
         subject=f"Réclamation {claim.number} : {LABELS[move.to_status]}",
         body=_mail_body(claim, move, order_number, policy),
     )
-    return await record(CLAIMS, claim, move, mail, audience={"order_id": claim.order_id})
+    return await record(
+        CLAIMS, claim, move, mail, policy=policy, audience={"order_id": claim.order_id}
+    )
 
 
 @dataclass(frozen=True)

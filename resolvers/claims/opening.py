@@ -148,6 +148,6 @@ async def open_claim(
             actor_role=Role.BUYER,
             actor_account_id=actor.account_id,
         )
-        await announce(thread, message)
+        await announce(thread, message, policy=policy)
         await record_move(claim, move, order_number=order.number, policy=policy)
     return OpenedClaim(claim=claim, warnings=contact_warnings(message.flagged_kinds))

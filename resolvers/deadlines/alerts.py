@@ -203,6 +203,7 @@ async def _look(row: Deadline, policy: Policy, now: datetime) -> int | None:
             await append_event(
                 EventKind.DEADLINE,
                 {"kind": str(KINDS[row.source, alert]), "due_at": due.at.isoformat()},
+                doorbell=policy.doorbell,
                 at=now,
                 **due.refs(),
             )

@@ -17,6 +17,7 @@ async def _mail_seller(thread: Thread, *, subject: str, text: str, policy: Polic
         to=seller.account.email,
         subject=f"{subject} : {thread.subject}",
         body=f"Bonjour,\n\n{text}\n\n{policy.public_url}\n\nL'équipe Comptoir\n",
+        policy=policy,
     )
 
 

@@ -128,11 +128,12 @@ async def insert_message(
     return message
 
 
-async def announce(thread: Thread, message: Message) -> None:
+async def announce(thread: Thread, message: Message, *, policy: Policy) -> None:
     """The message's event in the log: call last in the transaction."""
     await append_event(
         EventKind.MESSAGE,
         {"thread_id": thread.id, "message_id": message.id},
+        doorbell=policy.doorbell,
         at=message.sent_at,
         thread_id=thread.id,
         buyer_id=thread.buyer_id,
@@ -168,5 +169,5 @@ async def post_message(
         message = await insert_message(
             thread, author_id=actor.account_id, role=role, body=body, now=now, policy=policy
         )
-        await announce(thread, message)
+        await announce(thread, message, policy=policy)
     return Posted(message=message, warnings=contact_warnings(message.flagged_kinds))

@@ -123,7 +123,7 @@ async def open_thread(
             policy=policy,
         )
         await new_thread_mail(thread, policy=policy)
-        await announce(thread, message)
+        await announce(thread, message, policy=policy)
     return Opened(thread=thread, message=message, warnings=contact_warnings(message.flagged_kinds))
 
 
@@ -175,7 +175,7 @@ async def open_support_ticket(
                 )
             )
         for each in posted:
-            await announce(thread, each)
+            await announce(thread, each, policy=policy)
     return Opened(
         thread=thread,
         message=message,

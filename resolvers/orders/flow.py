@@ -134,6 +134,7 @@ async def record_transition(
     role: Role | None,
     actor_account_id: int | None,
     parties: Parties,
+    policy: Policy,
     reason: str | None = None,
     mail_buyer: bool = True,
 ) -> OrderStatusChange:
@@ -147,7 +148,8 @@ async def record_transition(
         actor_account_id=actor_account_id,
         reason=reason,
     )
-    return await record(ORDERS, order, move, _mail(order, move, parties, mail_buyer=mail_buyer))
+    mail = _mail(order, move, parties, mail_buyer=mail_buyer)
+    return await record(ORDERS, order, move, mail, policy=policy)
 
 
 async def change_status(
@@ -195,6 +197,7 @@ async def change_status(
             role=role,
             actor_account_id=actor_account_id,
             parties=parties[order.seller_id],
+            policy=policy,
             reason=reason,
             mail_buyer=mail_buyer,
         )

@@ -277,6 +277,7 @@ async def place_orders(
             role=Role.BUYER,
             actor_account_id=actor.account_id,
             parties=parties[order.seller_id],
+            policy=policy,
         )
     return orders
 

@@ -108,7 +108,8 @@ async def record_move(
     if move.to_status is Q.REQUESTED:
         subject = f"Nouvelle demande de devis {quote.number}"
     body = await _mail_body(quote, move, parties.seller_name, policy)
-    return await record(QUOTES, quote, move, Mail(parties.others(move.actor_role), subject, body))
+    mail = Mail(parties.others(move.actor_role), subject, body)
+    return await record(QUOTES, quote, move, mail, policy=policy)
 
 
 async def change_quote(

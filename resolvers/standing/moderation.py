@@ -68,6 +68,7 @@ async def _warn(message: Message, thread: Thread, note: str | None, policy: Poli
         to=author.email,
         subject="Avertissement : contact hors plateforme",
         body=f"Bonjour,\n\n{text}\n\n{policy.public_url}\n\nL'équipe Comptoir\n",
+        policy=policy,
     )
 
 

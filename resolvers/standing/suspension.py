@@ -94,6 +94,7 @@ async def _mail(seller: Seller, *, subject: str, text: str, policy: Policy) -> N
         to=seller.account.email,
         subject=f"{subject} : {seller.name}",
         body=f"Bonjour,\n\n{text}\n\n{policy.public_url}\n\nL'équipe Comptoir\n",
+        policy=policy,
     )
 
 

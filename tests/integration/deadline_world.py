@@ -24,6 +24,7 @@ from comptoir.db import database
 from comptoir.settings import get_settings
 from models.accounts import Role
 from realtime.broadcast import open_broadcast
+from realtime.doorbell import Doorbell
 from resolvers import helpdesk
 from resolvers.deadlines.alerts import raise_deadline_alerts
 from resolvers.sessions import actor_for_token, open_session
@@ -37,7 +38,7 @@ GAP_SECONDS = 1
 
 async def setup(opened: datetime) -> dict[str, object]:
     await migrate_fresh()
-    policy = get_settings().policy()
+    policy = get_settings().policy(doorbell=Doorbell())  # nobody listens to the set-up
     buyer = await make_account(Role.BUYER, email="buyer@example.fr", postal_code="75011")
     admin = await make_account(Role.ADMIN, email="admin@example.fr")
     world: dict[str, object] = {
@@ -61,10 +62,11 @@ async def setup(opened: datetime) -> dict[str, object]:
 
 async def alerts() -> None:
     settings = get_settings()
-    async with open_broadcast(settings.redis_url):
+    async with open_broadcast(settings.redis_url) as channel:
+        policy = settings.policy(doorbell=channel.doorbell)
         for line in sys.stdin:
             now = datetime.fromisoformat(line.strip())
-            raised = await raise_deadline_alerts(policy=settings.policy(), now=now)
+            raised = await raise_deadline_alerts(policy=policy, now=now)
             print(json.dumps(raised), flush=True)
 
 

@@ -18,12 +18,13 @@ import json
 import os
 import signal
 import sys
+from dataclasses import replace
 from datetime import timedelta
 
 from comptoir.db import database
 from models.accounts import Account, Role
 from models.orders import Order
-from realtime import doorbell
+from realtime.doorbell import Doorbell
 from resolvers import helpdesk
 from resolvers.sessions import actor_for_token, open_session
 from schema.ids import encode_id
@@ -96,12 +97,13 @@ async def commit_and_die(token: str, thread_id: int) -> None:
     async def die(channel: str, message: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)  # committed, never announced
 
-    doorbell.install(die)
+    dying = Doorbell()
+    dying.connect(die)
     await helpdesk.post_message(
         await actor_for_token(token),
         thread_id=thread_id,
         body="Envoyé par un processus qui meurt aussitôt",
-        policy=POLICY,
+        policy=replace(POLICY, doorbell=dying),
     )
 
 

@@ -24,7 +24,7 @@ from realtime.log import atomic
 from resolvers.mail import CONNECTIONS, enqueue_mail
 from tests.accounts_helpers import REGISTER, registration
 from tests.clients import GraphQLClient
-from tests.configuration import SETTINGS
+from tests.configuration import POLICY, SETTINGS
 from tests.integration.live_cluster import Worker
 from tests.integration.live_redis import Redis
 from tests.mail_helpers import Sink, eventually, free_port, smtp_server
@@ -214,7 +214,11 @@ async def test_mails_wait_for_a_server_that_is_down_then_each_arrives_once() -> 
         for i in range(30):
             kind = MailPriority.ACCOUNT if i % 3 == 0 else MailPriority.NOTIFICATION
             await enqueue_mail(
-                to=f"client{i}@example.fr", subject=f"Mail {i}", body="Bonjour", priority=kind
+                to=f"client{i}@example.fr",
+                subject=f"Mail {i}",
+                body="Bonjour",
+                priority=kind,
+                policy=POLICY,
             )
     port = free_port()  # nothing listens there yet
     env = _env(port, COMPTOIR_MAIL_RETRY_SECONDS="0.2")
@@ -243,7 +247,9 @@ async def test_mails_wait_for_a_server_that_is_down_then_each_arrives_once() -> 
 async def test_a_worker_stopped_mid_batch_records_what_left_and_releases_the_rest() -> None:
     async with atomic():
         for i in range(40):
-            await enqueue_mail(to=f"client{i}@example.fr", subject=f"Mail {i}", body="Bonjour")
+            await enqueue_mail(
+                to=f"client{i}@example.fr", subject=f"Mail {i}", body="Bonjour", policy=POLICY
+            )
     handler = Sink(hold_after=8)  # takes 8 mails, then keeps the next ones waiting
     with smtp_server(handler) as port:
         try:
@@ -296,6 +302,7 @@ async def test_a_mail_queued_while_redis_was_down_leaves_once_it_is_back(command
                         subject="Confirmez",
                         body="Lien",
                         priority=MailPriority.ACCOUNT,
+                        policy=POLICY,
                     )
                 server.start()
                 await process.said("Redis broadcast reconnected")

@@ -13,6 +13,7 @@ from resolvers.actor import Actor
 from resolvers.helpdesk import can_see_thread
 from resolvers.live import message_events_audience, order_events_audience
 from resolvers.orders import can_see_order
+from tests.configuration import POLICY
 
 COMPANY = 10
 VIEWERS = [
@@ -76,6 +77,7 @@ async def test_replaying_the_log_reads_exactly_the_events_live_routing_admits() 
             await append_event(
                 kind,
                 {},
+                doorbell=POLICY.doorbell,
                 buyer_id=buyer_id,
                 seller_id=seller_id,
                 company_id=company_id,

@@ -9,6 +9,7 @@ from models.events import Event, EventKind
 from realtime.audience import Audience
 from realtime.hub import Hub
 from realtime.log import append_event, atomic
+from tests.configuration import POLICY
 from tests.live_helpers import order_status
 
 BUYER = Audience(EventKind.ORDER_STATUS, buyer_id=7)
@@ -81,7 +82,11 @@ async def test_event_ids_become_visible_in_increasing_order_under_concurrent_wri
             async with atomic():
                 await asyncio.sleep(random.random() / 200)
                 await append_event(
-                    EventKind.MESSAGE, {"thread_id": 1, "message_id": 1}, thread_id=1, buyer_id=1
+                    EventKind.MESSAGE,
+                    {"thread_id": 1, "message_id": 1},
+                    doorbell=POLICY.doorbell,
+                    thread_id=1,
+                    buyer_id=1,
                 )
                 await asyncio.sleep(random.random() / 200)
 

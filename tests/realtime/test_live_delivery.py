@@ -18,6 +18,7 @@ from schema.context import Context
 from schema.ids import encode_id
 from schema.live_render import LiveRenderer
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.factories import login_as, make_account
 from tests.helpdesk_helpers import make_order, open_product_thread
 from tests.live_helpers import (
@@ -247,7 +248,7 @@ async def test_a_revoked_session_is_closed_with_4403_within_two_seconds(
         await client.subscribe("1", ORDER_EVENTS)
         await asyncio.sleep(0.1)
         async with atomic():
-            await revoke_sessions(buyer.account_id or 0)
+            await revoke_sessions(buyer.account_id or 0, policy=POLICY)
         await asyncio.wait_for(client.ws.wait_closed(), 2)
         assert client.ws.close_code == 4403
 
@@ -264,7 +265,9 @@ async def test_revoking_another_session_leaves_this_one_open(
         await kept.subscribe("1", ORDER_EVENTS)
         actor = await actor_for_token(buyer.token or "")
         async with atomic():
-            await revoke_sessions(buyer.account_id or 0, keep_session_id=actor.session_id)
+            await revoke_sessions(
+                buyer.account_id or 0, keep_session_id=actor.session_id, policy=POLICY
+            )
         await asyncio.wait_for(dropped.ws.wait_closed(), 2)
         assert dropped.ws.close_code == 4403
         event_id = await order_status(buyer_id=buyer.account_id, seller_id=shop)
@@ -279,7 +282,7 @@ async def test_the_schema_subscribed_directly_yields_events_for_strawberry_to_ex
     schema = build_schema(guard(settings))
     context = Context(
         actor=await actor_for_token(buyer.token or ""),
-        policy=settings.policy(),
+        policy=POLICY,
         live=LiveRenderer(graphql_schema(schema), app.state.live.hub),
     )
     stream = await schema.subscribe(
@@ -302,6 +305,6 @@ async def test_a_revoked_session_on_the_legacy_protocol_has_its_socket_closed(
         await client.send({"id": "1", "type": "start", "payload": {"query": ORDER_EVENTS}})
         await asyncio.sleep(0.1)
         async with atomic():
-            await revoke_sessions(buyer.account_id or 0)
+            await revoke_sessions(buyer.account_id or 0, policy=POLICY)
         await asyncio.wait_for(client.ws.wait_closed(), 2)
         assert client.ws.close_code == 4403

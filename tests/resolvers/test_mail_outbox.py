@@ -20,7 +20,7 @@ from models.mail import OutboxMail
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail, retry_delay, send_due_mails
 from resolvers.policy import Policy
-from tests.configuration import SETTINGS
+from tests.configuration import POLICY, SETTINGS
 from tests.mail_helpers import Sink, free_port, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -40,13 +40,14 @@ async def _queue(count: int = 1) -> None:
                 to=f"client{i}@example.fr",
                 subject=f"Commande n°{i} validée",
                 body=f"Bonjour,\n\nVotre commande n°{i} est validée. À bientôt !",
+                policy=POLICY,
             )
 
 
 async def test_a_mail_queued_in_a_rolled_back_change_is_never_sent() -> None:
     async def failing_change() -> None:
         async with atomic():
-            await enqueue_mail(to="a@example.fr", subject="s", body="b")
+            await enqueue_mail(to="a@example.fr", subject="s", body="b", policy=POLICY)
             raise RuntimeError("the change fails")
 
     with pytest.raises(RuntimeError, match="the change fails"):
@@ -77,7 +78,9 @@ LINK = "https://comptoir.example.fr/reset-password?token=" + "Ab0-_" * 30
 
 async def _queue_to(recipient: str) -> None:
     async with atomic():
-        await enqueue_mail(to=recipient, subject=LONG_SUBJECT, body=f"Bonjour Léa,\n\n{LINK}\n")
+        await enqueue_mail(
+            to=recipient, subject=LONG_SUBJECT, body=f"Bonjour Léa,\n\n{LINK}\n", policy=POLICY
+        )
 
 
 async def test_long_accented_subjects_links_and_utf8_addresses_read_back_unchanged(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from starlette.applications import Starlette
 
 from comptoir.jobs import Deps, Runner, run_jobs_in_background
 from comptoir.mail import SmtpTransport
@@ -22,6 +24,7 @@ from resolvers.actor import ANONYMOUS
 from resolvers.mail import CONNECTIONS, enqueue_mail, mail_backlog, send_due_mails
 from resolvers.policy import Policy
 from tests.accounts_helpers import STRONG
+from tests.configuration import POLICY
 from tests.mail_helpers import Sink, eventually, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -31,7 +34,10 @@ async def _notifications(count: int) -> None:
     async with atomic():
         for i in range(count):
             await enqueue_mail(
-                to=f"client{i}@example.fr", subject=f"Commande n°{i} validée", body="Bonjour"
+                to=f"client{i}@example.fr",
+                subject=f"Commande n°{i} validée",
+                body="Bonjour",
+                policy=POLICY,
             )
 
 
@@ -43,6 +49,7 @@ async def test_a_confirmation_queued_after_500_notifications_is_sent_first(polic
             subject="Confirmez votre adresse e-mail",
             body="Bonjour",
             priority=MailPriority.ACCOUNT,
+            policy=policy,
         )
     confirmation = await OutboxMail.get(recipient="new@example.fr")
     handler = Sink()
@@ -79,30 +86,34 @@ async def test_the_backlog_counts_unsent_mails_and_the_oldest_due_one() -> None:
     assert (backlog.unsent, backlog.due, backlog.oldest_due_seconds) == (2, 1, 90.0)
 
 
-async def _queue_then_fail() -> None:
+async def _queue_then_fail(policy: Policy) -> None:
     async with atomic():
-        await enqueue_mail(to="a@example.fr", subject="s", body="b")
+        await enqueue_mail(to="a@example.fr", subject="s", body="b", policy=policy)
         raise RuntimeError("the change fails")
 
 
-async def test_the_mail_doorbell_rings_after_commit_and_never_for_a_rollback() -> None:
-    async with open_broadcast(None) as broadcast, broadcast.subscribe(MAIL_CHANNEL) as rings:
-        with pytest.raises(RuntimeError, match="the change fails"):
-            await _queue_then_fail()
-        assert await OutboxMail.all().count() == 0
-        async with atomic():
-            await enqueue_mail(to="a@example.fr", subject="s", body="b")
-            await enqueue_mail(to="b@example.fr", subject="s", body="b")
-            # Not yet: the other processes would not see the rows.
-            assert await OutboxMail.all().count() == 2
-        await broadcast.publish(channel=MAIL_CHANNEL, message="marker")
-        heard = [(await asyncio.wait_for(rings.get(), 5)).message for _ in range(2)]
-        # One ring for the committed transaction, before the marker; none for the rollback.
-        assert heard == ["mail", "marker"]
+async def test_the_mail_doorbell_rings_after_commit_and_never_for_a_rollback(
+    policy: Policy,
+) -> None:
+    async with open_broadcast(None) as channel:
+        broadcast, ringing = channel.broadcast, replace(policy, doorbell=channel.doorbell)
+        async with broadcast.subscribe(MAIL_CHANNEL) as rings:
+            with pytest.raises(RuntimeError, match="the change fails"):
+                await _queue_then_fail(ringing)
+            assert await OutboxMail.all().count() == 0
+            async with atomic():
+                await enqueue_mail(to="a@example.fr", subject="s", body="b", policy=ringing)
+                await enqueue_mail(to="b@example.fr", subject="s", body="b", policy=ringing)
+                # Not yet: the other processes would not see the rows.
+                assert await OutboxMail.all().count() == 2
+            await broadcast.publish(channel=MAIL_CHANNEL, message="marker")
+            heard = [(await asyncio.wait_for(rings.get(), 5)).message for _ in range(2)]
+            # One ring for the committed transaction, before the marker; none for the rollback.
+            assert heard == ["mail", "marker"]
 
 
 async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_interval(
-    policy: Policy, settings: Settings
+    app: Starlette, policy: Policy, settings: Settings
 ) -> None:
     handler = Sink()
     with smtp_server(handler) as port:
@@ -113,7 +124,8 @@ async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_inte
             store=file_store(settings),
         )
         runner = Runner(deps, interval_seconds=3600)
-        async with open_broadcast(None) as broadcast, run_jobs_in_background(runner, broadcast):
+        # Listening to the app's broadcast, as its embedded runner does: its commits ring there.
+        async with run_jobs_in_background(runner, app.state.live.broadcast):
             await asyncio.wait_for(runner.ready.wait(), 30)
             await register(
                 ANONYMOUS,

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from models.mail import OutboxMail
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail
+from tests.configuration import POLICY
 from tests.mail_helpers import Sink, free_port
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -48,7 +49,9 @@ asyncio.run(main())
 async def test_two_sender_processes_send_each_mail_exactly_once() -> None:
     async with atomic():
         for i in range(MAILS):
-            await enqueue_mail(to=f"client{i}@example.fr", subject=f"Mail {i}", body="Bonjour")
+            await enqueue_mail(
+                to=f"client{i}@example.fr", subject=f"Mail {i}", body="Bonjour", policy=POLICY
+            )
     handler, port = Sink(delay=0.002), free_port()  # slow enough for the two to overlap
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()

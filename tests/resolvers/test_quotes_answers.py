@@ -328,12 +328,12 @@ async def test_the_platform_alone_expires(
 
 
 async def test_the_jobs_runner_expires_offers(
-    buyer: GraphQLClient, seller: GraphQLClient, settings: Settings
+    buyer: GraphQLClient, seller: GraphQLClient, settings: Settings, policy: Policy
 ) -> None:
     product = await make_product(seller)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
     await Quote.filter(id=quote.id).update(valid_until=datetime.now(UTC) - timedelta(seconds=1))
-    done = await run_once(settings)
+    done = await run_once(settings, policy=policy)
     assert done["expire_offered_quotes"] == 1
     assert (await Quote.get(id=quote.id)).status is Q.EXPIRED
 

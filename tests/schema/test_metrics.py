@@ -16,6 +16,7 @@ from comptoir.jobs import run_once
 from comptoir.metrics import MAX_OPERATION_NAMES, Metrics
 from comptoir.settings import Settings
 from models.mail import OutboxMail
+from resolvers.policy import Policy
 from tests.clients import GraphQLClient
 from tests.live_helpers import ORDER_EVENTS, transport_ws
 
@@ -122,11 +123,11 @@ async def test_open_sockets_and_running_subscriptions_are_gauged(
     assert _value(after, "comptoir_subscriptions") == _value(idle, "comptoir_subscriptions")
 
 
-async def test_job_rounds_are_counted_per_job(app: Starlette) -> None:
+async def test_job_rounds_are_counted_per_job(app: Starlette, policy: Policy) -> None:
     metrics = Metrics()
     settings = Settings.from_env()
-    await run_once(settings, metrics)
-    await run_once(settings, metrics)
+    await run_once(settings, policy=policy, metrics=metrics)
+    await run_once(settings, policy=policy, metrics=metrics)
     rounds = {
         s.labels["job"]: s.value
         for family in metrics.registry.collect()

@@ -14,7 +14,7 @@ from models.accounts import Account
 from models.mail import OutboxMail
 from realtime.log import atomic
 from resolvers.mail import enqueue_mail
-from tests.configuration import Configured
+from tests.configuration import POLICY, Configured
 
 REGISTER = """mutation { register(input: {email: "new@example.fr", password: "a long passphrase 42",
     firstName: "Ana", lastName: "Lima", role: BUYER, postalCode: "75011"}) { errors { code } } }"""
@@ -140,7 +140,9 @@ async def test_health_and_readiness_answer_json(http: httpx.AsyncClient) -> None
 async def test_readyz_reports_the_mail_backlog(http: httpx.AsyncClient) -> None:
     async with atomic():
         for i in range(2):
-            await enqueue_mail(to=f"client{i}@example.fr", subject="Validée", body="Bonjour")
+            await enqueue_mail(
+                to=f"client{i}@example.fr", subject="Validée", body="Bonjour", policy=POLICY
+            )
     await OutboxMail.all().update(next_attempt_at=datetime.now(UTC) - timedelta(seconds=30))
     response = await http.get("/readyz")
     assert response.status_code == 200

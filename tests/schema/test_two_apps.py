@@ -1,18 +1,24 @@
 """create_app(settings) alone decides what the resolvers see: two apps built in one process
-from different settings serve side by side, and each answers by its own settings."""
+from different settings serve side by side, each answers by its own settings and rings its own
+broadcast."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
+from comptoir.app import create_app
 from comptoir.settings import Settings
 from models.accounts import Role, Session
+from realtime.doorbell import CHANNEL, MAIL_CHANNEL, Doorbell
+from realtime.log import last_event_id
 from resolvers.policy import Policy
 from tests.accounts_helpers import login_token, mails_to
 from tests.catalog_helpers import make_product
@@ -28,7 +34,7 @@ OTHER: dict[str, Any] = {
     "sla_business_hours": 8.0,
     "account_mails_per_hour": 1,
 }
-OTHER_POLICY = dataclasses.replace(SETTINGS, **OTHER).policy()
+OTHER_POLICY = dataclasses.replace(SETTINGS, **OTHER).policy(doorbell=Doorbell())
 REQUEST = """
 mutation($email: String!) { requestPasswordReset(email: $email) { errors { code } } }"""
 
@@ -111,3 +117,33 @@ async def test_each_app_counts_the_sellers_deadline_with_its_own_hours(
     assert f"sous {policy.sla_business_hours:g} heures ouvrées" in ours_mail.body
     assert "sous 8 heures ouvrées" in their_mail.body
     assert "https://autre.example.fr" in their_mail.body
+
+
+async def test_a_commit_through_one_app_rings_its_broadcast_never_the_other_apps(
+    app: Starlette, buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    """Each app's hub and mail sender hear its own commits only, whichever app opened last."""
+    product = await make_product(seller)
+    other = create_app(SETTINGS)
+    lives = {"ours": app.state.live, "theirs": other.state.live}
+    async with other.state.live.running(), AsyncExitStack() as stack:
+        heard = {
+            (name, channel): await stack.enter_async_context(live.broadcast.subscribe(channel))
+            for name, live in lives.items()
+            for channel in (CHANNEL, MAIL_CHANNEL)
+        }
+        await buyer.mutate_ok(
+            OPEN_THREAD, input={"productId": gid("Product", product.id), "body": "Dispo ?"}
+        )
+        # Published after the commit's rings: whatever a broadcast carries first came before.
+        for name, channel in heard:
+            await lives[name].broadcast.publish(channel=channel, message="marker")
+        first = {
+            key: (await asyncio.wait_for(rings.get(), 5)).message for key, rings in heard.items()
+        }
+    assert first == {
+        ("ours", CHANNEL): str(await last_event_id()),
+        ("ours", MAIL_CHANNEL): "mail",
+        ("theirs", CHANNEL): "marker",
+        ("theirs", MAIL_CHANNEL): "marker",
+    }
