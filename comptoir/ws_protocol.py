@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from uvicorn._types import ASGISendEvent
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from schema.compat import ASGISendEvent, WebSocketsSansIOProtocol
 
 
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):

@@ -1,13 +1,15 @@
-"""Every private internal of Strawberry and graphql-core that the project relies on, in one place.
+"""Every private internal of Strawberry, graphql-core and uvicorn the project relies on, in one
+place.
 
 A version bump that moves one of these fails here and in tests/test_compat.py, not deep inside
 a request. Strawberry and graphql-core are pinned (pyproject); these are their internals, not
 their public API, so each is reached through a function or a name defined below.
 
 The room is schema/: it is the lowest room allowed to import GraphQL libraries, so both the
-schema modules and the wiring (comptoir/, which subclasses Strawberry's WebSocket handlers) can
-import it. broadcaster needs nothing private any more: `realtime.broadcast.Channel` keeps the
-backend it builds instead of reading `Broadcast._backend`.
+schema modules and the wiring (comptoir/, which subclasses Strawberry's WebSocket handlers and
+uvicorn's WebSocket protocol) can import it. broadcaster needs nothing private any more:
+`realtime.broadcast.Channel` keeps the backend it builds instead of reading
+`Broadcast._backend`, and the tests type its subscribers by what they call on them.
 """
 
 from __future__ import annotations
@@ -24,13 +26,18 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     Operation,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from uvicorn._types import ASGISendEvent
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 __all__ = [
     "OVERRIDDEN",
+    "UVICORN_HANDSHAKE",
+    "ASGISendEvent",
     "ASGIWebSocketAdapter",
     "BaseGraphQLTransportWSHandler",
     "BaseGraphQLWSHandler",
     "Operation",
+    "WebSocketsSansIOProtocol",
     "graphql_schema",
     "silence_suggestions",
     "starlette_socket",
@@ -84,3 +91,9 @@ def silence_suggestions() -> None:
     if not isinstance(module.MAX_LENGTH, int):
         raise TypeError("graphql.pyutils.did_you_mean.MAX_LENGTH is no longer an int")
     module.MAX_LENGTH = 0
+
+
+# comptoir/ws_protocol.py subclasses uvicorn's sans-I/O WebSocket protocol, overrides `send`
+# (typed with uvicorn's private ASGISendEvent) and drops the handshake it keeps: these are the
+# attributes it reads and clears, set by the protocol itself, documented nowhere.
+UVICORN_HANDSHAKE = ("handshake_complete", "request", "response")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import typing
 
 import pytest
 from graphql import GraphQLSchema, build_schema, graphql_sync
@@ -14,13 +15,21 @@ from strawberry.asgi import GraphQL
 from comptoir.graphql_view import ComptoirGraphQL
 from schema.compat import (
     OVERRIDDEN,
+    UVICORN_HANDSHAKE,
+    ASGISendEvent,
     BaseGraphQLTransportWSHandler,
     Operation,
+    WebSocketsSansIOProtocol,
     graphql_schema,
     silence_suggestions,
     starlette_socket,
 )
 from tests.security_helpers import toy_schema
+from tests.test_architecture import ROOT, imported, python_files
+
+# The libraries pinned in pyproject whose private modules (`_name`) the code could reach into.
+PINNED = ("strawberry", "graphql", "uvicorn", "broadcaster", "websockets", "starlette")
+COMPAT = ROOT / "schema" / "compat.py"
 
 
 def test_strawberry_keeps_the_graphql_core_schema_it_built() -> None:
@@ -82,3 +91,28 @@ def test_an_operation_still_has_the_slots_a_handed_over_subscription_sets() -> N
     # comptoir/ws_handlers.py marks the operation completed (no `complete` when its task
     # returns) and drops its finished task (idle memory, issue 17).
     assert {"completed", "task"} <= set(Operation.__slots__)
+
+
+def test_uvicorn_types_the_websocket_send_we_override_with_its_private_send_event() -> None:
+    assert inspect.iscoroutinefunction(WebSocketsSansIOProtocol.send)
+    assert typing.get_type_hints(WebSocketsSansIOProtocol.send)["message"] is ASGISendEvent
+
+
+@pytest.mark.parametrize("name", UVICORN_HANDSHAKE)
+def test_uvicorn_websocket_protocol_still_sets_the_handshake_attribute_we_read_or_drop(
+    name: str,
+) -> None:
+    # comptoir/ws_protocol.py drops the request and response once `handshake_complete` is set.
+    assert f"self.{name} = " in inspect.getsource(WebSocketsSansIOProtocol)
+
+
+def test_only_the_compatibility_module_imports_a_private_module_of_a_pinned_library() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in python_files()
+        if path != COMPAT
+        for line, name in imported(".".join(path.relative_to(ROOT).with_suffix("").parts), path)
+        if name.split(".")[0] in PINNED
+        and any(part.startswith("_") and not part.startswith("__") for part in name.split("."))
+    ]
+    assert found == [], "\n".join(found)

@@ -6,11 +6,11 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Protocol
 
 import pytest
 import pytest_asyncio
 from broadcaster import Broadcast, Event
-from broadcaster._base import Subscriber
 from redis.asyncio import Redis
 
 from realtime.redis_backend import ResilientRedisBackend
@@ -65,6 +65,12 @@ async def eventually(condition: Callable[[], bool], within: float, what: str) ->
             raise AssertionError(f"not within {within} s: {what}")
         await asyncio.sleep(0.02)
     return loop.time() - start
+
+
+class Subscriber(Protocol):
+    """A subscription, as the tests read it (broadcaster keeps its class in a private module)."""
+
+    async def get(self) -> Event: ...
 
 
 async def receive_until(subscriber: Subscriber, message: str, within: float = 3.0) -> Event:

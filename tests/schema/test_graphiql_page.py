@@ -13,6 +13,7 @@ from comptoir.app import create_app, guard
 from comptoir.graphiql import CSP, EXAMPLES, GraphiQLFiles
 from comptoir.settings import Settings
 from schema import build_schema
+from schema.compat import graphql_schema
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
@@ -82,7 +83,7 @@ def test_the_version_in_the_urls_follows_the_files_content() -> None:
 
 
 def test_the_example_operations_are_valid_against_the_schema() -> None:
-    schema = build_schema(guard(Settings.from_env()))._schema
+    schema = graphql_schema(build_schema(guard(Settings.from_env())))
     for example in EXAMPLES:
         assert validate(schema, parse(example.query)) == [], example.title
 

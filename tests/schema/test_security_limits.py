@@ -11,6 +11,7 @@ from graphql import GraphQLSyntaxError, get_introspection_query, parse, specifie
 from comptoir.app import guard
 from comptoir.settings import Settings
 from schema import build_schema
+from schema.compat import graphql_schema
 from schema.document_cache import CachedDocuments, DocumentStore
 from schema.security import extensions
 from tests.clients import GraphQLClient
@@ -281,7 +282,7 @@ CONTRACT_DOCUMENTS = {
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_DOCUMENTS))
 def test_contract_documents_fit_every_limit(name: str, settings: Settings) -> None:
-    schema = build_schema(guard(settings))._schema
+    schema = graphql_schema(build_schema(guard(settings)))
     operation = parse(CONTRACT_DOCUMENTS[name]).definitions[0]
     # graphql-core types definitions and selections as their base classes; these documents
     # are queries whose first selection is a field.
