@@ -13,12 +13,13 @@ from models import claims as m
 from models import helpdesk as helpdesk_models
 from models import orders as order_models
 from resolvers import claims as rules
+from resolvers.errors import Problems
 from resolvers.pagination import PageRequest
 from schema.accounts import Role
 from schema.context import Info
 from schema.errors import UserError, mutate, user_errors
 from schema.helpdesk import Thread
-from schema.ids import decode_id, encode_id, known_id
+from schema.ids import decode_id, encode_id, known_id, read_id
 from schema.pagination import Connection
 from schema.photos import Photo
 from schema.refunds import Refund, order_of
@@ -261,18 +262,22 @@ class Mutation:
     @strawberry.mutation(description="Buyer: a claim on a delivered order, with its thread.")
     async def open_claim(self, info: Info, input: OpenClaimInput) -> ClaimPayload:
         async def run() -> dict[str, Any]:
-            opened = await rules.open_claim(
-                info.context.actor,
-                order_id=decode_id(input.order_id, "Order", "orderId"),
-                reason=m.ClaimReason(input.reason),
-                body=input.body,
-                lines=[
+            with Problems() as ids:
+                order_id = read_id(ids, input.order_id, "Order", "orderId")
+                lines = [
                     rules.WantedLine(
-                        decode_id(line.order_line_id, "OrderLine", "lines"), line.quantity
+                        read_id(ids, line.order_line_id, "OrderLine", "lines"), line.quantity
                     )
                     for line in input.lines
-                ],
-                photo_ids=[decode_id(p, "Photo", "photoIds") for p in input.photo_ids],
+                ]
+                photo_ids = [read_id(ids, p, "Photo", "photoIds") for p in input.photo_ids]
+            opened = await rules.open_claim(
+                info.context.actor,
+                order_id=order_id,
+                reason=m.ClaimReason(input.reason),
+                body=input.body,
+                lines=lines,
+                photo_ids=photo_ids,
                 policy=info.context.policy,
             )
             return {

@@ -14,13 +14,14 @@ from models.orders import Order as OrderModel
 from models.standing import FlagDecision as FlagDecisionModel
 from models.standing import FlagReview as FlagReviewModel
 from resolvers import helpdesk as rules
+from resolvers.errors import Problems
 from resolvers.pagination import Page, PageRequest
 from resolvers.standing import moderation
 from schema.accounts import Account, Role, Seller
 from schema.catalog import product_of
 from schema.context import Info
 from schema.errors import UserError, mutate, user_errors
-from schema.ids import decode_id, encode_id, known_id
+from schema.ids import decode_id, encode_id, known_id, read_id
 from schema.pagination import Connection
 
 if TYPE_CHECKING:
@@ -232,8 +233,10 @@ class MessagePayload:
     )
 
 
-def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> int | None:
-    return None if value is None else decode_id(value, type_name, field)
+def _optional_id(
+    ids: Problems, value: strawberry.ID | None, type_name: str, field: str
+) -> int | None:
+    return None if value is None else read_id(ids, value, type_name, field)
 
 
 @strawberry.type
@@ -255,12 +258,14 @@ class Query:
         after: str | None = None,
     ) -> Connection[Thread]:
         wanted = filter or ThreadFilter()
+        with Problems() as ids:
+            order_id = _optional_id(ids, wanted.order_id, "Order", "orderId")
         page = await rules.list_threads(
             info.context.actor,
             page=PageRequest.of(first, after),
             overdue=wanted.overdue,
             flagged=wanted.flagged,
-            order_id=_optional_id(wanted.order_id, "Order", "orderId"),
+            order_id=order_id,
             ticket=wanted.ticket,
             reviewed=wanted.reviewed,
         )
@@ -280,10 +285,13 @@ class Mutation:
     @strawberry.mutation(description="A buyer writes to the seller of an order or a product.")
     async def open_thread(self, info: Info, input: OpenThreadInput) -> ThreadPayload:
         async def do() -> dict[str, object]:
+            with Problems() as ids:
+                order_id = _optional_id(ids, input.order_id, "Order", "orderId")
+                product_id = _optional_id(ids, input.product_id, "Product", "productId")
             opened = await rules.open_thread(
                 info.context.actor,
-                order_id=_optional_id(input.order_id, "Order", "orderId"),
-                product_id=_optional_id(input.product_id, "Product", "productId"),
+                order_id=order_id,
+                product_id=product_id,
                 subject=input.subject,
                 body=input.body,
                 policy=info.context.policy,
@@ -343,10 +351,12 @@ class Mutation:
     @strawberry.mutation(description="A buyer asks the platform's support; admins answer.")
     async def open_support_ticket(self, info: Info, input: SupportTicketInput) -> ThreadPayload:
         async def do() -> dict[str, object]:
+            with Problems() as ids:
+                order_id = _optional_id(ids, input.order_id, "Order", "orderId")
             opened = await rules.open_support_ticket(
                 info.context.actor,
                 category=m.TicketCategory(input.category),
-                order_id=_optional_id(input.order_id, "Order", "orderId"),
+                order_id=order_id,
                 subject=input.subject,
                 body=input.body,
                 tracking_number=input.tracking_number,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.pagination import MAX_ID
 
 
@@ -14,24 +14,33 @@ def encode_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_id(value: str, type_name: str, field: str = "id") -> int:
-    """The primary key behind `value`.
+def read_id(problems: Problems, value: str, type_name: str, field: str) -> int:
+    """The primary key behind `value`, or 0 with its problem added to `problems`.
 
     Malformed → INVALID_INPUT; well-formed but of another type → NOT_FOUND (it names nothing
-    of the expected kind).
+    of the expected kind). An input with several ids reads them all in one `Problems` block,
+    so every bad one is told at once and the 0 never leaves it.
     """
     try:
         padded = value + "=" * (-len(value) % 4)
         kind, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
         number = int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise DomainError(
-            ErrorCode.INVALID_INPUT, f"Identifiant mal formé : {value!r}", field
-        ) from exc
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        problems.invalid(f"Identifiant mal formé : {value!r}", field)
+        return 0
     # Primary keys are 32-bit IntFields: a larger number names nothing (and PG would refuse it).
     if kind != type_name or number <= 0 or number > MAX_ID:
-        raise DomainError(ErrorCode.NOT_FOUND, f"Aucun {type_name} avec cet identifiant", field)
+        # The id is named so that two unknown ids of one list are two problems, not one.
+        problems.add(ErrorCode.NOT_FOUND, f"Aucun {type_name} avec l'identifiant {value!r}", field)
+        return 0
     return number
+
+
+def decode_id(value: str, type_name: str, field: str = "id") -> int:
+    """The primary key behind the input's only id (refused at once when bad)."""
+    with Problems() as problems:
+        # Leaving the block refuses before the 0 of a bad id is returned.
+        return read_id(problems, value, type_name, field)
 
 
 def known_id(value: str, type_name: str) -> int | None:

@@ -12,13 +12,14 @@ import strawberry
 from models import quotes as m
 from models.orders import Order as OrderModel
 from resolvers import quotes as rules
+from resolvers.errors import Problems
 from resolvers.pagination import PageRequest
 from schema.accounts import buyer_of, seller_of
 from schema.addresses import AddressInput
 from schema.catalog import Product, product_of
 from schema.context import Info
 from schema.errors import UserError, mutate
-from schema.ids import decode_id, encode_id, known_id
+from schema.ids import decode_id, encode_id, known_id, read_id
 from schema.orders import Order
 from schema.pagination import Connection
 from schema.transitions import Transition
@@ -214,8 +215,8 @@ def _quote_id(value: strawberry.ID) -> int:
     return decode_id(value, "Quote", "quoteId")
 
 
-def _product_id(value: strawberry.ID, field: str = "productId") -> int:
-    return decode_id(value, "Product", field)
+def _product_id(value: strawberry.ID) -> int:
+    return decode_id(value, "Product", "productId")
 
 
 async def _quote_payload(action: Callable[[], Awaitable[m.Quote]]) -> QuotePayload:
@@ -295,19 +296,25 @@ class Mutation:
 
     @strawberry.mutation
     async def offer_quote(self, info: Info, input: OfferQuoteInput) -> QuotePayload:
-        return await _quote_payload(
-            lambda: rules.offer_quote(
-                info.context.actor,
-                quote_id=_quote_id(input.quote_id),
-                prices=[
-                    rules.TierPrice(_product_id(p.product_id, "prices"), p.quantity, p.unit_price)
+        async def offer() -> m.Quote:
+            with Problems() as ids:
+                quote_id = read_id(ids, input.quote_id, "Quote", "quoteId")
+                prices = [
+                    rules.TierPrice(
+                        read_id(ids, p.product_id, "Product", "prices"), p.quantity, p.unit_price
+                    )
                     for p in input.prices
-                ],
+                ]
+            return await rules.offer_quote(
+                info.context.actor,
+                quote_id=quote_id,
+                prices=prices,
                 valid_until=input.valid_until,
                 message=input.message,
                 policy=info.context.policy,
             )
-        )
+
+        return await _quote_payload(offer)
 
     @strawberry.mutation
     async def decline_quote(self, info: Info, quote_id: strawberry.ID, reason: str) -> QuotePayload:
@@ -322,20 +329,24 @@ class Mutation:
 
     @strawberry.mutation
     async def accept_quote(self, info: Info, input: AcceptQuoteInput) -> QuotePayload:
-        return await _quote_payload(
-            lambda: rules.accept_quote(
-                info.context.actor,
-                quote_id=_quote_id(input.quote_id),
-                choices=[
-                    rules.Choice(_product_id(c.product_id, "choices"), c.quantity)
+        async def accept() -> m.Quote:
+            with Problems() as ids:
+                quote_id = read_id(ids, input.quote_id, "Quote", "quoteId")
+                choices = [
+                    rules.Choice(read_id(ids, c.product_id, "Product", "choices"), c.quantity)
                     for c in input.choices
-                ],
+                ]
+            return await rules.accept_quote(
+                info.context.actor,
+                quote_id=quote_id,
+                choices=choices,
                 address=input.delivery_address.given(),
                 remark=input.remark,
                 idempotency_key=input.idempotency_key,
                 policy=info.context.policy,
             )
-        )
+
+        return await _quote_payload(accept)
 
     @strawberry.mutation
     async def refuse_quote(

@@ -225,6 +225,30 @@ async def test_bad_openings_are_refused_with_their_code_and_change_nothing(
     assert await counts() == before
 
 
+async def test_every_bad_id_of_a_claim_is_told_at_once_and_nothing_changes(world: World) -> None:
+    variables = {
+        **_open_input(world),
+        "orderId": "@@@",
+        "lines": [
+            {"orderLineId": encode_id("Order", 1), "quantity": 1},
+            {"orderLineId": "%%%", "quantity": 1},
+        ],
+        # Two unknown ids of one list are two problems.
+        "photoIds": [encode_id("Order", 1), encode_id("Order", 2)],
+    }
+    before = await counts()
+    payload = await world.callers["buyer"].mutate(OPEN_CLAIM, input=variables)
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [
+        ("INVALID_INPUT", "orderId"),
+        ("NOT_FOUND", "lines"),
+        ("INVALID_INPUT", "lines"),
+        ("NOT_FOUND", "photoIds"),
+        ("NOT_FOUND", "photoIds"),
+    ]
+    assert payload["claim"] is None
+    assert await counts() == before
+
+
 async def test_bad_moves_are_refused_with_their_code_and_change_nothing(world: World) -> None:
     buyer, seller = world.callers["buyer"], world.callers["seller"]
     cid = encode_id("Claim", world.claim.id)

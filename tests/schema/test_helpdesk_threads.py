@@ -233,6 +233,10 @@ async def test_opening_a_thread_refuses_bad_input_and_changes_nothing(
         ({"productId": "%%%", "body": "Bonjour"}, [("INVALID_INPUT", "productId")]),
         ({"productId": gid("Seller", 1), "body": "Bonjour"}, [("NOT_FOUND", "productId")]),
         ({"orderId": gid("Order", 999), "body": "Bonjour"}, [("NOT_FOUND", "orderId")]),
+        (
+            {"orderId": "%%%", "productId": gid("Seller", 1), "body": "Bonjour"},
+            [("INVALID_INPUT", "orderId"), ("NOT_FOUND", "productId")],
+        ),
     ]
     for given, expected in cases:
         payload = await buyer.mutate(OPEN_THREAD, input=given)

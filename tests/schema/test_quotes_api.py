@@ -183,3 +183,30 @@ async def test_refusals_arrive_as_payload_errors_and_change_nothing(
     ]
     assert await seller.error_codes(LIST) == ["FORBIDDEN"]
     assert await world() == before
+
+
+async def test_every_bad_id_of_an_offer_or_an_acceptance_is_told_at_once(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    product = await make_product(seller, minimum_quantity=10)
+    quote = await _sent(buyer, encode_id("Product", product.id), [10])
+    bad_quote = {**quote, "id": "???"}
+    bad_ids = ["%%%", encode_id("Order", 1)]
+    before = await world()
+    offer = {
+        **_offer_input(bad_quote, "", {}),
+        "prices": [{"productId": p, "quantity": 10, "unitPrice": "1"} for p in bad_ids],
+    }
+    accept = accept_input("???", [(p, 10) for p in bad_ids])
+    for caller, mutation, variables, field in (
+        (seller, OFFER, offer, "prices"),
+        (buyer, ACCEPT, accept, "choices"),
+    ):
+        payload = await caller.mutate(mutation, input=variables)
+        assert [(e["code"], e["field"]) for e in payload["errors"]] == [
+            ("INVALID_INPUT", "quoteId"),
+            ("INVALID_INPUT", field),
+            ("NOT_FOUND", field),
+        ]
+        assert payload["quote"] is None
+    assert await world() == before
