@@ -8,6 +8,7 @@ import binascii
 import contextlib
 import logging
 import os
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -77,11 +78,19 @@ def sender_for(settings: Settings) -> str:
 
 
 class SmtpTransport:
-    """`smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://...` (implicit TLS)."""
+    """`smtp://[user:pass@]host[:port]` (STARTTLS when offered, required with credentials) or
+    `smtps://...` (implicit TLS). `tls` verifies the server's certificate: the system's CAs
+    by default (`SSL_CERT_FILE` names others)."""
 
     timeout_seconds = SMTP_TIMEOUT_SECONDS
 
-    def __init__(self, url: str, *, sender: str = "Comptoir <no-reply@localhost>") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        sender: str = "Comptoir <no-reply@localhost>",
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError("SMTP_URL must look like smtp://host:port or smtps://host:port")
@@ -92,6 +101,8 @@ class SmtpTransport:
         self.password = unquote(parts.password) if parts.password else None
         self.sender = sender
         self.envelope_sender = parseaddr(sender)[1]
+        # Built once: loading the CAs costs milliseconds, and every connection verifies.
+        self.tls = tls or ssl.create_default_context()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[SmtpSession]:
@@ -121,7 +132,8 @@ class SmtpSession:
             self.connection = await SmtpConnection.open(
                 hostname=t.hostname,
                 port=t.port,
-                use_tls=t.use_tls,
+                tls=t.tls,
+                implicit_tls=t.use_tls,
                 username=t.username,
                 password=t.password,
             )

@@ -4,8 +4,12 @@ aiosmtplib waits for the answer to every command: MAIL, RCPT, DATA and the conte
 writes and four round trips per mail, and on a loaded host the sender spent most of its CPU
 in those writes and in re-parsing the same addresses for each mail. Here a mail is two
 writes: MAIL+RCPT+DATA together (one by one when the server does not offer PIPELINING),
-then the content. The connection opens as aiosmtplib's did: implicit TLS for smtps://,
-STARTTLS when offered, AUTH PLAIN or LOGIN when credentials are given.
+then the content.
+
+TLS: implicit (smtps://), or STARTTLS when the server offers it; the certificate is always
+verified against the context given (the system's CAs in production). With credentials, a
+server that does not offer STARTTLS gets nothing past EHLO: they never travel in clear, even
+when an attacker strips STARTTLS from the EHLO answer. AUTH PLAIN or LOGIN, over TLS only.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from dataclasses import dataclass
 
 # A line that starts with a dot gets a second one, so it cannot end the content (RFC 5321).
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+# RFC 5321 caps a reply line at 512 octets; far past that the peer is not an SMTP server.
+_MAX_REPLY_LINE = 65536
 
 
 class SmtpError(Exception):
@@ -59,6 +65,9 @@ class SmtpConnection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._reader = reader
         self._writer = writer
+        # Received, not yet read as replies: kept here rather than in the reader, so that what
+        # came after the STARTTLS answer (and before TLS) is seen and refused.
+        self._buffer = bytearray()
         self.extensions: dict[str, str] = {}
 
     @classmethod
@@ -67,22 +76,28 @@ class SmtpConnection:
         *,
         hostname: str,
         port: int,
-        use_tls: bool,
+        tls: ssl.SSLContext,
+        implicit_tls: bool,
         username: str | None,
         password: str | None,
     ) -> SmtpConnection:
-        """Connect, greet, secure and log in (the caller bounds it in time)."""
+        """Connect, greet, secure and log in (the caller bounds it in time); `tls` verifies
+        the server's certificate."""
         reader, writer = await asyncio.open_connection(
-            hostname, port, ssl=ssl.create_default_context() if use_tls else None
+            hostname, port, ssl=tls if implicit_tls else None
         )
         connection = cls(reader, writer)
         try:
             await connection._expect(220)  # the greeting
             await connection._hello()
-            if not use_tls and "starttls" in connection.extensions:
+            if not implicit_tls and "starttls" in connection.extensions:
                 await connection._command("STARTTLS", 220)
-                await writer.start_tls(ssl.create_default_context(), server_hostname=hostname)
+                if connection._buffer:  # RFC 3207: anything sent before TLS is discarded
+                    raise SmtpError(0, "the server sent more than its STARTTLS answer")
+                await writer.start_tls(tls, server_hostname=hostname)
                 await connection._hello()
+            elif not implicit_tls and username is not None:
+                raise SmtpError(0, "no STARTTLS offered: the credentials go over TLS only")
             if username is not None:
                 await connection._login(username, password or "")
         except BaseException:
@@ -186,14 +201,24 @@ class SmtpConnection:
         """One reply, its continuation lines ("250-...") joined by newlines."""
         lines: list[str] = []
         while True:
-            line = await self._reader.readline()
-            if not line.endswith(b"\n"):
-                raise SmtpError(0, "the server closed the connection")
+            line = await self._line()
             if len(line) < 4 or not line[:3].isdigit():
                 raise SmtpError(0, f"not an SMTP reply: {line[:60]!r}")
             lines.append(line[4:].rstrip(b"\r\n").decode(errors="replace"))
             if line[3:4] != b"-":
                 return Reply(int(line[:3]), "\n".join(lines))
+
+    async def _line(self) -> bytes:
+        while (end := self._buffer.find(b"\n")) < 0:
+            if len(self._buffer) > _MAX_REPLY_LINE:
+                raise SmtpError(0, "not an SMTP reply: a line without end")
+            received = await self._reader.read(_MAX_REPLY_LINE)
+            if not received:
+                raise SmtpError(0, "the server closed the connection")
+            self._buffer += received
+        line = bytes(self._buffer[: end + 1])
+        del self._buffer[: end + 1]
+        return line
 
 
 def _b64(text: str) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from comptoir.mail import FileTransport, SmtpTransport, transport_for
 from comptoir.settings import Settings
@@ -113,35 +112,6 @@ async def test_a_utf8_address_waits_for_a_server_without_smtputf8(policy: Policy
     assert row.attempts == 1
     assert row.last_error is not None
     assert "SMTPUTF8" in row.last_error
-
-
-async def test_smtp_logs_in_with_the_credentials_of_the_url(policy: Policy) -> None:
-    logins: list[tuple[bytes, bytes]] = []
-
-    def authenticator(
-        server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
-    ) -> AuthResult:
-        assert isinstance(auth_data, LoginPassword)
-        logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.password == b"p@ss/word")
-
-    handler, port = Sink(), free_port()
-    controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=authenticator,
-        auth_require_tls=False,
-    )
-    controller.start()
-    try:
-        await _queue()
-        transport = SmtpTransport(f"smtp://shop%40example.fr:p%40ss%2Fword@127.0.0.1:{port}")
-        assert await send_due_mails(transport, policy=policy) == 1
-    finally:
-        controller.stop()
-    assert logins == [(b"shop@example.fr", b"p@ss/word")]
-    assert len(handler.messages) == 1
 
 
 async def test_a_refused_mail_is_kept_and_retried_later(
