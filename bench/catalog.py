@@ -157,6 +157,7 @@ async def seed(products: int, reset: bool) -> tuple[float, str]:
     from comptoir.db import tortoise_config
     from comptoir.demo import seed_demo
     from models.catalog import Product
+    from realtime.doorbell import Doorbell
     from resolvers.pagination import encode_cursor
     from resolvers.policy import Policy
 
@@ -167,7 +168,7 @@ async def seed(products: int, reset: bool) -> tuple[float, str]:
         )
     await Tortoise.generate_schemas(safe=True)
     started = time.perf_counter()
-    await seed_demo(policy=Policy(), extra_products=products)
+    await seed_demo(policy=Policy(doorbell=Doorbell()), extra_products=products)
     elapsed = time.perf_counter() - started
     print(f"standings copied to every product in {await rate_sellers():.1f} s", file=sys.stderr)
     count = await Product.all().count()

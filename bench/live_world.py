@@ -14,6 +14,7 @@ async def build_world(database_url: str) -> dict[str, Any]:
     from tortoise import Tortoise, connections
 
     from models.accounts import Account, Role, Seller
+    from realtime.doorbell import Doorbell
     from resolvers import helpdesk
     from resolvers.catalog import ProductData, create_product
     from resolvers.passwords import hash_password
@@ -25,7 +26,8 @@ async def build_world(database_url: str) -> dict[str, Any]:
         "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
     )
     await Tortoise.generate_schemas(safe=True)
-    password = hash_password("bench password", policy=Policy())
+    policy = Policy(doorbell=Doorbell())  # nobody listens to the set-up
+    password = hash_password("bench password", policy=policy)
 
     async def account(email: str, role: Role) -> Account:
         return await Account.create(
@@ -46,8 +48,8 @@ async def build_world(database_url: str) -> dict[str, Any]:
         await account("oisif@bench.fr", Role.BUYER),
     )
     seller_token, buyer_token = (
-        await open_session(seller_account, policy=Policy()),
-        await open_session(buyer, policy=Policy()),
+        await open_session(seller_account, policy=policy),
+        await open_session(buyer, policy=policy),
     )
     seller_actor = await actor_for_token(seller_token)
     product = await create_product(
@@ -62,12 +64,12 @@ async def build_world(database_url: str) -> dict[str, Any]:
         ),
     )
     opened = await helpdesk.open_thread(
-        await actor_for_token(buyer_token), product_id=product.id, body="Bonjour", policy=Policy()
+        await actor_for_token(buyer_token), product_id=product.id, body="Bonjour", policy=policy
     )
     return {
         "seller": seller_token,
         "buyer": buyer_token,
-        "idle": await open_session(idle, policy=Policy()),
+        "idle": await open_session(idle, policy=policy),
         "thread": encode_id("Thread", opened.thread.id),
         "thread_id": opened.thread.id,
         "buyer_id": buyer.id,

@@ -51,13 +51,14 @@ def _parse() -> argparse.Namespace:
 async def _offers(tokens: list[str], picks: list[list[str]]) -> list[dict[str, Any]]:
     """One OFFERED quote per buyer on its picked products; the acceptQuote inputs."""
     from models.accounts import Role, Seller
+    from realtime.doorbell import Doorbell
     from resolvers.actor import Actor
     from resolvers.policy import Policy
     from resolvers.quotes import TierPrice, add_to_quote_list, offer_quote, send_quote_request
     from resolvers.sessions import actor_for_token
     from schema.ids import decode_id, encode_id
 
-    policy = Policy()
+    policy = Policy(doorbell=Doorbell())
     inputs = []
     for round_key, (token, products) in enumerate(zip(tokens, picks, strict=True)):
         buyer = await actor_for_token(token)

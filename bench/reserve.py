@@ -77,6 +77,7 @@ async def _world(args: argparse.Namespace) -> tuple[list[str], list[list[str]]]:
     from datetime import UTC, datetime
 
     from models.accounts import Account, Role, Seller
+    from realtime.doorbell import Doorbell
     from resolvers.actor import Actor
     from resolvers.catalog import ProductData, create_product
     from resolvers.passwords import hash_password
@@ -84,7 +85,7 @@ async def _world(args: argparse.Namespace) -> tuple[list[str], list[list[str]]]:
     from resolvers.sessions import open_session
     from schema.ids import encode_id
 
-    password = hash_password("bench password", policy=Policy())
+    password = hash_password("bench password", policy=Policy(doorbell=Doorbell()))
     now = datetime.now(UTC)
     shops: list[list[str]] = []
     for s in range(args.sellers):
@@ -130,7 +131,7 @@ async def _world(args: argparse.Namespace) -> tuple[list[str], list[list[str]]]:
             postal_code="75011",
             email_confirmed_at=now,
         )
-        tokens.append(await open_session(account, policy=Policy()))
+        tokens.append(await open_session(account, policy=Policy(doorbell=Doorbell())))
     return tokens, shops
 
 

@@ -86,22 +86,22 @@ async def main() -> None:
     from comptoir.settings import Settings
     from models.accounts import Account, Role
     from resolvers.passwords import hash_password
-    from resolvers.policy import Policy
     from resolvers.sessions import open_session
 
     await migrate_database(url)
     app = create_app(Settings.from_env())
+    policy = app.state.policy
     big, small = _photo(4000, 3000), _photo(1200, 900)
     async with app.router.lifespan_context(app):
         account = await Account.create(
             email="buyer@bench.fr",
             role=Role.BUYER,
-            password_hash=hash_password("bench password", policy=Policy()),
+            password_hash=hash_password("bench password", policy=policy),
             first_name="B",
             last_name="B",
             email_confirmed_at=datetime.now(UTC),
         )
-        auth = {"Authorization": f"Bearer {await open_session(account, policy=Policy())}"}
+        auth = {"Authorization": f"Bearer {await open_session(account, policy=policy)}"}
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://bench", timeout=120

@@ -1,9 +1,10 @@
 """The product's rules that configuration can tune, handed to resolvers by the caller, with
 the doorbell their changes ring.
 
-`comptoir.settings.Settings.policy()` builds it once per app; the GraphQL context and the jobs
-runner pass it down as the `policy` keyword argument. Resolvers never read the environment,
-and announce what they log or queue on `policy.doorbell`, the caller's broadcast.
+`Tunables` states each rule's default once: `comptoir.settings.Settings` reads them from the
+environment over these defaults and builds the app's `Policy` once; the GraphQL context and the
+jobs runner pass it down as the `policy` keyword argument. Resolvers never read the
+environment, and announce what they log or queue on `policy.doorbell`, the caller's broadcast.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from resolvers.calendar import BusinessCalendar
 from resolvers.throttle import DEFAULT_RATE_LIMITS, RateLimit
 
 
-@dataclass(frozen=True)
-class Policy:
+@dataclass(frozen=True, kw_only=True)
+class Tunables:
+    """The rules' values and their defaults; COMPTOIR_<NAME> changes one (comptoir/settings)."""
+
     public_url: str = "http://localhost:8000"
     market: str = "FR"
     time_zone: str = "Europe/Paris"
@@ -63,9 +66,13 @@ class Policy:
     rate_limits: dict[str, RateLimit] = field(
         default_factory=lambda: dict(DEFAULT_RATE_LIMITS), compare=False
     )
-    # Rings the app's broadcast after each commit; the default one rings nobody (rule tests,
-    # scripts whose changes no process needs to hear of).
-    doorbell: Doorbell = field(default_factory=Doorbell, repr=False, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Policy(Tunables):
+    # Rings the app's broadcast after each commit. No default: a caller whose changes nobody
+    # needs to hear of (a rule test, a script) says so by passing a `Doorbell()` of its own.
+    doorbell: Doorbell = field(repr=False, compare=False)
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -7,6 +7,7 @@ import asyncio
 from datetime import UTC
 
 from models.events import Event, EventKind
+from realtime.doorbell import Doorbell
 from resolvers.deadlines.alerts import raise_deadline_alerts
 from resolvers.policy import Policy
 from schema.ids import encode_id
@@ -14,7 +15,7 @@ from tests.clients import GraphQLClient
 from tests.helpdesk_helpers import open_product_thread, paris
 from tests.live_helpers import DEADLINE_EVENTS, transport_ws
 
-POLICY = Policy(at_risk_hours=4)
+POLICY = Policy(doorbell=Doorbell(), at_risk_hours=4)
 # A Tuesday without holiday: the thread's 24 business hours end on Wednesday at 10:00.
 OPENED = paris(2026, 3, 10, 10).astimezone(UTC)
 AT_RISK = paris(2026, 3, 11, 6)

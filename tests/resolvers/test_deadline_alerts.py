@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from models.deadlines import Deadline, DeadlineSource
 from models.events import Event, EventKind
 from models.helpdesk import Thread
+from realtime.doorbell import Doorbell
 from resolvers import claims, helpdesk
 from resolvers.cart import add_to_cart
 from resolvers.deadlines.alerts import next_deadline_alert, raise_deadline_alerts
@@ -39,7 +40,7 @@ async def alerts(policy: Policy, moment: datetime) -> list[tuple[str, int | None
 async def test_a_thread_warns_at_risk_then_overdue_once_each_and_stops_when_answered(
     buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
-    policy = Policy(at_risk_hours=4)
+    policy = Policy(doorbell=Doorbell(), at_risk_hours=4)
     shop = (await seller_of(seller)).id
     thread = await open_product_thread(buyer, seller, now=TUESDAY)
     due = paris(2026, 3, 11, 10)  # 24 business hours
@@ -90,7 +91,8 @@ async def test_an_unanswered_quote_warns_then_is_overdue_and_an_answered_one_is_
     buyer: GraphQLClient, seller: GraphQLClient
 ) -> None:
     shop = (await seller_of(seller)).id
-    policy = Policy(quote_response_business_hours=0.01, at_risk_hours=0.005)  # 36 s, 18 s
+    # Answer within 36 s of business time, warned 18 s before.
+    policy = Policy(doorbell=Doorbell(), quote_response_business_hours=0.01, at_risk_hours=0.005)
     actor = await actor_of(buyer)
     quotes = []
     for name in ("Ciment", "Sable"):
@@ -125,7 +127,7 @@ async def test_a_pending_order_warns_once_before_it_expires_unless_validated(
 ) -> None:
     shop = (await seller_of(seller)).id
     # Expiry after 86.4 s of business time, warned 36 s before.
-    policy = Policy(order_expiry_business_days=0.001, at_risk_hours=0.01)
+    policy = Policy(doorbell=Doorbell(), order_expiry_business_days=0.001, at_risk_hours=0.01)
     validated = await _pending_order(buyer, seller, TUESDAY)
     waiting = await _pending_order(buyer, seller, TUESDAY)
     await validate_order(await actor_of(seller), order_id=validated, policy=policy)
@@ -145,7 +147,7 @@ async def test_a_runner_that_was_down_raises_the_overdue_alert_without_a_stale_w
     order = await _pending_order(buyer, seller, TUESDAY)
     late = TUESDAY + timedelta(days=10)
     # The order is past its expiry (the expiry job tells the buyer): nothing to warn about.
-    assert await alerts(Policy(), late) == [("SLA_OVERDUE", shop)]
+    assert await alerts(Policy(doorbell=Doorbell()), late) == [("SLA_OVERDUE", shop)]
     assert await Event.filter(kind=EventKind.DEADLINE, order_id=order).count() == 0
 
 
@@ -153,7 +155,7 @@ async def test_a_claim_left_unanswered_and_a_late_refund_are_overdue_for_their_s
     buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
 ) -> None:
     shop = (await seller_of(seller)).id
-    policy = Policy(refund_business_days=0.001)  # 86.4 s of business time
+    policy = Policy(doorbell=Doorbell(), refund_business_days=0.001)  # 86.4 s of business time
     claim = await open_claim(buyer, await delivered_order(buyer, seller, 1))
     thread = await Thread.get(id=claim.thread_id)
     assert thread.response_due_at is not None
@@ -190,7 +192,7 @@ async def test_two_runners_at_once_raise_each_alert_once(
 ) -> None:
     for n in range(5):
         await open_product_thread(buyer, seller, body=f"Question {n}", now=TUESDAY)
-    policy = Policy()
+    policy = Policy(doorbell=Doorbell())
     await raise_deadline_alerts(policy=policy, now=TUESDAY)
     due = paris(2026, 3, 11, 10)
     counts = await asyncio.gather(

@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from realtime.doorbell import Doorbell
 from resolvers.links import signed_url, verify_link
 from resolvers.policy import Policy
 
-POLICY = Policy(public_url="https://api.example.fr", secret_key="k" * 32, document_link_minutes=15)
+POLICY = Policy(
+    doorbell=Doorbell(),
+    public_url="https://api.example.fr",
+    secret_key="k" * 32,
+    document_link_minutes=15,
+)
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 
 
@@ -45,7 +51,7 @@ def test_a_changed_id_kind_expiry_or_secret_does_not_verify() -> None:
         expires=later,
         signature=query["signature"],
     )
-    other = Policy(public_url=POLICY.public_url, secret_key="x" * 32)
+    other = Policy(doorbell=Doorbell(), public_url=POLICY.public_url, secret_key="x" * 32)
     assert not verify_link(policy=other, kind="photo", object_id=7, now=NOW, **query)
     assert not verify_link(
         policy=POLICY,

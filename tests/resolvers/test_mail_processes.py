@@ -30,6 +30,7 @@ from comptoir.db import database
 from comptoir.mail import SmtpTransport
 from models.mail import OutboxMail
 from resolvers.mail import send_due_mails
+from realtime.doorbell import Doorbell
 from resolvers.policy import Policy
 
 async def main() -> None:
@@ -38,7 +39,7 @@ async def main() -> None:
         time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
         transport, total = SmtpTransport(sys.argv[1]), 0
         while await OutboxMail.filter(sent_at__isnull=True).exists():
-            total += await send_due_mails(transport, policy=Policy())
+            total += await send_due_mails(transport, policy=Policy(doorbell=Doorbell()))
             await asyncio.sleep(0)
         print(total)
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models.quotes import Quote
+from realtime.doorbell import Doorbell
 from resolvers.policy import Policy
 from resolvers.quotes import add_to_quote_list, is_overdue, send_quote_request
 from tests.catalog_helpers import make_product
@@ -53,7 +54,10 @@ async def test_the_deadline_follows_the_setting(
     await add_to_quote_list(actor, product_id=product.id, quantities=[1])
     sent = paris(2026, 7, 13, 22, 0).astimezone(UTC)  # Monday 22:00, the eve of 14 July
     (quote,) = await send_quote_request(
-        actor, remark=None, now=sent, policy=Policy(quote_response_business_hours=4)
+        actor,
+        remark=None,
+        now=sent,
+        policy=Policy(doorbell=Doorbell(), quote_response_business_hours=4),
     )
     assert quote.respond_by == paris(2026, 7, 15, 2, 0).astimezone(UTC)
 
