@@ -22,6 +22,7 @@ from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.claims_helpers import Delivered, delivered_order, open_claim
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 from tests.helpdesk_helpers import open_product_thread, seller_of
 from tests.orders_helpers import actor_of, reserve
 from tests.quotes_helpers import request_quote
@@ -55,17 +56,17 @@ async def received_return(buyer: GraphQLClient, seller: GraphQLClient, at: datet
     claim = await open_claim(buyer, delivered, now=at)
     seller_actor = await actor_of(seller)
     await claims.request_return(
-        seller_actor, claim_id=claim.id, instructions="Retour.", policy=Policy(), now=at
+        seller_actor, claim_id=claim.id, instructions="Retour.", policy=POLICY, now=at
     )
     await claims.ship_return(
         await actor_of(buyer),
         claim_id=claim.id,
         carrier="Colissimo",
         tracking_number="6A1",
-        policy=Policy(),
+        policy=POLICY,
         now=at,
     )
-    return await claims.receive_return(seller_actor, claim_id=claim.id, policy=Policy(), now=at)
+    return await claims.receive_return(seller_actor, claim_id=claim.id, policy=POLICY, now=at)
 
 
 async def test_deadlines_started_before_0011_alert_once_after_0012(
