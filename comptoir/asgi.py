@@ -2,10 +2,10 @@
 
 from comptoir.app import create_app
 from comptoir.logs import configure as configure_logging
-from comptoir.settings import get_settings
+from comptoir.settings import Settings
 
 # Each uvicorn worker is a fresh interpreter: the CLI's logging set-up does not reach it.
-settings = get_settings()
+settings = Settings.from_env()
 configure_logging(settings.log_level, settings.log_format)
 
 # The embedded default runs the background jobs inside the web process; in production a

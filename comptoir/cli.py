@@ -146,10 +146,10 @@ async def _seed_demo(settings: Settings, products: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from comptoir.logs import configure as configure_logging
-    from comptoir.settings import get_settings
+    from comptoir.settings import Settings
     from schema.security import ShortQuotes
 
-    settings = get_settings()
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="comptoir", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve_cmd = commands.add_parser("serve", help="migrate, seed an empty embedded DB, serve")

@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, get_type_hints
 
@@ -191,8 +190,3 @@ MARKET_TIME_ZONES = {
     "IT": "Europe/Rome",
     "NL": "Europe/Amsterdam",
 }
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings.from_env()

@@ -119,7 +119,7 @@ def test_rooms_import_only_in_the_direction_of_the_architecture() -> None:
         ("resolvers", "from schema.ids import decode_id", False),
         ("resolvers", "import strawberry", False),
         ("resolvers", "from comptoir.db import database", False),
-        ("resolvers", "from comptoir.settings import get_settings", False),
+        ("resolvers", "from comptoir.settings import Settings", False),
         ("resolvers", "from comptoir import settings", False),
         ("schema", "from comptoir.settings import Settings", False),
         ("realtime", "import comptoir", False),

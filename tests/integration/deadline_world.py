@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from datetime import datetime, timedelta
 
 from comptoir.db import database
-from comptoir.settings import get_settings
+from comptoir.settings import Settings
 from models.accounts import Role
 from realtime.broadcast import open_broadcast
 from realtime.doorbell import Doorbell
@@ -36,9 +35,9 @@ from tests.factories import make_account
 GAP_SECONDS = 1
 
 
-async def setup(opened: datetime) -> dict[str, object]:
+async def setup(settings: Settings, opened: datetime) -> dict[str, object]:
     await migrate_fresh()
-    policy = get_settings().policy(doorbell=Doorbell())  # nobody listens to the set-up
+    policy = settings.policy(doorbell=Doorbell())  # nobody listens to the set-up
     buyer = await make_account(Role.BUYER, email="buyer@example.fr", postal_code="75011")
     admin = await make_account(Role.ADMIN, email="admin@example.fr")
     world: dict[str, object] = {
@@ -60,8 +59,7 @@ async def setup(opened: datetime) -> dict[str, object]:
     return world
 
 
-async def alerts() -> None:
-    settings = get_settings()
+async def alerts(settings: Settings) -> None:
     async with open_broadcast(settings.redis_url) as channel:
         policy = settings.policy(doorbell=channel.doorbell)
         for line in sys.stdin:
@@ -71,11 +69,12 @@ async def alerts() -> None:
 
 
 async def main(argv: list[str]) -> None:
-    async with database(os.environ["DATABASE_URL"]):
+    settings = Settings.from_env()
+    async with database(settings.database_url):
         if argv[0] == "setup":
-            print(json.dumps(await setup(datetime.fromisoformat(argv[1]))))
+            print(json.dumps(await setup(settings, datetime.fromisoformat(argv[1]))))
         elif argv[0] == "alerts":
-            await alerts()
+            await alerts(settings)
 
 
 if __name__ == "__main__":
