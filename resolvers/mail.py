@@ -2,11 +2,11 @@
 
 A mail is enqueued inside the caller's transaction, so a rolled-back change sends nothing and
 a committed one is never forgotten; the commit rings the mail doorbell, which wakes a sender.
-A sender claims a batch of due rows (account mails first) in one short transaction, `SKIP
-LOCKED` on PostgreSQL so concurrent senders take disjoint batches, `BEGIN IMMEDIATE` on SQLite
-so they queue; then, outside any transaction, it sends the batch over a few reused
-connections and records the outcome. `serve` (in-process jobs) and `comptoir worker` may run
-side by side without ever sending a mail twice.
+A sender claims a batch of due rows (account mails first) with one `UPDATE … RETURNING`,
+`SKIP LOCKED` on PostgreSQL so concurrent senders take disjoint batches (SQLite runs one
+writer at a time); then, outside any transaction, it sends the batch over a few connections
+kept open for the whole round, and records the outcome. `serve` (in-process jobs) and
+`comptoir worker` may run side by side without ever sending a mail twice.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from tortoise import connections
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.mail import MailPriority, OutboxMail
 from realtime.log import mail_queued
@@ -50,7 +50,8 @@ class MailTransport(Protocol):
         """The longest one exchange may take (the transport's own timeout)."""
 
     def session(self) -> AbstractAsyncContextManager[MailSession]:
-        """A connection reused for several mails, closed on exit."""
+        """A connection reused for several mails, closed on exit (closing never raises: the
+        mails were taken)."""
 
 
 async def enqueue_mail(
@@ -84,60 +85,88 @@ def _claimable(now: datetime) -> Q:
     return Q(sent_at__isnull=True) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
 
 
-async def _claim_batch(size: int) -> list[OutboxMail]:
+# One statement claims a batch: no row is read and then written, so no model is built and
+# no second statement runs. On PostgreSQL the rows are locked as they are picked (a row
+# another sender holds is skipped, one it claimed meanwhile is re-checked and left); SQLite
+# runs the UPDATE with its write lock held from the start. `$n` is written `?n` for SQLite.
+_CLAIM = """
+WITH due AS MATERIALIZED (
+    SELECT id FROM outbox_mail
+    WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < $1)
+        AND next_attempt_at <= $1
+    ORDER BY priority, next_attempt_at, id LIMIT $2{lock}
+)
+UPDATE outbox_mail SET claimed_until = $3 FROM due WHERE outbox_mail.id = due.id
+RETURNING outbox_mail.id, recipient, subject, body, attempts, priority, next_attempt_at
+"""
+
+
+@dataclass(frozen=True)
+class ClaimedMail:
+    id: int
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+
+
+async def _claim_batch(size: int) -> list[ClaimedMail]:
     """Claim up to `size` due mails, account mails first, oldest first."""
     now = datetime.now(UTC)
-    async with in_transaction():
-        rows = await (
-            OutboxMail.filter(_claimable(now), next_attempt_at__lte=now)
-            .order_by("priority", "next_attempt_at", "id")
-            .limit(size)
-            .select_for_update(skip_locked=True)
-            # What sending and recording need: no dates to parse back (a third of the claim).
-            .only("id", "recipient", "subject", "body", "attempts")
-        )
-        if rows:
-            await OutboxMail.filter(id__in=[row.id for row in rows]).update(
-                claimed_until=now + timedelta(seconds=CLAIM_SECONDS)
-            )
-    return rows
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        sql = _CLAIM.format(lock=" FOR UPDATE SKIP LOCKED")
+    else:
+        sql = _CLAIM.format(lock="").replace("$", "?")
+    rows = await conn.execute_query_dict(sql, [now, size, now + timedelta(seconds=CLAIM_SECONDS)])
+    # RETURNING keeps no order; the dates compare as they are stored (SQLite: ISO text).
+    rows.sort(key=lambda row: (row["priority"], row["next_attempt_at"], row["id"]))
+    return [
+        ClaimedMail(row["id"], row["recipient"], row["subject"], row["body"], row["attempts"])
+        for row in rows
+    ]
 
 
 @dataclass
 class _Outcome:
     sent: list[int]
-    failed: list[tuple[OutboxMail, str]]
+    failed: list[tuple[ClaimedMail, str]]
     untouched: list[int]
 
 
+@asynccontextmanager
+async def _sessions(transport: MailTransport, count: int) -> AsyncIterator[list[MailSession]]:
+    """`count` sessions kept for a whole round: batch after batch over the same connections
+    (SMTP opens each on its first mail)."""
+    async with AsyncExitStack() as stack:
+        yield [await stack.enter_async_context(transport.session()) for _ in range(count)]
+
+
 async def _send_batch(
-    transport: MailTransport, mails: Sequence[OutboxMail], connections: int, outcome: _Outcome
+    sessions: Sequence[MailSession],
+    mails: Sequence[ClaimedMail],
+    outcome: _Outcome,
+    *,
+    stop_at: float,
 ) -> None:
-    """Send the claimed mails over up to `connections` sessions pulling from one queue."""
-    # No exchange starts unless it ends, timeout included, well before the claim runs out.
-    stop_at = time.monotonic() + CLAIM_SECONDS - 2 * transport.timeout_seconds
+    """Send the claimed mails over the sessions, each pulling from one queue, starting no
+    exchange past `stop_at` (monotonic time)."""
     queue = deque(mails)
 
-    async def pump() -> None:
-        async with transport.session() as session:
-            while queue and time.monotonic() < stop_at:
-                mail = queue.popleft()
-                try:
-                    await session.send(
-                        mail_id=mail.id, to=mail.recipient, subject=mail.subject, body=mail.body
-                    )
-                except Exception as error:  # any failure: keep it, retry later
-                    outcome.failed.append((mail, f"{type(error).__name__}: {error}"[:2000]))
-                else:
-                    outcome.sent.append(mail.id)
+    async def pump(session: MailSession) -> None:
+        while queue and time.monotonic() < stop_at:
+            mail = queue.popleft()
+            try:
+                await session.send(
+                    mail_id=mail.id, to=mail.recipient, subject=mail.subject, body=mail.body
+                )
+            except Exception as error:  # any failure: keep it, retry later
+                outcome.failed.append((mail, f"{type(error).__name__}: {error}"[:2000]))
+            else:
+                outcome.sent.append(mail.id)
 
     try:
-        results = await asyncio.gather(
-            *(pump() for _ in range(min(connections, len(mails)))), return_exceptions=True
-        )
-        for result in results:
-            if isinstance(result, BaseException):  # closing failed: the mails were taken
-                log.warning("mail session did not close cleanly: %r", result)
+        await asyncio.gather(*(pump(session) for session in sessions[: len(mails)]))
     finally:
         outcome.untouched = [mail.id for mail in queue]
 
@@ -171,22 +200,29 @@ async def send_due_mails(
     Each batch is claimed afresh, so an account mail queued meanwhile overtakes the
     notifications still waiting.
     """
+    mails = await _claim_batch(batch)
+    if not mails:
+        return 0
     sent = 0
-    while True:
-        mails = await _claim_batch(batch)
-        if not mails:
-            return sent
-        outcome = _Outcome(sent=[], failed=[], untouched=[])
-        try:
-            await _send_batch(transport, mails, connections, outcome)
-        finally:
-            # Also when the sender is stopped mid-batch: what the server took is marked sent
-            # (a mail in flight at that moment is sent again once its claim runs out).
-            await _record(outcome, policy)
-        sent += len(outcome.sent)
-        if len(mails) < batch or not outcome.sent:
-            # Nothing more was due, or the server takes nothing (its mails got their backoff).
-            return sent
+    async with _sessions(transport, connections) as sessions:
+        while mails:
+            outcome = _Outcome(sent=[], failed=[], untouched=[])
+            try:
+                # No exchange starts unless it ends, timeout included, well before the claim
+                # runs out.
+                stop_at = time.monotonic() + CLAIM_SECONDS - 2 * transport.timeout_seconds
+                await _send_batch(sessions, mails, outcome, stop_at=stop_at)
+            finally:
+                # Also when the sender is stopped mid-batch: what the server took is marked
+                # sent (a mail in flight at that moment is sent again once its claim runs out).
+                await _record(outcome, policy)
+            sent += len(outcome.sent)
+            if len(mails) < batch or not outcome.sent:
+                # Nothing more was due, or the server takes nothing (its mails got their
+                # backoff).
+                break
+            mails = await _claim_batch(batch)
+    return sent
 
 
 async def _earliest(query: QuerySet[OutboxMail], field: str) -> datetime | None:

@@ -33,6 +33,7 @@ class Sink:
         self.hold_after = hold_after
         self.pipelining = pipelining
         self.received = 0
+        self.greeted = 0  # EHLOs: one per connection
         self.held = 0
         self.released = threading.Event()
 
@@ -45,6 +46,7 @@ class Sink:
         responses: list[str],
     ) -> list[str]:
         session.host_name = hostname  # what aiosmtpd does itself when no hook is given
+        self.greeted += 1
         # aiosmtpd reads commands from a buffered stream, so it takes pipelined ones as is.
         return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
 

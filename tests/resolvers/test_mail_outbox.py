@@ -193,6 +193,17 @@ async def test_two_concurrent_senders_send_each_mail_once(
     assert await OutboxMail.filter(sent_at__isnull=True).count() == 0
 
 
+async def test_a_round_sends_batch_after_batch_over_the_same_connections(
+    sink: tuple[Sink, int], policy: Policy
+) -> None:
+    handler, port = sink
+    await _queue(30)
+    transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
+    assert await send_due_mails(transport, policy=policy, batch=7, connections=2) == 30
+    assert handler.greeted == 2
+    assert sorted(handler.outbox_ids()) == [m.id for m in await OutboxMail.all().order_by("id")]
+
+
 async def test_a_mail_claimed_by_another_sender_is_left_alone(
     sink: tuple[Sink, int], policy: Policy
 ) -> None:
