@@ -1,5 +1,5 @@
-"""The background jobs runner: mail outbox, order and quote expiry, cart expiry, helpdesk
-reminders, overdue claims, deadline alerts, stale uploads.
+"""The background jobs runner: mail outbox, order and quote expiry, cart expiry, deadline
+alerts (with the helpdesk reminders and overdue claims they carry), stale uploads.
 
 Adding a job is one declaration in `JOBS`:
 
@@ -38,14 +38,7 @@ from comptoir.mail import transport_for
 from comptoir.metrics import Metrics
 from comptoir.settings import Settings, file_store
 from realtime.doorbell import CHANNEL, MAIL_CHANNEL
-
-# resolvers.helpdesk first: imported before it, resolvers.cart and resolvers.orders meet
-# their import cycle through resolvers.standing (the worker imports nothing else beforehand).
-from resolvers.helpdesk import remind_overdue_threads
-
-# isort: split
 from resolvers.cart import empty_stale_carts
-from resolvers.claims import mark_overdue_claims
 from resolvers.deadlines.alerts import next_deadline_alert, raise_deadline_alerts
 from resolvers.mail import MailTransport, next_mail_due, send_due_mails
 from resolvers.orders import expire_pending_orders
@@ -85,8 +78,6 @@ JOBS: tuple[Job, ...] = (
     Job("expire_pending_orders", lambda deps: expire_pending_orders(policy=deps.policy)),
     Job("expire_offered_quotes", lambda deps: expire_offered_quotes(policy=deps.policy)),
     Job("empty_stale_carts", lambda deps: empty_stale_carts(policy=deps.policy)),
-    Job("remind_overdue_threads", lambda deps: remind_overdue_threads(policy=deps.policy)),
-    Job("mark_overdue_claims", lambda deps: mark_overdue_claims(policy=deps.policy)),
     Job(
         "delete_stale_uploads",
         lambda deps: delete_stale_uploads(store=deps.store, policy=deps.policy),

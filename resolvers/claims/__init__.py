@@ -11,7 +11,6 @@ from resolvers.claims.actions import (
 from resolvers.claims.deadlines import (
     claimable_until,
     is_overdue,
-    mark_overdue_claims,
     refund_tallies,
     respond_by,
     withdrawable_until,
@@ -41,7 +40,6 @@ __all__ = [
     "is_overdue",
     "lines_of",
     "list_claims",
-    "mark_overdue_claims",
     "open_claim",
     "photos_of",
     "receive_return",

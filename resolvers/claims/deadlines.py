@@ -12,15 +12,11 @@ from models.accounts import Seller
 from models.claims import Claim, ClaimReason, ClaimStatus, ClaimStatusChange
 from models.helpdesk import Thread
 from models.orders import Order
-from realtime.log import atomic
 from resolvers.mail import enqueue_mail
 from resolvers.policy import Policy
 
 # The window a seller's standing looks back over (as the helpdesk's response rate).
 RATING_WINDOW = timedelta(days=90)
-
-# Rows read at once by the overdue job (each claim is marked in a transaction of its own).
-BATCH = 200
 
 
 def claimable_until(order: Order, policy: Policy) -> datetime | None:
@@ -68,37 +64,21 @@ def overdue_filter(now: datetime) -> Q:
     )
 
 
-async def mark_overdue_claims(
-    *, policy: Policy, now: datetime | None = None, batch: int = BATCH
-) -> int:
-    """Record, once per deadline, each claim whose current deadline has passed, and mail the
-    seller a refund that is late (a late answer is already reminded by the thread's SLA job).
+async def report_overdue(claim_id: int, *, due: datetime, policy: Policy) -> None:
+    """Record that the claim's current deadline `due` has passed, and mail the seller a refund
+    that is late (a late answer is reminded by the thread's SLA), in the caller's transaction
+    (the alert job's OVERDUE transition).
 
-    Every due claim in one call, `batch` rows per read, so a backlog clears in one round.
-    Returns how many this call marked; the conditional update lets two runners mark each once.
+    Conditional on the mark, so a claim already marked for `due` is not mailed twice: claims
+    had a job of their own before the alert job carried it, which may have got there first on
+    an upgraded database.
     """
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    due_claims = Claim.filter(overdue_filter(now), overdue_reported_for__isnull=True)
-    marked, after = 0, 0
-    while page := await due_claims.filter(id__gt=after).order_by("id").limit(batch):
-        after = page[-1].id
-        for claim in page:
-            marked += await _mark_overdue(claim, policy)
-    return marked
-
-
-async def _mark_overdue(claim: Claim, policy: Policy) -> int:
-    thread = await Thread.get_or_none(id=claim.thread_id) if claim.thread_id else None
-    due = current_deadline(claim, thread)
-    if due is None:
-        return 0
-    async with atomic():
-        won = await Claim.filter(
-            id=claim.id, status=claim.status, overdue_reported_for__isnull=True
-        ).update(overdue_reported_for=due)
-        if won and claim.status is ClaimStatus.RETURN_RECEIVED:
-            await _refund_late_mail(claim, policy)
-    return won
+    marked = await Claim.filter(
+        Q(overdue_reported_for__isnull=True) | Q(overdue_reported_for__not=due), id=claim_id
+    ).update(overdue_reported_for=due)
+    claim = await Claim.get(id=claim_id)
+    if marked and claim.status is ClaimStatus.RETURN_RECEIVED:
+        await _refund_late_mail(claim, policy)
 
 
 async def _refund_late_mail(claim: Claim, policy: Policy) -> None:

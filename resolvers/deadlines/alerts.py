@@ -9,6 +9,9 @@ of the source, exactly one wins, so each alert is raised once per deadline.
 
 An AT_RISK alert is only raised while the deadline is still ahead (a runner that was down does
 not warn about a deadline that has already passed: it raises the OVERDUE alert instead).
+
+The OVERDUE alert carries what the deadline passing does (`PASSED`: the seller mailed, the
+claim marked), in its transaction: the rule "this deadline has passed" is decided here only.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from tortoise.expressions import F
 
@@ -26,7 +30,8 @@ from models.helpdesk import Thread
 from models.orders import Order, OrderStatus
 from models.quotes import Quote, QuoteStatus
 from realtime.log import append_event, atomic
-from resolvers.claims.deadlines import respond_by
+from resolvers.claims.deadlines import report_overdue, respond_by
+from resolvers.helpdesk.reminders import remind_seller
 from resolvers.orders import expires_at
 from resolvers.policy import Policy
 
@@ -52,6 +57,20 @@ KINDS: dict[tuple[DeadlineSource, AlertStage], DeadlineKind] = {
     (Src.ORDER, A.AT_RISK): DeadlineKind.ORDER_EXPIRING,
 }
 _RANK = {A.NONE: 0, A.AT_RISK: 1, A.OVERDUE: 2}
+
+
+class Passed(Protocol):
+    """What a deadline passing does beside its OVERDUE alert, in the alert's transaction (so
+    once per deadline, as the alert): called with the source's id and the due instant."""
+
+    def __call__(self, source_id: int, /, *, due: datetime, policy: Policy) -> Awaitable[None]: ...
+
+
+PASSED: dict[DeadlineSource, Passed] = {
+    Src.SLA: remind_seller,  # the seller is mailed
+    Src.CLAIM: report_overdue,  # the claim is marked
+    Src.REFUND: report_overdue,  # the claim is marked and the seller mailed
+}
 
 # Rows per query: a backlog is cleared page after page within one call.
 BATCH = 200
@@ -200,6 +219,8 @@ async def _look(row: Deadline, policy: Policy, now: datetime) -> int | None:
         if not won:
             return None
         if alert is not None and due is not None:
+            if alert is A.OVERDUE and row.source in PASSED:
+                await PASSED[row.source](row.source_id, due=due.at, policy=policy)
             await append_event(
                 EventKind.DEADLINE,
                 {"kind": str(KINDS[row.source, alert]), "due_at": due.at.isoformat()},
@@ -210,14 +231,17 @@ async def _look(row: Deadline, policy: Policy, now: datetime) -> int | None:
     return int(alert is not None)
 
 
-async def raise_deadline_alerts(*, policy: Policy, now: datetime | None = None) -> int:
-    """Look at every deadline whose look is due; returns how many alerts this call raised."""
+async def raise_deadline_alerts(
+    *, policy: Policy, now: datetime | None = None, batch: int = BATCH
+) -> int:
+    """Look at every deadline whose look is due, `batch` rows per read; returns how many
+    alerts this call raised."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     raised = 0
     while (
         page := await Deadline.filter(next_alert_at__lte=now)
         .order_by("next_alert_at", "id")
-        .limit(BATCH)
+        .limit(batch)
     ):
         looked = [await _look(row, policy, now) for row in page]
         raised += sum(n for n in looked if n)

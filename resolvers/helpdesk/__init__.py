@@ -2,7 +2,6 @@
 
 from resolvers.helpdesk.messages import Posted, post_message
 from resolvers.helpdesk.opening import Opened, open_support_ticket, open_thread
-from resolvers.helpdesk.reminders import remind_overdue_threads
 from resolvers.helpdesk.sla import is_overdue, response_rates
 from resolvers.helpdesk.threads import (
     MessagesKey,
@@ -36,7 +35,6 @@ __all__ = [
     "open_support_ticket",
     "open_thread",
     "post_message",
-    "remind_overdue_threads",
     "response_rates",
     "shown_account",
     "shown_order",

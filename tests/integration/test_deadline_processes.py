@@ -1,7 +1,8 @@
 """deadlineEvents when the alert job runs in other processes than the subscribers' web process,
 on a SQLite file and on PostgreSQL, the doorbells through a real Redis.
 
-Every round of the job runs in two processes at once; the subscribers (each seller, an admin)
+Every round of the job runs in two processes at once (and each overdue seller is mailed one
+reminder); the subscribers (each seller, an admin)
 are connected to a uvicorn process whose periodic catch-up is an hour away, so what reaches
 them in time came through the doorbell. Durations are tiny (COMPTOIR_SLA_BUSINESS_HOURS=0.002,
 i.e. 7.2 s, AT_RISK 3.6 s before); the instants are explicit (see deadline_world).
@@ -10,13 +11,16 @@ i.e. 7.2 s, AT_RISK 3.6 s before); the instants are explicit (see deadline_world
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from tests.helpdesk_helpers import paris
@@ -89,6 +93,23 @@ class AlertJobs:
         return sum(raised)
 
 
+async def reminded(database_url: str) -> list[str]:
+    """The recipients of the late-reply reminders in the outbox, read beside the processes."""
+    sql = (
+        "SELECT recipient FROM outbox_mail WHERE subject LIKE 'Réponse en retard%' "
+        "ORDER BY recipient"
+    )
+    if database_url.startswith("sqlite://"):
+        path = database_url.removeprefix("sqlite://")
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            return [recipient for (recipient,) in db.execute(sql)]
+    conn = await asyncpg.connect(database_url)
+    try:
+        return [row["recipient"] for row in await conn.fetch(sql)]
+    finally:
+        await conn.close()
+
+
 def _seen(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(event["kind"], event["thread"]["id"]) for event in events]
 
@@ -110,6 +131,11 @@ async def test_each_alert_raised_by_another_process_reaches_the_right_party_once
         try:
             async with AlertJobs(env) as jobs:
                 await assert_alerts_reach_their_parties(web, jobs, made)
+            # Raised by either process, each SLA_OVERDUE mailed its seller once.
+            assert await reminded(database_url) == [
+                "other_seller@example.fr",
+                "seller@example.fr",
+            ]
         finally:
             web.stop()
     finally:

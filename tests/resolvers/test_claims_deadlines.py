@@ -14,8 +14,10 @@ from decimal import Decimal
 import pytest
 
 from models.claims import Claim, ClaimResolution, ClaimStatus
+from models.events import Event, EventKind
 from models.mail import OutboxMail
 from resolvers import claims
+from resolvers.deadlines.alerts import raise_deadline_alerts
 from resolvers.errors import DomainError
 from resolvers.helpdesk import post_message
 from resolvers.pagination import PageRequest
@@ -28,6 +30,17 @@ DELIVERED = datetime(2026, 7, 10, 18, 0, tzinfo=UTC)  # Friday 20:00 in Paris
 CLAIM_END = datetime(2026, 7, 16, 22, 0, tzinfo=UTC)  # Thursday 24:00 in Paris
 WITHDRAWAL_END = DELIVERED + timedelta(days=30)
 SECOND = timedelta(seconds=1)
+
+
+async def marked(claim: Claim, policy: Policy, *, now: datetime) -> datetime | None:
+    """One round of the alert job at `now`; the deadline the claim is marked overdue for."""
+    await raise_deadline_alerts(policy=policy, now=now)
+    return (await Claim.get(id=claim.id)).overdue_reported_for
+
+
+async def claim_alerts(claim: Claim) -> list[str]:
+    events = await Event.filter(kind=EventKind.DEADLINE, claim_id=claim.id).order_by("id")
+    return [event.payload["kind"] for event in events]
 
 
 async def test_the_windows_end_on_the_business_calendar(
@@ -71,9 +84,11 @@ async def test_a_claim_opened_friday_evening_is_answered_by_monday_evening(
             buyer_actor, page=PageRequest.of(None, None), overdue=True, now=moment
         )
         assert [c.id for _, c in page.items] == late
-    assert await claims.mark_overdue_claims(policy=policy, now=due - SECOND) == 0
-    assert await claims.mark_overdue_claims(policy=policy, now=due + SECOND) == 1
-    assert await claims.mark_overdue_claims(policy=policy, now=due + 2 * SECOND) == 0
+    # The alert job marks the claim once its answer is late, once.
+    assert await marked(claim, policy, now=due - SECOND) is None
+    assert await marked(claim, policy, now=due + SECOND) == due
+    assert await marked(claim, policy, now=due + 2 * SECOND) == due
+    assert await claim_alerts(claim) == ["CLAIM_OVERDUE"]
 
     # The seller's answer in the claim's thread stops the clock.
     await post_message(
@@ -111,10 +126,12 @@ async def test_the_refund_is_due_three_business_days_after_the_return_arrives(
     assert received.refund_due_by == CLAIM_END
     await OutboxMail.all().delete()
 
-    assert await claims.mark_overdue_claims(policy=policy, now=CLAIM_END - SECOND) == 0
-    assert await claims.mark_overdue_claims(policy=policy, now=CLAIM_END + SECOND) == 1
-    assert await claims.mark_overdue_claims(policy=policy, now=CLAIM_END + 2 * SECOND) == 0
-    (late,) = await OutboxMail.all()
+    assert await marked(claim, policy, now=CLAIM_END - SECOND) is None
+    assert await marked(claim, policy, now=CLAIM_END + SECOND) == CLAIM_END
+    assert await marked(claim, policy, now=CLAIM_END + 2 * SECOND) == CLAIM_END
+    assert await claim_alerts(claim) == ["REFUND_OVERDUE"]
+    # (The thread's unanswered opening message has its own reminder.)
+    (late,) = await OutboxMail.filter(subject__contains="remboursement")
     assert late.recipient == "seller@example.fr"
     assert "remboursement en retard" in late.subject
     row = await Claim.get(id=claim.id)
@@ -200,7 +217,8 @@ async def test_a_backlog_of_overdue_claims_is_marked_in_one_call_page_by_page(
     thread = await opened[0].thread  # type: ignore[misc]  # Tortoise types a relation as not awaitable
     later = claims.respond_by(opened[0], thread)
     assert later is not None
-    # After downtime: five claims past their deadline, read two at a time, all in one round.
-    assert await claims.mark_overdue_claims(policy=policy, now=later + SECOND, batch=2) == 5
+    # After downtime: five claims (and their threads) past their deadline, read two at a
+    # time, all in one round.
+    assert await raise_deadline_alerts(policy=policy, now=later + SECOND, batch=2) == 10
     assert await Claim.filter(overdue_reported_for__isnull=True).count() == 0
-    assert await claims.mark_overdue_claims(policy=policy, now=later + SECOND, batch=2) == 0
+    assert await raise_deadline_alerts(policy=policy, now=later + SECOND, batch=2) == 0

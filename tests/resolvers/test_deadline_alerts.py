@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from models.deadlines import Deadline, DeadlineSource
 from models.events import Event, EventKind
 from models.helpdesk import Thread
+from models.mail import OutboxMail
 from realtime.doorbell import Doorbell
 from resolvers import claims, helpdesk
 from resolvers.cart import add_to_cart
@@ -201,3 +202,6 @@ async def test_two_runners_at_once_raise_each_alert_once(
     assert sum(counts) == 5
     raised = await Event.filter(kind=EventKind.DEADLINE)
     assert [event.payload["kind"] for event in raised] == ["SLA_OVERDUE"] * 5
+    # What the deadline passing does rides on the alert: one reminder per thread.
+    reminded = await OutboxMail.filter(subject__startswith="Réponse en retard").count()
+    assert reminded == 5

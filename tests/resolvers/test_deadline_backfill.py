@@ -15,6 +15,7 @@ from models.claims import Claim
 from models.deadlines import AlertStage, Deadline, DeadlineSource
 from models.events import Event, EventKind
 from models.helpdesk import Thread
+from models.mail import OutboxMail
 from resolvers import claims
 from resolvers.deadlines.alerts import raise_deadline_alerts
 from resolvers.orders import expires_at
@@ -49,6 +50,16 @@ async def alerts(policy: Policy, moment: datetime) -> list[tuple[str, int | None
         kind = row.payload["kind"]
         found.append((kind, row.seller_id, getattr(row, REFS[kind.rsplit("_", 1)[0]])))
     return sorted(found)
+
+
+async def mails() -> list[str]:
+    return sorted(mail.subject for mail in await OutboxMail.all())
+
+
+async def marks() -> dict[int, datetime | None]:
+    """Per claim marked overdue: the deadline it is marked for."""
+    marked = await Claim.filter(overdue_reported_for__isnull=False)
+    return {claim.id: claim.overdue_reported_for for claim in marked}
 
 
 async def received_return(buyer: GraphQLClient, seller: GraphQLClient, at: datetime) -> Claim:
@@ -92,6 +103,7 @@ async def test_deadlines_started_before_0011_alert_once_after_0012(
     (quote,) = await request_quote(buyer, (await make_product(other_seller), [10]), now=old)
     (pending,) = await reserve(buyer, (await make_product(seller, name="Sable"), 1))
     await Deadline.all().delete()  # the rows 0011 would not have had
+    await OutboxMail.all().delete()
 
     await migrate_to("0011_deadlines")  # 0012 unapplied: the database as 0011 left it
     assert await Deadline.all().count() == 0
@@ -131,7 +143,21 @@ async def test_deadlines_started_before_0011_alert_once_after_0012(
             ("SLA_OVERDUE", shop, unanswered.thread_id),
         ]
     )
+    # What their passing does, once: the reminded and the marked are not mailed again.
+    assert await mails() == sorted(
+        [
+            f"Réclamation {refund_late.number} : remboursement en retard",
+            f"Réponse en retard : {late.subject}",
+            f"Réponse en retard : {(await Thread.get(id=unanswered.thread_id)).subject}",
+        ]
+    )
+    assert await marks() == {
+        unanswered.id: (await Thread.get(id=unanswered.thread_id)).response_due_at,
+        refund_late.id: refund_late.refund_due_by,
+        refund_marked.id: refund_marked.refund_due_by,
+    }
     assert await alerts(policy, warned + timedelta(days=30)) == []
+    assert len(await mails()) == 3
 
     # Applied again (unapplied, reapplied): nothing inserted, nothing changed, nothing raised.
     looked = {(row.id, row.version, row.stage, row.due_at) for row in await Deadline.all()}
@@ -139,3 +165,25 @@ async def test_deadlines_started_before_0011_alert_once_after_0012(
     await apply_migrations()
     assert {(row.id, row.version, row.stage, row.due_at) for row in await Deadline.all()} == looked
     assert await alerts(policy, warned + timedelta(days=31)) == []
+
+
+async def test_a_passing_the_former_jobs_acted_on_first_is_alerted_but_not_mailed_again(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
+    """Since 0011 the former reminder and overdue-claim jobs could act on a passing before the
+    alert job raised it: its row is not at OVERDUE, the flags say it was acted on."""
+    shop = (await seller_of(seller)).id
+    now = datetime.now(UTC)
+    old = now - timedelta(days=30)
+    thread = await open_product_thread(buyer, seller, now=old)
+    refund = await received_return(buyer, seller, old)
+    await Thread.filter(id__in=[thread.id, refund.thread_id]).update(overdue_reminded=True)
+    await Claim.filter(id=refund.id).update(overdue_reported_for=refund.refund_due_by)
+    await OutboxMail.all().delete()
+    assert await alerts(policy, now) == [
+        ("REFUND_OVERDUE", shop, refund.id),
+        ("SLA_OVERDUE", shop, thread.id),
+        ("SLA_OVERDUE", shop, refund.thread_id),
+    ]
+    assert await mails() == []
+    assert await marks() == {refund.id: refund.refund_due_by}

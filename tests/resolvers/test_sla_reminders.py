@@ -1,4 +1,4 @@
-"""The SLA job mails a seller once per missed deadline."""
+"""A seller is mailed once per missed reply deadline, by the alert job's SLA_OVERDUE."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -7,10 +7,24 @@ from models.helpdesk import TicketCategory
 from models.mail import OutboxMail
 from resolvers import helpdesk
 from resolvers.accounts import delete_account
+from resolvers.deadlines.alerts import raise_deadline_alerts
 from resolvers.policy import Policy
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD
 from tests.helpdesk_helpers import actor_of, open_product_thread
+
+LATE = "Réponse en retard"
+
+
+async def reminders() -> int:
+    return await OutboxMail.filter(subject__startswith=LATE).count()
+
+
+async def remind(policy: Policy) -> int:
+    """One round of the alert job now; the reminders it queued."""
+    before = await reminders()
+    await raise_deadline_alerts(policy=policy)
+    return await reminders() - before
 
 
 async def test_a_seller_is_reminded_once_when_a_deadline_passes(
@@ -20,11 +34,11 @@ async def test_a_seller_is_reminded_once_when_a_deadline_passes(
     await open_product_thread(buyer, seller, now=now - timedelta(days=8))
     await open_product_thread(buyer, seller, body="Toute fraîche")
     await OutboxMail.all().delete()  # the new-thread mails
-    assert await helpdesk.remind_overdue_threads(policy=policy) == 1
+    assert await remind(policy) == 1
     mail = await OutboxMail.get()
     assert mail.recipient == "seller@example.fr"
-    assert mail.subject.startswith("Réponse en retard")
-    assert await helpdesk.remind_overdue_threads(policy=policy) == 0
+    assert mail.subject.startswith(LATE)
+    assert await remind(policy) == 0
 
 
 async def test_a_new_deadline_missed_after_a_reply_is_reminded_again(
@@ -32,7 +46,7 @@ async def test_a_new_deadline_missed_after_a_reply_is_reminded_again(
 ) -> None:
     now = datetime.now(UTC)
     thread = await open_product_thread(buyer, seller, now=now - timedelta(days=20))
-    assert await helpdesk.remind_overdue_threads(policy=policy) == 1
+    assert await remind(policy) == 1
     await helpdesk.post_message(
         await actor_of(seller),
         thread_id=thread.id,
@@ -47,8 +61,8 @@ async def test_a_new_deadline_missed_after_a_reply_is_reminded_again(
         now=now - timedelta(days=10),
         policy=policy,
     )
-    assert await helpdesk.remind_overdue_threads(policy=policy) == 1
-    assert await helpdesk.remind_overdue_threads(policy=policy) == 0
+    assert await remind(policy) == 1
+    assert await remind(policy) == 0
 
 
 async def test_support_tickets_and_answered_threads_need_no_reminder(
@@ -66,7 +80,7 @@ async def test_support_tickets_and_answered_threads_need_no_reminder(
         now=old + timedelta(hours=2),
         policy=policy,
     )
-    assert await helpdesk.remind_overdue_threads(policy=policy) == 0
+    assert await remind(policy) == 0
 
 
 async def test_two_job_runners_racing_send_one_reminder(
@@ -74,12 +88,11 @@ async def test_two_job_runners_racing_send_one_reminder(
 ) -> None:
     await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
     await OutboxMail.all().delete()
-    sent = await asyncio.gather(
-        helpdesk.remind_overdue_threads(policy=policy),
-        helpdesk.remind_overdue_threads(policy=policy),
+    raised = await asyncio.gather(
+        raise_deadline_alerts(policy=policy), raise_deadline_alerts(policy=policy)
     )
-    assert sum(sent) == 1
-    assert await OutboxMail.all().count() == 1
+    assert sum(raised) == 1
+    assert await reminders() == await OutboxMail.all().count() == 1
 
 
 async def test_a_deleted_seller_is_neither_reminded_nor_mailed_new_threads(
@@ -88,6 +101,6 @@ async def test_a_deleted_seller_is_neither_reminded_nor_mailed_new_threads(
     await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
     await OutboxMail.all().delete()
     await delete_account(await actor_of(seller), password=PASSWORD, policy=policy)
-    assert await helpdesk.remind_overdue_threads(policy=policy) == 0
+    assert await remind(policy) == 0
     await open_product_thread(buyer, seller)
     assert await OutboxMail.all().count() == 0
