@@ -33,6 +33,16 @@ mutation($email: String!, $password: String!, $otp: String) {
   }
 }"""
 LOGOUT = "mutation { logout { errors { code } } }"
+REQUEST_RESET = """
+mutation($email: String!) { requestPasswordReset(email: $email) { errors { code } } }"""
+RESET_PASSWORD = """
+mutation($token: String!, $password: String!) {
+  resetPassword(token: $token, newPassword: $password) { errors { code field } }
+}"""
+CHANGE_PASSWORD = """
+mutation($current: String!, $new: String!) {
+  changePassword(currentPassword: $current, newPassword: $new) { errors { code field } }
+}"""
 ME = "{ me { id email firstName lastName postalCode twoFactorEnabled rights } }"
 
 STRONG = "Un mot de passe solide 42"

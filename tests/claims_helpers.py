@@ -105,6 +105,25 @@ async def open_claim(
     return opened.claim
 
 
+async def received_return(
+    buyer: GraphQLClient, seller: GraphQLClient, claim: Claim, *, at: datetime
+) -> Claim:
+    """`claim` taken through its return at `at`: asked for, shipped, received by the seller."""
+    seller_actor = await actor_of(seller)
+    await claims.request_return(
+        seller_actor, claim_id=claim.id, instructions="Retour.", policy=POLICY, now=at
+    )
+    await claims.ship_return(
+        await actor_of(buyer),
+        claim_id=claim.id,
+        carrier="Colissimo",
+        tracking_number="6A1",
+        policy=POLICY,
+        now=at,
+    )
+    return await claims.receive_return(seller_actor, claim_id=claim.id, policy=POLICY, now=at)
+
+
 def money(value: str) -> Decimal:
     return Decimal(value)
 

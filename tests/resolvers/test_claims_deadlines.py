@@ -22,7 +22,7 @@ from resolvers.errors import DomainError
 from resolvers.helpdesk import post_message
 from resolvers.pagination import PageRequest
 from resolvers.policy import Policy
-from tests.claims_helpers import counts, delivered_order, open_claim
+from tests.claims_helpers import counts, delivered_order, open_claim, received_return
 from tests.clients import GraphQLClient
 from tests.orders_helpers import actor_of
 
@@ -108,21 +108,7 @@ async def test_the_refund_is_due_three_business_days_after_the_return_arrives(
 ) -> None:
     delivered = await delivered_order(buyer, seller, 1, delivered_at=DELIVERED)
     claim = await open_claim(buyer, delivered, now=DELIVERED)
-    seller_actor, buyer_actor = await actor_of(seller), await actor_of(buyer)
-    await claims.request_return(
-        seller_actor, claim_id=claim.id, instructions="Étiquette.", policy=policy, now=DELIVERED
-    )
-    await claims.ship_return(
-        buyer_actor,
-        claim_id=claim.id,
-        carrier="Colissimo",
-        tracking_number="6A1",
-        policy=policy,
-        now=DELIVERED,
-    )
-    received = await claims.receive_return(
-        seller_actor, claim_id=claim.id, policy=policy, now=DELIVERED
-    )
+    received = await received_return(buyer, seller, claim, at=DELIVERED)
     assert received.refund_due_by == CLAIM_END
     await OutboxMail.all().delete()
 
@@ -154,52 +140,34 @@ async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rati
     buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     delivered = await delivered_order(buyer, seller, 2, delivered_at=DELIVERED)
-    seller_actor, buyer_actor = await actor_of(seller), await actor_of(buyer)
-    received = []
-    for _ in range(2):
-        claim = await open_claim(buyer, delivered, now=DELIVERED)
-        await claims.request_return(
-            seller_actor, claim_id=claim.id, instructions="Retour.", policy=policy, now=DELIVERED
+    seller_actor = await actor_of(seller)
+    received = [
+        await received_return(
+            buyer, seller, await open_claim(buyer, delivered, now=DELIVERED), at=DELIVERED
         )
-        await claims.ship_return(
-            buyer_actor,
-            claim_id=claim.id,
-            carrier="Colissimo",
-            tracking_number="6A1",
-            policy=policy,
-            now=DELIVERED,
-        )
-        received.append(
-            await claims.receive_return(
-                seller_actor, claim_id=claim.id, policy=policy, now=DELIVERED
-            )
-        )
+        for _ in range(2)
+    ]
     shop = delivered.order.seller_id
+
+    async def refund(claim: Claim, at: datetime) -> None:
+        await claims.resolve_claim(
+            seller_actor,
+            claim_id=claim.id,
+            resolution=ClaimResolution.REFUND,
+            refund_amount=Decimal("40.00"),
+            reason="Retour reçu",
+            idempotency_key=f"refund-{claim.id}",
+            policy=policy,
+            now=at,
+        )
+
     # Inside the deadline nothing is judged yet.
     assert await claims.refund_tallies([shop], now=CLAIM_END - SECOND) == {}
-    await claims.resolve_claim(
-        seller_actor,
-        claim_id=received[0].id,
-        resolution=ClaimResolution.REFUND,
-        refund_amount=Decimal("40.00"),
-        reason="Retour reçu",
-        idempotency_key="on-time",
-        policy=policy,
-        now=CLAIM_END - SECOND,
-    )
+    await refund(received[0], CLAIM_END - SECOND)
     assert await claims.refund_tallies([shop], now=CLAIM_END - SECOND) == {shop: (1, 1)}
     # The other one misses its deadline, and stays missed when resolved late.
     assert await claims.refund_tallies([shop], now=CLAIM_END + SECOND) == {shop: (1, 2)}
-    await claims.resolve_claim(
-        seller_actor,
-        claim_id=received[1].id,
-        resolution=ClaimResolution.REFUND,
-        refund_amount=Decimal("40.00"),
-        reason="Retour reçu",
-        idempotency_key="late",
-        policy=policy,
-        now=CLAIM_END + SECOND,
-    )
+    await refund(received[1], CLAIM_END + SECOND)
     assert await claims.refund_tallies([shop], now=CLAIM_END + 2 * SECOND) == {shop: (1, 2)}
 
 

@@ -16,16 +16,14 @@ from models.deadlines import AlertStage, Deadline, DeadlineSource
 from models.events import Event, EventKind
 from models.helpdesk import Thread
 from models.mail import OutboxMail
-from resolvers import claims
 from resolvers.deadlines.alerts import raise_deadline_alerts
 from resolvers.orders import expires_at
 from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
-from tests.claims_helpers import Delivered, delivered_order, open_claim
+from tests.claims_helpers import delivered_order, open_claim, received_return
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.helpdesk_helpers import open_product_thread, seller_of
-from tests.orders_helpers import actor_of, reserve
+from tests.orders_helpers import reserve
 from tests.quotes_helpers import request_quote
 
 REFS = {"SLA": "thread_id", "CLAIM": "claim_id", "REFUND": "claim_id", "QUOTE": "quote_id"}
@@ -62,22 +60,9 @@ async def marks() -> dict[int, datetime | None]:
     return {claim.id: claim.overdue_reported_for for claim in marked}
 
 
-async def received_return(buyer: GraphQLClient, seller: GraphQLClient, at: datetime) -> Claim:
-    delivered: Delivered = await delivered_order(buyer, seller, 1, delivered_at=at)
-    claim = await open_claim(buyer, delivered, now=at)
-    seller_actor = await actor_of(seller)
-    await claims.request_return(
-        seller_actor, claim_id=claim.id, instructions="Retour.", policy=POLICY, now=at
-    )
-    await claims.ship_return(
-        await actor_of(buyer),
-        claim_id=claim.id,
-        carrier="Colissimo",
-        tracking_number="6A1",
-        policy=POLICY,
-        now=at,
-    )
-    return await claims.receive_return(seller_actor, claim_id=claim.id, policy=POLICY, now=at)
+async def returned_claim(buyer: GraphQLClient, seller: GraphQLClient, at: datetime) -> Claim:
+    delivered = await delivered_order(buyer, seller, 1, delivered_at=at)
+    return await received_return(buyer, seller, await open_claim(buyer, delivered, now=at), at=at)
 
 
 async def test_deadlines_started_before_0011_alert_once_after_0012(
@@ -93,8 +78,8 @@ async def test_deadlines_started_before_0011_alert_once_after_0012(
     unanswered = await open_claim(
         buyer, await delivered_order(buyer, seller, 1, delivered_at=old), now=old
     )
-    refund_late = await received_return(buyer, seller, old)
-    refund_marked = await received_return(buyer, seller, old)
+    refund_late = await returned_claim(buyer, seller, old)
+    refund_marked = await returned_claim(buyer, seller, old)
     await Claim.filter(id=refund_marked.id).update(overdue_reported_for=refund_marked.refund_due_by)
     # The refund claims' threads were reminded long ago: only their refunds are in question.
     await Thread.filter(id__in=[refund_late.thread_id, refund_marked.thread_id]).update(
@@ -176,7 +161,7 @@ async def test_a_passing_the_former_jobs_acted_on_first_is_alerted_but_not_maile
     now = datetime.now(UTC)
     old = now - timedelta(days=30)
     thread = await open_product_thread(buyer, seller, now=old)
-    refund = await received_return(buyer, seller, old)
+    refund = await returned_claim(buyer, seller, old)
     await Thread.filter(id__in=[thread.id, refund.thread_id]).update(overdue_reminded=True)
     await Claim.filter(id=refund.id).update(overdue_reported_for=refund.refund_due_by)
     await OutboxMail.all().delete()

@@ -26,6 +26,8 @@ from tests.accounts_helpers import (
     CONFIRM,
     LOGIN,
     REGISTER,
+    REQUEST_RESET,
+    RESET_PASSWORD,
     STRONG,
     counts,
     link_token,
@@ -45,13 +47,6 @@ RESETS = (
     + " }"
 )
 
-REQUEST_RESET = (
-    "mutation($email: String!) { requestPasswordReset(email: $email) { errors { code } } }"
-)
-RESET_PASSWORD = """
-mutation($token: String!, $password: String!) {
-  resetPassword(token: $token, newPassword: $password) { errors { code field } }
-}"""
 INVITE = """
 mutation($email: String!, $rights: [CompanyRight!]!) {
   addColleague(email: $email, rights: $rights) { errors { code field } invitationSent }

@@ -16,7 +16,10 @@ from resolvers.accounts.recovery import request_password_reset
 from resolvers.actor import Actor
 from resolvers.policy import Policy
 from tests.accounts_helpers import (
+    CHANGE_PASSWORD,
     ME,
+    REQUEST_RESET,
+    RESET_PASSWORD,
     STRONG,
     account,
     counts,
@@ -28,29 +31,19 @@ from tests.accounts_helpers import (
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD, login_as, make_account
 
-REQUEST = """
-mutation($email: String!) { requestPasswordReset(email: $email) { errors { code } } }"""
-RESET = """
-mutation($token: String!, $password: String!) {
-  resetPassword(token: $token, newPassword: $password) { errors { code field } }
-}"""
-CHANGE = """
-mutation($current: String!, $new: String!) {
-  changePassword(currentPassword: $current, newPassword: $new) { errors { code field } }
-}"""
 EMAIL = "buyer@example.fr"
 
 
 async def test_a_reset_link_sets_a_new_password_and_revokes_every_session(
     buyer: GraphQLClient, anonymous: GraphQLClient
 ) -> None:
-    payload = await anonymous.mutate(REQUEST, email="Buyer@Example.fr")
+    payload = await anonymous.mutate(REQUEST_RESET, email="Buyer@Example.fr")
     assert payload == {"errors": []}
     (mail,) = await mails_to(EMAIL)
     assert mail.subject == "Réinitialisation de votre mot de passe"
     assert "60 minutes" in mail.body
     token = await link_token(EMAIL, "reset-password")
-    assert await anonymous.mutate(RESET, token=token, password=STRONG) == {"errors": []}
+    assert await anonymous.mutate(RESET_PASSWORD, token=token, password=STRONG) == {"errors": []}
     assert await buyer.error_codes(ME) == ["UNAUTHENTICATED"]
     assert await login_codes(anonymous, EMAIL, PASSWORD) == ["INVALID_CREDENTIALS"]
     await login_token(anonymous, EMAIL, STRONG)
@@ -61,8 +54,8 @@ async def test_an_unknown_email_gets_the_same_answer_and_no_mail(
     anonymous: GraphQLClient,
 ) -> None:
     before = await counts()
-    assert await anonymous.mutate(REQUEST, email="nobody@example.fr") == {"errors": []}
-    assert await anonymous.mutate(REQUEST, email="not even an e-mail") == {"errors": []}
+    assert await anonymous.mutate(REQUEST_RESET, email="nobody@example.fr") == {"errors": []}
+    assert await anonymous.mutate(REQUEST_RESET, email="not even an e-mail") == {"errors": []}
     assert await counts() == before
 
 
@@ -73,9 +66,9 @@ async def test_an_overlong_address_is_not_cut_down_to_someone_elses(
     assert len(longest) == 254
     await make_account(Role.BUYER, email=longest)
     before = await counts()
-    assert await anonymous.mutate(REQUEST, email=longest + "x") == {"errors": []}
+    assert await anonymous.mutate(REQUEST_RESET, email=longest + "x") == {"errors": []}
     assert await counts() == before
-    await anonymous.mutate_ok(REQUEST, email=longest.upper())
+    await anonymous.mutate_ok(REQUEST_RESET, email=longest.upper())
     assert len(await mails_to(longest)) == 1
 
 
@@ -123,70 +116,80 @@ async def test_an_unknown_email_costs_the_same_round_trips_as_a_known_one(
 
 
 async def test_a_reset_link_works_once(buyer: GraphQLClient, anonymous: GraphQLClient) -> None:
-    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    await anonymous.mutate_ok(REQUEST_RESET, email=EMAIL)
     token = await link_token(EMAIL, "reset-password")
-    await anonymous.mutate_ok(RESET, token=token, password=STRONG)
-    assert await anonymous.refused(RESET, token=token, password=STRONG + "!") == ["INVALID_TOKEN"]
+    await anonymous.mutate_ok(RESET_PASSWORD, token=token, password=STRONG)
+    assert await anonymous.refused(RESET_PASSWORD, token=token, password=STRONG + "!") == [
+        "INVALID_TOKEN"
+    ]
     await login_token(anonymous, EMAIL, STRONG)
 
 
 async def test_a_reset_voids_the_older_links(
     buyer: GraphQLClient, anonymous: GraphQLClient
 ) -> None:
-    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    await anonymous.mutate_ok(REQUEST_RESET, email=EMAIL)
     older = await link_token(EMAIL, "reset-password")
-    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    await anonymous.mutate_ok(REQUEST_RESET, email=EMAIL)
     newer = await link_token(EMAIL, "reset-password")
-    await anonymous.mutate_ok(RESET, token=newer, password=STRONG)
-    assert await anonymous.refused(RESET, token=older, password=STRONG + "!") == ["INVALID_TOKEN"]
+    await anonymous.mutate_ok(RESET_PASSWORD, token=newer, password=STRONG)
+    assert await anonymous.refused(RESET_PASSWORD, token=older, password=STRONG + "!") == [
+        "INVALID_TOKEN"
+    ]
 
 
 async def test_a_reset_link_expires_after_the_configured_minutes(
     buyer: GraphQLClient, anonymous: GraphQLClient
 ) -> None:
-    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    await anonymous.mutate_ok(REQUEST_RESET, email=EMAIL)
     token = await link_token(EMAIL, "reset-password")
     row = await AccountToken.get(purpose=TokenPurpose.RESET_PASSWORD)
     assert timedelta(minutes=59) < row.expires_at - row.created_at <= timedelta(minutes=60)
     await AccountToken.filter(id=row.id).update(expires_at=datetime.now(UTC))
     old_hash = (await account(EMAIL)).password_hash
-    assert await anonymous.refused(RESET, token=token, password=STRONG) == ["TOKEN_EXPIRED"]
+    assert await anonymous.refused(RESET_PASSWORD, token=token, password=STRONG) == [
+        "TOKEN_EXPIRED"
+    ]
     assert (await account(EMAIL)).password_hash == old_hash
     assert (await buyer.query(ME))["me"]["email"] == EMAIL
 
 
 @pytest.mark.parametrize("token", ["", "unknown", "é" * 300])
 async def test_unknown_reset_tokens_are_invalid(anonymous: GraphQLClient, token: str) -> None:
-    assert await anonymous.refused(RESET, token=token, password=STRONG) == ["INVALID_TOKEN"]
+    assert await anonymous.refused(RESET_PASSWORD, token=token, password=STRONG) == [
+        "INVALID_TOKEN"
+    ]
 
 
 async def test_a_confirmation_token_is_not_a_reset_token(anonymous: GraphQLClient) -> None:
     await make_account(Role.BUYER, email="late@example.fr", confirmed=False)
-    await anonymous.mutate_ok(REQUEST, email="late@example.fr")
+    await anonymous.mutate_ok(REQUEST_RESET, email="late@example.fr")
     token = await link_token("late@example.fr", "reset-password")
     await AccountToken.filter(purpose=TokenPurpose.RESET_PASSWORD).update(
         purpose=TokenPurpose.CONFIRM_EMAIL
     )
-    assert await anonymous.refused(RESET, token=token, password=STRONG) == ["INVALID_TOKEN"]
+    assert await anonymous.refused(RESET_PASSWORD, token=token, password=STRONG) == [
+        "INVALID_TOKEN"
+    ]
 
 
 async def test_a_weak_new_password_keeps_the_link_usable(
     buyer: GraphQLClient, anonymous: GraphQLClient
 ) -> None:
-    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    await anonymous.mutate_ok(REQUEST_RESET, email=EMAIL)
     token = await link_token(EMAIL, "reset-password")
-    payload = await anonymous.mutate(RESET, token=token, password="faible")
+    payload = await anonymous.mutate(RESET_PASSWORD, token=token, password="faible")
     assert payload["errors"] == [{"code": "WEAK_PASSWORD", "field": "newPassword"}]
     assert (await buyer.query(ME))["me"]["email"] == EMAIL
-    await anonymous.mutate_ok(RESET, token=token, password=STRONG)
+    await anonymous.mutate_ok(RESET_PASSWORD, token=token, password=STRONG)
 
 
 async def test_a_reset_confirms_an_unconfirmed_address(anonymous: GraphQLClient) -> None:
     await make_account(Role.BUYER, email="late@example.fr", confirmed=False)
-    await anonymous.mutate_ok(REQUEST, email="late@example.fr")
+    await anonymous.mutate_ok(REQUEST_RESET, email="late@example.fr")
     token = await link_token("late@example.fr", "reset-password")
     assert (await account("late@example.fr")).email_confirmed_at is None
-    await anonymous.mutate_ok(RESET, token=token, password=STRONG)
+    await anonymous.mutate_ok(RESET_PASSWORD, token=token, password=STRONG)
     assert (await account("late@example.fr")).email_confirmed_at is not None
     anonymous.token = await login_token(anonymous, "late@example.fr", STRONG)
     assert (await anonymous.query(ME))["me"]["email"] == "late@example.fr"
@@ -196,7 +199,7 @@ async def test_change_password_keeps_the_caller_and_revokes_the_other_sessions(
     buyer: GraphQLClient, http: httpx.AsyncClient, anonymous: GraphQLClient
 ) -> None:
     other_device = await login_as(http, await account(EMAIL))
-    assert await buyer.mutate(CHANGE, current=PASSWORD, new=STRONG) == {"errors": []}
+    assert await buyer.mutate(CHANGE_PASSWORD, current=PASSWORD, new=STRONG) == {"errors": []}
     assert (await buyer.query(ME))["me"]["email"] == EMAIL
     assert await other_device.error_codes(ME) == ["UNAUTHENTICATED"]
     await login_token(anonymous, EMAIL, STRONG)
@@ -210,7 +213,7 @@ async def test_a_wrong_current_password_changes_nothing(
     other_device = await login_as(http, await account(EMAIL))
     old_hash = (await account(EMAIL)).password_hash
     before = await counts()
-    payload = await buyer.mutate(CHANGE, current="wrong", new=STRONG)
+    payload = await buyer.mutate(CHANGE_PASSWORD, current="wrong", new=STRONG)
     assert payload["errors"] == [{"code": "INVALID_CREDENTIALS", "field": "currentPassword"}]
     assert (await account(EMAIL)).password_hash == old_hash
     assert (await other_device.query(ME))["me"]["email"] == EMAIL
@@ -219,11 +222,13 @@ async def test_a_wrong_current_password_changes_nothing(
 
 async def test_a_weak_new_password_is_refused(buyer: GraphQLClient) -> None:
     old_hash = (await account(EMAIL)).password_hash
-    payload = await buyer.mutate(CHANGE, current=PASSWORD, new="1111111111")
+    payload = await buyer.mutate(CHANGE_PASSWORD, current=PASSWORD, new="1111111111")
     assert payload["errors"] == [{"code": "WEAK_PASSWORD", "field": "newPassword"}]
     assert (await account(EMAIL)).password_hash == old_hash
 
 
 async def test_change_password_needs_a_login(anonymous: GraphQLClient) -> None:
-    assert await anonymous.error_codes(CHANGE, current=PASSWORD, new=STRONG) == ["UNAUTHENTICATED"]
+    assert await anonymous.error_codes(CHANGE_PASSWORD, current=PASSWORD, new=STRONG) == [
+        "UNAUTHENTICATED"
+    ]
     assert await Account.all().count() == 0

@@ -10,11 +10,14 @@ import pytest
 from models.accounts import Account, Session
 from models.events import Event, EventKind
 from tests.accounts_helpers import (
+    CHANGE_PASSWORD,
     CONFIRM,
     LOGIN,
     LOGOUT,
     ME,
     REGISTER,
+    REQUEST_RESET,
+    RESET_PASSWORD,
     STRONG,
     account,
     counts,
@@ -25,16 +28,6 @@ from tests.clients import GraphQLClient
 from tests.factories import PASSWORD, login_as
 
 EMAIL = "buyer@example.fr"
-REQUEST = """
-mutation($email: String!) { requestPasswordReset(email: $email) { errors { code } } }"""
-RESET = """
-mutation($token: String!, $password: String!) {
-  resetPassword(token: $token, newPassword: $password) { errors { code field } }
-}"""
-CHANGE = """
-mutation($current: String!, $new: String!) {
-  changePassword(currentPassword: $current, newPassword: $new) { errors { code field } }
-}"""
 DELETE = """
 mutation($password: String!) { deleteAccount(password: $password) { errors { code field } } }"""
 
@@ -44,7 +37,7 @@ OPEN_OPERATIONS = [
     ("{ products(first: 1) { edges { node { id } } } }", {}),
     (REGISTER, {"input": registration("new@example.fr")}),
     (LOGIN, {"email": EMAIL, "password": PASSWORD}),
-    (REQUEST, {"email": EMAIL}),
+    (REQUEST_RESET, {"email": EMAIL}),
     (CONFIRM, {"token": "whatever"}),
 ]
 
@@ -111,7 +104,7 @@ async def test_change_password_revokes_each_other_session_with_its_own_event(
 ) -> None:
     caller = await Session.get(account_id=buyer.account_id)
     others = await _devices(http, 2)
-    await buyer.mutate_ok(CHANGE, current=PASSWORD, new=STRONG)
+    await buyer.mutate_ok(CHANGE_PASSWORD, current=PASSWORD, new=STRONG)
     assert await _revocations() == [(buyer.account_id, sid, sid) for _, sid in others]
     assert (await Session.get(id=caller.id)).revoked_at is None
     assert (await buyer.query(ME))["me"]["email"] == EMAIL
@@ -126,9 +119,9 @@ async def test_reset_password_revokes_every_session_each_with_its_event(
 ) -> None:
     caller = await Session.get(account_id=buyer.account_id)
     ((other, other_id),) = await _devices(http, 1)
-    await anonymous.mutate_ok(REQUEST, email=EMAIL)
+    await anonymous.mutate_ok(REQUEST_RESET, email=EMAIL)
     await anonymous.mutate_ok(
-        RESET, token=await link_token(EMAIL, "reset-password"), password=STRONG
+        RESET_PASSWORD, token=await link_token(EMAIL, "reset-password"), password=STRONG
     )
     assert await _revocations() == [
         (buyer.account_id, caller.id, caller.id),

@@ -20,7 +20,7 @@ from models.accounts import Role, Session
 from realtime.doorbell import CHANNEL, MAIL_CHANNEL, Doorbell
 from realtime.log import last_event_id
 from resolvers.policy import Policy
-from tests.accounts_helpers import login_token, mails_to
+from tests.accounts_helpers import REQUEST_RESET, login_token, mails_to
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.configuration import SETTINGS, Configured
@@ -35,8 +35,6 @@ OTHER: dict[str, Any] = {
     "account_mails_per_hour": 1,
 }
 OTHER_POLICY = dataclasses.replace(SETTINGS, **OTHER).policy(doorbell=Doorbell())
-REQUEST = """
-mutation($email: String!) { requestPasswordReset(email: $email) { errors { code } } }"""
 
 
 @pytest.fixture
@@ -57,8 +55,8 @@ async def test_each_app_links_its_mails_to_its_own_url_and_caps_them_by_its_own_
     ours, theirs = GraphQLClient(http), GraphQLClient(other)
     for _ in range(2):
         await asyncio.gather(
-            ours.mutate_ok(REQUEST, email="un@example.fr"),
-            theirs.mutate_ok(REQUEST, email="deux@example.fr"),
+            ours.mutate_ok(REQUEST_RESET, email="un@example.fr"),
+            theirs.mutate_ok(REQUEST_RESET, email="deux@example.fr"),
         )
     by_ours, by_theirs = await mails_to("un@example.fr"), await mails_to("deux@example.fr")
     assert len(by_ours) == 2
