@@ -112,7 +112,7 @@ class Claim(Model):
     return_tracking_number = fields.CharField(max_length=200, null=True)
     resolution = fields.CharEnumField(ClaimResolution, max_length=12, null=True)
     refund_due_by = fields.DatetimeField(null=True)
-    # The deadline the overdue job last reported (a new deadline reports again).
+    # The deadline the alert job last reported as passed (a new deadline reports again).
     overdue_reported_for = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()

@@ -138,7 +138,7 @@ async def change_status(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     given = columns.given() if columns is not None else {}
     async with atomic():
-        # A new status has a new deadline: the overdue job reports it afresh.
+        # A new status has a new deadline: the alert job reports it afresh.
         await TRANSITIONS.write(
             Claim, claim, to, role, updated_at=now, overdue_reported_for=None, **given
         )

@@ -34,6 +34,7 @@ from resolvers.claims.deadlines import report_overdue, respond_by
 from resolvers.helpdesk.reminders import remind_seller
 from resolvers.orders import expires_at
 from resolvers.policy import Policy
+from resolvers.standing.rating import refresh_ratings
 
 Src = DeadlineSource
 A = AlertStage
@@ -71,6 +72,9 @@ PASSED: dict[DeadlineSource, Passed] = {
     Src.CLAIM: report_overdue,  # the claim is marked
     Src.REFUND: report_overdue,  # the claim is marked and the seller mailed
 }
+# Deadlines the rating judges once passed (`rating_inputs`): the seller's rating drops then,
+# not at the next daily pass.  (A claim's answer is its thread's: the SLA row judges it.)
+RATED = frozenset((Src.SLA, Src.REFUND))
 
 # Rows per query: a backlog is cleared page after page within one call.
 BATCH = 200
@@ -221,6 +225,8 @@ async def _look(row: Deadline, policy: Policy, now: datetime) -> int | None:
         if alert is not None and due is not None:
             if alert is A.OVERDUE and row.source in PASSED:
                 await PASSED[row.source](row.source_id, due=due.at, policy=policy)
+            if alert is A.OVERDUE and row.source in RATED:
+                await refresh_ratings([due.seller_id], now=now)
             await append_event(
                 EventKind.DEADLINE,
                 {"kind": str(KINDS[row.source, alert]), "due_at": due.at.isoformat()},

@@ -9,7 +9,7 @@ inside its deadline is not judged: a seller is not punished for a message receiv
 ago.
 
 The rating is stored on the seller (reading it costs nothing) and recomputed when an input
-changes: a seller reply, a deadline passing (the deadline job), and once a day for the
+changes: a seller reply, a deadline passing (the alert job's OVERDUE), and once a day for the
 window sliding past old messages.  Its sort key `standing` orders RELEVANCE searches; the
 products' copies follow it through `propagate_standing`, in batches.
 """

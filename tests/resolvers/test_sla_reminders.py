@@ -3,6 +3,7 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from models.accounts import Seller
 from models.helpdesk import TicketCategory
 from models.mail import OutboxMail
 from resolvers import helpdesk
@@ -104,3 +105,14 @@ async def test_a_deleted_seller_is_neither_reminded_nor_mailed_new_threads(
     assert await remind(policy) == 0
     await open_product_thread(buyer, seller)
     assert await OutboxMail.all().count() == 0
+
+
+async def test_a_passing_deadline_judges_the_seller_at_once(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
+    thread = await open_product_thread(buyer, seller, now=datetime.now(UTC) - timedelta(days=8))
+    shop = await Seller.get(id=thread.seller_id)
+    assert shop.rating is None  # nothing judged yet: no reply, no round of the alert job
+    await raise_deadline_alerts(policy=policy)
+    # The missed deadline is judged by the round that raised SLA_OVERDUE, not the daily pass.
+    assert (await Seller.get(id=shop.id)).rating == 0.0
