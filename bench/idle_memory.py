@@ -1,14 +1,16 @@
 """Memory of idle subscriptions, with and without permessage-deflate, and after they close.
 
     .venv/bin/python bench/idle_memory.py [--idle 10000] [--cycle 5000]
-        [--baseline /tmp/base --latency-idle 2000 --probes 500]
+        [--protocol graphql-ws] [--baseline /tmp/base --latency-idle 2000 --probes 500]
 
 Starts `comptoir serve`'s uvicorn configuration on 127.0.0.1 (SQLite, in-memory broadcast), a
 fresh worker per row, and holds `--idle` `orderEvents` subscriptions open from one separate
 process with bench/light_ws.py's client (bare asyncio protocol, 50 handshakes at a time), which
 offers permessage-deflate as browsers do, or does not. Prints KB per idle subscription (worker
 RSS growth / count), RSS after they close, RSS over 3 open/close cycles, and ping→pong round
-trips (p50/p99) with the subscriptions open. Bounded: every wait has a timeout.
+trips (p50/p99) with the subscriptions open. `--protocol graphql-ws` holds them over the legacy
+protocol (older Apollo clients), which has no ping: no round trips then. Bounded: every wait
+has a timeout.
 
 With `--baseline` (a checkout of the code before a change, e.g. `git worktree add --detach
 /tmp/base main`), the same run first measures both codes' workers on PostgreSQL with Redis, one
@@ -36,7 +38,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.light_ws import LightClient, subscribe
+from bench.light_ws import LEGACY_WS, TRANSPORT_WS, LightClient, subscribe
 
 if TYPE_CHECKING:
     from realtime.doorbell import Doorbell
@@ -96,27 +98,30 @@ class Worker:
             self.process.wait(15)
 
 
-async def _hold(address: str, token: str, count: int, deflate: bool) -> None:
+async def _hold(address: str, token: str, count: int, deflate: bool, protocol: str) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     gate = asyncio.Semaphore(50)  # bounded: the worker handshakes at its own pace
 
     async def one() -> LightClient:
         async with gate:
-            return await subscribe(address, token, SUBSCRIBE, deflate=deflate)
+            return await subscribe(address, token, SUBSCRIBE, deflate=deflate, protocol=protocol)
 
     sockets = await asyncio.gather(*(one() for _ in range(count)))
     print(f"ready {len(sockets)} {'deflate' if sockets[0].negotiated else 'none'}", flush=True)
     # Round trips through the server while the subscriptions are open.
     probe, trips = sockets[0], []
-    for _ in range(200):
+    for _ in range(200 if protocol == TRANSPORT_WS else 0):
         started = time.perf_counter()
         probe.send({"type": "ping"})
         while (await probe.receive(60))["type"] != "pong":
             pass
         trips.append((time.perf_counter() - started) * 1000)
     trips.sort()
-    print(f"trips {statistics.median(trips):.2f} {trips[int(len(trips) * 0.99)]:.2f}", flush=True)
+    shown = "- -"
+    if trips:
+        shown = f"{statistics.median(trips):.2f} {trips[int(len(trips) * 0.99)]:.2f}"
+    print(f"trips {shown}", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     for ws in sockets:
         ws.close()
@@ -124,6 +129,9 @@ async def _hold(address: str, token: str, count: int, deflate: bool) -> None:
 
 
 class Holder:
+    def __init__(self, protocol: str = TRANSPORT_WS) -> None:
+        self.protocol = protocol
+
     async def open(self, address: str, token: str, count: int, deflate: bool) -> tuple[str, str]:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -135,6 +143,8 @@ class Holder:
             str(count),
             "--deflate",
             "1" if deflate else "0",
+            "--protocol",
+            self.protocol,
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -176,7 +186,7 @@ async def measure(env: dict[str, str], args: argparse.Namespace, deflate: bool) 
         await worker.ready()
         token = await _token(worker.port)
         address = f"127.0.0.1:{worker.port}"
-        holder = Holder()
+        holder = Holder(args.protocol)
         await holder.open(address, token, 200, True)  # warm-up: imports, caches, first arenas
         await holder.close()
         before = worker.rss()
@@ -185,7 +195,8 @@ async def measure(env: dict[str, str], args: argparse.Namespace, deflate: bool) 
         await holder.close()
         closed = worker.rss()
         rows.append(
-            f"| {args.idle:,}, offering deflate: {'yes' if deflate else 'no'} (negotiated: "
+            f"| {args.idle:,} over {args.protocol}, offering deflate: "
+            f"{'yes' if deflate else 'no'} (negotiated: "
             f"{negotiated}) | {(opened - before) * 1.024 / args.idle:.1f} KB | "
             f"{before / 1024:.0f} → {opened / 1024:.0f} → {closed / 1024:.0f} MiB"
             f" | {trips} |"
@@ -249,7 +260,7 @@ async def _latency(
         await worker.ready()
         address = f"127.0.0.1:{worker.port}"
         quiet = percentiles(await latencies(address, world, args.probes, doorbell))
-        holder = Holder()
+        holder = Holder(args.protocol)
         before = worker.rss()
         await holder.open(address, world["idle"], args.latency_idle, True)
         opened = worker.rss()
@@ -321,6 +332,7 @@ def main() -> None:
     parser.add_argument("--baseline", help="a checkout of the code before the change")
     parser.add_argument("--latency-idle", type=int, default=2_000)
     parser.add_argument("--probes", type=int, default=500)
+    parser.add_argument("--protocol", choices=(TRANSPORT_WS, LEGACY_WS), default=TRANSPORT_WS)
     parser.add_argument("--postgres", default="postgres://postgres:postgres@127.0.0.1:5432")
     parser.add_argument("--hold")
     parser.add_argument("--token")
@@ -328,7 +340,7 @@ def main() -> None:
     parser.add_argument("--deflate")
     args = parser.parse_args()
     if args.hold:
-        asyncio.run(_hold(args.hold, args.token, args.count, args.deflate == "1"))
+        asyncio.run(_hold(args.hold, args.token, args.count, args.deflate == "1", args.protocol))
     else:
         asyncio.run(run(args))
 

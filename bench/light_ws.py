@@ -1,4 +1,5 @@
-"""A minimal graphql-transport-ws client on a bare asyncio Protocol, for load generation.
+"""A minimal graphql-transport-ws (or legacy graphql-ws) client on a bare asyncio Protocol, for
+load generation.
 
 Thousands of connections share the benchmark's one client process: a full client library
 spends ~25 µs per received message in Python, enough to make the client, not the server, the
@@ -37,10 +38,17 @@ def _frame(payload: bytes, opcode: int = 0x1) -> bytes:
     return header + mask + masked
 
 
+TRANSPORT_WS = "graphql-transport-ws"
+LEGACY_WS = "graphql-ws"
+
+
 class LightClient(asyncio.Protocol):
-    def __init__(self, host: str, port: int, *, deflate: bool = False) -> None:
+    def __init__(
+        self, host: str, port: int, *, deflate: bool = False, protocol: str = TRANSPORT_WS
+    ) -> None:
         self.host, self.port = host, port
         self.deflate = deflate
+        self.protocol = protocol
         self.inflater: Any = None
         self.negotiated = False
         self.transport: asyncio.Transport | None = None
@@ -61,7 +69,7 @@ class LightClient(asyncio.Protocol):
                 f"GET /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
                 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                "Sec-WebSocket-Protocol: graphql-transport-ws\r\n"
+                f"Sec-WebSocket-Protocol: {self.protocol}\r\n"
                 + (
                     "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
                     if self.deflate
@@ -152,11 +160,12 @@ async def subscribe(
     variables: dict[str, Any] | None = None,
     *,
     deflate: bool = False,
+    protocol: str = TRANSPORT_WS,
 ) -> LightClient:
     host, port = address.rsplit(":", 1)
     loop = asyncio.get_running_loop()
     _, client = await loop.create_connection(
-        lambda: LightClient(host, int(port), deflate=deflate), host, int(port)
+        lambda: LightClient(host, int(port), deflate=deflate, protocol=protocol), host, int(port)
     )
     await asyncio.wait_for(client.upgraded, 60)
     client.send({"type": "connection_init", "payload": {"token": token} if token else {}})
@@ -165,7 +174,7 @@ async def subscribe(
     client.send(
         {
             "id": "1",
-            "type": "subscribe",
+            "type": "start" if protocol == LEGACY_WS else "subscribe",
             "payload": {"query": document, "variables": variables or {}},
         }
     )
