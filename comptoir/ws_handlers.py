@@ -2,12 +2,13 @@
 
 Frames are checked before Strawberry reads them, and each operation registers a
 `LiveOperation` so that its subscription writes shared, pre-encoded payloads to the socket.
-Over graphql-transport-ws a subscription then leaves its operation's task (`_Parking`): an
-idle one costs no task and none of the frames suspended under one.
+Over either protocol a subscription then leaves its operation's task (`_Parking`): an idle one
+costs no task and none of the frames suspended under one.
 """
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import json
@@ -74,11 +75,48 @@ class SocketAdapter(ASGIWebSocketAdapter):
         await super().close(code, frames.close_reason(reason))
 
 
-class _Parking:
-    """A graphql-transport-ws operation whose subscription may be handed over
-    (schema.live_render.Handover): then its task ends, the operation stays open."""
+class _Parking(abc.ABC):
+    """An operation whose subscription may be handed over (schema.live_render.Handover): then
+    its task ends and the operation stays open, in its handler's `parked`."""
 
-    __slots__ = ("handler", "operation", "release", "stop")
+    __slots__ = ("operation_id", "parked", "release", "stop")
+
+    def __init__(
+        self, parked: dict[str, _Parking], operation_id: str, release: Callable[[], None]
+    ) -> None:
+        self.parked = parked
+        self.operation_id = operation_id
+        self.release = release  # the metrics' count of the subscription
+        self.stop: Callable[[], None] | None = None
+
+    def park(self, stop: Callable[[], None]) -> None:
+        self.stop = stop
+        self.quiet()
+        self.parked[self.operation_id] = self
+
+    async def ended(self, errors: list[GraphQLFormattedError] | None) -> None:
+        if self.parked.pop(self.operation_id, None) is not self:
+            return  # already stopped by the client or the socket's close
+        self.release()
+        with contextlib.suppress(Exception):  # the socket is gone
+            await self.finish(errors)
+
+    def stopped(self) -> None:
+        assert self.stop is not None
+        self.stop()
+        self.release()
+
+    @abc.abstractmethod
+    def quiet(self) -> None:
+        """Strawberry ends the operation when its task returns: not the end of this one."""
+
+    @abc.abstractmethod
+    async def finish(self, errors: list[GraphQLFormattedError] | None) -> None:
+        """The protocol's end of the operation, failed with `errors` or not."""
+
+
+class _TransportParking(_Parking):
+    __slots__ = ("operation",)
 
     def __init__(
         self,
@@ -86,32 +124,19 @@ class _Parking:
         operation: Operation[Context, None],
         release: Callable[[], None],
     ) -> None:
-        self.handler = handler
+        super().__init__(handler.parked, operation.id, release)
         self.operation = operation
-        self.release = release  # the metrics' count of the subscription
-        self.stop: Callable[[], None] | None = None
 
-    def park(self, stop: Callable[[], None]) -> None:
-        self.stop = stop
+    def quiet(self) -> None:
         # Strawberry sends `complete` when the operation's task returns, unless completed.
         self.operation.completed = True
-        self.handler.parked[self.operation.id] = self
 
-    async def ended(self, errors: list[GraphQLFormattedError] | None) -> None:
-        if self.handler.parked.pop(self.operation.id, None) is not self:
-            return  # already stopped by the client's `complete` or the socket's close
-        self.release()
+    async def finish(self, errors: list[GraphQLFormattedError] | None) -> None:
         self.operation.completed = False
-        message: Any = {"id": self.operation.id, "type": "complete"}
+        message: Any = {"id": self.operation_id, "type": "complete"}
         if errors:
-            message = {"id": self.operation.id, "type": "error", "payload": errors}
-        with contextlib.suppress(Exception):  # the socket is gone
-            await self.operation.send_operation_message(message)
-
-    def stopped(self) -> None:
-        assert self.stop is not None
-        self.stop()
-        self.release()
+            message = {"id": self.operation_id, "type": "error", "payload": errors}
+        await self.operation.send_operation_message(message)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -145,7 +170,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         prefix = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":'
         sender = _raw_sender(starlette_socket(self.websocket), prefix)
         counted = _counted(self.view, operation.query, operation.operation_name)
-        parking = _Parking(self, operation, counted)
+        parking = _TransportParking(self, operation, counted)
         live = LiveOperation(
             operation.query, operation.variables, operation.operation_name, sender, parking
         )
@@ -167,31 +192,72 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         parking.stopped()
 
 
+class _LegacyParking(_Parking):
+    __slots__ = ("handler",)
+
+    def __init__(
+        self, handler: LegacyWSHandler, operation_id: str, release: Callable[[], None]
+    ) -> None:
+        super().__init__(handler.parked, operation_id, release)
+        self.handler = handler
+
+    def quiet(self) -> None:
+        self.handler.owed.add(self.operation_id)
+
+    async def finish(self, errors: list[GraphQLFormattedError] | None) -> None:
+        self.handler.tasks.pop(self.operation_id, None)  # the id is free, no longer counted
+        if errors:  # as Strawberry sends a stream's failure: `data` with errors, then `complete`
+            payload = {"data": None, "errors": errors}
+            await self.handler.send_message(
+                {"type": "data", "id": self.operation_id, "payload": payload}
+            )
+        await self.handler.send_message({"type": "complete", "id": self.operation_id})
+
+
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parked: dict[str, _Parking] = {}
+        # Handed-over operations whose task still owes Strawberry's `complete` (not an end):
+        # exactly one `complete` per id is dropped, whichever is sent first.
+        self.owed: set[str] = set()
+        self.closing: asyncio.Task[None] | None = None  # past the connection_init deadline
+
     async def handle_message(self, message: Any) -> None:
         answer = frames.legacy_problem(message)
         if answer is not None:
-            # A plain dict frame; Strawberry types its frames as TypedDicts.
-            await self.send_message(answer)  # type: ignore[arg-type]
+            await self.send_message(answer)
             return
         await super().handle_message(message)
 
+    async def send_message(self, message: Any) -> None:
+        # Any: our frames are plain dicts; Strawberry types its own as TypedDicts.
+        if message["type"] == "complete" and message["id"] in self.owed:
+            self.owed.discard(message["id"])
+            return
+        await super().send_message(message)
+
     async def handle(self) -> None:
         # Strawberry gives this protocol no connection_init deadline: without one a socket
-        # could stay open forever without logging in.
-        deadline = asyncio.create_task(self._close_unless_acknowledged())
+        # could stay open forever without logging in. A timer, not a sleeping task: a socket
+        # keeps no task and no frame of it (~1.5 KB, then ~0.7 KB once it has run).
+        deadline = asyncio.get_running_loop().call_later(
+            self.view.connection_init_wait_timeout.total_seconds(), self._deadline_passed
+        )
         try:
             await super().handle()
         finally:
             deadline.cancel()
 
-    async def _close_unless_acknowledged(self) -> None:
-        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+    def _deadline_passed(self) -> None:
         if not self.connection_acknowledged:
-            # The legacy protocol defines no close codes: graphql-transport-ws's 4408 is the
-            # one clients already know for this.
-            with contextlib.suppress(Exception):
-                await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+            self.closing = asyncio.create_task(self._close_unacknowledged())
+
+    async def _close_unacknowledged(self) -> None:
+        # The legacy protocol defines no close codes: graphql-transport-ws's 4408 is the one
+        # clients already know for this.
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code=4408, reason="Connection initialisation timeout")
 
     async def handle_async_results(
         self,
@@ -202,10 +268,26 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     ) -> None:
         prefix = f'{{"type":"data","id":{json.dumps(operation_id)},"payload":'
         sender = _raw_sender(starlette_socket(self.websocket), prefix)
-        live = LiveOperation(query, variables, operation_name, sender)
-        counted = _counted(self.view, query, operation_name)
+        parking = _LegacyParking(self, operation_id, _counted(self.view, query, operation_name))
+        live = LiveOperation(query, variables, operation_name, sender, parking)
         try:
             async with _registered(self.context, live):
                 await super().handle_async_results(operation_id, query, operation_name, variables)
         finally:
-            counted()
+            self.owed.discard(operation_id)  # void if the task failed before sending it
+            if parking.stop is None:
+                parking.release()
+            elif self.parked.get(operation_id) is parking:
+                # Open without a task: Strawberry counts `tasks` against the limit and stops
+                # what it holds on a reused id or the socket's close (cleanup_operation).
+                self.tasks[operation_id] = None  # type: ignore[assignment]
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        parking = self.parked.pop(operation_id, None)
+        # A handed-over operation's entry is None (no task to cancel); a task still ending is
+        # cancelled and sends the `complete` it owes.
+        await super().cleanup_operation(operation_id)
+        if parking is not None:
+            parking.stopped()
+            with contextlib.suppress(Exception):  # the socket is gone
+                await parking.finish(None)

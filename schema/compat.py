@@ -56,7 +56,17 @@ OVERRIDDEN: dict[type, tuple[str, ...]] = {
     ),
     # A handed-over subscription's operation: marked completed, its finished task dropped.
     Operation: ("send_operation_message",),
-    BaseGraphQLWSHandler: ("handle_message", "send_message", "handle", "handle_async_results"),
+    # A handed-over subscription's task ends, its entry in `tasks` stays as None: Strawberry's
+    # handle_start counts it and stops it on a reused id, cleanup() at the socket's close stops
+    # it, cleanup_operation finds no task; the task's closing `complete` goes through
+    # send_message, which drops it.
+    BaseGraphQLWSHandler: (
+        "handle_message",
+        "send_message",
+        "handle",
+        "handle_async_results",
+        "cleanup_operation",
+    ),
     ASGIWebSocketAdapter: ("close",),
     # schema/security.py: the step before parsing, where an over-long document is refused.
     strawberry.Schema: ("_prepare_operation_async",),

@@ -3,9 +3,11 @@ there and still what we use it as: an upgrade that moves one fails here, by name
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 import typing
+from collections.abc import AsyncIterator
 
 import pytest
 from graphql import GraphQLSchema, build_schema, graphql_sync
@@ -18,6 +20,7 @@ from schema.compat import (
     UVICORN_HANDSHAKE,
     ASGISendEvent,
     BaseGraphQLTransportWSHandler,
+    BaseGraphQLWSHandler,
     Operation,
     WebSocketsSansIOProtocol,
     graphql_schema,
@@ -116,3 +119,77 @@ def test_only_the_compatibility_module_imports_a_private_module_of_a_pinned_libr
         and any(part.startswith("_") and not part.startswith("__") for part in name.split("."))
     ]
     assert found == [], "\n".join(found)
+
+
+class _LegacyProbe(BaseGraphQLWSHandler[None, None]):
+    """Strawberry's legacy handler around nothing: what it sends, recorded."""
+
+    def __init__(self, schema: object = None, limit: int | None = None) -> None:
+        super().__init__(None, None, None, None, schema, False, None, limit)  # type: ignore[arg-type]
+        self.connection_acknowledged = True
+        self.sent: list[object] = []
+
+    async def send_message(self, message: object) -> None:
+        self.sent.append(message)
+
+
+class _Stream:
+    """What `schema.subscribe` returns for the probe: nothing, or nothing until cancelled."""
+
+    def __init__(self, forever: bool) -> None:
+        self.forever = forever
+
+    async def subscribe(self, **_: object) -> AsyncIterator[object]:
+        async def results() -> AsyncIterator[object]:
+            if self.forever:
+                await asyncio.get_running_loop().create_future()
+            return
+            yield
+
+        return results()
+
+
+@pytest.mark.parametrize("forever", [False, True])
+async def test_the_legacy_handler_sends_the_end_of_an_operation_through_send_message(
+    forever: bool,
+) -> None:
+    # comptoir/ws_handlers.py drops the `complete` a handed-over subscription's task sends when
+    # its stream returns (or, still ending, is cancelled), by overriding send_message.
+    probe = _LegacyProbe(_Stream(forever))
+    task = asyncio.create_task(probe.handle_async_results("1", "subscription { x }", None, None))
+    probe.tasks["1"] = task
+    await asyncio.sleep(0)
+    if forever:
+        await probe.cleanup_operation("1")
+    await task
+    assert probe.sent == [{"type": "complete", "id": "1"}]
+    assert probe.tasks == {}
+
+
+async def test_the_legacy_handler_finds_an_open_operation_without_task_in_tasks() -> None:
+    # comptoir/ws_handlers.py keeps a handed-over subscription in `tasks` as None.
+    stopped: list[str] = []
+
+    class Probe(_LegacyProbe):
+        async def cleanup_operation(self, operation_id: str) -> None:
+            stopped.append(operation_id)
+            await super().cleanup_operation(operation_id)
+
+        async def handle_async_results(self, *args: object) -> None:
+            pass
+
+    probe = Probe(limit=1)
+    probe.tasks["a"] = None  # type: ignore[assignment]
+    start = {"type": "start", "payload": {"query": "subscription { x }"}}
+    await probe.handle_start({**start, "id": "b"})  # type: ignore[typeddict-item]
+    assert probe.sent == [
+        {"type": "error", "id": "b", "payload": {"message": "Subscription limit reached"}}
+    ]
+    await probe.handle_start({**start, "id": "a"})  # type: ignore[typeddict-item]
+    assert stopped == ["a"]  # the reused id's, then a task of its own
+    assert isinstance(probe.tasks["a"], asyncio.Task)
+    await probe.tasks["a"]
+    probe.tasks["a"] = None  # type: ignore[assignment]
+    await probe.cleanup()  # the socket's close
+    assert stopped == ["a", "a"]
+    assert probe.tasks == {}
