@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
-from graphql import GraphQLSyntaxError, get_introspection_query, parse, specified_rules, validate
+from graphql import (
+    GraphQLSyntaxError,
+    SelectionSetNode,
+    get_introspection_query,
+    parse,
+    specified_rules,
+    validate,
+)
 
 from comptoir.app import guard
 from comptoir.settings import Settings
-from schema import build_schema
+from schema import build_schema, limits
 from schema.compat import graphql_schema
 from schema.document_cache import CachedDocuments, DocumentStore
 from schema.security import extensions
@@ -67,7 +73,9 @@ async def test_aliases_in_a_fragment_count_once_per_spread() -> None:
     assert messages(result) == ["40 alias demandés : 30 au plus"]
 
 
-async def test_fragments_that_double_at_each_level_are_refused_at_once() -> None:
+async def test_fragments_that_double_at_each_level_are_refused_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Strawberry's own depth and alias limiters expand each spread anew: this document of
     # a few kilobytes would keep a worker busy for longer than the universe has existed.
     count = 150
@@ -75,10 +83,22 @@ async def test_fragments_that_double_at_each_level_are_refused_at_once() -> None
         f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }} " for i in range(count)
     )
     document = "{ ...F0 } " + fragments + f"fragment F{count} on Query {{ a: node {{ id }} }}"
-    started = time.perf_counter()
+    walked: list[SelectionSetNode] = []
+    measure = limits._Walk.selections
+
+    def counted(walk: Any, selection_set: SelectionSetNode, *args: Any, **kwargs: Any) -> Any:
+        walked.append(selection_set)
+        return measure(walk, selection_set, *args, **kwargs)
+
+    monkeypatch.setattr(limits._Walk, "selections", counted)
     result = await run(toy_schema(max_tokens=10_000), document)
-    assert time.perf_counter() - started < 1.0
+    # Each selection set of the document is measured once: the operation's, the 151
+    # fragments' and the node's (expanding the spreads would walk 2**150 of them).
+    assert len(walked) == len({id(s) for s in walked}) == 1 + (count + 1) + 1
+    # The exact total comes from multiplying each fragment's measure by its spreads.
+    assert f"{2**count} alias demandés : 30 au plus" in messages(result)
     assert "INVALID_INPUT" in codes(result)
+    assert result.data is None
 
 
 async def test_an_unknown_fragment_is_reported_as_invalid_input() -> None:
