@@ -139,7 +139,9 @@ class SmtpSession:
             )
         return self.connection
 
-    async def send(self, *, mail_id: int, to: str, subject: str, body: str) -> None:
+    async def send(
+        self, *, mail_id: int, to: str, subject: str, body: str, then: str | None = None
+    ) -> None:
         message = build_message(
             sender=self.transport.sender, mail_id=mail_id, to=to, subject=subject, body=body
         )
@@ -147,7 +149,7 @@ class SmtpSession:
         try:
             async with asyncio.timeout(SMTP_TIMEOUT_SECONDS):
                 await connection.send(
-                    sender=self.transport.envelope_sender, recipient=to, message=message
+                    sender=self.transport.envelope_sender, recipient=to, message=message, then=then
                 )
         except SmtpError as error:
             if not error.code and not isinstance(error, SmtpNotSupported):
@@ -188,7 +190,9 @@ class FileTransport:
     async def session(self) -> AsyncIterator[FileTransport]:
         yield self
 
-    async def send(self, *, mail_id: int, to: str, subject: str, body: str) -> None:
+    async def send(
+        self, *, mail_id: int, to: str, subject: str, body: str, then: str | None = None
+    ) -> None:
         message = build_message(
             sender=self.sender, mail_id=mail_id, to=to, subject=subject, body=body
         )

@@ -2,9 +2,10 @@
 
 aiosmtplib waits for the answer to every command: MAIL, RCPT, DATA and the content are four
 writes and four round trips per mail, and on a loaded host the sender spent most of its CPU
-in those writes and in re-parsing the same addresses for each mail. Here a mail is two
-writes: MAIL+RCPT+DATA together (one by one when the server does not offer PIPELINING),
-then the content.
+in those writes and in re-parsing the same addresses for each mail. Here, when the server
+offers PIPELINING, a mail is one write and one round trip: its content goes with the next
+mail's MAIL+RCPT+DATA (the first mail of a connection sends its commands alone). Without
+PIPELINING, one command at a time.
 
 TLS: implicit (smtps://), or STARTTLS when the server offers it; the certificate is always
 verified against the context given (the system's CAs in production). With credentials, a
@@ -69,6 +70,8 @@ class SmtpConnection:
         # came after the STARTTLS answer (and before TLS) is seen and refused.
         self._buffer = bytearray()
         self.extensions: dict[str, str] = {}
+        # The recipient whose MAIL, RCPT and DATA were written, their replies not yet read.
+        self._announced: str | None = None
 
     @classmethod
     async def open(
@@ -109,39 +112,70 @@ class SmtpConnection:
     def is_open(self) -> bool:
         return not self._writer.is_closing()
 
-    async def send(self, *, sender: str, recipient: str, message: bytes) -> None:
+    async def send(
+        self, *, sender: str, recipient: str, message: bytes, then: str | None = None
+    ) -> None:
         """Hand one mail over (the caller bounds it in time). Raises SmtpError with the
         server's code when it was refused, the connection staying usable; anything else
-        (code 0, a timeout, a reset) leaves the connection in an unknown state: abort it."""
+        (code 0, a timeout, a reset) leaves the connection in an unknown state: abort it.
+
+        `then`: the recipient of the mail the caller sends next on this connection, if it
+        knows: with PIPELINING, that mail's commands go in the same write as this one's
+        content (RFC 2920 lets the content open a group), one write per mail."""
+        if self._announced is None:
+            replies = await self._exchange(self._envelope(sender, recipient))
+        elif self._announced == recipient:
+            self._announced = None  # its commands left with the previous mail's content
+            replies = [await self._reply() for _ in range(3)]
+        else:
+            raise SmtpError(0, f"{recipient}: not the mail announced ({self._announced})")
+        refused = next(
+            (r for r, ok in zip(replies, (250, 250, 354), strict=True) if r.code != ok), None
+        )
+        if refused is None:
+            following = self._announcing(sender, then)
+            self._writer.write(wire_content(message) + following)
+            self._announced = then if following else None
+            # The end of the content ends the transaction, taken or not: no RSET.
+            last = await self._reply()
+            if last.code != 250:
+                raise SmtpError(last.code, last.text)
+            return
+        if replies[-1].code == 354:
+            # DATA was accepted after a refused command: close it with empty content.
+            self._writer.write(b".\r\n")
+            await self._reply()
+        else:
+            await self._command("RSET", 250)  # back to a clean state for the next mail
+        raise SmtpError(refused.code, refused.text)
+
+    def _envelope(self, sender: str, recipient: str) -> tuple[str, str, str]:
         options = ""
         if not recipient.isascii():
             if "smtputf8" not in self.extensions:
                 raise SmtpNotSupported(f"{recipient}: the server does not take SMTPUTF8")
             options = " SMTPUTF8"
-        commands = (
+        return (
             f"MAIL FROM:<{_address(sender)}>{options}",
             f"RCPT TO:<{_address(recipient)}>",
             "DATA",
         )
-        replies = await self._exchange(commands)
-        expected = (250, 250, 354)
-        refused = next((r for r, ok in zip(replies, expected, strict=True) if r.code != ok), None)
-        if refused is None or replies[-1].code == 354:
-            # The content is sent once DATA was accepted, even after a refused command: then
-            # it is sent empty, only to close the DATA the server opened anyway.
-            self._writer.write(wire_content(message) if refused is None else b".\r\n")
-            last = await self._reply()
-            if refused is None and last.code == 250:
-                return
-            refused = refused or last
-        await self._command("RSET", 250)  # back to a clean state for the next mail
-        raise SmtpError(refused.code, refused.text)
+
+    def _announcing(self, sender: str, recipient: str | None) -> bytes:
+        """The next mail's commands, to write after this one's content; nothing when the
+        server does not pipeline or that mail will fail anyway (it then says why itself)."""
+        if recipient is None or "pipelining" not in self.extensions:
+            return b""
+        try:
+            return _lines(self._envelope(sender, recipient))
+        except SmtpError:
+            return b""
 
     async def _exchange(self, commands: tuple[str, ...]) -> list[Reply]:
         """Each command's reply: written together when pipelining, else one after the other
         (stopping at the first refusal, the rest counting as refused alike)."""
         if "pipelining" in self.extensions:
-            self._writer.write("".join(f"{c}\r\n" for c in commands).encode())
+            self._writer.write(_lines(commands))
             return [await self._reply() for _ in commands]
         replies: list[Reply] = []
         for command in commands:
@@ -219,6 +253,10 @@ class SmtpConnection:
         line = bytes(self._buffer[: end + 1])
         del self._buffer[: end + 1]
         return line
+
+
+def _lines(commands: tuple[str, ...]) -> bytes:
+    return "".join(f"{command}\r\n" for command in commands).encode()
 
 
 def _b64(text: str) -> str:

@@ -40,8 +40,12 @@ CONNECTIONS = 4
 
 
 class MailSession(Protocol):
-    async def send(self, *, mail_id: int, to: str, subject: str, body: str) -> None:
-        """Hand one mail to the mail server (or its stand-in); raise when it was not taken."""
+    async def send(
+        self, *, mail_id: int, to: str, subject: str, body: str, then: str | None = None
+    ) -> None:
+        """Hand one mail to the mail server (or its stand-in); raise when it was not taken.
+        `then`: the recipient of the mail this session is handed next (SMTP announces it
+        with this one's content)."""
 
 
 class MailTransport(Protocol):
@@ -153,17 +157,30 @@ async def _send_batch(
     exchange past `stop_at` (monotonic time)."""
     queue = deque(mails)
 
+    def take() -> ClaimedMail | None:
+        return queue.popleft() if queue and time.monotonic() < stop_at else None
+
     async def pump(session: MailSession) -> None:
-        while queue and time.monotonic() < stop_at:
-            mail = queue.popleft()
+        mail = take()
+        while mail is not None:
+            following = take()  # this session's next mail, announced with this one
             try:
                 await session.send(
-                    mail_id=mail.id, to=mail.recipient, subject=mail.subject, body=mail.body
+                    mail_id=mail.id,
+                    to=mail.recipient,
+                    subject=mail.subject,
+                    body=mail.body,
+                    then=None if following is None else following.recipient,
                 )
             except Exception as error:  # any failure: keep it, retry later
                 outcome.failed.append((mail, f"{type(error).__name__}: {error}"[:2000]))
+            except BaseException:  # stopped: the following mail was not sent
+                if following is not None:
+                    queue.appendleft(following)
+                raise
             else:
                 outcome.sent.append(mail.id)
+            mail = following
 
     try:
         await asyncio.gather(*(pump(session) for session in sessions[: len(mails)]))

@@ -19,9 +19,10 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 class Sink:
     """Collects what the SMTP server accepted, in order; refuses every mail while `refusing`
-    is set, and the recipients in `unknown`; past `hold_after` mails, holds each one (its
-    sender waits for the answer) until `released` is set. Offers PIPELINING, as production
-    servers do, unless `pipelining` is False (aiosmtpd's own default)."""
+    is set, the recipients in `unknown`, and the content of mails to `rejected`; past
+    `hold_after` mails, holds each one (its sender waits for the answer) until `released` is
+    set. Offers PIPELINING, as production servers do, unless `pipelining` is False
+    (aiosmtpd's own default)."""
 
     def __init__(
         self, delay: float = 0.0, hold_after: int | None = None, *, pipelining: bool = True
@@ -29,6 +30,7 @@ class Sink:
         self.messages: list[EmailMessage] = []
         self.refusing = False
         self.unknown: set[str] = set()
+        self.rejected: set[str] = set()
         self.delay = delay
         self.hold_after = hold_after
         self.pipelining = pipelining
@@ -64,7 +66,7 @@ class Sink:
             self.held += 1
             await asyncio.to_thread(self.released.wait)
         await asyncio.sleep(self.delay)
-        if self.refusing:
+        if self.refusing or self.rejected.intersection(envelope.rcpt_tos):
             return "451 4.3.0 Try again later"
         raw = envelope.original_content or b""
         self.messages.append(email.message_from_bytes(raw, policy=default_policy))

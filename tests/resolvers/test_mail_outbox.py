@@ -157,6 +157,27 @@ async def test_a_refused_recipient_keeps_its_mail_and_the_next_ones_still_go(
     assert await OutboxMail.filter(sent_at__isnull=False).count() == 2
 
 
+async def test_a_mail_refused_at_its_content_does_not_hold_back_the_next_one(
+    sink: tuple[Sink, int], policy: Policy
+) -> None:
+    """With PIPELINING the next mail's commands travel with this one's content: they still
+    stand when this content is refused."""
+    handler, port = sink
+    handler.rejected = {"client1@example.fr"}
+    await _queue(3)
+    transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
+    assert await send_due_mails(transport, policy=policy, connections=1) == 2
+    assert [str(m["To"]) for m in handler.messages] == [
+        "client0@example.fr",
+        "client2@example.fr",
+    ]
+    assert handler.greeted == 1
+    refused = await OutboxMail.get(recipient="client1@example.fr")
+    assert refused.sent_at is None
+    assert refused.attempts == 1
+    assert "451" in (refused.last_error or "")
+
+
 async def test_mails_wait_while_the_smtp_server_is_down(policy: Policy) -> None:
     port = free_port()  # nothing listens there yet
     transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
