@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.reserve import _configure, fresh_schema
 
 
 def _parse() -> argparse.Namespace:
@@ -40,22 +39,10 @@ def _parse() -> argparse.Namespace:
 
 
 async def _main(args: argparse.Namespace) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
-    url = args.database_url or f"sqlite://{tmp / 'bench.sqlite3'}"
-    os.environ.update(
-        {
-            "DATABASE_URL": url,
-            "COMPTOIR_VAR_DIR": str(tmp / "var"),
-            "COMPTOIR_ARGON2_TIME_COST": "1",
-            "COMPTOIR_ARGON2_MEMORY_KIB": "1024",
-            "COMPTOIR_ARGON2_PARALLELISM": "1",
-        }
-    )
-    from tortoise import connections
+    url = _configure(args)
 
     # The app's import order: the resolvers' modules import one another in it.
     from comptoir.app import create_app  # noqa: F401  # imported for the order only
-    from comptoir.db import apply_migrations, database
     from comptoir.settings import Settings
     from models.accounts import Account, Role
     from models.invoices import Invoice
@@ -98,11 +85,7 @@ async def _main(args: argparse.Namespace) -> None:
         await asyncio.gather(*(one(shop, order_id) for shop, order_id in orders))
         return time.perf_counter() - start
 
-    async with database(url):
-        conn = connections.get("default")
-        if args.reset and conn.capabilities.dialect == "postgres":
-            await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await apply_migrations()
+    async with fresh_schema(url, reset=args.reset):
         accounts = [
             await make_account(Role.SELLER, email=f"shop{i}@bench.fr", shop_name=f"Boutique {i}")
             for i in range(args.sellers)
@@ -118,7 +101,7 @@ async def _main(args: argparse.Namespace) -> None:
         numbers = [row["sequence"] for row in await invoices.values("sequence")]
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), "gap in the numbering"
     print(
-        f"database: {conn.capabilities.dialect}; {args.orders} orders per run, "
+        f"database: {url.split(':')[0]}; {args.orders} orders per run, "
         f"{args.concurrency} concurrent shipments"
     )
     print(f"one seller:        {args.orders / one_time:8.1f} invoices/s")

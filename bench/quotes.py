@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.reserve import ADD, ADDRESS, RESERVE, _burst, _configure, _post, _report
+from bench.reserve import ADD, ADDRESS, RESERVE, _burst, _post, _report, bench_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,59 +92,42 @@ async def _offers(tokens: list[str], picks: list[list[str]]) -> list[dict[str, A
 
 async def main() -> None:
     args = _parse()
-    url = _configure(args)
-    import httpx
-    from tortoise import Tortoise, connections
-
-    from bench.reserve import _world
-    from comptoir.app import create_app
-    from comptoir.db import database
-    from comptoir.settings import Settings
     from models.orders import Order
 
-    async with database(url):
-        conn = connections.get("default")
-        if args.reset and conn.capabilities.dialect == "postgres":
-            await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await Tortoise.generate_schemas(safe=True)
-    app = create_app(Settings.from_env())
-    async with app.router.lifespan_context(app):
-        tokens, shops = await _world(args)
+    results: dict[str, tuple[list[float], list[float], int]] = {
+        "acceptQuote": ([], [], 0),
+        "reserveCart": ([], [], 0),
+    }
+    async with bench_app(args) as (http, tokens, shops):
         rng = random.Random(7)
-        transport = httpx.ASGITransport(app=app)
-        results: dict[str, tuple[list[float], list[float], int]] = {
-            "acceptQuote": ([], [], 0),
-            "reserveCart": ([], [], 0),
-        }
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-            for round_ in range(args.rounds):
-                picks = [
-                    rng.sample(rng.choice(shops), min(args.lines, args.products_per_seller))
+        for round_ in range(args.rounds):
+            picks = [
+                rng.sample(rng.choice(shops), min(args.lines, args.products_per_seller))
+                for _ in tokens
+            ]
+            accepted = await _burst(http, tokens, ACCEPT, await _offers(tokens, picks))
+            for token, products in zip(tokens, picks, strict=True):
+                for product in products:
+                    await _post(http, token, ADD, p=product, q=1)
+            reserved = await _burst(
+                http,
+                tokens,
+                RESERVE,
+                [
+                    {"input": {"deliveryAddress": ADDRESS, "idempotencyKey": f"r{round_}"}}
                     for _ in tokens
-                ]
-                accepted = await _burst(http, tokens, ACCEPT, await _offers(tokens, picks))
-                for token, products in zip(tokens, picks, strict=True):
-                    for product in products:
-                        await _post(http, token, ADD, p=product, q=1)
-                reserved = await _burst(
-                    http,
-                    tokens,
-                    RESERVE,
-                    [
-                        {"input": {"deliveryAddress": ADDRESS, "idempotencyKey": f"r{round_}"}}
-                        for _ in tokens
-                    ],
-                )
-                for name, (wall, lat, refused) in (
-                    ("acceptQuote", accepted),
-                    ("reserveCart", reserved),
-                ):
-                    walls, latencies, refusals = results[name]
-                    walls.append(wall)
-                    latencies += lat
-                    results[name] = (walls, latencies, refusals + refused)
+                ],
+            )
+            for name, (wall, lat, refused) in (
+                ("acceptQuote", accepted),
+                ("reserveCart", reserved),
+            ):
+                walls, latencies, refusals = results[name]
+                walls.append(wall)
+                latencies += lat
+                results[name] = (walls, latencies, refusals + refused)
         orders = await Order.all().count()
-    dialect = "postgres" if url.startswith("postgres") else "sqlite"
+    dialect = "postgres" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite"
     print(
         f"database {dialect}; {args.buyers} buyers, {args.sellers} sellers x "
         f"{args.products_per_seller} hot products, {args.lines} lines per quote/cart, "

@@ -23,6 +23,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -176,55 +178,75 @@ def _report(name: str, walls: list[float], latencies: list[float], refused: int)
     )
 
 
-async def main() -> None:
-    args = _parse()
-    url = _configure(args)
-    import httpx
-    from tortoise import Tortoise, connections
+@asynccontextmanager
+async def fresh_schema(url: str, *, reset: bool) -> AsyncIterator[None]:
+    """The database at `url`, migrated; with `reset`, PostgreSQL's public schema dropped first."""
+    from tortoise import connections
 
-    from comptoir.app import create_app
-    from comptoir.db import database
-    from comptoir.settings import Settings
-    from models.orders import Order
+    from comptoir.db import apply_migrations, database
 
     async with database(url):
         conn = connections.get("default")
-        if args.reset and conn.capabilities.dialect == "postgres":
+        if reset and conn.capabilities.dialect == "postgres":
             await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await Tortoise.generate_schemas(safe=True)
+        await apply_migrations()
+        yield
+
+
+@asynccontextmanager
+async def bench_app(
+    args: argparse.Namespace,
+) -> AsyncIterator[tuple[Any, list[str], list[list[str]]]]:
+    """The app started on a fresh schema with its world: an in-process HTTP client, the
+    buyers' tokens and each seller's hot product ids."""
+    import httpx
+
+    from comptoir.app import create_app
+    from comptoir.settings import Settings
+
+    async with fresh_schema(_configure(args), reset=args.reset):
+        pass
     app = create_app(Settings.from_env())
     async with app.router.lifespan_context(app):
         tokens, shops = await _world(args)
-        rng = random.Random(7)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-            reserve_walls: list[float] = []
-            reserve_lat: list[float] = []
-            reserve_refused = 0
-            for round_ in range(args.rounds):
-                for token in tokens:
-                    for shop in rng.sample(shops, min(args.lines, len(shops))):
-                        await _post(http, token, ADD, p=rng.choice(shop), q=1)
-                wall, lat, refused = await _burst(
-                    http,
-                    tokens,
-                    RESERVE,
-                    [
-                        {"input": {"deliveryAddress": ADDRESS, "idempotencyKey": f"r{round_}"}}
-                        for _ in tokens
-                    ],
-                )
-                reserve_walls.append(wall)
-                reserve_lat += lat
-                reserve_refused += refused
-            trivial_walls: list[float] = []
-            trivial_lat: list[float] = []
-            for _ in range(args.rounds):
-                wall, lat, _refused = await _burst(http, tokens, EMPTY, [{} for _ in tokens])
-                trivial_walls.append(wall)
-                trivial_lat += lat
+            yield http, tokens, shops
+
+
+async def main() -> None:
+    args = _parse()
+    from models.orders import Order
+
+    async with bench_app(args) as (http, tokens, shops):
+        rng = random.Random(7)
+        reserve_walls: list[float] = []
+        reserve_lat: list[float] = []
+        reserve_refused = 0
+        for round_ in range(args.rounds):
+            for token in tokens:
+                for shop in rng.sample(shops, min(args.lines, len(shops))):
+                    await _post(http, token, ADD, p=rng.choice(shop), q=1)
+            wall, lat, refused = await _burst(
+                http,
+                tokens,
+                RESERVE,
+                [
+                    {"input": {"deliveryAddress": ADDRESS, "idempotencyKey": f"r{round_}"}}
+                    for _ in tokens
+                ],
+            )
+            reserve_walls.append(wall)
+            reserve_lat += lat
+            reserve_refused += refused
+        trivial_walls: list[float] = []
+        trivial_lat: list[float] = []
+        for _ in range(args.rounds):
+            wall, lat, _refused = await _burst(http, tokens, EMPTY, [{} for _ in tokens])
+            trivial_walls.append(wall)
+            trivial_lat += lat
         orders = await Order.all().count()
-    dialect = "postgres" if url.startswith("postgres") else "sqlite"
+    dialect = "postgres" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite"
     print(
         f"database {dialect}; {args.buyers} buyers, {args.sellers} sellers x "
         f"{args.products_per_seller} hot products, {args.lines} lines per cart, "
