@@ -38,6 +38,7 @@ from comptoir.mail import transport_for
 from comptoir.metrics import Metrics
 from comptoir.settings import Settings, file_store
 from realtime.doorbell import CHANNEL, MAIL_CHANNEL
+from resolvers.accounts.recovery import answer_reset_requests
 from resolvers.cart import empty_stale_carts
 from resolvers.deadlines.alerts import next_deadline_alert, raise_deadline_alerts
 from resolvers.mail import MailTransport, next_mail_due, send_due_mails
@@ -91,6 +92,13 @@ JOBS: tuple[Job, ...] = (
         lambda deps: raise_deadline_alerts(policy=deps.policy),
         wake_on=(CHANNEL,),
         next_due=lambda deps: next_deadline_alert(),
+    ),
+    # The mail doorbell rings after each reset request: this job answers it at once and
+    # rings again for the mail it queued (hence before the outbox's job in a round).
+    Job(
+        "answer_reset_requests",
+        lambda deps: answer_reset_requests(policy=deps.policy),
+        wake_on=(MAIL_CHANNEL,),
     ),
     Job(
         "send_due_mails",

@@ -141,3 +141,20 @@ class AccountToken(Model):
 
     class Meta:
         table = "account_token"
+
+
+class ResetRequest(Model):
+    """A password reset asked for, not yet answered by the jobs runner.
+
+    The mutation only records it, the same row whether or not the address has an account, so
+    its timing tells nothing; the runner answers it (the link mailed to an account, nothing
+    for any other address) and deletes it."""
+
+    id = fields.BigIntField(primary_key=True)
+    # Normalised, never cut: a longer address than an account's names no account, not the
+    # account of its first 254 characters.
+    email = fields.TextField()
+    requested_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reset_request"

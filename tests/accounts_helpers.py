@@ -11,7 +11,9 @@ import pyotp
 from models.accounts import Account
 from models.events import Event
 from models.mail import OutboxMail
+from resolvers.accounts.recovery import answer_reset_requests
 from tests.clients import GraphQLClient
+from tests.configuration import POLICY
 
 ACCOUNT_FIELDS = (
     "id email firstName lastName role postalCode rights twoFactorEnabled "
@@ -85,6 +87,13 @@ async def link_token(address: str, path: str) -> str:
     found = re.search(rf"http://testserver\.local/{path}\?token=([A-Za-z0-9_\-]+)", mails[-1].body)
     assert found, mails[-1].body
     return found.group(1)
+
+
+async def request_reset(client: GraphQLClient, email: str) -> None:
+    """requestPasswordReset through the API, then answered as the jobs runner would (the
+    suite's app runs no jobs)."""
+    assert await client.mutate(REQUEST_RESET, email=email) == {"errors": []}
+    await answer_reset_requests(policy=POLICY)
 
 
 async def register_and_confirm(anonymous: GraphQLClient, email: str, **extra: Any) -> str:

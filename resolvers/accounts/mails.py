@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Protocol
 from urllib.parse import urlencode
 
-from models.mail import MailPriority, OutboxMail
-from realtime.log import mail_queued
+from models.mail import MailPriority
 from resolvers.mail import enqueue_mail
 from resolvers.policy import Policy
 from resolvers.throttle import RateLimit, take
@@ -25,35 +22,12 @@ async def mail_slot(to: str, *, policy: Policy) -> bool:
     return await take(f"account-mail:{to}", RateLimit(policy.account_mails_per_hour, 3600))
 
 
-class MailQueue(Protocol):
-    async def __call__(
-        self, *, to: str, subject: str, body: str, priority: MailPriority, policy: Policy
-    ) -> None:
-        """Queue one mail (`enqueue_mail`), or only do the work of it (`no_mail`)."""
-
-
-async def no_mail(
-    *, to: str, subject: str, body: str, priority: MailPriority, policy: Policy
-) -> None:
-    """`enqueue_mail`'s work without a mail, for an address that has no account: the mail written
-    to the outbox by an UPDATE that matches no row (ids start at 1), and the sender's doorbell
-    rung after commit (it wakes and finds nothing new). Nothing is stored or sent. Not the
-    recipient: an unknown address may be longer than the column (the ORM refuses it)."""
-    await OutboxMail.filter(id=0).update(
-        subject=subject,
-        body=body,
-        priority=priority,
-        next_attempt_at=datetime.now(UTC),
-    )
-    await mail_queued(policy.doorbell)
-
-
-async def _account_mail(
-    *, to: str, subject: str, body: str, policy: Policy, queue: MailQueue = enqueue_mail
-) -> None:
+async def _account_mail(*, to: str, subject: str, body: str, policy: Policy) -> None:
     """An account mail within the address's hourly cap; account mails leave first."""
     if await mail_slot(to, policy=policy):
-        await queue(to=to, subject=subject, body=body, priority=MailPriority.ACCOUNT, policy=policy)
+        await enqueue_mail(
+            to=to, subject=subject, body=body, priority=MailPriority.ACCOUNT, policy=policy
+        )
 
 
 def link(path: str, token: str, *, policy: Policy) -> str:
@@ -83,13 +57,10 @@ async def confirmation_mail(*, to: str, first_name: str, token: str, policy: Pol
     )
 
 
-async def reset_mail(
-    *, to: str, first_name: str, token: str, policy: Policy, queue: MailQueue = enqueue_mail
-) -> None:
+async def reset_mail(*, to: str, first_name: str, token: str, policy: Policy) -> None:
     minutes = policy.reset_token_minutes
     await _account_mail(
         policy=policy,
-        queue=queue,
         to=to,
         subject="Réinitialisation de votre mot de passe",
         body=(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models.accounts import Account, AccountToken, TokenPurpose
-from realtime.log import atomic
+from models.accounts import Account, AccountToken, ResetRequest, TokenPurpose
+from realtime.log import atomic, mail_queued
 from resolvers.accounts import mails
 from resolvers.accounts.rules import (
     MAX_EMAIL,
@@ -13,37 +13,60 @@ from resolvers.accounts.rules import (
     normalize_email,
     password_matches,
 )
-from resolvers.accounts.tokens import draw_token, issue_token, use_token, valid_token
+from resolvers.accounts.tokens import issue_token, use_token, valid_token
 from resolvers.actor import Actor, require_login
 from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.passwords import hash_password_async
 from resolvers.policy import Policy
 from resolvers.sessions import revoke_sessions
 
+# Reset requests read per query by the job.
+BATCH = 100
+
 
 async def request_password_reset(actor: Actor, *, email: str, policy: Policy) -> None:
     """Mail a reset link if the address has an account; the answer is the same either way.
 
-    So is the work, so that its timing does not tell who has an account: an unknown address
-    goes through the same steps and round trips (token drawn and hashed, mail slot taken, mail
-    written out, doorbell rung), its two INSERTs replaced by UPDATEs that match no row.
+    So is the work, so that its timing does not tell who has an account: the request is only
+    recorded, one row whatever the address, and the mail doorbell rung after commit; the jobs
+    runner answers it (`answer_reset_requests`).
     """
-    address = normalize_email(email)
-    account = None
-    if len(address) <= MAX_EMAIL:  # a longer one names no account, not a truncated one's
-        account = await Account.get_or_none(email=address, deleted_at__isnull=True)
-    lifetime = timedelta(minutes=policy.reset_token_minutes)
     async with atomic():
-        if account is None:
-            token = await draw_token(TokenPurpose.RESET_PASSWORD, lifetime)
+        await ResetRequest.create(email=normalize_email(email))
+        await mail_queued(policy.doorbell)
+
+
+async def answer_reset_requests(*, policy: Policy, batch: int = BATCH) -> int:
+    """Answer every recorded reset request (a job): the link mailed to an address that has an
+    account, within its hourly cap; nothing for any other. Returns how many were answered."""
+    answered = after = 0
+    while True:
+        page = ResetRequest.filter(id__gt=after).order_by("id").limit(batch)
+        requests = await page.values_list("id", "email")
+        if not requests:
+            return answered
+        for request_id, address in requests:
+            answered += await _answer(request_id, address, policy=policy)
+        after = requests[-1][0]
+
+
+async def _answer(request_id: int, address: str, *, policy: Policy) -> int:
+    """One request in one transaction, claimed by deleting it: of two runners, the one whose
+    DELETE finds the row answers it (on PostgreSQL the other's waits for that commit, then
+    finds nothing)."""
+    async with atomic():
+        if not await ResetRequest.filter(id=request_id).delete():
+            return 0
+        account = None
+        if len(address) <= MAX_EMAIL:  # a longer one names no account, not a truncated one's
+            account = await Account.get_or_none(email=address, deleted_at__isnull=True)
+        if account is not None:
+            lifetime = timedelta(minutes=policy.reset_token_minutes)
+            token = await issue_token(TokenPurpose.RESET_PASSWORD, lifetime, account_id=account.id)
             await mails.reset_mail(
-                to=address, first_name="", token=token, policy=policy, queue=mails.no_mail
+                to=account.email, first_name=account.first_name, token=token, policy=policy
             )
-            return
-        token = await issue_token(TokenPurpose.RESET_PASSWORD, lifetime, account_id=account.id)
-        await mails.reset_mail(
-            to=account.email, first_name=account.first_name, token=token, policy=policy
-        )
+    return 1
 
 
 async def reset_password(actor: Actor, *, token: str, new_password: str, policy: Policy) -> None:

@@ -32,17 +32,6 @@ async def issue_token(
     return token
 
 
-async def draw_token(purpose: TokenPurpose, lifetime: timedelta) -> str:
-    """`issue_token`'s work for an address that has no account, so that a request's timing does
-    not tell the two apart: a token drawn and hashed, the table written by an UPDATE that
-    matches no row (the fresh hash is nobody's). Nothing is stored; the token opens nothing."""
-    token, digest = new_token()
-    await AccountToken.filter(token_hash=digest, purpose=purpose).update(
-        expires_at=datetime.now(UTC) + lifetime
-    )
-    return token
-
-
 async def valid_token(purpose: TokenPurpose, token: str) -> AccountToken:
     """The unused, unexpired token row; INVALID_TOKEN (used, unknown, malformed) or
     TOKEN_EXPIRED (known, unused, past its lifetime)."""

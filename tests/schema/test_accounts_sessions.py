@@ -23,6 +23,7 @@ from tests.accounts_helpers import (
     counts,
     link_token,
     registration,
+    request_reset,
 )
 from tests.clients import GraphQLClient
 from tests.factories import PASSWORD, login_as
@@ -119,7 +120,7 @@ async def test_reset_password_revokes_every_session_each_with_its_event(
 ) -> None:
     caller = await Session.get(account_id=buyer.account_id)
     ((other, other_id),) = await _devices(http, 1)
-    await anonymous.mutate_ok(REQUEST_RESET, email=EMAIL)
+    await request_reset(anonymous, EMAIL)
     await anonymous.mutate_ok(
         RESET_PASSWORD, token=await link_token(EMAIL, "reset-password"), password=STRONG
     )
