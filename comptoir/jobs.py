@@ -1,5 +1,6 @@
-"""The background jobs runner: mail outbox, order and quote expiry, cart expiry, deadline
-alerts (with the helpdesk reminders and overdue claims they carry), stale uploads.
+"""The background jobs runner: mail outbox, reset requests, order and quote expiry, cart
+expiry, deadline alerts (with the helpdesk reminders and overdue claims they carry), stale
+uploads.
 
 Adding a job is one declaration in `JOBS`:
 
