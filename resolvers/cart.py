@@ -15,7 +15,8 @@ from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.buying import check_deliverable, check_minimum, ships_to
 from resolvers.catalog import zones_of
-from resolvers.errors import DomainError, ErrorCode, Problems
+from resolvers.catalog.visibility import product_or_not_found
+from resolvers.errors import ErrorCode, Problems
 from resolvers.policy import Policy
 from resolvers.pricing import by_seller, line_total, money, seller_amounts
 from resolvers.standing.suspension import refuse_if_suspended, suspended_among
@@ -132,9 +133,7 @@ def _check_quantity_input(quantity: int, *, allow_zero: bool = False) -> None:
 
 
 async def _product_for(buyer_id: int, product_id: int) -> Product:
-    product = await Product.get_or_none(id=product_id)
-    if product is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
+    product = await product_or_not_found(product_id)
     await refuse_if_suspended([product.seller_id])
     (prefixes,) = await zones_of([product.id])
     postal_code = await buyer_postal_code(buyer_id)
@@ -204,8 +203,7 @@ async def set_cart_quantity(
 async def remove_from_cart(actor: Actor, *, product_id: int, policy: Policy) -> CartView:
     """Remove the product's line; a product that is not in the cart leaves it as it is."""
     buyer_id = _require_buyer(actor)
-    if not await Product.exists(id=product_id):
-        raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
+    await product_or_not_found(product_id)
     await _delete_lines(buyer_id, product_id=product_id)
     return await cart_view(buyer_id, policy=policy)
 

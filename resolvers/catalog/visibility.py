@@ -1,5 +1,6 @@
 """What each viewer may see of the catalog: one product, a comparison, and the condition
-every listing adds.  A suspended seller's products are shown to itself and admins only."""
+every listing adds.  A suspended seller's products are shown to itself and admins only.
+Also the one refusal of a mutation naming a product that does not exist."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from models.catalog import Product
 from resolvers.actor import Actor
 from resolvers.clock import utc_now
-from resolvers.errors import ErrorCode, QueryError
+from resolvers.errors import DomainError, ErrorCode, QueryError
 from resolvers.standing.suspension import sees_suspended, suspended_among
 
 MAX_COMPARED = 3
@@ -55,6 +56,15 @@ async def get_product(actor: Actor, *, product_id: int) -> Product | None:
     if product is None:
         return None
     return next(iter(await _shown(actor, [product])), None)
+
+
+async def product_or_not_found(product_id: int) -> Product:
+    """For mutations (cart, quote list, a question to its seller): the product, or NOT_FOUND.
+    A suspended seller's is found: buying from it is refused by its own code."""
+    product = await Product.get_or_none(id=product_id)
+    if product is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
+    return product
 
 
 async def compare_products(actor: Actor, *, product_ids: Sequence[int | None]) -> list[Product]:

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from models.accounts import Role
-from models.catalog import Product
 from models.helpdesk import Message, Thread, TicketCategory
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
+from resolvers.catalog.visibility import product_or_not_found
 from resolvers.clock import utc_now
-from resolvers.errors import DomainError, ErrorCode, Problem, Problems
+from resolvers.errors import Problem, Problems
 from resolvers.helpdesk.mails import new_thread_mail
 from resolvers.helpdesk.messages import (
     MAX_SUBJECT,
@@ -103,12 +103,8 @@ async def open_thread(
     if order_id is not None:
         order = await visible_order_or_not_found(actor, order_id)
         seller_id, default_subject = order.seller_id, f"Commande {order.number}"
-    else:
-        product = await Product.get_or_none(id=product_id)
-        if product is None:
-            raise DomainError(
-                ErrorCode.NOT_FOUND, "Aucun produit avec cet identifiant", "productId"
-            )
+    elif product_id is not None:  # exactly one of the two, as checked above
+        product = await product_or_not_found(product_id)
         seller_id, default_subject = product.seller_id, product.name
     now = utc_now(now)
     async with atomic():

@@ -19,6 +19,7 @@ from models.quotes import (
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.buying import check_minimum
+from resolvers.catalog.visibility import product_or_not_found
 from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.lifecycle import Move, parties_of
 from resolvers.numbering import assign_number, provisional_number
@@ -82,9 +83,7 @@ async def add_to_quote_list(
     wanted = _clean_quantities(quantities)
     now = datetime.now(UTC)
     async with atomic():
-        product = await Product.get_or_none(id=product_id)
-        if product is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
+        product = await product_or_not_found(product_id)
         await refuse_if_suspended([product.seller_id])
         with Problems() as problems:
             check_minimum(problems, product, wanted[0], "quantities")
@@ -112,8 +111,7 @@ async def add_to_quote_list(
 async def remove_from_quote_list(actor: Actor, *, product_id: int) -> QuoteListView:
     """Take a product off the list; a product that is not on it leaves the list as it is."""
     buyer_id = require_role(actor, Role.BUYER)
-    if not await Product.exists(id=product_id):
-        raise DomainError(ErrorCode.NOT_FOUND, "Produit introuvable.", "productId")
+    await product_or_not_found(product_id)
     async with atomic():
         removed = await QuoteListLine.filter(
             quote_list__buyer_id=buyer_id, product_id=product_id
