@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from comptoir.app import create_app
 from comptoir.persisted import DocumentCache, PersistedQueries
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
+from tests.configuration import SETTINGS
 
 CATALOG = "query Catalogue { products(first: 2) { edges { node { name price } } } }"
 CATALOG_HASH = hashlib.sha256(CATALOG.encode()).hexdigest()
@@ -40,12 +43,19 @@ def _persisted(app: Starlette) -> PersistedQueries:
     return persisted
 
 
-@pytest.fixture(autouse=True)
-def forget_documents(app: Starlette) -> None:
-    """Each test starts with a server that knows no hash."""
-    store = _persisted(app).local
-    store._documents.clear()
-    store.size = 0
+@pytest.fixture
+def served() -> Starlette:
+    """An app of the suite's settings of its own: each test starts with a server that knows
+    no hash."""
+    return create_app(SETTINGS)
+
+
+@pytest.fixture
+async def http(served: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """In this module the clients (the actors' too) talk to that app."""
+    transport = httpx.ASGITransport(app=served)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+        yield c
 
 
 def _codes(body: dict[str, Any]) -> list[str]:
@@ -71,7 +81,7 @@ async def test_an_unknown_hash_is_the_standard_miss_then_the_resent_document_is_
 
 
 async def test_a_document_that_does_not_match_its_hash_is_refused_and_not_kept(
-    http: httpx.AsyncClient, app: Starlette
+    http: httpx.AsyncClient, served: Starlette
 ) -> None:
     body = (
         await http.post(
@@ -81,7 +91,7 @@ async def test_a_document_that_does_not_match_its_hash_is_refused_and_not_kept(
     assert body["errors"][0]["message"] == "provided sha does not match query"
     assert _codes(body) == ["INVALID_INPUT"]
     assert body["data"] is None
-    assert len(_persisted(app).local) == 0
+    assert len(_persisted(served).local) == 0
     miss = (await http.post("/graphql", json={"extensions": _extensions(CATALOG_HASH)})).json()
     assert _codes(miss) == ["PERSISTED_QUERY_NOT_FOUND"]
 
@@ -95,11 +105,11 @@ async def test_a_document_that_does_not_match_its_hash_is_refused_and_not_kept(
     ],
 )
 async def test_malformed_persisted_query_extensions_are_refused(
-    http: httpx.AsyncClient, app: Starlette, extensions: dict[str, Any]
+    http: httpx.AsyncClient, served: Starlette, extensions: dict[str, Any]
 ) -> None:
     body = (await http.post("/graphql", json={"query": CATALOG, "extensions": extensions})).json()
     assert _codes(body) == ["INVALID_INPUT"]
-    assert len(_persisted(app).local) == 0
+    assert len(_persisted(served).local) == 0
 
 
 async def test_a_hashed_get_misses_uncached_then_hits_publicly_cacheable(
