@@ -6,7 +6,8 @@ plus one account mail (a confirmation) every 0.5 s in a transaction of its own. 
 runner sends them as `serve` does with its jobs in-process (same process and event loop as
 the writer, woken by the mail doorbell, safety-net interval one hour) to an aiosmtpd sink in
 another process (offering PIPELINING unless `--no-pipelining`), which timestamps every mail
-it receives. Then an idle phase: single confirmations queued one at a time.
+it receives; `--delay-ms D` puts it D ms away each way, as a mail server over the network
+(bench/mail_sink.py). Then an idle phase: single confirmations queued one at a time.
 
 Reported, from the rows' `created_at` and the sink's receive times (nothing polls the
 database while the load runs): generated/s and sent/s over the same load window; the backlog
@@ -32,24 +33,22 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from multiprocessing.queues import Queue
 from pathlib import Path
-from queue import Empty
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.mail_sink import Arrival, Arrivals, serve_sink
 from comptoir.db import database, migrate_database
 from comptoir.jobs import Deps, Runner, run_jobs_in_background
 from comptoir.mail import SmtpTransport
@@ -61,66 +60,10 @@ from realtime.log import atomic
 from resolvers.mail import enqueue_mail, send_due_mails
 from resolvers.policy import Policy
 from tests.integration.test_mail_topologies import LISTENING, redis, running
-from tests.mail_helpers import Sink, free_port
+from tests.mail_helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 Pids = dict[str, int]  # process name: pid, whose CPU time the bench reads
-Arrival = tuple[int, float]  # outbox id, wall-clock time the sink received it
-
-
-def _sink(port: int, arrivals: Queue[Arrival], pipelining: bool) -> None:
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import SMTP, Envelope, Session
-
-    class Handler(Sink):  # offers PIPELINING as production servers do, unless told not to
-        async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-            found = re.search(rb"Message-ID: <outbox-(\d+)@", envelope.original_content or b"")
-            arrivals.put((int(found.group(1)) if found else 0, time.time()))
-            return "250 OK"
-
-    Controller(Handler(pipelining=pipelining), hostname="127.0.0.1", port=port).start()
-    arrivals.put((-1, time.time()))  # listening
-    threading.Event().wait()  # until the bench kills it
-
-
-class Arrivals:
-    """What the sink received, read from its queue by a thread and handed to the loop."""
-
-    def __init__(self, queue: Queue[Arrival]) -> None:
-        self.at: dict[int, float] = {}
-        self._queue = queue
-        self._loop = asyncio.get_running_loop()
-        self._changed = asyncio.Event()
-        self._stop = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        while not self._stop.is_set():
-            try:
-                mail_id, at = self._queue.get(timeout=0.2)
-            except Empty:
-                continue
-            self._loop.call_soon_threadsafe(self._record, mail_id, at)
-
-    def _record(self, mail_id: int, at: float) -> None:
-        self.at[mail_id] = at
-        self._changed.set()
-
-    async def until(self, condition: Callable[[], bool], within: float) -> bool:
-        """Wait until `condition()` holds, woken by each arrival; False after `within` s."""
-        deadline = time.monotonic() + within
-        while not condition():
-            self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
-            except TimeoutError:
-                return condition()
-        return True
-
-    def close(self) -> None:
-        self._stop.set()
-        self._reader.join()
 
 
 async def _confirmation(to: str, policy: Policy) -> None:
@@ -374,6 +317,9 @@ if __name__ == "__main__":
     parser.add_argument("--idle", type=int, default=20, help="single mails on a quiet server")
     parser.add_argument("--capacity", type=int, default=0, help="CPU per mail queued vs sent")
     parser.add_argument("--no-pipelining", action="store_true", help="sink without PIPELINING")
+    parser.add_argument(
+        "--delay-ms", type=float, default=0, help="the sink's network delay, each way"
+    )
     arguments = parser.parse_args()
     urls = arguments.database_url or [f"sqlite://{tempfile.mkdtemp()}/bench-mail.sqlite3"]
     if len(urls) > 1:
@@ -388,7 +334,11 @@ if __name__ == "__main__":
     context = multiprocessing.get_context("fork")
     received: Queue[Arrival] = context.Queue()
     pipelining = not arguments.no_pipelining
-    sink = context.Process(target=_sink, args=(sink_port, received, pipelining), daemon=True)
+    sink = context.Process(
+        target=serve_sink,
+        args=(sink_port, received, pipelining, arguments.delay_ms / 1000),
+        daemon=True,
+    )
     sink.start()
     arguments.sink_pid = sink.pid
     try:
