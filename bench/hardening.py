@@ -3,19 +3,25 @@ many distinct near-maximal documents against the byte-bounded caches, and the ti
 requests for a known and an unknown address.
 
     .venv/bin/python bench/hardening.py [--parts cycles,documents,resets] [--cycle 10000]
-        [--documents 1000] [--resets 400] [--concurrency 200]
+        [--documents 1000] [--resets 400] [--concurrency 200] [--types 25] [--tracemalloc 25]
 
 Each part starts its own uvicorn worker as `comptoir serve` configures it (SQLite, in-memory
 broadcast, metrics on) on 127.0.0.1, so its RSS starts from a fresh process. Subscriptions are
 held by the bare-protocol client of bench/light_ws.py from this process, opened `--concurrency`
 at a time; the bench waits on the worker's own gauges (`/metrics`) rather than on sleeps.
 Bounded: every wait has a timeout.
+
+`--types N` prints, after the cycles, the N largest changes of gc-tracked objects per type
+between consecutive readings of the worker (bench/heap_probe.py); `--tracemalloc FRAMES`
+starts the worker with tracemalloc keeping FRAMES frames (slow: for a small `--cycle`) and
+prints the largest growths of live memory by traceback between the same readings.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -27,11 +33,12 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.heap_probe import VARIABLE, probed_env
+from bench.heap_probe import VARIABLE, probed_env, traceback_differences, type_differences
 from bench.idle_memory import ROOT, SUBSCRIBE, Worker, _prepare, _token
 from bench.light_ws import LightClient, subscribe
 from comptoir.memory import COALESCE_SECONDS
@@ -116,7 +123,7 @@ class ProbedWorker(Worker):
                 break
 
 
-async def heap(worker: ProbedWorker) -> dict[str, int]:
+async def heap(worker: ProbedWorker) -> dict[str, Any]:
     """The worker's own accounting, asked by signal, not over HTTP."""
     answer = worker.answer
     answer.unlink(missing_ok=True)
@@ -126,11 +133,11 @@ async def heap(worker: ProbedWorker) -> dict[str, int]:
         if time.monotonic() > deadline:
             raise TimeoutError("heap probe")
         await asyncio.sleep(0.1)
-    figures: dict[str, int] = json.loads(answer.read_text())
+    figures: dict[str, Any] = json.loads(answer.read_text())
     return figures
 
 
-def accounting(figures: dict[str, int]) -> str:
+def accounting(figures: dict[str, Any]) -> str:
     return (
         f"{figures['python_blocks']:,} Python blocks, {figures['gc_objects']:,} gc objects, "
         f"{figures['tasks']} tasks, malloc {figures.get('malloc_in_use', 0) / 2**20:.0f} MiB "
@@ -154,7 +161,8 @@ async def cycles(worker: ProbedWorker, token: str, args: argparse.Namespace) -> 
             return await gauge(metrics, worker.port, "comptoir_websocket_connections")
 
         start = await settled_rss(worker)
-        show(f"| before | {mib(start)} MiB | {accounting(await heap(worker))} | |")
+        readings = [await heap(worker)]
+        show(f"| before | {mib(start)} MiB | {accounting(readings[0])} | |")
         previous = start
         for cycle in range(1, 4):
             began = time.perf_counter()
@@ -173,12 +181,20 @@ async def cycles(worker: ProbedWorker, token: str, args: argparse.Namespace) -> 
                 return await sockets() == 0 and await subscriptions() == 0
 
             await until(all_closed, 1800, "sockets closed")
+
+            async def trimmed() -> bool:
+                # The wave's timer fires late on a loop busy tearing sockets down, and RSS
+                # looks settled meanwhile: wait for the trim the last close scheduled.
+                return int((await heap(worker))["closed_since_trim"]) == 0
+
+            await until(trimmed, 300, "malloc_trim after the closes")
             closed = await settled_rss(worker)
+            readings.append(await heap(worker))
             show(
                 f"| cycle {cycle}: {count:,} subscribed, then closed | {mib(previous)} → "
                 f"{mib(opened)} → {mib(closed)} MiB "
                 f"({(opened - previous) * 1.024 / count:.1f} KB of RSS growth per subscription) | "
-                f"after closing: {accounting(await heap(worker))} | "
+                f"after closing: {accounting(readings[-1])} | "
                 f"{time.perf_counter() - began:.0f} s |"
             )
             previous = closed
@@ -186,6 +202,22 @@ async def cycles(worker: ProbedWorker, token: str, args: argparse.Namespace) -> 
             f"| after 3 cycles | {mib(start)} → {mib(previous)} MiB "
             f"({(previous - start) / 1024:+.0f} MiB) | | |"
         )
+    differences(readings, args)
+
+
+def differences(readings: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    """What each cycle left that the reading before it did not hold."""
+    for number, (before, after) in enumerate(itertools.pairwise(readings), start=1):
+        if args.types:
+            show(f"\ngc-tracked objects per type, cycle {number} minus the reading before:")
+            for line in type_differences(before["types"], after["types"], args.types):
+                show(f"    {line}")
+        if args.tracemalloc and "snapshot" in after:
+            show(f"\nlive memory by traceback, cycle {number} minus the reading before:")
+            for line in traceback_differences(
+                before["snapshot"], after["snapshot"], args.types or 25
+            ):
+                show(f"    {line}")
 
 
 # --- distinct documents ----------------------------------------------------------------------
@@ -324,6 +356,8 @@ async def run(args: argparse.Namespace) -> None:
     _prepare(env)
     measures = {"cycles": cycles, "documents": documents, "resets": resets}
     print("| what | memory or time | | |\n|---|---|---|---|", flush=True)
+    if args.tracemalloc:
+        env["PYTHONTRACEMALLOC"] = str(args.tracemalloc)
     for part in args.parts.split(","):
         worker = ProbedWorker(probed_env(env, tmp / "probe"))
         try:
@@ -343,6 +377,8 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=1_000)
     parser.add_argument("--cache-bytes", type=int, default=32 * 1024 * 1024)
     parser.add_argument("--resets", type=int, default=400)
+    parser.add_argument("--types", type=int, default=0, help="type differences to print")
+    parser.add_argument("--tracemalloc", type=int, default=0, help="frames per traceback")
     args = parser.parse_args()
     if any(part not in PARTS for part in args.parts.split(",")):
         parser.error(f"--parts: a comma-separated subset of {','.join(PARTS)}")

@@ -12,8 +12,13 @@ loop wakes every 0.1 s), not through HTTP, so a worker busy with 10,000 sockets 
 - `tasks`: asyncio tasks alive;
 - `malloc_in_use` / `malloc_free`: glibc `mallinfo2()` of the main arena, bytes handed out
   (small blocks + mmapped) and bytes free inside the heap, kept for reuse;
-- `trims` / `open_sockets`: `comptoir.memory.MemoryReturn`'s count of `malloc_trim` calls and
-  of sockets it sees open.
+- `trims` / `open_sockets` / `closed_since_trim`: `comptoir.memory.MemoryReturn`'s count of
+  `malloc_trim` calls, of sockets it sees open, and of closes its next trim is for;
+- `types`: gc-tracked objects per type (`module.qualname`), for telling what a difference
+  between two readings is made of (`type_differences`);
+- with tracemalloc tracing (`PYTHONTRACEMALLOC=<frames>` in the worker's environment), a
+  snapshot of every live allocation is dumped next to the reading (`snapshot`: its path, one
+  file per reading), for `tracemalloc.Snapshot.load(...).compare_to(..., "traceback")`.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import json
 import os
 import signal
 import sys
+import tracemalloc
+from collections import Counter
 from pathlib import Path
 from types import FrameType
 
@@ -61,32 +68,70 @@ def _mallinfo() -> dict[str, int]:
     return {"malloc_in_use": info.uordblks + info.hblkhd, "malloc_free": info.fordblks}
 
 
-def reading() -> dict[str, int]:
+def reading() -> dict[str, object]:
     from comptoir.memory import MemoryReturn
 
     objects = gc.get_objects()
+    types = Counter(f"{type(item).__module__}.{type(item).__qualname__}" for item in objects)
     returns = [item for item in objects if isinstance(item, MemoryReturn)]
     try:
         tasks = len(asyncio.all_tasks())
     except RuntimeError:  # no running loop
         tasks = -1
-    figures = {
+    figures: dict[str, object] = {
         "python_blocks": sys.getallocatedblocks(),
         "gc_objects": len(objects),
         "tasks": tasks,
         "trims": sum(item.trims for item in returns),
         "open_sockets": sum(item.open for item in returns),
+        "closed_since_trim": sum(item.closed_since_trim for item in returns),
         **_mallinfo(),
+        "types": dict(types),
     }
     del objects, returns
     return figures
 
 
+_readings = 0
+
+
 def _answer(_signal: int, _frame: FrameType | None) -> None:
+    global _readings
+    _readings += 1
     target = Path(os.environ[VARIABLE])
+    figures = reading()  # before the snapshot: the snapshot's own allocations are not read
+    if tracemalloc.is_tracing():
+        snapshot = target.with_name(f"{target.stem}.{_readings}.snapshot")
+        tracemalloc.take_snapshot().dump(str(snapshot))
+        figures["snapshot"] = str(snapshot)
     partial = target.with_suffix(".partial")
-    partial.write_text(json.dumps(reading()))
+    partial.write_text(json.dumps(figures))
     partial.replace(target)  # the reader never sees half a line
+
+
+def type_differences(before: dict[str, int], after: dict[str, int], most: int) -> list[str]:
+    """The `most` largest changes in gc-tracked objects per type, as "+count type" lines."""
+    changes = Counter(after)
+    changes.subtract(before)
+    ranked = sorted(changes.items(), key=lambda item: -abs(item[1]))
+    return [f"{count:+,} {name}" for name, count in ranked[:most] if count]
+
+
+def traceback_differences(before: str, after: str, most: int) -> list[str]:
+    """The `most` largest growths of live memory between two dumped snapshots, by traceback
+    (innermost frame first)."""
+    older = tracemalloc.Snapshot.load(before)
+    newer = tracemalloc.Snapshot.load(after)
+    ignored = tracemalloc.Filter(False, tracemalloc.__file__)
+    lines = []
+    for stat in newer.filter_traces([ignored]).compare_to(
+        older.filter_traces([ignored]), "traceback"
+    )[:most]:
+        frames = " < ".join(
+            f"{Path(frame.filename).name}:{frame.lineno}" for frame in reversed(stat.traceback)
+        )
+        lines.append(f"{stat.size_diff / 1024:+,.0f} KiB {stat.count_diff:+,} blocks: {frames}")
+    return lines
 
 
 def install() -> None:

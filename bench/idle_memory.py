@@ -71,7 +71,11 @@ class Worker:
             " **websocket_options(Settings.from_env()))"
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code], cwd=root, env={**env, "PYTHONPATH": str(root)}
+            [sys.executable, "-c", code],
+            cwd=root,
+            # `root`'s code first (a baseline checkout), then what `env` adds (heap_probe's
+            # sitecustomize).
+            env={**env, "PYTHONPATH": os.pathsep.join([str(root), env.get("PYTHONPATH", "")])},
         )
 
     async def ready(self) -> None:
