@@ -15,6 +15,7 @@ uvicorn's WebSocket protocol) can import it. broadcaster needs nothing private a
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 import strawberry
@@ -38,6 +39,7 @@ __all__ = [
     "BaseGraphQLWSHandler",
     "Operation",
     "WebSocketsSansIOProtocol",
+    "close_websocket_parser",
     "graphql_schema",
     "silence_suggestions",
     "starlette_socket",
@@ -68,6 +70,8 @@ OVERRIDDEN: dict[type, tuple[str, ...]] = {
         "cleanup_operation",
     ),
     ASGIWebSocketAdapter: ("close",),
+    # comptoir/ws_protocol.py: the handshake dropped once sent, the parser closed once lost.
+    WebSocketsSansIOProtocol: ("send", "connection_lost"),
     # schema/security.py: the step before parsing, where an over-long document is refused.
     strawberry.Schema: ("_prepare_operation_async",),
 }
@@ -101,6 +105,15 @@ def silence_suggestions() -> None:
     if not isinstance(module.MAX_LENGTH, int):
         raise TypeError("graphql.pyutils.did_you_mean.MAX_LENGTH is no longer an int")
     module.MAX_LENGTH = 0
+
+
+def close_websocket_parser(connection: Any) -> None:
+    """Close the generator websockets' sans-I/O protocol parses incoming bytes with (its
+    `parser`, undocumented): it refers to the protocol, which refers to it."""
+    parser = connection.parser
+    if not inspect.isgenerator(parser):
+        raise TypeError(f"websockets Protocol.parser is a {type(parser).__name__}")
+    parser.close()
 
 
 # comptoir/ws_protocol.py subclasses uvicorn's sans-I/O WebSocket protocol, overrides `send`

@@ -4,15 +4,18 @@ there and still what we use it as: an upgrade that moves one fails here, by name
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import inspect
 import typing
+import weakref
 from collections.abc import AsyncIterator
 
 import pytest
 from graphql import GraphQLSchema, build_schema, graphql_sync
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from websockets.server import ServerProtocol
 
 from comptoir.graphql_view import ComptoirGraphQL
 from schema.compat import (
@@ -23,6 +26,7 @@ from schema.compat import (
     BaseGraphQLWSHandler,
     Operation,
     WebSocketsSansIOProtocol,
+    close_websocket_parser,
     graphql_schema,
     silence_suggestions,
     starlette_socket,
@@ -193,3 +197,30 @@ async def test_the_legacy_handler_finds_an_open_operation_without_task_in_tasks(
     await probe.cleanup()  # the socket's close
     assert stopped == ["a", "a"]
     assert probe.tasks == {}
+
+
+def test_websockets_protocol_and_its_parser_are_a_cycle_the_closed_parser_breaks() -> None:
+    # comptoir/ws_protocol.py closes a lost connection's parser (issue 18's cycles).
+    gc.collect()
+    gc.disable()
+    try:
+        kept = ServerProtocol()
+        left = weakref.ref(kept)
+        del kept
+        assert left() is not None  # only a collection would free it
+        closed = ServerProtocol()
+        freed = weakref.ref(closed)
+        close_websocket_parser(closed)
+        del closed
+        assert freed() is None
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+def test_a_parser_that_is_not_a_generator_is_reported_by_name() -> None:
+    class Moved:
+        parser = None
+
+    with pytest.raises(TypeError, match="parser"):
+        close_websocket_parser(Moved())
