@@ -34,7 +34,7 @@ from comptoir.persisted import PersistedQueries
 from comptoir.ws_handlers import LegacyWSHandler, SocketAdapter, TransportWSHandler
 from resolvers.errors import Unauthenticated
 from resolvers.policy import Policy
-from resolvers.sessions import actor_for_token
+from resolvers.sessions import INVALID_TOKEN, actor_for_token
 from schema.context import Context
 from schema.input_limits import encodable
 from schema.live_render import LiveRenderer
@@ -240,7 +240,7 @@ class ComptoirGraphQL(GraphQL[Context, None]):
         if token is None:
             return NO_ACK_PAYLOAD  # anonymous: accepted; every subscription is UNAUTHENTICATED
         if not isinstance(token, str) or not encodable(token):
-            raise ConnectionRejectionError({"message": "Invalid token"})
+            raise ConnectionRejectionError({"message": INVALID_TOKEN})
         hub = self.live.hub
         mark = hub.routed_id
         try:
@@ -255,5 +255,5 @@ class ComptoirGraphQL(GraphQL[Context, None]):
             self._watch_session(context.request, session_id)
             # A revocation committed after the token check but routed before the watch began.
             if hub.routed_id > mark and await hub.session_revoked_after(session_id, mark):
-                raise ConnectionRejectionError({"message": "Invalid or expired token"})
+                raise ConnectionRejectionError({"message": INVALID_TOKEN})
         return NO_ACK_PAYLOAD

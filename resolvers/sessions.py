@@ -13,6 +13,10 @@ from resolvers.actor import Actor
 from resolvers.errors import Unauthenticated
 from resolvers.policy import Policy
 
+# Unknown, revoked, expired or malformed: the caller is told the same (in French, as every
+# message a user reads).
+INVALID_TOKEN = "Jeton invalide ou expiré"
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -37,10 +41,10 @@ async def actor_for_token(token: str) -> Actor:
     session = await Session.get_or_none(token_hash=hash_token(token)).select_related("account")
     now = datetime.now(UTC)
     if session is None or session.revoked_at is not None or session.expires_at <= now:
-        raise Unauthenticated("Jeton invalide ou expiré")
+        raise Unauthenticated(INVALID_TOKEN)
     account = session.account
     if account.deleted_at is not None:
-        raise Unauthenticated("Jeton invalide ou expiré")
+        raise Unauthenticated(INVALID_TOKEN)
     seller = None
     if account.role is Role.SELLER:
         seller = await Seller.get_or_none(account_id=account.id)

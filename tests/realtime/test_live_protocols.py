@@ -88,13 +88,19 @@ async def test_gql_anonymous_subscription_fails_with_unauthenticated(
     assert error.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_legacy_protocol_answers_a_bad_token_with_connection_error(live_server: str) -> None:
+@pytest.mark.parametrize("token", ["nope", 12, "\ud800"])  # unknown, not a string, unencodable
+async def test_legacy_protocol_answers_a_bad_token_with_connection_error(
+    live_server: str, token: object
+) -> None:
     async with websockets.connect(
         f"ws://{live_server}/graphql", subprotocols=[Subprotocol("graphql-ws")]
     ) as ws:
-        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": "nope"}}))
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"token": token}}))
         reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
-        assert reply["type"] == "connection_error"
+        assert reply == {
+            "type": "connection_error",
+            "payload": {"message": "Jeton invalide ou expiré"},
+        }
         await asyncio.wait_for(ws.wait_closed(), 5)
 
 
