@@ -12,6 +12,7 @@ from models.mail import OutboxMail
 from models.orders import CartLine, Order
 from models.standing import FlagReview, Suspension
 from resolvers.helpdesk import post_message
+from resolvers.standing.suspension import suspend_seller
 from tests.clients import GraphQLClient
 from tests.configuration import POLICY
 from tests.helpdesk_helpers import actor_of, gid, open_product_thread
@@ -70,6 +71,14 @@ async def shop_gid(client: GraphQLClient) -> str:
     return gid("Seller", (await Seller.get(account_id=client.account_id)).id)
 
 
+async def suspend_shop(admin: GraphQLClient, seller: GraphQLClient) -> None:
+    """The admin suspends the seller's shop for three days (through the resolver)."""
+    shop = await Seller.get(account_id=seller.account_id)
+    await suspend_seller(
+        await actor_of(admin), seller_id=shop.id, days=3, reason="Contournement", policy=POLICY
+    )
+
+
 @dataclass(frozen=True)
 class Moderation:
     """What moderation and buying write: a refusal must leave every count unchanged."""
@@ -80,7 +89,7 @@ class Moderation:
     mails: int
     events: int
     orders: int
-    cart_lines: int
+    cart_lines: list[object]
     stock: list[int]
 
 
@@ -94,6 +103,8 @@ async def moderation_state() -> Moderation:
         mails=await OutboxMail.all().count(),
         events=await Event.all().count(),
         orders=await Order.all().count(),
-        cart_lines=await CartLine.all().count(),
+        cart_lines=list(
+            await CartLine.all().order_by("id").values_list("cart_id", "product_id", "quantity")
+        ),
         stock=[row["stock"] for row in await Product.all().order_by("id").values("stock")],
     )

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from tortoise.expressions import F
+from tortoise.queryset import QuerySet
 
 from models.claims import Claim, ClaimStatus
 from models.deadlines import AlertStage, Deadline, DeadlineKind, DeadlineSource
@@ -237,6 +238,11 @@ async def _look(row: Deadline, policy: Policy, now: datetime) -> int | None:
     return int(alert is not None)
 
 
+def due_deadlines(now: datetime, batch: int) -> QuerySet[Deadline]:
+    """The rows whose look has come, oldest first: one range of the `next_alert_at` index."""
+    return Deadline.filter(next_alert_at__lte=now).order_by("next_alert_at", "id").limit(batch)
+
+
 async def raise_deadline_alerts(
     *, policy: Policy, now: datetime | None = None, batch: int = BATCH
 ) -> int:
@@ -244,11 +250,7 @@ async def raise_deadline_alerts(
     alerts this call raised."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     raised = 0
-    while (
-        page := await Deadline.filter(next_alert_at__lte=now)
-        .order_by("next_alert_at", "id")
-        .limit(batch)
-    ):
+    while page := await due_deadlines(now, batch):
         looked = [await _look(row, policy, now) for row in page]
         raised += sum(n for n in looked if n)
         if all(n is None for n in looked):

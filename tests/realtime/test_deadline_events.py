@@ -52,14 +52,19 @@ async def test_the_seller_and_admins_are_pushed_the_alerts_of_its_thread_only(
 
 
 async def test_after_replays_the_missed_alert_then_continues_live(
-    live_server: str, buyer: GraphQLClient, seller: GraphQLClient
+    live_server: str, buyer: GraphQLClient, seller: GraphQLClient, other_seller: GraphQLClient
 ) -> None:
     await open_product_thread(buyer, seller, now=OPENED)
     await raise_deadline_alerts(policy=POLICY, now=OPENED)
     await raise_deadline_alerts(policy=POLICY, now=AT_RISK)
     (missed,) = await Event.filter(kind=EventKind.DEADLINE)
-    async with transport_ws(live_server, seller.token) as client:
+    async with (
+        transport_ws(live_server, seller.token) as client,
+        transport_ws(live_server, other_seller.token) as other_shop,
+    ):
         await client.subscribe("1", DEADLINE_EVENTS, after="0")
+        # Another seller replaying the whole log reads none of this seller's alerts.
+        await other_shop.subscribe("1", DEADLINE_EVENTS, after="0")
         (replayed,) = await client.pushed(1)
         assert (replayed["id"], replayed["kind"]) == (str(missed.id), "SLA_AT_RISK")
         await raise_deadline_alerts(policy=POLICY, now=DUE)
@@ -67,6 +72,7 @@ async def test_after_replays_the_missed_alert_then_continues_live(
         assert live["kind"] == "SLA_OVERDUE"
         assert int(live["id"]) > missed.id
         assert await client.silent(0.3)
+        assert await other_shop.silent(0.3)
 
 
 async def test_buyers_and_anonymous_callers_cannot_follow_deadlines(

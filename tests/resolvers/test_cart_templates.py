@@ -13,6 +13,7 @@ from resolvers.templates import apply_template, list_templates, save_cart_as_tem
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.orders_helpers import actor_of
+from tests.standing_helpers import suspend_shop
 
 
 async def test_a_saved_cart_comes_back_with_todays_prices(
@@ -84,3 +85,25 @@ async def test_another_buyers_template_looks_missing(
     assert await list_templates(stranger) == []
     with pytest.raises(Forbidden):
         await list_templates(await actor_of(seller))
+
+
+async def test_a_suspended_sellers_line_comes_back_unavailable_and_stays_out_of_the_cart(
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    other_seller: GraphQLClient,
+    admin: GraphQLClient,
+    policy: Policy,
+) -> None:
+    held = await make_product(seller, name="Ciment")
+    fine = await make_product(other_seller, name="Sable")
+    actor = await actor_of(buyer)
+    await add_to_cart(actor, product_id=held.id, quantity=4, policy=policy)
+    await add_to_cart(actor, product_id=fine.id, quantity=2, policy=policy)
+    template = await save_cart_as_template(actor, name="Chantier")
+    await empty_cart(actor, policy=policy)
+    await suspend_shop(admin, seller)
+
+    cart, changes = await apply_template(actor, template_id=template.id, policy=policy)
+
+    assert [(line.product.id, line.quantity) for line in cart.lines] == [(fine.id, 2)]
+    assert [(c.product_id, c.kind) for c in changes] == [(held.id, ChangeKind.UNAVAILABLE)]

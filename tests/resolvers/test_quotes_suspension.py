@@ -7,27 +7,19 @@ import pytest
 from resolvers.errors import DomainError
 from resolvers.policy import Policy
 from resolvers.quotes import add_to_quote_list, send_quote_request
-from resolvers.standing.suspension import reinstate_seller, suspend_seller
+from resolvers.standing.suspension import reinstate_seller
 from tests.catalog_helpers import make_product, seller_actor
 from tests.clients import GraphQLClient
-from tests.configuration import POLICY
 from tests.orders_helpers import actor_of
 from tests.quotes_helpers import accept, offered_quote, world
-
-
-async def _suspend(admin: GraphQLClient, seller: GraphQLClient) -> None:
-    shop = (await seller_actor(seller)).seller_id
-    assert shop is not None
-    await suspend_seller(
-        await actor_of(admin), seller_id=shop, days=3, reason="Contournement", policy=POLICY
-    )
+from tests.standing_helpers import suspend_shop
 
 
 async def test_a_suspended_sellers_product_cannot_join_the_list(
     buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient
 ) -> None:
     product = await make_product(seller)
-    await _suspend(admin, seller)
+    await suspend_shop(admin, seller)
     before = await world()
     with pytest.raises(DomainError) as refused:
         await add_to_quote_list(await actor_of(buyer), product_id=product.id, quantities=[5])
@@ -49,7 +41,7 @@ async def test_a_list_naming_a_suspended_seller_is_not_sent(
     actor = await actor_of(buyer)
     await add_to_quote_list(actor, product_id=fine.id, quantities=[1])
     await add_to_quote_list(actor, product_id=held.id, quantities=[5])
-    await _suspend(admin, seller)
+    await suspend_shop(admin, seller)
     before = await world()
     with pytest.raises(DomainError) as refused:
         await send_quote_request(actor, remark=None, policy=policy)
@@ -63,7 +55,7 @@ async def test_an_offer_of_a_suspended_seller_cannot_be_accepted_until_reinstate
 ) -> None:
     product = await make_product(seller, stock=50)
     quote = await offered_quote(buyer, seller, product, {10: "1.00"})
-    await _suspend(admin, seller)
+    await suspend_shop(admin, seller)
     before = await world()
     with pytest.raises(DomainError) as refused:
         await accept(buyer, quote, (product, 10))

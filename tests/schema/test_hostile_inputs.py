@@ -24,7 +24,7 @@ from graphql import (
     get_named_type,
     is_leaf_type,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 
@@ -70,6 +70,8 @@ HOSTILE_TEXT = st.one_of(
         ]
     ),
 )
+# Integers past the 4,300 digits Python converts from text (and literals past any bound).
+HUGE_DIGITS = st.integers(4000, 6000).map(lambda n: "9" * n)
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | HOSTILE_TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(HOSTILE_TEXT, inner, max_size=4),
@@ -185,11 +187,13 @@ async def test_no_argument_value_reaches_an_internal_error(
                         "mutation { logout",
                     ]
                 )
+                | HUGE_DIGITS.map(lambda n: f"{{ products(first: {n}) {{ edges {{ cursor }} }} }}")
             },
             optional={"variables": JSON, "operationName": JSON, "extensions": JSON},
         ),
     )
 )
+@example(body={"query": "{ products(first: 1" + "0" * 5000 + ") { edges { cursor } } }"})
 async def test_no_json_body_reaches_an_internal_error(
     http: httpx.AsyncClient, body: object
 ) -> None:
@@ -204,7 +208,19 @@ async def test_no_json_body_reaches_an_internal_error(
         st.sampled_from([b"", b'{"query":']),
         st.integers(0, 5000),
     )
+    | st.builds(
+        lambda ends, digits: ends[0] + digits.encode() + ends[1],
+        st.sampled_from(
+            [
+                (b"", b""),
+                (b'{"query": ', b"}"),
+                (b'{"query": "{ me { id } }", "variables": {"n": ', b"}}"),
+            ]
+        ),
+        HUGE_DIGITS,
+    )
 )
+@example(body=b'{"query": "{ me { id } }", "variables": {"n": ' + b"9" * 4301 + b"}}")
 async def test_no_byte_string_reaches_a_server_error(http: httpx.AsyncClient, body: bytes) -> None:
     assert_handled(
         await http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
@@ -220,6 +236,7 @@ QUERIES = st.sampled_from(
         "subscription { orderEvents { ",
         "",
         "query { me { id } }",
+        "subscription { orderEvents(after: " + "9" * 5000 + ") { id } }",
     ]
 )
 
@@ -235,7 +252,13 @@ def frames(types: list[str]) -> st.SearchStrategy[str]:
             ),
         },
     )
-    return st.one_of(shaped.map(json.dumps), JSON.map(json.dumps), HOSTILE_TEXT)
+    # An id no JSON parser of Python turns into an int (json.dumps cannot write it either).
+    huge_id = st.builds(
+        lambda kind, digits: f'{{"type": "{kind}", "id": {digits}}}',
+        st.sampled_from(types),
+        HUGE_DIGITS,
+    )
+    return st.one_of(shaped.map(json.dumps), JSON.map(json.dumps), HOSTILE_TEXT, huge_id)
 
 
 async def assert_alive_or_closed_with_a_code(ws: Any, probe: str, answer_type: str) -> None:
