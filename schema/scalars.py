@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-CENT = Decimal("0.01")
+from resolvers.pricing import CENT
 
 
 def _serialize_money(value: Decimal) -> str:

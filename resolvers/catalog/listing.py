@@ -31,6 +31,7 @@ from resolvers.catalog.products import for_dialect
 from resolvers.catalog.visibility import Visibility, visibility_for
 from resolvers.errors import ErrorCode, QueryError
 from resolvers.pagination import MAX_BIGINT, MAX_ID, Page, PageRequest, cursor_int, page_of
+from resolvers.pricing import CENT
 from resolvers.search_text import prefix_range, search_terms
 
 STOCK_CHECK_LIMIT = 5_000
@@ -54,9 +55,6 @@ class _Order:
 
     def key(self, row: ListedProduct) -> list[Any]:
         return [getattr(row, c) for c in self.columns]
-
-
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)

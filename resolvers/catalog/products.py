@@ -19,6 +19,7 @@ from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.policy import Policy
+from resolvers.pricing import CENT
 from resolvers.search_text import fold, sort_key, words
 
 MAX_PRICE = Decimal("9999999999.99")  # DecimalField(max_digits=12, decimal_places=2)
@@ -82,7 +83,7 @@ def _whole(problems: Problems, value: int | None, name: str, low: int) -> None:
 def _check_price(problems: Problems, price: Decimal) -> None:
     if not price.is_finite() or price < 0 or price > MAX_PRICE:
         problems.invalid(f"Le prix va de 0,00 à {MAX_PRICE} €.", "price")
-    elif price != price.quantize(Decimal("0.01")):
+    elif price != price.quantize(CENT):
         problems.invalid("Le prix a au plus deux décimales (centimes).", "price")
 
 
@@ -91,7 +92,7 @@ def _check_vat_rate(problems: Problems, rate: Decimal | None) -> None:
         return
     if not rate.is_finite() or rate < 0 or rate > MAX_VAT_RATE:
         problems.invalid(f"Le taux de TVA va de 0,00 à {MAX_VAT_RATE} %.", "vatRate")
-    elif rate != rate.quantize(Decimal("0.01")):
+    elif rate != rate.quantize(CENT):
         problems.invalid("Le taux de TVA a au plus deux décimales.", "vatRate")
 
 
@@ -158,7 +159,7 @@ def clean(data: ProductData) -> Cleaned:
         "minimum_quantity": data.minimum_quantity,
         "lead_time_days": data.lead_time_days,
         "warehouse": warehouse,
-        "vat_rate": None if data.vat_rate is None else data.vat_rate.quantize(Decimal("0.01")),
+        "vat_rate": None if data.vat_rate is None else data.vat_rate.quantize(CENT),
     }
     return Cleaned(columns=columns, attributes=attributes, zones=zones)
 

@@ -18,9 +18,9 @@ from resolvers.idempotency import digest, once
 from resolvers.orders.queries import buyers_row, sellers_row
 from resolvers.orders.reserve import MAX_REMARK, clean_remark, clean_text
 from resolvers.policy import Policy
+from resolvers.pricing import CENT
 
 S = ClaimStatus
-CENT = Decimal("0.01")
 
 
 def _utc(now: datetime | None) -> datetime:

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from resolvers.pricing import CENT
+
 HUNDRED = Decimal(100)
 
 

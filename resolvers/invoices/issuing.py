@@ -18,7 +18,6 @@ from models.orders import Order, OrderLine
 from realtime.log import atomic
 from resolvers.catalog.products import vat_rate_of
 from resolvers.invoices.amounts import (
-    CENT,
     Line,
     VatAmount,
     rate_sums,
@@ -27,6 +26,7 @@ from resolvers.invoices.amounts import (
 )
 from resolvers.invoices.numbering import take_number
 from resolvers.policy import Policy
+from resolvers.pricing import CENT, line_total
 
 FEE_LABEL = "Frais de petite commande"
 
@@ -39,7 +39,7 @@ def invoice_lines(order: Order, lines: list[OrderLine], *, policy: Policy) -> li
             quantity=line.quantity,
             unit_price=line.unit_price,
             vat_rate=vat_rate_of(line.vat_rate, policy=policy),
-            total=(line.unit_price * line.quantity).quantize(CENT),
+            total=line_total(line.unit_price, line.quantity),
         )
         for line in lines
     ]
