@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from models.claims import Claim, ClaimReason, ClaimStatusChange, Refund, Upload
+from models.claims import Claim, ClaimReason, ClaimResolution, ClaimStatusChange, Refund, Upload
 from models.events import Event
 from models.helpdesk import Message, Thread
 from models.invoices import Invoice, InvoiceKind
@@ -20,6 +20,7 @@ from models.orders import Order, OrderLine
 from resolvers import claims
 from resolvers.claims import WantedLine
 from resolvers.orders import mark_delivered, ship_order, validate_order
+from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.configuration import POLICY
@@ -122,6 +123,22 @@ async def received_return(
         now=at,
     )
     return await claims.receive_return(seller_actor, claim_id=claim.id, policy=POLICY, now=at)
+
+
+async def refund_claim(
+    seller: GraphQLClient, claim: Claim, *, at: datetime | None = None, policy: Policy = POLICY
+) -> Claim:
+    """The seller settles `claim` with a refund of 40.00 € (a key of its own per claim)."""
+    return await claims.resolve_claim(
+        await actor_of(seller),
+        claim_id=claim.id,
+        resolution=ClaimResolution.REFUND,
+        refund_amount=Decimal("40.00"),
+        reason="Retour reçu",
+        idempotency_key=f"refund-{claim.id}",
+        policy=policy,
+        now=at,
+    )
 
 
 def money(value: str) -> Decimal:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 
-from models.claims import Claim, ClaimResolution, ClaimStatus
+from models.claims import Claim, ClaimStatus
 from models.events import Event, EventKind
 from models.mail import OutboxMail
 from resolvers import claims
@@ -22,7 +21,13 @@ from resolvers.errors import DomainError
 from resolvers.helpdesk import post_message
 from resolvers.pagination import PageRequest
 from resolvers.policy import Policy
-from tests.claims_helpers import counts, delivered_order, open_claim, received_return
+from tests.claims_helpers import (
+    counts,
+    delivered_order,
+    open_claim,
+    received_return,
+    refund_claim,
+)
 from tests.clients import GraphQLClient
 from tests.orders_helpers import actor_of
 
@@ -140,7 +145,6 @@ async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rati
     buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     delivered = await delivered_order(buyer, seller, 2, delivered_at=DELIVERED)
-    seller_actor = await actor_of(seller)
     received = [
         await received_return(
             buyer, seller, await open_claim(buyer, delivered, now=DELIVERED), at=DELIVERED
@@ -149,25 +153,13 @@ async def test_kept_and_missed_refund_deadlines_are_tallied_for_the_sellers_rati
     ]
     shop = delivered.order.seller_id
 
-    async def refund(claim: Claim, at: datetime) -> None:
-        await claims.resolve_claim(
-            seller_actor,
-            claim_id=claim.id,
-            resolution=ClaimResolution.REFUND,
-            refund_amount=Decimal("40.00"),
-            reason="Retour reçu",
-            idempotency_key=f"refund-{claim.id}",
-            policy=policy,
-            now=at,
-        )
-
     # Inside the deadline nothing is judged yet.
     assert await claims.refund_tallies([shop], now=CLAIM_END - SECOND) == {}
-    await refund(received[0], CLAIM_END - SECOND)
+    await refund_claim(seller, received[0], at=CLAIM_END - SECOND, policy=policy)
     assert await claims.refund_tallies([shop], now=CLAIM_END - SECOND) == {shop: (1, 1)}
     # The other one misses its deadline, and stays missed when resolved late.
     assert await claims.refund_tallies([shop], now=CLAIM_END + SECOND) == {shop: (1, 2)}
-    await refund(received[1], CLAIM_END + SECOND)
+    await refund_claim(seller, received[1], at=CLAIM_END + SECOND, policy=policy)
     assert await claims.refund_tallies([shop], now=CLAIM_END + 2 * SECOND) == {shop: (1, 2)}
 
 
