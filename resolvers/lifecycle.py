@@ -66,9 +66,9 @@ class Move(Generic[S]):
 class Transitions(Generic[S]):
     """A life cycle's transition table and the words of its refusals."""
 
-    # (from, to) → who may make the change; None (who) is the platform itself, None (from) the
-    # row's creation.
-    table: Mapping[tuple[S | None, S], frozenset[Role | None]]
+    # (from, to) → who may make the change; None (who) is the platform itself. A row's creation
+    # is no change from a status: its flow creates it, `record` writes its first history row.
+    table: Mapping[tuple[S, S], frozenset[Role | None]]
     labels: Mapping[S, str]
     # The argument naming the row, in every refusal.
     field: str

@@ -38,7 +38,6 @@ def _expired(current: QuoteStatus, to: QuoteStatus, role: Role | None) -> Domain
 
 TRANSITIONS = Transitions(
     {
-        (None, Q.REQUESTED): frozenset({Role.BUYER}),
         (Q.REQUESTED, Q.OFFERED): frozenset({Role.SELLER}),
         (Q.REQUESTED, Q.DECLINED): frozenset({Role.SELLER}),
         (Q.OFFERED, Q.ACCEPTED): frozenset({Role.BUYER}),
