@@ -5,8 +5,10 @@ a committed one is never forgotten; the commit rings the mail doorbell, which wa
 A sender claims a batch of due rows (account mails first) with one `UPDATE … RETURNING`,
 `SKIP LOCKED` on PostgreSQL so concurrent senders take disjoint batches (SQLite runs one
 writer at a time); then, outside any transaction, it sends the batch over a few connections
-kept open for the whole round, and records the outcome. `serve` (in-process jobs) and
-`comptoir worker` may run side by side without ever sending a mail twice.
+kept open for the whole round. The first connection to run out of mails records the outcome
+so far and claims the next batch while the others finish theirs, so one slow exchange holds
+back its own connection, not the round. `serve` (in-process jobs) and `comptoir worker` may
+run side by side without ever sending a mail twice.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,7 +34,7 @@ from resolvers.policy import Policy
 log = logging.getLogger(__name__)
 
 # A claim outlives the sending of its batch: a sender starts no exchange that could end after
-# its claim ran out (see `_send_batch`), so a mail is only claimed again when its sender died.
+# its claim ran out (see `_Feed.claim`), so a mail is only claimed again when its sender died.
 CLAIM_SECONDS = 300
 MAX_RETRY_SECONDS = 3600
 BATCH = 50
@@ -146,46 +148,70 @@ async def _sessions(transport: MailTransport, count: int) -> AsyncIterator[list[
         yield [await stack.enter_async_context(transport.session()) for _ in range(count)]
 
 
-async def _send_batch(
-    sessions: Sequence[MailSession],
-    mails: Sequence[ClaimedMail],
-    outcome: _Outcome,
-    *,
-    stop_at: float,
-) -> None:
-    """Send the claimed mails over the sessions, each pulling from one queue, starting no
-    exchange past `stop_at` (monotonic time)."""
-    queue = deque(mails)
+class _Feed:
+    """A round's claimed mails, one queue for all its sessions. The session that finds it
+    empty records what was done so far and claims the next batch while the others finish
+    theirs: no session waits for the slowest one between batches."""
 
-    def take() -> ClaimedMail | None:
-        return queue.popleft() if queue and time.monotonic() < stop_at else None
+    def __init__(self, batch: int, *, policy: Policy, timeout: float) -> None:
+        self.batch = batch
+        self.policy = policy
+        self.timeout = timeout
+        self.queue: deque[tuple[ClaimedMail, float]] = deque()  # with its batch's deadline
+        self.outcome = _Outcome(sent=[], failed=[], untouched=[])
+        self.sent = 0
+        self.more = True  # the last claim was full, and the server takes mails
+        self._claiming = asyncio.Lock()
 
-    async def pump(session: MailSession) -> None:
-        mail = take()
-        while mail is not None:
-            following = take()  # this session's next mail, announced with this one
-            try:
-                await session.send(
-                    mail_id=mail.id,
-                    to=mail.recipient,
-                    subject=mail.subject,
-                    body=mail.body,
-                    then=None if following is None else following.recipient,
-                )
-            except Exception as error:  # any failure: keep it, retry later
-                outcome.failed.append((mail, f"{type(error).__name__}: {error}"[:2000]))
-            except BaseException:  # stopped: the following mail was not sent
-                if following is not None:
-                    queue.appendleft(following)
-                raise
-            else:
-                outcome.sent.append(mail.id)
-            mail = following
+    async def claim(self) -> None:
+        mails = await _claim_batch(self.batch)
+        # No exchange starts unless it ends, timeout included, well before the claim runs out.
+        stop_at = time.monotonic() + CLAIM_SECONDS - 2 * self.timeout
+        self.queue.extend((mail, stop_at) for mail in mails)
+        self.more = len(mails) == self.batch
 
-    try:
-        await asyncio.gather(*(pump(session) for session in sessions[: len(mails)]))
-    finally:
-        outcome.untouched = [mail.id for mail in queue]
+    def take_nowait(self) -> ClaimedMail | None:
+        if self.queue and time.monotonic() < self.queue[0][1]:
+            return self.queue.popleft()[0]
+        return None
+
+    async def take(self) -> ClaimedMail | None:
+        async with self._claiming:
+            if not self.queue and self.more:
+                await self.record()
+                if self.more:
+                    await self.claim()
+        return self.take_nowait()
+
+    async def record(self) -> None:
+        done, self.outcome = self.outcome, _Outcome(sent=[], failed=[], untouched=[])
+        self.sent += len(done.sent)
+        if done.failed and not done.sent:
+            self.more = False  # the server takes nothing: its mails got their backoff
+        await _record(done, self.policy)
+
+
+async def _pump(session: MailSession, feed: _Feed) -> None:
+    mail = await feed.take()
+    while mail is not None:
+        following = feed.take_nowait()  # this session's next mail, announced with this one
+        try:
+            await session.send(
+                mail_id=mail.id,
+                to=mail.recipient,
+                subject=mail.subject,
+                body=mail.body,
+                then=None if following is None else following.recipient,
+            )
+        except Exception as error:  # any failure: keep it, retry later
+            feed.outcome.failed.append((mail, f"{type(error).__name__}: {error}"[:2000]))
+        except BaseException:  # stopped: the following mail was not sent
+            if following is not None:
+                feed.outcome.untouched.append(following.id)
+            raise
+        else:
+            feed.outcome.sent.append(mail.id)
+        mail = following if following is not None else await feed.take()
 
 
 async def _record(outcome: _Outcome, policy: Policy) -> None:
@@ -217,29 +243,21 @@ async def send_due_mails(
     Each batch is claimed afresh, so an account mail queued meanwhile overtakes the
     notifications still waiting.
     """
-    mails = await _claim_batch(batch)
-    if not mails:
+    feed = _Feed(batch, policy=policy, timeout=transport.timeout_seconds)
+    await feed.claim()
+    if not feed.queue:
         return 0
-    sent = 0
-    async with _sessions(transport, connections) as sessions:
-        while mails:
-            outcome = _Outcome(sent=[], failed=[], untouched=[])
-            try:
-                # No exchange starts unless it ends, timeout included, well before the claim
-                # runs out.
-                stop_at = time.monotonic() + CLAIM_SECONDS - 2 * transport.timeout_seconds
-                await _send_batch(sessions, mails, outcome, stop_at=stop_at)
-            finally:
-                # Also when the sender is stopped mid-batch: what the server took is marked
-                # sent (a mail in flight at that moment is sent again once its claim runs out).
-                await _record(outcome, policy)
-            sent += len(outcome.sent)
-            if len(mails) < batch or not outcome.sent:
-                # Nothing more was due, or the server takes nothing (its mails got their
-                # backoff).
-                break
-            mails = await _claim_batch(batch)
-    return sent
+    try:
+        async with _sessions(transport, connections) as sessions, asyncio.TaskGroup() as pumps:
+            for session in sessions:
+                pumps.create_task(_pump(session, feed))
+    finally:
+        # Also when the sender is stopped mid-way: what the server took is marked sent (a
+        # mail in flight at that moment is sent again once its claim runs out), and what no
+        # session took is free again at once, for any sender.
+        feed.outcome.untouched.extend(mail.id for mail, _ in feed.queue)
+        await feed.record()
+    return feed.sent
 
 
 async def _earliest(query: QuerySet[OutboxMail], field: str) -> datetime | None:

@@ -20,9 +20,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 class Sink:
     """Collects what the SMTP server accepted, in order; refuses every mail while `refusing`
     is set, the recipients in `unknown`, and the content of mails to `rejected`; past
-    `hold_after` mails, holds each one (its sender waits for the answer) until `released` is
-    set. Offers PIPELINING, as production servers do, unless `pipelining` is False
-    (aiosmtpd's own default)."""
+    `hold_after` mails, and for mails to `stalled`, holds each one (its sender waits for the
+    answer) until `released` is set. Offers PIPELINING, as production servers do, unless
+    `pipelining` is False (aiosmtpd's own default)."""
 
     def __init__(
         self, delay: float = 0.0, hold_after: int | None = None, *, pipelining: bool = True
@@ -31,6 +31,7 @@ class Sink:
         self.refusing = False
         self.unknown: set[str] = set()
         self.rejected: set[str] = set()
+        self.stalled: set[str] = set()
         self.delay = delay
         self.hold_after = hold_after
         self.pipelining = pipelining
@@ -62,7 +63,8 @@ class Sink:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.received += 1
-        if self.hold_after is not None and self.received > self.hold_after:
+        past = self.hold_after is not None and self.received > self.hold_after
+        if past or self.stalled.intersection(envelope.rcpt_tos):
             self.held += 1
             await asyncio.to_thread(self.released.wait)
         await asyncio.sleep(self.delay)

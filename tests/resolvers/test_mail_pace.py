@@ -74,6 +74,33 @@ async def test_one_call_sends_every_due_mail_not_one_batch(policy: Policy) -> No
     assert len(set(handler.outbox_ids())) == 120
 
 
+async def test_a_stalled_exchange_holds_back_its_connection_not_the_next_batches(
+    policy: Policy,
+) -> None:
+    await _notifications(30)
+    handler = Sink()
+    handler.stalled = {"client0@example.fr"}
+    with smtp_server(handler) as port:
+        transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
+        sending = asyncio.create_task(
+            send_due_mails(transport, policy=policy, batch=5, connections=2)
+        )
+        try:
+
+            async def the_others_arrived() -> bool:
+                return len(handler.messages) == 28
+
+            # All but the stalled mail and the one announced with it on its connection: the
+            # other connection goes on claiming and sending, batch after batch.
+            await eventually(the_others_arrived, within=20, what="28 mails past the stalled one")
+            assert await OutboxMail.filter(sent_at__isnull=False).count() >= 20
+        finally:
+            handler.released.set()
+        assert await sending == 30
+    assert Counter(handler.outbox_ids()) == Counter(m.id for m in await OutboxMail.all())
+    assert await OutboxMail.filter(sent_at__isnull=True).count() == 0
+
+
 async def test_the_backlog_counts_unsent_mails_and_the_oldest_due_one() -> None:
     assert await mail_backlog() == type(await mail_backlog())(0, 0, 0.0)
     await _notifications(3)
