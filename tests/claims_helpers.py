@@ -107,22 +107,27 @@ async def open_claim(
 
 
 async def received_return(
-    buyer: GraphQLClient, seller: GraphQLClient, claim: Claim, *, at: datetime
+    buyer: GraphQLClient,
+    seller: GraphQLClient,
+    claim: Claim,
+    *,
+    at: datetime | None = None,
+    policy: Policy = POLICY,
 ) -> Claim:
     """`claim` taken through its return at `at`: asked for, shipped, received by the seller."""
     seller_actor = await actor_of(seller)
     await claims.request_return(
-        seller_actor, claim_id=claim.id, instructions="Retour.", policy=POLICY, now=at
+        seller_actor, claim_id=claim.id, instructions="Retour.", policy=policy, now=at
     )
     await claims.ship_return(
         await actor_of(buyer),
         claim_id=claim.id,
         carrier="Colissimo",
         tracking_number="6A1",
-        policy=POLICY,
+        policy=policy,
         now=at,
     )
-    return await claims.receive_return(seller_actor, claim_id=claim.id, policy=POLICY, now=at)
+    return await claims.receive_return(seller_actor, claim_id=claim.id, policy=policy, now=at)
 
 
 async def refund_claim(

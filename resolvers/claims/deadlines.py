@@ -125,8 +125,10 @@ async def refund_tallies(
     for claim in rows:
         assert claim.refund_due_by is not None
         done = settled.get(claim.id)
-        if done is None and claim.refund_due_by >= now:
-            continue  # still inside its deadline: not judged yet
+        if done is None and claim.refund_due_by > now:
+            # Still inside its deadline: not judged yet (at the due instant it has passed, as
+            # for the alert job, whose REFUND_OVERDUE round refreshes the rating).
+            continue
         kept = done is not None and done <= claim.refund_due_by
         met, judged = tallies.get(claim.seller_id, (0, 0))
         tallies[claim.seller_id] = (met + kept, judged + 1)

@@ -73,7 +73,8 @@ async def response_tallies(
     """
     now = utc_now(now)
     recent = Q(author_role=Role.BUYER, due_at__not_isnull=True, sent_at__gte=now - RATE_WINDOW)
-    judged = recent & (Q(answered_at__not_isnull=True) | Q(due_at__lt=now))
+    # Passed at its due instant, as for the alert job (which refreshes the rating then).
+    judged = recent & (Q(answered_at__not_isnull=True) | Q(due_at__lte=now))
     totals = await _counts_by_seller(judged, seller_ids)
     on_time = await _counts_by_seller(recent & Q(answered_in_time=True), seller_ids)
     return {s: (on_time.get(s, 0), totals[s]) for s in seller_ids if totals.get(s)}

@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from models.accounts import NEUTRAL_STANDING, Seller
 from models.catalog import Product, ProductWord
+from models.claims import Claim
 from models.helpdesk import Message
+from realtime.doorbell import Doorbell
+from resolvers.deadlines.alerts import raise_deadline_alerts
 from resolvers.helpdesk import post_message, response_rates
 from resolvers.policy import Policy
 from resolvers.standing.rating import (
@@ -17,6 +20,7 @@ from resolvers.standing.rating import (
     standing_of,
 )
 from tests.catalog_helpers import make_product
+from tests.claims_helpers import delivered_order, open_claim, received_return
 from tests.clients import GraphQLClient
 from tests.helpdesk_helpers import actor_of, open_product_thread, seller_of
 
@@ -91,3 +95,34 @@ async def test_products_follow_their_sellers_standing_in_batches(
     later = await make_product(seller, name="Perceuse tardive")
     assert (await Product.get(id=later.id)).standing == 10
     assert len(mine) == 3
+
+
+async def test_a_claim_answered_in_time_and_refunded_late_counts_one_of_two(
+    buyer: GraphQLClient, seller: GraphQLClient
+) -> None:
+    # 86.4 s of business time to refund a received return.
+    policy = Policy(doorbell=Doorbell(), refund_business_days=0.001)
+    shop = await seller_of(seller)
+    claim = await open_claim(buyer, await delivered_order(buyer, seller, 1))
+    assert claim.thread_id is not None
+    seller_actor = await actor_of(seller)
+    await post_message(seller_actor, thread_id=claim.thread_id, body="Renvoyez-la.", policy=policy)
+    assert (await Seller.get(id=shop.id)).rating == 5.0  # the claim answered in time
+    await received_return(buyer, seller, claim, policy=policy)
+    due = (await Claim.get(id=claim.id)).refund_due_by
+    assert due is not None
+    await raise_deadline_alerts(policy=policy, now=due - timedelta(seconds=1))
+    assert (await Seller.get(id=shop.id)).rating == 5.0  # the refund not judged yet
+    # The round that raises REFUND_OVERDUE judges it: one obligation met out of two.
+    await raise_deadline_alerts(policy=policy, now=due)
+    assert (await Seller.get(id=shop.id)).rating == 2.5
+
+
+async def test_the_round_raising_sla_overdue_judges_the_reply_at_that_very_instant(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
+    thread = await open_product_thread(buyer, seller)
+    assert thread.response_due_at is not None
+    assert thread.seller_id is not None
+    await raise_deadline_alerts(policy=policy, now=thread.response_due_at)
+    assert (await Seller.get(id=thread.seller_id)).rating == 0.0
