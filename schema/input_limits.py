@@ -34,7 +34,7 @@ from resolvers.catalog.conditions import POSTAL_CODE_LENGTH
 from resolvers.catalog.products import MAX_ATTRIBUTES, MAX_ZONES
 from resolvers.catalog.visibility import MAX_COMPARED
 from resolvers.errors import DomainError, ErrorCode, Problems, QueryError
-from resolvers.orders.reserve import MAX_REMARK
+from resolvers.free_text import MAX_REMARK
 from resolvers.quotes.requests import MAX_LINES, MAX_QUANTITIES
 from resolvers.standing.moderation import MAX_NOTE
 from resolvers.standing.suspension import MAX_REASON

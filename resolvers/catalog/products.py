@@ -18,6 +18,7 @@ from models.catalog import DeliveryZone, Product, ProductAttribute, ProductWord
 from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.errors import DomainError, ErrorCode, Problems
+from resolvers.free_text import clean_text
 from resolvers.policy import Policy
 from resolvers.pricing import CENT
 from resolvers.search_text import fold, sort_key, words
@@ -65,14 +66,9 @@ class Cleaned:
 def _text(
     problems: Problems, value: str | None, name: str, limit: int, *, required: bool
 ) -> str | None:
-    cleaned = " ".join(value.split()) if value is not None else ""
-    if not cleaned:
-        if required:
-            problems.invalid("Champ obligatoire.", name)
-        return None
-    if len(cleaned) > limit:
-        problems.invalid(f"{limit} caractères au maximum.", name)
-    return cleaned
+    # A product's texts are one line each (a name, a brand): runs of spaces become one.
+    one_line = None if value is None else " ".join(value.split())
+    return clean_text(problems, one_line, name, required=required, limit=limit)
 
 
 def _whole(problems: Problems, value: int | None, name: str, low: int) -> None:

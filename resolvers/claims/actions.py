@@ -14,9 +14,9 @@ from resolvers.claims.flow import TRANSITIONS, ClaimColumns, change_status
 from resolvers.claims.queries import visible_claim_or_not_found
 from resolvers.claims.refunds import record_refund
 from resolvers.errors import DomainError, ErrorCode, Problems
+from resolvers.free_text import MAX_REMARK, clean_remark, clean_text
 from resolvers.idempotency import digest, once
 from resolvers.orders.queries import buyers_row, sellers_row
-from resolvers.orders.reserve import MAX_REMARK, clean_remark, clean_text
 from resolvers.policy import Policy
 from resolvers.pricing import CENT
 

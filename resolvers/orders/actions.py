@@ -10,6 +10,7 @@ from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.cart import CartView, LineChange, WantedLine, cart_view, put_lines_in_cart
 from resolvers.errors import DomainError, Problems
+from resolvers.free_text import clean_remark, clean_text
 from resolvers.orders.flow import Shipment, change_status
 from resolvers.orders.queries import (
     buyers_row,
@@ -17,7 +18,6 @@ from resolvers.orders.queries import (
     sellers_row,
     visible_order_or_not_found,
 )
-from resolvers.orders.reserve import clean_remark, clean_text
 from resolvers.policy import Policy
 
 S = OrderStatus

@@ -25,6 +25,7 @@ from resolvers.cart import cart_lines
 from resolvers.catalog import zones_of
 from resolvers.countries import iso_country
 from resolvers.errors import DomainError, ErrorCode, Problems
+from resolvers.free_text import MAX_REMARK, clean_text
 from resolvers.idempotency import digest, once, reused
 from resolvers.lifecycle import parties_of
 from resolvers.numbering import assign_number, provisional_number
@@ -32,9 +33,6 @@ from resolvers.orders.flow import record_transition
 from resolvers.policy import Policy
 from resolvers.pricing import by_seller, line_total, money, seller_amounts
 from resolvers.standing.suspension import suspended_among
-
-MAX_TEXT = 200
-MAX_REMARK = 2000
 
 
 @dataclass(frozen=True)
@@ -44,28 +42,6 @@ class Address:
     city: str
     country: str
     line2: str | None = None
-
-
-def clean_text(
-    problems: Problems, value: str | None, field: str, *, required: bool, limit: int = MAX_TEXT
-) -> str | None:
-    """`value` stripped, None when blank; INVALID_INPUT naming `field` when blank but required
-    or longer than `limit`."""
-    cleaned = (value or "").strip()
-    if not cleaned:
-        if required:
-            problems.invalid("Champ obligatoire.", field)
-        return None
-    if len(cleaned) > limit:
-        problems.invalid(f"{limit} caractères au maximum.", field)
-    return cleaned
-
-
-def clean_remark(value: str | None, field: str, *, required: bool) -> str | None:
-    """A free text standing alone (a remark, reason or message): `clean_text` up to
-    MAX_REMARK characters, refused at once."""
-    with Problems() as problems:
-        return clean_text(problems, value, field, required=required, limit=MAX_REMARK)
 
 
 def _clean_address(problems: Problems, address: Address) -> Address:

@@ -12,7 +12,7 @@ from models.quotes import Quote, QuoteStatus, QuoteTier
 from realtime.log import atomic
 from resolvers.actor import Actor
 from resolvers.errors import DomainError, Problems
-from resolvers.orders.reserve import MAX_REMARK, clean_remark, clean_text
+from resolvers.free_text import MAX_REMARK, clean_remark, clean_text
 from resolvers.policy import Policy
 from resolvers.pricing import CENT
 from resolvers.quotes.flow import TRANSITIONS, change_quote

@@ -21,9 +21,9 @@ from resolvers.actor import Actor, require_role
 from resolvers.buying import check_minimum
 from resolvers.catalog.visibility import product_or_not_found
 from resolvers.errors import DomainError, ErrorCode, Problems
+from resolvers.free_text import clean_remark
 from resolvers.lifecycle import Move, parties_of
 from resolvers.numbering import assign_number, provisional_number
-from resolvers.orders.reserve import clean_remark
 from resolvers.policy import Policy
 from resolvers.pricing import by_seller
 from resolvers.quotes.flow import record_move
