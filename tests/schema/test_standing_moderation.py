@@ -8,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 from models.accounts import Seller
 from models.mail import OutboxMail
 from models.standing import FlagDecision, FlagReview, Suspension
+from resolvers.helpdesk import post_message
 from tests.clients import GraphQLClient
-from tests.helpdesk_helpers import gid, open_product_thread
+from tests.configuration import POLICY
+from tests.helpdesk_helpers import actor_of, gid, open_product_thread
 from tests.standing_helpers import (
+    CONTACT,
     REINSTATE,
     REVIEW,
     SUSPEND,
@@ -47,6 +50,29 @@ async def test_the_queue_lists_flagged_threads_until_each_flag_is_decided(
     assert [e["node"]["id"] for e in reviewed["threads"]["edges"]] == [
         thread_gid(message.thread_id)
     ]
+
+
+async def test_a_thread_waits_in_the_queue_until_each_of_its_flags_is_decided(
+    buyer: GraphQLClient, seller: GraphQLClient, admin: GraphQLClient
+) -> None:
+    first = await flagged_seller_message(buyer, seller)
+    actor = await actor_of(seller)
+
+    async def flag_again() -> int:
+        posted = await post_message(actor, thread_id=first.thread_id, body=CONTACT, policy=POLICY)
+        assert posted.message.flagged
+        return posted.message.id
+
+    second = await flag_again()
+    await admin.mutate_ok(REVIEW, m=gid("Message", first.id), d="DISMISSED")
+    assert await queue(admin) == [thread_gid(first.thread_id)]
+    await admin.mutate_ok(REVIEW, m=gid("Message", second), d="WARNED")
+    assert await queue(admin) == []
+    # A new flag in a reviewed thread brings it back.
+    third = await flag_again()
+    assert await queue(admin) == [thread_gid(first.thread_id)]
+    await admin.mutate_ok(REVIEW, m=gid("Message", third), d="DISMISSED")
+    assert await queue(admin) == []
 
 
 async def test_a_second_decision_on_one_message_is_an_invalid_transition(
