@@ -104,7 +104,6 @@ async def add_colleague(
             )
         return AddColleagueResult(account=await Account.get(id=existing.id))
     async with atomic():
-        # A new invitation replaces the pending ones for this address.
         pending = [
             t.id
             for t in await AccountToken.filter(
@@ -114,8 +113,6 @@ async def add_colleague(
             )
             if t.data.get("email") == email and t.data.get("company_id") == company_id
         ]
-        if pending:
-            await AccountToken.filter(id__in=pending).update(used_at=datetime.now(UTC))
         token = await issue_token(
             TokenPurpose.INVITATION,
             timedelta(days=policy.invitation_days),
@@ -127,9 +124,13 @@ async def add_colleague(
                 "invited_by": manager_id,
             },
         )
-        await mails.invitation_mail(
+        mailed = await mails.invitation_mail(
             to=email, company=company.name, inviter=inviter, token=token, policy=policy
         )
+        # A new invitation replaces the pending ones for this address, once it is mailed: past
+        # the address's cap the link it already holds stays good.
+        if mailed and pending:
+            await AccountToken.filter(id__in=pending).update(used_at=datetime.now(UTC))
     return AddColleagueResult(account=None)
 
 

@@ -22,12 +22,15 @@ async def mail_slot(to: str, *, policy: Policy) -> bool:
     return await take(f"account-mail:{to}", RateLimit(policy.account_mails_per_hour, 3600))
 
 
-async def _account_mail(*, to: str, subject: str, body: str, policy: Policy) -> None:
-    """An account mail within the address's hourly cap; account mails leave first."""
-    if await mail_slot(to, policy=policy):
-        await enqueue_mail(
-            to=to, subject=subject, body=body, priority=MailPriority.ACCOUNT, policy=policy
-        )
+async def _account_mail(*, to: str, subject: str, body: str, policy: Policy) -> bool:
+    """An account mail within the address's hourly cap (False: past it, nothing queued);
+    account mails leave first."""
+    if not await mail_slot(to, policy=policy):
+        return False
+    await enqueue_mail(
+        to=to, subject=subject, body=body, priority=MailPriority.ACCOUNT, policy=policy
+    )
+    return True
 
 
 def link(path: str, token: str, *, policy: Policy) -> str:
@@ -76,9 +79,10 @@ async def reset_mail(*, to: str, first_name: str, token: str, policy: Policy) ->
 
 async def invitation_mail(
     *, to: str, company: str, inviter: str, token: str, policy: Policy
-) -> None:
+) -> bool:
+    """False when the address's cap left it unsent."""
     days = policy.invitation_days
-    await _account_mail(
+    return await _account_mail(
         policy=policy,
         to=to,
         subject=f"Invitation à rejoindre {company} sur Comptoir",

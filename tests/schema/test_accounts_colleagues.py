@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from models.accounts import Account, AccountToken, Role, TokenPurpose
+from resolvers.policy import Policy
 from schema.ids import encode_id
 from tests.accounts_helpers import ME, STRONG, account, counts, link_token, mails_to
 from tests.clients import GraphQLClient
@@ -97,6 +98,19 @@ async def test_a_new_invitation_replaces_the_previous_one(
     assert await anonymous.refused(ACCEPT, token=first, password=STRONG, first="J", last="M") == [
         "INVALID_TOKEN"
     ]
+
+
+async def test_past_the_addresss_mail_cap_an_invitation_answers_the_same_and_keeps_the_last_link(
+    main_user: GraphQLClient, anonymous: GraphQLClient, policy: Policy
+) -> None:
+    for _ in range(policy.account_mails_per_hour):
+        await main_user.mutate_ok(ADD, email="new@acme.fr", rights=["PLACE_ORDERS"])
+    mailed = await link_token("new@acme.fr", "accept-invitation")
+    payload = await main_user.mutate_ok(ADD, email="new@acme.fr", rights=["SEE_INVOICES"])
+    assert payload == {"errors": [], "invitationSent": True, "account": None}
+    assert len(await mails_to("new@acme.fr")) == policy.account_mails_per_hour
+    login = await anonymous.mutate_ok(ACCEPT, token=mailed, password=STRONG, first="J", last="M")
+    assert login["account"]["rights"] == ["PLACE_ORDERS"]
 
 
 async def test_an_expired_invitation_is_token_expired(
