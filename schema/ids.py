@@ -8,6 +8,25 @@ import binascii
 from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.pagination import MAX_ID
 
+# What each kind of id names, for the message of an id that names nothing of its kind (the
+# message is French, the type names are the API's).
+NOUNS = {
+    "Account": "compte",
+    "Claim": "réclamation",
+    "Company": "société",
+    "Invoice": "facture",
+    "Message": "message",
+    "Order": "commande",
+    "OrderLine": "ligne de commande",
+    "OrderTemplate": "modèle de commande",
+    "Photo": "photo",
+    "Product": "produit",
+    "Quote": "devis",
+    "Refund": "remboursement",
+    "Seller": "vendeur",
+    "Thread": "conversation",
+}
+
 
 def encode_id(type_name: str, pk: int) -> str:
     raw = f"{type_name}:{pk}".encode()
@@ -31,7 +50,9 @@ def read_id(problems: Problems, value: str, type_name: str, field: str) -> int:
     # Primary keys are 32-bit IntFields: a larger number names nothing (and PG would refuse it).
     if kind != type_name or number <= 0 or number > MAX_ID:
         # The id is named so that two unknown ids of one list are two problems, not one.
-        problems.add(ErrorCode.NOT_FOUND, f"Aucun {type_name} avec l'identifiant {value!r}", field)
+        problems.add(
+            ErrorCode.NOT_FOUND, f"Identifiant de {NOUNS[type_name]} inconnu : {value!r}", field
+        )
         return 0
     return number
 
