@@ -18,6 +18,7 @@ from realtime.log import atomic
 from resolvers.actor import Actor, require_role
 from resolvers.clock import utc_now
 from resolvers.errors import DomainError, ErrorCode, Problems
+from resolvers.free_text import clean_text
 from resolvers.helpdesk.messages import lock_thread
 from resolvers.mail import enqueue_mail
 from resolvers.policy import Policy
@@ -43,13 +44,6 @@ def _check_decision(
             )
     elif suspend_days is not None:
         problems.invalid("Une durée ne s'indique qu'avec une suspension.", "suspendDays")
-
-
-def _clean_note(problems: Problems, note: str | None) -> str | None:
-    cleaned = (note or "").strip() or None
-    if cleaned is not None and len(cleaned) > MAX_NOTE:
-        problems.invalid(f"{MAX_NOTE} caractères au maximum.", "note")
-    return cleaned
 
 
 async def _warn(message: Message, thread: Thread, note: str | None, policy: Policy) -> None:
@@ -93,7 +87,7 @@ async def review_flag(
         )
     with Problems() as problems:
         _check_decision(problems, message, decision, suspend_days)
-        cleaned = _clean_note(problems, note)
+        cleaned = clean_text(problems, note, "note", required=False, limit=MAX_NOTE)
     if await FlagReview.exists(message_id=message.id):
         raise DomainError(ErrorCode.INVALID_TRANSITION, _ALREADY, "messageId")
     now = utc_now(now)
