@@ -17,10 +17,11 @@ Adding a job is one declaration in `JOBS`:
 * The interval (`COMPTOIR_JOBS_INTERVAL_SECONDS`) is only the safety net: lost doorbells,
   rows changed by hand, a process that died between its commit and its ring.
 
-Every job runs in a task of its own: a slow mail server never delays an expiry. At start,
-every job runs one round before the runner listens, so what piled up while no runner was
-up is cleared. Any number of runners (`serve` with jobs in-process, `comptoir worker`) may
-run at once: the claims make each row handled once.
+Every job runs in a task of its own, its first round included: a slow mail server never
+delays an expiry, even at start. Once the doorbells are heard, every job starts with one
+round, so what piled up while no runner was up is cleared. Any number of runners (`serve`
+with jobs in-process, `comptoir worker`) may run at once: the claims make each row handled
+once.
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ class Runner:
         self.interval_seconds = interval_seconds
         self.jobs = tuple(jobs)
         self._wake = {job.name: asyncio.Event() for job in self.jobs}
-        # Set once the doorbells are heard and every job has done its first round.
+        # Set once the doorbells are heard and every job's first round has started: a change
+        # committed after it rings a runner that will handle it.
         self.ready = asyncio.Event()
 
     @property
@@ -182,8 +184,10 @@ class Runner:
             return self.interval_seconds
         return min(self.interval_seconds, max(0.0, (due - datetime.now(UTC)).total_seconds()))
 
-    async def _loop(self, job: Job, failed: bool) -> None:
+    async def _loop(self, job: Job) -> None:
         wake = self._wake[job.name]
+        # A ring during this first round is kept: the next one follows at once.
+        failed = await self.round(job) is None
         while True:
             pause = await self._pause(job, failed)
             with contextlib.suppress(TimeoutError):
@@ -192,7 +196,8 @@ class Runner:
             failed = await self.round(job) is None
 
     async def run(self, broadcast: Broadcast | None) -> None:
-        """Listen to the doorbells, catch up with one round of everything, then loop."""
+        """Listen to the doorbells, then loop each job, starting with a round of each (their
+        first rounds side by side: a stalled outbox must not hold back the other jobs)."""
         async with contextlib.AsyncExitStack() as stack:
             if broadcast is not None:
                 for channel in sorted(self.channels):
@@ -205,18 +210,15 @@ class Runner:
                         ),
                     )
                     await subscribed.wait()
-            first = {job.name: await self.round(job) for job in self.jobs}
-            self.ready.set()
-            log.info(
-                "jobs runner listening (%s); safety-net interval %ss",
-                ", ".join(sorted(self.channels)) or "no doorbell",
-                self.interval_seconds,
-            )
             async with asyncio.TaskGroup() as group:
                 for job in self.jobs:
-                    group.create_task(
-                        self._loop(job, first[job.name] is None), name=f"job-{job.name}"
-                    )
+                    group.create_task(self._loop(job), name=f"job-{job.name}")
+                self.ready.set()
+                log.info(
+                    "jobs runner listening (%s); safety-net interval %ss",
+                    ", ".join(sorted(self.channels)) or "no doorbell",
+                    self.interval_seconds,
+                )
 
     async def _listen(self, broadcast: Broadcast, channel: str, subscribed: asyncio.Event) -> None:
         try:

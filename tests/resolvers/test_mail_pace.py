@@ -20,11 +20,13 @@ from realtime.broadcast import open_broadcast
 from realtime.doorbell import MAIL_CHANNEL
 from realtime.log import atomic
 from resolvers.accounts import register
+from resolvers.accounts.recovery import request_password_reset
 from resolvers.actor import ANONYMOUS
 from resolvers.mail import CONNECTIONS, enqueue_mail, mail_backlog, send_due_mails
 from resolvers.policy import Policy
 from tests.accounts_helpers import STRONG
 from tests.configuration import POLICY
+from tests.factories import make_account
 from tests.mail_helpers import Sink, eventually, smtp_server
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -180,3 +182,44 @@ async def test_the_runner_sends_a_registration_mail_on_the_doorbell_not_the_inte
     row = await OutboxMail.get()
     assert row.priority is MailPriority.ACCOUNT
     assert row.sent_at is not None
+
+
+async def test_a_stalled_mail_server_holds_back_no_other_job(
+    app: Starlette, policy: Policy, settings: Settings
+) -> None:
+    await make_account(Role.BUYER, email="lea@example.fr")
+    await _notifications(1)  # to client0@example.fr, whose exchange the server holds
+    handler = Sink()
+    handler.stalled = {"client0@example.fr"}
+    with smtp_server(handler) as port:
+        transport = SmtpTransport(f"smtp://127.0.0.1:{port}")
+        deps = Deps(policy=policy, transport=transport, store=file_store(settings))
+        runner = Runner(deps, interval_seconds=3600)
+        try:
+            async with run_jobs_in_background(runner, app.state.live.broadcast):
+
+                async def held() -> bool:
+                    return handler.held == 1
+
+                # Held from the runner's first round on: the other jobs go on all the same.
+                await eventually(held, within=20, what="the first mail held by the server")
+                await asyncio.wait_for(runner.ready.wait(), 20)
+                await request_password_reset(ANONYMOUS, email="lea@example.fr", policy=policy)
+
+                async def answered() -> bool:
+                    return await OutboxMail.filter(recipient="lea@example.fr").exists()
+
+                await eventually(answered, within=20, what="the reset request answered")
+                assert handler.held == 1  # answered while the first mail is still held
+                handler.released.set()
+
+                async def both_sent() -> bool:
+                    return not await OutboxMail.filter(sent_at__isnull=True).exists()
+
+                await eventually(both_sent, within=20, what="both mails, once released")
+        finally:
+            handler.released.set()
+    assert sorted(str(m["To"]) for m in handler.messages) == [
+        "client0@example.fr",
+        "lea@example.fr",
+    ]
