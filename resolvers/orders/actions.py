@@ -135,9 +135,11 @@ def expires_at(order: Order, policy: Policy) -> datetime:
     return policy.calendar.add_business_days(order.created_at, policy.order_expiry_business_days)
 
 
-async def expire_pending_orders(*, policy: Policy, now: datetime | None = None) -> int:
+async def expire_pending_orders(
+    *, policy: Policy, now: datetime | None = None, batch: int = JOB_BATCH
+) -> int:
     """Expire every PENDING order left unanswered for `order_expiry_business_days` business
-    days (market calendar); returns how many this call expired.
+    days (market calendar), `batch` per read; returns how many this call expired.
 
     Two runners may overlap: the conditional status update lets exactly one expire each order.
     """
@@ -146,7 +148,7 @@ async def expire_pending_orders(*, policy: Policy, now: datetime | None = None) 
     # Business days are never shorter than calendar days: older orders are the only candidates.
     candidates = Order.filter(status=S.PENDING, created_at__lte=now - timedelta(days=days))
     expired, after = 0, 0
-    while page := await candidates.filter(id__gt=after).order_by("id").limit(JOB_BATCH):
+    while page := await candidates.filter(id__gt=after).order_by("id").limit(batch):
         after = page[-1].id
         for order in page:
             if expires_at(order, policy) > now:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 
 from models.accounts import NEUTRAL_STANDING, Seller
 from models.catalog import Product, ProductWord
@@ -72,41 +72,54 @@ async def refresh_ratings(seller_ids: Sequence[int], *, now: datetime | None = N
         )
 
 
-async def refresh_stale_ratings(*, now: datetime | None = None) -> int:
-    """The daily pass: ratings not recomputed for a day (old messages leave the window)."""
+async def refresh_stale_ratings(*, now: datetime | None = None, batch: int = BATCH) -> int:
+    """The daily pass: every rating not recomputed for a day (old messages leave the window),
+    `batch` sellers per read, so a backlog clears in one call; returns how many."""
     now = utc_now(now)
-    stale = await (
-        Seller.filter(rated_at__lt=now - REFRESH_AFTER).order_by("rated_at").limit(BATCH).only("id")
-    )
-    fresh = await Seller.filter(rated_at__isnull=True).limit(BATCH).only("id")
-    ids = [s.id for s in [*stale, *fresh]]
-    if ids:
+    stale = Seller.filter(Q(rated_at__isnull=True) | Q(rated_at__lt=now - REFRESH_AFTER))
+    refreshed = after = 0
+    while ids := [
+        s.id for s in await stale.filter(id__gt=after).order_by("id").limit(batch).only("id")
+    ]:
         await refresh_ratings(ids, now=now)
-    return len(ids)
+        refreshed += len(ids)
+        after = ids[-1]
+    return refreshed
 
 
-async def propagate_standing() -> int:
-    """Copy changed standings onto the sellers' products and words, a batch per transaction;
-    returns how many products moved.  A product and its words always move together, so a
-    search's order and its cursors agree."""
+async def propagate_standing(*, batch: int = BATCH) -> int:
+    """Copy every changed standing onto the sellers' products and words, `batch` sellers per
+    read (a backlog clears in one call) and a batch of products per transaction; returns how
+    many products moved.  A product and its words always move together, so a search's order
+    and its cursors agree."""
+    moved = after = 0
+    changed = Seller.filter(standing__not=F("listed_standing"))
+    while sellers := await changed.filter(id__gt=after).order_by("id").limit(batch):
+        after = sellers[-1].id
+        for seller in sellers:
+            moved += await _propagate(seller)
+    return moved
+
+
+async def _propagate(seller: Seller) -> int:
+    """One seller's products and words, `PRODUCT_BATCH` per transaction."""
     moved = 0
-    for seller in await Seller.filter(standing__not=F("listed_standing")).limit(BATCH):
-        target, last = seller.standing, 0
-        while True:
-            ids = [
-                p.id
-                for p in await Product.filter(seller_id=seller.id, id__gt=last)
-                .order_by("id")
-                .limit(PRODUCT_BATCH)
-                .only("id")
-            ]
-            if not ids:
-                break
-            async with atomic():
-                await Product.filter(id__in=ids).update(standing=target)
-                await ProductWord.filter(product_id__in=ids).update(standing=target)
-            moved += len(ids)
-            last = ids[-1]
-        # Conditional: a rating that changed meanwhile leaves the seller for the next pass.
-        await Seller.filter(id=seller.id, standing=target).update(listed_standing=target)
+    target, last = seller.standing, 0
+    while True:
+        ids = [
+            p.id
+            for p in await Product.filter(seller_id=seller.id, id__gt=last)
+            .order_by("id")
+            .limit(PRODUCT_BATCH)
+            .only("id")
+        ]
+        if not ids:
+            break
+        async with atomic():
+            await Product.filter(id__in=ids).update(standing=target)
+            await ProductWord.filter(product_id__in=ids).update(standing=target)
+        moved += len(ids)
+        last = ids[-1]
+    # Conditional: a rating that changed meanwhile leaves the seller for the next pass.
+    await Seller.filter(id=seller.id, standing=target).update(listed_standing=target)
     return moved

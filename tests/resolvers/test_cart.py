@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from models.accounts import Role
 from models.orders import Cart, CartLine
 from resolvers.actor import ANONYMOUS
 from resolvers.cart import (
@@ -22,6 +23,7 @@ from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
 from tests.configuration import POLICY
+from tests.factories import make_account
 from tests.orders_helpers import actor_of
 
 
@@ -177,6 +179,20 @@ async def test_stale_carts_are_emptied_once_and_fresh_ones_kept(
     assert await empty_stale_carts(policy=policy) == 0
     assert (await get_cart(stale, policy=policy)).lines == []
     assert len((await get_cart(fresh, policy=policy)).lines) == 1
+
+
+async def test_a_backlog_of_stale_carts_clears_in_one_call(
+    seller: GraphQLClient, policy: Policy
+) -> None:
+    product = await make_product(seller)
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    for n in range(5):
+        buyer = await make_account(Role.BUYER, email=f"acheteur{n}@example.fr")
+        cart = await Cart.create(buyer=buyer, changed_at=long_ago)
+        await CartLine.create(cart=cart, product_id=product.id, quantity=1)
+    assert await empty_stale_carts(policy=policy, batch=2) == 5
+    assert await CartLine.all().count() == 0
+    assert await empty_stale_carts(policy=policy, batch=2) == 0
 
 
 async def test_reading_the_cart_does_not_keep_it_alive(

@@ -59,22 +59,25 @@ async def test_answered_orders_never_expire(
     assert (await Order.get(id=order.id)).status is OrderStatus.VALIDATED
 
 
-async def test_overlapping_runners_expire_each_order_once(
+async def test_overlapping_runners_expire_each_order_once_page_after_page(
     buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
 ) -> None:
     product = await make_product(seller, stock=10)
-    orders = [(await reserve(buyer, (product, 1)))[0] for _ in range(3)]
+    orders = [(await reserve(buyer, (product, 1)))[0] for _ in range(5)]
     await Order.all().update(created_at=datetime(2026, 1, 5, tzinfo=PARIS))
     events_before = await Event.all().count()
     later = datetime(2026, 1, 20, tzinfo=PARIS)
 
+    # A backlog of more than a page clears in one call of each runner.
     done = await asyncio.gather(
-        *(expire_pending_orders(now=later, policy=policy) for _ in range(4))
+        *(expire_pending_orders(now=later, policy=policy, batch=2) for _ in range(4))
     )
 
     assert sum(done) == len(orders)
+    assert {o.status for o in await Order.all()} == {OrderStatus.EXPIRED}
     assert await Event.all().count() == events_before + len(orders)
     assert await stock_of(product) == 10
+    assert await expire_pending_orders(now=later, policy=policy, batch=2) == 0
 
 
 async def test_deleting_an_account_cancels_its_pending_orders_and_empties_its_cart(

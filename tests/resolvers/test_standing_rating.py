@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models.accounts import NEUTRAL_STANDING, Seller
+from models.accounts import NEUTRAL_STANDING, Role, Seller
 from models.catalog import Product, ProductWord
 from models.claims import Claim
 from models.helpdesk import Message
@@ -22,6 +22,7 @@ from resolvers.standing.rating import (
 from tests.catalog_helpers import make_product
 from tests.claims_helpers import delivered_order, open_claim, received_return
 from tests.clients import GraphQLClient
+from tests.factories import make_account
 from tests.helpdesk_helpers import actor_of, open_product_thread, seller_of
 
 
@@ -76,6 +77,28 @@ async def test_the_daily_pass_recomputes_only_stale_ratings(
     await Seller.filter(id=other.id).update(rated_at=now)
     assert await refresh_stale_ratings(now=now) == 1
     assert (await Seller.get(id=shop.id)).rated_at == now
+
+
+async def test_the_daily_pass_clears_a_backlog_in_one_call() -> None:
+    now = datetime.now(UTC)
+    accounts = [await make_account(Role.SELLER, email=f"boutique{n}@example.fr") for n in range(5)]
+    shops = await Seller.filter(account_id__in=[a.id for a in accounts])
+    # Two rated long ago, three never: five stale ratings, more than a batch.
+    await Seller.filter(id__in=[s.id for s in shops[:2]]).update(rated_at=now - timedelta(days=2))
+    assert await refresh_stale_ratings(now=now, batch=2) == 5
+    assert {s.rated_at for s in await Seller.all()} == {now}
+    assert await refresh_stale_ratings(now=now, batch=2) == 0
+
+
+async def test_a_backlog_of_changed_standings_moves_in_one_call() -> None:
+    accounts = [await make_account(Role.SELLER, email=f"boutique{n}@example.fr") for n in range(3)]
+    for account in accounts:
+        await make_product(account, name=f"Perceuse {account.id}")
+    await Seller.all().update(rating=4.0, standing=10)
+    assert await propagate_standing(batch=1) == 3
+    assert {p.standing for p in await Product.all()} == {10}
+    assert {s.listed_standing for s in await Seller.all()} == {10}
+    assert await propagate_standing(batch=1) == 0
 
 
 async def test_products_follow_their_sellers_standing_in_batches(
