@@ -14,6 +14,7 @@ run side by side without ever sending a mail twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -39,6 +40,9 @@ CLAIM_SECONDS = 300
 MAX_RETRY_SECONDS = 3600
 BATCH = 50
 CONNECTIONS = 4
+# While one session's exchange drags on, the idle ones look for mails queued since this often:
+# an account mail must not wait for a slow exchange's timeout.
+RECLAIM_SECONDS = 0.5
 
 
 class MailSession(Protocol):
@@ -151,7 +155,8 @@ async def _sessions(transport: MailTransport, count: int) -> AsyncIterator[list[
 class _Feed:
     """A round's claimed mails, one queue for all its sessions. The session that finds it
     empty records what was done so far and claims the next batch while the others finish
-    theirs: no session waits for the slowest one between batches."""
+    theirs: no session waits for the slowest one between batches, and while one exchange
+    drags on, the idle sessions claim what was queued since."""
 
     def __init__(self, batch: int, *, policy: Policy, timeout: float) -> None:
         self.batch = batch
@@ -160,15 +165,20 @@ class _Feed:
         self.queue: deque[tuple[ClaimedMail, float]] = deque()  # with its batch's deadline
         self.outcome = _Outcome(sent=[], failed=[], untouched=[])
         self.sent = 0
-        self.more = True  # the last claim was full, and the server takes mails
+        self.exhausted = False  # the last claim was not full
+        self.down = False  # the server took nothing of the last batch: its mails got backoff
+        self.sending = 0  # sessions in an exchange
+        self.exchanged = asyncio.Event()  # pulsed at the end of each exchange
+        self._claimed_at = 0.0
         self._claiming = asyncio.Lock()
 
     async def claim(self) -> None:
         mails = await _claim_batch(self.batch)
+        self._claimed_at = time.monotonic()
         # No exchange starts unless it ends, timeout included, well before the claim runs out.
-        stop_at = time.monotonic() + CLAIM_SECONDS - 2 * self.timeout
+        stop_at = self._claimed_at + CLAIM_SECONDS - 2 * self.timeout
         self.queue.extend((mail, stop_at) for mail in mails)
-        self.more = len(mails) == self.batch
+        self.exhausted = len(mails) < self.batch
 
     def take_nowait(self) -> ClaimedMail | None:
         if self.queue and time.monotonic() < self.queue[0][1]:
@@ -176,18 +186,26 @@ class _Feed:
         return None
 
     async def take(self) -> ClaimedMail | None:
-        async with self._claiming:
-            if not self.queue and self.more:
-                await self.record()
-                if self.more:
-                    await self.claim()
-        return self.take_nowait()
+        """The next mail; None once nothing is due and no other session is in an exchange."""
+        while True:
+            async with self._claiming:
+                again = time.monotonic() - self._claimed_at >= RECLAIM_SECONDS
+                if not self.queue and not self.down and (not self.exhausted or again):
+                    await self.record()
+                    if not self.down:
+                        await self.claim()
+                mail = self.take_nowait()
+            if mail is not None or self.down or not self.sending:
+                return mail
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RECLAIM_SECONDS):
+                    await self.exchanged.wait()
 
     async def record(self) -> None:
         done, self.outcome = self.outcome, _Outcome(sent=[], failed=[], untouched=[])
         self.sent += len(done.sent)
         if done.failed and not done.sent:
-            self.more = False  # the server takes nothing: its mails got their backoff
+            self.down = True
         await _record(done, self.policy)
 
 
@@ -195,6 +213,7 @@ async def _pump(session: MailSession, feed: _Feed) -> None:
     mail = await feed.take()
     while mail is not None:
         following = feed.take_nowait()  # this session's next mail, announced with this one
+        feed.sending += 1
         try:
             await session.send(
                 mail_id=mail.id,
@@ -211,6 +230,10 @@ async def _pump(session: MailSession, feed: _Feed) -> None:
             raise
         else:
             feed.outcome.sent.append(mail.id)
+        finally:
+            feed.sending -= 1
+            feed.exchanged.set()
+            feed.exchanged.clear()
         mail = following if following is not None else await feed.take()
 
 
