@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 CLAIM_SECONDS = 300
 MAX_RETRY_SECONDS = 3600
 BATCH = 50
-CONNECTIONS = 4
+CONNECTIONS = 8
 # While one session's exchange drags on, the idle ones look for mails queued since this often:
 # an account mail must not wait for a slow exchange's timeout.
 RECLAIM_SECONDS = 0.5
