@@ -26,6 +26,10 @@ from schema.compat import (
     BaseGraphQLTransportWSHandler,
     BaseGraphQLWSHandler,
     Operation,
+    forget_operation,
+    free_legacy_slot,
+    hold_legacy_slot,
+    release_init_timeout,
     starlette_socket,
 )
 from schema.context import Context
@@ -153,10 +157,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
-        # Strawberry keeps the cancelled timeout task, and with it its CancelledError, traceback
-        # and frames, for the socket's lifetime (~2 KB per idle connection).
-        if self.connection_init_received:
-            self.connection_init_timeout_task = None
+        release_init_timeout(self)  # ~2 KB per idle connection
 
     @staticmethod
     def _get_pre_execution_close_reason(error: GraphQLError) -> str | None:
@@ -188,7 +189,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if parking is None:
             await super().cleanup_operation(operation_id)
             return
-        self.operations.pop(operation_id, None)
+        forget_operation(self, operation_id)
         parking.stopped()
 
 
@@ -205,7 +206,7 @@ class _LegacyParking(_Parking):
         self.handler.owed.add(self.operation_id)
 
     async def finish(self, errors: list[GraphQLFormattedError] | None) -> None:
-        self.handler.tasks.pop(self.operation_id, None)  # the id is free, no longer counted
+        free_legacy_slot(self.handler, self.operation_id)
         if errors:  # as Strawberry sends a stream's failure: `data` with errors, then `complete`
             payload = {"data": None, "errors": errors}
             await self.handler.send_message(
@@ -278,9 +279,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             if parking.stop is None:
                 parking.release()
             elif self.parked.get(operation_id) is parking:
-                # Open without a task: Strawberry counts `tasks` against the limit and stops
-                # what it holds on a reused id or the socket's close (cleanup_operation).
-                self.tasks[operation_id] = None  # type: ignore[assignment]
+                hold_legacy_slot(self, operation_id)  # open without a task
 
     async def cleanup_operation(self, operation_id: str) -> None:
         parking = self.parked.pop(operation_id, None)

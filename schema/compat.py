@@ -14,6 +14,7 @@ uvicorn's WebSocket protocol) can import it. broadcaster needs nothing private a
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 from typing import Any
@@ -40,7 +41,11 @@ __all__ = [
     "Operation",
     "WebSocketsSansIOProtocol",
     "close_websocket_parser",
+    "forget_operation",
+    "free_legacy_slot",
     "graphql_schema",
+    "hold_legacy_slot",
+    "release_init_timeout",
     "silence_suggestions",
     "starlette_socket",
 ]
@@ -114,6 +119,34 @@ def close_websocket_parser(connection: Any) -> None:
     if not inspect.isgenerator(parser):
         raise TypeError(f"websockets Protocol.parser is a {type(parser).__name__}")
     parser.close()
+
+
+# The state of Strawberry's handlers comptoir/ws_handlers.py writes to: Strawberry's own
+# bookkeeping, set up in the handlers' __init__ and documented nowhere.
+
+
+def release_init_timeout(handler: BaseGraphQLTransportWSHandler[Any, Any]) -> None:
+    """Once connection_init arrived, drop the cancelled timeout task Strawberry keeps (with its
+    CancelledError, traceback and frames) for the socket's lifetime."""
+    if handler.connection_init_received:
+        handler.connection_init_timeout_task = None
+
+
+def forget_operation(handler: BaseGraphQLTransportWSHandler[Any, Any], operation_id: str) -> None:
+    """The operation is no longer open in Strawberry's `operations` (it has no task to cancel)."""
+    handler.operations.pop(operation_id, None)
+
+
+def hold_legacy_slot(handler: BaseGraphQLWSHandler[Any, Any], operation_id: str) -> None:
+    """An open operation without task: Strawberry's `tasks` holds it as None, so it counts against
+    the subscription limit and is stopped on a reused id or the socket's close."""
+    tasks: dict[str, asyncio.Task[Any] | None] = handler.tasks  # type: ignore[assignment]
+    tasks[operation_id] = None
+
+
+def free_legacy_slot(handler: BaseGraphQLWSHandler[Any, Any], operation_id: str) -> None:
+    """The id is free again and no longer counted against the subscription limit."""
+    handler.tasks.pop(operation_id, None)
 
 
 # comptoir/ws_protocol.py subclasses uvicorn's sans-I/O WebSocket protocol, overrides `send`

@@ -9,7 +9,9 @@ import importlib
 import inspect
 import typing
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from graphql import GraphQLSchema, build_schema, graphql_sync
@@ -18,16 +20,22 @@ from strawberry.asgi import GraphQL
 from websockets.server import ServerProtocol
 
 from comptoir.graphql_view import ComptoirGraphQL
+from comptoir.ws_handlers import LegacyWSHandler, SocketAdapter, TransportWSHandler
 from schema.compat import (
     OVERRIDDEN,
     UVICORN_HANDSHAKE,
     ASGISendEvent,
+    ASGIWebSocketAdapter,
     BaseGraphQLTransportWSHandler,
     BaseGraphQLWSHandler,
     Operation,
     WebSocketsSansIOProtocol,
     close_websocket_parser,
+    forget_operation,
+    free_legacy_slot,
     graphql_schema,
+    hold_legacy_slot,
+    release_init_timeout,
     silence_suggestions,
     starlette_socket,
 )
@@ -87,17 +95,125 @@ def test_every_strawberry_handler_hook_we_override_still_exists(base: type, name
     assert callable(getattr(base, name, None)), f"{base.__name__}.{name} is gone"
 
 
-def test_the_init_timeout_task_we_release_is_still_an_attribute_of_the_handler() -> None:
-    # comptoir/ws_handlers.py clears it after connection_init (idle memory, issue 17).
-    init = inspect.getsource(BaseGraphQLTransportWSHandler.__init__)
-    assert "self.connection_init_timeout_task" in init
-    assert "self.connection_init_received" in init
+# Our subclasses of Strawberry's classes (comptoir/ws_handlers.py), each with its base.
+SUBCLASSES = [
+    (TransportWSHandler, BaseGraphQLTransportWSHandler),
+    (LegacyWSHandler, BaseGraphQLWSHandler),
+    (SocketAdapter, ASGIWebSocketAdapter),
+]
+# What they call on Strawberry without overriding it, with the parameters they pass.
+CALLED = [
+    (BaseGraphQLTransportWSHandler.handle_invalid_message, ["self", "error_message"]),
+    (Operation.send_operation_message, ["self", "message"]),
+    (ASGIWebSocketAdapter.close, ["self", "code", "reason"]),
+]
 
 
-def test_an_operation_still_has_the_slots_a_handed_over_subscription_sets() -> None:
-    # comptoir/ws_handlers.py marks the operation completed (no `complete` when its task
-    # returns) and drops its finished task (idle memory, issue 17).
+def _shape(function: Callable[..., object]) -> list[tuple[str, object, object]]:
+    """A signature without its annotations (ours say Any where Strawberry names TypedDicts)."""
+    parameters = inspect.signature(function).parameters.values()
+    return [(p.name, p.kind, p.default) for p in parameters]
+
+
+@pytest.mark.parametrize(
+    ("ours", "base", "name"),
+    [
+        (ours, base, name)
+        for ours, base in SUBCLASSES
+        for name in vars(ours)
+        if callable(getattr(base, name, None)) and name != "__init__"
+    ],
+)
+def test_every_method_we_override_has_the_upstream_signature(
+    ours: type, base: type, name: str
+) -> None:
+    assert name in OVERRIDDEN[base], f"{ours.__name__}.{name}: list it in compat.OVERRIDDEN"
+    upstream = inspect.getattr_static(base, name)
+    override = inspect.getattr_static(ours, name)
+    assert type(override) is type(upstream), f"{base.__name__}.{name} changed kind"
+    assert inspect.iscoroutinefunction(getattr(ours, name)) == inspect.iscoroutinefunction(
+        getattr(base, name)
+    )
+    assert _shape(getattr(ours, name)) == _shape(getattr(base, name))
+
+
+@pytest.mark.parametrize(("method", "parameters"), CALLED)
+def test_every_upstream_method_we_call_takes_what_we_pass(
+    method: Callable[..., object], parameters: list[str]
+) -> None:
+    assert inspect.iscoroutinefunction(method)
+    assert [name for name, _, _ in _shape(method)] == parameters
+
+
+def _built(handler_class: type[Any], **options: object) -> tuple[Any, dict[str, object]]:
+    """A handler of ours built as Strawberry's view builds it, and what it was given."""
+
+    async def receive() -> dict[str, object]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: object) -> None:
+        return None
+
+    view = GraphQL(toy_schema())
+    socket = WebSocket({"type": "websocket", "path": "/", "headers": []}, receive, send)
+    given: dict[str, object] = {
+        "view": view,
+        "websocket": SocketAdapter(view, socket, socket),
+        "context": object(),
+        "root_value": None,
+        "schema": view.schema,
+        "max_subscriptions_per_connection": None,
+    }
+    return handler_class(**given, **options), given
+
+
+def test_the_transport_handler_state_we_read_and_write_is_still_there() -> None:
+    handler, given = _built(TransportWSHandler, connection_init_wait_timeout=timedelta(seconds=1))
+    for name in ("view", "websocket", "context"):
+        assert getattr(handler, name) is given[name], name
+    assert isinstance(handler.view.connection_init_wait_timeout, timedelta)
+    assert handler.operations == {}
+    assert handler.connection_init_received is False
+    handler.connection_init_timeout_task = "the cancelled task"
+    release_init_timeout(handler)  # before connection_init: kept
+    assert handler.connection_init_timeout_task == "the cancelled task"
+    handler.connection_init_received = True
+    release_init_timeout(handler)
+    assert handler.connection_init_timeout_task is None
+    operation = Operation(handler, "1", "subscription { x }", None, None)
+    handler.operations["1"] = operation
+    forget_operation(handler, "1")
+    forget_operation(handler, "1")  # already gone: nothing to do
+    assert handler.operations == {}
+
+
+def test_an_operation_still_has_the_attributes_we_read_and_set() -> None:
+    # comptoir/ws_handlers.py reads the first four; it marks a handed-over operation completed
+    # (no `complete` when its task returns) and drops its finished task (issue 17).
+    handler, _ = _built(TransportWSHandler, connection_init_wait_timeout=timedelta(seconds=1))
+    operation = Operation(handler, "1", "subscription { x }", {"a": 1}, "Name")
+    assert (operation.id, operation.query, operation.operation_name) == (
+        "1",
+        "subscription { x }",
+        "Name",
+    )
+    assert operation.variables == {"a": 1}
+    assert operation.completed is False
+    assert operation.task is None
     assert {"completed", "task"} <= set(Operation.__slots__)
+
+
+def test_the_legacy_handler_state_we_read_and_write_is_still_there() -> None:
+    handler, given = _built(LegacyWSHandler, keep_alive=False, keep_alive_interval=None)
+    for name in ("view", "websocket", "context"):
+        assert getattr(handler, name) is given[name], name
+    assert handler.connection_acknowledged is False
+    assert handler.tasks == {}
+    hold_legacy_slot(handler, "1")
+    assert handler.tasks == {"1": None}
+    free_legacy_slot(handler, "1")
+    free_legacy_slot(handler, "1")  # already free: nothing to do
+    assert handler.tasks == {}
 
 
 def test_uvicorn_types_the_websocket_send_we_override_with_its_private_send_event() -> None:
