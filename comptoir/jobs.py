@@ -41,12 +41,12 @@ from comptoir.metrics import Metrics
 from comptoir.settings import Settings, file_store
 from realtime.doorbell import CHANNEL, MAIL_CHANNEL
 from resolvers.accounts.recovery import answer_reset_requests
-from resolvers.cart import empty_stale_carts
+from resolvers.cart import empty_stale_carts, next_cart_emptying
 from resolvers.deadlines.alerts import next_deadline_alert, raise_deadline_alerts
 from resolvers.mail import MailTransport, next_mail_due, send_due_mails
-from resolvers.orders import expire_pending_orders
+from resolvers.orders import expire_pending_orders, next_order_expiry
 from resolvers.policy import Policy
-from resolvers.quotes import expire_offered_quotes
+from resolvers.quotes import expire_offered_quotes, next_quote_expiry
 from resolvers.standing.rating import propagate_standing, refresh_stale_ratings
 from resolvers.storage import FileStore
 from resolvers.throttle import forget_ended_windows
@@ -78,9 +78,26 @@ class Job:
 
 
 JOBS: tuple[Job, ...] = (
-    Job("expire_pending_orders", lambda deps: expire_pending_orders(policy=deps.policy)),
-    Job("expire_offered_quotes", lambda deps: expire_offered_quotes(policy=deps.policy)),
-    Job("empty_stale_carts", lambda deps: empty_stale_carts(policy=deps.policy)),
+    # An order or quote that is created or changes status appends an event: its doorbell
+    # has the expiry jobs read their next due row again.
+    Job(
+        "expire_pending_orders",
+        lambda deps: expire_pending_orders(policy=deps.policy),
+        wake_on=(CHANNEL,),
+        next_due=lambda deps: next_order_expiry(policy=deps.policy),
+    ),
+    Job(
+        "expire_offered_quotes",
+        lambda deps: expire_offered_quotes(policy=deps.policy),
+        wake_on=(CHANNEL,),
+        next_due=lambda deps: next_quote_expiry(),
+    ),
+    # A cart's changes append no event; they only ever push its turn further away.
+    Job(
+        "empty_stale_carts",
+        lambda deps: empty_stale_carts(policy=deps.policy),
+        next_due=lambda deps: next_cart_emptying(policy=deps.policy),
+    ),
     Job(
         "delete_stale_uploads",
         lambda deps: delete_stale_uploads(store=deps.store, policy=deps.policy),

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from tortoise.queryset import QuerySet
+
 from models.accounts import Account, Company, Role, Seller
 from models.catalog import Product
 from models.orders import Cart, CartLine
@@ -110,7 +112,7 @@ async def cart_view(buyer_id: int, *, policy: Policy) -> CartView:
                 seller=group[0].product.seller, subtotal=subtotal, small_order_fee=fee, total=total
             )
         )
-    expires_at = cart.changed_at + timedelta(days=policy.cart_days) if lines else None
+    expires_at = emptied_at(cart.changed_at, policy) if lines else None
     return CartView(
         lines=lines,
         subtotals=subtotals,
@@ -300,6 +302,16 @@ async def put_lines_in_cart(buyer_id: int, wanted: Sequence[WantedLine]) -> list
     return changes
 
 
+def emptied_at(changed_at: datetime, policy: Policy) -> datetime:
+    """When a cart with lines, unchanged since `changed_at`, is emptied."""
+    return changed_at + timedelta(days=policy.cart_days)
+
+
+def _filled() -> QuerySet[Cart]:
+    """The carts with at least one line: an empty cart has nothing to expire."""
+    return Cart.filter(lines__id__isnull=False).distinct()
+
+
 async def empty_stale_carts(
     *, policy: Policy, now: datetime | None = None, batch: int = 200
 ) -> int:
@@ -310,7 +322,7 @@ async def empty_stale_carts(
     """
     now = now or datetime.now(UTC)
     cutoff = now - timedelta(days=policy.cart_days)
-    stale = Cart.filter(changed_at__lte=cutoff, lines__id__isnull=False).distinct()
+    stale = _filled().filter(changed_at__lte=cutoff)
     emptied, after = 0, 0
     while page := await stale.filter(id__gt=after).order_by("id").limit(batch):
         after = page[-1].id
@@ -320,3 +332,10 @@ async def empty_stale_carts(
                     await CartLine.filter(cart_id=cart_id).delete()
                     emptied += 1
     return emptied
+
+
+async def next_cart_emptying(*, policy: Policy) -> datetime | None:
+    """When the job has a cart to empty next (None: every cart is empty): the least recently
+    changed cart's turn (the `cart_by_change` index)."""
+    changed = await _filled().order_by("changed_at").first().values_list("changed_at", flat=True)
+    return emptied_at(changed, policy) if isinstance(changed, datetime) else None

@@ -169,6 +169,14 @@ async def expire_pending_orders(
     return expired
 
 
+async def next_order_expiry(*, policy: Policy) -> datetime | None:
+    """When the expiry job has an order to expire next (None: no PENDING order): the oldest
+    one's `expires_at`, since a later creation never expires earlier (one range of the
+    `order_by_status` index)."""
+    oldest = await Order.filter(status=S.PENDING).order_by("created_at", "id").first()
+    return None if oldest is None else expires_at(oldest, policy)
+
+
 async def on_account_deleted(*, account_id: int, policy: Policy) -> None:
     """Called inside the account deletion's transaction, after a closed shop's products are
     withdrawn: the PENDING orders the account can no longer answer or follow are settled

@@ -5,6 +5,7 @@ from resolvers.quotes.answers import (
     TierPrice,
     decline_quote,
     expire_offered_quotes,
+    next_quote_expiry,
     offer_quote,
     refuse_quote,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "is_overdue",
     "lines_of",
     "list_quotes",
+    "next_quote_expiry",
     "offer_quote",
     "read_quote",
     "refuse_quote",

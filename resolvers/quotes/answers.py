@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from tortoise.queryset import QuerySet
+
 from models.accounts import Role
 from models.quotes import Quote, QuoteStatus, QuoteTier
 from realtime.log import atomic
@@ -122,6 +124,13 @@ async def refuse_quote(actor: Actor, *, quote_id: int, reason: str | None, polic
     )
 
 
+def _offered() -> QuerySet[Quote]:
+    """The OFFERED quotes by the end of their validity (the `quote_by_validity` index)."""
+    return Quote.filter(status=Q.OFFERED, valid_until__not_isnull=True).order_by(
+        "valid_until", "id"
+    )
+
+
 async def expire_offered_quotes(
     *, policy: Policy, now: datetime | None = None, batch: int = EXPIRY_BATCH
 ) -> int:
@@ -133,11 +142,7 @@ async def expire_offered_quotes(
     now = now or datetime.now(UTC)
     expired = 0
     while True:
-        due = await (
-            Quote.filter(status=Q.OFFERED, valid_until__lte=now)
-            .order_by("valid_until", "id")
-            .limit(batch)
-        )
+        due = await _offered().filter(valid_until__lte=now).limit(batch)
         async with atomic():
             for quote in due:
                 try:
@@ -155,3 +160,9 @@ async def expire_offered_quotes(
                 expired += 1
         if len(due) < batch:
             return expired
+
+
+async def next_quote_expiry() -> datetime | None:
+    """When the expiry job has an offer to expire next (None: no OFFERED quote)."""
+    found = await _offered().first().values_list("valid_until", flat=True)
+    return found if isinstance(found, datetime) else None

@@ -15,6 +15,7 @@ from resolvers.cart import (
     empty_cart,
     empty_stale_carts,
     get_cart,
+    next_cart_emptying,
     remove_from_cart,
     set_cart_quantity,
 )
@@ -204,3 +205,24 @@ async def test_reading_the_cart_does_not_keep_it_alive(
     await get_cart(actor, policy=policy)
     later = datetime.now(UTC) + timedelta(days=3, seconds=1)
     assert await empty_stale_carts(policy=policy, now=later) == 1
+
+
+async def test_the_job_is_next_due_when_the_least_recently_changed_cart_is(
+    buyer: GraphQLClient, other_buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
+    product = await make_product(seller)
+    first, second = await actor_of(buyer), await actor_of(other_buyer)
+    await add_to_cart(first, product_id=product.id, quantity=1, policy=policy)
+    await add_to_cart(second, product_id=product.id, quantity=1, policy=policy)
+    await empty_cart(first, policy=policy)
+    # An empty cart, however old, has nothing to expire.
+    await Cart.filter(buyer_id=first.account_id).update(changed_at=datetime(2026, 1, 1, tzinfo=UTC))
+    changed = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    await Cart.filter(buyer_id=second.account_id).update(changed_at=changed)
+
+    due = await next_cart_emptying(policy=policy)
+    assert due == changed + timedelta(days=3)
+    assert await empty_stale_carts(policy=policy, now=due - timedelta(seconds=1)) == 0
+    assert await next_cart_emptying(policy=policy) == due
+    assert await empty_stale_carts(policy=policy, now=due) == 1
+    assert await next_cart_emptying(policy=policy) is None

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models.events import Event
 from models.orders import Cart, CartLine, Order, OrderStatus, OrderStatusChange
 from resolvers.cart import add_to_cart
-from resolvers.orders import expire_pending_orders, on_account_deleted, validate_order
+from resolvers.orders import (
+    expire_pending_orders,
+    next_order_expiry,
+    on_account_deleted,
+    validate_order,
+)
 from resolvers.policy import Policy
 from tests.catalog_helpers import make_product
 from tests.clients import GraphQLClient
@@ -46,6 +51,33 @@ async def test_a_pending_order_expires_after_three_business_days_skipping_holida
     assert event is not None
     assert event.payload["to"] == "EXPIRED"
     assert event.payload["actor_role"] is None
+
+
+async def test_the_expiry_job_is_next_due_when_the_oldest_pending_order_expires(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
+    assert await next_order_expiry(policy=policy) is None
+    product = await make_product(seller, stock=10)
+    first, second, answered = [(await reserve(buyer, (product, 1)))[0] for _ in range(3)]
+    await validate_order(await actor_of(seller), order_id=answered.id, policy=policy)
+    # In UTC, as the orders' own times are (SQLite compares them as text).
+    for order, created in (
+        (answered, datetime(2026, 12, 1, tzinfo=PARIS)),
+        (first, datetime(2026, 12, 24, 10, tzinfo=PARIS)),
+        (second, datetime(2026, 12, 28, 9, tzinfo=PARIS)),
+    ):
+        await Order.filter(id=order.id).update(created_at=created.astimezone(UTC))
+
+    # Christmas and the weekend stand still: Thursday 10:00 expires Wednesday 10:00.
+    due = await next_order_expiry(policy=policy)
+    assert due == datetime(2026, 12, 30, 10, tzinfo=PARIS)
+    assert await expire_pending_orders(now=due - timedelta(seconds=1), policy=policy) == 0
+    assert await expire_pending_orders(now=due, policy=policy) == 1
+    assert (await Order.get(id=first.id)).status is OrderStatus.EXPIRED
+    due = await next_order_expiry(policy=policy)
+    assert due == datetime(2026, 12, 31, 9, tzinfo=PARIS)
+    assert await expire_pending_orders(now=due, policy=policy) == 1
+    assert await next_order_expiry(policy=policy) is None
 
 
 async def test_answered_orders_never_expire(

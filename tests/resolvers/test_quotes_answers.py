@@ -21,6 +21,7 @@ from resolvers.quotes import (
     TierPrice,
     decline_quote,
     expire_offered_quotes,
+    next_quote_expiry,
     offer_quote,
     refuse_quote,
 )
@@ -299,6 +300,25 @@ async def test_offers_past_their_validity_expire_in_batches_then_cannot_be_accep
         await accept(buyer, quotes[0], (product, 10))
     assert refused.value.problems[0].code == "QUOTE_EXPIRED"
     assert await world() == before
+
+
+async def test_the_expiry_job_is_next_due_at_the_earliest_end_of_an_offer(
+    buyer: GraphQLClient, seller: GraphQLClient, policy: Policy
+) -> None:
+    product = await make_product(seller, stock=100)
+    await request_quote(buyer, (product, [10]))  # a request has no end yet
+    assert await next_quote_expiry() is None
+    soon, later = [await offered_quote(buyer, seller, product, {10: "1.00"}) for _ in range(2)]
+    end = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    await Quote.filter(id=soon.id).update(valid_until=end)
+    await Quote.filter(id=later.id).update(valid_until=end + timedelta(days=1))
+
+    assert await next_quote_expiry() == end
+    assert await expire_offered_quotes(policy=policy, now=end - timedelta(seconds=1)) == 0
+    assert await expire_offered_quotes(policy=policy, now=end) == 1
+    assert await next_quote_expiry() == end + timedelta(days=1)
+    assert await expire_offered_quotes(policy=policy, now=end + timedelta(days=1)) == 1
+    assert await next_quote_expiry() is None
 
 
 async def test_an_offer_past_validity_is_expired_for_the_buyer_before_the_job_runs(
