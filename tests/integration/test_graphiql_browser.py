@@ -14,7 +14,14 @@ import httpx
 
 from comptoir.graphiql import EXAMPLES
 from tests.browser import Chromium
-from tests.integration.live_cluster import DEMO_BUYER, DEMO_SELLER, ROOT, embedded_server, world
+from tests.integration.live_cluster import (
+    DEMO_BUYER,
+    DEMO_SELLER,
+    ROOT,
+    embedded_server,
+    ring_through_api,
+    world,
+)
 
 PRODUCTS = "{ products(first: 3) { edges { node { name } } } }"
 EDITOR = "document.querySelector('{} .CodeMirror').CodeMirror"
@@ -82,7 +89,9 @@ async def test_graphiql_runs_a_query_and_a_subscription_from_its_own_files(tmp_p
                 json.dumps({"Authorization": f"Bearer {made['buyer']}"}),
                 "Suivi",
             )
-            await world(server.env, "backdate", str(made["order_id"]), "30")  # the jobs expire it
+            # The server's expiry job, woken by its next event, expires the order.
+            await world(server.env, "backdate", str(made["order_id"]), "30")
+            await ring_through_api(server)
             shown = await page.wait_for(
                 f"{RESPONSE}.getValue().includes('EXPIRED') && {RESPONSE}.getValue()"
             )

@@ -7,7 +7,13 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from tests.integration.live_cluster import DEMO_BUYER, DEMO_SELLER, embedded_server, world
+from tests.integration.live_cluster import (
+    DEMO_BUYER,
+    DEMO_SELLER,
+    embedded_server,
+    ring_through_api,
+    world,
+)
 from tests.live_helpers import ORDER_EVENTS, transport_ws
 
 
@@ -28,8 +34,10 @@ async def test_an_order_expired_by_the_embedded_servers_own_jobs_reaches_its_sub
         async with transport_ws(server.address, made["buyer"]) as client:
             await client.subscribe("1", ORDER_EVENTS, orderId=made["order"])
             await asyncio.sleep(0.2)
-            # Expirable only now that the subscription is open: the jobs run every 0.2 s.
+            # Expirable only now that the subscription is open. The change by hand rings
+            # nothing: the next event the server commits wakes its expiry job.
             await world(server.env, "backdate", str(made["order_id"]), "30")
+            await ring_through_api(server)
             message = await client.receive(timeout=10)
             assert await client.silent(0.3)
     expected = _order_event_ids(tmp_path / "comptoir.sqlite3", made["order_id"])
