@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
+
 from models.accounts import Role, Seller
 from models.orders import Cart, CartLine, IdempotencyKey, Order, OrderStatus, OrderTemplate
 from realtime.log import atomic
@@ -147,12 +149,16 @@ async def expire_pending_orders(
     days = policy.order_expiry_business_days
     # Business days are never shorter than calendar days: older orders are the only candidates.
     candidates = Order.filter(status=S.PENDING, created_at__lte=now - timedelta(days=days))
-    expired, after = 0, 0
-    while page := await candidates.filter(id__gt=after).order_by("id").limit(batch):
-        after = page[-1].id
+    # Oldest first (the `order_by_status` index): an order created later never expires
+    # earlier, so the walk stops at the first one not due yet; a round woken by every
+    # event costs the due orders, not every weekend order still waiting.
+    expired, after = 0, Q()
+    while page := await candidates.filter(after).order_by("created_at", "id").limit(batch):
+        last = page[-1]
+        after = Q(created_at__gt=last.created_at) | Q(created_at=last.created_at, id__gt=last.id)
         for order in page:
             if expires_at(order, policy) > now:
-                continue
+                return expired
             try:
                 await change_status(
                     order,
