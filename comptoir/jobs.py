@@ -112,8 +112,8 @@ JOBS: tuple[Job, ...] = (
         wake_on=(CHANNEL,),
         next_due=lambda deps: next_deadline_alert(),
     ),
-    # The mail doorbell rings after each reset request: this job answers it at once and
-    # rings again for the mail it queued (hence before the outbox's job in a round).
+    # The mail doorbell rings after each reset request: this job answers it at once, and
+    # the mail it queues rings the same doorbell for the outbox's job.
     Job(
         "answer_reset_requests",
         lambda deps: answer_reset_requests(policy=deps.policy),
